@@ -1,0 +1,66 @@
+"""Test session setup.
+
+xlwings' Office.js engine (used to drive the FM_ functions as Excel would) needs
+these two variables before the first ``import xlwings``; the project's own test
+runs are noncommercial use. Every test session gets its own empty xlfactor data
+directory, so tests never read or write a user's cache.
+"""
+
+import gzip
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+os.environ["XLFACTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="xlfactor-test-")
+os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
+
+FRENCH_DIR = Path(__file__).parent / "data" / "french"
+
+
+def french_text(name: str, folder: str = "current") -> str:
+    """The text of a French file kept (gzipped) under tests/data/french/<folder>/."""
+    return gzip.decompress((FRENCH_DIR / folder / f"{name}.gz").read_bytes()).decode("ascii")
+
+
+def french_block(name: str, block: str, folder: str = "current"):
+    """One parsed block (a DataFrame, returns in decimals) of a test French file."""
+    from xlfactor.data.french import parse_french_csv
+
+    return parse_french_csv(french_text(name, folder)).block(block).data
+
+
+VW_MONTHLY = "Average Value Weighted Returns -- Monthly"
+
+
+@pytest.fixture(scope="session")
+def industries10():
+    """10 value-weighted industry portfolios (CRSP 202504), monthly decimal returns."""
+    return french_block("10_Industry_Portfolios.csv", VW_MONTHLY)
+
+
+@pytest.fixture(scope="session")
+def industries49():
+    """49 value-weighted industry portfolios (CRSP 202512), monthly, with real missing values."""
+    return french_block("49_Industry_Portfolios.csv", VW_MONTHLY)
+
+
+@pytest.fixture(scope="session")
+def ff5_monthly():
+    """FF5 monthly factors and RF (CRSP 202604), decimals."""
+    return french_block("F-F_Research_Data_5_Factors_2x3.csv", "monthly")
+
+
+@pytest.fixture(scope="session")
+def ff3_monthly():
+    """FF3 monthly factors and RF (CRSP 202512), decimals."""
+    return french_block("F-F_Research_Data_Factors.csv", "monthly")
+
+
+@pytest.fixture(scope="session")
+def ff5_daily():
+    """FF5 daily factors and RF (CRSP 202601), decimals."""
+    return french_block("F-F_Research_Data_5_Factors_2x3_daily.csv", "daily")

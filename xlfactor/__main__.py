@@ -1,0 +1,5 @@
+import sys
+
+from xlfactor.cli import main
+
+sys.exit(main())

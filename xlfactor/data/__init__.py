@@ -1,0 +1,1 @@
+"""Factor data: sources, parsing, the on-disk cache and the shipped snapshot."""

@@ -1,0 +1,45 @@
+"""Sampling frequency of a time series: codes, periods per year, inference from dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+
+PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4, "A": 1}
+
+
+def periods_per_year(index: pd.Index) -> int:
+    """Infer 252 (daily), 52 (weekly), 12 (monthly), 4 (quarterly) or 1 (annual) from dates.
+
+    Uses the median gap in calendar days between consecutive dates, so gaps
+    (holidays, missing months) do not change the answer:
+    median gap <= 4 days -> daily, <= 10 -> weekly, <= 45 -> monthly, <= 135 -> quarterly,
+    otherwise annual.
+
+    Raises
+    ------
+    XLFactorError
+        If the index is not made of dates or has fewer than two distinct dates.
+    """
+    if not isinstance(index, pd.DatetimeIndex):
+        raise XLFactorError(
+            "dates: expected a DatetimeIndex to infer the frequency; pass dates or set periods_per_year"
+        )
+    values = np.unique(index.values)
+    if len(values) < 2:
+        raise XLFactorError("dates: need at least two distinct dates to infer the frequency")
+    gap_days = float(np.median(np.diff(values).astype("timedelta64[s]").astype(np.int64))) / 86400.0
+    for code, limit in (("D", 4), ("W", 10), ("M", 45), ("Q", 135)):
+        if gap_days <= limit:
+            return PERIODS_PER_YEAR[code]
+    return PERIODS_PER_YEAR["A"]
+
+
+def frequency_code(periods: int) -> str:
+    """The frequency code ("D", "W", "M", "Q", "A") for a number of periods per year."""
+    for code, n in PERIODS_PER_YEAR.items():
+        if n == periods:
+            return code
+    raise XLFactorError(f"periods_per_year: {periods} is not one of {sorted(PERIODS_PER_YEAR.values())}")
