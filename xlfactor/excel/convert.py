@@ -1,0 +1,373 @@
+"""Excel values -> clean pandas inputs; results -> labelled 2-D lists.
+
+What Excel hands a function differs by runtime; this module accepts all of it:
+
+- **Ranges** arrive as lists of lists (declare them with ``@xw.arg(name, ndim=2,
+  err_to_str=True)``); a single cell may arrive unwrapped (a scalar).
+- **Blanks** arrive as ``None`` (classic, xlwings' Office.js engine) or ``""``; both are
+  missing values (NaN), never zero.
+- **Excel error values** arrive as strings (``"#N/A"``, ``"#DIV/0!"``: Office.js, or classic
+  with ``err_to_str=True``), Office.js error dicts (``{"type": "Error", "basicValue": "#N/A"}``)
+  or classic COM error codes (ints such as ``-2146826246``). All are reported, never blanked.
+- **Dates** arrive as datetimes (classic) or Excel serial numbers (Office.js: days since
+  1899-12-30); ISO text such as ``"2024-01-31"`` is accepted too.
+- **Header rows** are detected: a first row holding text and no numbers gives the labels.
+
+Every problem raises :class:`~xlfactor.errors.XLFactorError` naming the argument and the fix;
+:func:`xlfactor.excel.guard.guarded` turns it into the ``#FM! ...`` cell text. Positions in
+messages are 1-based within the range the user selected, header row included.
+
+Results go back with :func:`table` (a labelled DataFrame), :func:`record` (label/value
+pairs); NaN becomes a blank cell. Both take ``headers``: ``False`` drops the labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!",
+    }
+)  # fmt: skip
+CLASSIC_ERROR_CODES = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_PLAIN_FLOAT_TYPES = frozenset({float, type(None)})
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
+# ---------------------------------------------------------------- cell classification
+def excel_error(value: Any) -> str | None:
+    """The Excel error literal (e.g. ``"#N/A"``) if ``value`` is an error in any runtime's form, else None."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        return text if text in EXCEL_ERRORS else None
+    if isinstance(value, dict) and value.get("type") == "Error":
+        return str(value.get("basicValue") or f"#{value.get('errorType', 'ERROR')}")
+    if type(value) is int and value in CLASSIC_ERROR_CODES:
+        return CLASSIC_ERROR_CODES[value]
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: ``None`` or a string of only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_number(value: Any) -> bool:
+    """True for a real number (not a bool, not an Excel error code)."""
+    return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool) and excel_error(value) is None
+
+
+def is_label(value: Any) -> bool:
+    """True for header text: a non-blank string that is not an Excel error."""
+    return isinstance(value, str) and not is_blank(value) and excel_error(value) is None
+
+
+def _where(arg: str, row: int, col: int, shape: tuple[int, int]) -> str:
+    """Human position of a cell inside the user's range (1-based)."""
+    if shape[1] == 1:
+        return f"{arg}: cell {row + 1} of the range"
+    if shape[0] == 1:
+        return f"{arg}: cell {col + 1} of the range"
+    return f"{arg}: row {row + 1}, column {col + 1} of the range"
+
+
+def _bad_cell(arg: str, value: Any, row: int, col: int, shape: tuple[int, int], expected: str) -> XLFactorError:
+    where = _where(arg, row, col, shape)
+    error = excel_error(value)
+    if error is not None:
+        return XLFactorError(
+            f"{where} holds the Excel error {error}; fix that cell or clear it (blank cells count as missing)"
+        )
+    return XLFactorError(f"{where} holds {value!r}; this range must hold {expected} (leave missing values blank)")
+
+
+# ---------------------------------------------------------------- shapes
+def grid(value: Any, arg: str) -> list[list[Any]]:
+    """Any argument value as a rectangular 2-D list (a scalar becomes 1x1, a flat list one column)."""
+    if value is None:
+        raise XLFactorError(f"{arg}: the range is empty; select the cells that hold the data")
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise XLFactorError(f"{arg}: the range is empty; select the cells that hold the data")
+        if all(isinstance(row, (list, tuple)) for row in value):
+            rows = [list(row) for row in value]
+            if len({len(row) for row in rows}) != 1 or not rows[0]:
+                raise XLFactorError(f"{arg}: rows have different lengths; select a rectangular range")
+            return rows
+        return [[v] for v in value]
+    return [[value]]
+
+
+def single(value: Any, arg: str) -> Any:
+    """The one value of a single-cell argument (``[[x]]`` and ``[x]`` are unwrapped)."""
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            rows = grid(value, arg)
+            raise XLFactorError(f"{arg}: expected a single value, got a range of {len(rows)} x {len(rows[0])} cells")
+        value = value[0]
+    return value
+
+
+def has_header(rows: Sequence[Sequence[Any]]) -> bool:
+    """A first row is a header when it holds text, no numbers, and data rows follow."""
+    first = rows[0]
+    return len(rows) > 1 and any(is_label(v) for v in first) and not any(is_number(v) for v in first)
+
+
+def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str) -> list[str]:
+    if header is None:
+        return [f"{default} {j + 1}" for j in range(width)]
+    labels = [str(v).strip() if is_label(v) else f"{default} {j + 1}" for j, v in enumerate(header)]
+    seen: set[str] = set()
+    for name in labels:
+        if name in seen:
+            raise XLFactorError(f"{arg}: the header repeats {name!r}; give each column a distinct name")
+        seen.add(name)
+    return labels
+
+
+# ---------------------------------------------------------------- numbers
+def number_matrix(rows: list[list[Any]], arg: str, *, row_offset: int = 0) -> np.ndarray:
+    """A float matrix from a 2-D list of numbers and blanks (NaN); anything else raises.
+
+    ``row_offset`` is added to row numbers in messages (1 when a header row was removed).
+    """
+    kinds = {type(v) for row in rows for v in row}
+    if kinds <= _PLAIN_FLOAT_TYPES:  # fast path: floats and blanks only
+        return np.array(rows, dtype=float)
+    shape = (len(rows) + row_offset, len(rows[0]))
+    out = np.empty((len(rows), len(rows[0])), dtype=float)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if is_blank(v):
+                out[i, j] = np.nan
+            elif is_number(v):
+                out[i, j] = float(v)
+            else:
+                raise _bad_cell(arg, v, i + row_offset, j, shape, "numbers")
+    return out
+
+
+def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
+    """A numeric range as a DataFrame (columns = header labels or ``"<label> 1"``, ...; RangeIndex).
+
+    Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
+    """
+    rows = grid(value, arg)
+    header = rows[0] if has_header(rows) else None
+    body = rows[1:] if header is not None else rows
+    matrix = number_matrix(body, arg, row_offset=0 if header is None else 1)
+    return pd.DataFrame(matrix, columns=_labels(header, matrix.shape[1], arg, label))
+
+
+def _tall(rows: list[list[Any]], arg: str) -> list[list[Any]]:
+    """A vector range in column form: one column, or a label column and a value column."""
+    n_rows, n_cols = len(rows), len(rows[0])
+    if n_cols == 1:
+        return rows
+    if n_rows == 1 or (n_rows == 2 and all(is_label(v) or is_blank(v) for v in rows[0])):
+        rows = [list(col) for col in zip(*rows, strict=True)]
+        n_cols = len(rows[0])
+    if n_cols == 2 and all(is_label(r[0]) for r in rows[1:]):
+        return rows
+    if n_cols == 1:
+        return rows
+    raise XLFactorError(f"{arg}: give a single row or column of numbers, not {n_rows} x {len(rows[0])} cells")
+
+
+def vector(value: Any, arg: str, *, label: str = "Value") -> pd.Series:
+    """A one-row or one-column numeric range as a Series named ``arg``.
+
+    Accepted layouts: a column (a text cell on top is a header and skipped), a row, a label
+    column beside a value column, or a row of labels above a row of values. Labels become
+    the index; without labels the index is ``"<label> 1"``, ``"<label> 2"``, ...
+    Blank cells are NaN.
+    """
+    rows = _tall(grid(value, arg), arg)
+    header = has_header(rows)
+    body = rows[1:] if header else rows
+    offset = 1 if header else 0
+    if len(rows[0]) == 1:
+        values = number_matrix(body, arg, row_offset=offset)[:, 0]
+        index = _labels(None, len(values), arg, label)
+    else:
+        values = number_matrix([[r[1]] for r in body], arg, row_offset=offset)[:, 0]
+        index = _labels([r[0] for r in body], len(values), arg, label)
+    return pd.Series(values, index=index, name=arg)
+
+
+# ---------------------------------------------------------------- dates
+def _one_date(v: Any, arg: str, pos: int, shape: tuple[int, int]) -> pd.Timestamp:
+    if is_number(v):
+        if not 0 < float(v) < 2958466:
+            raise XLFactorError(f"{_where(arg, pos, pos, shape)} holds {v!r}, which is not an Excel date serial")
+        return EXCEL_EPOCH + pd.to_timedelta(float(v), unit="D")
+    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(v)
+    if is_label(v):
+        try:
+            return pd.Timestamp(v.strip())
+        except ValueError:
+            pass
+    if is_blank(v):
+        raise XLFactorError(f"{_where(arg, pos, pos, shape)} is blank; every row needs a date")
+    raise _bad_cell(arg, v, pos, pos, shape, "dates")
+
+
+def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
+    """A single row or column of dates (datetimes, Excel serials or ISO text) as a DatetimeIndex.
+
+    A leading text cell that is not a date is taken as a header and skipped. Blanks,
+    duplicates and non-dates raise.
+    """
+    rows = grid(value, arg)
+    if len(rows[0]) != 1 and len(rows) != 1:
+        raise XLFactorError(f"{arg}: give a single column of dates, not {len(rows)} x {len(rows[0])} cells")
+    cells = [row[0] for row in rows] if len(rows[0]) == 1 else list(rows[0])
+    shape = (len(cells), 1)
+    start = 0
+    if len(cells) > 1 and is_label(cells[0]):
+        try:
+            pd.Timestamp(cells[0].strip())
+        except ValueError:
+            start = 1
+    body = cells[start:]
+    if all(type(v) is float for v in body):  # Office.js fast path: serials
+        serials = np.asarray(body, dtype=float)
+        if not np.all((serials > 0) & (serials < 2958466)):
+            bad = int(np.flatnonzero(~((serials > 0) & (serials < 2958466)))[0])
+            raise XLFactorError(f"{_where(arg, bad + start, 0, shape)} holds {body[bad]!r}, which is not a date")
+        index = pd.DatetimeIndex(EXCEL_EPOCH + pd.to_timedelta(serials, unit="D"))
+    else:
+        index = pd.DatetimeIndex([_one_date(v, arg, i + start, shape) for i, v in enumerate(body)])
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")
+    return index.rename(None)
+
+
+# ---------------------------------------------------------------- options
+def text_option(value: Any, arg: str, choices: Iterable[str], default: str) -> str:
+    """A text option matched case-insensitively against ``choices``; blank gives ``default``."""
+    value = single(value, arg)
+    if is_blank(value):
+        return default
+    allowed = {c.lower(): c for c in choices}
+    if isinstance(value, str) and value.strip().lower() in allowed:
+        return allowed[value.strip().lower()]
+    raise XLFactorError(f"{arg}: {value!r} is not one of {', '.join(allowed.values())}")
+
+
+def number_option(
+    value: Any,
+    arg: str,
+    default: float | None,
+    *,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    inclusive: bool = True,
+) -> float | int | None:
+    """A numeric option; blank gives ``default``. ``low``/``high`` bound it (``inclusive`` or strict)."""
+    value = single(value, arg)
+    if is_blank(value):
+        return default
+    if not is_number(value):
+        error = excel_error(value)
+        what = f"the Excel error {error}" if error else repr(value)
+        raise XLFactorError(f"{arg}: expected a number, got {what}")
+    number = float(value)
+    if integer:
+        if number != int(number):
+            raise XLFactorError(f"{arg}: expected a whole number, got {number:g}")
+        number = int(number)
+    below = low is not None and (number < low if inclusive else number <= low)
+    above = high is not None and (number > high if inclusive else number >= high)
+    if below or above:
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        brackets = "[]" if inclusive else "()"
+        raise XLFactorError(f"{arg}: {number:g} is outside {brackets[0]}{lo}, {hi}{brackets[1]}")
+    return number
+
+
+def flag(value: Any, arg: str, default: bool) -> bool:
+    """A TRUE/FALSE option (also 1/0 or the text TRUE/FALSE); blank gives ``default``."""
+    value = single(value, arg)
+    if is_blank(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    if is_number(value) and float(value) in (0.0, 1.0):
+        return bool(value)
+    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+        return value.strip().upper() == "TRUE"
+    raise XLFactorError(f"{arg}: expected TRUE or FALSE, got {value!r}")
+
+
+def model_name(value: Any) -> str | None:
+    """The model name if a factor argument is a single text cell (e.g. ``"FF5"``), else None."""
+    if isinstance(value, (list, tuple)):
+        rows = grid(value, "factors")
+        if len(rows) != 1 or len(rows[0]) != 1:
+            return None
+        value = rows[0][0]
+    return value.strip().upper() if is_label(value) else None
+
+
+# ---------------------------------------------------------------- results
+def cell(value: Any) -> Any:
+    """One Python value as an Excel cell value: NaN/NaT/None -> blank, numpy -> Python, Timestamp -> datetime."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _values(frame: pd.DataFrame) -> list[list[Any]]:
+    if all(pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in frame.dtypes):
+        return [[None if x != x else x for x in row] for row in frame.to_numpy(dtype=float).tolist()]
+    return [[cell(x) for x in row] for row in frame.to_numpy(dtype=object).tolist()]
+
+
+def table(frame: pd.DataFrame, headers: bool = True, *, corner: str = "") -> list[list[Any]]:
+    """A DataFrame as a 2-D list: with ``headers``, a label row (``corner`` + columns) and a label column."""
+    body = _values(frame)
+    if not headers:
+        return body if body else [[None]]
+    top = [corner, *[cell(c) if not isinstance(c, str) else c for c in frame.columns]]
+    return [top, *[[cell(label), *row] for label, row in zip(frame.index, body, strict=True)]]
+
+
+def record(items: Mapping[str, Any], headers: bool = True, *, title: str = "") -> list[list[Any]]:
+    """Label/value pairs as a two-column 2-D list (one column without ``headers``).
+
+    ``title`` (if given and ``headers``) is a first row ``[title, ""]``.
+    """
+    if not headers:
+        return [[cell(v)] for v in items.values()]
+    rows = [[k, cell(v)] for k, v in items.items()]
+    return [[title, ""], *rows] if title else rows

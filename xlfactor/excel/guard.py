@@ -1,0 +1,62 @@
+"""Turn every failure of an Excel function into a readable ``#FM! ...`` cell value.
+
+Convention for every ``FM_`` function (also ``cross_section_functions.py``): decorate the
+plain Python function with :func:`guarded` *below* the ``xw.func``/``xw.arg``/``xw.ret``
+decorators::
+
+    @xw.func
+    @xw.arg("returns", ndim=2, err_to_str=True, doc="...")
+    @guarded
+    def FM_SOMETHING(returns, headers=True):
+        ...
+
+- :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``; the
+  message already names the argument and the fix.
+- Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
+  goes to the ``xlfactor.excel`` logger, never to the cell.
+
+The result is a plain string, which every xlwings runtime writes into the calling cell
+(strings starting with ``#`` are only turned into Excel errors by xlwings when they are
+exactly an Excel error literal such as ``#N/A``; ``#FM! ...`` stays text).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from xlfactor.errors import XLFactorError
+
+ERROR_PREFIX = "#FM! "
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_log = logging.getLogger("xlfactor.excel")
+
+
+def error_text(exc: BaseException) -> str:
+    """The cell text for an exception: ``#FM! <message>`` or ``#FM! internal error: <type>: <message>``."""
+    if isinstance(exc, XLFactorError):
+        return f"{ERROR_PREFIX}{exc}"
+    return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
+
+
+def guarded(func: _F) -> _F:
+    """Decorator: return :func:`error_text` instead of raising.
+
+    ``functools.wraps`` keeps the signature, annotations and docstring, which xlwings reads
+    to build the Excel function (argument names, optional defaults, descriptions).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return func(*args)
+        except XLFactorError as exc:
+            return error_text(exc)
+        except Exception as exc:  # noqa: BLE001 - nothing may escape into a cell
+            _log.exception("internal error in %s", func.__name__)
+            return error_text(exc)
+
+    return wrapper  # type: ignore[return-value]
