@@ -1,0 +1,136 @@
+"""Reading a user's portfolio from XLSX (sheets or Excel tables) and CSV files."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from openpyxl.worksheet.table import Table
+
+from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
+from xlfactor.errors import XLFactorError
+
+
+@pytest.fixture(scope="module")
+def sample(industries10) -> tuple[pd.DataFrame, pd.Series]:
+    """Two years of four real industry return series and long-only weights."""
+    returns = industries10.iloc[-24:, :4]
+    weights = pd.Series([0.4, 0.3, 0.2, 0.1], index=returns.columns)
+    return returns, weights
+
+
+def _rows(frame: pd.DataFrame) -> list[list[object]]:
+    body = [[d.to_pydatetime(), *row] for d, row in zip(frame.index, frame.to_numpy(), strict=True)]
+    return [["Date", *frame.columns], *body]
+
+
+def _xlsx(path, returns_rows, weights_rows, *, as_tables: bool = False) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data" if as_tables else "Returns"
+    for row in returns_rows:
+        ws.append(row)
+    wsw = wb.create_sheet("Inputs" if as_tables else "Weights")
+    for row in weights_rows:
+        wsw.append(row)
+    for sheet in (ws, wsw):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    if as_tables:
+        ws.add_table(Table(displayName="Returns", ref=f"A1:{ws.cell(ws.max_row, ws.max_column).coordinate}"))
+        wsw.add_table(Table(displayName="Weights", ref=f"A1:{wsw.cell(wsw.max_row, wsw.max_column).coordinate}"))
+    wb.save(path)
+
+
+@pytest.mark.parametrize("as_tables", [False, True])
+def test_xlsx_sheets_and_tables(tmp_path, sample, as_tables):
+    returns, weights = sample
+    path = tmp_path / "p.xlsx"
+    _xlsx(path, _rows(returns), [["Asset", "Weight", "Benchmark"], *[[a, w, 0.25] for a, w in weights.items()]],
+          as_tables=as_tables)
+    got = read_portfolio(path, long_only=True)
+    np.testing.assert_allclose(got.returns.to_numpy(), returns.to_numpy(), rtol=0, atol=1e-15)
+    assert list(got.returns.index) == list(returns.index)
+    np.testing.assert_allclose(got.weights.to_numpy(), weights.to_numpy())
+    np.testing.assert_allclose(got.benchmark.to_numpy(), 0.25)
+
+
+def test_csv_pair_prices_and_missing_weights(tmp_path, sample):
+    returns, _ = sample
+    prices = (1 + returns).cumprod() * 100
+    prices.index.name = "Date"
+    prices.to_csv(tmp_path / "prices.csv")
+    (tmp_path / "w.csv").write_text(f"asset,weight\n{returns.columns[0]},60%\n{returns.columns[1]},0.4\n")
+    got = read_portfolio(tmp_path / "prices.csv", weights_path=tmp_path / "w.csv", prices=True, long_only=True)
+    np.testing.assert_allclose(got.returns.to_numpy(), returns.iloc[1:].to_numpy(), rtol=1e-9, atol=1e-12)
+    assert got.weights.tolist() == [0.6, 0.4, 0.0, 0.0]  # unlisted assets get weight 0
+    assert got.benchmark is None
+    bench = read_weights_csv(tmp_path / "w.csv", list(returns.columns))
+    assert bench.tolist() == [0.6, 0.4, 0.0, 0.0]
+
+
+def test_formula_like_asset_names_are_kept_as_text(tmp_path, sample):
+    returns, _ = sample
+    named = returns.set_axis(["=HYPERLINK(\"x\")", "+1", "@SUM(A1)", "-2"], axis=1)
+    path = tmp_path / "p.xlsx"
+    _xlsx(path, _rows(named), [["Asset", "Weight"], *[[a, 0.25] for a in named.columns]])
+    got = read_portfolio(path)
+    assert list(got.returns.columns) == list(named.columns)
+
+
+def _text_in_returns(rows, weights):
+    rows[3][2] = "n/a"
+    return rows, weights
+
+
+def _bad_date(rows, weights):
+    rows[5][0] = "soon"
+    return rows, weights
+
+
+def _with_weights(*values):
+    def mutate(rows, weights):
+        return rows, [weights[0], *[[weights[1 + i][0], v] for i, v in enumerate(values)]]
+    return mutate
+
+
+def _unknown_asset(rows, weights):
+    return rows, [*weights, ["Ghost", 0.0]]
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (_text_in_returns, "holds text 'n/a', not a number; fix or blank the cell"),
+    (_bad_date, "row 6, first column: 'soon' is not a date"),
+    (_unknown_asset, "['Ghost'] are not columns of the returns"),
+    (_with_weights(-0.1, 0.5, 0.6), "negative weights but the portfolio is declared long-only"),
+    (_with_weights(40, 30, 20, 10), "sum to 100, not 1 (they look like percentages; divide by 100)"),
+    (_with_weights(0.5, 0.3), "sum to 0.8, not 1"),
+])
+def test_bad_inputs_name_the_problem(tmp_path, sample, mutate, message):
+    returns, weights = sample
+    rows, weight_rows = mutate(_rows(returns), [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]])
+    path = tmp_path / "bad.xlsx"
+    _xlsx(path, rows, weight_rows)
+    with pytest.raises(XLFactorError, match=re.escape(message)):
+        read_portfolio(path, long_only=True)
+
+
+def test_missing_pieces(tmp_path, sample):
+    returns, _ = sample
+    returns.to_csv(tmp_path / "r.csv")
+    with pytest.raises(XLFactorError, match="needs a weights CSV"):
+        read_portfolio(tmp_path / "r.csv")
+    wb = Workbook()
+    wb.active.title = "Returns"
+    wb.save(tmp_path / "no_weights.xlsx")
+    with pytest.raises(XLFactorError, match="no sheet or table named 'Weights'"):
+        read_portfolio(tmp_path / "no_weights.xlsx")
+    (returns * 100).to_csv(tmp_path / "pct.csv")
+    (tmp_path / "w.csv").write_text(f"asset,weight\n{returns.columns[0]},1\n")
+    with pytest.raises(XLFactorError, match="look like percentages"):
+        read_portfolio(tmp_path / "pct.csv", weights_path=tmp_path / "w.csv")

@@ -1,0 +1,284 @@
+"""Read a user's portfolio (asset returns or prices, weights) from an XLSX workbook or CSV files.
+
+Accepted layouts
+----------------
+* XLSX: a sheet **or** an Excel table named ``Returns`` and one named ``Weights``
+  (names are matched case-insensitively; a table wins over a sheet of the same name).
+* CSV: a returns file plus a weights file (``weights_path``).
+
+``Returns``: a header row, then one row per date; the first column holds dates,
+every other column one asset's returns in decimals (0.012 = 1.2%). Blank cells
+are missing values. With ``prices=True`` the columns hold prices (or total-return
+index levels) and are turned into simple returns ``p_t / p_{t-1} - 1``.
+
+``Weights``: a header row, then one row per asset: asset name, portfolio weight
+and optionally a third column with benchmark weights. Assets in ``Returns`` that
+have no weight get weight 0 (they still appear in the per-asset tables).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+
+_LONG_ONLY_TOLERANCE = 1e-4
+_PERCENT_LIKE_MEDIAN = 0.2
+
+
+@dataclass(frozen=True)
+class PortfolioInput:
+    """A portfolio read from file.
+
+    Attributes
+    ----------
+    returns : DataFrame
+        Dates x assets, simple returns in decimals, NaN for missing values.
+    weights : Series
+        Portfolio weight per asset (index = every asset in ``returns``).
+    benchmark : Series or None
+        Benchmark weight per asset when the weights table has a third column.
+    source : str
+        Where the data came from (file names), for the report's data section.
+    """
+
+    returns: pd.DataFrame
+    weights: pd.Series
+    benchmark: pd.Series | None
+    source: str
+
+
+def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, prices: bool = False,
+                   long_only: bool = False) -> PortfolioInput:
+    """Read returns (or prices) and weights from an XLSX workbook or a returns CSV plus a weights CSV.
+
+    Parameters
+    ----------
+    path : path to ``.xlsx``/``.xlsm`` or ``.csv``
+    weights_path : path to a weights CSV; required when ``path`` is a CSV, and
+        overrides the workbook's ``Weights`` table otherwise.
+    prices : the returns table holds prices; convert with ``r_t = p_t / p_{t-1} - 1``.
+    long_only : declare a long-only portfolio: weights must be >= 0 and sum to 1 (within 1e-4).
+
+    Raises
+    ------
+    XLFactorError
+        Missing file or table, dates that do not parse, text in the returns,
+        weights for assets not in the returns, or long-only weights that are
+        negative or do not sum to 1.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise XLFactorError(f"input: file {str(path)!r} not found")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        tables = _xlsx_tables(path)
+        returns_rows = _require_table(tables, "returns", path)
+        if weights_path is None:
+            weights_rows = _require_table(tables, "weights", path)
+            source = path.name
+        else:
+            weights_rows = _csv_rows(Path(weights_path), "weights")
+            source = f"{path.name} + {Path(weights_path).name}"
+    elif suffix == ".csv":
+        if weights_path is None:
+            raise XLFactorError("weights: a returns CSV needs a weights CSV too; pass --weights FILE.csv "
+                                "(or put Returns and Weights sheets in one .xlsx)")
+        returns_rows = _csv_rows(path, "returns")
+        weights_rows = _csv_rows(Path(weights_path), "weights")
+        source = f"{path.name} + {Path(weights_path).name}"
+    else:
+        raise XLFactorError(f"input: {path.name!r} is neither .xlsx nor .csv; save the data as one of those")
+    returns = _returns_frame(returns_rows, prices=prices)
+    weights, benchmark = _weights(weights_rows, returns.columns)
+    if long_only:
+        _check_long_only(weights, "weights")
+        if benchmark is not None:
+            _check_long_only(benchmark, "benchmark")
+    return PortfolioInput(returns, weights, benchmark, source)
+
+
+def read_weights_csv(path: str | Path, assets: Sequence[str]) -> pd.Series:
+    """Weights (first two columns: asset, weight) from a CSV, reindexed on ``assets`` (missing -> 0)."""
+    weights, _ = _weights(_csv_rows(Path(path), "benchmark"), pd.Index(assets))
+    return weights
+
+
+def _xlsx_tables(path: Path) -> dict[str, list[list[object]]]:
+    """Rows of every sheet and Excel table, keyed by lower-case name (tables override sheets)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged/unsupported files
+        raise XLFactorError(f"input: cannot read {path.name!r} as an Excel workbook ({exc})") from exc
+    found: dict[str, list[list[object]]] = {}
+    for ws in wb.worksheets:
+        found.setdefault(ws.title.strip().lower(), [list(r) for r in ws.iter_rows(values_only=True)])
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            found[table.displayName.strip().lower()] = [[c.value for c in r] for r in ws[table.ref]]
+    return found
+
+
+def _require_table(tables: dict[str, list[list[object]]], name: str, path: Path) -> list[list[object]]:
+    if name not in tables:
+        raise XLFactorError(f"input: {path.name!r} has no sheet or table named {name.title()!r}; "
+                            f"add one (see 'xlfactor report --help' for the layout)")
+    return tables[name]
+
+
+def _csv_rows(path: Path, what: str) -> list[list[object]]:
+    if not path.is_file():
+        raise XLFactorError(f"{what}: file {str(path)!r} not found")
+    text = path.read_text(encoding="utf-8-sig")
+    return [[c.strip() if c.strip() != "" else None for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _trim(rows: list[list[object]]) -> list[list[object]]:
+    """Drop fully blank rows and trailing blank columns."""
+    rows = [r for r in rows if any(_is_present(v) for v in r)]
+    width = max((max((i + 1 for i, v in enumerate(r) if _is_present(v)), default=0) for r in rows), default=0)
+    return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
+
+
+def _is_present(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and value.strip() == "")
+
+
+def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
+    what = "prices" if prices else "returns"
+    rows = _trim(rows)
+    if len(rows) < 3 or len(rows[0]) < 2:
+        raise XLFactorError(f"{what}: need a header row, at least two dates and at least one asset column")
+    header = rows[0]
+    assets = [str(h).strip() if _is_present(h) else "" for h in header[1:]]
+    for j, name in enumerate(assets):
+        if name == "":
+            raise XLFactorError(f"{what}: column {j + 2} has no asset name in the header row; name it")
+    if len(set(assets)) != len(assets):
+        dup = sorted({a for a in assets if assets.count(a) > 1})
+        raise XLFactorError(f"{what}: asset names {dup} appear more than once in the header; make them unique")
+    dates = _parse_dates([r[0] for r in rows[1:]], what)
+    values = np.full((len(rows) - 1, len(assets)), np.nan)
+    for i, row in enumerate(rows[1:]):
+        for j, v in enumerate(row[1:]):
+            values[i, j] = _number(v, what, assets[j], dates[i])
+    frame = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="date"), columns=assets)
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()][0]
+        raise XLFactorError(f"{what}: date {dup:%Y-%m-%d} appears more than once; keep one row per date")
+    frame = frame.sort_index()
+    if prices:
+        frame = _prices_to_returns(frame)
+    _check_returns(frame)
+    return frame
+
+
+def _parse_dates(cells: list[object], what: str) -> list[pd.Timestamp]:
+    dates = []
+    for i, v in enumerate(cells):
+        try:
+            stamp = pd.Timestamp(v) if _is_present(v) else None
+        except (ValueError, TypeError):
+            stamp = None
+        if stamp is None or stamp is pd.NaT or isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise XLFactorError(f"{what}: row {i + 2}, first column: {v!r} is not a date; the first column "
+                                "must hold dates such as 2024-01-31")
+        dates.append(stamp.tz_localize(None) if stamp.tzinfo else stamp)
+    return dates
+
+
+def _number(value: object, what: str, asset: str, date: pd.Timestamp) -> float:
+    if not _is_present(value):
+        return math.nan
+    if isinstance(value, bool):
+        raise XLFactorError(f"{what}: {asset!r} on {date:%Y-%m-%d} is {value!r}, not a number; fix the cell")
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
+        raise XLFactorError(f"{what}: {asset!r} on {date:%Y-%m-%d} holds text {str(value)!r}, not a number; "
+                            "fix or blank the cell") from None
+
+
+def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
+    bad = (prices <= 0).any()
+    if bad.any():
+        raise XLFactorError(f"prices: {list(bad[bad].index)} have zero or negative prices; prices must be > 0")
+    return (prices / prices.shift(1) - 1.0).iloc[1:]
+
+
+def _check_returns(returns: pd.DataFrame) -> None:
+    empty = returns.columns[returns.notna().sum() == 0]
+    if len(empty):
+        raise XLFactorError(f"returns: {list(empty)} have no values; remove those columns")
+    if float(np.nanmedian(np.abs(returns.to_numpy()))) > _PERCENT_LIKE_MEDIAN:
+        raise XLFactorError("returns: values look like percentages (median size above 20%); divide by 100 "
+                            "so that 0.012 means 1.2%, or pass --prices if these are prices")
+    if (returns < -1).any().any():
+        asset = returns.columns[(returns < -1).any()][0]
+        raise XLFactorError(f"returns: {asset!r} has a return below -100%; returns must be decimals "
+                            "(0.012 = 1.2%), or pass --prices for a price table")
+
+
+def _weights(rows: list[list[object]], assets: pd.Index) -> tuple[pd.Series, pd.Series | None]:
+    rows = _trim(rows)
+    if len(rows) < 2 or len(rows[0]) < 2:
+        raise XLFactorError("weights: need a header row and one row per asset: asset name, weight "
+                            "(and optionally a benchmark weight)")
+    has_benchmark = len(rows[0]) >= 3
+    names: list[str] = []
+    columns: list[list[float]] = [[], []]
+    for i, row in enumerate(rows[1:]):
+        if not _is_present(row[0]):
+            raise XLFactorError(f"weights: row {i + 2} has no asset name in the first column")
+        name = str(row[0]).strip()
+        names.append(name)
+        for k in range(2 if has_benchmark else 1):
+            columns[k].append(_weight(row[1 + k], name, "benchmark" if k else "weights"))
+    unknown = [n for n in names if n not in assets]
+    if unknown:
+        raise XLFactorError(f"weights: {unknown} are not columns of the returns table; fix the names or add "
+                            "their returns")
+    if len(set(names)) != len(names):
+        raise XLFactorError(f"weights: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
+    weights = pd.Series(columns[0], index=names, dtype=float).reindex(assets, fill_value=0.0)
+    if not np.any(weights.to_numpy() != 0):
+        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+    benchmark = pd.Series(columns[1], index=names, dtype=float).reindex(assets, fill_value=0.0) if has_benchmark \
+        else None
+    return weights.rename("weight"), None if benchmark is None else benchmark.rename("benchmark")
+
+
+def _weight(value: object, asset: str, what: str) -> float:
+    if not _is_present(value):
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        raise XLFactorError(f"{what}: weight of {asset!r} is {text!r}, not a number") from None
+
+
+def _check_long_only(weights: pd.Series, what: str) -> None:
+    negative = weights[weights < 0]
+    if len(negative):
+        raise XLFactorError(f"{what}: {list(negative.index)} have negative weights but the portfolio is declared "
+                            "long-only; fix the weights or drop --long-only")
+    total = float(weights.sum())
+    if abs(total - 1.0) > _LONG_ONLY_TOLERANCE:
+        hint = " (they look like percentages; divide by 100)" if abs(total - 100.0) < 0.01 else ""
+        raise XLFactorError(f"{what}: long-only weights sum to {total:.6g}, not 1{hint}; rescale them or drop "
+                            "--long-only")
