@@ -1,0 +1,401 @@
+"""Factor risk model ``Sigma = B F B' + D`` and portfolio risk with Euler allocation.
+
+Notation: ``N`` assets, ``K`` factors, ``B`` (N x K) exposures (betas), ``F`` (K x K)
+factor covariance, ``D`` (N) specific (residual) variances, ``w`` (N) portfolio weights.
+
+Units: every variance and volatility is in the model's units: annual when
+``model.annualized`` is true (the default of ``from_regression``), per data period
+otherwise. Weights are fractions of capital (then volatilities are fractions of
+capital); weights in currency give volatilities in currency.
+
+The N x N asset covariance is never formed by ``portfolio_risk``: with ``x = B'w``,
+``w' Sigma w = x' F x + sum_i w_i^2 D_i``, which costs O(NK + K^2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+from xlfactor.models.covariance import CovMethod, check_periods_per_year, factor_cov, validate_cov
+
+if TYPE_CHECKING:
+    from xlfactor.models.regression import RegressionResult
+
+Weights = pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray
+SPECIFIC = "Specific"
+FACTOR_COLUMNS = ["exposure", "marginal", "contribution", "percent"]
+ASSET_COLUMNS = ["weight", "marginal", "contribution", "percent"]
+
+
+@dataclass(frozen=True)
+class PortfolioRisk:
+    """Risk of one portfolio (or of active weights against a benchmark).
+
+    Attributes
+    ----------
+    total_var, factor_var, specific_var : float
+        ``x'Fx + w'Dw``, ``x'Fx`` and ``sum w_i^2 D_i`` with ``x = B'w``.
+    total_vol, factor_vol, specific_vol : float
+        Square roots of the three variances (``factor_vol^2 + specific_vol^2 = total_vol^2``).
+    factor_share : float
+        ``factor_var / total_var`` (NaN when the total is 0).
+    active : bool
+        True when a benchmark was given: then ``w`` is the active weight
+        ``w - w_b`` and every figure is active risk (tracking error).
+    exposures : Series
+        ``x = B'w`` per factor.
+    by_factor : DataFrame
+        Index = factors + ``"Specific"``; columns ``exposure`` (``x_k``; NaN for
+        Specific), ``marginal`` (``d sigma / d x_k = (F x)_k / sigma``; NaN for
+        Specific), ``contribution`` (``x_k (F x)_k / sigma``; Specific:
+        ``specific_var / sigma``), ``percent`` (``contribution / sigma``, a fraction).
+        Contributions sum to ``total_vol``, percents to 1.
+    by_asset : DataFrame
+        Index = the model's assets; columns ``weight`` (``w_i``, active if a
+        benchmark was given), ``marginal`` (``d sigma / d w_i = (B F x + D w)_i / sigma``),
+        ``contribution`` (``w_i * marginal_i``), ``percent`` (``contribution / sigma``).
+        Contributions sum to ``total_vol``, percents to 1.
+    annualized : bool
+        Whether the figures are annual (else per data period).
+    periods_per_year : int
+        The model's data frequency.
+
+    When ``total_vol`` is 0 (e.g. weights equal to the benchmark), contributions
+    are 0 and marginals, percents and ``factor_share`` are NaN.
+    """
+
+    total_var: float
+    factor_var: float
+    specific_var: float
+    total_vol: float
+    factor_vol: float
+    specific_vol: float
+    factor_share: float
+    active: bool
+    exposures: pd.Series
+    by_factor: pd.DataFrame
+    by_asset: pd.DataFrame
+    annualized: bool
+    periods_per_year: int
+
+
+class FactorRiskModel:
+    """Factor risk model: exposures ``B``, factor covariance ``F``, specific variances ``D``.
+
+    The asset covariance is ``Sigma = B F B' + diag(D)``; it is built only by
+    :meth:`asset_cov`.
+
+    Parameters
+    ----------
+    exposures : DataFrame
+        Assets x factors, finite numbers; asset and factor names unique.
+    factor_cov : DataFrame or ndarray
+        Factors x factors, symmetric PSD; a DataFrame must be labelled with the same
+        factors as ``exposures`` (any order); an ndarray is taken in the order of
+        ``exposures.columns``.
+    specific_var : Series or array-like
+        Specific variance per asset (>= 0); a Series is matched by asset name and
+        must cover every asset.
+    periods_per_year : int
+        Frequency of the data the model was estimated on (12 monthly, 252 daily).
+    annualized : bool
+        Whether ``factor_cov`` and ``specific_var`` are annual (True) or per period.
+
+    Attributes
+    ----------
+    exposures, factor_cov : DataFrame
+    specific_var : Series
+    assets, factors : Index
+    periods_per_year : int
+    annualized : bool
+    B, F, D : ndarray
+        Read-only float arrays (N x K, K x K, N) used in the computations.
+    """
+
+    def __init__(
+        self,
+        exposures: pd.DataFrame,
+        factor_cov: pd.DataFrame | np.ndarray,
+        specific_var: pd.Series | Sequence[float] | np.ndarray,
+        periods_per_year: int,
+        annualized: bool = True,
+    ) -> None:
+        b = _check_exposures(exposures)
+        self.assets = pd.Index(exposures.index)
+        self.factors = pd.Index(exposures.columns)
+        f = _check_factor_cov(factor_cov, self.factors)
+        d = _check_specific_var(specific_var, self.assets)
+        self.periods_per_year = check_periods_per_year(periods_per_year)
+        self.annualized = bool(annualized)
+        for arr in (b, f, d):
+            arr.flags.writeable = False
+        self.B, self.F, self.D = b, f, d
+        self.exposures = pd.DataFrame(b, index=self.assets, columns=self.factors)
+        self.factor_cov = pd.DataFrame(f, index=self.factors, columns=self.factors)
+        self.specific_var = pd.Series(d, index=self.assets, name="specific_var")
+        self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
+
+    def __repr__(self) -> str:
+        units = "annual" if self.annualized else f"per period (1/{self.periods_per_year} year)"
+        return f"FactorRiskModel({len(self.assets)} assets, {len(self.factors)} factors, {units})"
+
+    @classmethod
+    def from_regression(
+        cls,
+        result: RegressionResult,
+        factors: pd.DataFrame,
+        *,
+        cov_method: CovMethod = "sample",
+        halflife: float | None = None,
+        annualize: bool = True,
+    ) -> FactorRiskModel:
+        """Build the model from a time-series regression.
+
+        ``B = result.betas``; ``F = factor_cov(factors[result.factor_names], cov_method,
+        halflife)`` over the regression sample (the dates on which at least one
+        asset has a residual); ``D = result.resid_vol ** 2`` (per period,
+        ``SSR / (n - k - 1)``). With ``annualize`` both ``F`` and ``D`` are multiplied
+        by ``result.periods_per_year``.
+
+        Parameters
+        ----------
+        result : RegressionResult
+            From :func:`xlfactor.regress`.
+        factors : DataFrame
+            The factor returns that were regressed on (extra columns, such as RF, ignored).
+        cov_method, halflife
+            Passed to :func:`factor_cov`.
+        annualize : bool
+            Annual (True) or per-period model.
+        """
+        names = list(result.factor_names)
+        if not isinstance(factors, pd.DataFrame):
+            raise XLFactorError("factors: expected a DataFrame of factor returns")
+        missing = [n for n in names if n not in factors.columns]
+        if missing:
+            raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+        sample = result.resid.index[result.resid.notna().any(axis=1).to_numpy()]
+        in_sample = factors.loc[factors.index.isin(sample), names]
+        if in_sample.empty:
+            raise XLFactorError(
+                "factors: no dates in common with the regression sample; pass the factors you regressed on"
+            )
+        ppy = int(result.periods_per_year)
+        cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
+        scale = ppy if annualize else 1
+        betas = result.betas.loc[:, names]
+        specific = result.resid_vol.reindex(betas.index) ** 2 * scale
+        return cls(betas, cov, specific, ppy, annualized=annualize)
+
+    @property
+    def per_period_scale(self) -> float:
+        """Factor turning the model's variances into per-period variances (``1/ppy`` if annual, else 1)."""
+        return 1.0 / self.periods_per_year if self.annualized else 1.0
+
+    def asset_cov(self) -> pd.DataFrame:
+        """The full asset covariance ``B F B' + diag(D)`` (N x N DataFrame; O(N^2) memory)."""
+        sigma = (self.B @ self.F) @ self.B.T
+        sigma[np.diag_indices_from(sigma)] += self.D
+        return pd.DataFrame(sigma, index=self.assets, columns=self.assets)
+
+    def weight_vector(self, weights: Weights, benchmark: Weights | None = None) -> np.ndarray:
+        """Weights (minus benchmark weights) as an array in the model's asset order.
+
+        A Series or mapping is matched by asset name; assets it omits get weight 0;
+        names not in the model raise. A sequence/array must have one entry per asset
+        in the model's order.
+        """
+        w = self._vector(weights, "weights")
+        if benchmark is not None:
+            w = w - self._vector(benchmark, "benchmark")
+        return w
+
+    def portfolio_risk(self, weights: Weights, benchmark: Weights | None = None) -> PortfolioRisk:
+        """Total, factor and specific risk of a portfolio with Euler contributions.
+
+        With ``w`` the weights (``w - w_b`` when a benchmark is given), ``x = B'w``:
+        ``factor_var = x' F x``, ``specific_var = sum_i w_i^2 D_i``,
+        ``sigma = sqrt(factor_var + specific_var)``. Euler allocation of ``sigma``
+        (homogeneous of degree 1): by factor ``x_k (F x)_k / sigma`` plus
+        ``specific_var / sigma`` for the specific part; by asset
+        ``w_i (B F x + D w)_i / sigma``. Both sum to ``sigma``.
+
+        Parameters
+        ----------
+        weights : Series, mapping or array-like
+            Portfolio weights (see :meth:`weight_vector`).
+        benchmark : Series, mapping or array-like, optional
+            Benchmark weights; then all figures are active risk (tracking error).
+
+        Returns
+        -------
+        PortfolioRisk
+        """
+        w = self.weight_vector(weights, benchmark)
+        x = w @ self.B
+        fx = self.F @ x
+        factor_var = max(float(x @ fx), 0.0)
+        dw = self.D * w
+        specific_var = float(w @ dw)
+        total_var = factor_var + specific_var
+        sigma = np.sqrt(total_var)
+        inv = 1.0 / sigma if sigma > 0 else np.nan
+        grad_asset = self.B @ fx + dw
+        contrib_factor = np.append(x * fx, specific_var)
+        contrib_asset = w * grad_asset
+        by_factor = np.column_stack(
+            (np.append(x, np.nan), np.append(fx, np.nan) * inv, _scaled(contrib_factor, inv), contrib_factor * inv**2)
+        )
+        by_asset = np.column_stack((w, grad_asset * inv, _scaled(contrib_asset, inv), contrib_asset * inv**2))
+        return PortfolioRisk(
+            total_var=total_var,
+            factor_var=factor_var,
+            specific_var=specific_var,
+            total_vol=float(sigma),
+            factor_vol=float(np.sqrt(factor_var)),
+            specific_vol=float(np.sqrt(specific_var)),
+            factor_share=factor_var * inv**2,
+            active=benchmark is not None,
+            exposures=pd.Series(x, index=self.factors, name="exposure"),
+            by_factor=pd.DataFrame(by_factor, index=self._factor_rows, columns=FACTOR_COLUMNS),
+            by_asset=pd.DataFrame(by_asset, index=self.assets, columns=ASSET_COLUMNS),
+            annualized=self.annualized,
+            periods_per_year=self.periods_per_year,
+        )
+
+    def _vector(self, weights: Weights, name: str) -> np.ndarray:
+        if isinstance(weights, Mapping):
+            weights = pd.Series(weights, dtype=float)
+        if isinstance(weights, pd.Series):
+            return self._vector_from_series(weights, name)
+        try:
+            w = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
+        if w.ndim != 1 or w.shape[0] != len(self.assets):
+            raise XLFactorError(
+                f"{name}: got {w.size} values for {len(self.assets)} assets; "
+                "pass one weight per asset or a Series indexed by asset name"
+            )
+        return _finite(w, name)
+
+    def _vector_from_series(self, weights: pd.Series, name: str) -> np.ndarray:
+        try:
+            values = weights.to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise XLFactorError(f"{name}: contains non-numeric values") from exc
+        if weights.index is self.assets or weights.index.equals(self.assets):
+            return _finite(values.copy(), name)
+        if weights.index.has_duplicates:
+            dup = weights.index[weights.index.duplicated()].unique().tolist()
+            raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
+        pos = self.assets.get_indexer(weights.index)
+        if (pos < 0).any():
+            unknown = weights.index[pos < 0].tolist()
+            raise XLFactorError(
+                f"{name}: assets not in the risk model: {unknown[:10]}"
+                + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            )
+        w = np.zeros(len(self.assets))
+        w[pos] = values
+        return _finite(w, name)
+
+
+def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:
+    """Per-asset split of variance into factor and specific parts.
+
+    For asset ``i`` with exposures ``b_i``: ``factor_var = b_i' F b_i``,
+    ``specific_var = D_i``, ``total_var = factor_var + specific_var``,
+    ``factor_share = factor_var / total_var`` (NaN if 0), the three volatilities,
+    and one column per factor ``k`` with its contribution to the variance,
+    ``b_ik (F b_i)_k`` (these sum to ``factor_var``). Units: the model's
+    (annual if ``model.annualized``).
+
+    Returns
+    -------
+    DataFrame
+        Index = assets; columns ``total_var, factor_var, specific_var, factor_share,
+        total_vol, factor_vol, specific_vol`` followed by the factor names.
+    """
+    per_factor = model.B * (model.B @ model.F)
+    factor_var = np.maximum(per_factor.sum(axis=1), 0.0)
+    total_var = factor_var + model.D
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total_var > 0, factor_var / total_var, np.nan)
+    summary = np.column_stack(
+        (total_var, factor_var, model.D, share, np.sqrt(total_var), np.sqrt(factor_var), np.sqrt(model.D))
+    )
+    columns = ["total_var", "factor_var", "specific_var", "factor_share", "total_vol", "factor_vol", "specific_vol"]
+    return pd.DataFrame(
+        np.hstack((summary, per_factor)), index=model.assets, columns=[*columns, *map(str, model.factors)]
+    )
+
+
+def _scaled(values: np.ndarray, inv: float) -> np.ndarray:
+    """``values * inv`` with 0 (not NaN) when the total volatility is 0."""
+    return values * inv if np.isfinite(inv) else np.zeros_like(values)
+
+
+def _finite(w: np.ndarray, name: str) -> np.ndarray:
+    if not np.all(np.isfinite(w)):
+        raise XLFactorError(f"{name}: contains missing or infinite values; use 0 for assets not held")
+    return w
+
+
+def _check_exposures(exposures: pd.DataFrame) -> np.ndarray:
+    if not isinstance(exposures, pd.DataFrame) or exposures.shape[0] == 0 or exposures.shape[1] == 0:
+        raise XLFactorError("exposures: expected a non-empty DataFrame, assets x factors")
+    for axis, label in ((exposures.index, "asset"), (exposures.columns, "factor")):
+        if axis.has_duplicates:
+            raise XLFactorError(f"exposures: duplicate {label} names {axis[axis.duplicated()].unique().tolist()[:5]}")
+    try:
+        b = exposures.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError("exposures: contains non-numeric values") from exc
+    bad = ~np.isfinite(b).all(axis=1)
+    if bad.any():
+        raise XLFactorError(f"exposures: missing or infinite values for assets {exposures.index[bad].tolist()[:10]}")
+    return np.ascontiguousarray(b)
+
+
+def _check_factor_cov(cov: pd.DataFrame | np.ndarray, factors: pd.Index) -> np.ndarray:
+    if isinstance(cov, pd.DataFrame):
+        missing = [f for f in factors if f not in cov.columns]
+        extra = [f for f in cov.columns if f not in factors]
+        if missing or extra or cov.shape != (len(factors), len(factors)):
+            raise XLFactorError(
+                f"factor_cov: labels must be the exposures' factors; missing {missing}, unexpected {extra}"
+            )
+        if not cov.index.equals(cov.columns):
+            cov = cov.reindex(index=cov.columns)
+        cov = cov.loc[factors, factors]
+    values, _ = validate_cov(cov, "factor_cov")
+    if values.shape[0] != len(factors):
+        raise XLFactorError(f"factor_cov: shape {values.shape} does not match {len(factors)} factors")
+    return np.ascontiguousarray(values)
+
+
+def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, assets: pd.Index) -> np.ndarray:
+    if isinstance(specific, pd.Series):
+        missing = assets[~assets.isin(specific.index)]
+        if len(missing):
+            raise XLFactorError(f"specific_var: no value for assets {missing.tolist()[:10]}")
+        specific = specific.reindex(assets)
+    try:
+        d = np.asarray(specific, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError("specific_var: contains non-numeric values") from exc
+    if d.shape[0] != len(assets):
+        raise XLFactorError(f"specific_var: got {d.shape[0]} values for {len(assets)} assets")
+    bad = ~np.isfinite(d) | (d < 0)
+    if bad.any():
+        raise XLFactorError(
+            f"specific_var: must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}"
+        )
+    return np.ascontiguousarray(d)
