@@ -1,0 +1,26 @@
+"""Cross-sectional factor models: Barra-style factor returns, neutralisation, Fama-MacBeth, PCA, sorts.
+
+Panel conventions
+-----------------
+- Returns: a DataFrame, dates x assets, decimals. Its index and columns define the grid; every
+  other input is aligned to it by label (missing -> NaN).
+- Characteristics / exposures: primarily a dict ``name -> DataFrame`` (dates x assets); a
+  DataFrame with two-level columns ``(characteristic, asset)`` is accepted too.
+- Industries: a Series ``asset -> label`` (static) or a DataFrame dates x assets of labels.
+- Timing: exposures dated t explain returns dated t (they must be known at t). Either lag them
+  yourself or pass ``exposure_lag=1`` to use the previous row's exposures.
+- Weights: regression weights default to sqrt(market cap) when ``caps`` are given, else equal.
+- Missing values: each date uses the assets with every input present (its universe).
+"""
+
+from xlfactor.models.cross_section.regression import (
+    CrossSectionResult,
+    characteristic_portfolios,
+    cross_sectional_regress,
+)
+
+__all__ = [
+    "CrossSectionResult",
+    "characteristic_portfolios",
+    "cross_sectional_regress",
+]

@@ -1,0 +1,259 @@
+"""Aligned cross-sectional design: characteristics, industries and weights on one date x asset grid.
+
+Everything in the cross-sectional package reads its panel inputs through :class:`PanelDesign`,
+which stacks them on the grid of the returns panel and builds the per-date design matrix
+``X_t`` (an optional intercept/market column, industry dummies, style characteristics),
+the regression weights ``w_t``, the estimation universe and, for a market plus a full set of
+industries, the restriction matrix ``R_t`` (see :func:`restriction_matrices`), a block of
+dates at a time so that memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+
+Characteristics = Mapping[str, pd.DataFrame] | pd.DataFrame
+
+
+def as_characteristics(x: Characteristics, arg: str) -> dict[str, pd.DataFrame]:
+    """Normalise a characteristics panel to a dict name -> DataFrame (dates x assets).
+
+    Accepts the primary form, a mapping name -> DataFrame, or a DataFrame whose columns are a
+    two-level MultiIndex (characteristic, asset).
+    """
+    if isinstance(x, pd.DataFrame):
+        if not isinstance(x.columns, pd.MultiIndex) or x.columns.nlevels != 2:
+            raise XLFactorError(
+                f"{arg}: a DataFrame needs two-level columns (characteristic, asset); "
+                "or pass a dict name -> DataFrame (dates x assets)"
+            )
+        names = list(dict.fromkeys(x.columns.get_level_values(0)))
+        return {str(n): x[n] for n in names}
+    if isinstance(x, Mapping):
+        if not x:
+            raise XLFactorError(f"{arg}: no characteristics given; pass at least one name -> DataFrame")
+        out = {}
+        for name, frame in x.items():
+            if not isinstance(frame, pd.DataFrame):
+                raise XLFactorError(f"{arg}: '{name}' must be a DataFrame (dates x assets)")
+            out[str(name)] = frame
+        return out
+    raise XLFactorError(f"{arg}: expected a dict name -> DataFrame (dates x assets) or a MultiIndex-column DataFrame")
+
+
+def as_float_frame(frame: pd.DataFrame, dates: pd.Index, assets: pd.Index, arg: str, lag: int = 0) -> np.ndarray:
+    """``frame`` on the (dates, assets) grid as float64, shifted down ``lag`` rows (missing -> NaN)."""
+    try:
+        values = frame.reindex(index=dates, columns=assets).astype(float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+    if lag:
+        values = values.shift(lag)
+    return values.to_numpy(dtype=float)
+
+
+def as_grid(x: pd.Series | pd.DataFrame | None, dates: pd.Index, assets: pd.Index, arg: str, lag: int = 0):
+    """A per-asset Series (static, shape (N,)) or a dates x assets DataFrame (shape (T, N)) as floats."""
+    if x is None:
+        return None
+    if isinstance(x, pd.Series):
+        try:
+            return x.reindex(assets).astype(float).to_numpy()
+        except (TypeError, ValueError) as exc:
+            raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+    if isinstance(x, pd.DataFrame):
+        return as_float_frame(x, dates, assets, arg, lag)
+    raise XLFactorError(f"{arg}: expected a Series (asset -> value) or a DataFrame (dates x assets)")
+
+
+def industry_codes(industries, dates: pd.Index, assets: pd.Index, lag: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Integer industry codes (-1 = missing) on the grid, shape (N,) or (T, N), and the sorted labels."""
+    if isinstance(industries, pd.Series):
+        labels = industries.reindex(assets)
+    elif isinstance(industries, pd.DataFrame):
+        labels = industries.reindex(index=dates, columns=assets)
+        if lag:
+            labels = labels.shift(lag)
+    else:
+        raise XLFactorError("industries: expected a Series (asset -> label) or a DataFrame (dates x assets) of labels")
+    flat = labels.to_numpy().ravel()
+    codes, names = pd.factorize(pd.Series(flat, dtype=object).map(lambda v: v if pd.isna(v) else str(v)), sort=True)
+    if len(names) == 0:
+        raise XLFactorError("industries: no asset of 'returns' has an industry label")
+    return codes.reshape(labels.shape), [str(n) for n in names]
+
+
+def restriction_matrices(caps: np.ndarray, first: int, n_factors: int) -> np.ndarray:
+    """Restriction matrices ``R_t`` (shape (T, K, K-1)) imposing sum_j c_tj f_tj = 0 over industries.
+
+    The factor vector is ``f = [market, industry_1..industry_J, styles]`` with industry columns
+    ``first .. first+J-1``; ``caps`` (T, J) holds each industry's total constraint weight c_tj.
+    The industry with the largest c_tj on date t is the base b: ``f = R g`` keeps every other
+    factor as a free parameter and sets ``f_b = -sum_{j != b} (c_tj / c_tb) g_j``. Empty
+    industries (c_tj = 0) get a zero column in ``X R``; callers pin their parameter to zero.
+    """
+    n_dates, n_ind = caps.shape
+    base = first + np.argmax(caps, axis=1)
+    m = np.arange(n_factors - 1)
+    free = m[None, :] + (m[None, :] >= base[:, None])
+    rows = np.arange(n_dates)[:, None]
+    r = np.zeros((n_dates, n_factors, n_factors - 1))
+    r[rows, free, m[None, :]] = 1.0
+    base_cap = caps[np.arange(n_dates), base - first]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = caps / base_cap[:, None]
+    ratio = np.nan_to_num(ratio)
+    is_ind = (free >= first) & (free < first + n_ind)
+    coef = np.where(is_ind, -ratio[rows, np.clip(free - first, 0, n_ind - 1)], 0.0)
+    r[np.arange(n_dates), base, :] = coef
+    return r
+
+
+@dataclass(frozen=True)
+class DesignBlock:
+    """The design of a block of dates: ``X`` (T, N, K) zero outside the universe, ``w`` (T, N)
+    weights (zero outside), ``valid`` (T, N) universe, ``R`` restriction matrices or None,
+    ``empty`` (T, K) factors with no asset on that date (their returns are undefined)."""
+
+    x: np.ndarray
+    w: np.ndarray
+    valid: np.ndarray
+    r: np.ndarray | None
+    empty: np.ndarray
+
+
+@dataclass(frozen=True)
+class PanelDesign:
+    """Cross-sectional inputs aligned on one (dates x assets) grid.
+
+    Factor order: ``[intercept_name]`` (if ``intercept``), the industries (sorted labels), the
+    style characteristics in the order given.
+    """
+
+    dates: pd.Index
+    assets: pd.Index
+    styles: tuple[np.ndarray, ...]
+    style_names: tuple[str, ...]
+    codes: np.ndarray | None
+    industry_names: tuple[str, ...]
+    weights: np.ndarray | None
+    caps: np.ndarray | None
+    intercept: bool
+    intercept_name: str
+    constrained: bool
+
+    @classmethod
+    def build(
+        cls,
+        dates: pd.Index,
+        assets: pd.Index,
+        styles: Characteristics | None,
+        *,
+        industries=None,
+        weights=None,
+        caps=None,
+        intercept: bool = True,
+        intercept_name: str = "Market",
+        exposure_lag: int = 0,
+        styles_arg: str = "exposures",
+    ) -> PanelDesign:
+        """Align the inputs on (dates, assets); see the module docstring."""
+        if not isinstance(exposure_lag, (int, np.integer)) or exposure_lag < 0:
+            raise XLFactorError("exposure_lag: expected a whole number >= 0 (rows to shift exposures down)")
+        chars = as_characteristics(styles, styles_arg) if styles is not None else {}
+        arrays = tuple(as_float_frame(f, dates, assets, f"{styles_arg}['{n}']", exposure_lag) for n, f in chars.items())
+        codes, ind_names = (None, [])
+        if industries is not None:
+            codes, ind_names = industry_codes(industries, dates, assets, exposure_lag)
+        names = ([intercept_name] if intercept else []) + ind_names + list(chars)
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise XLFactorError(f"exposures: factor name(s) {dupes} used twice (industry labels vs characteristics)")
+        if not names:
+            raise XLFactorError("exposures: nothing to regress on; give exposures, industries or market=True")
+        caps_arr = as_grid(caps, dates, assets, "caps", exposure_lag)
+        w_arr = as_grid(weights, dates, assets, "weights", exposure_lag)
+        if w_arr is None and caps_arr is not None:
+            with np.errstate(invalid="ignore"):
+                w_arr = np.sqrt(caps_arr)
+        return cls(
+            dates=dates,
+            assets=assets,
+            styles=arrays,
+            style_names=tuple(chars),
+            codes=codes,
+            industry_names=tuple(ind_names),
+            weights=w_arr,
+            caps=caps_arr,
+            intercept=intercept,
+            intercept_name=intercept_name,
+            constrained=intercept and codes is not None,
+        )
+
+    @property
+    def has_constant(self) -> bool:
+        """Whether the design spans a constant (an intercept or a full set of industry dummies)."""
+        return self.intercept or self.codes is not None
+
+    @property
+    def factor_names(self) -> list[str]:
+        return ([self.intercept_name] if self.intercept else []) + list(self.industry_names) + list(self.style_names)
+
+    def _rows(self, arr: np.ndarray | None, t0: int, t1: int) -> np.ndarray | None:
+        if arr is None:
+            return None
+        if arr.ndim == 1:
+            return np.broadcast_to(arr, (t1 - t0, arr.shape[0]))
+        return arr[t0:t1]
+
+    def block(self, t0: int, t1: int, y: np.ndarray | None = None) -> DesignBlock:
+        """The design of dates ``t0 .. t1-1``; ``y`` (t1-t0, N) restricts the universe to finite values.
+
+        Universe of date t: assets with a finite ``y`` (if given), every style finite, an industry
+        label (if industries are used) and a finite positive weight (and cap, for the constraint).
+        """
+        n_t, n_a = t1 - t0, len(self.assets)
+        valid = np.ones((n_t, n_a), dtype=bool) if y is None else np.isfinite(y)
+        for s in self.styles:
+            valid &= np.isfinite(s[t0:t1])
+        codes = self._rows(self.codes, t0, t1)
+        if codes is not None:
+            valid &= codes >= 0
+        w = self._rows(self.weights, t0, t1)
+        if w is not None:
+            with np.errstate(invalid="ignore"):
+                valid &= np.isfinite(w) & (w > 0)
+            w = np.where(valid, w, 0.0)
+        else:
+            w = valid.astype(float)
+        caps = self._rows(self.caps, t0, t1)
+        if self.constrained and caps is not None:
+            with np.errstate(invalid="ignore"):
+                valid &= np.isfinite(caps) & (caps > 0)
+            w = np.where(valid, w, 0.0)
+        n_ind = len(self.industry_names)
+        k = len(self.factor_names)
+        x = np.zeros((n_t, n_a, k))
+        col = 0
+        if self.intercept:
+            x[:, :, 0] = valid
+            col = 1
+        if codes is not None:
+            x[:, :, col : col + n_ind] = (codes[:, :, None] == np.arange(n_ind)) & valid[:, :, None]
+        for j, s in enumerate(self.styles):
+            x[:, :, col + n_ind + j] = np.where(valid, s[t0:t1], 0.0)
+        empty = np.zeros((n_t, k), dtype=bool)
+        r = None
+        if codes is not None:
+            members = x[:, :, col : col + n_ind]
+            empty[:, col : col + n_ind] = members.sum(axis=1) == 0
+            if self.constrained:
+                c = np.where(valid, caps, 0.0) if caps is not None else w
+                r = restriction_matrices(np.einsum("tn,tnj->tj", c, members), col, k)
+        return DesignBlock(x=x, w=w, valid=valid, r=r, empty=empty)
