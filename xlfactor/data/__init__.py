@@ -1,1 +1,36 @@
-"""Factor data: sources, parsing, the on-disk cache and the shipped snapshot."""
+"""Factor data: sources, parsing, the on-disk cache and the shipped snapshot.
+
+Public API (re-exported by ``xlfactor``):
+
+- :func:`load_factors` (model, freq, start, end) -> DataFrame of factor returns + RF
+- :func:`refresh_factors` -> :class:`RefreshReport`
+- :func:`factor_info`, :func:`data_vintage`, :func:`available_models`, :func:`stored_datasets`
+- :func:`register_factors` (a user's CSV/XLSX factor file)
+- :func:`align` -> :class:`Aligned`
+- :func:`reset_state` (forget this process's connection and in-memory copies)
+
+Environment: ``XLFACTOR_DATA_DIR`` (folder of ``xlfactor.sqlite`` and registered
+files; default ``platformdirs.user_data_dir("xlfactor")``), ``XLFACTOR_FRENCH_BASE_URL``
+(mirror of the French ftp folder used by refresh).
+"""
+
+from xlfactor.data.align import Aligned, align
+from xlfactor.data.cache import reset_state
+from xlfactor.data.loader import available_models, data_vintage, factor_info, load_factors, stored_datasets
+from xlfactor.data.refresh import DatasetResult, RefreshReport, refresh_factors
+from xlfactor.data.user_factors import register_factors
+
+__all__ = [
+    "Aligned",
+    "DatasetResult",
+    "RefreshReport",
+    "align",
+    "available_models",
+    "data_vintage",
+    "factor_info",
+    "load_factors",
+    "refresh_factors",
+    "register_factors",
+    "reset_state",
+    "stored_datasets",
+]

@@ -1,0 +1,290 @@
+"""Reading factor models from the cache: ``load_factors``, ``data_vintage``, ``factor_info``.
+
+Every call asks SQLite for the ``data_key`` of the datasets behind the model (one
+indexed query, ~50 us); if this process already holds a frame built from exactly
+those keys it is reused, otherwise the payloads are decoded and joined. So a
+refresh by any process is seen by the next call, and repeated calls cost a
+dictionary lookup and a copy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlfactor.data import cache
+from xlfactor.data.catalog import MODELS, french_model, freq_name, model_datasets, normalize_freq
+from xlfactor.data.frame_codec import decode_frame
+from xlfactor.data.periods import compound_weekly, period_labels
+from xlfactor.errors import XLFactorError
+
+_MAX_FRAMES = 64
+_frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+def _forget() -> None:
+    _frames.clear()
+
+
+cache.on_reset(_forget)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A resolved model request: canonical name, output frequency, datasets and their versions."""
+
+    model: str
+    freq: str
+    builtin: bool
+    stored_freq: str
+    rows: tuple[sqlite3.Row | tuple, ...]  # (name, data_key, vintage) per dataset, model order
+
+    @property
+    def key(self) -> str:
+        parts = "+".join(f"{vintage or 'file'}-{data_key[:12]}" for _, data_key, vintage in self.rows)
+        return f"{self.model}/{self.freq}:{parts}"
+
+
+def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFrame:
+    """Factor returns of a model (decimals) plus ``RF``, from the local cache.
+
+    Parameters
+    ----------
+    model : str
+        ``"CAPM"`` (Mkt-RF), ``"FF3"`` (Mkt-RF, SMB, HML), ``"FF5"`` (+ RMW, CMA),
+        ``"FF6"`` (FF5 + MOM), ``"CARHART4"`` (FF3 + MOM), case-insensitive, or the
+        name of factors registered with :func:`register_factors`.
+    freq : {"M", "W", "D"}
+        Monthly (index = month end), weekly (compounded from daily, index = the
+        week's Friday, see :func:`xlfactor.data.periods.compound_weekly`) or daily.
+    start, end : date-like, optional
+        Inclusive bounds, snapped to the period containing them (``end="2020-06-15"``
+        with ``freq="M"`` keeps June 2020).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as French names them (``Mkt-RF, SMB, HML, RMW, CMA``; momentum as
+        ``MOM``) then ``RF``; rows = dates common to every file the model needs.
+        ``RF`` and ``Mkt-RF`` come from the five-factor file for FF5/FF6 and from
+        the three-factor file for CAPM/FF3/CARHART4.
+
+    Raises
+    ------
+    XLFactorError
+        Unknown model or frequency (the message lists the valid ones), bad dates.
+    """
+    spec = _resolve(model, freq)
+    frame = _frame(spec)
+    if start is not None or end is not None:
+        lo = _bound(start, "start", spec.freq)
+        hi = _bound(end, "end", spec.freq)
+        frame = frame.loc[lo:hi]
+    return frame.copy()
+
+
+def data_vintage(model: str, freq: str = "M") -> str:
+    """A key that changes whenever the stored data behind ``model`` at ``freq`` change.
+
+    Example: ``"FF5/D:202511-1f0c2a9e4b7d"``: model, frequency, then per dataset its
+    CRSP vintage and the first 12 hex digits of the sha256 of the stored numbers.
+    Cheap (one small query), for memoising results computed from the factors.
+    """
+    return _resolve(model, freq).key
+
+
+def available_models() -> list[str]:
+    """Built-in model names followed by the names of registered factor sets."""
+    users = cache.run(
+        lambda c: [r[0] for r in c.execute("SELECT name FROM datasets WHERE kind = 'user' ORDER BY name")]
+    )
+    return [*MODELS, *users]
+
+
+def factor_info(model: str, freq: str = "M") -> dict:
+    """Where the data of ``model`` at ``freq`` come from, in plain words and as fields.
+
+    Returns
+    -------
+    dict
+        ``model``, ``freq``, ``columns``, ``origin`` ("snapshot": the copy shipped in
+        the package; "download": fetched from the French site; "file": a registered
+        user file; "mixed"), ``vintage`` (CRSP month, e.g. "202511"; several joined
+        by "/" if the files differ), ``first_date``, ``last_date``, ``rows`` (of the
+        model's frame), ``data_key`` (= :func:`data_vintage`), ``datasets`` (one dict
+        of stored metadata per dataset: source, sha256, fetched_at, ETag, ...) and
+        ``summary``, a sentence saying all that.
+    """
+    spec = _resolve(model, freq)
+    frame = _frame(spec)
+    names = [r[0] for r in spec.rows]
+    metas = cache.run(lambda c: _metadata(c, names))
+    origins = sorted({m["origin"] for m in metas})
+    vintages = sorted({m["vintage"] for m in metas if m["vintage"]})
+    origin = origins[0] if len(origins) == 1 else "mixed"
+    vintage = "/".join(vintages) or None
+    first, last = (
+        (frame.index[0].strftime("%Y-%m-%d"), frame.index[-1].strftime("%Y-%m-%d")) if len(frame) else ("", "")
+    )
+    where = {
+        "snapshot": "the snapshot shipped with xlfactor (no download yet; run `xlfactor refresh` for newer data)",
+        "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
+        "file": "registered file " + ", ".join(m["source"] for m in metas),
+        "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
+    }[origin]
+    crsp = f"CRSP vintage {vintage}" if vintage else "no CRSP vintage"
+    summary = f"{spec.model} {freq_name(spec.freq)}: {where}; {crsp}; {first} to {last}, {len(frame)} rows."
+    return {
+        "model": spec.model,
+        "freq": spec.freq,
+        "columns": list(frame.columns),
+        "origin": origin,
+        "vintage": vintage,
+        "first_date": first,
+        "last_date": last,
+        "rows": len(frame),
+        "data_key": spec.key,
+        "datasets": metas,
+        "summary": summary,
+    }
+
+
+def stored_datasets() -> pd.DataFrame:
+    """One row per stored dataset: dataset, kind, origin, freq, vintage, first, last, rows,
+    fetched, checked, source, sha256 (for ``xlfactor info``)."""
+    metas = cache.run(lambda c: _metadata(c, None))
+    table = pd.DataFrame(metas)
+    table = table.rename(
+        columns={
+            "name": "dataset",
+            "first_date": "first",
+            "last_date": "last",
+            "fetched_at": "fetched",
+            "checked_at": "checked",
+        }
+    )
+    return table[
+        [
+            "dataset",
+            "kind",
+            "origin",
+            "freq",
+            "vintage",
+            "first",
+            "last",
+            "rows",
+            "fetched",
+            "checked",
+            "source",
+            "sha256",
+        ]
+    ]
+
+
+def _metadata(conn: sqlite3.Connection, names: list[str] | None) -> list[dict]:
+    sql = f"SELECT {cache.META_COLUMNS} FROM datasets"
+    if names is None:
+        cur = conn.execute(sql + " ORDER BY kind, name")
+        return [dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur]
+    cur = conn.execute(sql + f" WHERE name IN ({','.join('?' * len(names))})", names)
+    found = {row[0]: dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur}
+    return [found[n] for n in names]
+
+
+def _resolve(model: str, freq: str) -> _Spec:
+    """Validate ``model``/``freq`` and read the current versions of the datasets behind them."""
+    code = normalize_freq(freq)
+    builtin = french_model(model)
+    if builtin is not None:
+        names = [d.name for d in model_datasets(builtin, code)]
+
+        def versions(conn: sqlite3.Connection) -> list:
+            rows = conn.execute(
+                f"SELECT name, data_key, vintage FROM datasets WHERE name IN ({','.join('?' * len(names))})", names
+            ).fetchall()
+            order = {n: i for i, n in enumerate(names)}
+            return sorted(rows, key=lambda r: order[r[0]])
+
+        rows = cache.run(versions)
+        return _Spec(builtin, code, True, "D" if code == "W" else code, tuple(rows))
+    name = str(model).strip()
+    row = cache.run(
+        lambda c: c.execute(
+            "SELECT name, data_key, vintage, freq FROM datasets WHERE kind = 'user' AND name = ?", (name,)
+        ).fetchone()
+    )
+    if row is None:
+        raise XLFactorError(
+            f"model: {model!r} is not one of {', '.join(available_models())}; "
+            "register your own factors with register_factors(name, path)"
+        )
+    stored = row[3]
+    if code != stored and not (code == "W" and stored == "D"):
+        hint = " or 'W'" if stored == "D" else ""
+        raise XLFactorError(
+            f"freq: factors {row[0]!r} are stored {freq_name(stored)}; use freq={stored!r}{hint}, "
+            "or register a file at the frequency you need"
+        )
+    return _Spec(row[0], code, False, stored, (tuple(row[:3]),))
+
+
+def _frame(spec: _Spec) -> pd.DataFrame:
+    """The model's full frame for the versions in ``spec`` (from memory when possible)."""
+    memo_key = (str(cache.db_path()), spec.key)
+    hit = _frames.get(memo_key)
+    if hit is not None:
+        _frames.move_to_end(memo_key)
+        return hit
+    parts = [_dataset_frame(name, data_key) for name, data_key, _ in spec.rows]
+    if any(p is None for p in parts):  # replaced by a refresh since the version query: start again
+        return _frame(_resolve(spec.model, spec.freq))
+    if spec.builtin:
+        pieces = []
+        for i, (frame, (_, columns)) in enumerate(zip(parts, MODELS[spec.model], strict=True)):
+            pieces.append(frame[[*columns, "RF"]] if i == 0 else frame[list(columns)])
+        combined = pd.concat(pieces, axis=1, join="inner") if len(pieces) > 1 else pieces[0]
+        combined = combined[[c for c in combined.columns if c != "RF"] + ["RF"]]
+    else:
+        combined = parts[0]
+    if spec.freq == "W":
+        combined = compound_weekly(combined)
+    _frames[memo_key] = combined
+    while len(_frames) > _MAX_FRAMES:
+        _frames.popitem(last=False)
+    return combined
+
+
+def _dataset_frame(name: str, data_key: str) -> pd.DataFrame | None:
+    """The decoded frame of one dataset version, or None if that version is no longer stored."""
+    memo_key = (str(cache.db_path()), "dataset", data_key)
+    hit = _frames.get(memo_key)
+    if hit is not None:
+        return hit
+
+    def read(conn: sqlite3.Connection) -> bytes | None:
+        row = conn.execute("SELECT payload FROM datasets WHERE name = ? AND data_key = ?", (name, data_key)).fetchone()
+        return None if row is None else row[0]
+
+    payload = cache.run(read)
+    if payload is None:
+        return None
+    frame = decode_frame(payload)
+    _frames[memo_key] = frame
+    return frame
+
+
+def _bound(value, label: str, freq: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{label}: {value!r} is not a date; pass e.g. '2020-01-31'") from None
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return period_labels(pd.DatetimeIndex([stamp]), freq)[0]

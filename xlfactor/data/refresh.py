@@ -1,0 +1,217 @@
+"""``refresh_factors``: download the French zips, validate them, store them in one transaction.
+
+Per dataset: a conditional GET (304 -> unchanged); the zip checks, parse checks
+and revision checks of :mod:`xlfactor.data.validate`; an identical CSV (same
+sha256) -> unchanged. Everything that passed is written in ONE SQLite transaction,
+so readers see either all the old data or all the new. A dataset that fails keeps
+its stored copy; the failure is listed in the returned :class:`RefreshReport` and
+in a ``RuntimeWarning``, never raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlfactor.data import cache
+from xlfactor.data.catalog import DEFAULT_BASE_URL, MODELS, FrenchDataset, datasets_for, french_model, normalize_freq
+from xlfactor.data.download import fetch
+from xlfactor.data.frame_codec import decode_frame
+from xlfactor.data.validate import check_against_stored, extract_csv, parse_dataset
+from xlfactor.errors import XLFactorError
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DatasetResult:
+    """What happened to one dataset: ``status`` is "updated", "unchanged" or "failed"."""
+
+    dataset: str
+    status: str
+    message: str
+    url: str
+    vintage: str | None = None
+    rows: int | None = None
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """Per-dataset outcome of :func:`refresh_factors`.
+
+    ``ok`` is False if any dataset failed; ``str(report)`` is a readable table.
+    """
+
+    results: tuple[DatasetResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def failed(self) -> list[DatasetResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def updated(self) -> list[DatasetResult]:
+        return [r for r in self.results if r.status == "updated"]
+
+    @property
+    def unchanged(self) -> list[DatasetResult]:
+        return [r for r in self.results if r.status == "unchanged"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per dataset: dataset, status, vintage, rows, message, url."""
+        columns = ["dataset", "status", "vintage", "rows", "message", "url"]
+        return pd.DataFrame([[getattr(r, c) for c in columns] for r in self.results], columns=columns)
+
+    def __str__(self) -> str:
+        width = max([len(r.dataset) for r in self.results] + [7])
+        lines = [f"{'dataset':<{width}}  {'status':<9}  message"]
+        lines += [f"{r.dataset:<{width}}  {r.status:<9}  {r.message}" for r in self.results]
+        return "\n".join(lines)
+
+
+def base_url() -> str:
+    """``$XLFACTOR_FRENCH_BASE_URL`` (for mirrors and tests) or the French data library's ftp folder."""
+    url = os.environ.get("XLFACTOR_FRENCH_BASE_URL") or DEFAULT_BASE_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def refresh_factors(
+    models: str | Iterable[str] | None = None,
+    freq: str | Iterable[str] | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    timeout: float = 30.0,
+    retries: int = 2,
+    backoff: float = 1.0,
+) -> RefreshReport:
+    """Download, validate and store the French factor files behind ``models`` at ``freq``.
+
+    Parameters
+    ----------
+    models : str or list of str, optional
+        Built-in models (default: all). Their datasets are refreshed once each.
+    freq : {"D", "W", "M"} or list, optional
+        Default: daily and monthly. Weekly data come from the daily files.
+    progress : callable, optional
+        Called as ``progress(dataset, done, total)`` after each dataset.
+    timeout, retries, backoff : float, int, float
+        Per-request timeout in seconds; retries after a timeout, connection error
+        or HTTP 5xx, sleeping ``backoff * 2**k`` seconds before retry ``k+1``.
+
+    Returns
+    -------
+    RefreshReport
+        updated / unchanged / failed (+ reason) per dataset. Failures are also
+        issued as one ``RuntimeWarning``; the stored copy of a failed dataset is kept.
+
+    Raises
+    ------
+    XLFactorError
+        Only for bad arguments (unknown model or frequency).
+    """
+    model_list = _models(models)
+    freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
+    datasets = datasets_for(model_list, freqs)
+    stored = cache.run(lambda c: _stored(c, [d.name for d in datasets]))
+    results, records, touched = [], [], []
+    for i, dataset in enumerate(datasets):
+        url = base_url() + dataset.zip_name
+        try:
+            result, record, touch = _refresh_one(dataset, url, stored[dataset.name], timeout, retries, backoff)
+        except XLFactorError as exc:
+            result, record, touch = DatasetResult(dataset.name, "failed", str(exc), url), None, None
+        except Exception as exc:  # noqa: BLE001 - never let one dataset stop the others; report it
+            result, record, touch = DatasetResult(dataset.name, "failed", f"unexpected error: {exc!r}", url), None, None
+        results.append(result)
+        if record is not None:
+            records.append(record)
+        if touch is not None:
+            touched.append(touch)
+        if progress is not None:
+            progress(dataset.name, i + 1, len(datasets))
+    try:
+        cache.write_records(records, touched)
+    except Exception as exc:  # noqa: BLE001 - the transaction rolled back: nothing was replaced
+        results = [
+            DatasetResult(r.dataset, "failed", f"could not store the new copy ({exc}); kept the old one", r.url)
+            if r.status == "updated"
+            else r
+            for r in results
+        ]
+    report = RefreshReport(tuple(results))
+    if not report.ok:
+        lines = "; ".join(f"{r.dataset}: {r.message}" for r in report.failed)
+        warnings.warn(
+            f"xlfactor refresh: {len(report.failed)} dataset(s) failed and kept their stored copy: {lines}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return report
+
+
+def _models(models: str | Iterable[str] | None) -> list[str] | None:
+    if models is None:
+        return None
+    out = []
+    for model in [models] if isinstance(models, str) else models:
+        name = french_model(model)
+        if name is None:
+            raise XLFactorError(
+                f"models: {model!r} is not one of {', '.join(MODELS)}; registered factor files "
+                "are updated by registering the file again"
+            )
+        out.append(name)
+    return out
+
+
+def _stored(conn, names: list[str]) -> dict[str, dict]:
+    cur = conn.execute(
+        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload FROM datasets "
+        f"WHERE name IN ({','.join('?' * len(names))})",
+        names,
+    )
+    return {row[0]: dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur}
+
+
+def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, retries: int, backoff: float):
+    """(result, record to write or None, (name, etag, last_modified) to touch or None)."""
+    got = fetch(
+        url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
+    )
+    touch = (dataset.name, got.etag, got.last_modified)
+    if got.body is None:
+        return (
+            DatasetResult(dataset.name, "unchanged", "not modified (HTTP 304)", url, old["vintage"], old["rows"]),
+            None,
+            touch,
+        )
+    raw = extract_csv(got.body, dataset)
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha == old["sha256"]:
+        message = "same file as stored (sha256 matches)"
+        return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
+    vintage, frame = parse_dataset(raw, dataset)
+    check_against_stored(frame, decode_frame(old["payload"]))
+    record = cache.Record(
+        name=dataset.name,
+        kind="french",
+        origin="download",
+        freq=dataset.freq,
+        source=url,
+        vintage=vintage,
+        sha256=sha,
+        frame=frame,
+        download_sha256=hashlib.sha256(got.body).hexdigest(),
+        etag=got.etag,
+        last_modified=got.last_modified,
+    )
+    message = f"CRSP {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
+    return DatasetResult(dataset.name, "updated", message, url, vintage, len(frame)), record, None

@@ -1,0 +1,125 @@
+"""Checks a downloaded French zip must pass before it may replace the stored copy.
+
+1. The body is a zip (not an HTML error page), holding exactly one member whose
+   name is the expected CSV file name (case-insensitive; ``.CSV`` is fine) with no
+   folder part, ``..``, drive or absolute path, at most ``MAX_CSV_BYTES`` unpacked.
+2. The CSV parses, has the expected block (``daily``/``monthly``) at the expected
+   frequency with exactly the expected columns, only finite numbers, dates
+   strictly increasing, at least ``min_rows`` rows, and does not end before the
+   stored copy.
+3. On the dates both copies cover, the new numbers are a plausible vintage
+   revision of the stored ones. French regenerates the whole history each month;
+   SOURCES.md records the largest revisions seen between the 202412 and 2025-26
+   vintages: 1.6 pp monthly (SMB), 1.7 pp daily (HML), with relative RMS changes
+   up to 0.12 per factor (0.15 for daily RF, re-rounded from 3 to 2 decimals).
+   So a column is rejected if any value moves more than ``MAX_REVISION`` = 3 pp,
+   or its RMS change exceeds ``MAX_RELATIVE_RMS_CHANGE`` = 0.35 times its RMS
+   (catches percent/decimal mix-ups, shifted dates, swapped columns).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.data.catalog import FrenchDataset
+from xlfactor.data.french import FrenchFile, parse_french_csv
+from xlfactor.errors import XLFactorError
+
+MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_REVISION = 0.03
+MAX_RELATIVE_RMS_CHANGE = 0.35
+_UNSAFE_NAME = re.compile(r"[/\\]|^[A-Za-z]:|^\.\.?$")  # folders, absolute or drive paths, . and ..
+
+
+class ValidationError(XLFactorError):
+    """A downloaded file failed a check; the stored copy is kept."""
+
+
+def extract_csv(body: bytes, dataset: FrenchDataset) -> bytes:
+    """The bytes of the single CSV member of a downloaded zip, after the checks in step 1."""
+    head = body[:512].lstrip().lower()
+    if head.startswith(b"<") or b"<html" in head:
+        raise ValidationError("the server sent an HTML page, not a zip file (site changed or an error page?)")
+    if not zipfile.is_zipfile(io.BytesIO(body)):
+        raise ValidationError(f"not a valid zip file ({len(body)} bytes; truncated or corrupted download?)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            members = archive.infolist()
+            names = [m.filename for m in members]
+            if len(members) != 1:
+                raise ValidationError(f"the zip holds {len(members)} members {names}; expected exactly one CSV file")
+            member = members[0]
+            if _UNSAFE_NAME.search(member.filename):
+                raise ValidationError(f"the zip member name {member.filename!r} has a path in it; refusing it")
+            if member.filename.lower() != dataset.file.lower():
+                raise ValidationError(f"the zip member is {member.filename!r}; expected {dataset.file!r}")
+            if member.file_size > MAX_CSV_BYTES:
+                raise ValidationError(f"the zip member unpacks to {member.file_size} bytes (limit {MAX_CSV_BYTES})")
+            with archive.open(member) as fh:
+                data = fh.read(MAX_CSV_BYTES + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise ValidationError(f"the zip could not be read: {exc} (truncated or corrupted download?)") from None
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError(f"the zip member unpacks to more than {MAX_CSV_BYTES} bytes")
+    return data
+
+
+def parse_dataset(raw: bytes, dataset: FrenchDataset) -> tuple[str | None, pd.DataFrame]:
+    """Parse a French CSV and check the dataset's block (step 2); returns (vintage, frame)."""
+    try:
+        parsed: FrenchFile = parse_french_csv(raw.decode("latin-1"))
+    except XLFactorError as exc:
+        raise ValidationError(f"the CSV could not be parsed: {exc}") from None
+    block = next((b for b in parsed.blocks if b.name == dataset.block), None)
+    if block is None:
+        names = ", ".join(repr(b.name) for b in parsed.blocks) or "none"
+        raise ValidationError(f"the CSV has no {dataset.block!r} block (blocks found: {names})")
+    if block.freq != dataset.freq:
+        raise ValidationError(f"the {dataset.block!r} block has dates of frequency {block.freq}, not {dataset.freq}")
+    frame = block.data.rename(columns=dict(dataset.rename))
+    if tuple(frame.columns) != dataset.columns:
+        raise ValidationError(
+            f"the {dataset.block!r} block has columns {list(frame.columns)}; expected {list(dataset.columns)}"
+        )
+    if not np.isfinite(frame.to_numpy()).all():
+        raise ValidationError(f"the {dataset.block!r} block has missing or non-finite values")
+    if len(frame) < dataset.min_rows:
+        raise ValidationError(
+            f"the {dataset.block!r} block has only {len(frame)} rows (expected >= {dataset.min_rows})"
+        )
+    return parsed.vintage, frame
+
+
+def check_against_stored(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """Step 3: the new copy must cover the stored one's end and differ only by plausible revisions."""
+    if new.index[-1] < old.index[-1]:
+        raise ValidationError(
+            f"the new file ends {new.index[-1]:%Y-%m-%d}, before the stored copy "
+            f"({old.index[-1]:%Y-%m-%d}); an out-of-date mirror?"
+        )
+    common = new.index.intersection(old.index)
+    if len(common) == 0:
+        raise ValidationError("the new file shares no dates with the stored copy")
+    a = new.loc[common, list(old.columns)].to_numpy()
+    b = old.loc[common].to_numpy()
+    diff = np.abs(a - b)
+    worst = diff.max(axis=0)
+    rms_old = np.sqrt(np.mean(b**2, axis=0))
+    rel = np.sqrt(np.mean(diff**2, axis=0)) / np.where(rms_old > 0, rms_old, np.inf)
+    for j, column in enumerate(old.columns):
+        if worst[j] > MAX_REVISION:
+            at = common[int(diff[:, j].argmax())]
+            raise ValidationError(
+                f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus the stored copy "
+                f"(more than the {100 * MAX_REVISION:g} pp a vintage revision explains)"
+            )
+        if rel[j] > MAX_RELATIVE_RMS_CHANGE:
+            raise ValidationError(
+                f"{column} differs from the stored copy by {rel[j]:.2f} of its typical size over "
+                f"{len(common)} common dates (limit {MAX_RELATIVE_RMS_CHANGE}); units or dates changed?"
+            )
