@@ -12,6 +12,7 @@ import pytest
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.covariance import factor_cov
+from xlfactor.models.regression import regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, variance_decomposition
 
 FACTORS = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
@@ -198,3 +199,55 @@ def test_bad_model_inputs(model):
         FactorRiskModel(b, f, d, 0)
     with pytest.raises(XLFactorError, match="exposures: expected"):
         FactorRiskModel(b.to_numpy(), f, d, 12)
+
+
+def test_from_regression_components(sample, ff5_monthly):
+    excess, _ = sample
+    res = regress(excess, ff5_monthly)  # RF column ignored by regress; factors run past the returns
+    model = FactorRiskModel.from_regression(res, ff5_monthly)
+    np.testing.assert_array_equal(model.exposures.to_numpy(), res.betas.to_numpy())
+    expected_f = ff5_monthly.loc[excess.index, FACTORS].cov().to_numpy() * 12
+    np.testing.assert_allclose(model.factor_cov.to_numpy(), expected_f, rtol=1e-12)
+    np.testing.assert_allclose(model.specific_var.to_numpy(), res.resid_vol.to_numpy() ** 2 * 12, rtol=1e-14)
+    assert model.annualized and model.periods_per_year == 12
+
+
+def test_from_regression_matches_lstsq_model(model, sample, weights):
+    res = regress(*sample)
+    built = FactorRiskModel.from_regression(res, sample[1])
+    assert built.portfolio_risk(weights).total_var == pytest.approx(model.portfolio_risk(weights).total_var, rel=1e-10)
+
+
+def test_from_regression_per_period_and_ewma(sample, weights):
+    excess, factors = sample
+    res = regress(excess, factors)
+    annual = FactorRiskModel.from_regression(res, factors)
+    monthly = FactorRiskModel.from_regression(res, factors, annualize=False)
+    assert not monthly.annualized and monthly.per_period_scale == 1.0 and annual.per_period_scale == 1 / 12
+    assert monthly.portfolio_risk(weights).total_var * 12 == pytest.approx(
+        annual.portfolio_risk(weights).total_var, rel=1e-12
+    )
+    ewma = FactorRiskModel.from_regression(res, factors, cov_method="ewma", halflife=36)
+    expected = factor_cov(factors[FACTORS], method="ewma", halflife=36)
+    np.testing.assert_allclose(ewma.factor_cov.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def test_from_regression_sample_is_union_of_asset_dates(industries49, ff5_monthly):
+    returns = industries49.loc["1963-07":, ["Hlth", "Softw"]]  # real data start 1969-07 and 1965-07
+    res = regress(returns, ff5_monthly)
+    model = FactorRiskModel.from_regression(res, ff5_monthly)
+    used = returns.index[returns.notna().any(axis=1)].intersection(ff5_monthly.index)
+    assert used[0] == pd.Timestamp("1965-07-31") and len(used) < len(returns)
+    expected = ff5_monthly.loc[used, FACTORS].cov().to_numpy() * 12
+    np.testing.assert_allclose(model.factor_cov.to_numpy(), expected, rtol=1e-12)
+
+
+def test_from_regression_bad_factors(sample):
+    excess, factors = sample
+    res = regress(excess, factors)
+    with pytest.raises(XLFactorError, match=r"factors: missing the regression's factor columns \['HML'\]"):
+        FactorRiskModel.from_regression(res, factors.drop(columns="HML"))
+    with pytest.raises(XLFactorError, match="factors: no dates in common"):
+        FactorRiskModel.from_regression(res, factors.set_axis(factors.index + pd.Timedelta(days=3)))
+    with pytest.raises(XLFactorError, match="halflife"):
+        FactorRiskModel.from_regression(res, factors, cov_method="ewma")
