@@ -1,0 +1,58 @@
+"""Workbook building blocks: formula-like text stays text, tables land where they say, saves are atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from xlfactor.errors import XLFactorError
+from xlfactor.report.workbook import PCT, put, save_atomically, write_table
+
+NASTY = ['=HYPERLINK("http://example.com","x")', "+1", "@SUM(A1)", "-2", "=1+1"]
+
+
+def test_formula_like_text_is_stored_as_text(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    for i, text in enumerate(NASTY, start=1):
+        put(ws, i, 1, text)
+    frame = pd.DataFrame({"=cmd|' /C calc'!A0": [0.1, 0.2]}, index=["+plus", "@at"])
+    write_table(ws, frame, 10, 1, formats=PCT, index_label="-minus")
+    path = save_atomically(wb, tmp_path / "t.xlsx")
+    reloaded = load_workbook(path).active
+    for i, text in enumerate(NASTY, start=1):
+        cell = reloaded.cell(row=i, column=1)
+        assert cell.value == text
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
+    assert [c.value for c in reloaded[10]][:2] == ["-minus", "=cmd|' /C calc'!A0"]
+    assert all(c.data_type != "f" for row in reloaded.iter_rows() for c in row)
+
+
+def test_table_layout_and_total_row(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    frame = pd.DataFrame({"a": [1.0, float("nan")], "b": [0.5, 0.25]}, index=["x", "y"])
+    ref = write_table(ws, frame, 3, 2, formats={"b": PCT}, index_label="name", total=pd.Series({"b": 0.75}))
+    assert (ref.header_row, ref.first_row, ref.last_row, ref.first_col, ref.last_col) == (3, 4, 6, 2, 4)
+    assert [ws.cell(row=3, column=c).value for c in range(2, 5)] == ["name", "a", "b"]
+    assert ws.cell(row=5, column=3).value is None  # NaN -> blank
+    assert ws.cell(row=6, column=2).value == "Total" and ws.cell(row=6, column=4).value == 0.75
+    assert ws.cell(row=4, column=4).number_format == PCT
+
+
+def test_atomic_save_leaves_old_file_and_no_temp_on_failure(tmp_path):
+    target = tmp_path / "report.xlsx"
+    target.write_bytes(b"old")
+    wb = Workbook()
+    wb.active["A1"] = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)  # openpyxl fails on this while saving
+    with pytest.raises(TypeError, match="timezones"):
+        save_atomically(wb, target)
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["report.xlsx"]
+    with pytest.raises(XLFactorError, match="does not exist"):
+        save_atomically(Workbook(), tmp_path / "missing" / "r.xlsx")

@@ -1,0 +1,252 @@
+"""Workbook building blocks: styles, number formats, safe text, tables, page setup, atomic save.
+
+Everything here lays values out; nothing computes a number. Text that a user
+supplied (asset names, titles) goes through :func:`safe_value`, so a name such
+as ``=HYPERLINK(...)`` is stored as a text cell, never as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlfactor.errors import XLFactorError
+
+# Number formats (Excel format codes).
+PCT = "0.00%"
+PCT1 = "0.0%"
+NUM2 = "0.00"
+NUM3 = "0.000"
+INT = "0"
+BP = '0.0" bp"'
+DATE = "yyyy-mm-dd"
+MONTH = "mmm yyyy"
+
+NAVY = "1F3864"
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=16, color=NAVY)
+SECTION_FONT = Font(bold=True, size=12, color=NAVY)
+NOTE_FONT = Font(italic=True, color="595959")
+BOLD = Font(bold=True)
+THIN_BOTTOM = Border(bottom=Side(style="thin", color="8EA9DB"))
+TOTAL_BORDER = Border(top=Side(style="thin", color="000000"))
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def safe_value(cell: Cell, value: object) -> Cell:
+    """Write ``value`` into ``cell`` so that text is always stored as text.
+
+    Strings starting with ``=``, ``+``, ``-`` or ``@`` get the cell type ``s``
+    (openpyxl would otherwise store ``=...`` as a formula) and Excel's quote
+    prefix (so editing the cell in Excel keeps it text). NaN and None become
+    blank cells; numpy scalars become Python numbers; timestamps become dates.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        cell.value = None
+        return cell
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            cell.value = None
+            return cell
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True
+        return cell
+    cell.value = value
+    return cell
+
+
+def put(ws: Worksheet, row: int, col: int, value: object, *, number_format: str | None = None,
+          font: Font | None = None) -> Cell:
+    """Write one value safely at (row, col) with an optional number format and font."""
+    cell = safe_value(ws.cell(row=row, column=col), value)
+    if number_format:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def title(ws: Worksheet, text: str, subtitle: str | None = None) -> int:
+    """Sheet title in A1 (and a grey subtitle in A2); returns the next free row."""
+    put(ws, 1, 1, text, font=TITLE_FONT)
+    if subtitle:
+        put(ws, 2, 1, subtitle, font=NOTE_FONT)
+    return 4
+
+
+def section(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
+    """A section heading at ``row``; returns the row below it."""
+    put(ws, row, col, text, font=SECTION_FONT)
+    return row + 1
+
+
+def note(ws: Worksheet, row: int, text: str, *, col: int = 1, width_cols: int = 8, plain: bool = False) -> int:
+    """A wrapped note (italic grey unless ``plain``) merged across ``width_cols`` columns; returns the next row."""
+    cell = put(ws, row, col, text, font=None if plain else NOTE_FONT)
+    cell.alignment = WRAP
+    ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + width_cols - 1)
+    lines = max(1, math.ceil(len(text) / (12 * width_cols)))
+    ws.row_dimensions[row].height = 15 * lines
+    return row + 1
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """Where a table landed: header row, first/last data row, first/last column (1-based)."""
+
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+
+    @property
+    def next_row(self) -> int:
+        """The first row after the table plus one blank row."""
+        return self.last_row + 2
+
+
+def write_table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int = 1, *,
+                formats: Mapping[str, str] | str | None = None, index_label: str = "",
+                index_format: str | None = None, total: pd.Series | None = None,
+                total_label: str = "Total") -> TableRef:
+    """Write ``frame`` with its index as the first column and a styled header row.
+
+    Parameters
+    ----------
+    formats
+        One number format for every column, or a mapping column -> format.
+    index_label
+        Header text above the index column.
+    index_format
+        Number format for the index cells (e.g. :data:`DATE` for a date index).
+    total
+        Optional values for a bold total row under the table (indexed like the
+        columns; missing columns stay blank). The values are written as given.
+    """
+    headers = [index_label, *[str(c) for c in frame.columns]]
+    for j, text in enumerate(headers):
+        cell = put(ws, row, col + j, text, font=HEADER_FONT)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    col_formats = [_format_for(formats, c) for c in frame.columns]
+    values = frame.to_numpy(dtype=object)
+    for i, label in enumerate(frame.index):
+        r = row + 1 + i
+        put(ws, r, col, label, number_format=index_format, font=BOLD).border = THIN_BOTTOM
+        for j, value in enumerate(values[i]):
+            put(ws, r, col + 1 + j, value, number_format=col_formats[j]).border = THIN_BOTTOM
+    last = row + len(frame)
+    if total is not None:
+        last += 1
+        put(ws, last, col, total_label, font=BOLD)
+        for j, name in enumerate(frame.columns):
+            value = total.get(name) if name in total.index else None
+            put(ws, last, col + 1 + j, value, number_format=col_formats[j], font=BOLD)
+        for j in range(len(headers)):
+            ws.cell(row=last, column=col + j).fill = TOTAL_FILL
+            ws.cell(row=last, column=col + j).border = TOTAL_BORDER
+    return TableRef(row, row + 1, last, col, col + len(frame.columns))
+
+
+def write_pairs(ws: Worksheet, row: int, pairs: list[tuple[str, object, str | None]], col: int = 1) -> int:
+    """Label/value rows (label bold in ``col``, value next to it); returns the next free row."""
+    for label, value, number_format in pairs:
+        put(ws, row, col, label, font=BOLD)
+        cell = put(ws, row, col + 1, value, number_format=number_format)
+        cell.alignment = Alignment(horizontal="left", wrap_text=isinstance(value, str))
+        row += 1
+    return row
+
+
+def _format_for(formats: Mapping[str, str] | str | None, column: object) -> str | None:
+    if formats is None or isinstance(formats, str):
+        return formats
+    return formats.get(str(column))
+
+
+def set_widths(ws: Worksheet, widths: Mapping[int, float] | None = None, *, default: float = 13,
+               first: float = 24) -> None:
+    """Column widths: ``first`` for column A, ``default`` for the used columns, overrides by index."""
+    ws.column_dimensions["A"].width = first
+    for c in range(2, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(c)].width = default
+    for c, w in (widths or {}).items():
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+
+def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = None,
+               header_text: str = "") -> None:
+    """Print setup (fit to one page wide, landscape, margins, footer page numbers) and frozen panes."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "&A - page &P of &N"
+    if header_text:
+        ws.oddHeader.left.text = header_text.replace("&", "&&")
+    if freeze:
+        ws.freeze_panes = freeze
+
+
+def save_atomically(workbook: Workbook, path: Path) -> Path:
+    """Save to a temporary file in the target directory, then move it into place.
+
+    A crash or error while writing leaves no half-written report: either the
+    old file (if any) or the complete new one exists, and the temporary file
+    is removed.
+
+    Raises
+    ------
+    XLFactorError
+        If the directory does not exist or the file cannot be replaced (e.g. it
+        is open in Excel).
+    """
+    path = Path(path).expanduser().resolve()
+    if not path.parent.is_dir():
+        raise XLFactorError(f"output: directory {str(path.parent)!r} does not exist; create it or choose another path")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        workbook.save(tmp_name)
+        os.replace(tmp_name, path)
+    except PermissionError as exc:
+        raise XLFactorError(f"output: cannot write {str(path)!r} ({exc.strerror}); close it in Excel or choose "
+                            "another path") from exc
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+ProgressFn = Callable[[str, int, int], None]
+"""Progress callback: ``progress(step_description, steps_done, steps_total)``."""
