@@ -1,0 +1,171 @@
+"""stress and var_es on a risk model of the 10 industries on FF5 (real monthly data).
+
+References: the explicit conditional-expectation formula with numpy inverses and, since F is a
+sample covariance, statsmodels OLS slopes of the unshocked factors on the shocked ones (rtol
+1e-10); scipy.stats.norm quantiles and numerically integrated tail expectations for VaR/ES
+(rtol 1e-12 and 1e-8). Identities (P&L sums) at rtol 1e-12.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy.stats import norm
+
+from xlfactor.errors import XLFactorError
+from xlfactor.models.regression import regress
+from xlfactor.models.risk_model import FactorRiskModel
+from xlfactor.models.scenarios import StressResult, VaRResult, stress, var_es
+
+FACTORS = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
+
+
+@pytest.fixture(scope="module")
+def factors(industries10, ff5_monthly):
+    return ff5_monthly.loc[industries10.index.intersection(ff5_monthly.index), FACTORS]
+
+
+@pytest.fixture(scope="module")
+def regression(industries10, ff5_monthly, factors):
+    excess = industries10.loc[factors.index].sub(ff5_monthly.loc[factors.index, "RF"], axis=0)
+    return regress(excess, factors)
+
+
+@pytest.fixture(scope="module")
+def model(regression, factors):
+    return FactorRiskModel.from_regression(regression, factors)
+
+
+@pytest.fixture(scope="module")
+def weights(model):
+    return pd.Series([0.15, 0.05, 0.2, 0.1, -0.05, 0.12, 0.08, 0.1, 0.05, 0.2], index=model.assets)
+
+
+@pytest.mark.parametrize("shocks", [{"Mkt-RF": -0.10}, {"Mkt-RF": -0.10, "HML": 0.03}, {"SMB": 0.02, "CMA": -0.01}])
+def test_implied_moves_equal_explicit_formula(model, weights, shocks):
+    res = stress(model, weights, shocks)
+    assert isinstance(res, StressResult)
+    f = model.factor_cov
+    s_names = list(shocks)
+    o_names = [k for k in FACTORS if k not in shocks]
+    s = np.array([shocks[k] for k in s_names])
+    implied = f.loc[o_names, s_names].to_numpy() @ np.linalg.inv(f.loc[s_names, s_names].to_numpy()) @ s
+    np.testing.assert_allclose(res.factor_moves[o_names].to_numpy(), implied, rtol=1e-12)
+    np.testing.assert_array_equal(res.factor_moves[s_names].to_numpy(), s)
+    assert res.shocked[s_names].all() and not res.shocked[o_names].any()
+    assert list(res.factor_moves.index) == FACTORS
+
+
+def test_implied_moves_are_regression_slopes(model, weights, factors):
+    """With F the sample covariance, F_os F_ss^-1 is the OLS slope of f_o on f_s (with intercept)."""
+    res = stress(model, weights, {"Mkt-RF": -0.10, "SMB": -0.02})
+    for other in ["HML", "RMW", "CMA"]:
+        slopes = sm.OLS(factors[other], sm.add_constant(factors[["Mkt-RF", "SMB"]])).fit().params
+        expected = slopes["Mkt-RF"] * -0.10 + slopes["SMB"] * -0.02
+        assert res.factor_moves[other] == pytest.approx(expected, rel=1e-10)
+
+
+def test_pnl_is_exposure_times_moves(model, weights):
+    res = stress(model, weights, pd.Series({"Mkt-RF": -0.10}))
+    f = res.factor_moves.to_numpy()
+    b = model.exposures.to_numpy()
+    x = b.T @ weights.to_numpy()
+    assert res.pnl == pytest.approx(x @ f, rel=1e-12)
+    np.testing.assert_allclose(res.pnl_by_factor.to_numpy(), x * f, rtol=1e-12)
+    assert res.by_asset["pnl"].sum() == pytest.approx(res.pnl, rel=1e-12)
+    np.testing.assert_allclose(res.by_asset["return"].to_numpy(), b @ f, rtol=1e-12)
+    assert list(res.by_factor.columns) == ["move", "shocked", "exposure", "pnl"]
+    assert list(res.by_asset.columns) == ["weight", "return", "pnl"]
+    assert -0.15 < res.pnl < -0.05  # a long equity mix loses roughly its beta times 10%
+
+
+def test_all_factors_shocked_uses_them_as_given(model, weights):
+    shocks = dict(zip(FACTORS, [-0.1, 0.02, 0.01, -0.01, 0.0], strict=True))
+    res = stress(model, weights, shocks)
+    np.testing.assert_array_equal(res.factor_moves.to_numpy(), list(shocks.values()))
+    assert res.shocked.all()
+
+
+def test_active_stress(model, weights):
+    benchmark = {"NoDur": 0.5, "HiTec": 0.5}
+    res = stress(model, weights, {"Mkt-RF": -0.1}, benchmark=benchmark)
+    plain = stress(model, weights, {"Mkt-RF": -0.1})
+    bench = stress(model, pd.Series(benchmark), {"Mkt-RF": -0.1})
+    assert res.active and res.pnl == pytest.approx(plain.pnl - bench.pnl, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "shocks, match",
+    [
+        ({}, "at least one"),
+        ({"Market": -0.1}, r"unknown factors \['Market'\]"),
+        ({"Mkt-RF": np.nan}, "finite"),
+        ({"Mkt-RF": "down"}, "numbers"),
+    ],
+)
+def test_bad_shocks(model, weights, shocks, match):
+    with pytest.raises(XLFactorError, match=f"shocks: .*{match}"):
+        stress(model, weights, shocks)
+
+
+def test_singular_shocked_factors():
+    f = pd.DataFrame([[1.0, 1.0, 0.2], [1.0, 1.0, 0.2], [0.2, 0.2, 1.0]], index=list("abc"), columns=list("abc"))
+    model = FactorRiskModel(pd.DataFrame(np.eye(3), index=list("xyz"), columns=list("abc")), f, [0.1] * 3, 12)
+    with pytest.raises(XLFactorError, match="perfectly correlated"):
+        stress(model, [1, 0, 0], {"a": -0.1, "b": -0.1})
+    zero = FactorRiskModel(model.exposures, np.diag([1.0, 0.0, 1.0]), [0.1] * 3, 12)
+    with pytest.raises(XLFactorError, match="'b' has zero variance"):
+        stress(zero, [1, 0, 0], {"b": -0.1})
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99, 0.999])
+@pytest.mark.parametrize("horizon", [1, 3, 12])
+def test_var_es_against_scipy(model, weights, confidence, horizon):
+    res = var_es(model, weights, confidence=confidence, horizon=horizon)
+    assert isinstance(res, VaRResult)
+    sigma = np.sqrt(model.portfolio_risk(weights).total_var / 12 * horizon)  # annual model -> months
+    assert res.vol == pytest.approx(sigma, rel=1e-12)
+    assert res.var == pytest.approx(-norm.ppf(1 - confidence, scale=sigma), rel=1e-12)
+    assert res.z == pytest.approx(norm.ppf(confidence), rel=1e-12)
+    tail_mean = norm.expect(lambda v: v, scale=sigma, ub=-res.var, conditional=True)
+    assert res.es == pytest.approx(-tail_mean, rel=1e-8)
+    assert res.es > res.var > 0
+    assert res.by_factor["var"].sum() == pytest.approx(res.var, rel=1e-12)
+    assert res.by_factor["es"].sum() == pytest.approx(res.es, rel=1e-12)
+
+
+def test_var_es_same_for_annual_and_per_period_models(regression, factors, weights):
+    annual = FactorRiskModel.from_regression(regression, factors)
+    monthly = FactorRiskModel.from_regression(regression, factors, annualize=False)
+    a = var_es(annual, weights, 0.99, horizon=6)
+    m = var_es(monthly, weights, 0.99, horizon=6)
+    assert a.var == pytest.approx(m.var, rel=1e-12) and a.es == pytest.approx(m.es, rel=1e-12)
+
+
+def test_var_es_active(model, weights):
+    bench = pd.Series(0.1, index=model.assets)
+    res = var_es(model, weights, benchmark=bench)
+    te = model.portfolio_risk(weights, benchmark=bench).total_vol / np.sqrt(12)
+    assert res.active and res.vol == pytest.approx(te, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"confidence": 1.0}, "confidence"),
+        ({"confidence": 0}, "confidence"),
+        ({"confidence": 99}, "confidence"),
+        ({"confidence": "high"}, "confidence"),
+        ({"horizon": 0}, "horizon"),
+        ({"horizon": -1}, "horizon"),
+        ({"horizon": np.inf}, "horizon"),
+    ],
+)
+def test_var_es_bad_arguments(model, weights, kwargs, match):
+    with pytest.raises(XLFactorError, match=match):
+        var_es(model, weights, **kwargs)
+
+
+def test_var_es_bad_weights(model):
+    with pytest.raises(XLFactorError, match="weights: got 2 values for 10 assets"):
+        var_es(model, [0.5, 0.5])
