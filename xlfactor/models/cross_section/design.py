@@ -117,15 +117,97 @@ def restriction_matrices(caps: np.ndarray, first: int, n_factors: int) -> np.nda
 
 @dataclass(frozen=True)
 class DesignBlock:
-    """The design of a block of dates: ``X`` (T, N, K) zero outside the universe, ``w`` (T, N)
-    weights (zero outside), ``valid`` (T, N) universe, ``R`` restriction matrices or None,
-    ``empty`` (T, K) factors with no asset on that date (their returns are undefined)."""
+    """The design of a block of T dates in factored form (the dense ``X`` is never needed to fit).
 
-    x: np.ndarray
-    w: np.ndarray
+    ``valid`` (T, N) universe; ``w`` (T, N) weights, zero outside it; ``styles`` (T, P, N) zero
+    outside it; ``codes`` industry codes, (N,) static or (T, N), with ``n_ind`` = "none" (or None
+    without industries); ``intercept``; ``r`` restriction matrices or None; ``empty`` (T, K)
+    factors with no asset on that date (their returns are undefined).
+    """
+
     valid: np.ndarray
+    w: np.ndarray
+    styles: np.ndarray
+    codes: np.ndarray | None
+    intercept: bool
+    n_ind: int
     r: np.ndarray | None
     empty: np.ndarray
+
+    @property
+    def n_factors(self) -> int:
+        return int(self.intercept) + self.n_ind + self.styles.shape[1]
+
+    def group_sums(self, z: np.ndarray) -> np.ndarray:
+        """Per-industry sums over assets of ``z`` (T, m, N): shape (T, m, J), one flat bincount.
+
+        Entries outside the universe must be zero in ``z`` (they are, since ``w`` is).
+        """
+        n_t, m, _ = z.shape
+        bins = self.n_ind + 1
+        slot = (np.arange(n_t * m) * bins).reshape(n_t, m, 1)
+        codes = self.codes[None, None, :] if self.codes.ndim == 1 else self.codes[:, None, :]
+        sums = np.bincount((slot + codes).ravel(), weights=z.ravel(), minlength=n_t * m * bins)
+        return sums.reshape(n_t, m, bins)[:, :, : self.n_ind]
+
+    def normal_equations(self, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``A_t = X_t' W_t X_t`` (T, K, K) and ``b_t = X_t' W_t y_t`` (T, K), from block sums.
+
+        With ``X = [1, D, S]``: the intercept/industry blocks are sums (by industry) of w, w y and
+        w S; the style block is the batched product :math:`(W S)' [S, y]`.
+        """
+        w, s = self.w, self.styles
+        n_t, p = w.shape[0], s.shape[1]
+        z = np.concatenate([w[:, None, :], (w * y0)[:, None, :], s * w[:, None, :]], axis=1)
+        ss = z[:, 2:] @ np.swapaxes(np.concatenate([s, y0[:, None, :]], axis=1), 1, 2)
+        k = self.n_factors
+        a = np.zeros((n_t, k, k))
+        b = np.zeros((n_t, k))
+        first = int(self.intercept)
+        sty = slice(first + self.n_ind, k)
+        a[:, sty, sty] = ss[:, :, :p]
+        b[:, sty] = ss[:, :, p]
+        if self.intercept:
+            tot = z.sum(axis=2)
+            a[:, 0, 0] = tot[:, 0]
+            b[:, 0] = tot[:, 1]
+            a[:, 0, sty] = a[:, sty, 0] = tot[:, 2:]
+        if self.n_ind:
+            g = self.group_sums(z)
+            ind = np.arange(first, first + self.n_ind)
+            a[:, ind, ind] = g[:, 0]
+            b[:, ind] = g[:, 1]
+            a[:, sty, first : first + self.n_ind] = g[:, 2:]
+            a[:, first : first + self.n_ind, sty] = np.swapaxes(g[:, 2:], 1, 2)
+            if self.intercept:
+                a[:, 0, ind] = a[:, ind, 0] = g[:, 0]
+        return a, b
+
+    def predict(self, coef: np.ndarray) -> np.ndarray:
+        """``X_t f_t`` for every date (T, N); zero outside the universe."""
+        first = int(self.intercept)
+        fitted = (coef[:, None, first + self.n_ind :] @ self.styles)[:, 0, :]
+        if self.intercept:
+            fitted += coef[:, :1]
+        if self.n_ind:
+            f_ind = np.zeros((coef.shape[0], self.n_ind + 1))
+            f_ind[:, :-1] = np.nan_to_num(coef[:, first : first + self.n_ind])
+            if self.codes.ndim == 1:
+                fitted += f_ind[:, self.codes]
+            else:
+                fitted += np.take_along_axis(f_ind, self.codes, axis=1)
+        return np.where(self.valid, fitted, 0.0)
+
+    def dense(self) -> np.ndarray:
+        """The full design ``X`` (T, N, K), zero outside the universe."""
+        cols = []
+        if self.intercept:
+            cols.append(self.valid[:, :, None].astype(float))
+        if self.n_ind:
+            codes = np.broadcast_to(self.codes, self.valid.shape)
+            cols.append(((codes[:, :, None] == np.arange(self.n_ind)) & self.valid[:, :, None]).astype(float))
+        cols.append(np.swapaxes(self.styles, 1, 2))
+        return np.concatenate(cols, axis=2)
 
 
 @dataclass(frozen=True)
@@ -220,40 +302,35 @@ class PanelDesign:
         """
         n_t, n_a = t1 - t0, len(self.assets)
         valid = np.ones((n_t, n_a), dtype=bool) if y is None else np.isfinite(y)
-        for s in self.styles:
-            valid &= np.isfinite(s[t0:t1])
-        codes = self._rows(self.codes, t0, t1)
-        if codes is not None:
+        styles = np.stack([s[t0:t1] for s in self.styles], axis=1) if self.styles else np.zeros((n_t, 0, n_a))
+        if self.styles:
+            valid &= np.isfinite(styles.sum(axis=1))
+        codes = None
+        if self.codes is not None:
+            codes = self.codes if self.codes.ndim == 1 else self.codes[t0:t1]
             valid &= codes >= 0
         w = self._rows(self.weights, t0, t1)
-        if w is not None:
-            with np.errstate(invalid="ignore"):
+        caps = self._rows(self.caps, t0, t1) if self.constrained else None
+        with np.errstate(invalid="ignore"):
+            if w is not None:
                 valid &= np.isfinite(w) & (w > 0)
-            w = np.where(valid, w, 0.0)
-        else:
-            w = valid.astype(float)
-        caps = self._rows(self.caps, t0, t1)
-        if self.constrained and caps is not None:
-            with np.errstate(invalid="ignore"):
+            if caps is not None:
                 valid &= np.isfinite(caps) & (caps > 0)
-            w = np.where(valid, w, 0.0)
+        w = valid.astype(float) if w is None else np.where(valid, w, 0.0)
+        if not valid.all():
+            styles[np.broadcast_to(~valid[:, None, :], styles.shape)] = 0.0
         n_ind = len(self.industry_names)
         k = len(self.factor_names)
-        x = np.zeros((n_t, n_a, k))
-        col = 0
-        if self.intercept:
-            x[:, :, 0] = valid
-            col = 1
-        if codes is not None:
-            x[:, :, col : col + n_ind] = (codes[:, :, None] == np.arange(n_ind)) & valid[:, :, None]
-        for j, s in enumerate(self.styles):
-            x[:, :, col + n_ind + j] = np.where(valid, s[t0:t1], 0.0)
         empty = np.zeros((n_t, k), dtype=bool)
-        r = None
-        if codes is not None:
-            members = x[:, :, col : col + n_ind]
-            empty[:, col : col + n_ind] = members.sum(axis=1) == 0
-            if self.constrained:
-                c = np.where(valid, caps, 0.0) if caps is not None else w
-                r = restriction_matrices(np.einsum("tn,tnj->tj", c, members), col, k)
-        return DesignBlock(x=x, w=w, valid=valid, r=r, empty=empty)
+        if codes is None:
+            return DesignBlock(valid, w, styles, None, self.intercept, 0, None, empty)
+        codes = np.where(codes >= 0, codes, n_ind)
+        if codes.ndim == 2:
+            codes = np.where(valid, codes, n_ind)
+        block = DesignBlock(valid, w, styles, codes, self.intercept, n_ind, None, empty)
+        first = int(self.intercept)
+        c = np.where(valid, caps, 0.0) if caps is not None else w
+        sums = block.group_sums(np.stack([w, c], axis=1))
+        empty[:, first : first + n_ind] = sums[:, 0] == 0
+        r = restriction_matrices(sums[:, 1], first, k) if self.constrained else None
+        return DesignBlock(valid, w, styles, codes, self.intercept, n_ind, r, empty)

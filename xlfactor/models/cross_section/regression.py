@@ -24,7 +24,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section.design import Characteristics, PanelDesign, as_characteristics
-from xlfactor.models.cross_section.wls import reduced_normal_matrix, solve_block
+from xlfactor.models.cross_section.wls import reduced_normal_equations, solve_block, well_conditioned
 
 #: Target number of float64 elements in one block's design array (dates x assets x factors).
 BLOCK_ELEMENTS = 4_000_000
@@ -72,13 +72,15 @@ def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int):
 def portfolio_weights(design: PanelDesign, t: int, y: np.ndarray | None) -> pd.DataFrame:
     """Characteristic portfolios of date row ``t``: ``H_t = R (R'X'WXR)^{-1} R'X'W`` (factors x assets)."""
     block = design.block(t, t + 1, None if y is None else y[None, :])
-    a, xtw = reduced_normal_matrix(block)
-    n_params = a.shape[1]
-    if block.valid.sum() < n_params or np.linalg.cond(a[0]) > 1e12:
+    a, _ = reduced_normal_equations(block, np.zeros(block.w.shape))
+    d = np.sqrt(np.diagonal(a, axis1=1, axis2=2))
+    if block.valid.sum() < a.shape[1] or not well_conditioned(a / (d[:, :, None] * d[:, None, :]))[0]:
         raise XLFactorError(
             f"date: the regression on {design.dates[t]} is singular or has fewer assets than factors; "
             "pick another date or drop collinear exposures"
         )
+    x = block.dense()
+    xtw = np.swapaxes(x * block.w[:, :, None], 1, 2)
     rt = xtw if block.r is None else np.swapaxes(block.r, 1, 2) @ xtw
     h = np.linalg.solve(a, rt)
     if block.r is not None:
@@ -133,7 +135,7 @@ class CrossSectionResult:
         t = date_position(self.design.dates, date)
         block = self.design.block(t, t + 1, self.returns.to_numpy()[t][None, :])
         keep = block.valid[0]
-        return pd.DataFrame(block.x[0][keep], index=self.design.assets[keep], columns=self.factor_names)
+        return pd.DataFrame(block.dense()[0][keep], index=self.design.assets[keep], columns=self.factor_names)
 
 
 def cross_sectional_regress(
@@ -185,7 +187,8 @@ def cross_sectional_regress(
     A date's universe is the assets with a finite return, every exposure finite, an industry
     (if used) and positive finite weight and cap. The computation stacks the normal equations of
     a block of dates, :math:`X_t' W_t X_t` as one batched matrix product, and solves them all at
-    once; dates whose diagonally scaled normal matrix has a condition number above 1e10 are NaN.
+    once; dates with a collinear design (a factor column with 1 - R2 below 1e-10 on the others)
+    are NaN.
     """
     returns = check_returns(returns)
     design = PanelDesign.build(

@@ -8,33 +8,31 @@ import numpy as np
 
 from xlfactor.models.cross_section.design import DesignBlock
 
-#: A date's (scaled) normal matrix with a larger condition number is treated as singular.
-MAX_CONDITION = 1e10
+#: Smallest acceptable 1 - R2 of a factor column on the others (see :func:`well_conditioned`).
+MIN_PIVOT = 1e-10
 
 
 @dataclass(frozen=True)
 class BlockFit:
     """Per-date WLS of a block: ``coef`` (T, K) NaN on unusable dates and empty factors,
-    ``resid`` (T, N) NaN outside the universe, ``rsquared`` (T,), ``nobs`` (T,), and the
-    solver pieces ``inverse`` (T, M, M) = (R'X'WXR)^-1 for the characteristic portfolios."""
+    ``resid`` (T, N) NaN outside the universe, ``rsquared`` (T,), ``nobs`` (T,)."""
 
     coef: np.ndarray
     resid: np.ndarray
     rsquared: np.ndarray
     nobs: np.ndarray
-    inverse: np.ndarray
 
 
-def reduced_normal_matrix(block: DesignBlock) -> tuple[np.ndarray, np.ndarray]:
-    """``M_t = R_t' X_t' W_t X_t R_t`` (identity rows/columns for empty factors) and ``X_t' W_t``."""
-    xw = block.x * block.w[:, :, None]
-    xtw = np.swapaxes(xw, 1, 2)
-    a = xtw @ block.x
+def reduced_normal_equations(block: DesignBlock, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``M_t = R_t' X_t' W_t X_t R_t`` (a unit diagonal for empty factors) and ``R_t' X_t' W_t y_t``."""
+    a, b = block.normal_equations(y0)
     if block.r is not None:
-        a = np.swapaxes(block.r, 1, 2) @ a @ block.r
-    dead = np.abs(np.diagonal(a, axis1=1, axis2=2)) == 0
+        rt = np.swapaxes(block.r, 1, 2)
+        a = rt @ a @ block.r
+        b = (rt @ b[:, :, None])[:, :, 0]
+    dead = np.diagonal(a, axis1=1, axis2=2) == 0
     a[dead[:, :, None] & np.eye(a.shape[1], dtype=bool)[None]] = 1.0
-    return a, xtw
+    return a, b
 
 
 def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool) -> BlockFit:
@@ -47,26 +45,19 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool)
     R2 is weighted, centred if ``centered`` (the design spans a constant: an intercept or a full
     set of industry dummies), uncentred otherwise, as statsmodels' WLS:
     :math:`R^2_t = 1 - \\sum w e^2 / \\sum w (y - \\bar y_w)^2`.
-    Dates with fewer than ``min_obs`` assets or a condition number of the diagonally scaled
-    normal matrix above :data:`MAX_CONDITION` give NaN.
+    Dates with fewer than ``min_obs`` assets or a collinear design (:func:`well_conditioned`)
+    give NaN.
     """
     y0 = np.where(block.valid, y, 0.0)
-    a, xtw = reduced_normal_matrix(block)
-    b = xtw @ y0[:, :, None]
-    if block.r is not None:
-        b = np.swapaxes(block.r, 1, 2) @ b
+    a, b = reduced_normal_equations(block, y0)
     d = np.sqrt(np.diagonal(a, axis1=1, axis2=2))
     scaled = a / (d[:, :, None] * d[:, None, :])
     nobs = block.valid.sum(axis=1)
-    ok = nobs >= min_obs
-    if ok.any():
-        ok[ok] = np.linalg.cond(scaled[ok]) < MAX_CONDITION
-    eye = np.eye(a.shape[1])
-    scaled[~ok] = eye
-    inv = np.linalg.inv(scaled) / (d[:, :, None] * d[:, None, :])
-    g = (inv @ b)[:, :, 0]
+    ok = (nobs >= min_obs) & well_conditioned(scaled)
+    scaled[~ok] = np.eye(a.shape[1])
+    g = np.linalg.solve(scaled, (b / d)[:, :, None])[:, :, 0] / d
     coef = g if block.r is None else (block.r @ g[:, :, None])[:, :, 0]
-    resid = y0 - (block.x @ coef[:, :, None])[:, :, 0]
+    resid = y0 - block.predict(coef)
     resid = np.where(block.valid, resid, np.nan)
     w = block.w
     sw = w.sum(axis=1)
@@ -79,6 +70,22 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool)
     coef[block.empty] = np.nan
     resid[~ok] = np.nan
     r2[~ok] = np.nan
-    inv[~ok] = np.nan
-    return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs, inverse=inv)
+    return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs)
+
+
+def well_conditioned(scaled: np.ndarray) -> np.ndarray:
+    """Whether each unit-diagonal normal matrix is safely positive definite.
+
+    The squared Cholesky pivots of a unit-diagonal Gram matrix are :math:`1 - R^2_k`, with
+    :math:`R^2_k` from regressing column k on the columns before it; a pivot below
+    :data:`MIN_PIVOT` (collinearity) or a failed factorisation marks the date unusable.
+    """
+    try:
+        chol = np.linalg.cholesky(scaled)
+    except np.linalg.LinAlgError:
+        if len(scaled) == 1:
+            return np.zeros(1, dtype=bool)
+        return np.concatenate([well_conditioned(m[None]) for m in scaled])
+    pivots = np.diagonal(chol, axis1=1, axis2=2) ** 2
+    return np.all(np.isfinite(pivots), axis=1) & (pivots.min(axis=1) > MIN_PIVOT)
 
