@@ -1,0 +1,243 @@
+"""Vectorised OLS of many assets on one set of factors, each asset on its own rows.
+
+Numerics (all assets at once, no loop over assets):
+
+* The design is ``Z = [1, (X - g) / s]`` with ``g`` the factor means and ``s`` the
+  factor standard deviations over the common sample. This affine change of
+  coordinates keeps every per-asset Gram matrix well conditioned; estimates and
+  covariances are mapped back exactly with ``theta = J theta_z``,
+  ``J = [[1, -g/s], [0, diag(1/s)]]`` and ``V = J V_z J'``.
+* Asset ``n`` uses the rows ``M[:, n]`` where its return is present. Its Gram matrix
+  is ``G_n = sum_t M_tn z_t z_t'`` (one matrix product ``M' (z z')`` for all assets
+  with missing rows; assets without missing rows share ``Z'Z``), and
+  ``theta_n = G_n^-1 Z' y_n`` (missing returns set to 0).
+* Residuals ``e = y - Z theta`` are computed directly (NaN where unused), so
+  ``SSR = sum e^2`` carries no cancellation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from xlfactor.errors import XLFactorError
+from xlfactor.models._ols_inputs import COLLINEAR_TOL, check_finite
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Raw arrays of a many-asset OLS fit (original coordinates, intercept first).
+
+    ``params`` (N, K+1); ``cov`` (N, K+1, K+1); ``resid`` (T, N) NaN where unused;
+    ``ssr``, ``tss`` (centred), ``nobs`` (N,); ``lags`` (N,) HAC lags or None.
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    resid: np.ndarray
+    ssr: np.ndarray
+    tss: np.ndarray
+    nobs: np.ndarray
+    lags: np.ndarray | None
+
+
+def default_hac_lags(nobs: np.ndarray) -> np.ndarray:
+    """Newey-West default bandwidth ``floor(4 (T/100)^(2/9))`` for each sample size ``T``."""
+    return np.floor(4.0 * (np.asarray(nobs, dtype=float) / 100.0) ** (2.0 / 9.0)).astype(int)
+
+
+def fit_ols(y: np.ndarray, x: np.ndarray, assets: list, factors: list, cov: str,
+            lags: int | None) -> Fit:
+    """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
+
+    Parameters
+    ----------
+    y : (T, N) returns, NaN where missing. x : (T, K) factors without NaN.
+    assets, factors : labels used in error messages.
+    cov : "nonrobust", "hc1" or "hac". lags : HAC lags (None: per-asset default).
+
+    Returns
+    -------
+    Fit
+
+    Notes
+    -----
+    ``TSS = SSR + ESS`` with ``ESS = b' (G_ff - n m m') b`` (``b`` the slope part of
+    ``theta`` in standardised units, ``m`` the asset's factor means): the centred
+    sum of squares without another pass over the data.
+    """
+    t = y.shape[0]
+    g, s = x.mean(axis=0), x.std(axis=0)
+    z = np.column_stack([np.ones(t), (x - g) / s])
+    with np.errstate(invalid="ignore", over="ignore"):
+        zty = z.T @ y  # NaN in the intercept row marks assets with missing (or infinite) values
+    partial = ~np.isfinite(zty[0])
+    nobs = np.full(y.shape[1], t)
+    mask = None
+    if partial.any():
+        y_partial = y[:, partial]
+        check_finite(y_partial, [a for a, p in zip(assets, partial, strict=True) if p], "returns")
+        mask = ~np.isnan(y_partial)
+        nobs[partial] = mask.sum(axis=0)
+        zty[:, partial] = z.T @ np.where(mask, y_partial, 0.0)
+    _check_nobs(nobs, z.shape[1], assets)
+    gram = _grams(z, mask, partial, assets, factors)
+    gram_inv = np.linalg.inv(gram)
+    theta = np.einsum("nij,jn->ni", gram_inv, zty)
+    resid = (theta @ z.T).T
+    np.subtract(y, resid, out=resid)
+    ssr = np.einsum("tn,tn->n", resid, resid)
+    if mask is not None:
+        ssr[partial] = np.nansum(resid[:, partial] ** 2, axis=0)
+    tss = ssr + _explained_ss(gram, theta)
+    k = z.shape[1]
+    hac_lags = None
+    if cov == "nonrobust":
+        cov_z = gram_inv * (ssr / (nobs - k))[:, None, None]
+    else:
+        hac_lags = _hac_lags(nobs, lags, assets) if cov == "hac" else np.zeros(len(nobs), dtype=int)
+        e0 = resid if mask is None else np.nan_to_num(resid, nan=0.0)
+        meat = _hac_meat(z, e0, partial, mask, hac_lags)
+        cov_z = gram_inv @ meat @ gram_inv * (nobs / (nobs - k))[:, None, None]
+    jac = _jacobian(g, s)
+    params = theta @ jac.T
+    cov_orig = np.einsum("ij,njk,lk->nil", jac, cov_z, jac)
+    return Fit(params=params, cov=cov_orig, resid=resid, ssr=ssr, tss=tss, nobs=nobs,
+               lags=hac_lags if cov == "hac" else None)
+
+
+def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``ESS_n = b' C b`` with ``C = G_ff - G_f0 G_0f / n`` (centred factor cross-products)."""
+    n = gram[:, 0, 0]
+    centred = gram[:, 1:, 1:] - gram[:, 1:, :1] * gram[:, :1, 1:] / n[:, None, None]
+    b = theta[:, 1:]
+    return np.einsum("ni,nij,nj->n", b, centred, b)
+
+
+def _check_nobs(nobs: np.ndarray, k: int, assets: list) -> None:
+    empty = np.flatnonzero(nobs == 0)
+    if empty.size:
+        raise XLFactorError(
+            f"returns: column '{assets[empty[0]]}' has no usable rows (all missing on the dates the factors cover); "
+            "drop it or supply data for those dates"
+        )
+    short = np.flatnonzero(nobs <= k)
+    if short.size:
+        n = short[0]
+        raise XLFactorError(
+            f"returns: column '{assets[n]}' has {nobs[n]} usable rows but the model has {k} parameters "
+            f"(alpha + {k - 1} factors); need at least {k + 1} rows"
+        )
+
+
+def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: list,
+           factors: list) -> np.ndarray:
+    """``G_n = sum_t M_tn z_t z_t'``: ``Z'Z`` for complete assets, one matrix product for the rest."""
+    t, k = z.shape
+    out = np.empty((len(partial), k, k))
+    out[~partial] = z.T @ z
+    if mask is not None:
+        zz = (z[:, :, None] * z[:, None, :]).reshape(t, k * k)
+        gram = (mask.T.astype(float) @ zz).reshape(-1, k, k)
+        _check_gram(gram, [a for a, p in zip(assets, partial, strict=True) if p], factors)
+        out[partial] = gram
+    return out
+
+
+def _check_gram(gram: np.ndarray, assets: list, factors: list) -> None:
+    """Raise if a factor is constant, or factors collinear, on some asset's own rows.
+
+    From ``G = sum z z'`` (z standardised on the common sample): factor covariance on
+    the asset's rows ``C = G[1:,1:]/n - m m'``, ``m = G[0,1:]/n``. A factor is
+    constant there when ``C_jj < 1e-12`` (sd below 1e-6 of its full-sample sd);
+    collinear when the correlation matrix has an eigenvalue below ``COLLINEAR_TOL``.
+    """
+    n = gram[:, 0, 0]
+    m = gram[:, 0, 1:] / n[:, None]
+    c = gram[:, 1:, 1:] / n[:, None, None] - m[:, :, None] * m[:, None, :]
+    var = np.einsum("nii->ni", c)
+    bad = np.argwhere(var < 1e-12)
+    if bad.size:
+        a, j = bad[0]
+        raise XLFactorError(
+            f"factors: column '{factors[j]}' is constant over the rows where asset '{assets[a]}' has returns; "
+            "drop the factor or give the asset a longer sample"
+        )
+    if c.shape[1] < 2:
+        return
+    sd = np.sqrt(var)
+    corr = c / sd[:, :, None] / sd[:, None, :]
+    values, vectors = np.linalg.eigh(corr)
+    bad_assets = np.flatnonzero(values[:, 0] < COLLINEAR_TOL)
+    if bad_assets.size:
+        a = bad_assets[0]
+        involved = [repr(str(f)) for f, v in zip(factors, vectors[a, :, 0], strict=True) if abs(v) > 1e-3]
+        raise XLFactorError(
+            f"factors: columns {', '.join(involved)} are collinear over the rows where asset '{assets[a]}' has "
+            "returns; drop one of them or give the asset a longer sample"
+        )
+
+
+def _hac_lags(nobs: np.ndarray, lags: int | None, assets: list) -> np.ndarray:
+    if lags is None:
+        return default_hac_lags(nobs)
+    too_many = np.flatnonzero(lags >= nobs)
+    if too_many.size:
+        n = too_many[0]
+        raise XLFactorError(
+            f"lags: {lags} is not below the {nobs[n]} usable rows of asset '{assets[n]}'; use fewer lags"
+        )
+    return np.full(len(nobs), lags, dtype=int)
+
+
+def _hac_meat(z: np.ndarray, e0: np.ndarray, partial: np.ndarray, mask: np.ndarray | None,
+              lags: np.ndarray) -> np.ndarray:
+    """Newey-West meat ``S_n = sum_{l=-L..L} w_l Gamma_l``, ``w_l = 1 - |l|/(L_n+1)``.
+
+    ``Gamma_l = sum_t u_t u_{t-l}'`` with ``u_t = z_t e_t`` over the asset's usable rows
+    taken consecutively (rows either side of a gap are adjacent, as in statsmodels on
+    the NaN-dropped sample). ``L = 0`` gives the White (HC0) meat. Assets whose usable
+    rows form one contiguous block are handled together on the full grid (``e = 0``
+    outside the block); assets with interior gaps are grouped by missing-value pattern
+    (``mask`` holds the patterns of the ``partial`` columns) and their rows compressed.
+    """
+    if mask is None:
+        return _meat_on_grid(z, e0, lags)
+    t, k = z.shape
+    meat = np.empty((e0.shape[1], k, k))
+    cols = np.flatnonzero(partial)
+    first = mask.argmax(axis=0)
+    last = t - 1 - mask[::-1].argmax(axis=0)
+    contiguous = mask.sum(axis=0) == last - first + 1
+    on_grid = np.concatenate([np.flatnonzero(~partial), cols[contiguous]])
+    meat[on_grid] = _meat_on_grid(z, e0[:, on_grid], lags[on_grid])
+    patterns: dict[bytes, list[int]] = {}
+    for j in np.flatnonzero(~contiguous):
+        patterns.setdefault(np.packbits(mask[:, j]).tobytes(), []).append(j)
+    for group in patterns.values():
+        rows = np.flatnonzero(mask[:, group[0]])
+        meat[cols[group]] = _meat_on_grid(z[rows], e0[np.ix_(rows, cols[group])], lags[cols[group]])
+    return meat
+
+
+def _meat_on_grid(z: np.ndarray, e0: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """``sum_l w_l,n (Gamma_l + Gamma_l')`` with ``Gamma_l[i,j] = sum_t e_t e_{t-l} z_t,i z_{t-l},j``."""
+    t, k = z.shape
+    meat = ((e0 * e0).T @ (z[:, :, None] * z[:, None, :]).reshape(t, k * k)).reshape(-1, k, k)
+    for lag in range(1, int(lags.max(initial=0)) + 1):
+        weight = np.clip(1.0 - lag / (lags + 1.0), 0.0, None)
+        cross = (z[lag:, :, None] * z[:-lag, None, :]).reshape(t - lag, k * k)
+        gamma = ((e0[lag:] * e0[:-lag]).T @ cross * weight[:, None]).reshape(-1, k, k)
+        meat += gamma + gamma.transpose(0, 2, 1)
+    return meat
+
+
+def _jacobian(g: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``J`` mapping standardised-design coefficients to (alpha, beta) in original units."""
+    k = len(g) + 1
+    jac = np.zeros((k, k))
+    jac[0, 0] = 1.0
+    jac[0, 1:] = -g / s
+    jac[np.arange(1, k), np.arange(1, k)] = 1.0 / s
+    return jac

@@ -1,0 +1,181 @@
+"""Input checking and alignment shared by the time-series regression engines.
+
+Turns the user's ``returns`` / ``factors`` / ``rf`` pandas objects into aligned float
+arrays, and raises :class:`~xlfactor.errors.XLFactorError` naming the argument for
+anything a user can get wrong (wrong type, text, duplicate dates, no common dates,
+constant or collinear factors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+
+RF_COLUMN = "RF"
+#: A factor whose standardised cross-product matrix has an eigenvalue below this is
+#: treated as a linear combination of the others (condition number above ~1e10).
+COLLINEAR_TOL = 1e-10
+
+
+@dataclass(frozen=True)
+class OLSInputs:
+    """Aligned regression inputs.
+
+    Attributes
+    ----------
+    index : pd.Index
+        Dates used: intersection of the returns and factors indexes, rows where
+        any factor is missing removed, sorted ascending.
+    y : np.ndarray
+        (T, N) excess returns, NaN where an asset is missing.
+    x : np.ndarray
+        (T, K) factor returns, no NaN.
+    assets, factors : list
+        Column labels of ``y`` and ``x``.
+    """
+
+    index: pd.Index
+    y: np.ndarray
+    x: np.ndarray
+    assets: list
+    factors: list
+
+
+def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series,
+            rf: pd.Series | None = None) -> OLSInputs:
+    """Validate and align ``returns`` (minus ``rf``) with ``factors``.
+
+    Rows are matched by exact index label (intersection). An ``RF`` column in
+    ``factors`` is never a regressor: it is dropped (and not subtracted unless it is
+    passed as ``rf``). Dates where any factor is missing are dropped for every asset;
+    dates where ``rf`` is missing become missing returns. Infinite returns are not
+    checked here (that would cost a pass over a large array); the engines check the
+    columns whose sums are not finite.
+    """
+    y_frame = _as_frame(returns, "returns")
+    x_frame = _as_frame(factors, "factors")
+    x_frame = x_frame.drop(columns=[c for c in x_frame.columns if c == RF_COLUMN])
+    if x_frame.shape[1] == 0:
+        raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
+    _check_numeric(y_frame, "returns")
+    _check_numeric(x_frame, "factors")
+    _check_unique_dates(y_frame.index, "returns")
+    _check_unique_dates(x_frame.index, "factors")
+    common = y_frame.index.intersection(x_frame.index)
+    if len(common) == 0:
+        raise XLFactorError(
+            f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(x_frame.index)}); "
+            "use the same date convention (e.g. month-end) for both"
+        )
+    common = common.sort_values()
+    x_common = x_frame.loc[common].to_numpy(dtype=float)
+    keep = ~np.isnan(x_common).any(axis=1)
+    if not keep.any():
+        raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
+    index = common[keep]
+    x = np.ascontiguousarray(x_common[keep])
+    check_finite(x, list(x_frame.columns), "factors")
+    same_rows = y_frame.index.equals(index)
+    y = (y_frame if same_rows else y_frame.loc[index]).to_numpy(dtype=float)
+    if rf is not None:
+        y = y - _rf_values(rf, index)[:, None]
+    check_factor_matrix(x, list(x_frame.columns), "the common sample")
+    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=list(y_frame.columns),
+                     factors=list(x_frame.columns))
+
+
+def check_finite(values: np.ndarray, names: list, name: str) -> None:
+    """Raise naming the first column of ``values`` (T, N) that holds +/-inf."""
+    infinite = np.isinf(values).any(axis=0)
+    if infinite.any():
+        column = names[int(np.argmax(infinite))]
+        raise XLFactorError(
+            f"{name}: column '{column}' contains infinite values; replace them with NaN or fix the data"
+        )
+
+
+def check_factor_matrix(x: np.ndarray, names: list, where: str) -> None:
+    """Raise if a factor is constant or the factors are collinear over rows ``x``.
+
+    A factor is constant when its standard deviation is at most 1e-12 times its
+    mean absolute value (or exactly zero). Collinearity: the correlation matrix has
+    an eigenvalue below ``COLLINEAR_TOL``; the factors with weight above 1e-3 in the
+    corresponding eigenvector are named.
+    """
+    centred = x - x.mean(axis=0)
+    sd = np.sqrt((centred**2).mean(axis=0))
+    scale = np.abs(x).mean(axis=0)
+    for name, s, m in zip(names, sd, scale, strict=True):
+        if s <= 1e-12 * m or s == 0.0:
+            raise XLFactorError(f"factors: column '{name}' is constant over {where}; drop it or use a longer sample")
+    if x.shape[1] < 2:
+        return
+    corr = (centred / sd).T @ (centred / sd) / x.shape[0]
+    values, vectors = np.linalg.eigh(corr)
+    if values[0] < COLLINEAR_TOL:
+        involved = [str(n) for n, v in zip(names, vectors[:, 0], strict=True) if abs(v) > 1e-3]
+        raise XLFactorError(
+            f"factors: columns {', '.join(repr(n) for n in involved)} are collinear over {where} "
+            "(one is a linear combination of the others); drop one of them"
+        )
+
+
+def _as_frame(obj: object, name: str) -> pd.DataFrame:
+    if isinstance(obj, pd.Series):
+        return obj.to_frame(name=obj.name if obj.name is not None else name)
+    if isinstance(obj, pd.DataFrame):
+        if obj.shape[1] == 0:
+            raise XLFactorError(f"{name}: the DataFrame has no columns")
+        if obj.columns.duplicated().any():
+            dup = obj.columns[obj.columns.duplicated()][0]
+            raise XLFactorError(f"{name}: column '{dup}' appears more than once; give each column a unique name")
+        return obj
+    raise XLFactorError(f"{name}: expected a pandas Series or DataFrame with dates as index, got {type(obj).__name__}")
+
+
+def _check_numeric(frame: pd.DataFrame, name: str) -> None:
+    for dtype in set(frame.dtypes):
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            column = frame.columns[np.flatnonzero(frame.dtypes == dtype)[0]]
+            bad = _first_non_number(frame[column])
+            found = f" (found {bad!r})" if bad is not None else ""
+            raise XLFactorError(
+                f"{name}: column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
+            )
+
+
+def _first_non_number(column: pd.Series) -> object | None:
+    for value in column:
+        if value is None or isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+            continue
+        return value
+    return None
+
+
+def _check_unique_dates(index: pd.Index, name: str) -> None:
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise XLFactorError(f"{name}: date {dup} appears more than once; keep one row per date")
+
+
+def _rf_values(rf: object, index: pd.Index) -> np.ndarray:
+    if isinstance(rf, pd.DataFrame) and rf.shape[1] == 1:
+        rf = rf.iloc[:, 0]
+    if not isinstance(rf, pd.Series):
+        raise XLFactorError(
+            f"rf: expected a pandas Series of risk-free returns indexed by date, got {type(rf).__name__}"
+        )
+    if not pd.api.types.is_numeric_dtype(rf.dtype) or pd.api.types.is_bool_dtype(rf.dtype):
+        raise XLFactorError("rf: the risk-free series is not numeric; use decimal returns")
+    _check_unique_dates(rf.index, "rf")
+    return rf.reindex(index).to_numpy(dtype=float)
+
+
+def _span(index: pd.Index) -> str:
+    if len(index) == 0:
+        return "empty"
+    return f"{index.min()} to {index.max()}"
