@@ -143,7 +143,7 @@ def test_options():
 
 
 def test_model_name():
-    assert convert.model_name([["ff5"]]) == "FF5"
+    assert convert.model_name([["ff5"]]) == "ff5"
     assert convert.model_name("FF3 ") == "FF3"
     assert convert.model_name([[0.1], [0.2]]) is None
     assert convert.model_name([["#N/A"]]) is None

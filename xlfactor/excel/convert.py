@@ -265,6 +265,12 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
 
 
 # ---------------------------------------------------------------- options
+def date_option(value: Any, arg: str) -> pd.Timestamp | None:
+    """A single date (datetime, serial or ISO text); blank gives None."""
+    value = single(value, arg)
+    return None if is_blank(value) else _one_date(value, arg, 0, (1, 1))
+
+
 def text_option(value: Any, arg: str, choices: Iterable[str], default: str) -> str:
     """A text option matched case-insensitively against ``choices``; blank gives ``default``."""
     value = single(value, arg)
@@ -324,13 +330,13 @@ def flag(value: Any, arg: str, default: bool) -> bool:
 
 
 def model_name(value: Any) -> str | None:
-    """The model name if a factor argument is a single text cell (e.g. ``"FF5"``), else None."""
+    """The model name (stripped, case kept) if a factor argument is a single text cell, else None."""
     if isinstance(value, (list, tuple)):
         rows = grid(value, "factors")
         if len(rows) != 1 or len(rows[0]) != 1:
             return None
         value = rows[0][0]
-    return value.strip().upper() if is_label(value) else None
+    return value.strip() if is_label(value) else None
 
 
 # ---------------------------------------------------------------- results

@@ -1,0 +1,453 @@
+"""The Excel functions (UDFs): one module for every xlwings runtime.
+
+Classic desktop imports it through the add-in's UDF modules setting, xlwings Lite through
+``install/lite/main.py``, xlwings Server through its custom-functions module. Each
+function only converts: Excel values -> engine inputs (:mod:`xlfactor.excel.inputs`,
+:mod:`xlfactor.excel.convert`), one engine call (memoised in :mod:`xlfactor.excel.cached`),
+result -> labelled 2-D list. Errors become ``#FM! ...`` text (:mod:`xlfactor.excel.guard`).
+
+Units: returns in decimals; volatilities and variances annual unless ``annualize`` is
+FALSE; alphas per period unless ``annualize``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+import xlfactor as xf
+from xlfactor.excel import cached, convert, inputs, results
+from xlfactor.excel.udf import excel_function, rng
+from xlfactor.models.regression import COV_TYPES
+
+# ------------------------------------------------------------------ argument descriptions
+RETURNS = rng(
+    "Asset returns in decimals (0.01 = 1%), one column per asset. An optional header row names the assets. "
+    "Blank cells are missing values, not zeros."
+)
+FACTORS = rng(
+    'Factor returns (a range in decimals, header optional) or a model name: "CAPM", "FF3", "FF5", "FF6", '
+    '"CARHART4" (then dates are required).'
+)
+DATES = rng(
+    "Dates of the rows (dates or Excel serials). Required with a model name; the frequency (daily, weekly, "
+    "monthly) is inferred. Optional with a factor range: without dates rows are taken as months."
+)
+EXCESS = (
+    "TRUE (default): subtract the factors' RF column (models have one) from the returns first. "
+    "FALSE: the returns are already excess returns."
+)
+HEADERS = "TRUE (default): show row and column labels. FALSE: numbers only."
+COV = 'Standard errors: "nonrobust" (default), "hc1" (heteroskedasticity-robust) or "hac" (Newey-West).'
+LAGS = 'Newey-West lags for cov "hac". Default: floor(4 (n/100)^(2/9)).'
+METHOD = 'Factor covariance: "sample" (default), "ewma" (needs halflife) or "ledoit_wolf" (shrinkage).'
+HALFLIFE = 'EWMA half-life in rows (periods); required with method "ewma".'
+ANNUALIZE = "TRUE (default): annual figures (variance times periods per year). FALSE: per period."
+WEIGHTS = rng(
+    "Portfolio weights, one per asset: a row or column in the order of the returns columns, or labelled "
+    "with the asset names (unlisted assets get 0)."
+)
+BENCHMARK = rng("Optional benchmark weights, same layout as weights: then every figure is active risk.")
+MODEL = 'Model name: "CAPM", "FF3", "FF5", "FF6" or "CARHART4" (or a registered factor set).'
+FREQ = 'Data frequency: "M" monthly (default), "W" weekly or "D" daily.'
+
+_METHODS = ("sample", "ewma", "ledoit_wolf")
+_HORIZONS = ("annual", "quarterly", "monthly", "weekly", "daily", "A", "Q", "M", "W", "D")
+
+
+def _cov(value: Any) -> str:
+    return convert.text_option(value, "cov", COV_TYPES, "nonrobust")
+
+
+def _lags(value: Any) -> int | None:
+    return convert.number_option(value, "lags", None, integer=True, low=0)  # type: ignore[return-value]
+
+
+def _method(value: Any) -> str:
+    return convert.text_option(value, "method", _METHODS, "sample")
+
+
+def _halflife(value: Any) -> float | None:
+    return convert.number_option(value, "halflife", None, low=0, inclusive=False)
+
+
+def _risk_inputs(
+    returns: Any, factors: Any, dates: Any, method: Any, halflife: Any, annualize: Any, excess: Any
+) -> tuple[inputs.Sample, xf.FactorRiskModel]:
+    sample = inputs.sample(returns, factors, dates)
+    model = cached.risk_model(
+        sample,
+        _method(method),
+        _halflife(halflife),
+        convert.flag(annualize, "annualize", True),
+        convert.flag(excess, "excess", True),
+    )
+    return sample, model
+
+
+# ------------------------------------------------------------------ regressions
+@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, excess=EXCESS, headers=HEADERS)
+def FM_BETA(returns, factors, dates=None, excess=True, headers=True):
+    """Factor betas (OLS slopes) of each asset's returns on the factors: one row per asset, one column per factor."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, "nonrobust", None, convert.flag(excess, "excess", True))
+    return convert.table(result.betas, convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    annualize="TRUE (default): alpha times periods per year. FALSE: alpha per period.",
+    cov=COV,
+    lags=LAGS,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags=None, excess=True, headers=True):
+    """Alpha (regression intercept) of each asset with its t-statistic and p-value."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, _cov(cov), _lags(lags), convert.flag(excess, "excess", True))
+    alpha = result.alpha_annualized if convert.flag(annualize, "annualize", True) else result.alpha
+    frame = pd.DataFrame({"alpha": alpha, "t": result.tvalues["alpha"], "p-value": result.pvalues["alpha"]})
+    return convert.table(frame, convert.flag(headers, "headers", True))
+
+
+@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, cov=COV, lags=LAGS, excess=EXCESS, headers=HEADERS)
+def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True, headers=True):
+    """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
+    interval, then R-squared, residual vol, annual alpha, observations."""
+    sample = inputs.sample(returns, factors, dates)
+    if sample.returns.shape[1] != 1:
+        raise xf.XLFactorError(
+            f"returns: FM_REGRESS takes one asset column, got {sample.returns.shape[1]}; "
+            "use FM_BETA or FM_ALPHA for several assets"
+        )
+    result = cached.regression(sample, _cov(cov), _lags(lags), convert.flag(excess, "excess", True))
+    asset = sample.returns.columns[0]
+    return convert.table(result.summary(asset), convert.flag(headers, "headers", True), corner=asset)
+
+
+# ------------------------------------------------------------------ factor data
+@excel_function(
+    model=MODEL,
+    freq=FREQ,
+    start="First date to include (optional).",
+    end="Last date to include (optional).",
+    headers=HEADERS,
+)
+def FM_FACTORS(model, freq="M", start=None, end=None, headers=True):
+    """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
+    name = inputs.model_or_error(model)
+    frame = xf.load_factors(
+        name,
+        convert.text_option(freq, "freq", inputs.MODEL_FREQS, "M"),
+        convert.date_option(start, "start"),
+        convert.date_option(end, "end"),
+    )
+    return convert.table(frame, convert.flag(headers, "headers", True), corner="Date")
+
+
+@excel_function(model=MODEL, freq=FREQ, headers=HEADERS)
+def FM_DATA_INFO(model, freq="M", headers=True):
+    """Where a model's factor data come from: origin (snapshot, download, file), CRSP vintage, first and last date,
+    rows, data key."""
+    name = inputs.model_or_error(model)
+    info = xf.factor_info(name, convert.text_option(freq, "freq", inputs.MODEL_FREQS, "M"))
+    return convert.record(results.info_fields(info), convert.flag(headers, "headers", True))
+
+
+# ------------------------------------------------------------------ covariance
+@excel_function(factors=FACTORS, dates=DATES, method=METHOD, halflife=HALFLIFE, annualize=ANNUALIZE, headers=HEADERS)
+def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True, headers=True):
+    """Covariance matrix of factor returns (RF excluded), annualised by default."""
+    frame, ppy, _ = inputs.factor_data(factors, dates)
+    cov = xf.factor_cov(
+        frame, _method(method), _halflife(halflife), convert.flag(annualize, "annualize", True), periods_per_year=ppy
+    )
+    return convert.table(cov, convert.flag(headers, "headers", True))
+
+
+@excel_function(factors=FACTORS, dates=DATES, method=METHOD, halflife=HALFLIFE, headers=HEADERS)
+def FM_CORR(factors, dates=None, method="sample", halflife=None, headers=True):
+    """Correlation matrix of factor returns (RF excluded)."""
+    frame, ppy, _ = inputs.factor_data(factors, dates)
+    cov = xf.factor_cov(frame, _method(method), _halflife(halflife), False, periods_per_year=ppy)
+    return convert.table(xf.cov_to_corr(cov), convert.flag(headers, "headers", True))
+
+
+# ------------------------------------------------------------------ risk model
+@excel_function(
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    method=METHOD,
+    halflife=HALFLIFE,
+    annualize=ANNUALIZE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_ASSET_COV(
+    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, headers=True
+):
+    """Asset covariance matrix implied by the factor model: B F B' + diag(specific variances)."""
+    _, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
+    return convert.table(model.asset_cov(), convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    method=METHOD,
+    halflife=HALFLIFE,
+    annualize=ANNUALIZE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_VAR_DECOMP(
+    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, headers=True
+):
+    """Per asset: total, factor and specific variance and volatility, and the factor share of variance."""
+    _, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
+    return convert.table(xf.variance_decomposition(model), convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    weights=WEIGHTS,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    benchmark=BENCHMARK,
+    method=METHOD,
+    halflife=HALFLIFE,
+    annualize=ANNUALIZE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_PORT_RISK(
+    weights,
+    returns,
+    factors,
+    dates=None,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    annualize=True,
+    excess=True,
+    headers=True,
+):
+    """Portfolio risk split: total, factor and specific volatility and variance, factor share, and the exposure to
+    each factor."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
+    assets = sample.returns.columns
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    risk = model.portfolio_risk(inputs.weights_for(weights, assets), bench)
+    return convert.record(results.risk_fields(risk), convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    weights=WEIGHTS,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    by='"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset.',
+    benchmark=BENCHMARK,
+    method=METHOD,
+    halflife=HALFLIFE,
+    annualize=ANNUALIZE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_RISK_CONTRIB(
+    weights,
+    returns,
+    factors,
+    dates=None,
+    by="factor",
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    annualize=True,
+    excess=True,
+    headers=True,
+):
+    """Euler risk contributions (exposure or weight, marginal, contribution, percent); contributions sum to the
+    total volatility."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
+    assets = sample.returns.columns
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    risk = model.portfolio_risk(inputs.weights_for(weights, assets), bench)
+    table = (
+        risk.by_factor if convert.text_option(by, "by", ("factor", "asset"), "factor") == "factor" else risk.by_asset
+    )
+    return convert.table(table, convert.flag(headers, "headers", True))
+
+
+# ------------------------------------------------------------------ hedging and sizing
+@excel_function(
+    target=rng("Returns of the position to hedge (one column, decimals; header optional)."),
+    instruments=rng('Returns of the hedge instruments (one column each, header optional) or a model name like "FF3".'),
+    dates=DATES,
+    headers=HEADERS,
+)
+def FM_HEDGE(target, instruments, dates=None, headers=True):
+    """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
+    residual and unhedged volatility."""
+    sample = inputs.sample(target, instruments, dates, returns_arg="target")
+    if sample.returns.shape[1] != 1:
+        raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
+    result = xf.hedge_ratios(sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year)
+    return convert.record(
+        results.hedge_fields(result), convert.flag(headers, "headers", True), title=str(sample.returns.columns[0])
+    )
+
+
+@excel_function(
+    weights=WEIGHTS,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    target_share="Target factor share of portfolio variance, from 0 (hedge all factor risk) up to but excluding 1.",
+    benchmark=BENCHMARK,
+    method=METHOD,
+    halflife=HALFLIFE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_HEDGE_TARGET(
+    weights,
+    returns,
+    factors,
+    dates=None,
+    target_share=0,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+    headers=True,
+):
+    """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
+    target; exposures and annual risk before and after."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
+    assets = sample.returns.columns
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    share = convert.number_option(target_share, "target_share", 0.0, low=0, high=1)
+    result = xf.hedge_to_risk_share(model, inputs.weights_for(weights, assets), share, benchmark=bench)
+    return convert.table(results.risk_share_table(result), convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    vol_budget="Volatility of P&L allowed over the horizon, in currency (e.g. 50000).",
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    asset="Name of the asset to size (a returns header); optional when returns has one column.",
+    horizon='Horizon of the budget: "annual" (default), "quarterly", "monthly", "weekly" or "daily".',
+    method=METHOD,
+    halflife=HALFLIFE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_POSITION_SIZE(
+    vol_budget,
+    returns,
+    factors,
+    dates=None,
+    asset=None,
+    horizon="annual",
+    method="sample",
+    halflife=None,
+    excess=True,
+    headers=True,
+):
+    """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
+    of-time scaling)."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
+    name = inputs.asset_name(asset, sample.returns.columns)
+    budget = convert.number_option(vol_budget, "vol_budget", None, low=0, inclusive=False)
+    if budget is None:
+        raise xf.XLFactorError("vol_budget: required; give the volatility budget in currency")
+    size = xf.position_size(budget, model, name, horizon=convert.text_option(horizon, "horizon", _HORIZONS, "annual"))
+    return convert.record(results.size_fields(size), convert.flag(headers, "headers", True), title=name)
+
+
+# ------------------------------------------------------------------ scenarios
+@excel_function(
+    weights=WEIGHTS,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    confidence="Confidence level, between 0 and 1 (default 0.99).",
+    horizon="Horizon in data periods (default 1: one month for monthly data, one day for daily).",
+    benchmark=BENCHMARK,
+    method=METHOD,
+    halflife=HALFLIFE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_VAR(
+    weights,
+    returns,
+    factors,
+    dates=None,
+    confidence=0.99,
+    horizon=1,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+    headers=True,
+):
+    """Parametric normal value at risk and expected shortfall (positive losses, in the units of the weights) with
+    each factor's VaR contribution."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
+    assets = sample.returns.columns
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    result = xf.var_es(
+        model,
+        inputs.weights_for(weights, assets),
+        convert.number_option(confidence, "confidence", 0.99, low=0, high=1, inclusive=False),
+        convert.number_option(horizon, "horizon", 1, low=0, inclusive=False),
+        benchmark=bench,
+    )
+    return convert.record(results.var_fields(result), convert.flag(headers, "headers", True))
+
+
+@excel_function(
+    weights=WEIGHTS,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    shocks=rng(
+        "Factor moves over the scenario (decimals, -0.1 = -10%): factor names beside or above the values. "
+        "Factors left out move by their expected amount given the shocked ones."
+    ),
+    benchmark=BENCHMARK,
+    method=METHOD,
+    halflife=HALFLIFE,
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_STRESS(
+    weights,
+    returns,
+    factors,
+    dates,
+    shocks,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+    headers=True,
+):
+    """Scenario P&L: each factor's move (shocked or implied by correlation), the portfolio's exposure and P&L per
+    factor, and the total."""
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
+    assets = sample.returns.columns
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    result = xf.stress(
+        model, inputs.weights_for(weights, assets), inputs.shocks_for(shocks, model.factors), benchmark=bench
+    )
+    return convert.table(results.stress_table(result), convert.flag(headers, "headers", True))
