@@ -127,8 +127,8 @@ class FactorRiskModel:
         annualized: bool = True,
     ) -> None:
         b = _check_exposures(exposures)
-        self.assets = pd.Index(exposures.index)
-        self.factors = pd.Index(exposures.columns)
+        self.assets = exposures.index
+        self.factors = exposures.columns
         f = _check_factor_cov(factor_cov, self.factors)
         d = _check_specific_var(specific_var, self.assets)
         self.periods_per_year = check_periods_per_year(periods_per_year)
@@ -209,7 +209,8 @@ class FactorRiskModel:
 
         A Series or mapping is matched by asset name; assets it omits get weight 0;
         names not in the model raise. A sequence/array must have one entry per asset
-        in the model's order.
+        in the model's order. Fastest: an array, or a Series indexed by ``model.assets``
+        itself (no label matching).
         """
         w = self._vector(weights, "weights")
         if benchmark is not None:
