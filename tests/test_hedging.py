@@ -248,3 +248,5 @@ def test_position_size_unknown_asset(model):
         position_size(1e6, model, "AAPL")
     with pytest.raises(XLFactorError, match="model/vol"):
         position_size(1e6, model, "HiTec", vol=0.2)
+    with pytest.raises(XLFactorError, match="asset: "):
+        position_size(1e6, model, ["HiTec"])

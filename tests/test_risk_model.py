@@ -177,6 +177,10 @@ def test_bad_weights(model, weights):
         model.portfolio_risk(pd.Series([0.5, 0.5], index=["NoDur", "NoDur"]))
     with pytest.raises(XLFactorError, match="weights: .*non-numeric"):
         model.portfolio_risk(pd.Series(["a"] * 10, index=model.assets))
+    with pytest.raises(XLFactorError, match="weights: .*non-numeric"):
+        model.portfolio_risk({"NoDur": "half"})
+    with pytest.raises(XLFactorError, match="weights: expected numbers"):
+        model.portfolio_risk([[0.1] * 10, "x"])
 
 
 def test_bad_model_inputs(model):

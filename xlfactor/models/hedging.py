@@ -362,7 +362,11 @@ def position_size(
 
 
 def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float, float]:
-    if asset is None or asset not in model.assets:
+    try:
+        known = asset is not None and asset in model.assets
+    except TypeError:  # unhashable, e.g. a list
+        known = False
+    if not known:
         raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {list(model.assets[:10])}")
     i = model.assets.get_loc(asset)
     b = model.B[i]

@@ -272,7 +272,7 @@ class FactorRiskModel:
 
     def _vector(self, weights: Weights, name: str) -> np.ndarray:
         if isinstance(weights, Mapping):
-            weights = pd.Series(weights, dtype=float)
+            weights = pd.Series(dict(weights), dtype=object)
         if isinstance(weights, pd.Series):
             return self._vector_from_series(weights, name)
         try:
