@@ -13,14 +13,22 @@ Panel conventions
 - Missing values: each date uses the assets with every input present (its universe).
 """
 
+from xlfactor.models.cross_section.fama_macbeth import FamaMacBethResult, fama_macbeth
+from xlfactor.models.cross_section.neutralize import neutralize
 from xlfactor.models.cross_section.regression import (
     CrossSectionResult,
     characteristic_portfolios,
     cross_sectional_regress,
 )
+from xlfactor.models.cross_section.standardize import dummy_exposures, standardize
 
 __all__ = [
     "CrossSectionResult",
+    "FamaMacBethResult",
     "characteristic_portfolios",
     "cross_sectional_regress",
+    "dummy_exposures",
+    "fama_macbeth",
+    "neutralize",
+    "standardize",
 ]
