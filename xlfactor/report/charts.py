@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.axis import DateAxis
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.report.workbook import TableRef
 
-_PALETTE = ("1F3864", "C55A11", "548235", "7F6000", "7030A0", "2E75B6", "BF9000", "A5A5A5")
+_PALETTE = ("2E75B6", "C55A11", "548235", "7F6000", "7030A0", "1F3864", "BF9000", "A5A5A5")
 
 
 def bar_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, *, title: str,
@@ -30,6 +31,10 @@ def bar_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, *
     chart.set_categories(Reference(ws, min_col=table.first_col, min_row=table.first_row, max_row=end))
     if len(columns) == 1:
         chart.legend = None
+    if horizontal:
+        chart.x_axis.tickLblPos = "low"  # category labels at the left edge, clear of negative bars
+        chart.x_axis.scaling.orientation = "maxMin"  # first table row at the top
+        chart.y_axis.crosses = "max"
     ws.add_chart(chart, anchor)
     return chart
 
@@ -39,6 +44,7 @@ def line_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, 
                width: float = 24, height: float = 10) -> LineChart:
     """A line chart of table columns against the table's (date) index column."""
     chart = LineChart()
+    chart.x_axis = DateAxis(crossAx=100)
     _decorate(chart, title, y_title, number_format, width, height)
     for k, c in enumerate(columns):
         data = Reference(ws, min_col=c, min_row=table.header_row, max_row=table.last_row)
@@ -51,8 +57,7 @@ def line_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, 
     chart.set_categories(Reference(ws, min_col=table.first_col, min_row=table.first_row, max_row=table.last_row))
     chart.x_axis.number_format = date_format
     chart.x_axis.majorTimeUnit = "years"
-    chart.x_axis.tickLblSkip = 12
-    chart.x_axis.tickMarkSkip = 12
+    chart.x_axis.majorUnit = 1
     ws.add_chart(chart, anchor)
     return chart
 

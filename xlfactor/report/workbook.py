@@ -48,6 +48,14 @@ TOTAL_BORDER = Border(top=Side(style="thin", color="000000"))
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
+HEADER_CHARS = 11
+ROW_CM = 0.53
+"""Height of a default (15 pt) row in centimetres, to place content below charts."""
+
+
+def rows_for(height_cm: float) -> int:
+    """How many default rows a chart of ``height_cm`` covers (plus one spare row)."""
+    return math.ceil(height_cm / ROW_CM) + 1
 
 
 def safe_value(cell: Cell, value: object) -> Cell:
@@ -154,6 +162,8 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int = 1, *,
         cell = put(ws, row, col + j, text, font=HEADER_FONT)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if any(len(h) > HEADER_CHARS for h in headers):
+        ws.row_dimensions[row].height = 30
     col_formats = [_format_for(formats, c) for c in frame.columns]
     values = frame.to_numpy(dtype=object)
     for i, label in enumerate(frame.index):
@@ -174,12 +184,20 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int = 1, *,
     return TableRef(row, row + 1, last, col, col + len(frame.columns))
 
 
-def write_pairs(ws: Worksheet, row: int, pairs: list[tuple[str, object, str | None]], col: int = 1) -> int:
-    """Label/value rows (label bold in ``col``, value next to it); returns the next free row."""
+def write_pairs(ws: Worksheet, row: int, pairs: list[tuple[str, object, str | None]], col: int = 1,
+                span: int = 6, chars_per_line: int = 80) -> int:
+    """Label/value rows (label bold in ``col``, value next to it); returns the next free row.
+
+    Text values are merged across ``span`` columns and wrapped (row height from
+    an estimate of ``chars_per_line`` characters per line).
+    """
     for label, value, number_format in pairs:
-        put(ws, row, col, label, font=BOLD)
+        put(ws, row, col, label, font=BOLD).alignment = Alignment(vertical="top")
         cell = put(ws, row, col + 1, value, number_format=number_format)
-        cell.alignment = Alignment(horizontal="left", wrap_text=isinstance(value, str))
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
+        if isinstance(value, str):
+            ws.merge_cells(start_row=row, start_column=col + 1, end_row=row, end_column=col + span)
+            ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(value) / chars_per_line))
         row += 1
     return row
 
@@ -200,16 +218,18 @@ def set_widths(ws: Worksheet, widths: Mapping[int, float] | None = None, *, defa
         ws.column_dimensions[get_column_letter(c)].width = w
 
 
-def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = None,
-               header_text: str = "") -> None:
-    """Print setup (fit to one page wide, landscape, margins, footer page numbers) and frozen panes."""
+def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = None, header_text: str = "",
+               one_page: bool = False) -> None:
+    """Print setup (A4, fit to one page wide, or to one page if ``one_page``; margins; page-numbered footer)
+    and frozen panes."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.35
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&A - page &P of &N"
     if header_text:

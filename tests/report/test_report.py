@@ -1,0 +1,164 @@
+"""The report workbook: sheets and charts in order, numbers equal to the engine's, user text never a formula."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import xlfactor as xf
+from xlfactor.report.build import DEMO_PERIODS, DEMO_WEIGHTS
+
+SHEETS = ["Summary", "Exposures", "Risk contributions", "Regressions", "Rolling betas", "Factor covariance",
+          "Hedges", "Stress", "Methodology and data"]
+CHARTS = {"Exposures": 1, "Risk contributions": 2, "Rolling betas": 1, "Hedges": 1, "Stress": 1}
+REL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def demo(demo_report):
+    """The demo report reloaded by openpyxl, and the analysis it shows."""
+    path, analysis = demo_report
+    return load_workbook(path), analysis
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """The demo's numbers computed straight from the engine, without the report code."""
+    factors = xf.load_factors("FF6", "M")
+    aligned = xf.align(xf.industry_portfolios(), factors)
+    returns = aligned.returns.iloc[-DEMO_PERIODS:]
+    factors = aligned.factors.loc[returns.index]
+    names = [c for c in factors.columns if c != "RF"]
+    excess = returns.sub(factors["RF"], axis=0)
+    weights = pd.Series(DEMO_WEIGHTS).reindex(returns.columns)
+    bench = pd.Series(1 / 12, index=returns.columns)
+    reg = xf.regress(excess, factors[names])
+    port = (returns @ weights).sub(factors["RF"]).rename("Portfolio").to_frame()
+    model = xf.FactorRiskModel.from_regression(reg, factors[names])
+    return {
+        "factors": factors[names], "weights": weights, "reg": reg, "model": model,
+        "port_reg": xf.regress(port, factors[names]),
+        "risk": model.portfolio_risk(weights), "active": model.portfolio_risk(weights, bench),
+        "rolling": xf.rolling_regress(port, factors[names], 36)["Portfolio"].dropna(how="all"),
+        "port": port["Portfolio"], "port_total": returns @ weights,
+    }
+
+
+def table(ws, index_label: str, first_header: str) -> pd.DataFrame:
+    """Read the table whose header row starts with ``index_label``, ``first_header`` (stops at a blank label)."""
+    for row in ws.iter_rows():
+        if row[0].value == index_label and len(row) > 1 and row[1].value == first_header:
+            start = row[0].row
+            break
+    else:
+        raise AssertionError(f"{ws.title}: no table headed {index_label!r}, {first_header!r}")
+    headers = [c.value for c in ws[start] if c.value is not None]
+    records, r = {}, start + 1
+    while ws.cell(row=r, column=1).value not in (None, ""):
+        records[ws.cell(row=r, column=1).value] = [ws.cell(row=r, column=c).value for c in range(2, len(headers) + 1)]
+        r += 1
+    return pd.DataFrame.from_dict(records, orient="index", columns=headers[1:])
+
+
+def label_value(ws, label: str):
+    """The value right of the first cell in column A equal to ``label``."""
+    for row in ws.iter_rows(max_col=2):
+        if row[0].value == label:
+            return row[1].value
+    raise AssertionError(f"{ws.title}: no row labelled {label!r}")
+
+
+def test_sheets_in_order_with_charts(demo):
+    wb, _ = demo
+    assert wb.sheetnames == SHEETS
+    for name in SHEETS:
+        ws = wb[name]
+        assert len(ws._charts) == CHARTS.get(name, 0), name
+        assert ws.page_setup.orientation in ("landscape", "portrait")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert wb["Regressions"].freeze_panes == "B5"
+    assert wb["Regressions"].conditional_formatting
+
+
+def test_summary_and_risk_equal_engine(demo, engine):
+    wb, analysis = demo
+    risk, active = engine["risk"], engine["active"]
+    summary = wb["Summary"]
+    for label, value in [("Total volatility", risk.total_vol), ("Factor volatility", risk.factor_vol),
+                         ("Specific volatility", risk.specific_vol), ("Factor share of variance", risk.factor_share),
+                         ("Tracking error", active.total_vol)]:
+        assert label_value(summary, label) == pytest.approx(value, rel=REL), label
+    ws = wb["Risk contributions"]
+    by_factor = table(ws, "Factor", "Exposure (beta)")
+    expected = risk.by_factor
+    np.testing.assert_allclose(by_factor.loc[expected.index, "Contribution"].astype(float),
+                               expected["contribution"], rtol=REL)
+    np.testing.assert_allclose(by_factor.loc[expected.index, "Marginal"].astype(float).dropna(),
+                               expected["marginal"].dropna(), rtol=REL)
+    total = by_factor.loc["Total volatility", "Contribution"]
+    assert total == pytest.approx(risk.total_vol, rel=REL)
+    assert by_factor.loc[expected.index, "Contribution"].sum() == pytest.approx(total, rel=1e-12)
+    by_asset = table(ws, "Asset", "Weight")
+    np.testing.assert_allclose(by_asset.loc[risk.by_asset.index, "Contribution"].astype(float),
+                               risk.by_asset["contribution"], rtol=REL)
+    assert by_asset.loc[risk.by_asset.index, "% of risk"].sum() == pytest.approx(1.0, rel=1e-12)
+    assert analysis.risk.total_vol == pytest.approx(risk.total_vol, rel=REL)
+
+
+def test_regressions_exposures_rolling_equal_engine(demo, engine):
+    wb, _ = demo
+    reg, port_reg = engine["reg"], engine["port_reg"]
+    names = list(engine["factors"].columns)
+    got = table(wb["Regressions"], "Asset", "Weight")
+    np.testing.assert_allclose(got["Alpha (ann.)"].astype(float), reg.alpha_annualized.loc[got.index], rtol=REL)
+    np.testing.assert_allclose(got[names].astype(float), reg.betas.loc[got.index, names], rtol=REL)
+    np.testing.assert_allclose(got["t(alpha)"].astype(float), reg.tvalues.loc[got.index, "alpha"], rtol=REL)
+    np.testing.assert_allclose(got["R2"].astype(float), reg.rsquared.loc[got.index], rtol=REL)
+    np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index],
+                               rtol=REL)
+    exposures = table(wb["Exposures"], "Factor", "Top-down beta")
+    np.testing.assert_allclose(exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names],
+                               rtol=REL)
+    np.testing.assert_allclose(exposures["t-stat"].astype(float), port_reg.tvalues.loc["Portfolio", names], rtol=REL)
+    np.testing.assert_allclose(exposures["Bottom-up beta"].astype(float),
+                               engine["weights"] @ reg.betas[names], rtol=1e-10)
+    rolling = table(wb["Rolling betas"], "Date", "Alpha")
+    expected = engine["rolling"]
+    assert len(rolling) == len(expected)
+    np.testing.assert_allclose(rolling[names].astype(float), expected[names], rtol=1e-10)
+
+
+def test_covariance_hedges_stress_equal_engine(demo, engine):
+    wb, _ = demo
+    model, weights, factors = engine["model"], engine["weights"], engine["factors"]
+    ws = wb["Factor covariance"]
+    headers = [r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "Factor"]
+    assert len(headers) == 2
+    expected_cov = xf.factor_cov(factors, "sample", periods_per_year=12)
+    got_cov = np.array([[ws.cell(row=headers[0] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
+                        for i in range(len(factors.columns))], dtype=float)
+    np.testing.assert_allclose(got_cov, expected_cov.to_numpy(), rtol=1e-10)
+    got_corr = np.array([[ws.cell(row=headers[1] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
+                         for i in range(len(factors.columns))], dtype=float)
+    np.testing.assert_allclose(got_corr, xf.cov_to_corr(expected_cov).to_numpy(), rtol=1e-10)
+
+    hedges = table(wb["Hedges"], "Hedge", factors.columns[0])
+    minvar = xf.hedge_ratios(engine["port"], factors)
+    row = hedges.loc["Minimum variance, all factors"]
+    np.testing.assert_allclose(row[list(factors.columns)].astype(float), minvar.ratios, rtol=1e-10)
+    assert row["Vol after"] == pytest.approx(minvar.residual_vol_annualized, rel=1e-10)
+
+    stress = table(wb["Stress"], "Scenario", factors.columns[0])
+    expected = xf.stress(model, weights, {"Mkt-RF": -0.10})
+    assert stress.loc["Equity market -10%", "Portfolio P&L"] == pytest.approx(expected.pnl, rel=1e-12)
+    np.testing.assert_allclose(stress.loc["Equity market -10%", list(factors.columns)].astype(float),
+                               expected.factor_moves, rtol=1e-12)
+    assert stress.loc["Momentum crash -15%", "MOM"] == pytest.approx(-0.15)
+    var = table(wb["Stress"], "Confidence", "VaR")
+    assert var.loc["99%", "VaR"] == pytest.approx(xf.var_es(model, weights, 0.99).var, rel=1e-12)
+    worst = table(wb["Stress"], "Date", "Portfolio return")
+    expected_worst = engine["port_total"].nsmallest(10)
+    assert [pd.Timestamp(d) for d in worst.index] == list(expected_worst.index)
+    np.testing.assert_allclose(worst["Portfolio return"].astype(float), expected_worst, rtol=1e-12)

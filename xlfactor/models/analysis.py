@@ -1,0 +1,421 @@
+"""Portfolio analysis: every number of a risk report, computed by the engine in one call.
+
+:func:`analyze_portfolio` orchestrates the engine modules (regression, rolling
+regression, covariance, risk model, hedging, scenarios) over one portfolio and
+returns a :class:`PortfolioAnalysis`. The report layer only lays these numbers
+out; it computes nothing.
+
+Conventions
+-----------
+* ``returns`` are simple per-period returns in decimals. If ``factors`` has an
+  ``RF`` column, regressions use excess returns ``r - RF`` (and ``RF`` is not a
+  factor); otherwise ``returns`` are taken to be excess returns already.
+* The portfolio's return series is ``r_p,t = sum_i w_i r_i,t`` (constant weights,
+  i.e. rebalanced every period) on the dates where every asset it holds has a
+  return.
+* Risk figures are annualised (``periods_per_year`` inferred from the dates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+from xlfactor.models.covariance import cov_to_corr
+from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
+from xlfactor.models.regression import RegressionResult, regress
+from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk
+from xlfactor.models.rolling import rolling_regress
+from xlfactor.models.scenarios import stress, var_es
+
+PORTFOLIO = "Portfolio"
+RF_COLUMN = "RF"
+
+#: Standard one-period factor shocks (decimal factor returns over one data period).
+#: Sizes are of the order of the largest monthly moves in the French data since 1926:
+#: a -10% excess market month happens about once every four years, momentum lost
+#: more than 15% in single months of 1932, 2001 and 2009. A scenario is run only when
+#: all the factors it shocks are in the model; the other factors move by their
+#: conditional expectation given the shocked ones.
+STANDARD_SHOCKS: dict[str, dict[str, float]] = {
+    "Equity market -10%": {"Mkt-RF": -0.10},
+    "Equity market -20% (crash)": {"Mkt-RF": -0.20},
+    "Small caps -5% vs large": {"SMB": -0.05},
+    "Value rally +5%": {"HML": 0.05},
+    "Value crash -5%": {"HML": -0.05},
+    "Profitability (quality) +3%": {"RMW": 0.03},
+    "Conservative investment +3%": {"CMA": 0.03},
+    "Momentum crash -15%": {"MOM": -0.15},
+    "Risk-off: market -10%, quality +3%": {"Mkt-RF": -0.10, "RMW": 0.03},
+}
+
+#: A top-down and a bottom-up beta differ materially when they are further apart
+#: than this and than two standard errors of the top-down estimate.
+MATERIAL_BETA_GAP = 0.10
+VAR_CONFIDENCES = (0.95, 0.99)
+WORST_PERIODS = 10
+
+
+@dataclass(frozen=True)
+class PortfolioAnalysis:
+    """Everything a portfolio risk report shows.
+
+    Attributes
+    ----------
+    returns : DataFrame
+        Asset returns used (dates x assets), as given (not excess).
+    factors : DataFrame
+        Factor returns used (dates x factors, no RF) on the same dates.
+    rf : Series or None
+        Risk-free rate per period when the factors carried one.
+    weights : Series
+        Portfolio weights per asset (0 for assets not held).
+    benchmark : Series or None
+        Benchmark weights per asset.
+    portfolio_returns : Series
+        ``r_p,t = sum_i w_i r_i,t`` (total returns, not excess).
+    periods_per_year : int
+    window : int
+        Rolling-regression window in periods.
+    cov_method : str
+        Factor covariance estimator (see :func:`xlfactor.factor_cov`).
+    asset_regression : RegressionResult
+        Each asset's excess return on the factors, over the asset's own dates.
+    portfolio_regression : RegressionResult
+        The portfolio's excess return on the factors (top-down).
+    exposures : DataFrame
+        Index = factors; columns ``top_down`` (beta of the portfolio regression),
+        ``top_down_se``, ``top_down_t``, ``bottom_up`` (``sum_i w_i beta_i`` from the
+        asset regressions), ``difference`` (``bottom_up - top_down``), ``material``
+        (``|difference| > max(0.10, 2 * top_down_se)``).
+    model : FactorRiskModel
+        Annualised ``B F B' + D`` from the asset regressions, ``F`` by ``cov_method``.
+    risk : PortfolioRisk
+        Total risk of the portfolio (Euler contributions by factor and asset).
+    active_risk : PortfolioRisk or None
+        Risk of ``w - w_b`` (tracking error) when a benchmark is given.
+    active_share : float or None
+        ``0.5 * sum_i |w_i - w_b,i|``.
+    alpha_bp : Series
+        Each asset's alpha per period in basis points (``alpha * 10^4``).
+    rolling : DataFrame
+        Dates x [``alpha``, factors..., ``rsquared``] of the portfolio's rolling
+        regression over ``window`` periods (first full window onwards).
+    factor_cov, factor_corr : DataFrame
+        The model's annualised factor covariance and the correlation matrix.
+    factor_vol : Series
+        Annualised factor volatilities ``sqrt(diag F)``.
+    hedges : DataFrame
+        One row per hedge: the minimum-variance hedge of the portfolio's excess
+        return with all factors (factor-mimicking portfolios) as instruments, with
+        the market alone, and the risk-model hedge that takes the factor share of
+        variance to ``target_factor_share``. Columns: factors (amount of each
+        factor portfolio to SELL SHORT per unit of capital; 0/NaN = not used),
+        ``vol_before``, ``vol_after`` (annualised; sample volatilities of the
+        unhedged and hedged return series for the minimum-variance hedges,
+        model volatilities for the target hedge) and ``variance_reduction``
+        (hedge effectiveness ``1 - Var(hedged) / Var(unhedged)``: sample variances
+        for the minimum-variance rows, model variances for the target hedge).
+    hedge_results : dict[str, HedgeResult]
+        The engine results behind the minimum-variance rows.
+    target_hedge : RiskShareHedge
+        :func:`xlfactor.hedge_to_risk_share` result (exposures before/after, scale).
+    target_factor_share : float
+    stress : DataFrame
+        One row per standard scenario that applies: columns factors (the factor
+        moves: shocked and implied ``E[f_o | f_s] = F_os F_ss^-1 s``) and ``pnl``
+        (portfolio return ``x' f``).
+    stress_by_factor : DataFrame
+        Scenario x factor P&L contributions (``x_k f_k``).
+    stress_shocks : dict[str, dict[str, float]]
+        The scenarios that were run: name -> {shocked factor: shock}.
+    worst_periods : DataFrame
+        The ``WORST_PERIODS`` worst portfolio returns, worst first: columns
+        ``portfolio`` (total return), ``excess`` (over RF), ``factor_part``
+        (``beta' f_t`` with the top-down betas) and the factor returns.
+    var_es : DataFrame
+        Index = confidence levels; columns ``var`` and ``es`` (one period, positive = loss).
+    """
+
+    returns: pd.DataFrame
+    factors: pd.DataFrame
+    rf: pd.Series | None
+    weights: pd.Series
+    benchmark: pd.Series | None
+    portfolio_returns: pd.Series
+    periods_per_year: int
+    window: int
+    cov_method: str
+    asset_regression: RegressionResult
+    portfolio_regression: RegressionResult
+    exposures: pd.DataFrame
+    model: FactorRiskModel
+    risk: PortfolioRisk
+    active_risk: PortfolioRisk | None
+    active_share: float | None
+    alpha_bp: pd.Series
+    rolling: pd.DataFrame
+    factor_cov: pd.DataFrame
+    factor_corr: pd.DataFrame
+    factor_vol: pd.Series
+    hedges: pd.DataFrame
+    hedge_results: dict[str, HedgeResult]
+    target_hedge: RiskShareHedge
+    target_factor_share: float
+    stress: pd.DataFrame
+    stress_by_factor: pd.DataFrame
+    stress_shocks: dict[str, dict[str, float]]
+    worst_periods: pd.DataFrame
+    var_es: pd.DataFrame
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """First date of the portfolio sample."""
+        return self.portfolio_returns.index[0]
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last date of the portfolio sample."""
+        return self.portfolio_returns.index[-1]
+
+    @property
+    def factor_names(self) -> list[str]:
+        """The model's factors in order."""
+        return list(self.factors.columns)
+
+
+def analyze_portfolio(
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    factors: pd.DataFrame,
+    *,
+    benchmark: pd.Series | Mapping[str, float] | Literal["equal"] | None = None,
+    window: int = 36,
+    cov_method: Literal["sample", "ewma", "ledoit_wolf"] = "sample",
+    target_factor_share: float = 0.5,
+    shocks: Mapping[str, Mapping[str, float]] | None = None,
+) -> PortfolioAnalysis:
+    """Run the whole engine over one portfolio.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Dates x assets, simple returns in decimals; rows are matched to
+        ``factors`` by index (align them first, e.g. with :func:`xlfactor.align`).
+    weights : Series or mapping
+        Weight per asset; assets not listed get 0. Names must be columns of ``returns``.
+    factors : DataFrame
+        Dates x factors (decimals), optionally with an ``RF`` column.
+    benchmark : Series, mapping, ``"equal"`` or None
+        Benchmark weights (``"equal"``: ``1/N`` in every asset). Adds tracking
+        error, active risk contributions and active share.
+    window : int
+        Rolling-regression window in periods.
+    cov_method : {"sample", "ewma", "ledoit_wolf"}
+        Factor covariance estimator of the risk model.
+    target_factor_share : float
+        Factor share of variance the target hedge aims for (0 <= share < 1).
+    shocks : mapping, optional
+        Scenario name -> {factor: shock}; default :data:`STANDARD_SHOCKS`
+        (scenarios whose factors are not all in the model are skipped).
+
+    Returns
+    -------
+    PortfolioAnalysis
+
+    Raises
+    ------
+    XLFactorError
+        Weights for unknown assets, no common dates, a window longer than the
+        sample or too short for the number of factors, and whatever the engine
+        rejects (constant factors, too few observations).
+    """
+    returns, factor_frame, rf = _split_inputs(returns, factors)
+    w = _weights(weights, returns.columns, "weights")
+    bench = _benchmark(benchmark, returns.columns)
+    excess = returns.sub(rf, axis=0) if rf is not None else returns
+    held = w.index[w.to_numpy() != 0]
+    port = _portfolio_series(returns, w, held)
+    port_excess = port.sub(rf.reindex(port.index), axis=0) if rf is not None else port
+    n_factors = factor_frame.shape[1]
+    if window < n_factors + 2:
+        raise XLFactorError(f"window: {window} periods is too short for {n_factors} factors; use at least "
+                            f"{n_factors + 2}")
+    if window > len(port):
+        raise XLFactorError(f"window: {window} periods is longer than the portfolio's {len(port)} periods of data; "
+                            "use a shorter window")
+
+    asset_reg = regress(excess, factor_frame)
+    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame)
+    model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
+    risk = model.portfolio_risk(w)
+    active_risk = model.portfolio_risk(w, bench) if bench is not None else None
+    active_share = float(0.5 * np.abs(w - bench).sum()) if bench is not None else None
+
+    target = hedge_to_risk_share(model, w, target_factor_share)
+    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target)
+    applied = {name: dict(shock) for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
+               if set(shock) <= set(factor_frame.columns)}
+    stress_table, stress_by_factor = _stress(model, w, applied)
+
+    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window)[PORTFOLIO]
+    rolling = rolling.dropna(how="all")
+
+    return PortfolioAnalysis(
+        returns=returns,
+        factors=factor_frame,
+        rf=rf,
+        weights=w,
+        benchmark=bench,
+        portfolio_returns=port.rename(PORTFOLIO),
+        periods_per_year=int(asset_reg.periods_per_year),
+        window=int(window),
+        cov_method=cov_method,
+        asset_regression=asset_reg,
+        portfolio_regression=port_reg,
+        exposures=_exposures(port_reg, asset_reg, w),
+        model=model,
+        risk=risk,
+        active_risk=active_risk,
+        active_share=active_share,
+        alpha_bp=asset_reg.params["alpha"] * 1e4,
+        rolling=rolling,
+        factor_cov=model.factor_cov,
+        factor_corr=cov_to_corr(model.factor_cov),
+        factor_vol=pd.Series(np.sqrt(np.diag(model.F)), index=model.factors, name="vol"),
+        hedges=hedges,
+        hedge_results=hedge_results,
+        target_hedge=target,
+        target_factor_share=float(target_factor_share),
+        stress=stress_table,
+        stress_by_factor=stress_by_factor,
+        stress_shocks=applied,
+        worst_periods=_worst_periods(port, port_excess, port_reg, factor_frame),
+        var_es=pd.DataFrame(
+            [_var_es_row(model, w, c) for c in VAR_CONFIDENCES],
+            index=pd.Index(VAR_CONFIDENCES, name="confidence"),
+        ),
+    )
+
+
+def _split_inputs(returns: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+    """Common dates, factor columns without RF, and RF (or None)."""
+    if not isinstance(returns, pd.DataFrame):
+        raise XLFactorError("returns: expected a DataFrame (dates x assets)")
+    if not isinstance(factors, pd.DataFrame):
+        raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+    common = returns.index.intersection(factors.index).sort_values()
+    if len(common) == 0:
+        raise XLFactorError("returns/factors: no dates in common; check the dates cover the factor data's "
+                            f"{factors.index.min():%Y-%m-%d} to {factors.index.max():%Y-%m-%d}")
+    rf = factors.loc[common, RF_COLUMN] if RF_COLUMN in factors.columns else None
+    factor_frame = factors.loc[common, [c for c in factors.columns if c != RF_COLUMN]]
+    return returns.loc[common], factor_frame, rf
+
+
+def _weights(weights: pd.Series | Mapping[str, float], assets: pd.Index, name: str) -> pd.Series:
+    series = pd.Series(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.astype(float)
+    unknown = [a for a in series.index if a not in assets]
+    if unknown:
+        raise XLFactorError(f"{name}: {unknown} are not columns of returns; fix the names or add their returns")
+    if not np.isfinite(series.to_numpy()).all():
+        raise XLFactorError(f"{name}: every weight must be a finite number")
+    out = series.reindex(assets, fill_value=0.0).rename(name)
+    if name == "weights" and not (out.to_numpy() != 0).any():
+        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+    return out
+
+
+def _benchmark(benchmark: pd.Series | Mapping[str, float] | str | None, assets: pd.Index) -> pd.Series | None:
+    if benchmark is None:
+        return None
+    if isinstance(benchmark, str):
+        if benchmark != "equal":
+            raise XLFactorError(f"benchmark: {benchmark!r} is not understood; pass weights or 'equal'")
+        return pd.Series(1.0 / len(assets), index=assets, name="benchmark")
+    return _weights(benchmark, assets, "benchmark")
+
+
+def _portfolio_series(returns: pd.DataFrame, weights: pd.Series, held: pd.Index) -> pd.Series:
+    """``sum_i w_i r_i,t`` on dates where every held asset has a return."""
+    block = returns[held]
+    complete = block.notna().all(axis=1)
+    if complete.sum() < 2:
+        raise XLFactorError("returns: the held assets have fewer than two dates with returns for all of them; "
+                            "check for missing values")
+    return block.loc[complete] @ weights[held]
+
+
+def _exposures(port_reg: RegressionResult, asset_reg: RegressionResult, weights: pd.Series) -> pd.DataFrame:
+    """Top-down vs bottom-up portfolio betas."""
+    top = port_reg.betas.loc[PORTFOLIO]
+    se = port_reg.bse.loc[PORTFOLIO, top.index]
+    bottom = weights.reindex(asset_reg.betas.index) @ asset_reg.betas
+    diff = bottom - top
+    return pd.DataFrame({
+        "top_down": top,
+        "top_down_se": se,
+        "top_down_t": port_reg.tvalues.loc[PORTFOLIO, top.index],
+        "bottom_up": bottom,
+        "difference": diff,
+        "material": (diff.abs() > np.maximum(MATERIAL_BETA_GAP, 2 * se)),
+    })
+
+
+def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge
+            ) -> tuple[pd.DataFrame, dict[str, HedgeResult]]:
+    """Minimum-variance hedges (all factors; market alone) and the target-share hedge in one table."""
+    sets = {"Minimum variance, all factors": list(factors.columns)}
+    if "Mkt-RF" in factors.columns and factors.shape[1] > 1:
+        sets["Minimum variance, market only"] = ["Mkt-RF"]
+    results = {name: hedge_ratios(port_excess, factors[cols], periods_per_year=ppy) for name, cols in sets.items()}
+    rows = {}
+    for name, res in results.items():
+        rows[name] = res.ratios.reindex(factors.columns).to_dict() | {
+            "vol_before": res.unhedged_vol_annualized,
+            "vol_after": res.residual_vol_annualized,
+            "variance_reduction": res.effectiveness,
+        }
+    rows[f"Factor share to {target.target_share:.0%} (risk model)"] = target.hedge.to_dict() | {
+        "vol_before": target.total_vol_before,
+        "vol_after": target.total_vol_after,
+        "variance_reduction": 1.0 - (target.total_vol_after / target.total_vol_before) ** 2,
+    }
+    return pd.DataFrame(rows).T, results
+
+
+def _stress(model: FactorRiskModel, weights: pd.Series,
+            shocks: dict[str, dict[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scenario factor moves and P&L for each scenario."""
+    moves, pnl, by_factor = {}, {}, {}
+    for name, shock in shocks.items():
+        res = stress(model, weights, dict(shock))
+        moves[name] = res.factor_moves
+        pnl[name] = res.pnl
+        by_factor[name] = res.pnl_by_factor
+    factors = list(model.factors)
+    table = pd.DataFrame(moves, index=factors).T
+    table["pnl"] = pd.Series(pnl)
+    return table, pd.DataFrame(by_factor, index=factors).T
+
+
+def _worst_periods(port: pd.Series, port_excess: pd.Series, port_reg: RegressionResult,
+                   factors: pd.DataFrame) -> pd.DataFrame:
+    """The worst portfolio periods with the factor part ``beta' f_t`` of the excess return."""
+    worst = port.nsmallest(WORST_PERIODS).index
+    table = pd.DataFrame({
+        "portfolio": port.loc[worst],
+        "excess": port_excess.loc[worst],
+        "factor_part": factors.loc[worst] @ port_reg.betas.loc[PORTFOLIO],
+    })
+    return pd.concat([table, factors.loc[worst]], axis=1)
+
+
+def _var_es_row(model: FactorRiskModel, weights: pd.Series, confidence: float) -> dict[str, float]:
+    res = var_es(model, weights, confidence=confidence, horizon=1)
+    return {"var": res.var, "es": res.es}

@@ -1,0 +1,171 @@
+"""Build a risk report workbook: load and align factor data, analyse, lay out, save atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from xlfactor.data import align, factor_info, load_factors
+from xlfactor.data.samples import industry_portfolios
+from xlfactor.errors import XLFactorError
+from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio
+from xlfactor.report.info import ReportInfo
+from xlfactor.report.sheets import SHEETS
+from xlfactor.report.workbook import ProgressFn, save_atomically
+
+DEMO_FILE = "xlfactor-demo-report.xlsx"
+DEMO_MODEL = "FF6"
+DEMO_PERIODS = 120
+#: The demo portfolio: a growth/quality tilt across the 12 industry portfolios (sums to 1).
+DEMO_WEIGHTS = {
+    "BusEq": 0.22, "Hlth": 0.14, "Money": 0.12, "Shops": 0.10, "Manuf": 0.09, "NoDur": 0.07,
+    "Enrgy": 0.06, "Telcm": 0.05, "Other": 0.05, "Chems": 0.04, "Durbl": 0.03, "Utils": 0.03,
+}
+_PRE_SHEET_STEPS = 3
+
+
+def build_report(
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    path: str | Path,
+    *,
+    model: str = "FF5",
+    freq: str = "M",
+    factors: pd.DataFrame | None = None,
+    benchmark: pd.Series | Mapping[str, float] | str | None = None,
+    window: int = 36,
+    title: str | None = None,
+    progress: ProgressFn | None = None,
+    source: str | None = None,
+) -> Path:
+    """Write a factor risk report workbook for a portfolio and return its path.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Dates x assets, simple returns in decimals.
+    weights : Series or mapping
+        Weight per asset (names are columns of ``returns``; unlisted assets get 0).
+    path : path of the ``.xlsx`` to write (replaced atomically; never half-written).
+    model, freq : factor model (``CAPM``, ``FF3``, ``FF5``, ``FF6``, ``CARHART4``) and
+        frequency (``D``, ``W``, ``M``) loaded with :func:`xlfactor.load_factors`.
+    factors : DataFrame, optional
+        Factor returns (decimals, optional ``RF`` column) to use instead of ``model``.
+    benchmark : Series, mapping or ``"equal"``, optional
+        Benchmark weights; adds tracking error, active risk and active share.
+    window : int
+        Rolling-beta window in periods.
+    title : str, optional
+        Report title (default "Portfolio risk report").
+    progress : callable, optional
+        ``progress(step, done, total)`` called as the work advances.
+    source : str, optional
+        Where the portfolio came from (shown in the report); default "portfolio
+        passed from Python".
+
+    Raises
+    ------
+    XLFactorError
+        Bad input (see :func:`xlfactor.analyze_portfolio`), no dates in common with
+        the factor data, an unwritable output path. No file is written then.
+    """
+    path = _check_path(path)
+    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    report.step("Loading factor data")
+    if factors is None:
+        factor_frame = load_factors(model, freq)
+        facts, model_name = factor_info(model, freq), model.upper()
+    else:
+        factor_frame, facts, model_name = factors, {"summary": "factor returns supplied by the caller"}, "custom"
+    report.step("Aligning dates")
+    aligned = align(returns, factor_frame)
+    if len(aligned.returns) == 0:
+        raise XLFactorError(
+            f"returns: no dates in common with the {model_name} factor data ({_span(factor_frame.index)}; returns "
+            f"{_span(returns.index)}); use returns inside the factor data's range or refresh the data"
+        )
+    info = ReportInfo(title=title or "Portfolio risk report", model=model_name, freq=freq.upper(),
+                      portfolio_source=source or "portfolio passed from Python", factor_source=facts,
+                      dropped_dates=len(aligned.dropped))
+    return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
+                              window=window)[0]
+
+
+def build_demo_report(path: str | Path | None = None, *,
+                      progress: ProgressFn | None = None) -> tuple[Path, PortfolioAnalysis]:
+    """Build the demo report from the shipped data alone (no network).
+
+    The portfolio holds the 12 Fama-French industry portfolios with the weights in
+    :data:`DEMO_WEIGHTS`, monthly, against an equal-weighted benchmark, over the
+    last :data:`DEMO_PERIODS` months that have FF6 (FF5 + momentum) factor data,
+    with 36-month rolling betas.
+
+    Returns
+    -------
+    (Path, PortfolioAnalysis)
+        Where the report was written (default ``./xlfactor-demo-report.xlsx``) and
+        the numbers it shows.
+    """
+    path = _check_path(path if path is not None else DEMO_FILE)
+    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    report.step("Loading factor data")
+    factors = load_factors(DEMO_MODEL, "M")
+    report.step("Aligning dates")
+    aligned = align(industry_portfolios("value"), factors)
+    returns = aligned.returns.iloc[-DEMO_PERIODS:]
+    info = ReportInfo(
+        title="xlfactor demo: industry portfolio risk report", model=DEMO_MODEL, freq="M",
+        portfolio_source="sample portfolio of the 12 Fama-French industry portfolios (value-weighted, shipped "
+                         "with xlfactor); benchmark: equal weights",
+        factor_source=factor_info(DEMO_MODEL, "M"),
+    )
+    return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,
+                              benchmark="equal", window=36)
+
+
+def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
+                       report: _Progress, *, benchmark, window: int) -> tuple[Path, PortfolioAnalysis]:
+    report.step("Estimating: regressions, risk, hedges, stress")
+    analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for module in SHEETS:
+        report.step(f"Writing {module.NAME}")
+        module.write(workbook.create_sheet(module.NAME), analysis, info)
+    workbook.active = 0
+    report.step("Saving")
+    saved = save_atomically(workbook, path)
+    report.done()
+    return saved, analysis
+
+
+def _check_path(path: str | Path) -> Path:
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".xlsx":
+        raise XLFactorError(f"output: {path.name!r} must end in .xlsx")
+    if not path.resolve().parent.is_dir():
+        raise XLFactorError(f"output: directory {str(path.resolve().parent)!r} does not exist; create it first")
+    return path
+
+
+def _span(index: pd.Index) -> str:
+    return f"{index.min():%Y-%m-%d} to {index.max():%Y-%m-%d}" if len(index) else "no dates"
+
+
+class _Progress:
+    """Counts steps and forwards them to an optional ``progress(step, done, total)`` callback."""
+
+    def __init__(self, callback: ProgressFn | None, total: int) -> None:
+        self.callback, self.total, self.done_steps = callback, total, 0
+
+    def step(self, description: str) -> None:
+        if self.callback is not None:
+            self.callback(description, self.done_steps, self.total)
+        self.done_steps += 1
+
+    def done(self) -> None:
+        if self.callback is not None:
+            self.callback("Done", self.total, self.total)

@@ -1,0 +1,51 @@
+"""What the report says about itself: title, model, data sources, when it was made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+FREQUENCY_NAMES = {"D": "Daily", "W": "Weekly", "M": "Monthly", "Q": "Quarterly", "A": "Annual"}
+PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """Descriptive (non-numeric) facts the report prints next to the numbers.
+
+    Attributes
+    ----------
+    title : str
+        Report title (user text; written safely).
+    model : str
+        Factor model name (``"FF5"``) or ``"custom"`` for a user factor table.
+    freq : str
+        Data frequency code (``"M"``).
+    portfolio_source : str
+        Where the portfolio came from (file names, "sample portfolio", ...).
+    factor_source : dict
+        Facts about the factor data (source, vintage, fetched time, ...), as
+        returned by :func:`xlfactor.factor_info`, shown as label/value rows.
+    dropped_dates : int
+        Portfolio dates without factor data (left out of the analysis).
+    generated : datetime
+        When the report was built.
+    """
+
+    title: str
+    model: str
+    freq: str
+    portfolio_source: str
+    factor_source: dict = field(default_factory=dict)
+    dropped_dates: int = 0
+    generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    @property
+    def frequency_name(self) -> str:
+        """``"Monthly"`` etc."""
+        return FREQUENCY_NAMES.get(self.freq, self.freq)
+
+    @property
+    def period_name(self) -> str:
+        """``"month"`` etc."""
+        return PERIOD_NAMES.get(self.freq, "period")

@@ -1,0 +1,21 @@
+"""One module per report sheet; :data:`SHEETS` lists them in report order.
+
+Each module has ``NAME`` (the sheet title) and ``write(ws, analysis, info)``.
+"""
+
+from __future__ import annotations
+
+from xlfactor.report.sheets import (
+    covariance,
+    exposures,
+    hedges,
+    methodology,
+    regressions,
+    risk,
+    rolling,
+    stress,
+    summary,
+)
+
+SHEETS = (summary, exposures, risk, regressions, rolling, covariance, hedges, stress, methodology)
+SHEET_NAMES = tuple(module.NAME for module in SHEETS)

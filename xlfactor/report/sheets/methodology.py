@@ -1,0 +1,100 @@
+"""Methodology and data sheet: formulas, estimation choices, data sources with vintage and fetch time."""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlfactor import __version__
+from xlfactor.models.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
+from xlfactor.report.info import ReportInfo
+from xlfactor.report.workbook import (
+    BOLD,
+    PCT,
+    WRAP,
+    page_setup,
+    put,
+    section,
+    set_widths,
+    title,
+    write_pairs,
+    write_table,
+)
+
+NAME = "Methodology and data"
+
+FORMULAS = [
+    ("Excess returns", "r_i,t - RF_t for every asset and the portfolio (RF from the factor data)."),
+    ("Portfolio return", "r_p,t = sum_i w_i r_i,t with today's weights held constant (rebalanced each period), on "
+     "dates where every held asset has a return."),
+    ("Regression", "r_i,t - RF_t = alpha_i + sum_k beta_i,k f_k,t + e_i,t by ordinary least squares, each asset on "
+     "its own dates; t = coefficient / classical standard error."),
+    ("Annualisation", "alpha x P, volatility x sqrt(P), variance x P, with P periods per year."),
+    ("Top-down betas", "The regression above applied to the portfolio's excess return."),
+    ("Bottom-up betas", f"x = B'w: today's weights times each asset's betas. Material gap: |bottom-up - top-down| > "
+     f"max({MATERIAL_BETA_GAP:.2f}, 2 x standard error)."),
+    ("Risk model", "Sigma = B F B' + D: B asset betas, F factor covariance, D residual variances SSR/(n - K - 1)."),
+    ("Volatility", "sigma_p = sqrt(x'Fx + sum_i w_i^2 D_i); factor share = x'Fx / sigma_p^2."),
+    ("Euler contributions", "by factor x_k (F x)_k / sigma_p, specific sum_i w_i^2 D_i / sigma_p; by asset "
+     "w_i (B F x + D w)_i / sigma_p; marginal = derivative of sigma_p. Contributions add up to sigma_p."),
+    ("Tracking error", "The same with active weights w - w_benchmark; active share = 0.5 sum_i |w_i - w_b,i|."),
+    ("Minimum-variance hedge", "h = Cov(f)^-1 Cov(f, r_p): the factor positions that minimise Var(r_p - h'f)."),
+    ("Target hedge", "Scale exposures to c x with c = sqrt(s V_s / ((1 - s) V_f)) so the factor share equals s."),
+    ("Stress", "Shocked factors s, others E[f_o | f_s] = F_os F_ss^-1 s; P&L = x'f."),
+    ("VaR and ES", "Normal, zero mean: VaR = z_c sigma, ES = sigma phi(z_c) / (1 - c), over one data period."),
+    ("Rolling betas", "The portfolio regression over a moving window of the last W periods."),
+]
+
+
+SOURCE_FIELDS = {"summary": "Factor data", "origin": "Origin", "vintage": "CRSP vintage", "first_date": "First date",
+                 "last_date": "Last date", "rows": "Rows", "data_key": "Data key"}
+DATASET_FIELDS = {"name": "Dataset", "source": "Source", "vintage": "Vintage", "first_date": "First date",
+                  "last_date": "Last date", "fetched_at": "Fetched (UTC)", "checked_at": "Checked (UTC)"}
+
+
+def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
+    """Formulas, parameters, standard shocks and data provenance."""
+    row = title(ws, "Methodology and data", "How every number in this report was computed, and from what data.")
+    row = section(ws, row, "Estimation")
+    row = write_pairs(ws, row, [
+        ("Sample", f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d} ({a.portfolio_returns.size} {info.period_name}s)", None),
+        ("Frequency", f"{info.frequency_name} ({a.periods_per_year} periods per year)", None),
+        ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
+        ("Covariance method", a.cov_method, None),
+        ("Rolling window", f"{a.window} {info.period_name}s", None),
+        ("Regression standard errors", a.asset_regression.cov_type, None),
+        ("Dates without factor data (left out)", info.dropped_dates, "0"),
+        ("Software", f"xlfactor {__version__}", None),
+    ])
+    row = section(ws, row + 1, "Formulas")
+    for label, text in FORMULAS:
+        put(ws, row, 1, label, font=BOLD)
+        cell = put(ws, row, 2, text)
+        cell.alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        ws.row_dimensions[row].height = 30
+        row += 1
+    row = section(ws, row + 1, "Standard shocks (factor returns over one period)")
+    shocks = pd.DataFrame(a.stress_shocks).T.reindex(columns=a.factor_names)
+    ref = write_table(ws, shocks, row, 1, formats=PCT, index_label="Scenario")
+    row = section(ws, ref.next_row, "Data sources")
+    facts = info.factor_source
+    row = write_pairs(ws, row, [("Portfolio", info.portfolio_source, None)] + [
+        (label, _text(facts[key]), None) for key, label in SOURCE_FIELDS.items() if key in facts])
+    datasets = facts.get("datasets") or []
+    if datasets:
+        frame = pd.DataFrame([{label: _text(d.get(key)) for key, label in DATASET_FIELDS.items()} for d in datasets])
+        write_table(ws, frame.set_index("Dataset"), row + 1, 1, index_label="Dataset")
+    set_widths(ws, {3: 40}, default=16, first=30)
+    page_setup(ws, header_text=info.title, one_page=True)
+
+
+def _text(value: object) -> object:
+    """Numbers and text as they are; anything else (None, lists) as readable text."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
