@@ -247,6 +247,7 @@ def _frame(spec: _Spec) -> pd.DataFrame:
             pieces.append(frame[[*columns, "RF"]] if i == 0 else frame[list(columns)])
         combined = pd.concat(pieces, axis=1, join="inner") if len(pieces) > 1 else pieces[0]
         combined = combined[[c for c in combined.columns if c != "RF"] + ["RF"]]
+        combined.index = pd.DatetimeIndex(combined.index, freq=None)  # concat may infer one; keep all alike
     else:
         combined = parts[0]
     if spec.freq == "W":

@@ -7,14 +7,13 @@ labelled by its last calendar day.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 
 def week_friday(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """The Friday of each date's ISO week: ``date - weekday + 4 days`` (Monday = 0)."""
     days = index.normalize()
-    return pd.DatetimeIndex(days - pd.to_timedelta(days.dayofweek - 4, unit="D"), name=index.name)
+    return pd.DatetimeIndex(days - pd.to_timedelta(days.day_of_week - 4, unit="D"), name=index.name)
 
 
 def month_end(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -43,21 +42,20 @@ def compound_weekly(daily: pd.DataFrame) -> pd.DataFrame:
     ``r_week = prod(1 + r_day) - 1`` over the days of the ISO week (Saturday
     trading in old data belongs to its week). A week with a missing day is NaN.
 
-    Partial weeks at the ends are dropped: the first week unless the data start on
-    its Monday, the last week unless the data reach its Friday. (A sample whose last
-    week ends early for a Friday holiday therefore loses that week until the next
-    vintage; inside the sample, holiday weeks are kept with the days they have.)
+    Ends of the sample: the first week is kept even if the data start after its
+    Monday (a sample often starts after a holiday, e.g. Tuesday 2 January). The last
+    week is dropped if the data end before its Thursday, since it is then clearly
+    incomplete (French files end on a month's last trading day); data ending on a
+    Thursday count as a complete week (Good Friday, 4 July and Christmas fall on
+    Fridays), so a month ending on a Thursday yields a last week that the next
+    vintage will extend.
     """
     labels = week_friday(daily.index)
     grouped = (1.0 + daily).groupby(labels)
     weekly = grouped.prod() - 1.0
     complete = daily.notna().groupby(labels).all()
     weekly = weekly.where(complete)
-    keep = np.ones(len(weekly), dtype=bool)
-    if len(daily) and daily.index[0].dayofweek != 0:
-        keep[0] = False
-    if len(daily) and daily.index[-1].dayofweek < 4:
-        keep[-1] = False
-    weekly = weekly[keep]
+    if len(daily) and daily.index[-1].day_of_week < 3:
+        weekly = weekly.iloc[:-1]
     weekly.index.name = daily.index.name
     return weekly

@@ -1,0 +1,116 @@
+"""A real HTTP server on 127.0.0.1 serving French zips built from the test copies of the files."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from xlfactor.data.catalog import DATASETS
+
+FRENCH_DIR = Path(__file__).parents[1] / "data" / "french"
+
+
+def french_bytes(name: str, folder: str = "current") -> bytes:
+    """Original bytes of a test French file (``.csv`` or ``.CSV`` copy, whichever exists)."""
+    for candidate in (name, name[:-4] + ".CSV"):
+        path = FRENCH_DIR / folder / f"{candidate}.gz"
+        if path.exists():
+            return gzip.decompress(path.read_bytes())
+    raise FileNotFoundError(name)
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) holding ``members`` under exactly the given names."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    etag: str | None = None
+    delay: float = 0.0
+    content_type: str = "application/x-zip-compressed"
+
+
+@dataclass
+class FrenchServer:
+    """Routes by file name; records each request's path and whether a body was sent."""
+
+    base_url: str = ""
+    routes: dict[str, Route] = field(default_factory=dict)
+    log: list[tuple[str, int]] = field(default_factory=list)  # (file name, status sent)
+
+    def serve_folder(self, folder: str = "current") -> None:
+        """Serve every factor zip built from tests/data/french/<folder>, each with an ETag."""
+        for d in DATASETS.values():
+            self.routes[d.zip_name] = Route(
+                make_zip({d.file: french_bytes(d.file, folder)}), etag=f'"{folder}-{d.name}"'
+            )
+
+    def bodies_sent(self) -> int:
+        return sum(1 for _, status in self.log if status == 200)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_state: FrenchServer
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        name = self.path.rsplit("/", 1)[-1]
+        route = self.server_state.routes.get(name)
+        if route is None:
+            self._reply(404, b"not found", "text/plain", None)
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        if route.etag and self.headers.get("If-None-Match") == route.etag:
+            self._reply(304, b"", None, route.etag)
+        else:
+            self._reply(route.status, route.body, route.content_type, route.etag)
+
+    def _reply(self, status: int, body: bytes, content_type: str | None, etag: str | None) -> None:
+        self.server_state.log.append((self.path.rsplit("/", 1)[-1], status))
+        try:
+            self.send_response(status)
+            if etag:
+                self.send_header("ETag", etag)
+            if status != 304:
+                self.send_header("Content-Type", content_type or "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status != 304:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+            pass
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet
+        pass
+
+
+@contextmanager
+def running_server() -> Iterator[FrenchServer]:
+    """Start a :class:`FrenchServer` on an ephemeral port; stop it on exit."""
+    state = FrenchServer()
+    handler = type("Handler", (_Handler,), {"server_state": state})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/ftp/"
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

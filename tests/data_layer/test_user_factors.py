@@ -1,0 +1,87 @@
+"""register_factors: CSV and XLSX user factor files, units, validation messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from xlfactor.data import available_models, data_vintage, factor_info, load_factors, register_factors
+from xlfactor.errors import XLFactorError
+
+
+def test_csv_in_percent_is_stored_as_decimals_like_a_builtin_model(tmp_path):
+    ff3 = load_factors("FF3", "M", start="2020-01", end="2021-12")
+    path = tmp_path / "my.csv"
+    # first-of-month stamps, percent, two decimals as French writes them
+    text = "Month,Mkt-RF,SMB,HML\n" + "".join(
+        f"{d:%Y-%m-01},{r['Mkt-RF'] * 100:.2f},{r['SMB'] * 100:.2f},{r['HML'] * 100:.2f}\n" for d, r in ff3.iterrows()
+    )
+    path.write_text(text)
+    info = register_factors("MyFactors", path, units="percent")
+    assert info["origin"] == "file" and info["freq"] == "M" and info["rows"] == 24
+    frame = load_factors("myfactors", "M")
+    pd.testing.assert_frame_equal(frame, ff3[["Mkt-RF", "SMB", "HML"]], atol=1e-12, check_freq=False)
+    assert "MyFactors" in available_models()
+    with pytest.raises(XLFactorError, match="factors 'MyFactors' are stored monthly; use freq='M'"):
+        load_factors("MyFactors", "D")
+
+
+def test_xlsx_daily_decimal_with_weekly_compounding(tmp_path):
+    daily = load_factors("FF5", "D", start="2024-01-01", end="2024-03-29")[["Mkt-RF", "RF"]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "MKT", "RF"])
+    for date, row in daily.iterrows():
+        sheet.append([date.to_pydatetime(), float(row["Mkt-RF"]), float(row["RF"])])
+    path = tmp_path / "daily.xlsx"
+    book.save(path)
+    register_factors("daily_set", path, units="decimal")
+    stored = load_factors("daily_set", "D")
+    np.testing.assert_allclose(stored.to_numpy(), daily.to_numpy(), rtol=1e-15, atol=1e-18)  # xlsx float text
+    weekly = load_factors("daily_set", "W")
+    expected = load_factors("FF5", "W", start="2024-01-01", end="2024-03-29")[["Mkt-RF", "RF"]]
+    np.testing.assert_allclose(weekly.to_numpy(), expected.to_numpy(), rtol=1e-13)
+
+
+def test_registering_again_replaces_and_changes_the_vintage_key(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("date,F\n2020-01-31,1\n2020-02-29,2\n")
+    register_factors("F1", path)
+    key = data_vintage("F1", "M")
+    path.write_text("date,F\n2020-01-31,1\n2020-02-29,3\n")
+    register_factors("F1", path)
+    assert data_vintage("F1", "M") != key and load_factors("F1")["F"].tolist() == [0.01, 0.03]
+    assert factor_info("F1")["summary"].startswith("F1 monthly: registered file ")
+
+
+@pytest.mark.parametrize(
+    ("content", "kwargs", "message"),
+    [
+        ("date,F\n2020-01-31,1\n2020-02-30,2\n", {}, "dates: row 3 has '2020-02-30', not a date"),
+        ("date,F\n2020-01-31,1\n2020-02-29,abc\n", {}, "column 'F' row 3 has 'abc', not a number"),
+        ("date,F\n2020-02-29,1\n2020-01-31,2\n2020-03-31,2\n", {}, "strictly increasing; row 3 .2020-01-31."),
+        ("date,F\n2020-01-15,1\n2020-01-31,2\n2020-03-31,2\n", {}, "2020-01-15, 2020-01-31 fall in the same period"),
+        ("date,F\n2020-01-31,1.5\n2020-02-29,2\n", {"units": "decimal"}, "look like percent; pass units='percent'"),
+        ("date,F\n2020-01-31,1\n2020-02-29,2\n", {"units": "bps"}, "units: 'bps' is not one of"),
+        ("date\n2020-01-31\n2020-02-29\n", {}, "no factor columns"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(tmp_path, content, kwargs, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(XLFactorError, match=message):
+        register_factors("BAD", path, **kwargs)
+    assert "BAD" not in available_models()
+
+
+def test_bad_names_and_paths(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("date,F\n2020-01-31,1\n2020-02-29,2\n")
+    with pytest.raises(XLFactorError, match="'ff5' is a built-in model"):
+        register_factors("ff5", path)
+    with pytest.raises(XLFactorError, match="name: '1abc' must start with a letter"):
+        register_factors("1abc", path)
+    with pytest.raises(XLFactorError, match="is not a file"):
+        register_factors("X", tmp_path / "missing.csv")
