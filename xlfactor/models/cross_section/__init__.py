@@ -15,20 +15,26 @@ Panel conventions
 
 from xlfactor.models.cross_section.fama_macbeth import FamaMacBethResult, fama_macbeth
 from xlfactor.models.cross_section.neutralize import neutralize
+from xlfactor.models.cross_section.pca import PCAResult, pca_factors
 from xlfactor.models.cross_section.regression import (
     CrossSectionResult,
     characteristic_portfolios,
     cross_sectional_regress,
 )
+from xlfactor.models.cross_section.sorts import SortResult, build_sort_factors
 from xlfactor.models.cross_section.standardize import dummy_exposures, standardize
 
 __all__ = [
     "CrossSectionResult",
     "FamaMacBethResult",
+    "PCAResult",
+    "SortResult",
+    "build_sort_factors",
     "characteristic_portfolios",
     "cross_sectional_regress",
     "dummy_exposures",
     "fama_macbeth",
     "neutralize",
+    "pca_factors",
     "standardize",
 ]
