@@ -67,7 +67,7 @@ def test_empty_range():
 
 def test_dates_from_serials_datetimes_and_text_agree():
     serials = [[45322.0], [45351.0], [45382.0]]  # 2024-01-31, 2024-02-29, 2024-03-31
-    expected = pd.DatetimeIndex(["2024-01-31", "2024-02-29", "2024-03-31"])
+    expected = pd.DatetimeIndex(["2024-01-31", "2024-02-29", "2024-03-31"]).as_unit("ns")
     pd.testing.assert_index_equal(convert.dates(serials), expected)
     pd.testing.assert_index_equal(convert.dates([["Date"], *serials]), expected)
     classic = [[dt.datetime(2024, 1, 31)], [dt.datetime(2024, 2, 29)], [dt.datetime(2024, 3, 31)]]

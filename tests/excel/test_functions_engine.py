@@ -254,3 +254,14 @@ def test_stress_with_labelled_shocks(engine, cells, model):
     np.testing.assert_allclose(got.loc[list(model.factors), "pnl"].to_numpy(float), res.pnl_by_factor, **TOL)
     assert got.loc["Mkt-RF", "shocked"] is True and got.loc["SMB", "shocked"] is False
     np.testing.assert_allclose(got.loc["Total", "pnl"], res.pnl, **TOL)
+
+
+def test_rolling_beta(engine, cells, returns, ff5):
+    rets, dates = cells
+    expected = xf.rolling_regress(ff5.returns, ff5.factors, 24, 20, rf=ff5.factors["RF"])
+    got = spilled(engine.call("FM_ROLLING_BETA", rets, "FF5", dates, 24, 20))
+    assert list(got.columns) == [f"{a} {f}" for a, f in expected.columns]
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_allclose(got.to_numpy(float), expected.to_numpy(), **TOL)  # NaN (blank) where incomplete
+    one = engine.call("FM_ROLLING_BETA", excel_range(returns[["Manuf"]]), "FF5", dates, 36)
+    assert one[0] == ["Date", "alpha", "Mkt-RF", "SMB", "HML", "RMW", "CMA", "rsquared"]

@@ -255,9 +255,10 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
         if not np.all((serials > 0) & (serials < 2958466)):
             bad = int(np.flatnonzero(~((serials > 0) & (serials < 2958466)))[0])
             raise XLFactorError(f"{_where(arg, bad + start, 0, shape)} holds {body[bad]!r}, which is not a date")
-        index = pd.DatetimeIndex(EXCEL_EPOCH + pd.to_timedelta(serials, unit="D"))
+        nanos = np.round(serials * 86_400e9).astype(np.int64) + EXCEL_EPOCH.value
+        index = pd.DatetimeIndex(nanos.view("datetime64[ns]"))
     else:
-        index = pd.DatetimeIndex([_one_date(v, arg, i + start, shape) for i, v in enumerate(body)])
+        index = pd.DatetimeIndex([_one_date(v, arg, i + start, shape) for i, v in enumerate(body)]).as_unit("ns")
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")

@@ -129,6 +129,29 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
     return convert.table(result.summary(asset), convert.flag(headers, "headers", True), corner=asset)
 
 
+@excel_function(
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    window="Rows per regression window (default 36).",
+    min_periods="Fewest non-blank rows a window needs (default: window). Windows with fewer give blanks.",
+    excess=EXCESS,
+    headers=HEADERS,
+)
+def FM_ROLLING_BETA(returns, factors, dates=None, window=36, min_periods=None, excess=True, headers=True):
+    """Rolling-window regressions: alpha, betas and R-squared at each date (blank until a window is complete).
+    Several assets give one block of columns per asset."""
+    sample = inputs.sample(returns, factors, dates)
+    frame = xf.rolling_regress(
+        sample.returns,
+        sample.factors,
+        convert.number_option(window, "window", 36, integer=True, low=2),
+        convert.number_option(min_periods, "min_periods", None, integer=True, low=2),
+        rf=sample.rf(convert.flag(excess, "excess", True)),
+    )
+    return convert.table(results.rolling_table(frame), convert.flag(headers, "headers", True), corner="Date")
+
+
 # ------------------------------------------------------------------ factor data
 @excel_function(
     model=MODEL,

@@ -18,6 +18,7 @@ Either way an ``RF`` column (the models carry one) is the risk-free rate, never 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +28,14 @@ import pandas as pd
 from xlfactor import data
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
-from xlfactor.excel.memo import content_key, factor_cache
+from xlfactor.excel.memo import Memo, content_key, factor_cache
 from xlfactor.models.frequency import frequency_code, periods_per_year
 
 RF = "RF"
 MODEL_FREQS = ("D", "W", "M")
 DEFAULT_PERIODS_PER_YEAR = 12
+dates_cache = Memo(64)
+ppy_cache = Memo(64)
 _FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "annual"}
 
 
@@ -73,13 +76,20 @@ class Sample:
 
 
 def optional_dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex | None:
-    """``dates`` when given, None for an omitted argument."""
-    return None if value is None else convert.dates(value, arg)
+    """``dates`` when given (memoised by the raw cells, as a recalculation repeats them), None when omitted."""
+    if value is None:
+        return None
+    try:
+        key: Hashable = ("dates", arg, tuple(map(tuple, value)) if isinstance(value, list) else value)
+        hash(key)
+    except TypeError:  # unhashable cells (e.g. Office.js error dicts): convert without the cache
+        return convert.dates(value, arg)
+    return dates_cache.get(key, lambda: convert.dates(value, arg))
 
 
 def frequency(index: pd.DatetimeIndex, arg: str = "dates") -> str:
     """The model data frequency ("D", "W" or "M") matching ``index``; others raise."""
-    code = frequency_code(periods_per_year(index))
+    code = frequency_code(_ppy(index))
     if code not in MODEL_FREQS:
         raise XLFactorError(
             f"{arg}: the dates are {_FREQ_NAMES[code]}; model factors come daily, weekly or monthly. "
@@ -155,7 +165,9 @@ def factor_range(value: Any, dates: pd.DatetimeIndex | None, *, arg: str = "fact
 
 
 def _ppy(dates: pd.DatetimeIndex | None) -> int:
-    return DEFAULT_PERIODS_PER_YEAR if dates is None else periods_per_year(dates)
+    if dates is None:
+        return DEFAULT_PERIODS_PER_YEAR
+    return ppy_cache.get(content_key("ppy", dates), lambda: periods_per_year(dates))
 
 
 def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[pd.DataFrame, int, str]:
@@ -191,12 +203,14 @@ def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_
 
 
 def _check_rows(returns: pd.DataFrame, factors: pd.DataFrame, arg: str) -> None:
-    k = sum(1 for c in factors.columns if c != RF)
-    complete = factors.drop(columns=[RF], errors="ignore").notna().all(axis=1).to_numpy()
-    usable = int((returns.notna().to_numpy() & complete[:, None]).sum(axis=0).max()) if len(returns) else 0
-    if usable < k + 2:
+    keep = factors.columns != RF
+    names = factors.columns[keep]
+    complete = ~np.isnan(factors.to_numpy(dtype=float)[:, keep]).any(axis=1)
+    present = ~np.isnan(returns.to_numpy(dtype=float))
+    usable = int((present & complete[:, None]).sum(axis=0).max()) if len(returns) else 0
+    if usable < len(names) + 2:
         raise XLFactorError(
-            f"{arg}: {usable} usable rows for {k} factor(s); a regression needs at least {k + 2} "
+            f"{arg}: {usable} usable rows for {len(names)} factor(s); a regression needs at least {len(names) + 2} "
             "(number of factors + 2). Select more rows"
         )
 

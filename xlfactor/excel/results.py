@@ -117,3 +117,14 @@ def stress_table(result: StressResult) -> pd.DataFrame:
     """Per factor: move, shocked (TRUE given / FALSE implied), exposure, P&L; then a Total P&L row."""
     total = pd.DataFrame({"pnl": [result.pnl]}, index=["Total"])
     return pd.concat([result.by_factor.astype({"shocked": object}), total])
+
+
+def rolling_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``rolling_regress`` output with flat column labels: the field alone for one asset, else
+    ``"<asset> <field>"``; a non-date index becomes 1-based row numbers."""
+    assets = frame.columns.get_level_values(0).unique()
+    labels = [str(f) if len(assets) == 1 else f"{a} {f}" for a, f in frame.columns]
+    out = frame.set_axis(labels, axis=1)
+    if not isinstance(out.index, pd.DatetimeIndex):
+        out.index = range(1, len(out) + 1)
+    return out
