@@ -162,3 +162,22 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     expected_worst = engine["port_total"].nsmallest(10)
     assert [pd.Timestamp(d) for d in worst.index] == list(expected_worst.index)
     np.testing.assert_allclose(worst["Portfolio return"].astype(float), expected_worst, rtol=1e-12)
+
+
+def test_user_text_never_becomes_a_formula(tmp_path):
+    nasty = ['=HYPERLINK("http://example.com","click")', "+1", "@SUM(A1)", "-2", "=1+1"]
+    returns = xf.industry_portfolios().loc["2015-01":"2024-12"].iloc[:, :6]
+    returns.columns = [*nasty, "Plain"]
+    weights = pd.Series([0.2, 0.2, 0.2, 0.1, 0.1, 0.2], index=returns.columns)
+    path = xf.build_report(returns, weights, tmp_path / "nasty.xlsx", model="FF3", title="=cmd|' /C calc'!A0",
+                           source="@evil.csv", benchmark="equal")
+    wb = load_workbook(path)
+    assert all(cell.data_type != "f" for ws in wb for row in ws.iter_rows() for cell in row)
+    assert wb["Summary"]["A1"].value == "=cmd|' /C calc'!A0"
+    names = table(wb["Regressions"], "Asset", "Weight").index.tolist()
+    assert names == list(returns.columns)
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
