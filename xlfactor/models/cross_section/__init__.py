@@ -21,6 +21,7 @@ from xlfactor.models.cross_section.regression import (
     characteristic_portfolios,
     cross_sectional_regress,
 )
+from xlfactor.models.cross_section.risk import specific_risk, xs_factor_cov, xs_risk_model
 from xlfactor.models.cross_section.sorts import SortResult, build_sort_factors
 from xlfactor.models.cross_section.standardize import dummy_exposures, standardize
 
@@ -36,5 +37,8 @@ __all__ = [
     "fama_macbeth",
     "neutralize",
     "pca_factors",
+    "specific_risk",
     "standardize",
+    "xs_factor_cov",
+    "xs_risk_model",
 ]

@@ -1,0 +1,178 @@
+"""Risk model from cross-sectional regressions: factor covariance, specific risk, FactorRiskModel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlfactor.errors import XLFactorError
+from xlfactor.models.cross_section.regression import CrossSectionResult, date_position
+from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
+from xlfactor.models.risk_model import FactorRiskModel
+
+
+def ewma_weights(n: int, halflife: float | None) -> np.ndarray:
+    """Weights :math:`0.5^{(n-1-t)/h}` for t = 0..n-1 (the last row weighs 1); equal if ``halflife`` is None."""
+    if halflife is None:
+        return np.ones(n)
+    if not halflife > 0:
+        raise XLFactorError(f"halflife: expected a positive number of periods or None, got {halflife!r}")
+    return 0.5 ** ((n - 1 - np.arange(n)) / halflife)
+
+
+def specific_risk(
+    residuals: pd.DataFrame,
+    halflife: float | None = None,
+    *,
+    min_periods: int = 2,
+    shrink_to: pd.Series | None = None,
+    n_buckets: int = 10,
+    shrinkage: float = 0.1,
+) -> pd.Series:
+    """Specific (residual) variance per asset at the last date, per period.
+
+    EWMA of squared residuals about zero (residuals of a regression with a market or industry
+    factor have mean ~0), over each asset's available dates:
+
+    .. math:: \\hat\\sigma^2_n = \\sum_t w_t e_{tn}^2 1_{tn} / \\sum_t w_t 1_{tn}, \\quad w_t = 0.5^{(T-1-t)/h}
+
+    (pandas ``(e**2).ewm(halflife=h).mean()`` at the last row; ``halflife=None`` averages equally).
+    Assets with fewer than ``min_periods`` residuals get NaN.
+
+    Optional Bayesian shrinkage (Barra USE4) of the volatility toward its size bucket: with
+    ``shrink_to`` a Series of market caps, assets are split into ``n_buckets`` cap quantile buckets;
+    in bucket s, :math:`\\bar\\sigma_s` is the cap-weighted mean volatility and
+    :math:`\\Delta_s = \\sqrt{\\operatorname{mean}_{n \\in s} (\\sigma_n - \\bar\\sigma_s)^2}`;
+
+    .. math::
+        v_n = \\frac{q |\\sigma_n - \\bar\\sigma_s|}{\\Delta_s + q |\\sigma_n - \\bar\\sigma_s|}, \\quad
+        \\sigma^{SH}_n = v_n \\bar\\sigma_s + (1 - v_n) \\sigma_n
+
+    with :math:`q` = ``shrinkage``; the result is :math:`(\\sigma^{SH}_n)^2`. Assets without a cap are
+    not shrunk.
+    """
+    if not isinstance(residuals, pd.DataFrame) or residuals.empty:
+        raise XLFactorError("residuals: expected a non-empty DataFrame of residual returns (dates x assets)")
+    e = residuals.to_numpy(dtype=float)
+    w = ewma_weights(len(e), halflife)[:, None]
+    present = np.isfinite(e)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (w * np.where(present, e, 0.0) ** 2).sum(axis=0) / (w * present).sum(axis=0)
+    var[present.sum(axis=0) < min_periods] = np.nan
+    out = pd.Series(var, index=residuals.columns, name="specific_var")
+    if shrink_to is None:
+        return out
+    if not isinstance(shrink_to, pd.Series):
+        raise XLFactorError("shrink_to: expected a Series asset -> market cap (for size buckets) or None")
+    if not 0 <= shrinkage:
+        raise XLFactorError(f"shrinkage: expected q >= 0, got {shrinkage!r}")
+    caps = shrink_to.reindex(residuals.columns).astype(float)
+    sigma = np.sqrt(out)
+    use = sigma.notna() & caps.gt(0)
+    if use.sum() < n_buckets:
+        raise XLFactorError(f"shrink_to: need at least n_buckets={n_buckets} assets with a cap and a specific risk")
+    bucket = pd.qcut(caps[use].rank(method="first"), n_buckets, labels=False)
+    s, c = sigma[use], caps[use]
+    mean = (s * c).groupby(bucket).sum() / c.groupby(bucket).sum()
+    dev = (s - bucket.map(mean)).abs()
+    delta = np.sqrt((dev**2).groupby(bucket).mean())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (shrinkage * dev / (bucket.map(delta) + shrinkage * dev)).fillna(0.0)
+    shrunk = sigma.copy()
+    shrunk[use] = v * bucket.map(mean) + (1 - v) * s
+    return (shrunk**2).rename("specific_var")
+
+
+def _weighted_cov(x: np.ndarray, halflife: float | None, lags: int) -> np.ndarray:
+    """:math:`\\Sigma(h)` of :func:`xs_factor_cov` (EWMA covariance with Bartlett-weighted lags)."""
+    w = ewma_weights(len(x), halflife)
+    w = w / w.sum()
+    d = x - w @ x
+    cov = (d * w[:, None]).T @ d
+    for lag in range(1, lags + 1):
+        gamma = (d[lag:] * w[lag:, None]).T @ d[:-lag]
+        cov += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    return cov
+
+
+def xs_factor_cov(
+    factor_returns: pd.DataFrame,
+    *,
+    vol_halflife: float | None = None,
+    corr_halflife: float | None = None,
+    lags: int = 0,
+    annualize: bool = True,
+    periods_per_year: int | None = None,
+) -> pd.DataFrame:
+    """Factor covariance with separate volatility and correlation half-lives (Barra style).
+
+    With weights :math:`w_t \\propto 0.5^{(T-1-t)/h}` (summing to 1), the weighted mean
+    :math:`\\mu` and :math:`d_t = f_t - \\mu`,
+
+    .. math::
+        \\Gamma_l(h) = \\sum_{t \\ge l} w_t d_t d_{t-l}', \\quad
+        \\Sigma(h) = \\Gamma_0 + \\sum_{l=1}^{L} \\Big(1 - \\frac{l}{L+1}\\Big)(\\Gamma_l + \\Gamma_l')
+
+    (Newey-West with ``lags`` = L for autocorrelated, e.g. daily, factor returns; no small-sample
+    bias factor). Volatilities come from :math:`\\Sigma(h_{vol})`, correlations from
+    :math:`\\Sigma(h_{corr})`: :math:`F = D_{vol} C_{corr} D_{vol}`. A half-life of None weighs
+    dates equally. Dates with any missing factor return are dropped. With ``annualize`` the result
+    is multiplied by the periods per year (inferred from the dates unless given).
+    """
+    if not isinstance(factor_returns, pd.DataFrame):
+        raise XLFactorError("factor_returns: expected a DataFrame (dates x factors)")
+    f = factor_returns.dropna()
+    if len(f) <= max(2, lags + 1):
+        raise XLFactorError(f"factor_returns: {len(f)} complete dates are too few for {lags} lags")
+    if not isinstance(lags, (int, np.integer)) or lags < 0:
+        raise XLFactorError(f"lags: expected a whole number >= 0, got {lags!r}")
+    x = f.to_numpy(dtype=float)
+    vol = np.sqrt(np.diag(_weighted_cov(x, vol_halflife, lags)))
+    corr_cov = _weighted_cov(x, corr_halflife, lags)
+    sd = np.sqrt(np.diag(corr_cov))
+    if np.any(sd == 0):
+        raise XLFactorError("factor_returns: a factor is constant; drop it")
+    cov = corr_cov / np.outer(sd, sd) * np.outer(vol, vol)
+    if annualize:
+        cov = cov * (periods_per_year or infer_periods_per_year(f.index))
+    return pd.DataFrame(cov, index=f.columns, columns=f.columns)
+
+
+def xs_risk_model(
+    result: CrossSectionResult,
+    date=None,
+    *,
+    vol_halflife: float | None = None,
+    corr_halflife: float | None = None,
+    specific_halflife: float | None = None,
+    lags: int = 0,
+    caps: pd.Series | None = None,
+    min_periods: int = 2,
+    annualize: bool = True,
+    periods_per_year: int | None = None,
+) -> FactorRiskModel:
+    """A :class:`~xlfactor.models.risk_model.FactorRiskModel` from a cross-sectional regression.
+
+    As of ``date`` (default the last date): exposures ``B`` = the design ``X_t`` of that date
+    (market, industry dummies, styles) for the assets in its universe; factor covariance ``F`` =
+    :func:`xs_factor_cov` of the factor returns up to ``date`` (factors that are NaN on
+    ``date``, such as empty industries, are dropped from the model); specific variances ``D`` =
+    :func:`specific_risk` of the residuals up to ``date``, shrunk toward size buckets if ``caps``
+    (a Series of market caps) is given. Assets with fewer than ``min_periods`` residuals are left
+    out. Per-period figures are multiplied by the periods per year if ``annualize``.
+    """
+    t = len(result.factor_returns) - 1 if date is None else date_position(result.factor_returns.index, date)
+    when = result.factor_returns.index[t]
+    x = result.exposures(when)
+    live = result.factor_returns.iloc[t].notna()
+    x = x.loc[:, live[x.columns].to_numpy()]
+    ppy = periods_per_year or infer_periods_per_year(result.factor_returns.index)
+    f_cov = xs_factor_cov(result.factor_returns.iloc[: t + 1][x.columns], vol_halflife=vol_halflife,
+                          corr_halflife=corr_halflife, lags=lags, annualize=False)
+    spec = specific_risk(result.resid.iloc[: t + 1][x.index], specific_halflife, min_periods=min_periods,
+                         shrink_to=caps)
+    keep = spec.notna()
+    if not keep.any():
+        raise XLFactorError(f"min_periods: no asset has {min_periods} residuals up to {when}")
+    scale = ppy if annualize else 1
+    return FactorRiskModel(x[keep], f_cov * scale, spec[keep] * scale, ppy, annualized=annualize)
