@@ -13,6 +13,7 @@ Panel conventions
 - Missing values: each date uses the assets with every input present (its universe).
 """
 
+from xlfactor.models.cross_section.alpha_test import AlphaTestResult, alpha_test
 from xlfactor.models.cross_section.fama_macbeth import FamaMacBethResult, fama_macbeth
 from xlfactor.models.cross_section.neutralize import neutralize
 from xlfactor.models.cross_section.pca import PCAResult, pca_factors
@@ -26,10 +27,12 @@ from xlfactor.models.cross_section.sorts import SortResult, build_sort_factors
 from xlfactor.models.cross_section.standardize import dummy_exposures, standardize
 
 __all__ = [
+    "AlphaTestResult",
     "CrossSectionResult",
     "FamaMacBethResult",
     "PCAResult",
     "SortResult",
+    "alpha_test",
     "build_sort_factors",
     "characteristic_portfolios",
     "cross_sectional_regress",
