@@ -58,6 +58,7 @@ def line_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, 
     chart.x_axis.number_format = date_format
     chart.x_axis.majorTimeUnit = "years"
     chart.x_axis.majorUnit = 1
+    chart.x_axis.tickLblPos = "low"  # dates along the bottom edge, clear of lines near zero
     ws.add_chart(chart, anchor)
     return chart
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -46,6 +48,7 @@ FORMULAS = [
 ]
 
 
+FORMULA_CHARS_PER_LINE = 110
 SOURCE_FIELDS = {"summary": "Factor data", "origin": "Origin", "vintage": "CRSP vintage", "first_date": "First date",
                  "last_date": "Last date", "rows": "Rows", "data_key": "Data key"}
 DATASET_FIELDS = {"name": "Dataset", "source": "Source", "vintage": "Vintage", "first_date": "First date",
@@ -63,16 +66,15 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ("Covariance method", a.cov_method, None),
         ("Rolling window", f"{a.window} {info.period_name}s", None),
         ("Regression standard errors", a.asset_regression.cov_type, None),
-        ("Dates without factor data (left out)", info.dropped_dates, "0"),
+        ("Dates left out (no factor data)", info.dropped_dates, "0"),
         ("Software", f"xlfactor {__version__}", None),
     ])
     row = section(ws, row + 1, "Formulas")
     for label, text in FORMULAS:
-        put(ws, row, 1, label, font=BOLD)
-        cell = put(ws, row, 2, text)
-        cell.alignment = WRAP
+        put(ws, row, 1, label, font=BOLD).alignment = WRAP
+        put(ws, row, 2, text).alignment = WRAP
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-        ws.row_dimensions[row].height = 30
+        ws.row_dimensions[row].height = 15 * math.ceil(len(text) / FORMULA_CHARS_PER_LINE)
         row += 1
     row = section(ws, row + 1, "Standard shocks (factor returns over one period)")
     shocks = pd.DataFrame(a.stress_shocks).T.reindex(columns=a.factor_names)
@@ -84,8 +86,11 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     datasets = facts.get("datasets") or []
     if datasets:
         frame = pd.DataFrame([{label: _text(d.get(key)) for key, label in DATASET_FIELDS.items()} for d in datasets])
-        write_table(ws, frame.set_index("Dataset"), row + 1, 1, index_label="Dataset")
-    set_widths(ws, {3: 40}, default=16, first=30)
+        ref = write_table(ws, frame.set_index("Dataset"), row + 1, 1, index_label="Dataset")
+        for r in range(ref.first_row, ref.last_row + 1):
+            ws.cell(row=r, column=ref.first_col + 1).alignment = WRAP
+            ws.row_dimensions[r].height = 30
+    set_widths(ws, {2: 30}, default=19, first=30)
     page_setup(ws, header_text=info.title, one_page=True)
 
 
