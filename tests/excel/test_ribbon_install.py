@@ -1,0 +1,117 @@
+"""Ribbon actions (the parts that need no Excel), the classic add-in files, Lite/Server entry
+points and ``xlfactor install`` on a system without Excel.
+
+Not testable here (no Excel on Linux): the ``xw.Book`` shell of each action (reading
+tables/named ranges, writing sheets, ``app.calculate``, ``app.alert``), the VBA import and
+UDF registration in ``xlfactor.excel.install._configure``, and the Lite/Server runtimes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import xlfactor as xf
+import xlfactor.excel.functions as functions
+from xlfactor.cli import main
+from xlfactor.errors import XLFactorError
+from xlfactor.excel import install, ribbon
+
+ROOT = Path(__file__).resolve().parents[2]
+CLASSIC = ROOT / "install" / "classic"
+NS = {"ui": "http://schemas.microsoft.com/office/2006/01/customui"}
+
+
+def _buttons():
+    return ET.parse(CLASSIC / "customUI.xml").getroot().findall(".//ui:button", NS)
+
+
+def test_custom_ui_buttons_have_tags_and_vba_callbacks():
+    buttons = _buttons()
+    vba = (CLASSIC / "XlfactorRibbon.bas").read_text()
+    defined = set(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", vba, flags=re.MULTILINE))
+    assert len(buttons) == 5
+    for button in buttons:
+        assert button.get("tag") and button.get("onAction") in defined, button.attrib
+    assert sorted(b.get("tag") for b in buttons) == sorted(ribbon.ACTIONS)
+    assert "r.dispatch('\" & control.Tag & \"')" in vba and "RunPython" in vba
+    assert len({b.get("id") for b in buttons}) == len(buttons)
+
+
+def test_lite_and_server_scripts_cover_every_action():
+    for path in (ROOT / "install" / "lite" / "main.py", ROOT / "install" / "server" / "scripts.py"):
+        tree = ast.parse(path.read_text())
+        scripts = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        assert scripts == {f"xlfactor_{tag}" for tag in ribbon.ACTIONS}, path
+    manifest = (ROOT / "install" / "server" / "manifest_snippet.xml").read_text()
+    named = set(re.findall(r"<FunctionName>(\w+)</FunctionName>", manifest))
+    assert named == {f"xlfactor_{tag}" for tag in ribbon.ACTIONS}
+    assert (ROOT / "install" / "lite" / "requirements.txt").read_text().strip().endswith("xlfactor")
+
+
+def test_dispatch_rejects_unknown_tag():
+    with pytest.raises(XLFactorError, match="unknown ribbon action 'explode'"):
+        ribbon.dispatch("explode")
+
+
+def test_help_rows_list_every_function_and_argument():
+    rows = ribbon.help_rows()
+    assert rows[0] == ["Function", "Argument", "Description"]
+    names = [r[0] for r in rows[1:] if r[0]]
+    assert names == sorted(n for n in dir(functions) if n.startswith("FM_"))
+    beta = next(i for i, r in enumerate(rows) if r[0] == "FM_BETA")
+    assert rows[beta][2] == functions.FM_BETA.__xlfunc__["ret"]["doc"]
+    assert [r[1] for r in rows[beta + 1 : beta + 6]] == [
+        "returns", "factors", "dates (optional)", "excess (optional)", "headers (optional)"
+    ]  # fmt: skip
+
+
+def test_status_rows_come_from_factor_info():
+    rows = ribbon.status_rows(("FF3",), ("M",))
+    info = xf.factor_info("FF3", "M")
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["Model"] == "FF3" and record["Data key"] == info["data_key"]
+    assert record["Last date"] == info["last_date"] and record["Rows"] == info["rows"]
+
+
+def test_portfolio_from_workbook_values():
+    r = xf.industry_portfolios().loc["2020-01":"2020-06", ["NoDur", "Hlth"]]
+    body = [[d.to_pydatetime(), *row] for d, row in zip(r.index, r.to_numpy().tolist(), strict=True)]
+    table = [["Date", "NoDur", "Hlth"], *body]
+    table[3][2] = None  # a blank return stays missing
+    returns, weights = ribbon.portfolio_from_values(table, [["Asset", "Weight"], ["NoDur", 0.6], ["Hlth", 0.4]])
+    assert list(returns.columns) == ["NoDur", "Hlth"] and list(returns.index) == list(r.index)
+    assert np.isnan(returns.iloc[2, 1]) and returns.iloc[0, 0] == r.iloc[0, 0]
+    pd.testing.assert_series_equal(weights, pd.Series([0.6, 0.4], index=["NoDur", "Hlth"], name="Weights"))
+    with pytest.raises(XLFactorError, match="Weights: a weight is blank"):
+        ribbon.portfolio_from_values(table, [["NoDur", 0.6], ["Hlth", None]])
+
+
+def test_report_path_and_padding(tmp_path):
+    assert ribbon.report_path(str(tmp_path / "book.xlsx")) == tmp_path / "book-xlfactor-report.xlsx"
+    assert ribbon.report_path("Book1").name == "xlfactor-report.xlsx"  # unsaved workbook
+    assert ribbon.padded([["a"], ["b", 1]]) == [["a", None], ["b", 1]]
+
+
+def test_assembled_xlam_carries_the_xlfactor_ribbon(tmp_path):
+    target = install.assemble_xlam(tmp_path / "xlfactor.xlam")
+    with zipfile.ZipFile(target) as z, zipfile.ZipFile(install.TEMPLATE) as t:
+        assert z.read(install.CUSTOM_UI_PART) == (CLASSIC / "customUI.xml").read_bytes()
+        assert sorted(z.namelist()) == sorted(t.namelist())
+        assert z.read("xl/vbaProject.bin") == t.read("xl/vbaProject.bin")
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="on Windows with Excel this would install the add-in")
+def test_install_command_explains_and_exits_nonzero_without_excel(capsys):
+    assert main(["install"]) == 1
+    out = capsys.readouterr().out
+    assert "needs Windows with Excel" in out and "nothing was changed" in out
+    assert "xlwings addin install --file" in out and "XlfactorRibbon.bas" in out

@@ -1,0 +1,170 @@
+"""Ribbon actions: plain functions taking an ``xw.Book``, plus ``dispatch(tag)`` for every runtime.
+
+Each runtime has a thin entry point:
+
+- classic desktop: the add-in's VBA ``OnAction`` handler calls
+  ``RunPython "import xlfactor.excel.ribbon as r; r.dispatch('<tag>')"`` (see ``install/classic``);
+- xlwings Lite and Server: ``@xw.script`` functions in ``install/lite/main.py`` and
+  ``install/server/scripts.py`` call the same actions with the injected book.
+
+What an action computes (rows to write, the portfolio read from the workbook) lives in
+plain functions that take and return Python data (:func:`status_rows`, :func:`help_rows`,
+:func:`portfolio_from_values`, :func:`report_path`); the ``xw.Book`` shell only reads
+ranges, writes sheets and recalculates.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from xlfactor import data
+from xlfactor.errors import XLFactorError
+from xlfactor.excel import convert
+from xlfactor.excel.results import info_fields
+
+STATUS_SHEET = "xlfactor status"
+HELP_SHEET = "xlfactor help"
+RETURNS_NAME = "Returns"
+WEIGHTS_NAME = "Weights"
+STATUS_MODELS = ("CAPM", "FF3", "FF5", "FF6", "CARHART4")
+
+
+# ------------------------------------------------------------------ pure parts
+def status_rows(models: tuple[str, ...] = STATUS_MODELS, freqs: tuple[str, ...] = ("M", "D")) -> list[list[Any]]:
+    """One row per model and frequency: ``factor_info`` fields under a header row."""
+    labels = list(info_fields(data.factor_info(models[0], freqs[0])))
+    rows: list[list[Any]] = [labels]
+    for model in models:
+        for freq in freqs:
+            rows.append(list(info_fields(data.factor_info(model, freq)).values()))
+    return rows
+
+
+def help_rows(module: Any = None) -> list[list[Any]]:
+    """Every FM_ function with its description, then one indented row per argument (name, description)."""
+    if module is None:
+        from xlfactor.excel import functions as module
+    rows: list[list[Any]] = [["Function", "Argument", "Description"]]
+    for name, func in sorted(inspect.getmembers(module, lambda f: hasattr(f, "__xlfunc__"))):
+        info = func.__xlfunc__
+        rows.append([name, "", info["ret"]["doc"]])
+        for arg in info["args"]:
+            optional = " (optional)" if "optional" in arg else ""
+            rows.append(["", arg["name"] + optional, arg["doc"]])
+    return rows
+
+
+def portfolio_from_values(returns_values: Any, weights_values: Any) -> tuple[pd.DataFrame, pd.Series]:
+    """The ``Returns`` and ``Weights`` ranges of a workbook as report inputs.
+
+    ``Returns``: a header row (a label over the dates, then asset names), then one row per
+    date: the date, then returns in decimals (blanks missing). ``Weights``: asset names
+    beside (or above) weights.
+    """
+    rows = convert.grid(returns_values, RETURNS_NAME)
+    if len(rows[0]) < 2:
+        raise XLFactorError(f"{RETURNS_NAME}: give dates in the first column and one column per asset")
+    dates = convert.dates([[r[0]] for r in rows], RETURNS_NAME)
+    frame = convert.numbers([r[1:] for r in rows], RETURNS_NAME)
+    if len(frame) != len(dates):
+        raise XLFactorError(f"{RETURNS_NAME}: the first row must hold the asset names above the returns")
+    frame.index = dates
+    weights = convert.vector(weights_values, WEIGHTS_NAME, label="Asset")
+    if np.isnan(weights.to_numpy()).any():
+        raise XLFactorError(f"{WEIGHTS_NAME}: a weight is blank; enter 0 for no position")
+    return frame, weights
+
+
+def report_path(book_path: str | None) -> Path:
+    """Where the report goes: beside the workbook (``<name>-xlfactor-report.xlsx``), else the working folder."""
+    if book_path and Path(book_path).parent.is_dir() and Path(book_path).parent != Path("."):
+        source = Path(book_path)
+        return source.with_name(f"{source.stem}-xlfactor-report.xlsx")
+    return Path.cwd() / "xlfactor-report.xlsx"
+
+
+# ------------------------------------------------------------------ workbook shell (needs Excel)
+def padded(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows padded with blanks to one width (xlwings writes rectangular ranges only)."""
+    width = max(len(r) for r in rows)
+    return [[*r, *([None] * (width - len(r)))] for r in rows]
+
+
+def _write_sheet(book: xw.Book, name: str, rows: list[list[Any]]) -> None:
+    sheet = book.sheets[name] if name in [s.name for s in book.sheets] else book.sheets.add(name)
+    sheet.clear_contents()
+    sheet["A1"].value = padded(rows)
+    sheet.activate()
+
+
+def _range_values(book: xw.Book, name: str) -> Any:
+    """Values of an Excel table or a workbook-level named range called ``name``."""
+    for sheet in book.sheets:
+        if name in [t.name for t in sheet.tables]:
+            return sheet.tables[name].range.options(ndim=2).value
+    if name in [n.name for n in book.names]:
+        return book.names[name].refers_to_range.options(ndim=2).value
+    raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; create one")
+
+
+def refresh(book: xw.Book) -> None:
+    """Download, validate and store fresh factor data, then recalculate (new vintage, new results)."""
+    report = data.refresh_factors()
+    book.app.calculate()
+    lines = [[line] for line in str(report).splitlines()]
+    _write_sheet(book, STATUS_SHEET, [*lines, [None], *status_rows()])
+
+
+def recalculate(book: xw.Book) -> None:
+    """Recalculate every open workbook."""
+    book.app.calculate()
+
+
+def build_report(book: xw.Book) -> Path:
+    """Write the factor risk report for the workbook's ``Returns`` and ``Weights`` tables (or named ranges)."""
+    from xlfactor.report import build_report as write_report
+
+    returns, weights = portfolio_from_values(_range_values(book, RETURNS_NAME), _range_values(book, WEIGHTS_NAME))
+    path = write_report(returns, weights, report_path(book.fullname), source=f"workbook {book.name}")
+    _write_sheet(book, STATUS_SHEET, [["Report written to", str(path)]])
+    return path
+
+
+def data_status(book: xw.Book) -> None:
+    """Write where each model's factor data come from (origin, vintage, dates) to a status sheet."""
+    _write_sheet(book, STATUS_SHEET, status_rows())
+
+
+def show_help(book: xw.Book) -> None:
+    """List the FM_ functions and their arguments on a help sheet."""
+    _write_sheet(book, HELP_SHEET, help_rows())
+
+
+ACTIONS: dict[str, Callable[[xw.Book], Any]] = {
+    "refresh": refresh,
+    "recalculate": recalculate,
+    "report": build_report,
+    "status": data_status,
+    "help": show_help,
+}
+
+
+def dispatch(tag: str, book: xw.Book | None = None) -> None:
+    """Run the action for a ribbon button's ``tag`` on ``book`` (default: the calling workbook).
+
+    Bad input (e.g. no ``Returns`` table) is shown to the user as a message, not a traceback.
+    """
+    if tag not in ACTIONS:
+        raise XLFactorError(f"tag: unknown ribbon action {tag!r}; one of {', '.join(ACTIONS)}")
+    book = book if book is not None else xw.Book.caller()
+    try:
+        ACTIONS[tag](book)
+    except XLFactorError as exc:
+        book.app.alert(str(exc), title="xlfactor")
