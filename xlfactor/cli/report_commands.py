@@ -101,13 +101,18 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
 def _print_headline(analysis) -> None:
     """The demo's headline numbers: volatility split, factor share, top contributors."""
     risk = analysis.risk
-    print(f"  total volatility    {risk.total_vol:7.2%} a year")
-    print(f"  factor volatility   {risk.factor_vol:7.2%}")
-    print(f"  specific volatility {risk.specific_vol:7.2%}")
-    print(f"  factor share of variance {risk.factor_share:.1%}")
+    lines = [
+        ("total volatility", f"{risk.total_vol:.2%} a year"),
+        ("factor volatility", f"{risk.factor_vol:.2%}"),
+        ("specific volatility", f"{risk.specific_vol:.2%}"),
+        ("factor share of variance", f"{risk.factor_share:.1%}"),
+    ]
     if analysis.active_risk is not None:
-        print(f"  tracking error      {analysis.active_risk.total_vol:7.2%} (active share {analysis.active_share:.1%})")
+        lines.append(("tracking error", f"{analysis.active_risk.total_vol:.2%} (active share "
+                                        f"{analysis.active_share:.1%})"))
     top_f = risk.by_factor["contribution"].sort_values(ascending=False).head(3)
     top_a = risk.by_asset["contribution"].sort_values(ascending=False).head(3)
-    print("  top factor contributors: " + ", ".join(f"{k} {v:.2%}" for k, v in top_f.items()))
-    print("  top asset contributors:  " + ", ".join(f"{k} {v:.2%}" for k, v in top_a.items()))
+    lines.append(("top sources of risk", ", ".join(f"{k} {v:.2%}" for k, v in top_f.items())))
+    lines.append(("top asset contributors", ", ".join(f"{k} {v:.2%}" for k, v in top_a.items())))
+    for label, value in lines:
+        print(f"  {label:<26}{value}")
