@@ -1,0 +1,164 @@
+"""Build ``workbooks/xlfactor_example.xlsx``: the FM_ functions on the shipped industry portfolios.
+
+Sheets:
+
+- ``Data``: 120 months (2015-01 to 2024-12) of the 12 Fama-French industry portfolios
+  (value-weighted, decimals; ``xlfactor.data.samples.industry_portfolios``), dates in column A.
+- ``Portfolio``: weights per industry and two factor shocks.
+- ``Analysis``: the formulas, each a dynamic-array formula that spills its labelled result.
+- ``Expected``: the same results computed by Python when the workbook was built (the FM_
+  functions called directly, with the data as the classic add-in passes it), to compare
+  after opening the workbook in Excel with the add-in.
+
+The formulas use the classic add-in's names (``FM_BETA``); xlwings Lite and Server show the
+functions under their add-in namespace. openpyxl cannot mark a formula as a dynamic array,
+so :func:`mark_dynamic_arrays` adds the cell metadata Excel uses for spilled formulas.
+
+Run: ``python workbooks/build_example.py [output.xlsx]``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
+
+import xlfactor as xf
+import xlfactor.excel.functions as fm
+
+OUT = Path(__file__).with_name("xlfactor_example.xlsx")
+FIRST, LAST = "2015-01", "2024-12"
+WEIGHTS = [0.10, 0.05, 0.10, 0.08, 0.05, 0.20, 0.05, 0.04, 0.10, 0.10, 0.08, 0.05]
+SHOCKS = [["Mkt-RF", -0.15], ["HML", 0.05]]
+
+
+def _blocks(n_rows: int, n_assets: int) -> list[tuple[str, str, tuple]]:
+    """(title, formula, Python arguments) per analysis block; ranges refer to the Data/Portfolio sheets."""
+    last_col = get_column_letter(1 + n_assets)
+    rets = f"Data!$B$1:${last_col}${n_rows + 1}"
+    one = f"Data!$B$1:$B${n_rows + 1}"
+    dates = f"Data!$A$1:$A${n_rows + 1}"
+    weights = f"Portfolio!$B$2:$B${n_assets + 1}"
+    shocks = f"Portfolio!$D$2:$E${len(SHOCKS) + 1}"
+    return [
+        ("Betas (FF5)", f'FM_BETA({rets},"FF5",{dates})', ("R", "FF5", "D")),
+        ("Alphas, annual (FF5)", f'FM_ALPHA({rets},"FF5",{dates})', ("R", "FF5", "D")),
+        ("Regression table, first industry (FF3)", f'FM_REGRESS({one},"FF3",{dates})', ("R1", "FF3", "D")),
+        ("Factor covariance, annual (FF5)", f'FM_COV("FF5",{dates})', ("FF5", "D")),
+        ("Factor correlation (FF5)", f'FM_CORR("FF5",{dates})', ("FF5", "D")),
+        ("Variance decomposition (FF5)", f'FM_VAR_DECOMP({rets},"FF5",{dates})', ("R", "FF5", "D")),
+        ("Portfolio risk (FF5)", f'FM_PORT_RISK({weights},{rets},"FF5",{dates})', ("W", "R", "FF5", "D")),
+        ("Risk contributions by factor", f'FM_RISK_CONTRIB({weights},{rets},"FF5",{dates})', ("W", "R", "FF5", "D")),
+        ("VaR and ES, 99%, one month", f'FM_VAR({weights},{rets},"FF5",{dates})', ("W", "R", "FF5", "D")),
+        ("Stress: market -15%, HML +5%", f'FM_STRESS({weights},{rets},"FF5",{dates},{shocks})',
+         ("W", "R", "FF5", "D", "S")),
+        ("Hedge to 20% factor share", f'FM_HEDGE_TARGET({weights},{rets},"FF5",{dates},0.2)',
+         ("W", "R", "FF5", "D", 0.2)),
+        ("Factor data source", 'FM_DATA_INFO("FF5")', ("FF5",)),
+    ]  # fmt: skip
+
+
+def _python_args(spec: tuple, cells: dict) -> list:
+    return [cells.get(a, a) if isinstance(a, str) else a for a in spec]
+
+
+def _write_table(ws, top: int, title: str, rows: list[list], formula: str | None = None) -> int:
+    """Title in column A, the table (or the spilling formula) below it; returns the next free row."""
+    ws.cell(top, 1, title).font = Font(bold=True)
+    if formula is not None:
+        ref = f"A{top + 1}:{get_column_letter(len(rows[0]))}{top + len(rows)}"
+        ws.cell(top + 1, 1).value = ArrayFormula(ref, "=" + formula)
+    else:
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                ws.cell(top + 1 + i, 1 + j, value)
+    return top + len(rows) + 3
+
+
+def mark_dynamic_arrays(path: Path) -> None:
+    """Turn the array formulas of ``path`` into dynamic-array (spilling) formulas.
+
+    Adds ``xl/metadata.xml`` with the ``XLDAPR`` dynamic-array property, its content type
+    and workbook relationship, and ``cm="1"`` on every cell holding an array formula.
+    """
+    metadata = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+        '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" pasteAll="1" '
+        'pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" clearComments="1" assign="1" '
+        'coerce="1" cellMeta="1"/></metadataTypes><futureMetadata name="XLDAPR" count="1"><bk><extLst>'
+        '<ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}"><xda:dynamicArrayProperties fDynamic="1" '
+        'fCollapsed="0"/></ext></extLst></bk></futureMetadata><cellMetadata count="1"><bk><rc t="1" v="0"/></bk>'
+        "</cellMetadata></metadata>"
+    )
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["xl/metadata.xml"] = metadata.encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/metadata.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdXlfactorMeta" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata" '
+        b'Target="metadata.xml"/></Relationships>',
+    )
+    for name in [n for n in parts if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]:
+        parts[name] = re.sub(rb'<c r="([A-Z]+\d+)"((?: [a-z]+="[^"]*")*)><f t="array"',
+                             rb'<c r="\1"\2 cm="1"><f t="array"', parts[name])  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, payload in parts.items():
+            dst.writestr(name, payload)
+
+
+def build(path: Path = OUT) -> Path:
+    """Write the example workbook to ``path`` and return it."""
+    returns = xf.industry_portfolios("value").loc[FIRST:LAST]
+    assets = list(returns.columns)
+    wb = Workbook()
+    data = wb.active
+    data.title = "Data"
+    data.append(["Date", *assets])
+    for date, row in zip(returns.index, returns.to_numpy().tolist(), strict=True):
+        data.append([date.to_pydatetime(), *row])
+    for row in data.iter_rows(min_row=2, max_col=1):
+        row[0].number_format = "yyyy-mm-dd"
+
+    port = wb.create_sheet("Portfolio")
+    port.append(["Asset", "Weight", None, "Factor", "Shock"])
+    for i, (asset, weight) in enumerate(zip(assets, WEIGHTS, strict=True)):
+        port.append([asset, weight, None, *(SHOCKS[i] if i < len(SHOCKS) else [None, None])])
+
+    cells = {  # what the classic add-in passes for each range (datetimes, header rows)
+        "R": [assets, *returns.to_numpy().tolist()],
+        "R1": [[assets[0]], *[[v] for v in returns.iloc[:, 0]]],
+        "D": [["Date"], *[[d.to_pydatetime()] for d in returns.index]],
+        "W": [[w] for w in WEIGHTS],
+        "S": SHOCKS,
+    }
+    analysis, expected = wb.create_sheet("Analysis"), wb.create_sheet("Expected")
+    analysis["A1"] = "FM_ formulas (need the xlfactor add-in); compare with the Expected sheet"
+    expected["A1"] = f"Computed by Python with xlfactor {xf.__version__} when this workbook was built"
+    top = 3
+    for title, formula, spec in _blocks(len(returns), len(assets)):
+        rows = getattr(fm, formula.split("(")[0])(*_python_args(spec, cells))
+        if isinstance(rows, str):
+            raise RuntimeError(f"{formula}: {rows}")
+        _write_table(analysis, top, title, rows, formula)
+        top = _write_table(expected, top, title, rows)
+    wb.save(path)
+    mark_dynamic_arrays(path)
+    return path
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
