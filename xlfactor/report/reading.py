@@ -45,6 +45,6 @@ def reading(a: PortfolioAnalysis, info: ReportInfo) -> list[str]:
             f"Under a normal model, a one-{info.period_name} loss worse than {a.var_es.loc[0.99, 'var']:.1%} has a "
             f"1% chance (99% VaR); the average loss beyond it is {a.var_es.loc[0.99, 'es']:.1%} (expected shortfall). "
             f"The worst {info.period_name} in the sample was {a.worst_periods['portfolio'].iloc[0]:.1%} "
-            f"({a.worst_periods.index[0]:%b %Y})."
+            f"({a.worst_periods.index[0].strftime('%b %Y' if info.freq in ('M', 'Q', 'A') else '%Y-%m-%d')})."
         )
     return lines
