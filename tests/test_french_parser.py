@@ -187,16 +187,7 @@ HEADER = "This file was created using the 202511 CRSP database.\r\n\r\n"
     [
         ("just some text\nno data here\n", "no header row starting with ','"),
         (HEADER + ",A,B\r\n192607,1.0\r\n", "wrong number of fields"),
-        pytest.param(
-            HEADER + ",A,B\r\n192607,1.0,x\r\n192608,1.0,2.0\r\n",
-            "not 2 numbers each",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=TypeError,
-                reason="french.py bug (lead): np.issubdtype on a pandas-3 StringDtype column raises TypeError; "
-                "use pd.api.types.is_numeric_dtype",
-            ),
-        ),
+        (HEADER + ",A,B\r\n192607,1.0,x\r\n192608,1.0,2.0\r\n", "not 2 numbers each"),
         (HEADER + ",A\r\n192608,1.0\r\n192607,2.0\r\n", "not strictly increasing"),
         (HEADER + ",A\r\n192607,1.0\r\n19260801,2.0\r\n", "not all YYYYMMDD, YYYYMM or YYYY"),
         (HEADER + ",A\r\n\r\n", "has a header row but no data rows"),

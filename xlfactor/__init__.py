@@ -53,6 +53,10 @@ _API = {
     "factor_info": "xlfactor.data",
     "register_factors": "xlfactor.data",
     "align": "xlfactor.data",
+    "data_vintage": "xlfactor.data",
+    "available_models": "xlfactor.data",
+    "stored_datasets": "xlfactor.data",
+    "reset_state": "xlfactor.data",
     "industry_portfolios": "xlfactor.data.samples",
     # reports
     "build_report": "xlfactor.report",

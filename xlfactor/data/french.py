@@ -91,7 +91,9 @@ def parse_french_csv(text: str) -> FrenchFile:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header_end = next((i for i, line in enumerate(lines) if line.startswith(",")), None)
     if header_end is None:
-        raise XLFactorError("French file: no header row starting with ',' was found; is this a French data-library CSV?")
+        raise XLFactorError(
+            "French file: no header row starting with ',' was found; is this a French data-library CSV?"
+        )
     header_text = "\n".join(lines[:header_end]).strip()
     match = _VINTAGE.search(header_text)
 
@@ -155,7 +157,7 @@ def _parse_block(title: str, columns: list[str], rows: list[str]) -> FrenchBlock
     index = pd.DatetimeIndex(index, name="date")
     if not index.is_monotonic_increasing or index.has_duplicates:
         raise XLFactorError(f"French file: {where} has dates that are not strictly increasing")
-    if not all(np.issubdtype(t, np.number) for t in table.dtypes):
+    if not all(pd.api.types.is_numeric_dtype(t) for t in table.dtypes):
         raise XLFactorError(f"French file: {where} has rows that are not {len(columns)} numbers each")
     values = table.to_numpy(dtype=float, copy=True)
     values[np.isin(values, MISSING_MARKERS)] = np.nan

@@ -11,7 +11,10 @@ from xlfactor.data.snapshot import read_snapshot_bytes
 from xlfactor.errors import XLFactorError
 
 _INDUSTRY_FILE = "12_Industry_Portfolios.csv"
-_WEIGHTINGS = {"value": "Average Value Weighted Returns -- Monthly", "equal": "Average Equal Weighted Returns -- Monthly"}
+_WEIGHTINGS = {
+    "value": "Average Value Weighted Returns -- Monthly",
+    "equal": "Average Equal Weighted Returns -- Monthly",
+}
 
 
 @lru_cache(maxsize=1)
