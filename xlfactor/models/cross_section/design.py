@@ -11,7 +11,7 @@ dates at a time so that memory stays bounded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -119,20 +119,28 @@ def restriction_matrices(caps: np.ndarray, first: int, n_factors: int) -> np.nda
 class DesignBlock:
     """The design of a block of T dates in factored form (the dense ``X`` is never needed to fit).
 
-    ``valid`` (T, N) universe; ``w`` (T, N) weights, zero outside it; ``styles`` (T, P, N) zero
-    outside it; ``codes`` industry codes, (N,) static or (T, N), with ``n_ind`` = "none" (or None
-    without industries); ``intercept``; ``r`` restriction matrices or None; ``empty`` (T, K)
-    factors with no asset on that date (their returns are undefined).
+    ``valid`` (T, N) universe; ``w`` (T, N) weights, zero outside it; ``styles_and_y``
+    (T, P + 1, N) buffer whose first P rows are the styles (zero outside the universe) and whose
+    last row :meth:`normal_equations` fills with y; ``codes`` industry codes, (N,) static or
+    (T, N), where code ``n_ind`` means "no industry" (None without industries); ``intercept``;
+    ``r`` restriction matrices or None; ``empty`` (T, K) factors with no asset on that date
+    (their returns are undefined); ``index_cache`` the shared cache of :meth:`group_sums`.
     """
 
     valid: np.ndarray
     w: np.ndarray
-    styles: np.ndarray
+    styles_and_y: np.ndarray
     codes: np.ndarray | None
     intercept: bool
     n_ind: int
     r: np.ndarray | None
     empty: np.ndarray
+    index_cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def styles(self) -> np.ndarray:
+        """Style exposures (T, P, N), zero outside the universe."""
+        return self.styles_and_y[:, :-1]
 
     @property
     def n_factors(self) -> int:
@@ -141,13 +149,20 @@ class DesignBlock:
     def group_sums(self, z: np.ndarray) -> np.ndarray:
         """Per-industry sums over assets of ``z`` (T, m, N): shape (T, m, J), one flat bincount.
 
-        Entries outside the universe must be zero in ``z`` (they are, since ``w`` is).
+        Entries outside the universe must be zero in ``z`` (they are, since ``w`` is). With static
+        industries the flat bin index is cached per block shape across blocks.
         """
         n_t, m, _ = z.shape
         bins = self.n_ind + 1
-        slot = (np.arange(n_t * m) * bins).reshape(n_t, m, 1)
-        codes = self.codes[None, None, :] if self.codes.ndim == 1 else self.codes[:, None, :]
-        sums = np.bincount((slot + codes).ravel(), weights=z.ravel(), minlength=n_t * m * bins)
+        key = (n_t, m)
+        index = self.index_cache.get(key) if self.codes.ndim == 1 else None
+        if index is None:
+            slot = (np.arange(n_t * m) * bins).reshape(n_t, m, 1)
+            codes = self.codes[None, None, :] if self.codes.ndim == 1 else self.codes[:, None, :]
+            index = (slot + codes).ravel()
+            if self.codes.ndim == 1:
+                self.index_cache[key] = index
+        sums = np.bincount(index, weights=z.ravel(), minlength=n_t * m * bins)
         return sums.reshape(n_t, m, bins)[:, :, : self.n_ind]
 
     def normal_equations(self, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -157,9 +172,14 @@ class DesignBlock:
         w S; the style block is the batched product :math:`(W S)' [S, y]`.
         """
         w, s = self.w, self.styles
-        n_t, p = w.shape[0], s.shape[1]
-        z = np.concatenate([w[:, None, :], (w * y0)[:, None, :], s * w[:, None, :]], axis=1)
-        ss = z[:, 2:] @ np.swapaxes(np.concatenate([s, y0[:, None, :]], axis=1), 1, 2)
+        n_t, p, n_a = s.shape
+        z = np.empty((n_t, p + 2, n_a))
+        z[:, 0] = w
+        np.multiply(w, y0, out=z[:, 1])
+        np.multiply(s, w[:, None, :], out=z[:, 2:])
+        sy = self.styles_and_y
+        sy[:, p] = y0
+        ss = z[:, 2:] @ np.swapaxes(sy, 1, 2)
         k = self.n_factors
         a = np.zeros((n_t, k, k))
         b = np.zeros((n_t, k))
@@ -229,6 +249,7 @@ class PanelDesign:
     intercept: bool
     intercept_name: str
     constrained: bool
+    index_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -292,7 +313,7 @@ class PanelDesign:
             return None
         if arr.ndim == 1:
             return np.broadcast_to(arr, (t1 - t0, arr.shape[0]))
-        return arr[t0:t1]
+        return np.ascontiguousarray(arr[t0:t1])
 
     def block(self, t0: int, t1: int, y: np.ndarray | None = None) -> DesignBlock:
         """The design of dates ``t0 .. t1-1``; ``y`` (t1-t0, N) restricts the universe to finite values.
@@ -302,12 +323,15 @@ class PanelDesign:
         """
         n_t, n_a = t1 - t0, len(self.assets)
         valid = np.ones((n_t, n_a), dtype=bool) if y is None else np.isfinite(y)
-        styles = np.stack([s[t0:t1] for s in self.styles], axis=1) if self.styles else np.zeros((n_t, 0, n_a))
+        codes = None
+        buffer = np.empty((n_t, len(self.styles) + 1, n_a))  # C order: pandas hands over column-major arrays
+        styles = buffer[:, :-1]
+        for j, s in enumerate(self.styles):
+            styles[:, j, :] = s[t0:t1]
         if self.styles:
             valid &= np.isfinite(styles.sum(axis=1))
-        codes = None
         if self.codes is not None:
-            codes = self.codes if self.codes.ndim == 1 else self.codes[t0:t1]
+            codes = self.codes if self.codes.ndim == 1 else np.ascontiguousarray(self.codes[t0:t1])
             valid &= codes >= 0
         w = self._rows(self.weights, t0, t1)
         caps = self._rows(self.caps, t0, t1) if self.constrained else None
@@ -323,14 +347,14 @@ class PanelDesign:
         k = len(self.factor_names)
         empty = np.zeros((n_t, k), dtype=bool)
         if codes is None:
-            return DesignBlock(valid, w, styles, None, self.intercept, 0, None, empty)
+            return DesignBlock(valid, w, buffer, None, self.intercept, 0, None, empty, self.index_cache)
         codes = np.where(codes >= 0, codes, n_ind)
         if codes.ndim == 2:
             codes = np.where(valid, codes, n_ind)
-        block = DesignBlock(valid, w, styles, codes, self.intercept, n_ind, None, empty)
+        block = DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, None, empty, self.index_cache)
         first = int(self.intercept)
         c = np.where(valid, caps, 0.0) if caps is not None else w
         sums = block.group_sums(np.stack([w, c], axis=1))
         empty[:, first : first + n_ind] = sums[:, 0] == 0
         r = restriction_matrices(sums[:, 1], first, k) if self.constrained else None
-        return DesignBlock(valid, w, styles, codes, self.intercept, n_ind, r, empty)
+        return DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, r, empty, self.index_cache)

@@ -64,7 +64,8 @@ def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int):
     nobs = np.empty(n_t, dtype=int)
     for t0 in range(0, n_t, step):
         t1 = min(n_t, t0 + step)
-        fit = solve_block(design.block(t0, t1, y[t0:t1]), y[t0:t1], min_obs, design.has_constant)
+        yb = np.ascontiguousarray(y[t0:t1])
+        fit = solve_block(design.block(t0, t1, yb), yb, min_obs, design.has_constant)
         coef[t0:t1], resid[t0:t1], r2[t0:t1], nobs[t0:t1] = fit.coef, fit.resid, fit.rsquared, fit.nobs
     return coef, resid, r2, nobs
 
