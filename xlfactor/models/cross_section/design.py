@@ -89,6 +89,26 @@ def industry_codes(industries, dates: pd.Index, assets: pd.Index, lag: int = 0) 
     return codes.reshape(labels.shape), [str(n) for n in names]
 
 
+#: Assets per tile when copying rows of column-major (pandas) arrays into row-major buffers.
+COPY_TILE = 512
+
+
+def copy_rows(src: np.ndarray, t0: int, t1: int, out: np.ndarray | None = None) -> np.ndarray:
+    """``src[t0:t1]`` (dates x assets) into the row-major ``out``, tile by tile of assets.
+
+    pandas hands over column-major arrays; a tiled copy keeps each tile's reads and writes in
+    cache, about twice as fast as one strided transposing copy.
+    """
+    if out is None:
+        out = np.empty((t1 - t0, src.shape[1]), dtype=src.dtype)
+    if src.flags.c_contiguous:
+        out[...] = src[t0:t1]
+        return out
+    for a0 in range(0, src.shape[1], COPY_TILE):
+        out[:, a0 : a0 + COPY_TILE] = src[t0:t1, a0 : a0 + COPY_TILE]
+    return out
+
+
 def restriction_matrices(caps: np.ndarray, first: int, n_factors: int) -> np.ndarray:
     """Restriction matrices ``R_t`` (shape (T, K, K-1)) imposing sum_j c_tj f_tj = 0 over industries.
 
@@ -313,7 +333,7 @@ class PanelDesign:
             return None
         if arr.ndim == 1:
             return np.broadcast_to(arr, (t1 - t0, arr.shape[0]))
-        return np.ascontiguousarray(arr[t0:t1])
+        return copy_rows(arr, t0, t1)
 
     def block(self, t0: int, t1: int, y: np.ndarray | None = None) -> DesignBlock:
         """The design of dates ``t0 .. t1-1``; ``y`` (t1-t0, N) restricts the universe to finite values.
@@ -327,11 +347,11 @@ class PanelDesign:
         buffer = np.empty((n_t, len(self.styles) + 1, n_a))  # C order: pandas hands over column-major arrays
         styles = buffer[:, :-1]
         for j, s in enumerate(self.styles):
-            styles[:, j, :] = s[t0:t1]
+            copy_rows(s, t0, t1, styles[:, j, :])
         if self.styles:
             valid &= np.isfinite(styles.sum(axis=1))
         if self.codes is not None:
-            codes = self.codes if self.codes.ndim == 1 else np.ascontiguousarray(self.codes[t0:t1])
+            codes = self.codes if self.codes.ndim == 1 else copy_rows(self.codes, t0, t1)
             valid &= codes >= 0
         w = self._rows(self.weights, t0, t1)
         caps = self._rows(self.caps, t0, t1) if self.constrained else None
@@ -342,7 +362,7 @@ class PanelDesign:
                 valid &= np.isfinite(caps) & (caps > 0)
         w = valid.astype(float) if w is None else np.where(valid, w, 0.0)
         if not valid.all():
-            styles[np.broadcast_to(~valid[:, None, :], styles.shape)] = 0.0
+            np.copyto(styles, 0.0, where=~valid[:, None, :])
         n_ind = len(self.industry_names)
         k = len(self.factor_names)
         empty = np.zeros((n_t, k), dtype=bool)

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.cross_section.design import Characteristics, PanelDesign, as_characteristics
+from xlfactor.models.cross_section.design import Characteristics, PanelDesign, as_characteristics, copy_rows
 from xlfactor.models.cross_section.wls import reduced_normal_equations, solve_block, well_conditioned
 
 #: Target number of float64 elements in one block's design array (dates x assets x factors).
-BLOCK_ELEMENTS = 4_000_000
+BLOCK_ELEMENTS = 1_000_000
 
 
 def check_returns(returns: pd.DataFrame, arg: str = "returns") -> pd.DataFrame:
@@ -64,7 +64,7 @@ def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int):
     nobs = np.empty(n_t, dtype=int)
     for t0 in range(0, n_t, step):
         t1 = min(n_t, t0 + step)
-        yb = np.ascontiguousarray(y[t0:t1])
+        yb = copy_rows(y, t0, t1)
         fit = solve_block(design.block(t0, t1, yb), yb, min_obs, design.has_constant)
         coef[t0:t1], resid[t0:t1], r2[t0:t1], nobs[t0:t1] = fit.coef, fit.resid, fit.rsquared, fit.nobs
     return coef, resid, r2, nobs
