@@ -144,7 +144,8 @@ class DesignBlock:
     last row :meth:`normal_equations` fills with y; ``codes`` industry codes, (N,) static or
     (T, N), where code ``n_ind`` means "no industry" (None without industries); ``intercept``;
     ``r`` restriction matrices or None; ``empty`` (T, K) factors with no asset on that date
-    (their returns are undefined); ``index_cache`` the shared cache of :meth:`group_sums`.
+    (their returns are undefined); ``unit_weights`` whether w is the 0/1 universe indicator;
+    ``index_cache`` the shared cache of :meth:`group_sums`.
     """
 
     valid: np.ndarray
@@ -155,6 +156,7 @@ class DesignBlock:
     n_ind: int
     r: np.ndarray | None
     empty: np.ndarray
+    unit_weights: bool = False
     index_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -189,17 +191,16 @@ class DesignBlock:
         """``A_t = X_t' W_t X_t`` (T, K, K) and ``b_t = X_t' W_t y_t`` (T, K), from block sums.
 
         With ``X = [1, D, S]``: the intercept/industry blocks are sums (by industry) of w, w y and
-        w S; the style block is the batched product :math:`(W S)' [S, y]`.
+        w S; the style block is the batched product :math:`(W S)' [S, y]`. Overwrites the last
+        row of ``styles_and_y`` with ``y0`` (y, zero outside the universe).
         """
         w, s = self.w, self.styles
         n_t, p, n_a = s.shape
-        z = np.empty((n_t, p + 2, n_a))
-        z[:, 0] = w
-        np.multiply(w, y0, out=z[:, 1])
-        np.multiply(s, w[:, None, :], out=z[:, 2:])
         sy = self.styles_and_y
         sy[:, p] = y0
-        ss = z[:, 2:] @ np.swapaxes(sy, 1, 2)
+        # with unit weights w is the 0/1 universe, where s and y0 are already zero
+        wsy = sy if self.unit_weights else sy * w[:, None, :]
+        ss = wsy[:, :p] @ np.swapaxes(sy, 1, 2)
         k = self.n_factors
         a = np.zeros((n_t, k, k))
         b = np.zeros((n_t, k))
@@ -208,19 +209,20 @@ class DesignBlock:
         a[:, sty, sty] = ss[:, :, :p]
         b[:, sty] = ss[:, :, p]
         if self.intercept:
-            tot = z.sum(axis=2)
-            a[:, 0, 0] = tot[:, 0]
-            b[:, 0] = tot[:, 1]
-            a[:, 0, sty] = a[:, sty, 0] = tot[:, 2:]
+            tot = wsy.sum(axis=2)
+            a[:, 0, 0] = w.sum(axis=1)
+            b[:, 0] = tot[:, p]
+            a[:, 0, sty] = a[:, sty, 0] = tot[:, :p]
         if self.n_ind:
-            g = self.group_sums(z)
+            g = self.group_sums(wsy)
+            gw = self.group_sums(w[:, None, :])[:, 0]
             ind = np.arange(first, first + self.n_ind)
-            a[:, ind, ind] = g[:, 0]
-            b[:, ind] = g[:, 1]
-            a[:, sty, first : first + self.n_ind] = g[:, 2:]
-            a[:, first : first + self.n_ind, sty] = np.swapaxes(g[:, 2:], 1, 2)
+            a[:, ind, ind] = gw
+            b[:, ind] = g[:, p]
+            a[:, sty, first : first + self.n_ind] = g[:, :p]
+            a[:, first : first + self.n_ind, sty] = np.swapaxes(g[:, :p], 1, 2)
             if self.intercept:
-                a[:, 0, ind] = a[:, ind, 0] = g[:, 0]
+                a[:, 0, ind] = a[:, ind, 0] = gw
         return a, b
 
     def predict(self, coef: np.ndarray) -> np.ndarray:
@@ -360,21 +362,22 @@ class PanelDesign:
                 valid &= np.isfinite(w) & (w > 0)
             if caps is not None:
                 valid &= np.isfinite(caps) & (caps > 0)
-        w = valid.astype(float) if w is None else np.where(valid, w, 0.0)
+        unit = w is None
+        w = valid.astype(float) if unit else np.where(valid, w, 0.0)
         if not valid.all():
             np.copyto(styles, 0.0, where=~valid[:, None, :])
         n_ind = len(self.industry_names)
         k = len(self.factor_names)
         empty = np.zeros((n_t, k), dtype=bool)
         if codes is None:
-            return DesignBlock(valid, w, buffer, None, self.intercept, 0, None, empty, self.index_cache)
+            return DesignBlock(valid, w, buffer, None, self.intercept, 0, None, empty, unit, self.index_cache)
         codes = np.where(codes >= 0, codes, n_ind)
         if codes.ndim == 2:
             codes = np.where(valid, codes, n_ind)
-        block = DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, None, empty, self.index_cache)
+        block = DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, None, empty, unit, self.index_cache)
         first = int(self.intercept)
         c = np.where(valid, caps, 0.0) if caps is not None else w
         sums = block.group_sums(np.stack([w, c], axis=1))
         empty[:, first : first + n_ind] = sums[:, 0] == 0
         r = restriction_matrices(sums[:, 1], first, k) if self.constrained else None
-        return DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, r, empty, self.index_cache)
+        return DesignBlock(valid, w, buffer, codes, self.intercept, n_ind, r, empty, unit, self.index_cache)

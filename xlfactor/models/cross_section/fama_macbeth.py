@@ -158,7 +158,7 @@ def fama_macbeth(
     )
     names = design.factor_names
     min_obs = len(names) + 1 if min_assets is None else int(min_assets)
-    coef, _, r2, nobs = fit_panel(design, returns.to_numpy(), min_obs)
+    coef, _, r2, nobs = fit_panel(design, returns.to_numpy(), min_obs, residuals=False)
     used = np.isfinite(coef).all(axis=1)
     n = int(used.sum())
     if n < 2:

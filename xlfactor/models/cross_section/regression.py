@@ -53,20 +53,22 @@ def date_position(index: pd.Index, date) -> int:
     return int(pos)
 
 
-def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int):
-    """Per-date WLS over the whole panel in blocks of dates: (coef, resid, rsquared, nobs) arrays."""
+def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool = True):
+    """Per-date WLS over the whole panel in blocks of dates: (coef, resid or None, rsquared, nobs) arrays."""
     n_t, n_a = y.shape
     k = len(design.factor_names)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))
     coef = np.empty((n_t, k))
-    resid = np.empty((n_t, n_a))
+    resid = np.empty((n_t, n_a)) if residuals else None
     r2 = np.empty(n_t)
     nobs = np.empty(n_t, dtype=int)
     for t0 in range(0, n_t, step):
         t1 = min(n_t, t0 + step)
         yb = copy_rows(y, t0, t1)
-        fit = solve_block(design.block(t0, t1, yb), yb, min_obs, design.has_constant)
-        coef[t0:t1], resid[t0:t1], r2[t0:t1], nobs[t0:t1] = fit.coef, fit.resid, fit.rsquared, fit.nobs
+        fit = solve_block(design.block(t0, t1, yb), yb, min_obs, design.has_constant, residuals)
+        coef[t0:t1], r2[t0:t1], nobs[t0:t1] = fit.coef, fit.rsquared, fit.nobs
+        if residuals:
+            resid[t0:t1] = fit.resid
     return coef, resid, r2, nobs
 
 

@@ -15,10 +15,10 @@ MIN_PIVOT = 1e-10
 @dataclass(frozen=True)
 class BlockFit:
     """Per-date WLS of a block: ``coef`` (T, K) NaN on unusable dates and empty factors,
-    ``resid`` (T, N) NaN outside the universe, ``rsquared`` (T,), ``nobs`` (T,)."""
+    ``resid`` (T, N) NaN outside the universe (None if not asked for), ``rsquared`` (T,), ``nobs`` (T,)."""
 
     coef: np.ndarray
-    resid: np.ndarray
+    resid: np.ndarray | None
     rsquared: np.ndarray
     nobs: np.ndarray
 
@@ -35,7 +35,7 @@ def reduced_normal_equations(block: DesignBlock, y0: np.ndarray) -> tuple[np.nda
     return a, b
 
 
-def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool) -> BlockFit:
+def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool, residuals: bool = True) -> BlockFit:
     """WLS of ``y_t`` on ``X_t`` for every date of the block, under ``f_t = R_t g_t`` if restricted.
 
     .. math::
@@ -46,7 +46,8 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool)
     set of industry dummies), uncentred otherwise, as statsmodels' WLS:
     :math:`R^2_t = 1 - \\sum w e^2 / \\sum w (y - \\bar y_w)^2`.
     Dates with fewer than ``min_obs`` assets or a collinear design (:func:`well_conditioned`)
-    give NaN.
+    give NaN. With ``residuals=False`` the residuals are skipped (``resid`` is None) and
+    :math:`\\sum w e^2 = y'Wy - g' R'X'Wy` comes from the normal equations.
     """
     y0 = np.where(block.valid, y, 0.0)
     a, b = reduced_normal_equations(block, y0)
@@ -57,18 +58,21 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool)
     scaled[~ok] = np.eye(a.shape[1])
     g = np.linalg.solve(scaled, (b / d)[:, :, None])[:, :, 0] / d
     coef = g if block.r is None else (block.r @ g[:, :, None])[:, :, 0]
-    resid = y0 - block.predict(coef)
-    resid = np.where(block.valid, resid, np.nan)
     w = block.w
     sw = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = (w * y0).sum(axis=1) / sw if centered else np.zeros(len(sw))
-        tss = (w * (y0 - ybar[:, None]) ** 2 * block.valid).sum(axis=1)
-        ssr = (w * np.nan_to_num(resid) ** 2).sum(axis=1)
+        tss = (w * (y0 - ybar[:, None]) ** 2).sum(axis=1)
+        if residuals:
+            resid = np.where(block.valid, y0 - block.predict(coef), np.nan)
+            ssr = (w * np.nan_to_num(resid) ** 2).sum(axis=1)
+            resid[~ok] = np.nan
+        else:
+            resid = None
+            ssr = (w * y0**2).sum(axis=1) - (g * b).sum(axis=1)
         r2 = 1.0 - ssr / tss
     coef[~ok] = np.nan
     coef[block.empty] = np.nan
-    resid[~ok] = np.nan
     r2[~ok] = np.nan
     return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs)
 
