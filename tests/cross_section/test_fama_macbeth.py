@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import french_block
 from linearmodels import FamaMacBeth
+from xs_helpers import french_block, make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import fama_macbeth
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
 
 
 def _linearmodels(returns, chars, **fit_kw):

@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import stats
+from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import characteristic_portfolios, cross_sectional_regress
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
 
 
 def _date_data(panel, t):

@@ -6,11 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.sandwich_covariance import S_hac_simple
+from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import cross_sectional_regress
 from xlfactor.models.cross_section.risk import specific_risk, xs_factor_cov, xs_risk_model
 from xlfactor.models.risk_model import FactorRiskModel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
 
 
 @pytest.fixture(scope="module")

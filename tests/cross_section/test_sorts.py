@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import french_block
+import pytest
+from xs_helpers import french_block, make_panel
 
 from xlfactor.models.cross_section.sorts import build_sort_factors
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
 
 
 def _reference(r, me, x, nyse):

@@ -6,9 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import dummy_exposures, neutralize, standardize
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Simulated panels from a known factor model for the cross-sectional tests."""
+"""Helpers of the cross-sectional tests: simulated panels from a known factor model, French files.
+
+A plain module with a unique name (not a conftest.py): several test folders have a conftest,
+and ``from conftest import ...`` would pick whichever was imported last.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 FRENCH_DIR = Path(__file__).parents[1] / "data" / "french" / "current"
 
@@ -60,8 +63,3 @@ def make_panel(n_dates=60, n_assets=400, n_ind=6, n_sty=3, seed=0, missing=0.05)
     styles["S0"].iloc[3, :10] = np.nan
     truth = pd.DataFrame(np.c_[f_mkt, f_ind, f_sty], index=dates, columns=["Market", *ind_names, *styles])
     return Panel(returns, styles, industries, caps, truth, spec_vol)
-
-
-@pytest.fixture(scope="module")
-def panel() -> Panel:
-    return make_panel()
