@@ -143,3 +143,16 @@ def test_bad_input_messages(panel):
         cross_sectional_regress(panel.returns, {"a": panel.styles["S0"], "b": 2 * panel.styles["S0"]})
     with pytest.raises(XLFactorError, match="date"):
         cross_sectional_regress(panel.returns, panel.styles).characteristic_portfolios("1999-01-31")
+
+
+def test_multiindex_column_exposures_and_exposure_lag(panel):
+    """The (characteristic, asset)-column form equals the dict form; exposure_lag=1 equals shifting by hand."""
+    multi = pd.concat(panel.styles, axis=1)
+    a = cross_sectional_regress(panel.returns, multi, industries=panel.industries, caps=panel.caps)
+    b = cross_sectional_regress(panel.returns, panel.styles, industries=panel.industries, caps=panel.caps)
+    pd.testing.assert_frame_equal(a.factor_returns, b.factor_returns)
+    lagged = cross_sectional_regress(panel.returns, panel.styles, caps=panel.caps, exposure_lag=1)
+    by_hand = cross_sectional_regress(panel.returns, {k: v.shift(1) for k, v in panel.styles.items()},
+                                      caps=panel.caps.shift(1))
+    pd.testing.assert_frame_equal(lagged.factor_returns, by_hand.factor_returns)
+    assert lagged.factor_returns.iloc[0].isna().all()

@@ -11,6 +11,18 @@ Panel conventions
   yourself or pass ``exposure_lag=1`` to use the previous row's exposures.
 - Weights: regression weights default to sqrt(market cap) when ``caps`` are given, else equal.
 - Missing values: each date uses the assets with every input present (its universe).
+
+Contents
+--------
+- :func:`standardize`, :func:`dummy_exposures` (standardize.py): per-date z-scores, dummies.
+- :func:`cross_sectional_regress` -> :class:`CrossSectionResult`, :func:`characteristic_portfolios`
+  (regression.py; batched normal equations in design.py and wls.py): Barra-style WLS with the
+  cap-weighted industry constraint.
+- :func:`neutralize` (neutralize.py), :func:`fama_macbeth` -> :class:`FamaMacBethResult`.
+- :func:`specific_risk`, :func:`xs_factor_cov`, :func:`xs_risk_model` (risk.py): a
+  :class:`~xlfactor.models.risk_model.FactorRiskModel` from the cross-sectional fit.
+- :func:`pca_factors` -> :class:`PCAResult`, :func:`build_sort_factors` -> :class:`SortResult`,
+  :func:`alpha_test` -> :class:`AlphaTestResult`.
 """
 
 from xlfactor.models.cross_section.alpha_test import AlphaTestResult, alpha_test
