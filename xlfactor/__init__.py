@@ -37,6 +37,7 @@ _API = {
     "StressResult": "xlfactor.models.scenarios",
     "VaRResult": "xlfactor.models.scenarios",
     "analyze_portfolio": "xlfactor.models.analysis",
+    "PortfolioAnalysis": "xlfactor.models.analysis",
     # cross-sectional models
     "standardize": "xlfactor.models.cross_section",
     "cross_sectional_regress": "xlfactor.models.cross_section",
@@ -47,6 +48,14 @@ _API = {
     "pca_factors": "xlfactor.models.cross_section",
     "build_sort_factors": "xlfactor.models.cross_section",
     "alpha_test": "xlfactor.models.cross_section",
+    "xs_risk_model": "xlfactor.models.cross_section",
+    "xs_factor_cov": "xlfactor.models.cross_section",
+    "dummy_exposures": "xlfactor.models.cross_section",
+    "CrossSectionResult": "xlfactor.models.cross_section",
+    "FamaMacBethResult": "xlfactor.models.cross_section",
+    "PCAResult": "xlfactor.models.cross_section",
+    "SortResult": "xlfactor.models.cross_section",
+    "AlphaTestResult": "xlfactor.models.cross_section",
     # factor data
     "load_factors": "xlfactor.data",
     "refresh_factors": "xlfactor.data",

@@ -1,5 +1,8 @@
 """The Excel functions (UDFs): one module for every xlwings runtime.
 
+The cross-sectional functions are written in
+:mod:`xlfactor.excel.cross_section_functions` and re-exported here.
+
 Classic desktop imports it through the add-in's UDF modules setting, xlwings Lite through
 ``install/lite/main.py``, xlwings Server through its custom-functions module. Each
 function only converts: Excel values -> engine inputs (:mod:`xlfactor.excel.inputs`,
@@ -18,6 +21,15 @@ import pandas as pd
 
 import xlfactor as xf
 from xlfactor.excel import cached, convert, inputs, results
+from xlfactor.excel.cross_section_functions import (  # noqa: F401  (re-exported: this is the one UDF module)
+    FM_ALPHA_TEST,
+    FM_CHAR_PORTFOLIO,
+    FM_FAMA_MACBETH,
+    FM_NEUTRALIZE,
+    FM_PCA,
+    FM_XS_FACTOR_RETURNS,
+    FM_ZSCORE,
+)
 from xlfactor.excel.udf import excel_function, rng
 from xlfactor.models.regression import COV_TYPES
 
