@@ -26,7 +26,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import install, ribbon
 
 ROOT = Path(__file__).resolve().parents[2]
-CLASSIC = ROOT / "install" / "classic"
+CLASSIC = install.CLASSIC_DIR
 NS = {"ui": "http://schemas.microsoft.com/office/2006/01/customui"}
 
 

@@ -4,8 +4,8 @@ Steps (:func:`plan` describes them, :func:`install` runs them):
 
 1. copy xlwings' ribbon add-in template (``quickstart_addin_ribbon.xlam``, what
    ``xlwings quickstart --addin --ribbon`` uses) and replace its ribbon XML with
-   ``install/classic/customUI.xml`` (:func:`assemble_xlam`, plain zip editing);
-2. open it in Excel (COM), import the VBA dispatcher ``install/classic/XlfactorRibbon.bas``,
+   ``xlfactor/excel/classic/customUI.xml`` (:func:`assemble_xlam`, plain zip editing);
+2. open it in Excel (COM), import the VBA dispatcher ``xlfactor/excel/classic/XlfactorRibbon.bas``,
    set the add-in's "UDF Modules" to ``xlfactor.excel.functions`` and run the template's
    ``ImportPythonUDFsToAddin`` macro, save;
 3. register it with ``xlwings addin install --file xlfactor.xlam`` (copies it to XLSTART).
@@ -27,7 +27,7 @@ import xlwings
 
 from xlfactor.errors import XLFactorError
 
-CLASSIC_DIR = Path(__file__).resolve().parents[2] / "install" / "classic"
+CLASSIC_DIR = Path(__file__).resolve().parent / "classic"
 CUSTOM_UI = "customUI.xml"
 VBA_MODULE = "XlfactorRibbon.bas"
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
@@ -37,10 +37,10 @@ CUSTOM_UI_PART = "customUI/customUI.xml"
 
 
 def classic_file(name: str) -> Path:
-    """A file of ``install/classic`` (present in a source checkout or editable install)."""
+    """A file of the classic add-in shipped in the package (``xlfactor/excel/classic``)."""
     path = CLASSIC_DIR / name
     if not path.is_file():
-        raise XLFactorError(f"install: {path} not found; run `xlfactor install` from a source checkout of xlfactor")
+        raise XLFactorError(f"install: {path} not found; reinstall xlfactor (the package data is incomplete)")
     return path
 
 

@@ -3,7 +3,7 @@
 Each runtime has a thin entry point:
 
 - classic desktop: the add-in's VBA ``OnAction`` handler calls
-  ``RunPython "import xlfactor.excel.ribbon as r; r.dispatch('<tag>')"`` (see ``install/classic``);
+  ``RunPython "import xlfactor.excel.ribbon as r; r.dispatch('<tag>')"`` (see ``xlfactor/excel/classic``);
 - xlwings Lite and Server: ``@xw.script`` functions in ``install/lite/main.py`` and
   ``install/server/scripts.py`` call the same actions with the injected book.
 
