@@ -150,6 +150,18 @@ def test_brk_arkk_own_factors(cov):
         assert res.lags is None  # default lag differs by asset
 
 
+def test_near_perfect_fit(ff3_monthly, industries10):
+    """R2 ~ 1 - 1e-9: SSR = TSS - ESS would lose ~9 digits, so the engine takes SSR from residuals."""
+    f = ff3_monthly[FF3]
+    noise = industries10["NoDur"].reindex(f.index).fillna(0.0) * 1e-5
+    tracker = (0.9 * f["Mkt-RF"] + 0.2 * f["SMB"] - 0.3 * f["HML"] + 0.001 + noise).rename("Tracker")
+    data = pd.concat([tracker, industries10["NoDur"]], axis=1)
+    res = regress(data, ff3_monthly)
+    assert res.rsquared["Tracker"] > 1 - 1e-8
+    assert_matches(res, data["Tracker"], f, "Tracker")
+    assert_matches(res, data["NoDur"], f, "NoDur")
+
+
 def test_series_input_rf_column_and_annualised_helpers(industries10, ff3_monthly):
     nodur = industries10["NoDur"]
     with_rf = regress(nodur, ff3_monthly)  # RF column is ignored, not a regressor

@@ -11,35 +11,47 @@ Numerics (all assets at once, no loop over assets):
   is ``G_n = sum_t M_tn z_t z_t'`` (one matrix product ``M' (z z')`` for all assets
   with missing rows; assets without missing rows share ``Z'Z``), and
   ``theta_n = G_n^-1 Z' y_n`` (missing returns set to 0).
-* Residuals ``e = y - Z theta`` are computed directly (NaN where unused), so
-  ``SSR = sum e^2`` carries no cancellation.
+* Sums of squares come from the cross-products, without residuals:
+  ``TSS = y'y - (1'y)^2/n`` and ``ESS = b' C b`` (``b`` the slopes in standardised
+  units, ``C`` the asset's centred factor cross-products), ``SSR = TSS - ESS``. The
+  subtraction loses about ``log10(TSS/SSR)`` digits, so assets with
+  ``SSR < SSR_EXACT_BELOW * TSS`` (R2 above 0.999) get ``SSR = sum e^2`` from explicit
+  residuals instead: relative error stays below ~1e-12 either way.
+* Residuals ``e = y - Z theta`` (NaN where unused) are formed only when asked for
+  (``Fit.residuals()``), or up front for the robust covariances that need them.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_inputs import COLLINEAR_TOL, check_finite
+
+#: Below this SSR/TSS ratio, SSR is recomputed from explicit residuals (see module notes).
+SSR_EXACT_BELOW = 1e-3
 
 
 @dataclass(frozen=True)
 class Fit:
     """Raw arrays of a many-asset OLS fit (original coordinates, intercept first).
 
-    ``params`` (N, K+1); ``cov`` (N, K+1, K+1); ``resid`` (T, N) NaN where unused;
-    ``ssr``, ``tss`` (centred), ``nobs`` (N,); ``lags`` (N,) HAC lags or None.
+    ``params`` (N, K+1); ``cov`` (N, K+1, K+1); ``ssr``, ``tss`` (centred), ``nobs``
+    (N,); ``lags`` (N,) HAC lags or None; ``residuals()`` -> (T, N), NaN where unused.
     """
 
     params: np.ndarray
     cov: np.ndarray
-    resid: np.ndarray
     ssr: np.ndarray
     tss: np.ndarray
     nobs: np.ndarray
     lags: np.ndarray | None
+    residuals: Callable[[], np.ndarray]
 
 
 def default_hac_lags(nobs: np.ndarray) -> np.ndarray:
@@ -47,7 +59,7 @@ def default_hac_lags(nobs: np.ndarray) -> np.ndarray:
     return np.floor(4.0 * (np.asarray(nobs, dtype=float) / 100.0) ** (2.0 / 9.0)).astype(int)
 
 
-def fit_ols(y: np.ndarray, x: np.ndarray, assets: list, factors: list, cov: str,
+def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str,
             lags: int | None) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
@@ -60,51 +72,86 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: list, factors: list, cov: str,
     Returns
     -------
     Fit
-
-    Notes
-    -----
-    ``TSS = SSR + ESS`` with ``ESS = b' (G_ff - n m m') b`` (``b`` the slope part of
-    ``theta`` in standardised units, ``m`` the asset's factor means): the centred
-    sum of squares without another pass over the data.
     """
-    t = y.shape[0]
     g, s = x.mean(axis=0), x.std(axis=0)
-    z = np.column_stack([np.ones(t), (x - g) / s])
+    z = np.column_stack([np.ones(len(x)), (x - g) / s])
+    cross = _cross_products(y, z, assets)
+    gram = _grams(z, cross.mask, cross.partial, assets, factors)
+    gram_inv = _inverses(gram, cross.partial)
+    theta = np.einsum("nij,jn->ni", gram_inv, cross.zty)
+    ess = _explained_ss(gram, theta)
+    if cov == "nonrobust":
+        ssr = _ssr_from_sums(y, z, theta, cross.yy - cross.zty[0] ** 2 / cross.nobs, ess)
+        cov_z = gram_inv * (ssr / (cross.nobs - z.shape[1]))[:, None, None]
+        hac_lags = None
+        resid = None
+    else:
+        resid = _residuals(y, z, theta)
+        e0 = resid if cross.mask is None else np.nan_to_num(resid, nan=0.0)
+        ssr = np.einsum("tn,tn->n", e0, e0)
+        hac_lags = _hac_lags(cross.nobs, lags, assets) if cov == "hac" else np.zeros(len(ssr), dtype=int)
+        meat = _hac_meat(z, e0, cross.partial, cross.mask, hac_lags)
+        cov_z = gram_inv @ meat @ gram_inv * (cross.nobs / (cross.nobs - z.shape[1]))[:, None, None]
+    jac = _jacobian(g, s)
+    cov_orig = (cov_z.reshape(len(ssr), -1) @ np.kron(jac, jac).T).reshape(cov_z.shape)  # J V J' for all
+    residuals = functools.partial(_residuals, y, z, theta) if resid is None else functools.partial(_same, resid)
+    return Fit(params=theta @ jac.T, cov=cov_orig, ssr=ssr, tss=ssr + ess, nobs=cross.nobs,
+               lags=hac_lags if cov == "hac" else None, residuals=residuals)
+
+
+@dataclass(frozen=True)
+class _CrossProducts:
+    """``zty = Z'y`` (K+1, N), ``yy = y'y`` (N,) over usable rows, ``nobs``; ``partial`` flags
+    the assets with missing values and ``mask`` (T, N_partial) their usable rows (None if none)."""
+
+    zty: np.ndarray
+    yy: np.ndarray
+    nobs: np.ndarray
+    partial: np.ndarray
+    mask: np.ndarray | None
+
+
+def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index) -> _CrossProducts:
+    """One pass over ``y`` for ``Z'y`` and ``y'y``; assets whose sums are not finite are
+    redone with missing values set to 0 (and checked for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):
         zty = z.T @ y  # NaN in the intercept row marks assets with missing (or infinite) values
+        yy = np.einsum("tn,tn->n", y, y)
     partial = ~np.isfinite(zty[0])
-    nobs = np.full(y.shape[1], t)
+    nobs = np.full(y.shape[1], y.shape[0])
     mask = None
     if partial.any():
         y_partial = y[:, partial]
-        check_finite(y_partial, [a for a, p in zip(assets, partial, strict=True) if p], "returns")
+        check_finite(y_partial, assets[partial], "returns")
         mask = ~np.isnan(y_partial)
         nobs[partial] = mask.sum(axis=0)
-        zty[:, partial] = z.T @ np.where(mask, y_partial, 0.0)
+        y0 = np.where(mask, y_partial, 0.0)
+        zty[:, partial] = z.T @ y0
+        yy[partial] = np.einsum("tn,tn->n", y0, y0)
     _check_nobs(nobs, z.shape[1], assets)
-    gram = _grams(z, mask, partial, assets, factors)
-    gram_inv = np.linalg.inv(gram)
-    theta = np.einsum("nij,jn->ni", gram_inv, zty)
+    return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
+
+
+def _ssr_from_sums(y: np.ndarray, z: np.ndarray, theta: np.ndarray, tss: np.ndarray,
+                   ess: np.ndarray) -> np.ndarray:
+    """``SSR = TSS - ESS``, recomputed as ``sum e^2`` where ``SSR < SSR_EXACT_BELOW * TSS``."""
+    ssr = tss - ess
+    inexact = ssr < SSR_EXACT_BELOW * tss
+    if inexact.any():
+        ssr[inexact] = np.nansum(_residuals(y[:, inexact], z, theta[inexact]) ** 2, axis=0)
+    return ssr
+
+
+def _same(values: np.ndarray) -> np.ndarray:
+    """Identity: residuals already computed."""
+    return values
+
+
+def _residuals(y: np.ndarray, z: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``e = y - Z theta'`` as (T, N), NaN where ``y`` is missing."""
     resid = (theta @ z.T).T
     np.subtract(y, resid, out=resid)
-    ssr = np.einsum("tn,tn->n", resid, resid)
-    if mask is not None:
-        ssr[partial] = np.nansum(resid[:, partial] ** 2, axis=0)
-    tss = ssr + _explained_ss(gram, theta)
-    k = z.shape[1]
-    hac_lags = None
-    if cov == "nonrobust":
-        cov_z = gram_inv * (ssr / (nobs - k))[:, None, None]
-    else:
-        hac_lags = _hac_lags(nobs, lags, assets) if cov == "hac" else np.zeros(len(nobs), dtype=int)
-        e0 = resid if mask is None else np.nan_to_num(resid, nan=0.0)
-        meat = _hac_meat(z, e0, partial, mask, hac_lags)
-        cov_z = gram_inv @ meat @ gram_inv * (nobs / (nobs - k))[:, None, None]
-    jac = _jacobian(g, s)
-    params = theta @ jac.T
-    cov_orig = np.einsum("ij,njk,lk->nil", jac, cov_z, jac)
-    return Fit(params=params, cov=cov_orig, resid=resid, ssr=ssr, tss=tss, nobs=nobs,
-               lags=hac_lags if cov == "hac" else None)
+    return resid
 
 
 def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -112,10 +159,10 @@ def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
     n = gram[:, 0, 0]
     centred = gram[:, 1:, 1:] - gram[:, 1:, :1] * gram[:, :1, 1:] / n[:, None, None]
     b = theta[:, 1:]
-    return np.einsum("ni,nij,nj->n", b, centred, b)
+    return ((centred @ b[:, :, None])[:, :, 0] * b).sum(axis=1)
 
 
-def _check_nobs(nobs: np.ndarray, k: int, assets: list) -> None:
+def _check_nobs(nobs: np.ndarray, k: int, assets: pd.Index) -> None:
     empty = np.flatnonzero(nobs == 0)
     if empty.size:
         raise XLFactorError(
@@ -131,8 +178,8 @@ def _check_nobs(nobs: np.ndarray, k: int, assets: list) -> None:
         )
 
 
-def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: list,
-           factors: list) -> np.ndarray:
+def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: pd.Index,
+           factors: pd.Index) -> np.ndarray:
     """``G_n = sum_t M_tn z_t z_t'``: ``Z'Z`` for complete assets, one matrix product for the rest."""
     t, k = z.shape
     out = np.empty((len(partial), k, k))
@@ -140,12 +187,22 @@ def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: 
     if mask is not None:
         zz = (z[:, :, None] * z[:, None, :]).reshape(t, k * k)
         gram = (mask.T.astype(float) @ zz).reshape(-1, k, k)
-        _check_gram(gram, [a for a, p in zip(assets, partial, strict=True) if p], factors)
+        _check_gram(gram, assets[partial], factors)
         out[partial] = gram
     return out
 
 
-def _check_gram(gram: np.ndarray, assets: list, factors: list) -> None:
+def _inverses(gram: np.ndarray, partial: np.ndarray) -> np.ndarray:
+    """``G_n^-1`` for every asset: one inverse shared by the complete assets, a batch for the rest."""
+    out = np.empty_like(gram)
+    if not partial.all():
+        out[~partial] = np.linalg.inv(gram[np.argmin(partial)])
+    if partial.any():
+        out[partial] = np.linalg.inv(gram[partial])
+    return out
+
+
+def _check_gram(gram: np.ndarray, assets: pd.Index, factors: pd.Index) -> None:
     """Raise if a factor is constant, or factors collinear, on some asset's own rows.
 
     From ``G = sum z z'`` (z standardised on the common sample): factor covariance on
@@ -179,7 +236,7 @@ def _check_gram(gram: np.ndarray, assets: list, factors: list) -> None:
         )
 
 
-def _hac_lags(nobs: np.ndarray, lags: int | None, assets: list) -> np.ndarray:
+def _hac_lags(nobs: np.ndarray, lags: int | None, assets: pd.Index) -> np.ndarray:
     if lags is None:
         return default_hac_lags(nobs)
     too_many = np.flatnonzero(lags >= nobs)

@@ -34,15 +34,15 @@ class OLSInputs:
         (T, N) excess returns, NaN where an asset is missing.
     x : np.ndarray
         (T, K) factor returns, no NaN.
-    assets, factors : list
+    assets, factors : pd.Index
         Column labels of ``y`` and ``x``.
     """
 
     index: pd.Index
     y: np.ndarray
     x: np.ndarray
-    assets: list
-    factors: list
+    assets: pd.Index
+    factors: pd.Index
 
 
 def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series,
@@ -78,17 +78,16 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
     index = common[keep]
     x = np.ascontiguousarray(x_common[keep])
-    check_finite(x, list(x_frame.columns), "factors")
+    check_finite(x, x_frame.columns, "factors")
     same_rows = y_frame.index.equals(index)
     y = (y_frame if same_rows else y_frame.loc[index]).to_numpy(dtype=float)
     if rf is not None:
         y = y - _rf_values(rf, index)[:, None]
-    check_factor_matrix(x, list(x_frame.columns), "the common sample")
-    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=list(y_frame.columns),
-                     factors=list(x_frame.columns))
+    check_factor_matrix(x, x_frame.columns, "the common sample")
+    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=x_frame.columns)
 
 
-def check_finite(values: np.ndarray, names: list, name: str) -> None:
+def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:
     """Raise naming the first column of ``values`` (T, N) that holds +/-inf."""
     infinite = np.isinf(values).any(axis=0)
     if infinite.any():
@@ -98,7 +97,7 @@ def check_finite(values: np.ndarray, names: list, name: str) -> None:
         )
 
 
-def check_factor_matrix(x: np.ndarray, names: list, where: str) -> None:
+def check_factor_matrix(x: np.ndarray, names: pd.Index, where: str) -> None:
     """Raise if a factor is constant or the factors are collinear over rows ``x``.
 
     A factor is constant when its standard deviation is at most 1e-12 times its
@@ -138,14 +137,14 @@ def _as_frame(obj: object, name: str) -> pd.DataFrame:
 
 
 def _check_numeric(frame: pd.DataFrame, name: str) -> None:
-    for dtype in set(frame.dtypes):
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            column = frame.columns[np.flatnonzero(frame.dtypes == dtype)[0]]
-            bad = _first_non_number(frame[column])
-            found = f" (found {bad!r})" if bad is not None else ""
-            raise XLFactorError(
-                f"{name}: column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
-            )
+    bad_columns = frame.select_dtypes(exclude="number").columns  # text, dates, booleans
+    if len(bad_columns):
+        column = bad_columns[0]
+        bad = _first_non_number(frame[column])
+        found = f" (found {bad!r})" if bad is not None else ""
+        raise XLFactorError(
+            f"{name}: column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
+        )
 
 
 def _first_non_number(column: pd.Series) -> object | None:

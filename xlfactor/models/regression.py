@@ -12,11 +12,13 @@ for the chosen covariance to about 1e-10 relative.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
@@ -46,7 +48,8 @@ class RegressionResult:
     nobs, df_resid : pd.Series
         Usable rows ``n`` per asset and ``n - K - 1`` (integers).
     resid : pd.DataFrame
-        Dates x assets residuals, NaN on dates an asset does not use.
+        Dates x assets residuals, NaN on dates an asset does not use (a property,
+        computed on first access: the fit itself does not need them).
     periods_per_year : int
         252, 52, 12, 4 or 1 (inferred from the dates unless given).
     cov_type : str
@@ -58,6 +61,8 @@ class RegressionResult:
         HAC lags used per asset (None unless ``cov_type="hac"``).
     factor_names : list
         Factor column names, in order.
+    dates : pd.Index
+        The dates used (common to returns and factors, every factor present).
     """
 
     params: pd.DataFrame
@@ -69,12 +74,18 @@ class RegressionResult:
     resid_vol: pd.Series
     nobs: pd.Series
     df_resid: pd.Series
-    resid: pd.DataFrame
     periods_per_year: int
     cov_type: str
     lags: int | None
     hac_lags: pd.Series | None
     factor_names: list
+    dates: pd.Index
+    _residuals: Callable[[], np.ndarray] = field(repr=False)
+
+    @cached_property
+    def resid(self) -> pd.DataFrame:
+        """Residuals ``e = y - X theta`` (dates x assets), NaN where an asset has no data."""
+        return pd.DataFrame(self._residuals(), index=self.dates, columns=self.params.index, copy=False)
 
     @property
     def use_t(self) -> bool:
@@ -191,15 +202,15 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     ppy = periods_per_year if periods_per_year is not None else infer_periods_per_year(data.index)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     columns = [ALPHA, *data.factors]
-    assets = pd.Index(data.assets)
+    assets = data.assets
     k = len(columns)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     tvalues = fit.params / bse
     df_resid = fit.nobs - k
     if cov == "nonrobust":
-        pvalues = 2.0 * stats.t.sf(np.abs(tvalues), df_resid[:, None])
+        pvalues = 2.0 * special.stdtr(df_resid[:, None], -np.abs(tvalues))  # Student t cdf
     else:
-        pvalues = 2.0 * stats.norm.sf(np.abs(tvalues))
+        pvalues = 2.0 * special.ndtr(-np.abs(tvalues))  # standard normal cdf
     rsquared = 1.0 - fit.ssr / fit.tss
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
@@ -215,12 +226,13 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         resid_vol=pd.Series(np.sqrt(fit.ssr / df_resid), index=assets, name="resid_vol"),
         nobs=pd.Series(fit.nobs, index=assets, name="nobs"),
         df_resid=pd.Series(df_resid, index=assets, name="df_resid"),
-        resid=pd.DataFrame(fit.resid, index=data.index, columns=assets, copy=False),
         periods_per_year=int(ppy),
         cov_type=cov,
         lags=common_lag,
         hac_lags=None if fit.lags is None else pd.Series(fit.lags, index=assets, name="hac_lags"),
         factor_names=list(data.factors),
+        dates=data.index,
+        _residuals=fit.residuals,
     )
 
 

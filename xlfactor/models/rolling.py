@@ -111,7 +111,7 @@ def _window_sums_inplace(padded: np.ndarray, t: int, window: int) -> np.ndarray:
     return padded[..., :t]
 
 
-def _check_not_empty(y: np.ndarray, assets: list) -> None:
+def _check_not_empty(y: np.ndarray, assets: pd.Index) -> None:
     empty = np.isnan(y).all(axis=0)
     if empty.any():
         raise XLFactorError(
