@@ -78,11 +78,11 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     cross = _cross_products(y, z, assets)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
-    theta = np.einsum("nij,jn->ni", gram_inv, cross.zty)
+    theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
     ess = _explained_ss(gram, theta)
     if cov == "nonrobust":
         ssr = _ssr_from_sums(y, z, theta, cross.yy - cross.zty[0] ** 2 / cross.nobs, ess)
-        cov_z = gram_inv * (ssr / (cross.nobs - z.shape[1]))[:, None, None]
+        cov_z = gram_inv * (ssr / (cross.nobs - z.shape[1]))[:, None, None]  # broadcasts a shared inverse
         hac_lags = None
         resid = None
     else:
@@ -159,7 +159,8 @@ def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
     n = gram[:, 0, 0]
     centred = gram[:, 1:, 1:] - gram[:, 1:, :1] * gram[:, :1, 1:] / n[:, None, None]
     b = theta[:, 1:]
-    return ((centred @ b[:, :, None])[:, :, 0] * b).sum(axis=1)
+    cb = b @ centred[0] if len(gram) == 1 else (centred @ b[:, :, None])[:, :, 0]
+    return np.einsum("ni,ni->n", cb, b)
 
 
 def _check_nobs(nobs: np.ndarray, k: int, assets: pd.Index) -> None:
@@ -180,25 +181,32 @@ def _check_nobs(nobs: np.ndarray, k: int, assets: pd.Index) -> None:
 
 def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: pd.Index,
            factors: pd.Index) -> np.ndarray:
-    """``G_n = sum_t M_tn z_t z_t'``: ``Z'Z`` for complete assets, one matrix product for the rest."""
+    """``G_n = sum_t M_tn z_t z_t'``: ``Z'Z`` for complete assets, one matrix product for the rest.
+
+    Returns (1, K+1, K+1) when no asset has missing values (shared, broadcast over
+    assets), else (N, K+1, K+1).
+    """
     t, k = z.shape
+    shared = (z.T @ z)[None]
+    if mask is None:
+        return shared
     out = np.empty((len(partial), k, k))
-    out[~partial] = z.T @ z
-    if mask is not None:
-        zz = (z[:, :, None] * z[:, None, :]).reshape(t, k * k)
-        gram = (mask.T.astype(float) @ zz).reshape(-1, k, k)
-        _check_gram(gram, assets[partial], factors)
-        out[partial] = gram
+    out[~partial] = shared
+    zz = (z[:, :, None] * z[:, None, :]).reshape(t, k * k)
+    gram = (mask.T.astype(float) @ zz).reshape(-1, k, k)
+    _check_gram(gram, assets[partial], factors)
+    out[partial] = gram
     return out
 
 
 def _inverses(gram: np.ndarray, partial: np.ndarray) -> np.ndarray:
-    """``G_n^-1`` for every asset: one inverse shared by the complete assets, a batch for the rest."""
+    """``G_n^-1``: one inverse shared by the complete assets, a batch for the rest."""
+    if len(gram) == 1:
+        return np.linalg.inv(gram)
     out = np.empty_like(gram)
     if not partial.all():
         out[~partial] = np.linalg.inv(gram[np.argmin(partial)])
-    if partial.any():
-        out[partial] = np.linalg.inv(gram[partial])
+    out[partial] = np.linalg.inv(gram[partial])
     return out
 
 
@@ -279,14 +287,21 @@ def _hac_meat(z: np.ndarray, e0: np.ndarray, partial: np.ndarray, mask: np.ndarr
 
 
 def _meat_on_grid(z: np.ndarray, e0: np.ndarray, lags: np.ndarray) -> np.ndarray:
-    """``sum_l w_l,n (Gamma_l + Gamma_l')`` with ``Gamma_l[i,j] = sum_t e_t e_{t-l} z_t,i z_{t-l},j``."""
+    """``sum_l w_l,n (Gamma_l + Gamma_l')`` with ``Gamma_l[i,j] = sum_t e_t e_{t-l} z_t,i z_{t-l},j``.
+
+    Only the upper triangle ``i <= j`` is computed (the meat is symmetric): per lag one
+    matrix product ``(e_t e_{t-l})' (z_t,i z_{t-l},j + z_t,j z_{t-l},i)`` for all assets.
+    """
     t, k = z.shape
-    meat = ((e0 * e0).T @ (z[:, :, None] * z[:, None, :]).reshape(t, k * k)).reshape(-1, k, k)
+    i, j = np.triu_indices(k)
+    upper = (e0 * e0).T @ (z[:, i] * z[:, j])
     for lag in range(1, int(lags.max(initial=0)) + 1):
         weight = np.clip(1.0 - lag / (lags + 1.0), 0.0, None)
-        cross = (z[lag:, :, None] * z[:-lag, None, :]).reshape(t - lag, k * k)
-        gamma = ((e0[lag:] * e0[:-lag]).T @ cross * weight[:, None]).reshape(-1, k, k)
-        meat += gamma + gamma.transpose(0, 2, 1)
+        pairs = z[lag:, i] * z[:-lag, j] + z[lag:, j] * z[:-lag, i]
+        upper += (e0[lag:] * e0[:-lag]).T @ pairs * weight[:, None]
+    meat = np.empty((e0.shape[1], k, k))
+    meat[:, i, j] = upper
+    meat[:, j, i] = upper
     return meat
 
 

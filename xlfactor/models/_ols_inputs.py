@@ -65,14 +65,13 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     _check_numeric(x_frame, "factors")
     _check_unique_dates(y_frame.index, "returns")
     _check_unique_dates(x_frame.index, "factors")
-    common = y_frame.index.intersection(x_frame.index)
+    common = _common_dates(y_frame.index, x_frame.index)
     if len(common) == 0:
         raise XLFactorError(
             f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(x_frame.index)}); "
             "use the same date convention (e.g. month-end) for both"
         )
-    common = common.sort_values()
-    x_common = x_frame.loc[common].to_numpy(dtype=float)
+    x_common = (x_frame if x_frame.index.equals(common) else x_frame.loc[common]).to_numpy(dtype=float)
     keep = ~np.isnan(x_common).any(axis=1)
     if not keep.any():
         raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
@@ -85,6 +84,13 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         y = y - _rf_values(rf, index)[:, None]
     check_factor_matrix(x, x_frame.columns, "the common sample")
     return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=x_frame.columns)
+
+
+def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
+    """Sorted intersection of two date indexes (fast when they are already equal and sorted)."""
+    if a.equals(b) and a.is_monotonic_increasing:
+        return a
+    return a.intersection(b).sort_values()
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

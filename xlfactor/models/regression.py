@@ -39,7 +39,8 @@ class RegressionResult:
         Assets x ``["alpha", *factor_names]``: coefficients, standard errors,
         ``t = coef / se`` and two-sided p-values (Student t with ``df_resid`` degrees
         of freedom for ``cov_type="nonrobust"``; standard normal for ``"hc1"`` and
-        ``"hac"``, as statsmodels does by default for robust covariances).
+        ``"hac"``, as statsmodels does by default for robust covariances). ``pvalues``
+        is a property computed on first access (as in statsmodels).
     rsquared, rsquared_adj : pd.Series
         ``R2 = 1 - SSR/TSS`` (TSS centred on the asset's own mean) and
         ``1 - (n-1)/(n-K-1) (1-R2)``.
@@ -68,7 +69,6 @@ class RegressionResult:
     params: pd.DataFrame
     bse: pd.DataFrame
     tvalues: pd.DataFrame
-    pvalues: pd.DataFrame
     rsquared: pd.Series
     rsquared_adj: pd.Series
     resid_vol: pd.Series
@@ -86,6 +86,16 @@ class RegressionResult:
     def resid(self) -> pd.DataFrame:
         """Residuals ``e = y - X theta`` (dates x assets), NaN where an asset has no data."""
         return pd.DataFrame(self._residuals(), index=self.dates, columns=self.params.index, copy=False)
+
+    @cached_property
+    def pvalues(self) -> pd.DataFrame:
+        """Two-sided p-values: ``2 F(-|t|)``, F the Student t (df_resid) or standard normal cdf."""
+        t = np.abs(self.tvalues.to_numpy())
+        if self.use_t:
+            p = 2.0 * special.stdtr(self.df_resid.to_numpy()[:, None], -t)
+        else:
+            p = 2.0 * special.ndtr(-t)
+        return pd.DataFrame(p, index=self.tvalues.index, columns=self.tvalues.columns)
 
     @property
     def use_t(self) -> bool:
@@ -207,10 +217,6 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     tvalues = fit.params / bse
     df_resid = fit.nobs - k
-    if cov == "nonrobust":
-        pvalues = 2.0 * special.stdtr(df_resid[:, None], -np.abs(tvalues))  # Student t cdf
-    else:
-        pvalues = 2.0 * special.ndtr(-np.abs(tvalues))  # standard normal cdf
     rsquared = 1.0 - fit.ssr / fit.tss
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
@@ -219,7 +225,6 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         params=pd.DataFrame(fit.params, index=assets, columns=columns),
         bse=pd.DataFrame(bse, index=assets, columns=columns),
         tvalues=pd.DataFrame(tvalues, index=assets, columns=columns),
-        pvalues=pd.DataFrame(pvalues, index=assets, columns=columns),
         rsquared=pd.Series(rsquared, index=assets, name="rsquared"),
         rsquared_adj=pd.Series(1.0 - (fit.nobs - 1) / df_resid * (1.0 - rsquared), index=assets,
                                name="rsquared_adj"),
