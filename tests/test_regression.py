@@ -86,6 +86,16 @@ def test_industries49_ff3_with_missing_values(industries_with_gaps, ff3_monthly,
 
 
 @pytest.mark.parametrize("cov", ["nonrobust", "hc1", "hac"])
+def test_scattered_gaps_in_every_asset(industries49, ff5_monthly, cov):
+    """Random missing months everywhere: every asset has its own pattern (HAC groups by pattern)."""
+    data = industries49.mask(np.random.default_rng(3).random(industries49.shape) < 0.05)
+    res = regress(data, ff5_monthly, cov=cov, rf=ff5_monthly["RF"])
+    excess = data.sub(ff5_monthly["RF"], axis=0)
+    for asset in ["Agric", "Rubbr", "Softw", "Fin", "Other"]:
+        assert_matches(res, excess[asset], ff5_monthly[FF5], asset)
+
+
+@pytest.mark.parametrize("cov", ["nonrobust", "hc1", "hac"])
 def test_industries10_ff5(industries10, ff5_monthly, cov):
     res = regress(industries10, ff5_monthly, cov=cov, rf=ff5_monthly["RF"])
     excess = industries10.sub(ff5_monthly["RF"], axis=0)

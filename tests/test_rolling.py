@@ -62,6 +62,14 @@ def test_industries49_ff3_against_rolling_ols(industries_with_gaps, ff3_monthly,
         assert_matches_rolling_ols(ours, industries_with_gaps[asset], ff3_monthly[FF3], 60, min_periods)
 
 
+def test_every_asset_with_scattered_gaps(industries49, ff3_monthly):
+    """Random missing months in all 49 assets: the masked path in several chunks of assets."""
+    data = industries49.mask(np.random.default_rng(7).random(industries49.shape) < 0.03)
+    ours = rolling_regress(data, ff3_monthly, 60, 50)
+    for asset in ["Agric", "Hlth", "Coal", "Fin", "Other"]:
+        assert_matches_rolling_ols(ours, data[asset], ff3_monthly[FF3], 60, 50)
+
+
 def test_default_inv_method_too(industries_with_gaps, ff3_monthly):
     ours = rolling_regress(industries_with_gaps, ff3_monthly, 36)
     for asset in ["Rubbr", "Banks"]:
