@@ -112,8 +112,8 @@ class _CrossProducts:
 
 
 def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index) -> _CrossProducts:
-    """One pass over ``y`` for ``Z'y`` and ``y'y``; assets whose sums are not finite are
-    redone with missing values set to 0 (and checked for infinities)."""
+    """``Z'y`` (one matrix product) and ``y'y`` for all assets; assets whose sums are not
+    finite are redone with missing values set to 0 (after checking for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):
         zty = z.T @ y  # NaN in the intercept row marks assets with missing (or infinite) values
         yy = np.einsum("tn,tn->n", y, y)

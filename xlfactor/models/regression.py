@@ -135,7 +135,8 @@ class RegressionResult:
         if asset is None:
             asset = self.params.index[0]
         if asset not in self.params.index:
-            raise XLFactorError(f"asset: {asset!r} is not one of {list(self.params.index)}")
+            known = ", ".join(repr(a) for a in self.params.index[:5]) + (", ..." if len(self.params) > 5 else "")
+            raise XLFactorError(f"asset: {asset!r} is not one of the regressed assets ({known})")
         se = self.bse.loc[asset]
         q = stats.t.ppf(0.975, self.df_resid[asset]) if self.use_t else stats.norm.ppf(0.975)
         p_label = "P>|t|" if self.use_t else "P>|z|"
