@@ -6,35 +6,16 @@ runs are noncommercial use. Every test session gets its own empty xlfactor data
 directory, so tests never read or write a user's cache.
 """
 
-import gzip
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
+from french_files import VW_MONTHLY, french_block
 
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 os.environ["XLFACTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="xlfactor-test-")
 os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
-
-FRENCH_DIR = Path(__file__).parent / "data" / "french"
-
-
-def french_text(name: str, folder: str = "current") -> str:
-    """The text of a French file kept (gzipped) under tests/data/french/<folder>/."""
-    return gzip.decompress((FRENCH_DIR / folder / f"{name}.gz").read_bytes()).decode("ascii")
-
-
-def french_block(name: str, block: str, folder: str = "current"):
-    """One parsed block (a DataFrame, returns in decimals) of a test French file."""
-    from xlfactor.data.french import parse_french_csv
-
-    return parse_french_csv(french_text(name, folder)).block(block).data
-
-
-VW_MONTHLY = "Average Value Weighted Returns -- Monthly"
-
 
 @pytest.fixture(scope="session")
 def industries10():

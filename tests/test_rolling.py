@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from conftest import french_block
+from french_files import french_block
 from numpy.testing import assert_allclose
 from statsmodels.regression.rolling import RollingOLS
 from test_regression import _extended_precision_ols

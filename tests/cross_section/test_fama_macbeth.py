@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from french_files import french_block
 from linearmodels import FamaMacBeth
-from xs_helpers import french_block, make_panel
+from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import fama_macbeth

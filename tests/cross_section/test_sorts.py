@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from xs_helpers import french_block, make_panel
+from french_files import french_block
+from xs_helpers import make_panel
 
 from xlfactor.models.cross_section.sorts import build_sort_factors
 

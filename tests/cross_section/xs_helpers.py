@@ -1,4 +1,4 @@
-"""Helpers of the cross-sectional tests: simulated panels from a known factor model, French files.
+"""Helpers of the cross-sectional tests: simulated panels from a known factor model.
 
 A plain module with a unique name (not a conftest.py): several test folders have a conftest,
 and ``from conftest import ...`` would pick whichever was imported last.
@@ -6,21 +6,10 @@ and ``from conftest import ...`` would pick whichever was imported last.
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-FRENCH_DIR = Path(__file__).parents[1] / "data" / "french" / "current"
-
-
-def french_block(name: str, block: str) -> pd.DataFrame:
-    """One block of a test French file, as tests/conftest.py's helper (whose module name this file shadows)."""
-    from xlfactor.data.french import parse_french_csv
-
-    return parse_french_csv(gzip.decompress((FRENCH_DIR / f"{name}.gz").read_bytes()).decode("ascii")).block(block).data
 
 
 @dataclass

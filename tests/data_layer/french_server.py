@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import threading
 import time
@@ -11,20 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+
+from french_files import french_bytes
 
 from xlfactor.data.catalog import DATASETS
-
-FRENCH_DIR = Path(__file__).parents[1] / "data" / "french"
-
-
-def french_bytes(name: str, folder: str = "current") -> bytes:
-    """Original bytes of a test French file (``.csv`` or ``.CSV`` copy, whichever exists)."""
-    for candidate in (name, name[:-4] + ".CSV"):
-        path = FRENCH_DIR / folder / f"{candidate}.gz"
-        if path.exists():
-            return gzip.decompress(path.read_bytes())
-    raise FileNotFoundError(name)
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:

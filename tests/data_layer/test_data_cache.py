@@ -12,7 +12,7 @@ import textwrap
 
 import pandas as pd
 import pytest
-from french_server import french_bytes
+from french_files import french_bytes
 
 from xlfactor.data import data_vintage, factor_info, load_factors, register_factors, reset_state
 from xlfactor.data.catalog import DATASETS

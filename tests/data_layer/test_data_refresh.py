@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from french_server import Route, french_bytes, make_zip
+from french_files import french_bytes
+from french_server import Route, make_zip
 
 from xlfactor.data import factor_info, load_factors, refresh_factors, stored_datasets
 from xlfactor.data.cache import snapshot_record

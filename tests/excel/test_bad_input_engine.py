@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import excel_range, serials
+from office_js import excel_range, serials
 
 import xlfactor as xf
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlwings.server as server
-from conftest import excel_range, serials, spilled
+from office_js import excel_range, serials, spilled
 
 import xlfactor as xf
 import xlfactor.excel.functions as functions

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import excel_range, serials
+from office_js import excel_range, serials
 
 import xlfactor as xf
 from xlfactor.data import data_vintage
