@@ -73,8 +73,10 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     -------
     Fit
     """
-    g, s = x.mean(axis=0), x.std(axis=0)
-    z = np.column_stack([np.ones(len(x)), (x - g) / s])
+    g = x.mean(axis=0)
+    centred = x - g
+    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
+    z = np.column_stack([np.ones(len(x)), centred / s])
     cross = _cross_products(y, z, assets)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
@@ -93,7 +95,7 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
         meat = _hac_meat(z, e0, cross.partial, cross.mask, hac_lags)
         cov_z = gram_inv @ meat @ gram_inv * (cross.nobs / (cross.nobs - z.shape[1]))[:, None, None]
     jac = _jacobian(g, s)
-    cov_orig = (cov_z.reshape(len(ssr), -1) @ np.kron(jac, jac).T).reshape(cov_z.shape)  # J V J' for all
+    cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
     residuals = functools.partial(_residuals, y, z, theta) if resid is None else functools.partial(_same, resid)
     return Fit(params=theta @ jac.T, cov=cov_orig, ssr=ssr, tss=ssr + ess, nobs=cross.nobs,
                lags=hac_lags if cov == "hac" else None, residuals=residuals)

@@ -58,11 +58,12 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     """
     y_frame = _as_frame(returns, "returns")
     x_frame = _as_frame(factors, "factors")
-    x_frame = x_frame.drop(columns=[c for c in x_frame.columns if c == RF_COLUMN])
-    if x_frame.shape[1] == 0:
+    regressors = [i for i, c in enumerate(x_frame.columns) if c != RF_COLUMN]
+    if not regressors:
         raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
-    _check_numeric(y_frame, "returns")
-    _check_numeric(x_frame, "factors")
+    names = x_frame.columns[_selector(regressors)]
+    y_all = _float_values(y_frame, "returns")
+    x_all = _float_values(x_frame, "factors", regressors)
     _check_unique_dates(y_frame.index, "returns")
     _check_unique_dates(x_frame.index, "factors")
     common = _common_dates(y_frame.index, x_frame.index)
@@ -71,23 +72,42 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
             f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(x_frame.index)}); "
             "use the same date convention (e.g. month-end) for both"
         )
-    x_common = (x_frame if x_frame.index.equals(common) else x_frame.loc[common]).to_numpy(dtype=float)
+    x_common = x_all if x_frame.index.equals(common) else x_all[x_frame.index.get_indexer(common)]
     keep = ~np.isnan(x_common).any(axis=1)
     if not keep.any():
         raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
-    index = common[keep]
-    x = np.ascontiguousarray(x_common[keep])
-    check_finite(x, x_frame.columns, "factors")
-    same_rows = y_frame.index.equals(index)
-    y = (y_frame if same_rows else y_frame.loc[index]).to_numpy(dtype=float)
+    index = common if keep.all() else common[keep]
+    x = np.ascontiguousarray(x_common if index is common else x_common[keep])
+    check_finite(x, names, "factors")
+    y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
     if rf is not None:
         y = y - _rf_values(rf, index)[:, None]
-    check_factor_matrix(x, x_frame.columns, "the common sample")
-    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=x_frame.columns)
+    check_factor_matrix(x, names, "the common sample")
+    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=names)
+
+
+def _selector(positions: list[int]) -> slice | list[int]:
+    """``positions`` as a slice when they are a leading run (the usual case: RF last or absent)."""
+    return slice(0, len(positions)) if positions == list(range(len(positions))) else positions
+
+
+def _float_values(frame: pd.DataFrame, name: str, columns: list[int] | None = None) -> np.ndarray:
+    """The frame's values (only ``columns`` if given) as a float array; non-numeric columns raise.
+
+    Fast path: a frame whose values come out as a float or integer array is numeric
+    throughout (pandas gives ``object`` for any mix with text, dates or booleans).
+    """
+    values = frame.to_numpy()
+    if values.dtype.kind in "fiu":
+        values = values.astype(float, copy=False)
+        return values if columns is None else values[:, _selector(columns)]
+    sub = frame if columns is None else frame.iloc[:, columns]
+    _check_numeric(sub, name)
+    return sub.to_numpy(dtype=float)
 
 
 def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
-    """Sorted intersection of two date indexes (fast when they are already equal and sorted)."""
+    """Sorted intersection of two date indexes (``a`` itself when they are equal and sorted)."""
     if a.equals(b) and a.is_monotonic_increasing:
         return a
     return a.intersection(b).sort_values()
@@ -177,7 +197,8 @@ def _rf_values(rf: object, index: pd.Index) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(rf.dtype) or pd.api.types.is_bool_dtype(rf.dtype):
         raise XLFactorError("rf: the risk-free series is not numeric; use decimal returns")
     _check_unique_dates(rf.index, "rf")
-    return rf.reindex(index).to_numpy(dtype=float)
+    same = rf.index is index or rf.index.equals(index)
+    return (rf if same else rf.reindex(index)).to_numpy(dtype=float)
 
 
 def _span(index: pd.Index) -> str:

@@ -29,6 +29,18 @@ COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
 
 
+@dataclass(frozen=True)
+class _Stats:
+    """Per-asset statistics as arrays (the fit's raw output, before labelling)."""
+
+    params: np.ndarray  # (N, K+1)
+    bse: np.ndarray  # (N, K+1)
+    rsquared: np.ndarray
+    ssr: np.ndarray
+    nobs: np.ndarray
+    hac_lags: np.ndarray | None
+
+
 @dataclass(frozen=True, eq=False)
 class RegressionResult:
     """Result of :func:`regress` for N assets and K factors.
@@ -39,8 +51,7 @@ class RegressionResult:
         Assets x ``["alpha", *factor_names]``: coefficients, standard errors,
         ``t = coef / se`` and two-sided p-values (Student t with ``df_resid`` degrees
         of freedom for ``cov_type="nonrobust"``; standard normal for ``"hc1"`` and
-        ``"hac"``, as statsmodels does by default for robust covariances). ``pvalues``
-        is a property computed on first access (as in statsmodels).
+        ``"hac"``, as statsmodels does by default for robust covariances).
     rsquared, rsquared_adj : pd.Series
         ``R2 = 1 - SSR/TSS`` (TSS centred on the asset's own mean) and
         ``1 - (n-1)/(n-K-1) (1-R2)``.
@@ -49,8 +60,7 @@ class RegressionResult:
     nobs, df_resid : pd.Series
         Usable rows ``n`` per asset and ``n - K - 1`` (integers).
     resid : pd.DataFrame
-        Dates x assets residuals, NaN on dates an asset does not use (a property,
-        computed on first access: the fit itself does not need them).
+        Dates x assets residuals, NaN on dates an asset does not use.
     periods_per_year : int
         252, 52, 12, 4 or 1 (inferred from the dates unless given).
     cov_type : str
@@ -64,48 +74,104 @@ class RegressionResult:
         Factor column names, in order.
     dates : pd.Index
         The dates used (common to returns and factors, every factor present).
+    assets : pd.Index
+        The asset names (the returns' columns).
+
+    The labelled tables and series are built from the fit's arrays on first access
+    and then kept (a caller that needs only the betas pays for nothing else);
+    ``resid`` and ``pvalues`` are likewise computed on first access, as in statsmodels.
     """
 
-    params: pd.DataFrame
-    bse: pd.DataFrame
-    tvalues: pd.DataFrame
-    rsquared: pd.Series
-    rsquared_adj: pd.Series
-    resid_vol: pd.Series
-    nobs: pd.Series
-    df_resid: pd.Series
     periods_per_year: int
     cov_type: str
     lags: int | None
-    hac_lags: pd.Series | None
     factor_names: list
     dates: pd.Index
+    assets: pd.Index
+    _stats: _Stats = field(repr=False)
     _residuals: Callable[[], np.ndarray] = field(repr=False)
+
+    def _table(self, values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=self.assets, columns=[ALPHA, *self.factor_names])
+
+    def _series(self, values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(values, index=self.assets, name=name)
+
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        """Coefficients ``theta = (alpha, beta)`` (assets x ``["alpha", *factor_names]``)."""
+        return self._table(self._stats.params)
+
+    @cached_property
+    def bse(self) -> pd.DataFrame:
+        """Standard errors: square roots of the diagonal of the coefficient covariance."""
+        return self._table(self._stats.bse)
+
+    @cached_property
+    def tvalues(self) -> pd.DataFrame:
+        """``t = coef / se``."""
+        return self._table(self._stats.params / self._stats.bse)
+
+    @cached_property
+    def rsquared(self) -> pd.Series:
+        """``R2 = 1 - SSR/TSS``."""
+        return self._series(self._stats.rsquared, "rsquared")
+
+    @cached_property
+    def rsquared_adj(self) -> pd.Series:
+        """``1 - (n-1)/(n-K-1) (1-R2)``."""
+        nobs = self._stats.nobs
+        return self._series(1.0 - (nobs - 1) / self._df_resid * (1.0 - self._stats.rsquared), "rsquared_adj")
+
+    @cached_property
+    def resid_vol(self) -> pd.Series:
+        """``sqrt(SSR/(n-K-1))`` per period."""
+        return self._series(np.sqrt(self._stats.ssr / self._df_resid), "resid_vol")
+
+    @cached_property
+    def nobs(self) -> pd.Series:
+        """Usable rows per asset."""
+        return self._series(self._stats.nobs, "nobs")
+
+    @cached_property
+    def df_resid(self) -> pd.Series:
+        """``n - K - 1`` per asset."""
+        return self._series(self._df_resid, "df_resid")
+
+    @cached_property
+    def hac_lags(self) -> pd.Series | None:
+        """HAC lags per asset (None unless ``cov_type="hac"``)."""
+        lags = self._stats.hac_lags
+        return None if lags is None else self._series(lags, "hac_lags")
+
+    @property
+    def _df_resid(self) -> np.ndarray:
+        return self._stats.nobs - (len(self.factor_names) + 1)
 
     @cached_property
     def resid(self) -> pd.DataFrame:
         """Residuals ``e = y - X theta`` (dates x assets), NaN where an asset has no data."""
-        return pd.DataFrame(self._residuals(), index=self.dates, columns=self.params.index, copy=False)
+        return pd.DataFrame(self._residuals(), index=self.dates, columns=self.assets, copy=False)
 
     @cached_property
     def pvalues(self) -> pd.DataFrame:
         """Two-sided p-values: ``2 F(-|t|)``, F the Student t (df_resid) or standard normal cdf."""
-        t = np.abs(self.tvalues.to_numpy())
+        t = np.abs(self._stats.params / self._stats.bse)
         if self.use_t:
-            p = 2.0 * special.stdtr(self.df_resid.to_numpy()[:, None], -t)
+            p = 2.0 * special.stdtr(self._df_resid[:, None], -t)
         else:
             p = 2.0 * special.ndtr(-t)
-        return pd.DataFrame(p, index=self.tvalues.index, columns=self.tvalues.columns)
+        return self._table(p)
 
     @property
     def use_t(self) -> bool:
         """True when p-values use the t distribution (nonrobust), False for normal (hc1, hac)."""
         return self.cov_type == "nonrobust"
 
-    @property
+    @cached_property
     def betas(self) -> pd.DataFrame:
         """Factor loadings: ``params`` without the alpha column."""
-        return self.params[self.factor_names]
+        return pd.DataFrame(self._stats.params[:, 1:], index=self.assets, columns=self.factor_names)
 
     @property
     def alpha(self) -> pd.Series:
@@ -212,32 +278,19 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     data = prepare(returns, factors, rf)
     ppy = periods_per_year if periods_per_year is not None else infer_periods_per_year(data.index)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
-    columns = [ALPHA, *data.factors]
-    assets = data.assets
-    k = len(columns)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
-    tvalues = fit.params / bse
-    df_resid = fit.nobs - k
-    rsquared = 1.0 - fit.ssr / fit.tss
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
         common_lag = int(fit.lags[0])
     return RegressionResult(
-        params=pd.DataFrame(fit.params, index=assets, columns=columns),
-        bse=pd.DataFrame(bse, index=assets, columns=columns),
-        tvalues=pd.DataFrame(tvalues, index=assets, columns=columns),
-        rsquared=pd.Series(rsquared, index=assets, name="rsquared"),
-        rsquared_adj=pd.Series(1.0 - (fit.nobs - 1) / df_resid * (1.0 - rsquared), index=assets,
-                               name="rsquared_adj"),
-        resid_vol=pd.Series(np.sqrt(fit.ssr / df_resid), index=assets, name="resid_vol"),
-        nobs=pd.Series(fit.nobs, index=assets, name="nobs"),
-        df_resid=pd.Series(df_resid, index=assets, name="df_resid"),
         periods_per_year=int(ppy),
         cov_type=cov,
         lags=common_lag,
-        hac_lags=None if fit.lags is None else pd.Series(fit.lags, index=assets, name="hac_lags"),
         factor_names=list(data.factors),
         dates=data.index,
+        assets=data.assets,
+        _stats=_Stats(params=fit.params, bse=bse, rsquared=1.0 - fit.ssr / fit.tss, ssr=fit.ssr, nobs=fit.nobs,
+                      hac_lags=fit.lags),
         _residuals=fit.residuals,
     )
 
