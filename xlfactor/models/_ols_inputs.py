@@ -113,6 +113,13 @@ def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
     return a.intersection(b).sort_values()
 
 
+def check_factors(x: np.ndarray, names: pd.Index) -> None:
+    """The checks :func:`prepare` applies to the factor matrix of the common sample (no NaN rows):
+    no infinite values, no constant factor, no collinear factors."""
+    check_finite(x, names, "factors")
+    check_factor_matrix(x, names, "the common sample")
+
+
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:
     """Raise naming the first column of ``values`` (T, N) that holds +/-inf."""
     infinite = np.isinf(values).any(axis=0)

@@ -22,7 +22,7 @@ from scipy import special, stats
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
-from xlfactor.models._ols_inputs import prepare
+from xlfactor.models._ols_inputs import OLSInputs, prepare
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
@@ -39,6 +39,7 @@ class _Stats:
     ssr: np.ndarray
     nobs: np.ndarray
     hac_lags: np.ndarray | None
+    factors: pd.Index  # factor names as an Index (labels the betas without building one)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +172,7 @@ class RegressionResult:
     @cached_property
     def betas(self) -> pd.DataFrame:
         """Factor loadings: ``params`` without the alpha column."""
-        return pd.DataFrame(self._stats.params[:, 1:], index=self.assets, columns=self.factor_names)
+        return pd.DataFrame(self._stats.params[:, 1:], index=self.assets, columns=self._stats.factors)
 
     @property
     def alpha(self) -> pd.Series:
@@ -275,7 +276,21 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         collinear factors, bad ``cov``/``lags``.
     """
     cov = _check_cov(cov, lags)
-    data = prepare(returns, factors, rf)
+    return regress_prepared(prepare(returns, factors, rf), cov=cov, lags=lags, periods_per_year=periods_per_year)
+
+
+def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | None = None,
+                     periods_per_year: int | None = None) -> RegressionResult:
+    """:func:`regress` on inputs already aligned and checked (its second half).
+
+    ``data`` comes from :func:`xlfactor.models._ols_inputs.prepare`, or is built the same
+    way by a caller that holds aligned arrays (e.g. the Excel layer, which checks a
+    model's factor matrix once per data vintage with
+    :func:`~xlfactor.models._ols_inputs.check_factors`): ``x`` without missing values
+    and checked, ``y`` the excess returns on the same rows. Same formulas and results
+    as :func:`regress`.
+    """
+    cov = _check_cov(cov, lags)
     ppy = periods_per_year if periods_per_year is not None else infer_periods_per_year(data.index)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
@@ -290,7 +305,7 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         dates=data.index,
         assets=data.assets,
         _stats=_Stats(params=fit.params, bse=bse, rsquared=1.0 - fit.ssr / fit.tss, ssr=fit.ssr, nobs=fit.nobs,
-                      hac_lags=fit.lags),
+                      hac_lags=fit.lags, factors=data.factors),
         _residuals=fit.residuals,
     )
 
