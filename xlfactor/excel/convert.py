@@ -24,6 +24,7 @@ pairs); NaN becomes a blank cell. Both take ``headers``: ``False`` drops the lab
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -166,8 +167,8 @@ def number_matrix(rows: list[list[Any]], arg: str, *, row_offset: int = 0) -> np
     return out
 
 
-def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
-    """A numeric range as a DataFrame (columns = header labels or ``"<label> 1"``, ...; RangeIndex).
+def number_table(value: Any, arg: str, *, label: str = "Asset") -> tuple[np.ndarray, pd.Index]:
+    """A numeric range as a float matrix and its column labels (header labels or ``"<label> 1"``, ...).
 
     Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
     """
@@ -175,7 +176,22 @@ def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
     header = rows[0] if has_header(rows) else None
     body = rows[1:] if header is not None else rows
     matrix = number_matrix(body, arg, row_offset=0 if header is None else 1)
-    return pd.DataFrame(matrix, columns=_labels(header, matrix.shape[1], arg, label))
+    return matrix, _label_index(tuple(_labels(header, matrix.shape[1], arg, label)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_index(labels: tuple[str, ...]) -> pd.Index:
+    """Column labels as a pandas Index, shared between calls (an Index is immutable)."""
+    return pd.Index(labels)
+
+
+def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
+    """A numeric range as a DataFrame (columns = header labels or ``"<label> 1"``, ...; RangeIndex).
+
+    Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
+    """
+    matrix, columns = number_table(value, arg, label=label)
+    return pd.DataFrame(matrix, columns=columns, copy=False)
 
 
 def _tall(rows: list[list[Any]], arg: str) -> list[list[Any]]:
@@ -355,9 +371,16 @@ def cell(value: Any) -> Any:
 
 
 def _values(frame: pd.DataFrame) -> list[list[Any]]:
-    if all(pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in frame.dtypes):
-        return [[None if x != x else x for x in row] for row in frame.to_numpy(dtype=float).tolist()]
+    values = frame.to_numpy()
+    if values.dtype.kind not in "fiu" and _numeric_columns(frame):  # e.g. nullable Float64 with <NA>
+        values = frame.to_numpy(dtype=float)
+    if values.dtype.kind in "fiu":
+        return [[None if x != x else x for x in row] for row in values.astype(float, copy=False).tolist()]
     return [[cell(x) for x in row] for row in frame.to_numpy(dtype=object).tolist()]
+
+
+def _numeric_columns(frame: pd.DataFrame) -> bool:
+    return all(pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in frame.dtypes)
 
 
 def table(frame: pd.DataFrame, headers: bool = True, *, corner: str = "") -> list[list[Any]]:

@@ -24,6 +24,7 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
+from xlfactor.excel.memo import no_data
 from xlfactor.excel.udf import excel_function, rng
 
 PANEL = rng(
@@ -90,8 +91,12 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
         if name not in header[2:]:
             raise XLFactorError(f"{arg}: no column named {name!r}; the headers are {', '.join(header)}")
     dates = _cell_dates([r[0] for r in body], arg)
-    assets = pd.Index([str(int(v)) if convert.is_number(v) and float(v).is_integer() else str(v).strip()
-                       for v in (r[1] for r in body)])
+    assets = pd.Index(
+        [
+            str(int(v)) if convert.is_number(v) and float(v).is_integer() else str(v).strip()
+            for v in (r[1] for r in body)
+        ]
+    )
     if any(convert.is_blank(r[1]) for r in body):
         raise XLFactorError(f"{arg}: an asset name (column 2) is blank; every row needs an asset")
     keys = pd.MultiIndex.from_arrays([dates, assets])
@@ -102,7 +107,8 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     matrix = convert.number_matrix([[r[j] for j in numeric] for r in body], arg, row_offset=1)
     labels = {
         header[j]: pd.Series([None if convert.is_blank(r[j]) else str(r[j]).strip() for r in body])
-        for j in range(2, len(header)) if header[j] in texts
+        for j in range(2, len(header))
+        if header[j] in texts
     }
     return LongTable(dates, assets, pd.DataFrame(matrix, columns=[header[j] for j in numeric]), labels)
 
@@ -140,6 +146,7 @@ def _regression(data, industry, cap, market):
 
 
 @excel_function(
+    depends=no_data,
     values=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
     winsor="Winsorise at this many standard deviations (default 3); 0 or blank with method percentile.",
@@ -167,6 +174,7 @@ def FM_ZSCORE(values, weights=None, winsor=3.0, method="std", headers=True):
 
 
 @excel_function(
+    depends=no_data,
     data=rng(
         "Long table with a header row: Date, Asset, Signal, then the controls (numbers). One row per date and asset."
     ),
@@ -184,7 +192,7 @@ def FM_NEUTRALIZE(data, industry=None, weight=None, headers=True):
     return [["Neutralized"], *cells] if convert.flag(headers, "headers", True) else cells
 
 
-@excel_function(data=PANEL, industry=INDUSTRY, cap=CAP, market=MARKET, headers=HEADERS)
+@excel_function(depends=no_data, data=PANEL, industry=INDUSTRY, cap=CAP, market=MARKET, headers=HEADERS)
 def FM_XS_FACTOR_RETURNS(data, industry=None, cap=None, market=True, headers=True):
     """Factor returns by cross-sectional (weighted) regression on each date: market, industries, characteristics;
     last column R2."""
@@ -194,6 +202,7 @@ def FM_XS_FACTOR_RETURNS(data, industry=None, cap=None, market=True, headers=Tru
 
 
 @excel_function(
+    depends=no_data,
     data=PANEL,
     date="The date whose pure-factor portfolios to show (a date in the table).",
     industry=INDUSTRY,
@@ -208,11 +217,13 @@ def FM_CHAR_PORTFOLIO(data, date, industry=None, cap=None, market=True, headers=
     if day is None:
         raise XLFactorError("date: give the date whose portfolios to show")
     result = _regression(data, industry, cap, market)
-    return convert.table(result.characteristic_portfolios(day).T, convert.flag(headers, "headers", True),
-                         corner="Asset")
+    return convert.table(
+        result.characteristic_portfolios(day).T, convert.flag(headers, "headers", True), corner="Asset"
+    )
 
 
 @excel_function(
+    depends=no_data,
     data=PANEL,
     lags="Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).",
     headers=HEADERS,
@@ -225,12 +236,12 @@ def FM_FAMA_MACBETH(data, lags=None, headers=True):
         raise XLFactorError("data: add at least one characteristic column after the return column")
     result = xf.fama_macbeth(returns, chars, convert.number_option(lags, "lags", None, integer=True, low=0))
     summary = result.summary()
-    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]},
-                         index=["Avg R2", "Periods"])
+    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
     return convert.table(pd.concat([summary, extra]), convert.flag(headers, "headers", True))
 
 
 @excel_function(
+    depends=no_data,
     returns=WIDE,
     k="Number of principal components (default 3).",
     output='"loadings" (default: assets x components), "factors" (factor returns per row) or "variance".',
@@ -252,7 +263,22 @@ def FM_PCA(returns, k=3, output="loadings", headers=True):
     return convert.table(table, convert.flag(headers, "headers", True))
 
 
+def _model_names(models: Any) -> list[str]:
+    """Model names from a range of names and/or comma-separated text."""
+    names = [str(v).strip() for row in convert.grid(models, "models") for v in row if convert.is_label(v)]
+    names = [n.strip() for text in names for n in text.split(",") if n.strip()]
+    if not names:
+        raise XLFactorError("models: give model names such as CAPM, FF3, FF5, FF6")
+    return names
+
+
+def _models_data(arguments: dict[str, Any]) -> tuple:
+    """What FM_ALPHA_TEST depends on besides its cells: each model's data vintage on the dates."""
+    return tuple(inputs.data_token(name, arguments["dates"]) for name in _model_names(arguments["models"]))
+
+
 @excel_function(
+    depends=_models_data,
     returns=rng("Strategy returns in decimals, one column per strategy; optional header row."),
     models=rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
     dates=rng("Dates of the rows (required: the models' factors are fetched and matched by date)."),
@@ -264,10 +290,7 @@ def FM_PCA(returns, k=3, output="loadings", headers=True):
 def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None, headers=True):
     """Alpha and t-statistic of each strategy under several factor models side by side (common sample, excess
     of RF)."""
-    names = [str(v).strip() for row in convert.grid(models, "models") for v in row if convert.is_label(v)]
-    names = [n.strip() for text in names for n in text.split(",") if n.strip()]
-    if not names:
-        raise XLFactorError('models: give model names such as CAPM, FF3, FF5, FF6')
+    names = _model_names(models)
     samples = {name: inputs.sample(returns, name, dates) for name in names}
     first = next(iter(samples.values()))
     result = xf.alpha_test(

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 import xlfactor as xf
+from xlfactor import data
 from xlfactor.excel import cached, convert, inputs, results
 from xlfactor.excel.cross_section_functions import (  # noqa: F401  (re-exported: this is the one UDF module)
     FM_ALPHA_TEST,
@@ -68,6 +69,15 @@ _METHODS = ("sample", "ewma", "ledoit_wolf")
 _HORIZONS = ("annual", "quarterly", "monthly", "weekly", "daily", "A", "Q", "M", "W", "D")
 
 
+FACTOR_DATA = inputs.factors_depend()
+
+
+def _factors_vintage(arguments: dict[str, Any]) -> str:
+    """What FM_FACTORS depends on besides its cells: the data vintage of the model."""
+    freq = convert.text_option(arguments["freq"], "freq", inputs.MODEL_FREQS, "M")
+    return data.data_vintage(inputs.model_or_error(arguments["model"]), freq)
+
+
 def _cov(value: Any) -> str:
     return convert.text_option(value, "cov", COV_TYPES, "nonrobust")
 
@@ -99,7 +109,7 @@ def _risk_inputs(
 
 
 # ------------------------------------------------------------------ regressions
-@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, excess=EXCESS, headers=HEADERS)
+@excel_function(depends=FACTOR_DATA, returns=RETURNS, factors=FACTORS, dates=DATES, excess=EXCESS, headers=HEADERS)
 def FM_BETA(returns, factors, dates=None, excess=True, headers=True):
     """Factor betas (OLS slopes) of each asset's returns on the factors: one row per asset, one column per factor."""
     sample = inputs.sample(returns, factors, dates)
@@ -108,6 +118,7 @@ def FM_BETA(returns, factors, dates=None, excess=True, headers=True):
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     returns=RETURNS,
     factors=FACTORS,
     dates=DATES,
@@ -126,7 +137,16 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
     return convert.table(frame, convert.flag(headers, "headers", True))
 
 
-@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, cov=COV, lags=LAGS, excess=EXCESS, headers=HEADERS)
+@excel_function(
+    depends=FACTOR_DATA,
+    returns=RETURNS,
+    factors=FACTORS,
+    dates=DATES,
+    cov=COV,
+    lags=LAGS,
+    excess=EXCESS,
+    headers=HEADERS,
+)
 def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True, headers=True):
     """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
     interval, then R-squared, residual vol, annual alpha, observations."""
@@ -142,6 +162,7 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     returns=RETURNS,
     factors=FACTORS,
     dates=DATES,
@@ -166,6 +187,7 @@ def FM_ROLLING_BETA(returns, factors, dates=None, window=36, min_periods=None, e
 
 # ------------------------------------------------------------------ factor data
 @excel_function(
+    depends=_factors_vintage,
     model=MODEL,
     freq=FREQ,
     start="First date to include (optional).",
@@ -194,7 +216,15 @@ def FM_DATA_INFO(model, freq="M", headers=True):
 
 
 # ------------------------------------------------------------------ covariance
-@excel_function(factors=FACTORS, dates=DATES, method=METHOD, halflife=HALFLIFE, annualize=ANNUALIZE, headers=HEADERS)
+@excel_function(
+    depends=FACTOR_DATA,
+    factors=FACTORS,
+    dates=DATES,
+    method=METHOD,
+    halflife=HALFLIFE,
+    annualize=ANNUALIZE,
+    headers=HEADERS,
+)
 def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True, headers=True):
     """Covariance matrix of factor returns (RF excluded), annualised by default."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
@@ -204,7 +234,7 @@ def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True, 
     return convert.table(cov, convert.flag(headers, "headers", True))
 
 
-@excel_function(factors=FACTORS, dates=DATES, method=METHOD, halflife=HALFLIFE, headers=HEADERS)
+@excel_function(depends=FACTOR_DATA, factors=FACTORS, dates=DATES, method=METHOD, halflife=HALFLIFE, headers=HEADERS)
 def FM_CORR(factors, dates=None, method="sample", halflife=None, headers=True):
     """Correlation matrix of factor returns (RF excluded)."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
@@ -214,6 +244,7 @@ def FM_CORR(factors, dates=None, method="sample", halflife=None, headers=True):
 
 # ------------------------------------------------------------------ risk model
 @excel_function(
+    depends=FACTOR_DATA,
     returns=RETURNS,
     factors=FACTORS,
     dates=DATES,
@@ -232,6 +263,7 @@ def FM_ASSET_COV(
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     returns=RETURNS,
     factors=FACTORS,
     dates=DATES,
@@ -250,6 +282,7 @@ def FM_VAR_DECOMP(
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     weights=WEIGHTS,
     returns=RETURNS,
     factors=FACTORS,
@@ -283,6 +316,7 @@ def FM_PORT_RISK(
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     weights=WEIGHTS,
     returns=RETURNS,
     factors=FACTORS,
@@ -322,6 +356,7 @@ def FM_RISK_CONTRIB(
 
 # ------------------------------------------------------------------ hedging and sizing
 @excel_function(
+    depends=inputs.factors_depend("instruments"),
     target=rng("Returns of the position to hedge (one column, decimals; header optional)."),
     instruments=rng('Returns of the hedge instruments (one column each, header optional) or a model name like "FF3".'),
     dates=DATES,
@@ -340,6 +375,7 @@ def FM_HEDGE(target, instruments, dates=None, headers=True):
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     weights=WEIGHTS,
     returns=RETURNS,
     factors=FACTORS,
@@ -374,6 +410,7 @@ def FM_HEDGE_TARGET(
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     vol_budget="Volatility of P&L allowed over the horizon, in currency (e.g. 50000).",
     returns=RETURNS,
     factors=FACTORS,
@@ -410,6 +447,7 @@ def FM_POSITION_SIZE(
 
 # ------------------------------------------------------------------ scenarios
 @excel_function(
+    depends=FACTOR_DATA,
     weights=WEIGHTS,
     returns=RETURNS,
     factors=FACTORS,
@@ -451,6 +489,7 @@ def FM_VAR(
 
 
 @excel_function(
+    depends=FACTOR_DATA,
     weights=WEIGHTS,
     returns=RETURNS,
     factors=FACTORS,

@@ -18,17 +18,20 @@ Either way an ``RF`` column (the models carry one) is the risk-free rate, never 
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from xlfactor import data
+from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
-from xlfactor.excel.memo import Memo, content_key, factor_cache
+from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
+from xlfactor.models._ols_inputs import OLSInputs, check_factors
 from xlfactor.models.frequency import frequency_code, periods_per_year
 
 RF = "RF"
@@ -45,20 +48,31 @@ class Sample:
 
     Attributes
     ----------
-    returns : DataFrame
-        Rows x assets (decimals, NaN missing).
+    values : np.ndarray
+        Returns, rows x assets (decimals, NaN missing), on the rows of ``factors``.
+    assets : pd.Index
+        Asset names (the returns' header, or ``Asset 1``, ...).
     factors : DataFrame
-        Same index; factor columns, plus ``RF`` when the source has one.
+        Factor columns, plus ``RF`` when the source has one.
     periods_per_year : int
         From the dates, or ``DEFAULT_PERIODS_PER_YEAR`` when none were given.
     key : str
         Content key of the whole sample, including the data vintage of a model.
+    model : ModelData or None
+        The aligned model data when the factors came from a model name.
     """
 
-    returns: pd.DataFrame
+    values: np.ndarray
+    assets: pd.Index
     factors: pd.DataFrame
     periods_per_year: int
     key: str
+    model: ModelData | None = None
+
+    @cached_property
+    def returns(self) -> pd.DataFrame:
+        """Returns as a DataFrame indexed like ``factors`` (built on first use)."""
+        return pd.DataFrame(self.values, index=self.factors.index, columns=self.assets, copy=False)
 
     @property
     def factor_names(self) -> list[str]:
@@ -74,6 +88,17 @@ class Sample:
         """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None."""
         return self.factors[RF] if excess and RF in self.factors.columns else None
 
+    def ols_inputs(self, excess: bool) -> OLSInputs | None:
+        """Regression inputs as ``xlfactor.models._ols_inputs.prepare(returns, factors, rf)`` gives them,
+        from the model's checked factor matrix (None for a factor range: use ``xf.regress``)."""
+        if self.model is None:
+            return None
+        keep, index, x, rf, names = self.model.regressors
+        y = self.values if keep is None else self.values[keep]
+        if excess and rf is not None:
+            y = y - rf[:, None]
+        return OLSInputs(index=index, y=y, x=x, assets=self.assets, factors=names)
+
 
 def optional_dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex | None:
     """``dates`` when given (memoised by the raw cells, as a recalculation repeats them), None when omitted."""
@@ -87,9 +112,9 @@ def optional_dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex | None:
     return dates_cache.get(key, lambda: convert.dates(value, arg))
 
 
-def frequency(index: pd.DatetimeIndex, arg: str = "dates") -> str:
-    """The model data frequency ("D", "W" or "M") matching ``index``; others raise."""
-    code = frequency_code(_ppy(index))
+def frequency(index: pd.DatetimeIndex, arg: str = "dates", *, ppy: int | None = None) -> str:
+    """The model data frequency ("D", "W" or "M") matching ``index`` (``ppy``: its periods per year); others raise."""
+    code = frequency_code(_ppy(index) if ppy is None else ppy)
     if code not in MODEL_FREQS:
         raise XLFactorError(
             f"{arg}: the dates are {_FREQ_NAMES[code]}; model factors come daily, weekly or monthly. "
@@ -118,21 +143,147 @@ def resolve_model(name: str, freq: str, arg: str = "factors") -> tuple[str, str]
         return match, data.data_vintage(match, freq)
 
 
-def _aligned_model(model: str, freq: str, dates: pd.DatetimeIndex, vintage: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Positions of the return rows kept, and the model's factors on those rows (memoised)."""
+@dataclass(frozen=True)
+class ModelData:
+    """A model's factors matched to the rows of one ``dates`` column (memoised in ``factor_cache``).
 
-    def compute() -> tuple[np.ndarray, pd.DataFrame]:
-        factors = data.load_factors(model, freq)
+    Attributes
+    ----------
+    rows : np.ndarray
+        Positions of the return rows that have a factor row, in date order.
+    factors : DataFrame
+        The model's factors (then ``RF``) on those rows, indexed by the factors' dates.
+    complete : np.ndarray
+        Per row of ``factors``: True when every factor (``RF`` aside) is present.
+    periods_per_year : int
+        From the dates.
+    key : str
+        Content key: model, frequency, data vintage, dates. It identifies ``factors``.
+    """
+
+    rows: np.ndarray
+    factors: pd.DataFrame
+    complete: np.ndarray
+    periods_per_year: int
+    key: str
+
+    @cached_property
+    def regressors(self) -> tuple[np.ndarray | None, pd.Index, np.ndarray, np.ndarray | None, pd.Index]:
+        """``(keep, dates, x, rf, names)``: the rows with every factor present (None: all), their
+        dates, the factor matrix on them (checked as ``xf.regress`` checks it, once), RF on
+        them (None without RF) and the factor names. Raises like ``xf.regress`` for a
+        constant or collinear factor (and is then not kept)."""
+        positions = [j for j, c in enumerate(self.factors.columns) if c != RF]
+        names = self.factors.columns[positions]
+        values = self.factors.to_numpy(dtype=float)
+        keep = None if self.complete.all() else self.complete
+        rows = slice(None) if keep is None else keep
+        x = np.ascontiguousarray(values[rows][:, positions])
+        check_factors(x, names)
+        rf = values[rows, list(self.factors.columns).index(RF)] if RF in self.factors.columns else None
+        index = self.factors.index if keep is None else self.factors.index[keep]
+        return keep, index, x, rf, names
+
+
+def model_data(value: Any, dates: pd.DatetimeIndex | None, arg: str = "factors") -> ModelData:
+    """The factors of the model named by ``value`` on ``dates``, for the current data vintage.
+
+    The vintage is read on every call (one small query; once per Excel function call,
+    shared with the cell memo's lookup), so a refresh is seen at once; the alignment
+    itself is computed once per (model, frequency, vintage, dates).
+    """
+    name = convert.model_name(value) or ""
+    if dates is None:
+        raise XLFactorError(f'dates: required when {arg} is a model name such as "{name}"; give the dates')
+    return once_per_call(("model_data", name, arg, id(dates)), dates, lambda: _model_data(name, dates, arg))
+
+
+def _model_data(name: str, dates: pd.DatetimeIndex, arg: str) -> ModelData:
+    ppy = _ppy(dates)
+    freq = frequency(dates, ppy=ppy)
+    name, version = resolve_model(name, freq, arg)
+    key = content_key("model", name, freq, version, dates)
+    return factor_cache.get(key, lambda: _align_model(name, freq, version, dates, ppy, key))
+
+
+@dataclass(frozen=True)
+class _FactorTable:
+    """A model's full factor frame at one data vintage, with the period label of each row.
+
+    ``keys`` (unique period labels, hashed once for lookups) and ``code`` (the frame's
+    frequency) are None when the frame is unusual (fewer than two rows, repeated
+    periods): then alignment goes through ``xlfactor.data.align``, which reports it.
+    """
+
+    frame: pd.DataFrame
+    keys: pd.Index | None
+    code: str | None
+
+
+def _factor_table(model: str, freq: str, version: str) -> _FactorTable:
+    """The model's factors and their period labels, computed once per (model, frequency, vintage)."""
+
+    def build() -> _FactorTable:
+        frame = data.load_factors(model, freq)
+        if len(frame) < 2:
+            return _FactorTable(frame, None, None)
+        code = frequency_code(periods_per_year(frame.index))
+        keys = period_labels(frame.index, code)
+        return _FactorTable(frame, None, None) if keys.has_duplicates else _FactorTable(frame, keys, code)
+
+    return factor_cache.get(("table", model, freq, version), build)
+
+
+def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, ppy: int, key: str) -> ModelData:
+    """Match each date to the factor row of its period, exactly as ``xlfactor.data.align`` does.
+
+    Fast path: the factor rows' period labels are kept per vintage, so only the dates'
+    labels are computed here; anything unusual (frequencies that differ, two dates in
+    one period) goes through ``data.align`` for its checks and messages.
+    """
+    table = _factor_table(model, freq, version)
+    factors = table.frame
+    labels = period_labels(dates, freq) if table.keys is not None and table.code == freq else None
+    if labels is None or labels.has_duplicates:
         probe = pd.DataFrame({"row": np.arange(len(dates), dtype=float)}, index=dates)
         aligned = data.align(probe, factors)
-        if len(aligned.factors) == 0:
-            raise XLFactorError(
-                f"dates: none of the dates ({_span(dates)}) overlap the {model} {_FREQ_NAMES[freq]} factor data "
-                f"({_span(factors.index)}); check the dates, or refresh the factor data"
-            )
-        return aligned.returns["row"].to_numpy().astype(np.intp), aligned.factors
+        rows, matched = aligned.returns["row"].to_numpy().astype(np.intp), aligned.factors
+    else:
+        order = labels.argsort(kind="stable")
+        position = table.keys.get_indexer(labels[order])
+        found = position >= 0
+        rows, position = order[found], position[found]
+        matched = factors.iloc[position].copy()
+        matched.index = pd.DatetimeIndex(factors.index[position], name=factors.index.name)
+    if len(matched) == 0:
+        raise XLFactorError(
+            f"dates: none of the dates ({_span(dates)}) overlap the {model} {_FREQ_NAMES[freq]} factor data "
+            f"({_span(factors.index)}); check the dates, or refresh the factor data"
+        )
+    return ModelData(rows, matched, _complete_rows(matched), ppy, key)
 
-    return factor_cache.get(content_key("model", model, freq, vintage, dates), compute)
+
+def _complete_rows(factors: pd.DataFrame) -> np.ndarray:
+    """True for the rows where every factor column (``RF`` aside) is present."""
+    keep = [j for j, c in enumerate(factors.columns) if c != RF]
+    return ~np.isnan(factors.to_numpy(dtype=float)[:, keep]).any(axis=1)
+
+
+def data_token(factors_value: Any, dates_value: Any, arg: str = "factors") -> Hashable:
+    """What, besides the raw cells, a result over these factors depends on (for the cell memo).
+
+    A model name gives its :class:`ModelData` key (model, frequency, data vintage, dates);
+    a range of numbers gives ``"range"`` (its content is in the cells themselves).
+    Raises like :func:`sample` when the model or dates are unusable.
+    """
+    if convert.model_name(factors_value) is None:
+        return "range"
+    return model_data(factors_value, optional_dates(dates_value), arg).key
+
+
+def factors_depend(factors: str = "factors", dates: str = "dates") -> Callable[[dict[str, Any]], Hashable]:
+    """``depends`` for :func:`xlfactor.excel.udf.excel_function`: :func:`data_token` of two arguments."""
+    return lambda arguments: data_token(arguments[factors], arguments[dates], factors)
 
 
 def _span(index: pd.Index) -> str:
@@ -142,17 +293,6 @@ def _span(index: pd.Index) -> str:
 def _same_length(n: int, other: int, arg: str, against: str) -> None:
     if n != other:
         raise XLFactorError(f"{arg}: {n} rows but {against} has {other}; select ranges with the same number of rows")
-
-
-def _model_rows(value: Any, dates: pd.DatetimeIndex | None, arg: str) -> tuple[np.ndarray, pd.DataFrame, str]:
-    """Kept row positions, aligned model factors and a key (model, frequency, vintage, dates)."""
-    name = convert.model_name(value) or ""
-    if dates is None:
-        raise XLFactorError(f'dates: required when {arg} is a model name such as "{name}"; give the dates')
-    freq = frequency(dates)
-    name, version = resolve_model(name, freq, arg)
-    rows, factors = _aligned_model(name, freq, dates, version)
-    return rows, factors, content_key("model", name, freq, version, dates)
 
 
 def factor_range(value: Any, dates: pd.DatetimeIndex | None, *, arg: str = "factors") -> pd.DataFrame:
@@ -174,8 +314,8 @@ def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[
     """Factor returns from a model name (over ``dates``) or a range; periods per year; content key."""
     dates = optional_dates(dates_value)
     if convert.model_name(value) is not None:
-        _, factors, key = _model_rows(value, dates, arg)
-        return factors, _ppy(dates), key
+        found = model_data(value, dates, arg)
+        return found.factors, found.periods_per_year, found.key
     frame = factor_range(value, dates, arg=arg)
     return frame, _ppy(dates), content_key("range", frame)
 
@@ -186,31 +326,28 @@ def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_
     Raises when lengths differ, dates are missing for a model, the dates do not overlap
     the model data, or too few rows remain for the number of factors.
     """
-    returns = convert.numbers(returns_value, returns_arg)
+    values, assets = convert.number_table(returns_value, returns_arg)
     dates = optional_dates(dates_value)
     if dates is not None:
-        _same_length(len(dates), len(returns), "dates", returns_arg)
-        returns.index = dates
+        _same_length(len(dates), len(values), "dates", returns_arg)
     if convert.model_name(factors_value) is not None:
-        rows, factors, source = _model_rows(factors_value, dates, "factors")
-        returns = returns.iloc[rows].set_axis(factors.index, axis=0)
+        model = model_data(factors_value, dates, "factors")
+        values, factors, complete = values[model.rows], model.factors, model.complete
+        source, ppy = model.key, model.periods_per_year
     else:
+        model = None
         factors = factor_range(factors_value, dates)
-        _same_length(len(factors), len(returns), "factors", returns_arg)
-        source = "range"
-    _check_rows(returns, factors, returns_arg)
-    return Sample(returns, factors, _ppy(dates), content_key(source, returns, factors))
+        _same_length(len(factors), len(values), "factors", returns_arg)
+        complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
+    _check_rows(values, complete, len(factors.columns) - (RF in factors.columns), returns_arg)
+    return Sample(values, assets, factors, ppy, content_key(source, values, assets), model)
 
 
-def _check_rows(returns: pd.DataFrame, factors: pd.DataFrame, arg: str) -> None:
-    keep = factors.columns != RF
-    names = factors.columns[keep]
-    complete = ~np.isnan(factors.to_numpy(dtype=float)[:, keep]).any(axis=1)
-    present = ~np.isnan(returns.to_numpy(dtype=float))
-    usable = int((present & complete[:, None]).sum(axis=0).max()) if len(returns) else 0
-    if usable < len(names) + 2:
+def _check_rows(values: np.ndarray, complete: np.ndarray, n_factors: int, arg: str) -> None:
+    usable = int((~np.isnan(values) & complete[:, None]).sum(axis=0).max()) if len(values) else 0
+    if usable < n_factors + 2:
         raise XLFactorError(
-            f"{arg}: {usable} usable rows for {len(names)} factor(s); a regression needs at least {len(names) + 2} "
+            f"{arg}: {usable} usable rows for {n_factors} factor(s); a regression needs at least {n_factors + 2} "
             "(number of factors + 2). Select more rows"
         )
 

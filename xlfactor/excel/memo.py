@@ -1,26 +1,35 @@
 """Bounded memoisation for recalculation storms, keyed by input content and data vintage.
 
 Excel recalculates a formula whenever anything upstream changes, often with the same
-inputs. Two caches (one :class:`Memo` each) make repeats cheap:
+inputs. Three caches (one :class:`Memo` each) make repeats cheap:
 
-- aligned factor data (model, frequency, the dates, the data vintage) in
-  :data:`factor_cache`;
-- finished results (function name, every cleaned input, the vintage of the model used)
-  in :data:`result_cache`.
+- finished cell values in :data:`result_cache`, keyed by the function name, the raw
+  argument values exactly as Excel sent them and the data the result depends on (for a
+  model name: model, frequency, data vintage, dates). :func:`cell_memo` looks them up
+  BEFORE any argument is converted, so recalculating an unchanged formula costs a hash
+  of its cells and one vintage query;
+- engine results (a regression, a risk model) in :data:`fit_cache`, keyed by the
+  content of the cleaned inputs, so FM_BETA, FM_ALPHA and FM_REGRESS over the same
+  data share one regression;
+- aligned factor data (model, frequency, dates, data vintage) in :data:`factor_cache`.
 
-Keys come from :func:`content_key`, a BLAKE2b digest of the inputs' bytes, so equal
-inputs hit whichever cell they come from. The data vintage
-(``xlfactor.data.data_vintage(model, freq)``) is part of every key that touches stored
-factor data: after a refresh the vintage changes and stale entries are simply never
-looked up again (the LRU bound pushes them out).
+Content keys come from :func:`content_key`, a BLAKE2b digest of the inputs' bytes, so
+equal inputs hit whichever cell they come from. The data vintage
+(``xlfactor.data.data_vintage(model, freq)``, read on every call) is part of every key
+that touches stored factor data: after a refresh the vintage changes and stale entries
+are simply never looked up again (the LRU bound pushes them out).
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import hashlib
+import inspect
+import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -70,14 +79,21 @@ def content_key(*parts: Any) -> str:
 class Memo:
     """A thread-safe least-recently-used cache of at most ``maxsize`` entries.
 
+    With ``weigh`` (value -> size, e.g. a number of cells) the entries' total size is
+    also kept at most ``max_weight``; a single value heavier than that is not stored.
     Cached values are shared: callers must not mutate them.
     """
 
-    def __init__(self, maxsize: int = DEFAULT_SIZE) -> None:
+    def __init__(
+        self, maxsize: int = DEFAULT_SIZE, *, weigh: Callable[[Any], int] | None = None, max_weight: int = 0
+    ) -> None:
         self.maxsize = maxsize
+        self.max_weight = max_weight
         self.hits = 0
         self.misses = 0
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._weigh = weigh
+        self._weight = 0
+        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
@@ -86,28 +102,124 @@ class Memo:
         Exceptions from ``compute`` propagate and nothing is stored.
         """
         with self._lock:
-            if key in self._data:
+            entry = self._data.get(key)
+            if entry is not None:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return self._data[key]
+                return entry[0]
             self.misses += 1
         value = compute()
+        weight = self._weigh(value) if self._weigh is not None else 0
+        if self._weigh is not None and weight > self.max_weight:
+            return value
         with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            self._weight += weight - (old[1] if old is not None else 0)
+            self._data[key] = (value, weight)
+            while len(self._data) > self.maxsize or self._weight > self.max_weight > 0:
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._weight -= dropped
         return value
 
     def clear(self) -> None:
         """Forget every entry and reset the counters."""
         with self._lock:
             self._data.clear()
+            self._weight = 0
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._data)
 
+    @property
+    def weight(self) -> int:
+        """Total size of the stored values (0 without ``weigh``)."""
+        return self._weight
 
+
+def cells(value: Any) -> int:
+    """Number of cells in a 2-D list result (1 for a single value)."""
+    return sum(len(row) for row in value) if isinstance(value, list) and value and isinstance(value[0], list) else 1
+
+
+#: Finished cell values by raw arguments (at most 512 results and 1 million cells).
+result_cache = Memo(512, weigh=cells, max_weight=1_000_000)
+#: Engine results (regressions, risk models) by the content of their cleaned inputs.
+fit_cache = Memo()
+#: Aligned factor data by model, frequency, data vintage and dates.
 factor_cache = Memo()
-result_cache = Memo()
+
+
+def raw_key(name: str, args: Sequence[Any]) -> str | None:
+    """Digest of a function name and its raw arguments (nested lists of cell values), or None.
+
+    ``pickle`` keeps types apart (``1``, ``1.0``, ``True`` and ``"1"`` differ), so only
+    identical cells give the same key. None when an argument cannot be pickled.
+    """
+    try:
+        data = pickle.dumps((name, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - any unpicklable value: simply not memoised
+        return None
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def cell_memo(func: Callable[..., Any], depends: Callable[[dict[str, Any]], Hashable]) -> Callable[..., Any]:
+    """Wrap an Excel function so that a repeat with identical raw cells is served from :data:`result_cache`.
+
+    ``depends(arguments by name)`` returns what the result depends on besides the cells
+    (e.g. the data vintage of a model); it runs on every call, before the lookup. If it
+    raises, or the cells cannot be hashed, the function simply runs (and reports the
+    problem in its usual order). Exceptions are never cached; a hit returns a fresh copy
+    of the rows, so no caller can alter the stored value.
+    """
+    params = list(inspect.signature(func).parameters.values())
+    names = [p.name for p in params]
+    defaults = [p.default for p in params]
+    qualname = func.__qualname__
+
+    @functools.wraps(func)
+    def wrapper(*args: Any) -> Any:
+        key = raw_key(qualname, args)
+        if key is None:
+            return func(*args)
+        bound = dict(zip(names, [*args, *defaults[len(args) :]], strict=True))
+        scope = _call_scope.set({})
+        try:
+            try:
+                token = depends(bound)
+            except Exception:  # noqa: BLE001 - the function itself reports the problem
+                return func(*args)
+            return _fresh(result_cache.get((key, token), lambda: func(*args)))
+        finally:
+            _call_scope.reset(scope)
+
+    return wrapper
+
+
+_call_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlfactor_call_scope", default=None)
+
+
+def once_per_call(key: Hashable, anchor: object, compute: Callable[[], _T]) -> _T:
+    """``compute()`` at most once per memoised Excel function call (every time outside one).
+
+    Lets ``depends`` and the function share one lookup (e.g. one data-vintage query).
+    ``key`` may use ``id(anchor)``: the entry is used only while it holds that very object.
+    """
+    scope = _call_scope.get()
+    if scope is None:
+        return compute()
+    entry = scope.get(key)
+    if entry is not None and entry[0] is anchor:
+        return entry[1]
+    value = compute()
+    scope[key] = (anchor, value)
+    return value
+
+
+def _fresh(value: Any) -> Any:
+    return [list(row) if isinstance(row, list) else row for row in value] if isinstance(value, list) else value
+
+
+def no_data(arguments: dict[str, Any]) -> Hashable:
+    """``depends`` for functions whose result depends on their cells only."""
+    return ()

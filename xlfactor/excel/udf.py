@@ -13,6 +13,12 @@ Convention for ``functions.py`` and ``cross_section_functions.py``::
 It applies, using only the public decorators:
 
 - :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
+- with ``depends=...``: :func:`xlfactor.excel.memo.cell_memo`, which serves a repeat
+  with identical raw cells from the result memo before any conversion. ``depends``
+  maps the arguments (by name) to what else the result depends on: the data vintage
+  for model names (:func:`xlfactor.excel.inputs.data_token`), or nothing
+  (:func:`xlfactor.excel.memo.no_data`). Functions without ``depends`` (e.g. data
+  status, whose metadata change without a new vintage) are not memoised;
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
   ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings
   hand over Excel errors as ``"#N/A"`` etc. instead of blanking them;
@@ -26,13 +32,14 @@ Omitted optional arguments arrive as the Python default.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import xlwings as xw
 
 from xlfactor.excel.guard import guarded
+from xlfactor.excel.memo import cell_memo
 
 EXCEL_TEXT_LIMIT = 255
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -50,8 +57,10 @@ def rng(doc: str) -> RangeArg:
     return RangeArg(doc)
 
 
-def excel_function(**docs: str | RangeArg) -> Callable[[_F], _F]:
-    """Decorator factory: guard the function and register it with xlwings (see module docstring)."""
+def excel_function(
+    *, depends: Callable[[dict[str, Any]], Hashable] | None = None, **docs: str | RangeArg
+) -> Callable[[_F], _F]:
+    """Decorator factory: memoise (with ``depends``), guard and register with xlwings (see module docstring)."""
 
     def register(func: _F) -> _F:
         names = list(inspect.signature(func).parameters)
@@ -62,7 +71,7 @@ def excel_function(**docs: str | RangeArg) -> Callable[[_F], _F]:
         doc = " ".join((inspect.getdoc(func) or "").split())  # one line, as Excel shows it
         if not doc or len(doc) > EXCEL_TEXT_LIMIT:
             raise TypeError(f"{func.__name__}: the docstring must have 1 to {EXCEL_TEXT_LIMIT} characters")
-        wrapped = guarded(func)
+        wrapped = guarded(func if depends is None else cell_memo(func, depends))
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         for name in reversed(names):
             spec = docs[name]
