@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -54,6 +58,26 @@ def test_registering_again_replaces_and_changes_the_vintage_key(tmp_path):
     register_factors("F1", path)
     assert data_vintage("F1", "M") != key and load_factors("F1")["F"].tolist() == [0.01, 0.03]
     assert factor_info("F1")["summary"].startswith("F1 monthly: registered file ")
+
+
+def test_a_commit_by_another_process_changes_the_vintage_key_seen_here(tmp_path, data_dir):
+    """Excel open in one process, `xlfactor refresh` (here: a re-registration) in another."""
+    path = tmp_path / "f.csv"
+    path.write_text("date,F\n2020-01-31,1\n2020-02-29,2\n")
+    register_factors("F2", path)
+    key = data_vintage("F2", "M")
+    assert data_vintage("F2", "M") == key  # unchanged data: the same key, served from memory
+    path.write_text("date,F\n2020-01-31,1\n2020-02-29,5\n")
+    other = subprocess.run(
+        [sys.executable, "-c", f"import xlfactor as xf; xf.register_factors('F2', {str(path)!r})"],
+        env={**os.environ, "XLFACTOR_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert other.returncode == 0, other.stderr
+    assert data_vintage("F2", "M") != key
+    assert load_factors("F2")["F"].tolist() == [0.01, 0.05]
 
 
 @pytest.mark.parametrize(

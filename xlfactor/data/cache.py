@@ -22,6 +22,7 @@ the snapshot plus the registered user files kept in ``user_factors/``, with a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -132,6 +133,11 @@ def data_dir() -> Path:
     env = os.environ.get("XLFACTOR_DATA_DIR")
     if env:
         return Path(env).expanduser()
+    return _platform_data_dir()
+
+
+@functools.cache
+def _platform_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("xlfactor", appauthor=False))
@@ -161,6 +167,17 @@ def reset_state() -> None:
 def on_reset(hook: Callable[[], None]) -> None:
     """Register ``hook`` to run in :func:`reset_state` (used by the in-memory frame cache)."""
     _reset_hooks.append(hook)
+
+
+def change_token() -> tuple[int, int]:
+    """A value that differs after any commit to the cache since the last call returned it.
+
+    ``PRAGMA data_version`` changes when another connection (or process) commits;
+    ``total_changes`` counts this connection's own writes. A reopened connection
+    runs the :func:`on_reset` hooks first, so tokens of different connections are
+    never compared by the hooks' owners.
+    """
+    return run(lambda c: (c.execute("PRAGMA data_version").fetchone()[0], c.total_changes))
 
 
 def run(fn: Callable[[sqlite3.Connection], T]) -> T:

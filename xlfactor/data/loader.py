@@ -23,10 +23,16 @@ from xlfactor.errors import XLFactorError
 
 _MAX_FRAMES = 64
 _frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+# Resolved dataset versions per (model, freq), valid while the cache's change token is unchanged.
+_specs: dict[tuple[str, str], _Spec] = {}
+_specs_token: tuple[int, int] | None = None
 
 
 def _forget() -> None:
+    global _specs_token
     _frames.clear()
+    _specs.clear()
+    _specs_token = None
 
 
 cache.on_reset(_forget)
@@ -195,6 +201,24 @@ def _metadata(conn: sqlite3.Connection, names: list[str] | None) -> list[dict]:
 
 
 def _resolve(model: str, freq: str) -> _Spec:
+    """:func:`_read_spec`, remembered until anything is committed to the cache.
+
+    Thousands of formula recalculations ask for the same few models; one
+    ``PRAGMA data_version`` check replaces a query per call.
+    """
+    global _specs_token
+    token = cache.change_token()
+    if token != _specs_token:
+        _specs.clear()
+        _specs_token = token
+    key = (str(model), str(freq))
+    spec = _specs.get(key)
+    if spec is None:
+        spec = _specs[key] = _read_spec(model, freq)
+    return spec
+
+
+def _read_spec(model: str, freq: str) -> _Spec:
     """Validate ``model``/``freq`` and read the current versions of the datasets behind them."""
     code = normalize_freq(freq)
     builtin = french_model(model)
