@@ -1,40 +1,8 @@
 """xlwings Lite entry point: paste into the Lite editor's main.py (with requirements.txt).
 
-Importing the UDF module registers every FM_ function; the scripts below are the ribbon
-actions as Lite script buttons. Scripts receive the workbook from Lite.
+Importing the UDF module registers every FM_ function; importing the scripts adds the
+ribbon actions as Lite script buttons (each receives the workbook from Lite).
 """
 
-import xlwings as xw
-
-from xlfactor.excel import ribbon
 from xlfactor.excel.functions import *  # noqa: F403 - registers the FM_ functions with Lite
-
-
-@xw.script
-def xlfactor_refresh(book: xw.Book):
-    """Download fresh factor data (needs network access from Lite), then recalculate."""
-    ribbon.refresh(book)
-
-
-@xw.script
-def xlfactor_recalculate(book: xw.Book):
-    """Recalculate every FM_ formula."""
-    ribbon.recalculate(book)
-
-
-@xw.script
-def xlfactor_report(book: xw.Book):
-    """Build the factor risk report from the Returns and Weights tables."""
-    ribbon.build_report(book)
-
-
-@xw.script
-def xlfactor_status(book: xw.Book):
-    """Write where the factor data come from to the 'xlfactor status' sheet."""
-    ribbon.data_status(book)
-
-
-@xw.script
-def xlfactor_help(book: xw.Book):
-    """List the FM_ functions and their arguments on the 'xlfactor help' sheet."""
-    ribbon.show_help(book)
+from xlfactor.excel.scripts import *  # noqa: F403 - the ribbon actions as @xw.script buttons

@@ -4,8 +4,9 @@ Each runtime has a thin entry point:
 
 - classic desktop: the add-in's VBA ``OnAction`` handler calls
   ``RunPython "import xlfactor.excel.ribbon as r; r.dispatch('<tag>')"`` (see ``xlfactor/excel/classic``);
-- xlwings Lite and Server: ``@xw.script`` functions in ``install/lite/main.py`` and
-  ``install/server/scripts.py`` call the same actions with the injected book.
+- xlwings Lite and Server: the ``@xw.script`` functions of :mod:`xlfactor.excel.scripts`
+  (imported by ``install/lite/main.py`` and ``install/server/scripts.py``) call the same
+  actions with the injected book.
 
 What an action computes (rows to write, the portfolio read from the workbook) lives in
 plain functions that take and return Python data (:func:`status_rows`, :func:`help_rows`,
