@@ -31,7 +31,7 @@ def test_demo_prints_where_and_headline(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"Wrote {out.resolve()}" in printed
     for phrase in ("total volatility", "factor volatility", "specific volatility", "factor share of variance",
-                   "tracking error", "top asset contributors"):
+                   "tracking error", "market beta", "top asset contributors"):
         assert phrase in printed
     assert load_workbook(out).sheetnames[0] == "Summary"
 

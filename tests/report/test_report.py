@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 import xlfactor as xf
-from xlfactor.report.build import DEMO_PERIODS, DEMO_WEIGHTS
+from xlfactor.report.build import DEMO_PERIODS, DEMO_REBALANCE_EVERY, DEMO_WEIGHTS
 
 SHEETS = ["Summary", "Exposures", "Risk contributions", "Regressions", "Rolling betas", "Factor covariance",
           "Hedges", "Stress", "Methodology and data"]
@@ -23,9 +23,27 @@ def demo(demo_report):
     return load_workbook(path), analysis
 
 
+def drifting_history(returns: pd.DataFrame, weights: pd.Series, every: int) -> pd.Series:
+    """Reference for the demo's realised history: hold positions in currency, rebalance to ``weights`` every
+    ``every`` periods from the first date; return = P&L / value at the start of the period."""
+    out, value, holdings = [], 1.0, None
+    for t, (_, r) in enumerate(returns.iterrows()):
+        if t % every == 0:
+            holdings = weights * value
+        pnl = float((holdings * r).sum())
+        out.append(pnl / value)
+        holdings = holdings * (1 + r)
+        value += pnl
+    return pd.Series(out, index=returns.index)
+
+
 @pytest.fixture(scope="module")
 def engine():
-    """The demo's numbers computed straight from the engine, without the report code."""
+    """The demo's numbers computed straight from the engine, without the report code.
+
+    The demo's top-down series is its realised history (annual rebalancing, drift in between), so the
+    top-down betas, rolling betas, minimum-variance hedges and worst months come from that series; the
+    risk model, stress and VaR from the current (= target) weights."""
     factors = xf.load_factors("FF6", "M")
     aligned = xf.align(xf.industry_portfolios(), factors)
     returns = aligned.returns.iloc[-DEMO_PERIODS:]
@@ -35,14 +53,15 @@ def engine():
     weights = pd.Series(DEMO_WEIGHTS).reindex(returns.columns)
     bench = pd.Series(1 / 12, index=returns.columns)
     reg = xf.regress(excess, factors[names])
-    port = (returns @ weights).sub(factors["RF"]).rename("Portfolio").to_frame()
+    realised = drifting_history(returns, weights, DEMO_REBALANCE_EVERY)
+    port = realised.sub(factors["RF"]).rename("Portfolio").to_frame()
     model = xf.FactorRiskModel.from_regression(reg, factors[names])
     return {
         "factors": factors[names], "weights": weights, "reg": reg, "model": model,
         "port_reg": xf.regress(port, factors[names]),
         "risk": model.portfolio_risk(weights), "active": model.portfolio_risk(weights, bench),
         "rolling": xf.rolling_regress(port, factors[names], 36)["Portfolio"].dropna(how="all"),
-        "port": port["Portfolio"], "port_total": returns @ weights,
+        "port": port["Portfolio"], "port_total": realised,
     }
 
 

@@ -16,6 +16,10 @@ Weights, or a returns .csv together with --weights FILE.csv.
 Returns: header row (Date, asset names...), then one row per date; returns in
 decimals (0.012 = 1.2%), blanks = missing. Use --prices if the table holds prices.
 Weights: header row, then one row per asset: asset name, weight [, benchmark weight].
+PortfolioReturns (optional sheet or table, or --portfolio-returns FILE.csv): the
+portfolio's realised returns, header row (Date, Return) then one row per date;
+the top-down betas, rolling betas, hedges and worst periods then use this actual
+history instead of today's weights held constant.
 """
 
 
@@ -41,6 +45,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                         help="'equal' (equal-weighted assets) or a weights .csv; default: the third column "
                              "of the weights table if present, otherwise none")
     report.add_argument("--window", type=int, default=36, help="rolling-beta window in periods (default 36)")
+    report.add_argument("--portfolio-returns", type=Path, default=None, metavar="FILE",
+                        help="the portfolio's realised returns .csv (Date, Return); overrides a PortfolioReturns "
+                             "sheet in INPUT")
     report.add_argument("--prices", action="store_true", help="the returns table holds prices; convert them")
     report.add_argument("--long-only", action="store_true",
                         help="declare the portfolio long-only: weights must be >= 0 and sum to 1")
@@ -64,7 +71,8 @@ def run_report(args: argparse.Namespace) -> int:
     from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
     from xlfactor.report import build_report
 
-    portfolio = read_portfolio(args.input, weights_path=args.weights, prices=args.prices, long_only=args.long_only)
+    portfolio = read_portfolio(args.input, weights_path=args.weights, prices=args.prices, long_only=args.long_only,
+                               portfolio_returns_path=args.portfolio_returns)
     benchmark = portfolio.benchmark
     if args.benchmark is not None:
         benchmark = "equal" if args.benchmark.lower() == "equal" else read_weights_csv(
@@ -73,7 +81,8 @@ def run_report(args: argparse.Namespace) -> int:
     with _progress_bar() as progress:
         path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(), freq=args.freq,
                             benchmark=benchmark, window=args.window, title=args.title or args.input.name,
-                            progress=progress, source=portfolio.source)
+                            progress=progress, source=portfolio.source,
+                            portfolio_returns=portfolio.portfolio_returns)
     print(f"Wrote {path}")
     return 0
 
@@ -110,6 +119,11 @@ def _print_headline(analysis) -> None:
     if analysis.active_risk is not None:
         lines.append(("tracking error", f"{analysis.active_risk.total_vol:.2%} (active share "
                                         f"{analysis.active_share:.1%})"))
+    if "Mkt-RF" in analysis.exposures.index:
+        betas = analysis.exposures.loc["Mkt-RF"]
+        series = "realised history" if analysis.realised else "today's weights held constant"
+        lines.append(("market beta", f"{betas['top_down']:.2f} top-down ({series}), {betas['bottom_up']:.2f} "
+                                     "bottom-up (today's weights)"))
     top_f = risk.by_factor["contribution"].sort_values(ascending=False).head(3)
     top_a = risk.by_asset["contribution"].sort_values(ascending=False).head(3)
     lines.append(("top sources of risk", ", ".join(f"{k} {v:.2%}" for k, v in top_f.items())))

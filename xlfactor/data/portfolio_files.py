@@ -14,6 +14,13 @@ index levels) and are turned into simple returns ``p_t / p_{t-1} - 1``.
 ``Weights``: a header row, then one row per asset: asset name, portfolio weight
 and optionally a third column with benchmark weights. Assets in ``Returns`` that
 have no weight get weight 0 (they still appear in the per-asset tables).
+
+``PortfolioReturns`` (optional; a sheet or Excel table of the workbook, or a CSV
+passed as ``portfolio_returns_path`` / ``--portfolio-returns``): the portfolio's
+realised return history, i.e. its NAV or P&L returns earned with the weights it
+actually held. A header row, then one row per date: ``Date, Return`` (decimals;
+blanks are missing). Always returns, also with ``prices=True``. The report's
+top-down betas, rolling betas, minimum-variance hedges and worst periods use it.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 
 _LONG_ONLY_TOLERANCE = 1e-4
+_REALISED_TABLE = "PortfolioReturns"
 _PERCENT_LIKE_MEDIAN = 0.2
 
 
@@ -48,17 +56,21 @@ class PortfolioInput:
         Benchmark weight per asset when the weights table has a third column.
     source : str
         Where the data came from (file names), for the report's data section.
+    portfolio_returns : Series or None
+        The portfolio's realised return per date (decimals, missing dates
+        dropped) when a ``PortfolioReturns`` table or CSV was given.
     """
 
     returns: pd.DataFrame
     weights: pd.Series
     benchmark: pd.Series | None
     source: str
+    portfolio_returns: pd.Series | None = None
 
 
 def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, prices: bool = False,
-                   long_only: bool = False) -> PortfolioInput:
-    """Read returns (or prices) and weights from an XLSX workbook or a returns CSV plus a weights CSV.
+                   long_only: bool = False, portfolio_returns_path: str | Path | None = None) -> PortfolioInput:
+    """Read returns (or prices), weights and optionally realised portfolio returns from XLSX or CSV files.
 
     Parameters
     ----------
@@ -67,20 +79,25 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
         overrides the workbook's ``Weights`` table otherwise.
     prices : the returns table holds prices; convert with ``r_t = p_t / p_{t-1} - 1``.
     long_only : declare a long-only portfolio: weights must be >= 0 and sum to 1 (within 1e-4).
+    portfolio_returns_path : path to a CSV of the portfolio's realised returns (``Date, Return``);
+        overrides the workbook's ``PortfolioReturns`` table. Without either, ``portfolio_returns`` is None.
 
     Raises
     ------
     XLFactorError
         Missing file or table, dates that do not parse, text in the returns,
-        weights for assets not in the returns, or long-only weights that are
-        negative or do not sum to 1.
+        weights for assets not in the returns, long-only weights that are
+        negative or do not sum to 1, or a realised-returns table that is not
+        two columns of dates and decimal returns.
     """
     path = Path(path)
     if not path.is_file():
         raise XLFactorError(f"input: file {str(path)!r} not found")
     suffix = path.suffix.lower()
+    realised_rows, realised_what = None, _REALISED_TABLE
     if suffix in (".xlsx", ".xlsm"):
         tables = _xlsx_tables(path)
+        realised_rows = tables.get(_REALISED_TABLE.lower())
         returns_rows = _require_table(tables, "returns", path)
         if weights_path is None:
             weights_rows = _require_table(tables, "weights", path)
@@ -97,13 +114,23 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
         source = f"{path.name} + {Path(weights_path).name}"
     else:
         raise XLFactorError(f"input: {path.name!r} is neither .xlsx nor .csv; save the data as one of those")
+    if portfolio_returns_path is not None:
+        realised_path = Path(portfolio_returns_path)
+        if realised_path.suffix.lower() != ".csv":
+            raise XLFactorError(f"--portfolio-returns: {realised_path.name!r} must be a .csv (Date, Return); or put a "
+                                f"{_REALISED_TABLE} sheet in the .xlsx")
+        realised_rows, realised_what = _csv_rows(realised_path, "--portfolio-returns"), "--portfolio-returns"
+        source = f"{source} + {realised_path.name}"
+    elif realised_rows is not None:
+        source = f"{source} ({_REALISED_TABLE} included)"
     returns = _returns_frame(returns_rows, prices=prices)
     weights, benchmark = _weights(weights_rows, returns.columns)
     if long_only:
         _check_long_only(weights, "weights")
         if benchmark is not None:
             _check_long_only(benchmark, "benchmark")
-    return PortfolioInput(returns, weights, benchmark, source)
+    realised = None if realised_rows is None else _realised_series(realised_rows, realised_what)
+    return PortfolioInput(returns, weights, benchmark, source, realised)
 
 
 def read_weights_csv(path: str | Path, assets: Sequence[str]) -> pd.Series:
@@ -183,6 +210,25 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     return frame
 
 
+def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
+    """The realised portfolio returns table (header, then Date, Return rows) as a dated Series, blanks dropped."""
+    rows = _trim(rows)
+    if len(rows) < 3 or len(rows[0]) != 2:
+        raise XLFactorError(f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
+                            f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows")
+    dates = _parse_dates([r[0] for r in rows[1:]], what)
+    values = [_number(r[1], what, "Return", d) for r, d in zip(rows[1:], dates, strict=True)]
+    series = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="Portfolio", dtype=float)
+    if series.index.has_duplicates:
+        dup = series.index[series.index.duplicated()][0]
+        raise XLFactorError(f"{what}: date {dup:%Y-%m-%d} appears more than once; keep one row per date")
+    series = series.sort_index().dropna()
+    if len(series) < 2:
+        raise XLFactorError(f"{what}: fewer than two dates have a return; fill in the Return column")
+    _check_returns(series.to_frame(), what, prices_hint=False)
+    return series
+
+
 def _parse_dates(cells: list[object], what: str) -> list[pd.Timestamp]:
     dates = []
     for i, v in enumerate(cells):
@@ -218,17 +264,18 @@ def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return (prices / prices.shift(1) - 1.0).iloc[1:]
 
 
-def _check_returns(returns: pd.DataFrame) -> None:
+def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True) -> None:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
-        raise XLFactorError(f"returns: {list(empty)} have no values; remove those columns")
+        raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
     if float(np.nanmedian(np.abs(returns.to_numpy()))) > _PERCENT_LIKE_MEDIAN:
-        raise XLFactorError("returns: values look like percentages (median size above 20%); divide by 100 "
-                            "so that 0.012 means 1.2%, or pass --prices if these are prices")
+        raise XLFactorError(f"{what}: values look like percentages (median size above 20%); divide by 100 "
+                            "so that 0.012 means 1.2%" + (", or pass --prices if these are prices" if prices_hint
+                                                          else ""))
     if (returns < -1).any().any():
         asset = returns.columns[(returns < -1).any()][0]
-        raise XLFactorError(f"returns: {asset!r} has a return below -100%; returns must be decimals "
-                            "(0.012 = 1.2%), or pass --prices for a price table")
+        raise XLFactorError(f"{what}: {asset!r} has a return below -100%; returns must be decimals "
+                            "(0.012 = 1.2%)" + (", or pass --prices for a price table" if prices_hint else ""))
 
 
 def _weights(rows: list[list[object]], assets: pd.Index) -> tuple[pd.Series, pd.Series | None]:

@@ -10,9 +10,16 @@ Conventions
 * ``returns`` are simple per-period returns in decimals. If ``factors`` has an
   ``RF`` column, regressions use excess returns ``r - RF`` (and ``RF`` is not a
   factor); otherwise ``returns`` are taken to be excess returns already.
-* The portfolio's return series is ``r_p,t = sum_i w_i r_i,t`` (constant weights,
-  i.e. rebalanced every period) on the dates where every asset it holds has a
-  return.
+* The portfolio's return series (the top-down estimates, the rolling betas, the
+  minimum-variance hedges and the worst periods use it) is the portfolio's
+  REALISED return history when one is given (``portfolio_returns``: NAV or P&L
+  returns earned with the weights actually held, which drift and are traded).
+  Without one it is ``r_p,t = sum_i w_i r_i,t`` with today's weights held
+  constant (rebalanced every period) on the dates where every held asset has a
+  return; least squares being linear in the returns, the top-down betas then
+  equal the bottom-up ``sum_i w_i beta_i`` whenever every asset has every date.
+* The risk model, the risk contributions, stress and VaR always use today's
+  weights (bottom-up).
 * Risk figures are annualised (``periods_per_year`` inferred from the dates).
 """
 
@@ -55,8 +62,11 @@ STANDARD_SHOCKS: dict[str, dict[str, float]] = {
 }
 
 #: A top-down and a bottom-up beta differ materially when they are further apart
-#: than this and than two standard errors of the top-down estimate.
+#: than this and than two standard errors of the top-down estimate:
+#: ``|bottom_up - top_down| > max(MATERIAL_BETA_GAP, 2 * top_down_se)``.
 MATERIAL_BETA_GAP = 0.10
+#: Realised portfolio returns whose median size exceeds this look like percentages.
+_PERCENT_LIKE_MEDIAN = 0.2
 VAR_CONFIDENCES = (0.95, 0.99)
 WORST_PERIODS = 10
 
@@ -78,7 +88,13 @@ class PortfolioAnalysis:
     benchmark : Series or None
         Benchmark weights per asset.
     portfolio_returns : Series
-        ``r_p,t = sum_i w_i r_i,t`` (total returns, not excess).
+        The portfolio's total (not excess) return series behind the top-down
+        figures: the realised series when one was given (on the analysis dates
+        where it has a value), else ``r_p,t = sum_i w_i r_i,t`` at today's weights.
+    realised : bool
+        True when ``portfolio_returns`` is the realised series passed in; False
+        when it is the constant-weight series (top-down then equals bottom-up
+        for assets with complete data, by the linearity of least squares).
     periods_per_year : int
     window : int
         Rolling-regression window in periods.
@@ -87,7 +103,7 @@ class PortfolioAnalysis:
     asset_regression : RegressionResult
         Each asset's excess return on the factors, over the asset's own dates.
     portfolio_regression : RegressionResult
-        The portfolio's excess return on the factors (top-down).
+        ``portfolio_returns`` in excess of RF on the factors (top-down).
     exposures : DataFrame
         Index = factors; columns ``top_down`` (beta of the portfolio regression),
         ``top_down_se``, ``top_down_t``, ``bottom_up`` (``sum_i w_i beta_i`` from the
@@ -104,8 +120,8 @@ class PortfolioAnalysis:
     alpha_bp : Series
         Each asset's alpha per period in basis points (``alpha * 10^4``).
     rolling : DataFrame
-        Dates x [``alpha``, factors..., ``rsquared``] of the portfolio's rolling
-        regression over ``window`` periods (first full window onwards).
+        Dates x [``alpha``, factors..., ``rsquared``] of the rolling regression of
+        ``portfolio_returns`` over ``window`` periods (first full window onwards).
     factor_cov, factor_corr : DataFrame
         The model's annualised factor covariance and the correlation matrix.
     factor_vol : Series
@@ -148,6 +164,7 @@ class PortfolioAnalysis:
     weights: pd.Series
     benchmark: pd.Series | None
     portfolio_returns: pd.Series
+    realised: bool
     periods_per_year: int
     window: int
     cov_method: str
@@ -199,6 +216,7 @@ def analyze_portfolio(
     cov_method: Literal["sample", "ewma", "ledoit_wolf"] = "sample",
     target_factor_share: float = 0.5,
     shocks: Mapping[str, Mapping[str, float]] | None = None,
+    portfolio_returns: pd.Series | pd.DataFrame | None = None,
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
 
@@ -223,6 +241,14 @@ def analyze_portfolio(
     shocks : mapping, optional
         Scenario name -> {factor: shock}; default :data:`STANDARD_SHOCKS`
         (scenarios whose factors are not all in the model are skipped).
+    portfolio_returns : Series (or one-column DataFrame), optional
+        The portfolio's realised total return per period (decimals; its NAV or
+        P&L returns with the weights it actually held), indexed by date like
+        ``returns`` (align it to the factor dates first). When given, the
+        top-down betas, the rolling betas, the minimum-variance hedges and the
+        worst periods are computed from it (on the analysis dates where it has a
+        value; other dates are left out); the risk model, stress and VaR still
+        use ``weights``. Default: ``sum_i w_i r_i,t`` at constant ``weights``.
 
     Returns
     -------
@@ -232,7 +258,9 @@ def analyze_portfolio(
     ------
     XLFactorError
         Weights for unknown assets, no common dates, a window longer than the
-        sample or too short for the number of factors, and whatever the engine
+        sample or too short for the number of factors, a ``portfolio_returns``
+        that is not one series of numbers, has no dates in common with
+        ``returns`` and ``factors`` or too few of them, and whatever the engine
         rejects (constant factors, too few observations).
     """
     returns, factor_frame, rf = _split_inputs(returns, factors)
@@ -240,14 +268,19 @@ def analyze_portfolio(
     bench = _benchmark(benchmark, returns.columns)
     excess = returns.sub(rf, axis=0) if rf is not None else returns
     held = w.index[w.to_numpy() != 0]
-    port = _portfolio_series(returns, w, held)
-    port_excess = port.sub(rf.reindex(port.index), axis=0) if rf is not None else port
     n_factors = factor_frame.shape[1]
+    realised = portfolio_returns is not None
+    if realised:
+        port = _realised_series(portfolio_returns, returns.index, n_factors)
+    else:
+        port = _portfolio_series(returns, w, held)
+    port_excess = port.sub(rf.reindex(port.index), axis=0) if rf is not None else port
     if window < n_factors + 2:
         raise XLFactorError(f"window: {window} periods is too short for {n_factors} factors; use at least "
                             f"{n_factors + 2}")
     if window > len(port):
-        raise XLFactorError(f"window: {window} periods is longer than the portfolio's {len(port)} periods of data; "
+        whose = "realised portfolio_returns'" if realised else "portfolio's"
+        raise XLFactorError(f"window: {window} periods is longer than the {whose} {len(port)} periods of data; "
                             "use a shorter window")
 
     asset_reg = regress(excess, factor_frame)
@@ -273,6 +306,7 @@ def analyze_portfolio(
         weights=w,
         benchmark=bench,
         portfolio_returns=port.rename(PORTFOLIO),
+        realised=realised,
         periods_per_year=int(asset_reg.periods_per_year),
         window=int(window),
         cov_method=cov_method,
@@ -349,6 +383,114 @@ def _portfolio_series(returns: pd.DataFrame, weights: pd.Series, held: pd.Index)
         raise XLFactorError("returns: the held assets have fewer than two dates with returns for all of them; "
                             "check for missing values")
     return block.loc[complete] @ weights[held]
+
+
+def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factors: int) -> pd.Series:
+    """The realised portfolio returns on the analysis ``dates`` where they have a value, checked."""
+    name = "portfolio_returns"
+    if isinstance(series, pd.DataFrame):
+        if series.shape[1] != 1:
+            raise XLFactorError(f"{name}: expected one series of portfolio returns, got {series.shape[1]} columns")
+        series = series.iloc[:, 0]
+    if not isinstance(series, pd.Series):
+        raise XLFactorError(f"{name}: expected a pandas Series of returns indexed by date, got "
+                            f"{type(series).__name__}")
+    if series.index.has_duplicates:
+        raise XLFactorError(f"{name}: date {series.index[series.index.duplicated()][0]} appears more than once; "
+                            "keep one return per date")
+    values = series
+    if series.dtype == bool or not pd.api.types.is_numeric_dtype(series.dtype):
+        values = pd.to_numeric(series.astype(object), errors="coerce")
+        bad = (values.isna() & series.notna()) | series.map(lambda v: isinstance(v, (bool, np.bool_)))
+        if bad.any():
+            at = series.index[bad.to_numpy()][0]
+            raise XLFactorError(f"{name}: the value on {_date_text(at)} is {series[at]!r}, not a number; returns "
+                                "must be decimals (0.012 = 1.2%), blanks for missing")
+    values = values.astype(float)
+    if np.isinf(values.to_numpy()).any():
+        raise XLFactorError(f"{name}: holds infinite values; fix or blank them")
+    common = values[values.index.isin(dates)].dropna().sort_index()
+    if len(common) == 0:
+        span = f"{_date_text(dates.min())} to {_date_text(dates.max())}" if len(dates) else "no dates"
+        raise XLFactorError(f"{name}: no dates with a value in common with the asset returns and factor data "
+                            f"({span}); give the realised returns on those dates (align them to the factor dates "
+                            "first, e.g. with xlfactor.align)")
+    if len(common) < n_factors + 2:
+        raise XLFactorError(f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
+                            f"{n_factors} factor betas need at least {n_factors + 2}")
+    if float(common.abs().median()) > _PERCENT_LIKE_MEDIAN:
+        raise XLFactorError(f"{name}: values look like percentages (median size above 20%); divide by 100 so "
+                            "that 0.012 means 1.2%")
+    if (common < -1).any():
+        raise XLFactorError(f"{name}: {_date_text(common.index[(common < -1).to_numpy()][0])} has a return below "
+                            "-100%; returns must be decimals (0.012 = 1.2%)")
+    return common
+
+
+def _date_text(value: object) -> str:
+    return f"{value:%Y-%m-%d}" if isinstance(value, (pd.Timestamp, np.datetime64)) else str(value)
+
+
+def buy_and_hold_returns(returns: pd.DataFrame, weights: pd.Series | Mapping[str, float], *,
+                         rebalance_every: int) -> pd.Series:
+    """Returns of a portfolio bought at ``weights``, left to drift and rebalanced every ``rebalance_every`` periods.
+
+    The demo's realised history: annual rebalancing (``rebalance_every=12`` on
+    monthly data), drift in between. Holdings are set to ``w_i`` at the start of
+    periods ``0, k, 2k, ...`` (``k = rebalance_every``) and then grow with their
+    assets:
+
+    ``g_i,t = prod_{s in [t0, t)} (1 + r_i,s)`` (``t0``: last rebalancing),
+    ``r_p,t = sum_i w_i g_i,t r_i,t / sum_i w_i g_i,t``.
+
+    The weights held at ``t`` are ``w_i g_i,t / sum_j w_j g_j,t``; ``rebalance_every=1``
+    gives ``sum_i w_i r_i,t`` exactly.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Dates x assets, simple returns in decimals, in date order; held assets
+        must have a return on every date.
+    weights : Series or mapping
+        Target weights (fully invested: they sum to 1); unlisted assets get 0.
+    rebalance_every : int
+        Periods between rebalancings (>= 1).
+
+    Returns
+    -------
+    Series
+        The portfolio's total return per date, named ``Portfolio``.
+
+    Raises
+    ------
+    XLFactorError
+        Unknown assets, weights not summing to 1, missing returns of held
+        assets, ``rebalance_every < 1``, or a portfolio value that is not positive.
+    """
+    if not isinstance(returns, pd.DataFrame):
+        raise XLFactorError("returns: expected a DataFrame (dates x assets)")
+    if int(rebalance_every) != rebalance_every or rebalance_every < 1:
+        raise XLFactorError(f"rebalance_every: {rebalance_every!r} must be a whole number of periods >= 1")
+    w = _weights(weights, returns.columns, "weights")
+    if abs(float(w.sum()) - 1.0) > 1e-8:
+        raise XLFactorError(f"weights: sum to {float(w.sum()):.6g}; a buy-and-hold history needs fully invested "
+                            "weights summing to 1")
+    held = w.index[w.to_numpy() != 0]
+    block = returns[held].sort_index()
+    if block.isna().any().any():
+        raise XLFactorError("returns: the held assets have missing returns; a buy-and-hold history needs every date")
+    r = block.to_numpy(dtype=float)
+    period = np.arange(len(r)) // int(rebalance_every)
+    growth = pd.DataFrame(1.0 + r).groupby(period).cumprod().to_numpy()
+    starts = np.r_[True, period[1:] != period[:-1]]
+    before = np.vstack([np.ones((1, r.shape[1])), growth[:-1]])
+    before[starts] = 1.0
+    held_value = before * w[held].to_numpy()
+    total = held_value.sum(axis=1)
+    if (total <= 0).any():
+        raise XLFactorError("weights: the buy-and-hold portfolio's value fell to zero or below; use long weights "
+                            "or rebalance more often")
+    return pd.Series((held_value * r).sum(axis=1) / total, index=block.index, name=PORTFOLIO)
 
 
 def _exposures(port_reg: RegressionResult, asset_reg: RegressionResult, weights: pd.Series) -> pd.DataFrame:

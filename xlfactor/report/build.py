@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from xlfactor.data import align, factor_info, load_factors
 from xlfactor.data.samples import industry_portfolios
 from xlfactor.errors import XLFactorError
-from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio
+from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.sheets import SHEETS
 from xlfactor.report.workbook import ProgressFn, save_atomically
@@ -24,6 +24,11 @@ DEMO_WEIGHTS = {
     "BusEq": 0.22, "Hlth": 0.14, "Money": 0.12, "Shops": 0.10, "Manuf": 0.09, "NoDur": 0.07,
     "Enrgy": 0.06, "Telcm": 0.05, "Other": 0.05, "Chems": 0.04, "Durbl": 0.03, "Utils": 0.03,
 }
+#: The demo's realised history: bought at DEMO_WEIGHTS on the window's first date, left to drift and
+#: rebalanced back to DEMO_WEIGHTS every 12 months; its current weights are DEMO_WEIGHTS.
+DEMO_REBALANCE_EVERY = 12
+DEMO_REALISED_SOURCE = ("the demo's realised history: bought at the target weights on the first date, annual "
+                        "rebalancing back to them, drift in between (current weights = target weights)")
 _PRE_SHEET_STEPS = 3
 
 
@@ -40,6 +45,7 @@ def build_report(
     title: str | None = None,
     progress: ProgressFn | None = None,
     source: str | None = None,
+    portfolio_returns: pd.Series | pd.DataFrame | None = None,
 ) -> Path:
     """Write a factor risk report workbook for a portfolio and return its path.
 
@@ -65,6 +71,12 @@ def build_report(
     source : str, optional
         Where the portfolio came from (shown in the report); default "portfolio
         passed from Python".
+    portfolio_returns : Series, optional
+        The portfolio's realised total return history (decimals, dated; its NAV
+        or P&L returns with the weights it actually held). Matched to the factor
+        dates like ``returns``; the top-down betas, rolling betas, minimum-variance
+        hedges and worst periods then come from it (see
+        :func:`xlfactor.analyze_portfolio`). Default: today's weights held constant.
 
     Raises
     ------
@@ -87,11 +99,14 @@ def build_report(
             f"returns: no dates in common with the {model_name} factor data ({_span(factor_frame.index)}; returns "
             f"{_span(returns.index)}); use returns inside the factor data's range or refresh the data"
         )
+    realised = None if portfolio_returns is None else _align_realised(portfolio_returns, factor_frame)
     info = ReportInfo(title=title or "Portfolio risk report", model=model_name, freq=freq.upper(),
                       portfolio_source=source or "portfolio passed from Python", factor_source=facts,
-                      dropped_dates=len(aligned.dropped))
+                      dropped_dates=len(aligned.dropped),
+                      realised_source=None if realised is None else "realised portfolio returns given with the "
+                                                                    "portfolio")
     return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
-                              window=window)[0]
+                              window=window, portfolio_returns=realised)[0]
 
 
 def build_demo_report(path: str | Path | None = None, *,
@@ -101,7 +116,12 @@ def build_demo_report(path: str | Path | None = None, *,
     The portfolio holds the 12 Fama-French industry portfolios with the weights in
     :data:`DEMO_WEIGHTS`, monthly, against an equal-weighted benchmark, over the
     last :data:`DEMO_PERIODS` months that have FF6 (FF5 + momentum) factor data,
-    with 36-month rolling betas.
+    with 36-month rolling betas. Its realised return history (behind the
+    top-down betas, rolling betas, minimum-variance hedges and worst months) is
+    the demo's realised history: annual rebalancing, drift in between
+    (:func:`xlfactor.models.analysis.buy_and_hold_returns` bought at
+    :data:`DEMO_WEIGHTS` on the first date, rebalanced back every
+    :data:`DEMO_REBALANCE_EVERY` months); its current weights are the targets.
 
     Returns
     -------
@@ -120,16 +140,19 @@ def build_demo_report(path: str | Path | None = None, *,
         title="xlfactor demo: industry portfolio risk report", model=DEMO_MODEL, freq="M",
         portfolio_source="sample portfolio of the 12 Fama-French industry portfolios (value-weighted, shipped "
                          "with xlfactor); benchmark: equal weights",
-        factor_source=factor_info(DEMO_MODEL, "M"),
+        factor_source=factor_info(DEMO_MODEL, "M"), realised_source=DEMO_REALISED_SOURCE,
     )
+    realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
     return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,
-                              benchmark="equal", window=36)
+                              benchmark="equal", window=36, portfolio_returns=realised)
 
 
 def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
-                       report: _Progress, *, benchmark, window: int) -> tuple[Path, PortfolioAnalysis]:
+                       report: _Progress, *, benchmark, window: int,
+                       portfolio_returns: pd.Series | None = None) -> tuple[Path, PortfolioAnalysis]:
     report.step("Estimating: regressions, risk, hedges, stress")
-    analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window)
+    analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
+                                 portfolio_returns=portfolio_returns)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for module in SHEETS:
@@ -140,6 +163,16 @@ def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, pa
     saved = save_atomically(workbook, path)
     report.done()
     return saved, analysis
+
+
+def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """The realised portfolio returns matched to the factor dates (as :func:`xlfactor.align` does for returns)."""
+    try:
+        return align(series, factors).returns
+    except XLFactorError as exc:
+        text = str(exc)
+        raise XLFactorError("portfolio_returns: " + (text[len("returns: "):] if text.startswith("returns: ")
+                                                     else text)) from None
 
 
 def _check_path(path: str | Path) -> Path:

@@ -28,6 +28,9 @@ class ReportInfo:
         returned by :func:`xlfactor.factor_info`, shown as label/value rows.
     dropped_dates : int
         Portfolio dates without factor data (left out of the analysis).
+    realised_source : str or None
+        Where the portfolio's realised return history came from, when one was
+        given (the top-down estimates use it); None: today's weights held constant.
     generated : datetime
         When the report was built.
     """
@@ -38,6 +41,7 @@ class ReportInfo:
     portfolio_source: str
     factor_source: dict = field(default_factory=dict)
     dropped_dates: int = 0
+    realised_source: str | None = None
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
     @property

@@ -35,8 +35,9 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     formats = {f: NUM3 for f in a.factor_names} | {"Vol before": PCT, "Vol after": PCT, "Variance reduction": PCT1}
     ref = write_table(ws, frame, row, 1, formats=formats, index_label="Hedge")
     vol_cols = [ref.first_col + 1 + list(frame.columns).index(c) for c in ("Vol before", "Vol after")]
-    row = note(ws, ref.next_row, "Minimum variance: h = Cov(f)^-1 Cov(f, r_p) estimated on the portfolio's excess "
-               "returns (the factors are the hedge instruments); vol after = residual volatility of r_p - h'f. "
+    series = "realised excess returns" if a.realised else "excess returns at today's weights"
+    row = note(ws, ref.next_row, f"Minimum variance: h = Cov(f)^-1 Cov(f, r_p) estimated on the portfolio's {series} "
+               "(the factors are the hedge instruments); vol after = residual volatility of r_p - h'f. "
                f"Target hedge: scales the risk model's factor exposures so that factors explain "
                f"{a.target_factor_share:.0%} of the variance; specific risk cannot be hedged with factors.",
                width_cols=len(frame.columns) + 1)

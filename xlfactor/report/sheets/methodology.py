@@ -27,12 +27,10 @@ NAME = "Methodology and data"
 
 FORMULAS = [
     ("Excess returns", "r_i,t - RF_t for every asset and the portfolio (RF from the factor data)."),
-    ("Portfolio return", "r_p,t = sum_i w_i r_i,t with today's weights held constant (rebalanced each period), on "
-     "dates where every held asset has a return."),
     ("Regression", "r_i,t - RF_t = alpha_i + sum_k beta_i,k f_k,t + e_i,t by ordinary least squares, each asset on "
      "its own dates; t = coefficient / classical standard error."),
     ("Annualisation", "alpha x P, volatility x sqrt(P), variance x P, with P periods per year."),
-    ("Top-down betas", "The regression above applied to the portfolio's excess return."),
+    ("Top-down betas", "The regression above applied to the portfolio's excess return r_p,t - RF_t."),
     ("Bottom-up betas", f"x = B'w: today's weights times each asset's betas. Material gap: |bottom-up - top-down| > "
      f"max({MATERIAL_BETA_GAP:.2f}, 2 x standard error)."),
     ("Risk model", "Sigma = B F B' + D: B asset betas, F factor covariance, D residual variances SSR/(n - K - 1)."),
@@ -46,6 +44,19 @@ FORMULAS = [
     ("VaR and ES", "Normal, zero mean: VaR = z_c sigma, ES = sigma phi(z_c) / (1 - c), over one data period."),
     ("Rolling betas", "The portfolio regression over a moving window of the last W periods."),
 ]
+REALISED_RETURN = ("Portfolio return", "r_p,t = the portfolio's realised return (its actual history, with the "
+                   "weights it held), on the dates where it has a value. The top-down betas, rolling betas, "
+                   "minimum-variance hedges and worst periods use it; the risk model, risk contributions, target "
+                   "hedge, stress and VaR use today's weights.")
+CONSTANT_RETURN = ("Portfolio return", "r_p,t = sum_i w_i r_i,t with today's weights held constant (rebalanced each "
+                   "period), on dates where every held asset has a return (no realised history was given). Least "
+                   "squares being linear in the returns, top-down then equals bottom-up when every asset has every "
+                   "date.")
+
+
+def formulas(a: PortfolioAnalysis) -> list[tuple[str, str]]:
+    """The formula rows, with the portfolio return series this report used."""
+    return [FORMULAS[0], REALISED_RETURN if a.realised else CONSTANT_RETURN, *FORMULAS[1:]]
 
 
 FORMULA_CHARS_PER_LINE = 110
@@ -64,13 +75,16 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ("Frequency", f"{info.frequency_name} ({a.periods_per_year} periods per year)", None),
         ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
         ("Covariance method", a.cov_method, None),
+        ("Top-down return series", (f"realised: {info.realised_source}" if info.realised_source
+                                    else "realised returns given with the portfolio") if a.realised
+         else "today's weights held constant (no realised return history given)", None),
         ("Rolling window", f"{a.window} {info.period_name}s", None),
         ("Regression standard errors", a.asset_regression.cov_type, None),
         ("Dates left out (no factor data)", info.dropped_dates, "0"),
         ("Software", f"xlfactor {__version__}", None),
     ])
     row = section(ws, row + 1, "Formulas")
-    for label, text in FORMULAS:
+    for label, text in formulas(a):
         put(ws, row, 1, label, font=BOLD).alignment = WRAP
         put(ws, row, 2, text).alignment = WRAP
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)

@@ -16,7 +16,8 @@ NAME = "Rolling betas"
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """Dates x (alpha, betas, R2) with a line chart of the betas next to the table."""
     row = title(ws, f"Rolling {a.window}-{info.period_name} portfolio betas",
-                f"Each row: OLS of the portfolio's excess return on the factors over the {a.window} "
+                f"Each row: OLS of the portfolio's {'realised ' if a.realised else ''}excess return on the "
+                f"factors over the {a.window} "
                 f"{info.period_name}s ending on that date.")
     factors = a.factor_names
     frame = a.rolling[["alpha", *factors, "rsquared"]].rename(columns={"alpha": "Alpha", "rsquared": "R2"})

@@ -34,7 +34,8 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     bar_chart(ws, ref, [pnl_col], f"A{row + 1}", title="Portfolio P&L by scenario", number_format="0%",
               horizontal=True, width=20, height=8)
     row += rows_for(8)
-    row = section(ws, row, f"Worst {len(a.worst_periods)} {info.period_name}s in the sample")
+    row = section(ws, row, f"Worst {len(a.worst_periods)} {info.period_name}s in the sample"
+                           + (" (realised returns)" if a.realised else " (today's weights held constant)"))
     worst = a.worst_periods.rename(columns={"portfolio": "Portfolio return", "excess": "Excess over RF",
                                             "factor_part": "Factor part (beta x f)"})
     ref = write_table(ws, worst, row, 1, formats=PCT, index_label="Date", index_format=DATE)

@@ -37,6 +37,8 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ("Assets (held)", f"{a.weights.size} ({held.size} with non-zero weight)", None),
         ("Sample", f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d}", None),
         ("Observations", int(a.portfolio_returns.size), INT),
+        ("Top-down return series", "the portfolio's realised history" if a.realised
+         else "today's weights held constant (no realised history given)", None),
         ("Frequency", info.frequency_name, None),
         ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
         ("Factor data", info.factor_source.get("summary", "user-supplied factor returns"), None),
@@ -60,6 +62,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     pairs += [(f"Expected shortfall {c:.0%}", a.var_es.loc[c, "es"], PCT) for c in a.var_es.index]
     if "Mkt-RF" in a.exposures.index:
         pairs.append(("Market beta (top-down)", a.exposures.loc["Mkt-RF", "top_down"], NUM2))
+        pairs.append(("Market beta (bottom-up)", a.exposures.loc["Mkt-RF", "bottom_up"], NUM2))
     row = write_pairs(ws, row, pairs)
 
     row = section(ws, row + 1, "Top risk contributors")
