@@ -86,8 +86,13 @@ def test_a_commit_by_another_process_changes_the_vintage_key_seen_here(tmp_path,
         ("date,F\n2020-01-31,1\n2020-02-30,2\n", {}, "dates: row 3 has '2020-02-30', not a date"),
         ("date,F\n2020-01-31,1\n2020-02-29,abc\n", {}, "column 'F' row 3 has 'abc', not a number"),
         ("date,F\n2020-02-29,1\n2020-01-31,2\n2020-03-31,2\n", {}, "strictly increasing; row 3 .2020-01-31."),
-        ("date,F\n2020-01-15,1\n2020-01-31,2\n2020-03-31,2\n", {}, "2020-01-15, 2020-01-31 fall in the same period"),
+        (
+            "date,F\n2020-01-15,1\n2020-01-31,2\n2020-02-29,2\n2020-03-31,2\n2020-04-30,1\n",
+            {},
+            "2020-01-15, 2020-01-31 fall in the same period",
+        ),
         ("date,F\n2020-01-31,1.5\n2020-02-29,2\n", {"units": "decimal"}, "look like percent; pass units='percent'"),
+        ("date,F\n2020-01-31,0.012\n2020-02-29,-0.03\n", {}, "looks like decimal returns .* pass units='decimal'"),
         ("date,F\n2020-01-31,1\n2020-02-29,2\n", {"units": "bps"}, "units: 'bps' is not one of"),
         ("date\n2020-01-31\n2020-02-29\n", {}, "no factor columns"),
     ],
@@ -109,3 +114,14 @@ def test_bad_names_and_paths(tmp_path):
         register_factors("1abc", path)
     with pytest.raises(XLFactorError, match="is not a file"):
         register_factors("X", tmp_path / "missing.csv")
+
+
+def test_a_decimal_file_registered_with_the_default_percent_units_is_refused_not_divided_again(tmp_path):
+    """The real FF3 monthly factors saved in decimals: without the check, betas would come out 100x too large."""
+    ff3 = load_factors("FF3", "M", start="2010-01", end="2019-12")
+    path = tmp_path / "ff3_decimal.csv"
+    ff3[["Mkt-RF", "SMB", "HML"]].rename_axis("date").to_csv(path)
+    with pytest.raises(XLFactorError, match="looks like decimal returns"):
+        register_factors("FF3DEC", path)
+    register_factors("FF3DEC", path, units="decimal")
+    pd.testing.assert_frame_equal(load_factors("FF3DEC", "M"), ff3[["Mkt-RF", "SMB", "HML"]], check_freq=False)

@@ -127,9 +127,9 @@ def _record(name: str, table: pd.DataFrame, units: str, date_column: str | None,
     if len(table) < 2:
         raise XLFactorError(f"path: {source} needs at least two rows of data")
     dates = _parse_dates(table[date_column])
-    values = _parse_numbers(factors) / _UNITS[units]
-    if units == "decimal" and np.nanmax(np.abs(values)) > 1.0:
-        raise XLFactorError("units: values above 1 (over 100% in one period) look like percent; pass units='percent'")
+    raw = _parse_numbers(factors)
+    _check_units(raw, units)
+    values = raw / _UNITS[units]
     code = frequency_code(periods_per_year(dates))
     labels = period_labels(dates, code) if code in ("M", "Q", "A") else dates
     if labels.has_duplicates:
@@ -149,6 +149,23 @@ def _record(name: str, table: pd.DataFrame, units: str, date_column: str | None,
         sha256=digest.hexdigest(),
         frame=frame,
     )
+
+
+def _check_units(raw: np.ndarray, units: str) -> None:
+    """Refuse numbers whose size contradicts the declared units (a silent 100x error otherwise).
+
+    Decimal factor returns above 1 in absolute value (over 100% in one period) are percent;
+    percent factor returns that all stay below 0.5 in absolute value (under 0.5% in every
+    period, for every factor) are decimals: real factor files in percent exceed that.
+    """
+    largest = float(np.nanmax(np.abs(raw)))
+    if units == "decimal" and largest > 1.0:
+        raise XLFactorError("units: values above 1 (over 100% in one period) look like percent; pass units='percent'")
+    if units == "percent" and largest < 0.5:
+        raise XLFactorError(
+            f"units: every value is below 0.5 in absolute size (largest {largest:g}), which looks like decimal "
+            "returns (0.01 = 1%); pass units='decimal'"
+        )
 
 
 def _parse_dates(column: pd.Series) -> pd.DatetimeIndex:

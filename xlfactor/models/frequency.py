@@ -10,18 +10,24 @@ from xlfactor.errors import XLFactorError
 PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4, "A": 1}
 
 
+# Median gap in calendar days between consecutive dates, per frequency (inclusive bands).
+_GAP_BANDS = (("D", 0, 4), ("W", 5, 10), ("M", 25, 35), ("Q", 80, 100), ("A", 350, 380))
+
+
 def periods_per_year(index: pd.Index) -> int:
     """Infer 252 (daily), 52 (weekly), 12 (monthly), 4 (quarterly) or 1 (annual) from dates.
 
-    Uses the median gap in calendar days between consecutive dates, so gaps
-    (holidays, missing months) do not change the answer:
-    median gap <= 4 days -> daily, <= 10 -> weekly, <= 45 -> monthly, <= 135 -> quarterly,
-    otherwise annual.
+    Uses the median gap in calendar days between consecutive dates, so holidays and
+    some missing periods do not change the answer: median gap <= 4 days -> daily,
+    5-10 -> weekly, 25-35 -> monthly, 80-100 -> quarterly, 350-380 -> annual.
+    Any other spacing (e.g. fortnightly or semi-monthly data) is refused rather than
+    annualised with the wrong number of periods.
 
     Raises
     ------
     XLFactorError
-        If the index is not made of dates or has fewer than two distinct dates.
+        If the index is not made of dates, has fewer than two distinct dates, or its
+        spacing is none of the above.
     """
     if not isinstance(index, pd.DatetimeIndex):
         raise XLFactorError(
@@ -31,10 +37,13 @@ def periods_per_year(index: pd.Index) -> int:
     if len(values) < 2:
         raise XLFactorError("dates: need at least two distinct dates to infer the frequency")
     gap_days = float(np.median(np.diff(values).astype("timedelta64[s]").astype(np.int64))) / 86400.0
-    for code, limit in (("D", 4), ("W", 10), ("M", 45), ("Q", 135)):
-        if gap_days <= limit:
+    for code, low, high in _GAP_BANDS:
+        if low <= gap_days <= high:
             return PERIODS_PER_YEAR[code]
-    return PERIODS_PER_YEAR["A"]
+    raise XLFactorError(
+        f"dates: the median spacing of {gap_days:g} days is not daily, weekly, monthly, quarterly or annual; "
+        "check the dates, or pass periods_per_year explicitly"
+    )
 
 
 def frequency_code(periods: int) -> str:
