@@ -14,12 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlfactor.data.catalog import freq_name
 from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
-from xlfactor.models.frequency import frequency_code, periods_per_year
-
-_PERIOD_WORD = {"D": "day", "W": "ISO week", "M": "month", "Q": "quarter", "A": "year"}
+from xlfactor.models.frequency import frequency_code, frequency_name, period_name, periods_per_year
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def align(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> Aligned:
         if r_code != f_code:
             hint = f"; load the factors with freq={r_code!r}" if r_code in ("D", "W", "M") else ""
             raise XLFactorError(
-                f"returns: the returns look {freq_name(r_code)} but the factors are {freq_name(f_code)}{hint}"
+                f"returns: the returns look {frequency_name(r_code)} but the factors are {frequency_name(f_code)}{hint}"
             )
     r_keys = period_labels(r_index, f_code)
     f_keys = period_labels(f_index, f_code)
@@ -96,5 +93,10 @@ def _no_duplicates(dates: pd.DatetimeIndex, keys: pd.DatetimeIndex, label: str, 
     if repeated.any():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in dates[repeated][:6])
         raise XLFactorError(
-            f"{label}: dates {shown} fall in the same {_PERIOD_WORD[code]}; keep one row per {_PERIOD_WORD[code]}"
+            f"{label}: dates {shown} fall in the same {_period_word(code)}; keep one row per {_period_word(code)}"
         )
+
+
+def _period_word(code: str) -> str:
+    """The period that rows are matched on: weeks are ISO weeks."""
+    return "ISO week" if code == "W" else period_name(code)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models.frequency import frequency_name
 
 DEFAULT_BASE_URL = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
-FREQS = ("D", "W", "M")
-_FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly"}
+MODEL_FREQS = ("D", "W", "M")
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,10 @@ def normalize_freq(freq: str) -> str:
         If ``freq`` is not one of D, W, M (or daily, weekly, monthly).
     """
     text = str(freq).strip().upper()
-    for code, name in _FREQ_NAMES.items():
-        if text in (code, name.upper()):
+    for code in MODEL_FREQS:
+        if text in (code, frequency_name(code).upper()):
             return code
     raise XLFactorError(f"freq: {freq!r} is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)")
-
-
-def freq_name(freq: str) -> str:
-    """``"D"`` -> ``"daily"``, ``"W"`` -> ``"weekly"``, ``"M"`` -> ``"monthly"``."""
-    return _FREQ_NAMES.get(freq, freq)
 
 
 def french_model(model: str) -> str | None:

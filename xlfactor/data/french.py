@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models.frequency import frequency_name
 
 MISSING_MARKERS = (-99.99, -999.0)
 _VINTAGE = re.compile(r"(\d{6}) CRSP database")
 _DATE_FORMATS = {8: ("D", "%Y%m%d"), 6: ("M", "%Y%m"), 4: ("A", "%Y")}
 _NON_RETURN_TITLES = ("number of firms", "average firm size", "sum of be", "be/me")
-_FREQ_NAMES = {"D": "daily", "M": "monthly", "A": "annual"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class FrenchFile:
             if blk.name.lower() == wanted:
                 return blk
         for blk in self.blocks:
-            if _FREQ_NAMES[blk.freq] == wanted:
+            if frequency_name(blk.freq) == wanted:
                 return blk
         names = ", ".join(repr(b.name) for b in self.blocks)
         raise XLFactorError(f"French file has no block {name!r}; it has {names}")
@@ -165,4 +165,4 @@ def _parse_block(title: str, columns: list[str], rows: list[str]) -> FrenchBlock
     if kind == "returns":
         values = values / 100.0
     data = pd.DataFrame(values, index=index, columns=columns)
-    return FrenchBlock(name=title or _FREQ_NAMES[freq], freq=freq, kind=kind, data=data)
+    return FrenchBlock(name=title or frequency_name(freq), freq=freq, kind=kind, data=data)

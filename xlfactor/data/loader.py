@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import MODELS, french_model, freq_name, model_datasets, normalize_freq
+from xlfactor.data.catalog import MODELS, french_model, model_datasets, normalize_freq
 from xlfactor.data.frame_codec import decode_frame
 from xlfactor.data.periods import compound_weekly, period_labels
 from xlfactor.errors import XLFactorError
+from xlfactor.models.frequency import frequency_name
 
 _MAX_FRAMES = 64
 _frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
@@ -142,7 +143,7 @@ def factor_info(model: str, freq: str = "M") -> dict:
         "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
     }[origin]
     crsp = f"CRSP vintage {vintage}" if vintage else "no CRSP vintage"
-    summary = f"{spec.model} {freq_name(spec.freq)}: {where}; {crsp}; {first} to {last}, {len(frame)} rows."
+    summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {crsp}; {first} to {last}, {len(frame)} rows."
     return {
         "model": spec.model,
         "freq": spec.freq,
@@ -249,7 +250,7 @@ def _read_spec(model: str, freq: str) -> _Spec:
     if code != stored and not (code == "W" and stored == "D"):
         hint = " or 'W'" if stored == "D" else ""
         raise XLFactorError(
-            f"freq: factors {row[0]!r} are stored {freq_name(stored)}; use freq={stored!r}{hint}, "
+            f"freq: factors {row[0]!r} are stored {frequency_name(stored)}; use freq={stored!r}{hint}, "
             "or register a file at the frequency you need"
         )
     return _Spec(row[0], code, False, stored, (tuple(row[:3]),))

@@ -8,6 +8,19 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 
 PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4, "A": 1}
+_FREQUENCY_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "annual"}
+_PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+
+def frequency_name(code: str) -> str:
+    """``"daily"``, ``"weekly"``, ``"monthly"``, ``"quarterly"`` or ``"annual"`` for a frequency code
+    (an unknown code is returned as given)."""
+    return _FREQUENCY_NAMES.get(code, code)
+
+
+def period_name(code: str) -> str:
+    """``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"`` for a frequency code."""
+    return _PERIOD_NAMES.get(code, code)
 
 
 # Median gap in calendar days between consecutive dates, per frequency (inclusive bands).
