@@ -1,10 +1,11 @@
 """Reading factor models from the cache: ``load_factors``, ``data_vintage``, ``factor_info``.
 
-Every call asks SQLite for the ``data_key`` of the datasets behind the model (one
-indexed query, ~50 us); if this process already holds a frame built from exactly
-those keys it is reused, otherwise the payloads are decoded and joined. So a
-refresh by any process is seen by the next call, and repeated calls cost a
-dictionary lookup and a copy.
+Every call first asks SQLite whether anything was committed since the last call
+(``PRAGMA data_version`` and this connection's ``total_changes``, ~4 us); only then
+are the ``data_key`` values of the datasets behind the model read again (one indexed
+query). If this process already holds a frame built from exactly those keys it is
+reused, otherwise the payloads are decoded and joined. So a refresh by any process
+is seen by the next call, and repeated calls cost a dictionary lookup and a copy.
 """
 
 from __future__ import annotations
