@@ -159,3 +159,112 @@ def test_validate_cov_rejects_bad_matrices():
         cov_to_corr(pd.DataFrame([[1.0, 0.0], [0.0, 0.0]], index=labels, columns=labels))
     with pytest.raises(XLFactorError, match="missing"):
         cov_to_corr(pd.DataFrame([[1.0, np.nan], [np.nan, 1.0]], index=labels, columns=labels))
+
+
+# --- shared EWMA helper: both conventions pinned (FF5 monthly 2000-2020, halflife 12) ---------
+
+def _ff5_2000_2020(ff5_monthly):
+    return ff5_monthly.loc["2000":"2020", FACTORS]
+
+
+def test_weighted_cov_bias_corrected_is_pandas_ewm_cov(ff5_monthly):
+    from xlfactor.models.covariance import ewma_weights, weighted_cov
+
+    f = _ff5_2000_2020(ff5_monthly)
+    ours = weighted_cov(f.to_numpy(), ewma_weights(len(f), 12), bias_corrected=True)
+    ref = f.ewm(halflife=12, adjust=True).cov(bias=False).loc[f.index[-1]].to_numpy()
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(factor_cov(f, "ewma", 12, annualize=False).to_numpy(), ref, rtol=1e-10, atol=0)
+
+
+def test_weighted_cov_uncorrected_is_explicit_formula_and_pandas_bias_true(ff5_monthly):
+    from xlfactor.models.covariance import ewma_weights, weighted_cov
+
+    f = _ff5_2000_2020(ff5_monthly)
+    x = f.to_numpy()
+    t = np.arange(len(x))
+    w = 0.5 ** ((len(x) - 1 - t) / 12.0)
+    w = w / w.sum()
+    mu = w @ x
+    explicit = sum(w[i] * np.outer(x[i] - mu, x[i] - mu) for i in range(len(x)))
+    ours = weighted_cov(x, ewma_weights(len(x), 12), bias_corrected=False)
+    np.testing.assert_allclose(ours, explicit, rtol=1e-12, atol=0)
+    ref = f.ewm(halflife=12, adjust=True).cov(bias=True).loc[f.index[-1]].to_numpy()
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=0)
+    # the two public estimators differ by exactly the documented factor 1 / (1 - sum w^2)
+    from xlfactor.models.cross_section.risk import xs_factor_cov
+
+    a = factor_cov(f, "ewma", 12, annualize=False).to_numpy()
+    b = xs_factor_cov(f, vol_halflife=12, corr_halflife=12, annualize=False).to_numpy()
+    np.testing.assert_allclose(a / b, 1.0 / (1.0 - np.sum(w * w)), rtol=1e-10)
+
+
+def test_weighted_cov_equal_weights_ddof_conventions(ff5_monthly):
+    from xlfactor.models.covariance import ewma_weights, weighted_cov
+
+    x = _ff5_2000_2020(ff5_monthly).to_numpy()
+    w = ewma_weights(len(x), None)
+    np.testing.assert_allclose(weighted_cov(x, w, bias_corrected=True), np.cov(x, rowvar=False, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(weighted_cov(x, w, bias_corrected=False), np.cov(x, rowvar=False, ddof=0), rtol=1e-12)
+
+
+def test_weighted_cov_lags_equal_statsmodels_hac(ff5_monthly):
+    from statsmodels.stats.sandwich_covariance import S_hac_simple
+
+    from xlfactor.models.covariance import ewma_weights, weighted_cov
+
+    x = _ff5_2000_2020(ff5_monthly).to_numpy()
+    ours = weighted_cov(x, ewma_weights(len(x), None), bias_corrected=False, lags=3)
+    ref = S_hac_simple(x - x.mean(axis=0), nlags=3) / len(x)
+    np.testing.assert_allclose(ours, ref, rtol=1e-12)
+
+
+def test_newey_west_lags_and_bartlett_weight():
+    from xlfactor.models.covariance import bartlett_weight, newey_west_lags
+
+    assert newey_west_lags(100) == 4 and newey_west_lags(252) == 4 and newey_west_lags(2520) == 8
+    assert isinstance(newey_west_lags(360), int)
+    np.testing.assert_array_equal(newey_west_lags(np.array([50, 100, 2520])), [3, 4, 8])
+    assert bartlett_weight(1, 3) == 0.75
+    np.testing.assert_array_equal(bartlett_weight(2, np.array([0, 1, 3])), [0.0, 0.0, 0.5])
+
+
+def test_check_nonsingular_names_the_columns():
+    from xlfactor.models.covariance import check_nonsingular
+
+    cov = np.array([[1.0, 0.5, 1.5], [0.5, 1.0, 1.5], [1.5, 1.5, 3.0]])  # c = a + b
+    with pytest.raises(XLFactorError, match=r"x: columns 'a', 'b', 'c' are collinear over it .*; fix it"):
+        check_nonsingular(cov, ["a", "b", "c"], "x", where=" over it", fix="fix it")
+    with pytest.raises(XLFactorError, match="x: 'b' has zero variance"):
+        check_nonsingular(np.diag([1.0, 0.0]), ["a", "b"], "x")
+    check_nonsingular(np.eye(2), ["a", "b"], "x")
+
+
+def test_maybe_periods_per_year(ff5_monthly):
+    from xlfactor.models.covariance import maybe_periods_per_year
+
+    assert maybe_periods_per_year(ff5_monthly.index) == 12
+    assert maybe_periods_per_year(pd.RangeIndex(5)) is None
+
+
+@pytest.mark.parametrize("halflife", ["20", 0, -1.0, np.inf, True])
+def test_bad_halflife_types(ff5_monthly, halflife):
+    with pytest.raises(XLFactorError, match="halflife: expected a positive number"):
+        factor_cov(ff5_monthly, "ewma", halflife)
+
+
+def test_validators():
+    from xlfactor.models._validate import fraction_pair, positive_number, whole_number
+
+    assert positive_number(np.float64(2.5), "h") == 2.5 and whole_number(2.0, "k") == 2
+    assert whole_number(np.int64(3), "k", 1, 3) == 3 and fraction_pair([0.3, 0.7], "p") == (0.3, 0.7)
+    assert fraction_pair((0, 1), "p", closed=True) == (0.0, 1.0)
+    for bad in ("1", None, 0, -2, np.nan, False):
+        with pytest.raises(XLFactorError, match="h: expected a positive number"):
+            positive_number(bad, "h")
+    for bad in ("2", 2.5, -1, np.inf, True, 4):
+        with pytest.raises(XLFactorError, match="k: expected a whole number from 0 to 3"):
+            whole_number(bad, "k", 0, 3)
+    for bad in ((0.1,), (0.7, 0.3), ("a", "b"), 0.3, (0, 0.5), (0.3, 0.7, 0.9)):
+        with pytest.raises(XLFactorError, match=r"p: expected two fractions 0 < low < high < 1"):
+            fraction_pair(bad, "p")

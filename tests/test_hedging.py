@@ -250,3 +250,19 @@ def test_position_size_unknown_asset(model):
         position_size(1e6, model, "HiTec", vol=0.2)
     with pytest.raises(XLFactorError, match="asset: "):
         position_size(1e6, model, ["HiTec"])
+
+
+def test_hedge_collinear_instruments_named(sample):
+    excess, factors = sample
+    with pytest.raises(XLFactorError, match=r"instruments: columns 'Mkt-RF', 'Twice' are collinear.*drop redundant"):
+        hedge_ratios(excess["HiTec"], factors[["Mkt-RF", "SMB"]].assign(Twice=2 * factors["Mkt-RF"]))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"vol": "0.2"}, "vol: expected a positive number, got '0.2'"),
+    ({"vol": 0.2, "hedged_vol": "x"}, "hedged_vol: expected a positive number"),
+    ({"vol": np.nan}, "vol: expected a positive number"),
+])
+def test_position_size_rejects_non_numbers(kwargs, match):
+    with pytest.raises(XLFactorError, match=match):
+        position_size(1e6, **kwargs)

@@ -298,3 +298,24 @@ def test_error_arguments(industries10, ff3_monthly):
     _raises(r"returns: expected a pandas Series or DataFrame", industries10.to_numpy(), ff3_monthly)
     _raises(r"factors: no factor columns", industries10, ff3_monthly[["RF"]])
     _raises(r"rf: expected a pandas Series", industries10, ff3_monthly, rf=0.01)
+
+
+def test_rf_must_cover_the_sample(industries10, ff3_monthly):
+    data = industries10.loc["2016":"2025"]
+    rf = ff3_monthly["RF"]
+    n = len(data.index.intersection(ff3_monthly.index))
+    _raises(rf"rf: {n - 10} of the {n} return dates have no risk-free rate .*rf must cover the sample",
+            data, ff3_monthly, rf=rf.loc[data.index[:10]])
+    holes = rf.copy()
+    holes.loc[data.index[[3, 50]]] = np.nan
+    _raises(rf"rf: 2 of the {n} return dates have no risk-free rate \(first {data.index[3]}\)",
+            data, ff3_monthly, rf=holes)
+    # rf missing only on dates with no return at all is harmless
+    gaps = data.copy()
+    gaps.iloc[5] = np.nan
+    holes = rf.copy()
+    holes.loc[data.index[5]] = np.nan
+    res = regress(gaps, ff3_monthly, rf=holes)
+    ref = regress(gaps, ff3_monthly, rf=rf)
+    assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=0)
+    assert (res.nobs == n - 1).all()

@@ -255,3 +255,30 @@ def test_from_regression_bad_factors(sample):
         FactorRiskModel.from_regression(res, factors.set_axis(factors.index + pd.Timedelta(days=3)))
     with pytest.raises(XLFactorError, match="halflife"):
         FactorRiskModel.from_regression(res, factors, cov_method="ewma")
+
+
+def test_from_regression_refuses_factors_at_another_frequency(sample, ff5_daily, ff5_monthly):
+    excess, factors = sample
+    res = regress(excess.loc["2000":"2020"], factors)
+    with pytest.raises(XLFactorError, match="factors: daily factors for a monthly regression; pass the factors you"):
+        FactorRiskModel.from_regression(res, ff5_daily)
+    # the monthly factors (even the full history, beyond the sample) are accepted
+    model = FactorRiskModel.from_regression(res, ff5_monthly)
+    used = excess.loc["2000":"2020"].index
+    np.testing.assert_allclose(model.factor_cov.to_numpy(), ff5_monthly.loc[used, FACTORS].cov().to_numpy() * 12,
+                               rtol=1e-12)
+
+
+def test_from_regression_refuses_monthly_factors_for_daily_regression(ff5_daily, ff5_monthly):
+    daily = ff5_daily.loc["2020"]
+    returns = (daily[FACTORS] @ np.array([1.0, 0.2, -0.1, 0.0, 0.3])).rename("p") + daily["RF"] * 0.5
+    res = regress(returns, daily)
+    with pytest.raises(XLFactorError, match="factors: monthly factors for a daily regression"):
+        FactorRiskModel.from_regression(res, ff5_monthly)
+
+
+def test_periods_per_year_is_required(model):
+    with pytest.raises(TypeError, match="periods_per_year"):
+        FactorRiskModel(model.exposures, model.factor_cov, model.specific_var)  # no safe default: see docstring
+    with pytest.raises(XLFactorError, match="periods_per_year"):
+        FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, "12")

@@ -169,3 +169,19 @@ def test_var_es_bad_arguments(model, weights, kwargs, match):
 def test_var_es_bad_weights(model):
     with pytest.raises(XLFactorError, match="weights: got 2 values for 10 assets"):
         var_es(model, [0.5, 0.5])
+
+
+@pytest.mark.parametrize("horizon", ["3", None, True, np.nan])
+def test_var_es_horizon_must_be_a_positive_number(model, weights, horizon):
+    with pytest.raises(XLFactorError, match="horizon: expected a positive number of data periods"):
+        var_es(model, weights, horizon=horizon)
+
+
+def test_stress_names_the_collinear_shocked_factors(model, weights):
+    f = model.factor_cov.copy()
+    f.loc["HML"] = f.loc["SMB"]
+    f["HML"] = f["SMB"]  # HML an exact copy of SMB in the model
+    twin = FactorRiskModel(model.exposures, f, model.specific_var, model.periods_per_year)
+    with pytest.raises(XLFactorError, match=r"shocks: columns 'SMB', 'HML' are collinear in the model .*"
+                                            r"perfectly correlated.*shock only one of them"):
+        stress(twin, weights, {"SMB": -0.02, "HML": 0.01})

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._ols_inputs import COLLINEAR_TOL, check_finite
+from xlfactor.models._ols_inputs import check_finite
+from xlfactor.models.covariance import COLLINEAR_TOL, bartlett_weight, newey_west_lags
 
 #: Below this SSR/TSS ratio, SSR is recomputed from explicit residuals (see module notes).
 SSR_EXACT_BELOW = 1e-3
@@ -52,11 +53,6 @@ class Fit:
     nobs: np.ndarray
     lags: np.ndarray | None
     residuals: Callable[[], np.ndarray]
-
-
-def default_hac_lags(nobs: np.ndarray) -> np.ndarray:
-    """Newey-West default bandwidth ``floor(4 (T/100)^(2/9))`` for each sample size ``T``."""
-    return np.floor(4.0 * (np.asarray(nobs, dtype=float) / 100.0) ** (2.0 / 9.0)).astype(int)
 
 
 def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str,
@@ -248,7 +244,7 @@ def _check_gram(gram: np.ndarray, assets: pd.Index, factors: pd.Index) -> None:
 
 def _hac_lags(nobs: np.ndarray, lags: int | None, assets: pd.Index) -> np.ndarray:
     if lags is None:
-        return default_hac_lags(nobs)
+        return newey_west_lags(nobs)
     too_many = np.flatnonzero(lags >= nobs)
     if too_many.size:
         n = too_many[0]
@@ -298,7 +294,7 @@ def _meat_on_grid(z: np.ndarray, e0: np.ndarray, lags: np.ndarray) -> np.ndarray
     i, j = np.triu_indices(k)
     upper = (e0 * e0).T @ (z[:, i] * z[:, j])
     for lag in range(1, int(lags.max(initial=0)) + 1):
-        weight = np.clip(1.0 - lag / (lags + 1.0), 0.0, None)
+        weight = bartlett_weight(lag, lags)
         pairs = z[lag:, i] * z[:-lag, j] + z[lag:, j] * z[:-lag, i]
         upper += (e0[lag:] * e0[:-lag]).T @ pairs * weight[:, None]
     meat = np.empty((e0.shape[1], k, k))

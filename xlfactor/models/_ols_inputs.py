@@ -14,11 +14,8 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-
-RF_COLUMN = "RF"
-#: A factor whose standardised cross-product matrix has an eigenvalue below this is
-#: treated as a linear combination of the others (condition number above ~1e10).
-COLLINEAR_TOL = 1e-10
+from xlfactor.models import RF_COLUMN
+from xlfactor.models.covariance import check_nonsingular
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,9 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
 
     Rows are matched by exact index label (intersection). An ``RF`` column in
     ``factors`` is never a regressor: it is dropped (and not subtracted unless it is
-    passed as ``rf``). Dates where any factor is missing are dropped for every asset;
-    dates where ``rf`` is missing become missing returns. Infinite returns are not
+    passed as ``rf``). Dates where any factor is missing are dropped for every asset.
+    ``rf`` must cover the sample: a date with a return but no ``rf`` (absent or NaN)
+    raises, rather than silently shrinking the sample to the dates ``rf`` covers. Infinite returns are not
     checked here (that would cost a pass over a large array); the engines check the
     columns whose sums are not finite.
     """
@@ -81,7 +79,7 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     check_finite(x, names, "factors")
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
     if rf is not None:
-        y = y - _rf_values(rf, index)[:, None]
+        y = y - _rf_values(rf, index, y)[:, None]
     check_factor_matrix(x, names, "the common sample")
     return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=names)
 
@@ -135,8 +133,9 @@ def check_factor_matrix(x: np.ndarray, names: pd.Index, where: str) -> None:
 
     A factor is constant when its standard deviation is at most 1e-12 times its
     mean absolute value (or exactly zero). Collinearity: the correlation matrix has
-    an eigenvalue below ``COLLINEAR_TOL``; the factors with weight above 1e-3 in the
-    corresponding eigenvector are named.
+    an eigenvalue below ``COLLINEAR_TOL``
+    (:func:`xlfactor.models.covariance.check_nonsingular`); the factors with weight above
+    1e-3 in the corresponding eigenvector are named.
     """
     centred = x - x.mean(axis=0)
     sd = np.sqrt((centred**2).mean(axis=0))
@@ -146,14 +145,7 @@ def check_factor_matrix(x: np.ndarray, names: pd.Index, where: str) -> None:
             raise XLFactorError(f"factors: column '{name}' is constant over {where}; drop it or use a longer sample")
     if x.shape[1] < 2:
         return
-    corr = (centred / sd).T @ (centred / sd) / x.shape[0]
-    values, vectors = np.linalg.eigh(corr)
-    if values[0] < COLLINEAR_TOL:
-        involved = [str(n) for n, v in zip(names, vectors[:, 0], strict=True) if abs(v) > 1e-3]
-        raise XLFactorError(
-            f"factors: columns {', '.join(repr(n) for n in involved)} are collinear over {where} "
-            "(one is a linear combination of the others); drop one of them"
-        )
+    check_nonsingular(centred.T @ centred / x.shape[0], names, "factors", where=f" over {where}")
 
 
 def _as_frame(obj: object, name: str) -> pd.DataFrame:
@@ -194,7 +186,7 @@ def _check_unique_dates(index: pd.Index, name: str) -> None:
         raise XLFactorError(f"{name}: date {dup} appears more than once; keep one row per date")
 
 
-def _rf_values(rf: object, index: pd.Index) -> np.ndarray:
+def _rf_values(rf: object, index: pd.Index, y: np.ndarray) -> np.ndarray:
     if isinstance(rf, pd.DataFrame) and rf.shape[1] == 1:
         rf = rf.iloc[:, 0]
     if not isinstance(rf, pd.Series):
@@ -205,7 +197,19 @@ def _rf_values(rf: object, index: pd.Index) -> np.ndarray:
         raise XLFactorError("rf: the risk-free series is not numeric; use decimal returns")
     _check_unique_dates(rf.index, "rf")
     same = rf.index is index or rf.index.equals(index)
-    return (rf if same else rf.reindex(index)).to_numpy(dtype=float)
+    values = (rf if same else rf.reindex(index)).to_numpy(dtype=float)
+    missing = np.isnan(values)
+    if missing.any():
+        uncovered = missing & ~np.isnan(y).all(axis=1)
+        n_missing = int(uncovered.sum())
+        if n_missing:
+            first = index[int(np.argmax(uncovered))]
+            raise XLFactorError(
+                f"rf: {n_missing} of the {int((~np.isnan(y).all(axis=1)).sum())} return dates have no risk-free "
+                f"rate (first {first}); rf must cover the sample: pass it on the same dates as the returns, "
+                "e.g. rf=factors['RF']"
+            )
+    return values
 
 
 def _span(index: pd.Index) -> str:

@@ -13,17 +13,22 @@ metadata in ``DataFrame.attrs``: ``method``, ``halflife``, ``nobs``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import RF_COLUMN
+from xlfactor.models._validate import positive_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 CovMethod = Literal["sample", "ewma", "ledoit_wolf"]
 _METHODS = ("sample", "ewma", "ledoit_wolf")
-RF_COLUMN = "RF"
+#: A correlation matrix with an eigenvalue below this is singular: some variable is a linear
+#: combination of the others (condition number above ~1e10).
+COLLINEAR_TOL = 1e-10
 
 
 def factor_cov(
@@ -49,9 +54,12 @@ def factor_cov(
         (the last row has weight 1), normalised to ``sum(w) = 1``;
         ``mu = sum_t w_t x_t`` and
         ``S = sum_t w_t (x_t - mu)(x_t - mu)' / (1 - sum_t w_t^2)``.
-        The last factor is the reliability-weights bias correction, so this equals
+        The last factor is the reliability-weights bias correction
+        (:func:`weighted_cov` with ``bias_corrected=True``), so this equals
         pandas ``ewm(halflife=halflife, adjust=True).cov()`` (``bias=False``) at the
         last date, and tends to the sample covariance as ``halflife -> inf``.
+        (:func:`~xlfactor.models.cross_section.risk.xs_factor_cov` uses the same weights
+        without the correction, as Barra does; the two differ by ``1 / (1 - sum w^2)``.)
 
         ``"ledoit_wolf"``: Ledoit & Wolf (2004), shrinkage toward a scaled identity.
         With ``S = X_c' X_c / T`` (maximum-likelihood scaling, as in the paper and
@@ -87,14 +95,21 @@ def factor_cov(
     if method == "sample":
         cov = np.cov(x, rowvar=False, ddof=1)
     elif method == "ewma":
-        cov = _ewma_cov(x, _check_halflife(halflife))
+        if halflife is None:
+            raise XLFactorError("halflife: required for method='ewma' (in periods, e.g. 60 for monthly data)")
+        cov = weighted_cov(x, ewma_weights(len(x), halflife), bias_corrected=True)
     else:
         cov, shrinkage = _ledoit_wolf(x)
     cov = np.atleast_2d(cov)
     if periods_per_year is not None:
         ppy = check_periods_per_year(periods_per_year)
     else:
-        ppy = _infer_ppy(data.index, annualize)
+        ppy = maybe_periods_per_year(data.index)
+        if ppy is None and annualize:
+            raise XLFactorError(
+                "periods_per_year: cannot infer the frequency from the factors' index; "
+                "pass periods_per_year (e.g. 12) or annualize=False"
+            )
     if annualize:
         cov = cov * ppy
     out = pd.DataFrame((cov + cov.T) / 2.0, index=data.columns, columns=data.columns)
@@ -207,37 +222,86 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _check_halflife(halflife: float | None) -> float:
-    if halflife is None:
-        raise XLFactorError("halflife: required for method='ewma' (in periods, e.g. 60 for monthly data)")
-    try:
-        value = float(halflife)
-    except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"halflife: expected a positive number of periods, got {halflife!r}") from exc
-    if not np.isfinite(value) or value <= 0:
-        raise XLFactorError(f"halflife: expected a positive number of periods, got {halflife!r}")
-    return value
-
-
-def _infer_ppy(index: pd.Index, required: bool) -> int | None:
-    """Periods per year from the dates; None when unknown and not required."""
+def maybe_periods_per_year(index: pd.Index) -> int | None:
+    """Periods per year inferred from the dates (:func:`~xlfactor.models.frequency.periods_per_year`),
+    or None when the index is not dates or its spacing is not a known frequency."""
     try:
         return infer_periods_per_year(index)
     except XLFactorError:
-        if not required:
-            return None
+        return None
+
+
+def check_nonsingular(cov: np.ndarray, names: Sequence, arg: str, *, where: str = "",
+                      fix: str = "drop one of them") -> None:
+    """Raise if the covariance matrix ``cov`` of the variables ``names`` is singular.
+
+    A variable with zero variance is named; otherwise the correlation matrix
+    ``C = D^-1/2 cov D^-1/2`` is singular when its smallest eigenvalue is below
+    ``COLLINEAR_TOL``, and the variables with weight above 1e-3 in that eigenvector are
+    named. ``arg`` is the argument named in the message, ``where`` an optional
+    " over ..." phrase, ``fix`` the advice.
+    """
+    cov = np.atleast_2d(np.asarray(cov, dtype=float))
+    var = np.diag(cov)
+    if np.any(var <= 0):
+        raise XLFactorError(f"{arg}: '{names[int(np.argmin(var))]}' has zero variance{where}; drop it")
+    if cov.shape[0] < 2:
+        return
+    sd = np.sqrt(var)
+    values, vectors = np.linalg.eigh(cov / np.outer(sd, sd))
+    if values[0] < COLLINEAR_TOL:
+        involved = [repr(str(n)) for n, v in zip(names, vectors[:, 0], strict=True) if abs(v) > 1e-3]
         raise XLFactorError(
-            "periods_per_year: cannot infer the frequency from the factors' index; "
-            "pass periods_per_year (e.g. 12) or annualize=False"
-        ) from None
+            f"{arg}: columns {', '.join(involved)} are collinear{where} (perfectly correlated, or one is a "
+            f"linear combination of the others); {fix}"
+        )
 
 
-def _ewma_cov(x: np.ndarray, halflife: float) -> np.ndarray:
-    t = x.shape[0]
-    w = 0.5 ** (np.arange(t - 1, -1, -1, dtype=float) / halflife)
-    w /= w.sum()
-    xc = x - w @ x
-    return (xc * w[:, None]).T @ xc / (1.0 - np.sum(w * w))
+def ewma_weights(n: int, halflife: float | None) -> np.ndarray:
+    """Weights ``w_t = 0.5 ** ((n - 1 - t) / halflife)``, t = 0..n-1, normalised to sum to 1
+    (the last row weighs most); equal weights ``1/n`` when ``halflife`` is None."""
+    if halflife is None:
+        return np.full(n, 1.0 / n)
+    h = positive_number(halflife, "halflife", "a positive number of periods (or None for equal weights)")
+    w = 0.5 ** ((n - 1 - np.arange(n)) / h)
+    return w / w.sum()
+
+
+def bartlett_weight(lag: int, lags: int | np.ndarray) -> float | np.ndarray:
+    """Bartlett (Newey-West) kernel weight ``max(0, 1 - lag / (L + 1))`` of autocovariance ``lag``
+    with bandwidth ``L = lags`` (an int or an array of per-series bandwidths)."""
+    return np.clip(1.0 - lag / (np.asarray(lags, dtype=float) + 1.0), 0.0, None)
+
+
+def newey_west_lags(nobs: int | np.ndarray) -> int | np.ndarray:
+    """Default Newey-West bandwidth ``floor(4 (T/100)^(2/9))`` (Newey and West, 1994) for sample
+    size ``T = nobs``; an int for an int, an int array for an array."""
+    lags = np.floor(4.0 * (np.asarray(nobs, dtype=float) / 100.0) ** (2.0 / 9.0)).astype(int)
+    return int(lags) if lags.ndim == 0 else lags
+
+
+def weighted_cov(x: np.ndarray, weights: np.ndarray, *, bias_corrected: bool, lags: int = 0) -> np.ndarray:
+    """Weighted covariance of the rows of ``x`` (T, K), optionally with Bartlett-weighted lags.
+
+    With weights ``w`` summing to 1, ``mu = sum_t w_t x_t``, ``d_t = x_t - mu``:
+
+    ``Gamma_l = sum_{t >= l} w_t d_t d_{t-l}'`` and
+    ``S = Gamma_0 + sum_{l=1..L} (1 - l/(L+1)) (Gamma_l + Gamma_l')``.
+
+    ``bias_corrected=True`` divides by ``1 - sum_t w_t^2`` (reliability-weights correction:
+    the unbiased ``ddof=1`` sample covariance for equal weights, pandas ``ewm(...).cov()``
+    for EWMA weights); ``bias_corrected=False`` returns ``S`` as is (``ddof=0`` for equal
+    weights; the Barra convention).
+    """
+    d = x - weights @ x
+    wd = d * weights[:, None]
+    cov = wd.T @ d
+    for lag in range(1, lags + 1):
+        gamma = wd[lag:].T @ d[:-lag]
+        cov += bartlett_weight(lag, lags) * (gamma + gamma.T)
+    if bias_corrected:
+        cov /= 1.0 - np.sum(weights * weights)
+    return cov
 
 
 def _ledoit_wolf(x: np.ndarray) -> tuple[np.ndarray, float]:

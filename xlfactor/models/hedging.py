@@ -8,7 +8,6 @@ hedged position is ``target - sum_j h_j instrument_j``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number
+from xlfactor.models.covariance import check_nonsingular, maybe_periods_per_year
 from xlfactor.models.frequency import PERIODS_PER_YEAR
-from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
 if TYPE_CHECKING:
@@ -179,13 +179,13 @@ def hedge_ratios(
     if constant[1:].any():
         raise XLFactorError(f"instruments: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
     c_ii, c_it = cov[1:, 1:], cov[1:, 0]
-    _check_collinear(c_ii, inst.columns)
+    check_nonsingular(c_ii, inst.columns, "instruments", fix="drop redundant instruments")
     h = np.linalg.solve(c_ii, c_it)
     hedged = values[:, 0] - values[:, 1:] @ h
     var_hedged = float(np.var(hedged, ddof=1))
     residual_vol = float(np.sqrt(var_hedged * (n - 1) / (n - m - 1)))
     unhedged_vol = float(np.sqrt(cov[0, 0]))
-    ppy = periods_per_year if periods_per_year is not None else _maybe_ppy(data.index)
+    ppy = periods_per_year if periods_per_year is not None else maybe_periods_per_year(data.index)
     root = np.sqrt(ppy) if ppy else None
     return HedgeResult(
         ratios=pd.Series(h, index=inst.columns, name=t.name),
@@ -339,15 +339,15 @@ def position_size(
         Non-positive budget or volatility, unknown horizon or asset, both or neither
         of ``model``/``vol`` given.
     """
-    budget = _positive(vol_budget, "vol_budget")
+    budget = positive_number(vol_budget, "vol_budget")
     code = _horizon_code(horizon)
     if (model is None) == (vol is None):
         raise XLFactorError("model/vol: give either a model and an asset name, or an annual vol")
     if model is not None:
         annual, annual_hedged = _asset_annual_vols(model, asset)
     else:
-        annual = _positive(vol, "vol")
-        annual_hedged = None if hedged_vol is None else _positive(hedged_vol, "hedged_vol")
+        annual = positive_number(vol, "vol")
+        annual_hedged = None if hedged_vol is None else positive_number(hedged_vol, "hedged_vol")
     root = np.sqrt(PERIODS_PER_YEAR[code])
     vol_h = annual / root
     vol_hedged_h = None if annual_hedged is None else annual_hedged / root
@@ -385,16 +385,6 @@ def _horizon_code(horizon: str) -> str:
     return code
 
 
-def _positive(value: float | None, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: expected a positive number, got {value!r}") from exc
-    if not np.isfinite(out) or out <= 0:
-        raise XLFactorError(f"{name}: expected a positive number, got {value!r}")
-    return out
-
-
 def _check_share(target_share: float) -> float:
     try:
         share = float(target_share)
@@ -408,15 +398,6 @@ def _check_share(target_share: float) -> float:
 def _share(v_f: float, v_s: float) -> float:
     total = v_f + v_s
     return v_f / total if total > 0 else float("nan")
-
-
-def _check_collinear(c_ii: np.ndarray, names: Sequence) -> None:
-    sd = np.sqrt(np.diag(c_ii))
-    corr = c_ii / np.outer(sd, sd)
-    if np.linalg.eigvalsh(corr)[0] < 1e-10:
-        raise XLFactorError(
-            f"instruments: {list(names)} are collinear (singular covariance); drop redundant instruments"
-        )
 
 
 def _as_series(target: pd.Series | pd.DataFrame, name: str) -> pd.Series:
@@ -437,13 +418,6 @@ def _numeric(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if np.isinf(out.to_numpy()).any():
         raise XLFactorError(f"{name}: contains infinite values")
     return out
-
-
-def _maybe_ppy(index: pd.Index) -> int | None:
-    try:
-        return infer_periods_per_year(index)
-    except XLFactorError:
-        return None
 
 
 def _returns_frame(result: RegressionResult, returns: pd.Series | pd.DataFrame) -> pd.DataFrame:

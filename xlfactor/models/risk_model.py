@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.covariance import CovMethod, check_periods_per_year, factor_cov, validate_cov
+from xlfactor.models.covariance import (
+    CovMethod,
+    check_periods_per_year,
+    factor_cov,
+    maybe_periods_per_year,
+    validate_cov,
+)
+from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -104,6 +111,11 @@ class FactorRiskModel:
         must cover every asset.
     periods_per_year : int
         Frequency of the data the model was estimated on (12 monthly, 252 daily).
+        Required, with no default: it converts between annual and per-period figures
+        (``per_period_scale``, the horizon of :func:`~xlfactor.models.scenarios.var_es`,
+        position sizing), and any guessed default would be silently wrong by a factor
+        ``sqrt(252/12)`` for the other frequency. :meth:`from_regression` and
+        :func:`~xlfactor.models.cross_section.risk.xs_risk_model` fill it from the data.
     annualized : bool
         Whether ``factor_cov`` and ``specific_var`` are annual (True) or per period.
 
@@ -163,6 +175,11 @@ class FactorRiskModel:
         ``SSR / (n - k - 1)``). With ``annualize`` both ``F`` and ``D`` are multiplied
         by ``result.periods_per_year``.
 
+        ``factors`` must be at the regression's frequency: the frequency inferred from the
+        factors' dates within the regression sample's span (first to last date) must give
+        ``result.periods_per_year``; daily factors for a monthly regression raise (their
+        covariance would be annualised with 12 instead of 252 periods, ~1/sqrt(21) too small).
+
         Parameters
         ----------
         result : RegressionResult
@@ -187,6 +204,7 @@ class FactorRiskModel:
                 "factors: no dates in common with the regression sample; pass the factors you regressed on"
             )
         ppy = int(result.periods_per_year)
+        _check_same_frequency(factors.index, sample, ppy)
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]
@@ -336,6 +354,18 @@ def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:
     return pd.DataFrame(
         np.hstack((summary, per_factor)), index=model.assets, columns=[*columns, *map(str, model.factors)]
     )
+
+
+def _check_same_frequency(index: pd.Index, sample: pd.Index, ppy: int) -> None:
+    """Raise if the dates of ``index`` within the span of ``sample`` are not at ``ppy`` periods a year."""
+    span = index[(index >= sample.min()) & (index <= sample.max())] if len(sample) else index
+    found = maybe_periods_per_year(span)
+    if found is not None and found != ppy:
+        names = {n: frequency_name(c) for c, n in PERIODS_PER_YEAR.items()}
+        raise XLFactorError(
+            f"factors: {names.get(found, found)} factors for a {names.get(ppy, ppy)} regression; "
+            "pass the factors you regressed on"
+        )
 
 
 def _scaled(values: np.ndarray, inv: float) -> np.ndarray:

@@ -15,6 +15,8 @@ import pandas as pd
 from scipy.special import ndtri
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number
+from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
 
@@ -131,7 +133,7 @@ def stress(
     others = ~shocked
     if others.any():
         f_ss = model.F[np.ix_(shocked, shocked)]
-        _check_nonsingular(f_ss, model.factors[shocked])
+        check_nonsingular(f_ss, model.factors[shocked], "shocks", where=" in the model", fix="shock only one of them")
         moves[others] = model.F[np.ix_(others, shocked)] @ np.linalg.solve(f_ss, s)
     x = w @ model.B
     asset_returns = model.B @ moves
@@ -186,7 +188,7 @@ def var_es(
         ``confidence`` outside (0, 1), non-positive horizon, bad weights.
     """
     c = _in_open_unit_interval(confidence)
-    h = _positive_horizon(horizon)
+    h = positive_number(horizon, "horizon", "a positive number of data periods")
     risk = model.portfolio_risk(weights, benchmark)
     root = np.sqrt(model.per_period_scale * h)
     z = float(ndtri(c))
@@ -232,16 +234,6 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
     return mask, shocks.reindex(factors[mask]).to_numpy(dtype=float)
 
 
-def _check_nonsingular(f_ss: np.ndarray, names: pd.Index) -> None:
-    sd = np.sqrt(np.diag(f_ss))
-    if np.any(sd == 0):
-        raise XLFactorError(f"shocks: factor '{names[int(np.argmin(sd))]}' has zero variance in the model")
-    if np.linalg.eigvalsh(f_ss / np.outer(sd, sd))[0] < 1e-10:
-        raise XLFactorError(
-            f"shocks: the shocked factors {list(names)} are perfectly correlated; shock only one of them"
-        )
-
-
 def _in_open_unit_interval(confidence: float) -> float:
     try:
         c = float(confidence)
@@ -250,13 +242,3 @@ def _in_open_unit_interval(confidence: float) -> float:
     if not 0.0 < c < 1.0:
         raise XLFactorError(f"confidence: {confidence!r} is outside (0, 1); use e.g. 0.99 for 99%")
     return c
-
-
-def _positive_horizon(horizon: float) -> float:
-    try:
-        h = float(horizon)
-    except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"horizon: expected a positive number of data periods, got {horizon!r}") from exc
-    if not np.isfinite(h) or h <= 0:
-        raise XLFactorError(f"horizon: expected a positive number of data periods, got {horizon!r}")
-    return h

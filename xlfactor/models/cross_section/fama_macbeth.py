@@ -9,6 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import whole_number
+from xlfactor.models.covariance import bartlett_weight, newey_west_lags
 from xlfactor.models.cross_section.design import Characteristics, PanelDesign
 from xlfactor.models.cross_section.regression import check_returns, fit_panel
 
@@ -69,11 +71,6 @@ class FamaMacBethResult:
         )
 
 
-def newey_west_lags(n: int) -> int:
-    """Default lag count :math:`\\lfloor 4 (T/100)^{2/9} \\rfloor` (Newey and West, 1994)."""
-    return int(np.floor(4 * (n / 100.0) ** (2.0 / 9.0)))
-
-
 def kernel_cov(dev: np.ndarray, lags: int) -> np.ndarray:
     """Bartlett long-run covariance of the mean of deviations ``dev`` (T, K), debiased like linearmodels.
 
@@ -87,7 +84,7 @@ def kernel_cov(dev: np.ndarray, lags: int) -> np.ndarray:
     s = dev.T @ dev
     for lag in range(1, lags + 1):
         gamma = dev[lag:].T @ dev[:-lag]
-        s += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+        s += bartlett_weight(lag, lags) * (gamma + gamma.T)
     return s / (n * (n - 1))
 
 
@@ -132,7 +129,7 @@ def fama_macbeth(
     characteristics : dict name -> DataFrame or (characteristic, asset)-column DataFrame
         Known at t, explaining returns at t (or set ``exposure_lag``).
     lags : int, optional
-        Newey-West lags; default :func:`newey_west_lags` of the number of estimated periods.
+        Newey-West lags; default :func:`xlfactor.models.covariance.newey_west_lags` of the number of estimated periods.
     intercept : bool
         Include a constant ("const") in each cross-section.
     weights : Series or DataFrame, optional
@@ -169,11 +166,7 @@ def fama_macbeth(
     est = coef[used]
     mean = est.mean(axis=0)
     dev = est - mean
-    if lags is None:
-        lags = newey_west_lags(n)
-    if not 0 <= int(lags) < n:
-        raise XLFactorError(f"lags: expected a whole number from 0 to {n - 1} (periods estimated), got {lags}")
-    lags = int(lags)
+    lags = newey_west_lags(n) if lags is None else whole_number(lags, "lags", 0, n - 1)
     cov = kernel_cov(dev, 0)
     cov_nw = kernel_cov(dev, lags)
     shanken_factor = None

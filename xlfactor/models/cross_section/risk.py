@@ -6,18 +6,11 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number, whole_number
+from xlfactor.models.covariance import ewma_weights, weighted_cov
 from xlfactor.models.cross_section.regression import CrossSectionResult, date_position
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel
-
-
-def ewma_weights(n: int, halflife: float | None) -> np.ndarray:
-    """Weights :math:`0.5^{(n-1-t)/h}` for t = 0..n-1 (the last row weighs 1); equal if ``halflife`` is None."""
-    if halflife is None:
-        return np.ones(n)
-    if not halflife > 0:
-        raise XLFactorError(f"halflife: expected a positive number of periods or None, got {halflife!r}")
-    return 0.5 ** ((n - 1 - np.arange(n)) / halflife)
 
 
 def specific_risk(
@@ -36,7 +29,8 @@ def specific_risk(
 
     .. math:: \\hat\\sigma^2_n = \\sum_t w_t e_{tn}^2 1_{tn} / \\sum_t w_t 1_{tn}, \\quad w_t = 0.5^{(T-1-t)/h}
 
-    (pandas ``(e**2).ewm(halflife=h).mean()`` at the last row; ``halflife=None`` averages equally).
+    (pandas ``(e**2).ewm(halflife=h).mean()`` at the last row; ``halflife=None`` averages equally;
+    weights from :func:`xlfactor.models.covariance.ewma_weights`).
     Assets with fewer than ``min_periods`` residuals get NaN.
 
     Optional Bayesian shrinkage (Barra USE4) of the volatility toward its size bucket: with
@@ -53,6 +47,7 @@ def specific_risk(
     """
     if not isinstance(residuals, pd.DataFrame) or residuals.empty:
         raise XLFactorError("residuals: expected a non-empty DataFrame of residual returns (dates x assets)")
+    min_periods = whole_number(min_periods, "min_periods", 1)
     e = residuals.to_numpy(dtype=float)
     w = ewma_weights(len(e), halflife)[:, None]
     present = np.isfinite(e)
@@ -64,8 +59,9 @@ def specific_risk(
         return out
     if not isinstance(shrink_to, pd.Series):
         raise XLFactorError("shrink_to: expected a Series asset -> market cap (for size buckets) or None")
-    if not 0 <= shrinkage:
-        raise XLFactorError(f"shrinkage: expected q >= 0, got {shrinkage!r}")
+    n_buckets = whole_number(n_buckets, "n_buckets", 1)
+    if shrinkage != 0:
+        shrinkage = positive_number(shrinkage, "shrinkage", "a number q >= 0")
     caps = shrink_to.reindex(residuals.columns).astype(float)
     sigma = np.sqrt(out)
     use = sigma.notna() & caps.gt(0)
@@ -81,18 +77,6 @@ def specific_risk(
     shrunk = sigma.copy()
     shrunk[use] = v * bucket.map(mean) + (1 - v) * s
     return (shrunk**2).rename("specific_var")
-
-
-def _weighted_cov(x: np.ndarray, halflife: float | None, lags: int) -> np.ndarray:
-    """:math:`\\Sigma(h)` of :func:`xs_factor_cov` (EWMA covariance with Bartlett-weighted lags)."""
-    w = ewma_weights(len(x), halflife)
-    w = w / w.sum()
-    d = x - w @ x
-    cov = (d * w[:, None]).T @ d
-    for lag in range(1, lags + 1):
-        gamma = (d[lag:] * w[lag:, None]).T @ d[:-lag]
-        cov += (1 - lag / (lags + 1)) * (gamma + gamma.T)
-    return cov
 
 
 def xs_factor_cov(
@@ -113,22 +97,25 @@ def xs_factor_cov(
         \\Gamma_l(h) = \\sum_{t \\ge l} w_t d_t d_{t-l}', \\quad
         \\Sigma(h) = \\Gamma_0 + \\sum_{l=1}^{L} \\Big(1 - \\frac{l}{L+1}\\Big)(\\Gamma_l + \\Gamma_l')
 
-    (Newey-West with ``lags`` = L for autocorrelated, e.g. daily, factor returns; no small-sample
-    bias factor). Volatilities come from :math:`\\Sigma(h_{vol})`, correlations from
-    :math:`\\Sigma(h_{corr})`: :math:`F = D_{vol} C_{corr} D_{vol}`. A half-life of None weighs
-    dates equally. Dates with any missing factor return are dropped. With ``annualize`` the result
-    is multiplied by the periods per year (inferred from the dates unless given).
+    (Newey-West with ``lags`` = L for autocorrelated, e.g. daily, factor returns). This is
+    :func:`xlfactor.models.covariance.weighted_cov` with ``bias_corrected=False``: no small-sample
+    factor ``1/(1 - sum w^2)``, as in Barra practice, so with ``halflife=None`` and no lags it is the
+    ``ddof=0`` covariance. (:func:`~xlfactor.models.covariance.factor_cov` with ``method="ewma"``
+    applies the correction; the two differ by that factor.) Volatilities come from
+    :math:`\\Sigma(h_{vol})`, correlations from :math:`\\Sigma(h_{corr})`:
+    :math:`F = D_{vol} C_{corr} D_{vol}`. A half-life of None weighs dates equally.
+    Dates with any missing factor return are dropped. With ``annualize`` the result is multiplied
+    by the periods per year (inferred from the dates unless given).
     """
     if not isinstance(factor_returns, pd.DataFrame):
         raise XLFactorError("factor_returns: expected a DataFrame (dates x factors)")
+    lags = whole_number(lags, "lags", 0)
     f = factor_returns.dropna()
     if len(f) <= max(2, lags + 1):
         raise XLFactorError(f"factor_returns: {len(f)} complete dates are too few for {lags} lags")
-    if not isinstance(lags, (int, np.integer)) or lags < 0:
-        raise XLFactorError(f"lags: expected a whole number >= 0, got {lags!r}")
     x = f.to_numpy(dtype=float)
-    vol = np.sqrt(np.diag(_weighted_cov(x, vol_halflife, lags)))
-    corr_cov = _weighted_cov(x, corr_halflife, lags)
+    vol = np.sqrt(np.diag(weighted_cov(x, ewma_weights(len(x), vol_halflife), bias_corrected=False, lags=lags)))
+    corr_cov = weighted_cov(x, ewma_weights(len(x), corr_halflife), bias_corrected=False, lags=lags)
     sd = np.sqrt(np.diag(corr_cov))
     if np.any(sd == 0):
         raise XLFactorError("factor_returns: a factor is constant; drop it")

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import fraction_pair
 from xlfactor.models.cross_section.design import as_float_frame
 from xlfactor.models.cross_section.regression import check_returns
-
-PORTFOLIOS = ("S/L", "S/M", "S/H", "B/L", "B/M", "B/H")
 
 
 @dataclass(frozen=True)
@@ -67,9 +65,7 @@ def build_sort_factors(
     """
     returns = check_returns(returns)
     dates, assets = returns.index, returns.columns
-    lo_p, hi_p = percentiles
-    if not 0 < lo_p < hi_p < 1:
-        raise XLFactorError(f"percentiles: expected two fractions 0 < low < high < 1, got {percentiles!r}")
+    lo_p, hi_p = fraction_pair(percentiles, "percentiles")
     me = as_float_frame(size, dates, assets, "size", exposure_lag)
     x = as_float_frame(characteristic, dates, assets, "characteristic", exposure_lag)
     r = returns.to_numpy()

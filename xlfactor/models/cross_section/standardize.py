@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import fraction_pair, positive_number
 from xlfactor.models.cross_section.design import as_grid
 
 
@@ -73,10 +74,10 @@ def standardize(
     """
     if method not in ("std", "percentile"):
         raise XLFactorError(f"method: expected 'std' or 'percentile', got {method!r}")
-    if method == "percentile" and not (0 <= percentiles[0] < percentiles[1] <= 1):
-        raise XLFactorError(f"percentiles: expected two fractions 0 <= low < high <= 1, got {percentiles!r}")
-    if winsor is not None and not winsor > 0:
-        raise XLFactorError(f"winsor: expected a positive number of standard deviations or None, got {winsor!r}")
+    if method == "percentile":
+        percentiles = fraction_pair(percentiles, "percentiles", closed=True)
+    if winsor is not None:
+        winsor = positive_number(winsor, "winsor", "a positive number of standard deviations or None")
     if isinstance(x, Mapping):
         return {name: standardize(frame, weights, winsor=winsor, method=method, percentiles=percentiles)
                 for name, frame in x.items()}

@@ -1,0 +1,62 @@
+"""Argument validators shared by the models: each returns the clean value or raises
+:class:`~xlfactor.errors.XLFactorError` naming the argument and what it expects.
+
+Strings are refused even when they look like numbers (``"20"``): a model argument given as
+text is a caller's mistake, and silently converting it hides where it came from.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from xlfactor.errors import XLFactorError
+
+
+def positive_number(value: object, name: str, what: str = "a positive number") -> float:
+    """``value`` as a finite float > 0 (ints, floats, numpy scalars; not bool or text)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise XLFactorError(f"{name}: expected {what}, got {value!r}")
+    out = float(value)
+    if not np.isfinite(out) or out <= 0:
+        raise XLFactorError(f"{name}: expected {what}, got {value!r}")
+    return out
+
+
+def whole_number(value: object, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` as an int in ``[minimum, maximum]``; floats with a fraction (2.5), bool and text are refused.
+
+    An integral float (``2.0``, what Excel hands over) is accepted as the integer it equals.
+    """
+    bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+    if not np.isfinite(float(value)) or float(value) != int(value):
+        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+    out = int(value)
+    if out < minimum or (maximum is not None and out > maximum):
+        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+    return out
+
+
+def fraction_pair(value: object, name: str, *, closed: bool = False) -> tuple[float, float]:
+    """``value`` as two fractions ``(low, high)`` with ``0 < low < high < 1``
+    (``0 <= low < high <= 1`` when ``closed``)."""
+    rule = "0 <= low < high <= 1" if closed else "0 < low < high < 1"
+    try:
+        low, high = value  # type: ignore[misc]
+        low, high = _finite_real(low), _finite_real(high)
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{name}: expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}") from None
+    ok = (0 <= low < high <= 1) if closed else (0 < low < high < 1)
+    if not ok:
+        raise XLFactorError(f"{name}: expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}")
+    return low, high
+
+
+def _finite_real(value: object) -> float:
+    """A finite real number (not bool or text) as float; ValueError otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
+        raise ValueError(value)
+    return float(value)
