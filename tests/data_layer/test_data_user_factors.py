@@ -95,6 +95,9 @@ def test_a_commit_by_another_process_changes_the_vintage_key_seen_here(tmp_path,
         ("date,F\n2020-01-31,0.012\n2020-02-29,-0.03\n", {}, "looks like decimal returns .* pass units='decimal'"),
         ("date,F\n2020-01-31,1\n2020-02-29,2\n", {"units": "bps"}, "units: 'bps' is not one of"),
         ("date\n2020-01-31\n2020-02-29\n", {}, "no factor columns"),
+        ("date,F\n01/02/2020,1\n01/03/2020,2\n", {},
+         r"dates: '01/02/2020' is ambiguous \(day/month or month/day\); write dates as YYYY-MM-DD"),
+        ("date,F\n13/01/2020,1\n01/13/2020,2\n", {}, "mix two orders; write dates as YYYY-MM-DD"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(tmp_path, content, kwargs, message):
@@ -125,3 +128,22 @@ def test_a_decimal_file_registered_with_the_default_percent_units_is_refused_not
         register_factors("FF3DEC", path)
     register_factors("FF3DEC", path, units="decimal")
     pd.testing.assert_frame_equal(load_factors("FF3DEC", "M"), ff3[["Mkt-RF", "SMB", "HML"]], check_freq=False)
+
+
+@pytest.mark.parametrize("content", [b"hello", bytes(range(256)) * 8, b"date,F\n2020-01-31,1\n2020-02-29,2\n"])
+def test_a_file_named_xlsx_that_is_not_a_workbook(tmp_path, content):
+    path = tmp_path / "factors.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(XLFactorError, match=r"^path: '.*factors\.xlsx' is not a readable \.xlsx file"):
+        register_factors("NOTXL", path)
+    assert "NOTXL" not in available_models()
+
+
+def test_day_first_dates_decided_by_the_column(tmp_path):
+    """31/12/2019 proves day-first, so 01/03/2020 in the same column is 1 March (not 3 January)."""
+    path = tmp_path / "eu.csv"
+    path.write_text("date,F\n31/12/2019,1\n31/01/2020,2\n01/03/2020,3\n30/04/2020,4\n")
+    register_factors("EUDATES", path)
+    got = load_factors("EUDATES", "M")
+    assert list(got.index) == list(pd.to_datetime(["2019-12-31", "2020-01-31", "2020-03-31", "2020-04-30"]))
+    assert got["F"].tolist() == [0.01, 0.02, 0.03, 0.04]

@@ -93,5 +93,70 @@ def test_bad_output_path_and_exit_code_from_fresh_process(tmp_path, industries):
     result = subprocess.run([sys.executable, "-m", "xlfactor", "report", str(returns), "--weights", str(weights),
                              "-o", str(tmp_path / "missing" / "r.xlsx")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("error: output: directory")
+    assert result.stderr.strip().startswith("error: output: cannot write")
     assert "Traceback" not in result.stderr
+
+
+def _workbook_input(folder, returns):
+    path = folder / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        returns.rename_axis("Date").to_excel(writer, sheet_name="Returns")
+        pd.DataFrame({"Asset": ["NoDur", "Manuf"], "Weight": [0.6, 0.4]}).to_excel(writer, sheet_name="Weights",
+                                                                                   index=False)
+    return path
+
+
+@pytest.mark.parametrize("which", ["input", "--weights", "--benchmark", "--portfolio-returns"])
+def test_report_refuses_to_overwrite_an_input_file(tmp_path, industries, capsys, which):
+    returns, weights = _inputs(tmp_path, industries, "NoDur,0.6\nManuf,0.4\n")
+    realised = tmp_path / "realised.csv"
+    (industries.mean(axis=1).rename("Return").rename_axis("Date")).to_csv(realised)
+    bench = tmp_path / "bench.csv"
+    bench.write_text("asset,weight\nNoDur,0.5\nManuf,0.5\n")
+    target = {"input": returns, "--weights": weights, "--benchmark": bench, "--portfolio-returns": realised}[which]
+    before = {p: p.read_bytes() for p in (returns, weights, bench, realised)}
+    alias = tmp_path / "sub" / ".." / target.name  # a different spelling of the same file
+    (tmp_path / "sub").mkdir()
+    code = main(["report", str(returns), "--weights", str(weights), "--benchmark", str(bench),
+                 "--portfolio-returns", str(realised), "--model", "FF3", "-o", str(alias)])
+    assert code == 2
+    assert f"is the {which} file; choose another name" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_report_refuses_to_overwrite_its_workbook(tmp_path, industries, capsys):
+    book = _workbook_input(tmp_path, industries)
+    before = book.read_bytes()
+    assert main(["report", str(book), "-o", str(book)]) == 2
+    assert "error: output: " in capsys.readouterr().err
+    assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "missing_folder"])
+def test_unwritable_output_is_one_message(tmp_path, capsys, where):
+    (tmp_path / "file.txt").write_text("x")
+    out = tmp_path / ("file.txt" if where == "under_a_file" else "missing") / "out.xlsx"
+    assert main(["demo", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: output: cannot write '{out}") and err.rstrip().endswith("choose a writable folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_frequency_mismatch_advice_is_a_command_line_option(tmp_path, capsys):
+    daily = xf.load_factors("FF3", "D").loc["2023", ["Mkt-RF", "SMB"]].rename(columns={"Mkt-RF": "A", "SMB": "B"})
+    returns, weights = _inputs(tmp_path, daily, "A,0.5\nB,0.5\n")
+    assert main(["report", str(returns), "--weights", str(weights), "--model", "FF3", "-o",
+                 str(tmp_path / "o.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "pass --freq D" in err and "freq=" not in err
+
+
+def test_day_month_dates_are_refused_not_misread(tmp_path, industries, capsys):
+    returns, weights = _inputs(tmp_path, industries, "NoDur,1\n")
+    text = industries.copy()
+    text.index = (industries.index - pd.offsets.MonthBegin(1)).strftime("%d/%m/%Y")  # 01/02/2019 = 1 Feb
+    text.rename_axis("Date").to_csv(returns)
+    assert main(["report", str(returns), "--weights", str(weights), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert ("error: returns: '01/02/2019' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"
+            in capsys.readouterr().err)
+    assert not (tmp_path / "o.xlsx").exists()

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.table import Table
 
 from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
@@ -105,7 +105,7 @@ def _unknown_asset(rows, weights):
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (_text_in_returns, "holds text 'n/a', not a number; fix or blank the cell"),
-    (_bad_date, "row 6, first column: 'soon' is not a date"),
+    (_bad_date, "returns: row 6 has 'soon', not a date; write dates as YYYY-MM-DD"),
     (_unknown_asset, "['Ghost'] are not columns of the returns"),
     (_with_weights(-0.1, 0.5, 0.6), "negative weights but the portfolio is declared long-only"),
     (_with_weights(40, 30, 20, 10), "sum to 100, not 1 (they look like percentages; divide by 100)"),
@@ -134,3 +134,46 @@ def test_missing_pieces(tmp_path, sample):
     (tmp_path / "w.csv").write_text(f"asset,weight\n{returns.columns[0]},1\n")
     with pytest.raises(XLFactorError, match="look like percentages"):
         read_portfolio(tmp_path / "pct.csv", weights_path=tmp_path / "w.csv")
+
+
+def _csv_pair(tmp_path, dates: list[str], weights: str = "asset,weight\nA,1\n"):
+    returns = tmp_path / "r.csv"
+    returns.write_text("Date,A\n" + "".join(f"{d},{0.01 * (i + 1)}\n" for i, d in enumerate(dates)))
+    (tmp_path / "w.csv").write_text(weights)
+    return returns, tmp_path / "w.csv"
+
+
+def test_text_dates_iso_and_decided_day_month(tmp_path):
+    returns, weights = _csv_pair(tmp_path, ["2020-01-31", "2020/02/29", "20200331"])
+    assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
+        pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"]))
+    returns, weights = _csv_pair(tmp_path, ["31/01/2020", "01/02/2020", "02/03/2020"])  # 31/01 proves day first
+    assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
+        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"]))
+    returns, weights = _csv_pair(tmp_path, ["01/31/2020", "02/01/2020", "03/02/2020"])  # 01/31 proves month first
+    assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
+        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"]))
+
+
+@pytest.mark.parametrize(("dates", "message"), [
+    (["01/01/2018", "01/02/2018", "01/03/2018"],
+     "returns: '01/02/2018' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"),
+    (["13/01/2018", "01/13/2018", "2018-01-20"], "mix two orders; write dates as YYYY-MM-DD"),
+    (["01/02/18", "01/03/18", "01/04/18"], "returns: row 2 has '01/02/18', not a date; write dates as YYYY-MM-DD"),
+])
+def test_ambiguous_text_dates_are_refused(tmp_path, dates, message):
+    returns, weights = _csv_pair(tmp_path, dates)
+    with pytest.raises(XLFactorError, match=re.escape(message)):
+        read_portfolio(returns, weights_path=weights)
+
+
+def test_excel_date_cells_are_used_as_dates(tmp_path, sample):
+    """Real Excel dates need no guessing, whatever the display format of the sheet."""
+    returns, weights = sample
+    path = tmp_path / "p.xlsx"
+    _xlsx(path, _rows(returns), [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]])
+    wb = load_workbook(path)
+    for (cell,) in wb["Returns"].iter_rows(min_row=2, max_col=1):
+        cell.number_format = "dd/mm/yyyy"
+    wb.save(path)
+    assert list(read_portfolio(path).returns.index) == list(returns.index)

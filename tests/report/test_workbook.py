@@ -56,3 +56,13 @@ def test_atomic_save_leaves_old_file_and_no_temp_on_failure(tmp_path):
     assert os.listdir(tmp_path) == ["report.xlsx"]
     with pytest.raises(XLFactorError, match="does not exist"):
         save_atomically(Workbook(), tmp_path / "missing" / "r.xlsx")
+
+
+def test_atomic_save_turns_os_errors_into_one_message(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "taken.xlsx").mkdir()  # os.replace onto a folder fails after the temp file was written
+    for target in (tmp_path / "file.txt" / "r.xlsx", tmp_path / "missing" / "r.xlsx", tmp_path / "taken.xlsx"):
+        with pytest.raises(XLFactorError, match=r"^output: cannot write .*; choose a writable folder$"):
+            save_atomically(Workbook(), target)
+    assert sorted(os.listdir(tmp_path)) == ["file.txt", "taken.xlsx"]
+    assert os.listdir(tmp_path / "taken.xlsx") == []

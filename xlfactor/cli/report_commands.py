@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from xlfactor.errors import XLFactorError
+
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
+_FREQ_ADVICE = re.compile(r"load the factors with freq='([A-Z])'")
 
 _REPORT_HELP = """\
 INPUT is an .xlsx workbook with a sheet or Excel table named Returns and one named
@@ -71,20 +76,50 @@ def run_report(args: argparse.Namespace) -> int:
     from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
     from xlfactor.report import build_report
 
+    output = args.output or Path(f"{args.input.stem}-risk-report.xlsx")
+    _refuse_overwriting_inputs(output, {"input": args.input, "--weights": args.weights,
+                                        "--benchmark": _benchmark_path(args.benchmark),
+                                        "--portfolio-returns": args.portfolio_returns})
     portfolio = read_portfolio(args.input, weights_path=args.weights, prices=args.prices, long_only=args.long_only,
                                portfolio_returns_path=args.portfolio_returns)
     benchmark = portfolio.benchmark
     if args.benchmark is not None:
         benchmark = "equal" if args.benchmark.lower() == "equal" else read_weights_csv(
-            args.benchmark, portfolio.returns.columns)
-    output = args.output or Path(f"{args.input.stem}-risk-report.xlsx")
-    with _progress_bar() as progress:
-        path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(), freq=args.freq,
-                            benchmark=benchmark, window=args.window, title=args.title or args.input.name,
-                            progress=progress, source=portfolio.source,
-                            portfolio_returns=portfolio.portfolio_returns)
+            args.benchmark, portfolio.returns.columns, what="benchmark")
+    try:
+        with _progress_bar() as progress:
+            path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(),
+                                freq=args.freq, benchmark=benchmark, window=args.window,
+                                title=args.title or args.input.name, progress=progress, source=portfolio.source,
+                                portfolio_returns=portfolio.portfolio_returns)
+    except XLFactorError as exc:
+        raise XLFactorError(_command_line_wording(str(exc))) from exc
     print(f"Wrote {path}")
     return 0
+
+
+def _command_line_wording(message: str) -> str:
+    """Library advice in command-line terms: ``load the factors with freq='D'`` -> ``pass --freq D``."""
+    return _FREQ_ADVICE.sub(r"pass --freq \1", message)
+
+
+def _benchmark_path(benchmark: str | None) -> Path | None:
+    """The ``--benchmark`` argument as a file path, or None for ``equal``/absent."""
+    return None if benchmark is None or benchmark.lower() == "equal" else Path(benchmark)
+
+
+def _refuse_overwriting_inputs(output: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse an output path that is (resolves to, or is a link to) one of the input files.
+
+    Writing the report there would replace the user's data with the report.
+    """
+    if not output.expanduser().exists():
+        return
+    for argument, given in inputs.items():
+        if given is not None and given.expanduser().exists() and os.path.samefile(output.expanduser(),
+                                                                                  given.expanduser()):
+            raise XLFactorError(f"output: {str(output)!r} is the {argument} file; choose another name "
+                                "for the report")
 
 
 @contextmanager

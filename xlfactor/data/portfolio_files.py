@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xlfactor.data.periods import parse_dates
 from xlfactor.errors import XLFactorError
 
 _LONG_ONLY_TOLERANCE = 1e-4
@@ -194,7 +195,7 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     if len(set(assets)) != len(assets):
         dup = sorted({a for a in assets if assets.count(a) > 1})
         raise XLFactorError(f"{what}: asset names {dup} appear more than once in the header; make them unique")
-    dates = _parse_dates([r[0] for r in rows[1:]], what)
+    dates = parse_dates([r[0] for r in rows[1:]], what)
     values = np.full((len(rows) - 1, len(assets)), np.nan)
     for i, row in enumerate(rows[1:]):
         for j, v in enumerate(row[1:]):
@@ -216,7 +217,7 @@ def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
     if len(rows) < 3 or len(rows[0]) != 2:
         raise XLFactorError(f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
                             f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows")
-    dates = _parse_dates([r[0] for r in rows[1:]], what)
+    dates = parse_dates([r[0] for r in rows[1:]], what)
     values = [_number(r[1], what, "Return", d) for r, d in zip(rows[1:], dates, strict=True)]
     series = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="Portfolio", dtype=float)
     if series.index.has_duplicates:
@@ -227,20 +228,6 @@ def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
         raise XLFactorError(f"{what}: fewer than two dates have a return; fill in the Return column")
     _check_returns(series.to_frame(), what, prices_hint=False)
     return series
-
-
-def _parse_dates(cells: list[object], what: str) -> list[pd.Timestamp]:
-    dates = []
-    for i, v in enumerate(cells):
-        try:
-            stamp = pd.Timestamp(v) if _is_present(v) else None
-        except (ValueError, TypeError):
-            stamp = None
-        if stamp is None or stamp is pd.NaT or isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise XLFactorError(f"{what}: row {i + 2}, first column: {v!r} is not a date; the first column "
-                                "must hold dates such as 2024-01-31")
-        dates.append(stamp.tz_localize(None) if stamp.tzinfo else stamp)
-    return dates
 
 
 def _number(value: object, what: str, asset: str, date: pd.Timestamp) -> float:

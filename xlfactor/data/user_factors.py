@@ -13,14 +13,16 @@ import hashlib
 import os
 import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from xlfactor.data import cache
 from xlfactor.data.catalog import MODELS
-from xlfactor.data.periods import period_labels
+from xlfactor.data.periods import parse_dates, period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_code, periods_per_year
 
@@ -107,6 +109,9 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, skipinitialspace=True)
         if suffix in (".xlsx", ".xlsm"):
             return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+    except (zipfile.BadZipFile, InvalidFileException, EOFError):
+        raise XLFactorError(f"path: {str(path)!r} is not a readable {suffix} file; save it from Excel as "
+                            "an .xlsx workbook (or as .csv)") from None
     except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:
         raise XLFactorError(f"path: could not read {path.name}: {exc}") from None
     raise XLFactorError(f"path: {path.name} is not a .csv or .xlsx file")
@@ -169,24 +174,8 @@ def _check_units(raw: np.ndarray, units: str) -> None:
 
 
 def _parse_dates(column: pd.Series) -> pd.DatetimeIndex:
-    """Dates from datetimes, ISO strings (2020-01-31) or French-style YYYYMMDD / YYYYMM numbers."""
-    if column.isna().any():
-        row = int(np.flatnonzero(column.isna().to_numpy())[0]) + 2
-        raise XLFactorError(f"dates: row {row} of the file has no date")
-    text = column.astype(str).str.strip().str.removesuffix(".0")
-    try:
-        if text.str.fullmatch(r"\d{8}").all():
-            dates = pd.to_datetime(text, format="%Y%m%d")
-        elif text.str.fullmatch(r"\d{6}").all():
-            dates = pd.to_datetime(text, format="%Y%m")
-        else:  # ISO text; Excel datetimes read as "2020-01-31 00:00:00" parse the same way
-            dates = pd.to_datetime(text, format="ISO8601")
-    except (ValueError, TypeError):
-        bad = next((i for i, v in enumerate(text) if pd.isna(pd.to_datetime(v, format="ISO8601", errors="coerce"))), 0)
-        raise XLFactorError(
-            f"dates: row {bad + 2} has {text.iloc[bad]!r}, not a date; write dates as YYYY-MM-DD"
-        ) from None
-    index = pd.DatetimeIndex(dates).normalize()
+    """Dates (see :func:`xlfactor.data.periods.parse_dates`), at midnight, strictly increasing."""
+    index = parse_dates(column.tolist(), "dates").normalize()
     steps = np.diff(index.asi8)
     if (steps <= 0).any():
         k = int(np.flatnonzero(steps <= 0)[0])

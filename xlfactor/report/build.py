@@ -14,7 +14,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.sheets import SHEETS
-from xlfactor.report.workbook import ProgressFn, save_atomically
+from xlfactor.report.workbook import ProgressFn, output_error, save_atomically
 
 DEMO_FILE = "xlfactor-demo-report.xlsx"
 DEMO_MODEL = "FF6"
@@ -179,8 +179,10 @@ def _check_path(path: str | Path) -> Path:
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise XLFactorError(f"output: {path.name!r} must end in .xlsx")
-    if not path.resolve().parent.is_dir():
-        raise XLFactorError(f"output: directory {str(path.resolve().parent)!r} does not exist; create it first")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise output_error(path, "its folder is a file" if folder.exists() else
+                           f"folder {str(folder)!r} does not exist")
     return path
 
 

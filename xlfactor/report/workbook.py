@@ -33,7 +33,6 @@ NUM3 = "0.000"
 INT = "0"
 BP = '0.0" bp"'
 DATE = "yyyy-mm-dd"
-MONTH = "mmm yyyy"
 
 NAVY = "1F3864"
 HEADER_FILL = PatternFill("solid", fgColor=NAVY)
@@ -238,6 +237,11 @@ def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = No
         ws.freeze_panes = freeze
 
 
+def output_error(path: Path, reason: str) -> XLFactorError:
+    """The one message for an output path that cannot be written."""
+    return XLFactorError(f"output: cannot write {str(path)!r}: {reason}; choose a writable folder")
+
+
 def save_atomically(workbook: Workbook, path: Path) -> Path:
     """Save to a temporary file in the target directory, then move it into place.
 
@@ -248,22 +252,27 @@ def save_atomically(workbook: Workbook, path: Path) -> Path:
     Raises
     ------
     XLFactorError
-        If the directory does not exist or the file cannot be replaced (e.g. it
-        is open in Excel).
+        If the folder does not exist, is not a folder, or any operating-system
+        error occurs creating, writing or replacing the file (no permission,
+        file open in Excel, read-only or special file system, disk full).
     """
     path = Path(path).expanduser().resolve()
     if not path.parent.is_dir():
-        raise XLFactorError(f"output: directory {str(path.parent)!r} does not exist; create it or choose another path")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+        reason = "its folder is a file" if path.parent.exists() else f"folder {str(path.parent)!r} does not exist"
+        raise output_error(path, reason)
+    tmp_name = None
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+        os.close(fd)
         workbook.save(tmp_name)
         os.replace(tmp_name, path)
-    except PermissionError as exc:
-        raise XLFactorError(f"output: cannot write {str(path)!r} ({exc.strerror}); close it in Excel or choose "
-                            "another path") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, PermissionError):
+            reason += " (if the file is open in Excel, close it)"
+        raise output_error(path, reason) from exc
     finally:
-        if os.path.exists(tmp_name):
+        if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return path
 
