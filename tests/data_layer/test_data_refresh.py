@@ -7,6 +7,8 @@ returns exactly the frame it returned before the refresh.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from french_files import french_bytes
@@ -177,3 +179,16 @@ def test_shifted_dates_fail_the_revision_check():
     assert (shifted - snapshot).abs().max().max() < MAX_REVISION
     with pytest.raises(ValidationError, match="of its typical size"):
         check_against_stored(shifted, snapshot)
+
+
+@pytest.mark.parametrize("bad", ["not a url", "ftp://mba.tuck.dartmouth.edu/pages/", "file:///tmp/", "http://"])
+def test_base_url_that_is_not_http_is_refused_before_any_download(monkeypatch, capsys, bad):
+    from xlfactor.cli import main
+
+    before = load_factors("FF3", "M")
+    monkeypatch.setenv("XLFACTOR_FRENCH_BASE_URL", bad)
+    with pytest.raises(XLFactorError, match=rf"^XLFACTOR_FRENCH_BASE_URL: '{re.escape(bad)}' is not an http\(s\) URL"):
+        refresh_factors("FF3", "M")
+    assert main(["refresh", "--model", "FF3", "--freq", "M"]) == 2
+    assert "error: XLFACTOR_FRENCH_BASE_URL: " in capsys.readouterr().err
+    pd.testing.assert_frame_equal(load_factors("FF3", "M"), before)

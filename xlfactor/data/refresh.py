@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -78,8 +79,19 @@ class RefreshReport:
 
 
 def base_url() -> str:
-    """``$XLFACTOR_FRENCH_BASE_URL`` (for mirrors and tests) or the French data library's ftp folder."""
+    """``$XLFACTOR_FRENCH_BASE_URL`` (for mirrors and tests) or the French data library's ftp folder.
+
+    Raises
+    ------
+    XLFactorError
+        If the variable is set to something other than an http(s) URL with a host.
+    """
     url = os.environ.get("XLFACTOR_FRENCH_BASE_URL") or DEFAULT_BASE_URL
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise XLFactorError(f"XLFACTOR_FRENCH_BASE_URL: {url!r} is not an http(s) URL; set it to a mirror's address "
+                            f"such as {DEFAULT_BASE_URL!r}, or unset it")
+    url = url.strip()
     return url if url.endswith("/") else url + "/"
 
 
@@ -115,15 +127,17 @@ def refresh_factors(
     Raises
     ------
     XLFactorError
-        Only for bad arguments (unknown model or frequency).
+        Only for bad arguments (unknown model or frequency) or a
+        ``XLFACTOR_FRENCH_BASE_URL`` that is not an http(s) URL; nothing is downloaded then.
     """
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
     datasets = datasets_for(model_list, freqs)
+    base = base_url()
     stored = cache.run(lambda c: _stored(c, [d.name for d in datasets]))
     results, records, touched = [], [], []
     for i, dataset in enumerate(datasets):
-        url = base_url() + dataset.zip_name
+        url = base + dataset.zip_name
         try:
             result, record, touch = _refresh_one(dataset, url, stored[dataset.name], timeout, retries, backoff)
         except XLFactorError as exc:
