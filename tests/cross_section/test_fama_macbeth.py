@@ -34,6 +34,9 @@ def _check(ours, ref, nw):
     np.testing.assert_allclose(ours.params.to_numpy(), ref.params.to_numpy(), rtol=1e-8)
     bse = ours.bse_nw if nw else ours.bse
     np.testing.assert_allclose(bse.to_numpy(), ref.std_errors.to_numpy(), rtol=1e-8)
+    tvalues, pvalues = (ours.tvalues_nw, ours.pvalues_nw) if nw else (ours.tvalues, ours.pvalues)
+    np.testing.assert_allclose(tvalues.to_numpy(), ref.tstats.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(pvalues.to_numpy(), ref.pvalues.to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(ours.avg_rsquared, ref.avg_rsquared, rtol=1e-8)
     all_params = ref.all_params.dropna()
     np.testing.assert_allclose(ours.coefficients.dropna().to_numpy(), all_params.to_numpy(), rtol=1e-8)
@@ -101,3 +104,21 @@ def test_default_lags_and_errors(panel):
     with pytest.raises(XLFactorError, match="lags"):
         fama_macbeth(panel.returns, {"S0": panel.styles["S0"]}, lags=60)
     assert list(res.summary().columns)[:2] == ["coef", "std err"]
+
+
+@pytest.mark.parametrize("lags, match", [
+    ("x", "lags: expected a whole number from 0 to 59, got 'x'"),
+    (2.5, "lags: expected a whole number from 0 to 59, got 2.5"),
+    (-1, "lags: expected a whole number from 0 to 59"),
+    (60, "lags: expected a whole number from 0 to 59"),
+    (True, "lags: expected a whole number"),
+])
+def test_bad_lags(panel, lags, match):
+    with pytest.raises(XLFactorError, match=match):
+        fama_macbeth(panel.returns, {"S0": panel.styles["S0"]}, lags=lags)
+
+
+def test_integral_float_lags_accepted(panel):
+    chars = {"S0": panel.styles["S0"]}
+    assert fama_macbeth(panel.returns, chars, lags=3.0).lags == 3
+    assert fama_macbeth(panel.returns, chars).lags == 3  # floor(4 (60/100)^(2/9))

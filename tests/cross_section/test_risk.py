@@ -89,3 +89,31 @@ def test_xs_risk_model_is_a_working_factor_risk_model(fit, panel):
     risk = model.portfolio_risk(w)
     expected = w @ (x.to_numpy() @ f.to_numpy() @ x.to_numpy().T) @ w + (w**2 * d).sum()
     assert risk.total_var == pytest.approx(expected, rel=1e-10)
+
+
+def test_xs_factor_cov_is_uncorrected_weighted_cov(fit):
+    """Barra convention, pinned: EWMA weights without the 1/(1 - sum w^2) factor; equal weights ddof 0."""
+    f = fit.factor_returns.dropna()
+    ours = xs_factor_cov(f, vol_halflife=30, corr_halflife=30, annualize=False)
+    ref = f.ewm(halflife=30, adjust=True).cov(bias=True).loc[f.index[-1]]
+    np.testing.assert_allclose(ours.to_numpy(), ref.to_numpy(), rtol=1e-10)
+    flat = xs_factor_cov(f, annualize=False)
+    np.testing.assert_allclose(flat.to_numpy(), np.cov(f.to_numpy(), rowvar=False, ddof=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda f, e: xs_factor_cov(f, lags="2"), "lags: expected a whole number >= 0, got '2'"),
+    (lambda f, e: xs_factor_cov(f, lags=1.5), "lags: expected a whole number >= 0, got 1.5"),
+    (lambda f, e: xs_factor_cov(f, vol_halflife="20"), "halflife: expected a positive number"),
+    (lambda f, e: xs_factor_cov(f, corr_halflife=0), "halflife: expected a positive number"),
+    (lambda f, e: specific_risk(e, "20"), "halflife: expected a positive number of periods"),
+    (lambda f, e: specific_risk(e, -5), "halflife: expected a positive number of periods"),
+    (lambda f, e: specific_risk(e, min_periods=0), "min_periods: expected a whole number >= 1"),
+    (lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), n_buckets=0),
+     "n_buckets: expected a whole number >= 1, got 0"),
+    (lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), shrinkage="x"),
+     "shrinkage: expected a number q >= 0"),
+])
+def test_bad_argument_types(fit, call, match):
+    with pytest.raises(XLFactorError, match=match):
+        call(fit.factor_returns.dropna(), fit.resid)

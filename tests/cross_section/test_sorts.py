@@ -8,6 +8,7 @@ import pytest
 from french_files import french_block
 from xs_helpers import make_panel
 
+from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section.sorts import build_sort_factors
 
 
@@ -63,3 +64,31 @@ def test_industry_sorts_track_fama_french_factors(ff3_monthly):
     assert both["SMB"].corr(both["SMB_ff"]) > 0.3
     assert both["HML"].corr(both["HML_ff"]) > 0.3
     assert (res.counts.min() >= 1).all()
+
+
+def test_hand_checked_date():
+    """Eight assets, sizes 1..8, returns i%: breakpoints and portfolios worked out by hand.
+
+    Size median 4.5 (A-D small, E-H big). x = 1,8,4,2,5,7,3,6: 30th/70th percentiles by linear
+    interpolation over the sorted 1..8 are 3 + 0.1 = 3.1 and 5 + 0.9 = 5.9, so
+    S/L = {A, D}, S/M = {C}, S/H = {B}, B/L = {G}, B/M = {E}, B/H = {F, H}.
+    """
+    assets = list("ABCDEFGH")
+    dates = pd.date_range("2020-01-31", periods=2, freq="ME")
+    r = pd.DataFrame([[0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08]] * 2, index=dates, columns=assets)
+    me = pd.DataFrame([[1.0, 2, 3, 4, 5, 6, 7, 8]] * 2, index=dates, columns=assets)
+    x = pd.DataFrame([[1.0, 8, 4, 2, 5, 7, 3, 6]] * 2, index=dates, columns=assets)
+    res = build_sort_factors(r, me, x)
+    assert res.breakpoints.iloc[0].tolist() == pytest.approx([4.5, 3.1, 5.9], rel=1e-14)
+    sl, sm, sh = (1 * 0.01 + 4 * 0.04) / 5, 0.03, 0.02
+    bl, bm, bh = 0.07, 0.05, (6 * 0.06 + 8 * 0.08) / 14
+    assert res.portfolios.iloc[0].tolist() == pytest.approx([sl, sm, sh, bl, bm, bh], rel=1e-14)
+    assert res.counts.iloc[0].tolist() == [2, 1, 1, 1, 1, 2]
+    assert res.factors.iloc[0]["SMB"] == pytest.approx(-0.0358095238095238, rel=1e-12)
+    assert res.factors.iloc[0]["HML"] == pytest.approx(-0.0062857142857143, rel=1e-12)
+
+
+@pytest.mark.parametrize("percentiles", [(0.3,), (0.7, 0.3), ("a", "b"), 0.3, (0.0, 0.7)])
+def test_bad_percentiles(panel, percentiles):
+    with pytest.raises(XLFactorError, match="percentiles: expected two fractions 0 < low < high < 1"):
+        build_sort_factors(panel.returns, panel.caps, panel.styles["S1"], percentiles=percentiles)

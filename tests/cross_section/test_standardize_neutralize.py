@@ -89,3 +89,15 @@ def test_neutralized_signal_is_weighted_orthogonal_to_every_control(panel, raw):
     # neutralising twice changes nothing
     again = neutralize(out, controls, w, industries=panel.industries)
     np.testing.assert_allclose(again.to_numpy(), out.to_numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"winsor": "3"}, "winsor: expected a positive number of standard deviations or None, got '3'"),
+    ({"winsor": np.nan}, "winsor: expected a positive number"),
+    ({"method": "percentile", "percentiles": (0.1,)}, r"percentiles: expected two fractions 0 <= low < high <= 1"),
+    ({"method": "percentile", "percentiles": (0.9, 0.1)}, r"percentiles: expected two fractions"),
+    ({"method": "percentile", "percentiles": "ab"}, r"percentiles: expected two fractions"),
+])
+def test_standardize_bad_argument_types(raw, kwargs, match):
+    with pytest.raises(XLFactorError, match=match):
+        standardize(raw, **kwargs)

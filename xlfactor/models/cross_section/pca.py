@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import whole_number
 from xlfactor.models.cross_section.regression import check_returns
 
 
@@ -26,7 +27,8 @@ class PCAResult:
     explained_variance_ratio : Series
         eigenvalue / sum of the positive eigenvalues of the covariance.
     cov : DataFrame
-        The (pairwise) covariance used, before the PSD repair.
+        The (pairwise) covariance whose eigenvectors are used, as estimated: with missing data it
+        may have small negative eigenvalues (no repaired matrix is built; see :func:`pca_factors`).
     dropped : list
         Assets left out for having fewer than ``min_obs`` returns.
     """
@@ -61,10 +63,12 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) ->
 
     Covariance: pairwise-complete (:func:`pairwise_cov`, equal to pandas ``DataFrame.cov``) over
     assets with at least ``min_obs`` returns (default: half the dates). A pairwise matrix need not
-    be positive semi-definite; its eigen-decomposition :math:`C = V \\Lambda V'` is repaired by
-    clipping negative eigenvalues to zero, which is the nearest PSD matrix in Frobenius norm and
-    leaves the leading eigenvectors unchanged. This keeps every observation (no imputation)
-    and needs no iteration; with complete data it is the ordinary sample covariance.
+    be positive semi-definite. No repaired matrix is built: the loadings are the leading
+    eigenvectors of :math:`C = V \\Lambda V'` itself, which are also those of its nearest PSD matrix
+    in Frobenius norm (:math:`C` with negative eigenvalues clipped to zero) as long as the k leading
+    eigenvalues are positive; negative eigenvalues count as zero only in the explained-variance
+    denominator below. This keeps every observation (no imputation) and needs no iteration; with
+    complete data :math:`C` is the ordinary sample covariance.
 
     Loadings are the k leading eigenvectors :math:`v_1..v_k`; explained variance ratio
     :math:`\\lambda_i / \\sum_j \\max(\\lambda_j, 0)`. Factor returns on date t are the OLS
@@ -73,9 +77,8 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) ->
     projection :math:`V'(r_t - \\bar r)` (the principal component scores).
     """
     returns = check_returns(returns)
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise XLFactorError(f"k: expected a whole number of factors >= 1, got {k!r}")
-    min_obs = max(2, len(returns) // 2) if min_obs is None else int(min_obs)
+    k = whole_number(k, "k", 1)
+    min_obs = max(2, len(returns) // 2) if min_obs is None else whole_number(min_obs, "min_obs", 2)
     counts = returns.notna().sum()
     keep = counts >= min_obs
     data = returns.loc[:, keep]
