@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from openpyxl import load_workbook
 
 import xlfactor as xf
@@ -167,7 +168,12 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     minvar = xf.hedge_ratios(engine["port"], factors)
     row = hedges.loc["Minimum variance, all factors"]
     np.testing.assert_allclose(row[list(factors.columns)].astype(float), minvar.ratios, rtol=1e-10)
-    assert row["Vol after"] == pytest.approx(minvar.residual_vol_annualized, rel=1e-10)
+    assert row["Vol after"] == pytest.approx(minvar.hedged.std(ddof=1) * np.sqrt(12), rel=1e-10)
+    assert row["Vol before"] == pytest.approx(engine["port"].std(ddof=1) * np.sqrt(12), rel=1e-10)
+    ols = sm.OLS(engine["port"], sm.add_constant(factors)).fit()  # reference: reduction = OLS R^2
+    assert row["Variance reduction"] == pytest.approx(ols.rsquared, rel=1e-10)
+    for _, r in hedges.iterrows():  # every row reconciles: reduction = 1 - (after / before)^2
+        assert r["Variance reduction"] == pytest.approx(1 - (r["Vol after"] / r["Vol before"]) ** 2, abs=1e-12)
 
     stress = table(wb["Stress"], "Scenario", factors.columns[0])
     expected = xf.stress(model, weights, {"Mkt-RF": -0.10})

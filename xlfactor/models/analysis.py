@@ -511,7 +511,14 @@ def _exposures(port_reg: RegressionResult, asset_reg: RegressionResult, weights:
 
 def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge
             ) -> tuple[pd.DataFrame, dict[str, HedgeResult]]:
-    """Minimum-variance hedges (all factors; market alone) and the target-share hedge in one table."""
+    """Minimum-variance hedges (all factors; market alone) and the target-share hedge in one table.
+
+    Every row reconciles: ``variance_reduction = 1 - (vol_after / vol_before)^2``. For the
+    minimum-variance rows ``vol_before`` and ``vol_after`` are the annualised sample
+    volatilities (``ddof=1``, times ``sqrt(ppy)``) of ``r_p`` and of the hedged series
+    ``r_p - h'f``, so ``variance_reduction`` is the regression R^2 (the OLS residual
+    standard error, with ``n - m - 1`` degrees of freedom, is not used here).
+    """
     sets = {"Minimum variance, all factors": list(factors.columns)}
     if "Mkt-RF" in factors.columns and factors.shape[1] > 1:
         sets["Minimum variance, market only"] = ["Mkt-RF"]
@@ -520,7 +527,7 @@ def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: Ris
     for name, res in results.items():
         rows[name] = res.ratios.reindex(factors.columns).to_dict() | {
             "vol_before": res.unhedged_vol_annualized,
-            "vol_after": res.residual_vol_annualized,
+            "vol_after": float(res.hedged.std(ddof=1)) * np.sqrt(ppy),
             "variance_reduction": res.effectiveness,
         }
     rows[f"Factor share to {target.target_share:.0%} (risk model)"] = target.hedge.to_dict() | {

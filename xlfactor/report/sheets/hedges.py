@@ -37,7 +37,8 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     vol_cols = [ref.first_col + 1 + list(frame.columns).index(c) for c in ("Vol before", "Vol after")]
     series = "realised excess returns" if a.realised else "excess returns at today's weights"
     row = note(ws, ref.next_row, f"Minimum variance: h = Cov(f)^-1 Cov(f, r_p) estimated on the portfolio's {series} "
-               "(the factors are the hedge instruments); vol after = residual volatility of r_p - h'f. "
+               "(the factors are the hedge instruments); vol after = sample volatility of r_p - h'f, so "
+               "variance reduction = 1 - (vol after / vol before)^2. "
                f"Target hedge: scales the risk model's factor exposures so that factors explain "
                f"{a.target_factor_share:.0%} of the variance; specific risk cannot be hedged with factors.",
                width_cols=len(frame.columns) + 1)
