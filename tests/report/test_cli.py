@@ -160,3 +160,12 @@ def test_day_month_dates_are_refused_not_misread(tmp_path, industries, capsys):
     assert ("error: returns: '01/02/2019' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"
             in capsys.readouterr().err)
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_benchmark_file_errors_say_benchmark(tmp_path, industries, capsys):
+    returns, weights = _inputs(tmp_path, industries, "NoDur,0.6\nManuf,0.4\n")
+    bench = tmp_path / "bench.csv"
+    bench.write_text("asset,weight\nNoDur,0.5\nTSLA,0.5\n")
+    assert main(["report", str(returns), "--weights", str(weights), "--benchmark", str(bench), "-o",
+                 str(tmp_path / "o.xlsx")]) == 2
+    assert "error: benchmark: ['TSLA'] are not columns of the returns table" in capsys.readouterr().err

@@ -177,3 +177,28 @@ def test_excel_date_cells_are_used_as_dates(tmp_path, sample):
         cell.number_format = "dd/mm/yyyy"
     wb.save(path)
     assert list(read_portfolio(path).returns.index) == list(returns.index)
+
+
+def test_blank_weight_cell_is_an_error_but_a_missing_row_is_zero(tmp_path):
+    dates = ["2020-01-31", "2020-02-29", "2020-03-31"]
+    returns, weights = _csv_pair(tmp_path, dates, "asset,weight\nA,1\n")
+    returns.write_text("Date,A,B,C\n" + "".join(f"{d},0.01,0.02,0.03\n" for d in dates))
+    got = read_portfolio(returns, weights_path=weights)
+    assert got.weights.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}  # B and C have no row
+    weights.write_text("asset,weight\nA,0.6\nB,\nC,0.4\n")
+    with pytest.raises(XLFactorError, match=re.escape("weights: the weight of 'B' is blank; enter a number (0 if "
+                                                      "not held) or delete the row")):
+        read_portfolio(returns, weights_path=weights)
+    weights.write_text("asset,weight,benchmark\nA,0.6,0.5\nB,0.4,\n")
+    with pytest.raises(XLFactorError, match="benchmark: the weight of 'B' is blank"):
+        read_portfolio(returns, weights_path=weights)
+
+
+def test_benchmark_file_messages_name_the_benchmark(tmp_path):
+    bench = tmp_path / "bench.csv"
+    bench.write_text("asset,weight\nA,0.5\nTSLA,0.5\n")
+    with pytest.raises(XLFactorError, match=re.escape("benchmark: ['TSLA'] are not columns of the returns table")):
+        read_weights_csv(bench, ["A", "B"], what="benchmark")
+    bench.write_text("asset,weight\nA,\n")
+    with pytest.raises(XLFactorError, match="^benchmark: the weight of 'A' is blank"):
+        read_weights_csv(bench, ["A", "B"], what="benchmark")

@@ -13,7 +13,8 @@ index levels) and are turned into simple returns ``p_t / p_{t-1} - 1``.
 
 ``Weights``: a header row, then one row per asset: asset name, portfolio weight
 and optionally a third column with benchmark weights. Assets in ``Returns`` that
-have no weight get weight 0 (they still appear in the per-asset tables).
+have no row get weight 0 (they still appear in the per-asset tables); a listed
+asset with a blank weight cell is an error (as in the Excel functions).
 
 ``PortfolioReturns`` (optional; a sheet or Excel table of the workbook, or a CSV
 passed as ``portfolio_returns_path`` / ``--portfolio-returns``): the portfolio's
@@ -134,9 +135,12 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
     return PortfolioInput(returns, weights, benchmark, source, realised)
 
 
-def read_weights_csv(path: str | Path, assets: Sequence[str]) -> pd.Series:
-    """Weights (first two columns: asset, weight) from a CSV, reindexed on ``assets`` (missing -> 0)."""
-    weights, _ = _weights(_csv_rows(Path(path), "benchmark"), pd.Index(assets))
+def read_weights_csv(path: str | Path, assets: Sequence[str], *, what: str = "weights") -> pd.Series:
+    """Weights (first two columns: asset, weight) from a CSV, reindexed on ``assets`` (missing rows -> 0).
+
+    ``what`` names the argument in error messages (``"benchmark"`` for a benchmark file).
+    """
+    weights, _ = _weights(_csv_rows(Path(path), what), pd.Index(assets), what)
     return weights
 
 
@@ -265,38 +269,42 @@ def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint:
                             "(0.012 = 1.2%)" + (", or pass --prices for a price table" if prices_hint else ""))
 
 
-def _weights(rows: list[list[object]], assets: pd.Index) -> tuple[pd.Series, pd.Series | None]:
+def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"
+             ) -> tuple[pd.Series, pd.Series | None]:
+    """Weights (and an optional third column of benchmark weights) per asset; assets without a row get 0."""
     rows = _trim(rows)
     if len(rows) < 2 or len(rows[0]) < 2:
-        raise XLFactorError("weights: need a header row and one row per asset: asset name, weight "
+        raise XLFactorError(f"{what}: need a header row and one row per asset: asset name, weight "
                             "(and optionally a benchmark weight)")
     has_benchmark = len(rows[0]) >= 3
     names: list[str] = []
     columns: list[list[float]] = [[], []]
     for i, row in enumerate(rows[1:]):
         if not _is_present(row[0]):
-            raise XLFactorError(f"weights: row {i + 2} has no asset name in the first column")
+            raise XLFactorError(f"{what}: row {i + 2} has no asset name in the first column")
         name = str(row[0]).strip()
         names.append(name)
         for k in range(2 if has_benchmark else 1):
-            columns[k].append(_weight(row[1 + k], name, "benchmark" if k else "weights"))
+            columns[k].append(_weight(row[1 + k], name, "benchmark" if k else what))
     unknown = [n for n in names if n not in assets]
     if unknown:
-        raise XLFactorError(f"weights: {unknown} are not columns of the returns table; fix the names or add "
+        raise XLFactorError(f"{what}: {unknown} are not columns of the returns table; fix the names or add "
                             "their returns")
     if len(set(names)) != len(names):
-        raise XLFactorError(f"weights: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
+        raise XLFactorError(f"{what}: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
     weights = pd.Series(columns[0], index=names, dtype=float).reindex(assets, fill_value=0.0)
     if not np.any(weights.to_numpy() != 0):
-        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+        raise XLFactorError(f"{what}: every weight is zero; give the portfolio some positions")
     benchmark = pd.Series(columns[1], index=names, dtype=float).reindex(assets, fill_value=0.0) if has_benchmark \
         else None
     return weights.rename("weight"), None if benchmark is None else benchmark.rename("benchmark")
 
 
 def _weight(value: object, asset: str, what: str) -> float:
+    """One weight cell: a number or percent text; a blank cell is an error (a missing row means 0)."""
     if not _is_present(value):
-        return 0.0
+        raise XLFactorError(f"{what}: the weight of {asset!r} is blank; enter a number (0 if not held) or "
+                            "delete the row")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     text = str(value).strip()
