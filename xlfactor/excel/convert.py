@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,24 @@ def grid(value: Any, arg: str) -> list[list[Any]]:
     return [[value]]
 
 
+def drop_blank_tail(rows: list[list[Any]], *, columns: bool = False) -> list[list[Any]]:
+    """``rows`` without trailing rows (and with ``columns``, trailing columns) whose every cell is blank.
+
+    A range selected larger than its data is common; interior blanks are kept (missing values).
+    At least one row (column) is always kept.
+    """
+    end = len(rows)
+    while end > 1 and all(is_blank(v) for v in rows[end - 1]):
+        end -= 1
+    rows = rows[:end]
+    if columns:
+        width = len(rows[0])
+        while width > 1 and all(is_blank(r[width - 1]) for r in rows):
+            width -= 1
+        rows = [r[:width] for r in rows]
+    return rows
+
+
 def single(value: Any, arg: str) -> Any:
     """The one value of a single-cell argument (``[[x]]`` and ``[x]`` are unwrapped)."""
     while isinstance(value, (list, tuple)):
@@ -133,14 +152,15 @@ def has_header(rows: Sequence[Sequence[Any]]) -> bool:
     return len(rows) > 1 and any(is_label(v) for v in first) and not any(is_number(v) for v in first)
 
 
-def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str) -> list[str]:
+def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str, *, what: str = "header") -> list[str]:
     if header is None:
         return [f"{default} {j + 1}" for j in range(width)]
     labels = [str(v).strip() if is_label(v) else f"{default} {j + 1}" for j, v in enumerate(header)]
     seen: set[str] = set()
     for name in labels:
         if name in seen:
-            raise XLFactorError(f"{arg}: the header repeats {name!r}; give each column a distinct name")
+            item = "column" if what == "header" else "row"
+            raise XLFactorError(f"{arg}: the {what} repeats {name!r}; give each {item} a distinct name")
         seen.add(name)
     return labels
 
@@ -209,72 +229,152 @@ def _tall(rows: list[list[Any]], arg: str) -> list[list[Any]]:
     raise XLFactorError(f"{arg}: give a single row or column of numbers, not {n_rows} x {len(rows[0])} cells")
 
 
-def vector(value: Any, arg: str, *, label: str = "Value") -> pd.Series:
-    """A one-row or one-column numeric range as a Series named ``arg``.
+LABELS_GIVEN, LABEL_FROM_HEADER, NO_LABELS = "given", "header", "none"
+
+
+def labelled_vector(value: Any, arg: str, *, label: str = "Value") -> tuple[pd.Series, str]:
+    """A one-row or one-column numeric range as a Series named ``arg``, and where its labels came from.
 
     Accepted layouts: a column (a text cell on top is a header and skipped), a row, a label
-    column beside a value column, or a row of labels above a row of values. Labels become
-    the index; without labels the index is ``"<label> 1"``, ``"<label> 2"``, ...
-    Blank cells are NaN.
+    column beside a value column, or a row of labels above a row of values. Trailing blank
+    rows and columns (a range selected larger than the data) are dropped; other blanks are NaN.
+
+    The second value says where the index came from: ``LABELS_GIVEN`` (a label column or
+    row), ``LABEL_FROM_HEADER`` (a single value under or beside one text cell, e.g.
+    ``"Mkt-RF", -0.1``: the text is its label, or a column title) or ``NO_LABELS`` (index
+    ``"<label> 1"``, ``"<label> 2"``, ... generated here, never the user's text).
     """
-    rows = _tall(grid(value, arg), arg)
+    rows = _tall(drop_blank_tail(grid(value, arg), columns=True), arg)
     header = has_header(rows)
     body = rows[1:] if header else rows
     offset = 1 if header else 0
     if len(rows[0]) == 1:
         values = number_matrix(body, arg, row_offset=offset)[:, 0]
-        index = _labels(None, len(values), arg, label)
-    else:
-        values = number_matrix([[r[1]] for r in body], arg, row_offset=offset)[:, 0]
-        index = _labels([r[0] for r in body], len(values), arg, label)
-    return pd.Series(values, index=index, name=arg)
+        if header and len(values) == 1:
+            return pd.Series(values, index=[str(rows[0][0]).strip()], name=arg), LABEL_FROM_HEADER
+        return pd.Series(values, index=_labels(None, len(values), arg, label), name=arg), NO_LABELS
+    values = number_matrix([[r[1]] for r in body], arg, row_offset=offset)[:, 0]
+    index = _labels([r[0] for r in body], len(values), arg, label, what="label column")
+    return pd.Series(values, index=index, name=arg), LABELS_GIVEN
+
+
+def vector(value: Any, arg: str, *, label: str = "Value") -> pd.Series:
+    """:func:`labelled_vector` without the origin of the labels."""
+    return labelled_vector(value, arg, label=label)[0]
 
 
 # ---------------------------------------------------------------- dates
-def _one_date(v: Any, arg: str, pos: int, shape: tuple[int, int]) -> pd.Timestamp:
+# Excel serials this library can represent: 1 (1900-01-01) up to the last day pandas holds (2262-04-11).
+# YYYYMM or YYYYMMDD numbers (201901, 20190131) are far beyond it and are refused, not misread.
+MAX_SERIAL = float((dt.date(2262, 4, 10) - dt.date(1899, 12, 30)).days)
+_ISO = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+_YEAR_MONTH = re.compile(r"\d{4}-\d{1,2}")
+_COMPACT = re.compile(r"\d{8}")
+_DAY_MONTH = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})")
+_MONTH_NAME = re.compile(r"[A-Za-z]{3,}")
+
+
+def _serial_error(where: str, value: Any) -> XLFactorError:
+    return XLFactorError(
+        f"{where} holds {value!r}, which is not an Excel date (serial numbers 1 to {MAX_SERIAL:.0f}, "
+        "years 1900 to 2262); numbers such as 201901 (YYYYMM) are not dates: use real dates or YYYY-MM-DD"
+    )
+
+
+def text_date(text: str, where: str) -> pd.Timestamp | None:
+    """A date written as text, or None when ``text`` is not date-like (e.g. a header).
+
+    Accepted: ISO ``YYYY-MM-DD`` (also ``/`` or ``.`` separators, optionally with a time),
+    ``YYYY-MM`` (first of the month), ``YYYYMMDD``, day/month/year text whose order is
+    unambiguous (one of the first two numbers above 12: ``13/03/2024``), and text naming
+    the month (``31 Jan 2024``, ``Jan 31, 2024``). Day/month text that reads both ways
+    (``05/03/2024``) raises: it would be 5 March in one locale and 3 May in another.
+    """
+    text = text.strip()
+    try:
+        if _ISO.fullmatch(text) or _YEAR_MONTH.fullmatch(text):
+            return pd.Timestamp(text.replace("/", "-").replace(".", "-", 2))
+        if _COMPACT.fullmatch(text):
+            return pd.Timestamp(dt.datetime.strptime(text, "%Y%m%d"))
+        found = _DAY_MONTH.fullmatch(text)
+        if found:
+            first, second, year = int(found[1]), int(found[3]), found[4]
+            if first <= 12 and second <= 12 and first != second:
+                raise XLFactorError(f"{where.split(':')[0]}: {text!r} is ambiguous; use real dates or YYYY-MM-DD")
+            day, month = (second, first) if second > 12 else (first, second)
+            full_year = int(year) if len(year) == 4 else dt.datetime.strptime(year, "%y").year
+            return pd.Timestamp(full_year, month, day)
+        if _MONTH_NAME.search(text) and any(ch.isdigit() for ch in text):
+            return pd.Timestamp(text)
+    except XLFactorError:
+        raise
+    except (ValueError, OverflowError):
+        raise XLFactorError(
+            f"{where} holds {text!r}, which is not a valid date; use real dates or YYYY-MM-DD"
+        ) from None
+    return None
+
+
+def _one_date(v: Any, where: str) -> pd.Timestamp:
     if is_number(v):
-        if not 0 < float(v) < 2958466:
-            raise XLFactorError(f"{_where(arg, pos, pos, shape)} holds {v!r}, which is not an Excel date serial")
+        if not 0 < float(v) <= MAX_SERIAL:
+            raise _serial_error(where, v)
         return EXCEL_EPOCH + pd.to_timedelta(float(v), unit="D")
     if isinstance(v, (dt.date, dt.datetime, pd.Timestamp, np.datetime64)):
         return pd.Timestamp(v)
     if is_label(v):
-        try:
-            return pd.Timestamp(v.strip())
-        except ValueError:
-            pass
+        day = text_date(v, where)
+        if day is not None:
+            return day
     if is_blank(v):
-        raise XLFactorError(f"{_where(arg, pos, pos, shape)} is blank; every row needs a date")
-    raise _bad_cell(arg, v, pos, pos, shape, "dates")
+        raise XLFactorError(f"{where} is blank; every row needs a date")
+    error = excel_error(v)
+    if error is not None:
+        raise XLFactorError(
+            f"{where} holds the Excel error {error}; fix that cell or clear it (blank cells count as missing)"
+        )
+    raise XLFactorError(f"{where} holds {v!r}; this range must hold dates (leave missing values blank)")
 
 
-def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
-    """A single row or column of dates (datetimes, Excel serials or ISO text) as a DatetimeIndex.
+def parse_dates(cells: Sequence[Any], where: Callable[[int], str]) -> pd.DatetimeIndex:
+    """Cells of dates (datetimes, Excel serials or date text, see :func:`text_date`) as a DatetimeIndex.
 
-    A leading text cell that is not a date is taken as a header and skipped. Blanks,
-    duplicates and non-dates raise.
+    ``where(i)`` names cell ``i`` in messages. Repeats are allowed here. One parser for every
+    date argument (``dates`` ranges, long tables, single date options).
     """
+    if all(type(v) is float for v in cells):  # Office.js fast path: serials
+        serials = np.asarray(cells, dtype=float)
+        bad = np.flatnonzero(~((serials > 0) & (serials <= MAX_SERIAL)))
+        if bad.size:
+            raise _serial_error(where(int(bad[0])), cells[int(bad[0])])
+        nanos = np.round(serials * 86_400e9 + EXCEL_EPOCH.value).astype(np.int64)  # no int64 overflow
+        return pd.DatetimeIndex(nanos.view("datetime64[ns]"))
+    return pd.DatetimeIndex([_one_date(v, where(i)) for i, v in enumerate(cells)]).as_unit("ns")
+
+
+def _date_cells(value: Any, arg: str) -> list[Any]:
     rows = grid(value, arg)
     if len(rows[0]) != 1 and len(rows) != 1:
         raise XLFactorError(f"{arg}: give a single column of dates, not {len(rows)} x {len(rows[0])} cells")
-    cells = [row[0] for row in rows] if len(rows[0]) == 1 else list(rows[0])
+    return [row[0] for row in rows] if len(rows[0]) == 1 else list(rows[0])
+
+
+def date_header(cells: Sequence[Any], arg: str) -> bool:
+    """True when the first of several date cells is a header (text that is not a date)."""
+    return len(cells) > 1 and is_label(cells[0]) and text_date(cells[0], f"{arg}: cell 1 of the range") is None
+
+
+def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
+    """A single row or column of dates (datetimes, Excel serials or date text) as a DatetimeIndex.
+
+    A leading text cell that is not a date is taken as a header and skipped. Blanks,
+    duplicates, non-dates, numbers outside Excel's date serials and day/month text that
+    reads both ways raise.
+    """
+    cells = _date_cells(value, arg)
+    start = 1 if date_header(cells, arg) else 0
     shape = (len(cells), 1)
-    start = 0
-    if len(cells) > 1 and is_label(cells[0]):
-        try:
-            pd.Timestamp(cells[0].strip())
-        except ValueError:
-            start = 1
-    body = cells[start:]
-    if all(type(v) is float for v in body):  # Office.js fast path: serials
-        serials = np.asarray(body, dtype=float)
-        if not np.all((serials > 0) & (serials < 2958466)):
-            bad = int(np.flatnonzero(~((serials > 0) & (serials < 2958466)))[0])
-            raise XLFactorError(f"{_where(arg, bad + start, 0, shape)} holds {body[bad]!r}, which is not a date")
-        nanos = np.round(serials * 86_400e9).astype(np.int64) + EXCEL_EPOCH.value
-        index = pd.DatetimeIndex(nanos.view("datetime64[ns]"))
-    else:
-        index = pd.DatetimeIndex([_one_date(v, arg, i + start, shape) for i, v in enumerate(body)]).as_unit("ns")
+    index = parse_dates(cells[start:], lambda i: _where(arg, i + start, 0, shape))
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")
@@ -285,7 +385,7 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
 def date_option(value: Any, arg: str) -> pd.Timestamp | None:
     """A single date (datetime, serial or ISO text); blank gives None."""
     value = single(value, arg)
-    return None if is_blank(value) else _one_date(value, arg, 0, (1, 1))
+    return None if is_blank(value) else _one_date(value, arg)
 
 
 def text_option(value: Any, arg: str, choices: Iterable[str], default: str) -> str:

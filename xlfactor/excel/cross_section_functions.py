@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.memo import no_data
-from xlfactor.excel.udf import excel_function, rng
+from xlfactor.excel.udf import HEADERS, excel_function, rng
+from xlfactor.models.regression import COV_TYPES
 
 PANEL = rng(
     "Long table with a header row: Date, Asset, Return, then one column per characteristic (numbers). "
@@ -34,7 +34,6 @@ PANEL = rng(
 INDUSTRY = "Optional: header of a column in the table holding industry labels (one dummy factor per industry)."
 CAP = "Optional: header of a column holding market caps (sqrt-cap weights, cap-weighted industry constraint)."
 MARKET = "TRUE (default): include a market factor (with industries, their cap-weighted returns sum to zero)."
-HEADERS = "TRUE (default): show row and column labels. FALSE: numbers only."
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
 
@@ -57,26 +56,9 @@ class LongTable:
         return frame.pivot(index="date", columns="asset", values="v")
 
 
-def _cell_dates(cells: list[Any], arg: str) -> pd.DatetimeIndex:
-    """Dates of a long table's first column (repeats allowed; serials, datetimes or ISO text)."""
-    if all(type(v) is float for v in cells):
-        serials = np.asarray(cells, dtype=float)
-        if not np.all((serials > 0) & (serials < 2958466)):
-            bad = int(np.flatnonzero(~((serials > 0) & (serials < 2958466)))[0])
-            raise XLFactorError(f"{arg}: row {bad + 2} of column 1 holds {cells[bad]!r}, which is not a date")
-        return pd.DatetimeIndex(convert.EXCEL_EPOCH + pd.to_timedelta(serials, unit="D")).as_unit("ns")
-    out = []
-    for i, v in enumerate(cells):
-        day = convert.date_option(v, f"{arg} (row {i + 2}, column 1)")
-        if day is None:
-            raise XLFactorError(f"{arg}: row {i + 2} of column 1 is blank; every row needs a date")
-        out.append(day)
-    return pd.DatetimeIndex(out).as_unit("ns")
-
-
 def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) -> LongTable:
     """Parse a long panel table (see the module docstring); ``text_columns`` hold labels, not numbers."""
-    rows = convert.grid(value, arg)
+    rows = convert.drop_blank_tail(convert.grid(value, arg))
     if len(rows) < 2 or len(rows[0]) < 3 or not all(convert.is_label(v) for v in rows[0]):
         raise XLFactorError(
             f"{arg}: expected a header row (Date, Asset, Return, characteristics...) and data rows, "
@@ -90,7 +72,7 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     for name in texts:
         if name not in header[2:]:
             raise XLFactorError(f"{arg}: no column named {name!r}; the headers are {', '.join(header)}")
-    dates = _cell_dates([r[0] for r in body], arg)
+    dates = convert.parse_dates([r[0] for r in body], lambda i: f"{arg}: row {i + 2}, column 1 of the table")
     assets = pd.Index(
         [
             str(int(v)) if convert.is_number(v) and float(v).is_integer() else str(v).strip()
@@ -217,6 +199,12 @@ def FM_CHAR_PORTFOLIO(data, date, industry=None, cap=None, market=True, headers=
     if day is None:
         raise XLFactorError("date: give the date whose portfolios to show")
     result = _regression(data, industry, cap, market)
+    dates = result.factor_returns.index
+    if day not in dates:
+        raise XLFactorError(
+            f"date: {day:%Y-%m-%d} is not a date of the table ({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); "
+            "give one of the table's dates"
+        )
     return convert.table(
         result.characteristic_portfolios(day).T, convert.flag(headers, "headers", True), corner="Asset"
     )
@@ -296,7 +284,7 @@ def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=
     result = xf.alpha_test(
         first.returns,
         {name: s.factors for name, s in samples.items()},
-        cov=convert.text_option(cov, "cov", ("nonrobust", "hc1", "hac"), "nonrobust"),
+        cov=convert.text_option(cov, "cov", COV_TYPES, "nonrobust"),
         lags=convert.number_option(lags, "lags", None, integer=True, low=0),
         rf=first.rf(True),
     )

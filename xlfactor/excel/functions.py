@@ -6,21 +6,30 @@ The cross-sectional functions are written in
 Classic desktop imports it through the add-in's UDF modules setting, xlwings Lite through
 ``install/lite/main.py``, xlwings Server through its custom-functions module. Each
 function only converts: Excel values -> engine inputs (:mod:`xlfactor.excel.inputs`,
-:mod:`xlfactor.excel.convert`), one engine call (memoised in :mod:`xlfactor.excel.cached`),
-result -> labelled 2-D list. Errors become ``#FM! ...`` text (:mod:`xlfactor.excel.guard`).
+:mod:`xlfactor.excel.convert`), engine calls, result -> labelled 2-D list. Errors become
+``#FM! ...`` text (:mod:`xlfactor.excel.guard`).
+
+Memoising: every function registered with ``depends=`` (all but FM_DATA_INFO, whose
+metadata can change without a new data vintage) serves a repeat with identical cells from
+the result memo (:func:`xlfactor.excel.memo.cell_memo`). The regressions and risk models
+are also shared between functions through :mod:`xlfactor.excel.cached` (one regression
+serves FM_BETA, FM_ALPHA and FM_REGRESS); the cheaper single-use engine calls
+(FM_ROLLING_BETA, FM_COV, FM_HEDGE, ...) are memoised by the result memo only.
 
 Units: returns in decimals; volatilities and variances annual unless ``annualize`` is
-FALSE; alphas per period unless ``annualize``.
+FALSE; alphas per period unless ``annualize``. Annual figures need the frequency, so a
+factor range without dates gives them only with ``annualize`` FALSE.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
 import xlfactor as xf
 from xlfactor import data
+from xlfactor.data.catalog import normalize_freq
 from xlfactor.excel import cached, convert, inputs, results
 from xlfactor.excel.cross_section_functions import (  # noqa: F401  (re-exported: this is the one UDF module)
     FM_ALPHA_TEST,
@@ -31,7 +40,9 @@ from xlfactor.excel.cross_section_functions import (  # noqa: F401  (re-exported
     FM_XS_FACTOR_RETURNS,
     FM_ZSCORE,
 )
-from xlfactor.excel.udf import excel_function, rng
+from xlfactor.excel.udf import HEADERS, excel_function, rng
+from xlfactor.models.covariance import CovMethod
+from xlfactor.models.hedging import HORIZONS
 from xlfactor.models.regression import COV_TYPES
 
 # ------------------------------------------------------------------ argument descriptions
@@ -44,14 +55,13 @@ FACTORS = rng(
     '"CARHART4" (then dates are required).'
 )
 DATES = rng(
-    "Dates of the rows (dates or Excel serials). Required with a model name; the frequency (daily, weekly, "
-    "monthly) is inferred. Optional with a factor range: without dates rows are taken as months."
+    "Dates of the rows (dates, serials or YYYY-MM-DD text). Required with a model name; the frequency is "
+    "inferred. Optional with a factor range, but annualised figures need them (else set annualize FALSE)."
 )
 EXCESS = (
     "TRUE (default): subtract the factors' RF column (models have one) from the returns first. "
     "FALSE: the returns are already excess returns."
 )
-HEADERS = "TRUE (default): show row and column labels. FALSE: numbers only."
 COV = 'Standard errors: "nonrobust" (default), "hc1" (heteroskedasticity-robust) or "hac" (Newey-West).'
 LAGS = 'Newey-West lags for cov "hac". Default: floor(4 (n/100)^(2/9)).'
 METHOD = 'Factor covariance: "sample" (default), "ewma" (needs halflife) or "ledoit_wolf" (shrinkage).'
@@ -63,19 +73,29 @@ WEIGHTS = rng(
 )
 BENCHMARK = rng("Optional benchmark weights, same layout as weights: then every figure is active risk.")
 MODEL = 'Model name: "CAPM", "FF3", "FF5", "FF6" or "CARHART4" (or a registered factor set).'
-FREQ = 'Data frequency: "M" monthly (default), "W" weekly or "D" daily.'
+FREQ = 'Data frequency: "M" or "monthly" (default), "W" or "weekly", "D" or "daily".'
 
-_METHODS = ("sample", "ewma", "ledoit_wolf")
-_HORIZONS = ("annual", "quarterly", "monthly", "weekly", "daily", "A", "Q", "M", "W", "D")
+_METHODS: tuple[str, ...] = get_args(CovMethod)
 
 
 FACTOR_DATA = inputs.factors_depend()
 
 
+def _freq(value: Any) -> str:
+    """A model data frequency: D, W, M or the words daily, weekly, monthly (any case); blank gives M."""
+    value = convert.single(value, "freq")
+    return "M" if convert.is_blank(value) else normalize_freq(value)
+
+
 def _factors_vintage(arguments: dict[str, Any]) -> str:
     """What FM_FACTORS depends on besides its cells: the data vintage of the model."""
-    freq = convert.text_option(arguments["freq"], "freq", inputs.MODEL_FREQS, "M")
-    return data.data_vintage(inputs.model_or_error(arguments["model"]), freq)
+    return data.data_vintage(inputs.model_or_error(arguments["model"]), _freq(arguments["freq"]))
+
+
+def _portfolio(weights: Any, benchmark: Any, assets: pd.Index) -> tuple[pd.Series, pd.Series | None]:
+    """Weights and optional benchmark weights matched to the returns' assets."""
+    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    return inputs.weights_for(weights, assets), bench
 
 
 def _cov(value: Any) -> str:
@@ -95,15 +115,37 @@ def _halflife(value: Any) -> float | None:
 
 
 def _risk_inputs(
-    returns: Any, factors: Any, dates: Any, method: Any, halflife: Any, annualize: Any, excess: Any
+    returns: Any,
+    factors: Any,
+    dates: Any,
+    method: Any,
+    halflife: Any,
+    annualize: Any,
+    excess: Any,
+    *,
+    fix: str | None = inputs.ANNUALIZE_FIX,
 ) -> tuple[inputs.Sample, xf.FactorRiskModel]:
+    """The sample and its risk model; annual figures without dates raise (``fix``: the remedy offered)."""
     sample = inputs.sample(returns, factors, dates)
+    annual = convert.flag(annualize, "annualize", True)
+    if annual:
+        inputs.need_frequency(sample.periods_per_year, fix)
     model = cached.risk_model(
-        sample,
-        _method(method),
-        _halflife(halflife),
-        convert.flag(annualize, "annualize", True),
-        convert.flag(excess, "excess", True),
+        sample, _method(method), _halflife(halflife), annual, convert.flag(excess, "excess", True)
+    )
+    return sample, model
+
+
+def _var_inputs(
+    returns: Any, factors: Any, dates: Any, method: Any, halflife: Any, excess: Any
+) -> tuple[inputs.Sample, xf.FactorRiskModel]:
+    """The risk model for FM_VAR and FM_STRESS, whose figures are per data period (horizon in
+    periods, shocks as given): the frequency cancels, so without dates the model is simply
+    kept per period (with dates it is the annual model the other risk functions share)."""
+    sample = inputs.sample(returns, factors, dates)
+    annual = sample.periods_per_year is not None
+    model = cached.risk_model(
+        sample, _method(method), _halflife(halflife), annual, convert.flag(excess, "excess", True)
     )
     return sample, model
 
@@ -132,7 +174,10 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
     """Alpha (regression intercept) of each asset with its t-statistic and p-value."""
     sample = inputs.sample(returns, factors, dates)
     result = cached.regression(sample, _cov(cov), _lags(lags), convert.flag(excess, "excess", True))
-    alpha = result.alpha_annualized if convert.flag(annualize, "annualize", True) else result.alpha
+    annual = convert.flag(annualize, "annualize", True)
+    if annual:
+        inputs.need_frequency(sample.periods_per_year)
+    alpha = result.alpha_annualized if annual else result.alpha
     frame = pd.DataFrame({"alpha": alpha, "t": result.tvalues["alpha"], "p-value": result.pvalues["alpha"]})
     return convert.table(frame, convert.flag(headers, "headers", True))
 
@@ -149,7 +194,7 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
 )
 def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True, headers=True):
     """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
-    interval, then R-squared, residual vol, annual alpha, observations."""
+    interval, then R-squared, residual vol and alpha (annual when dates are given), observations."""
     sample = inputs.sample(returns, factors, dates)
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(
@@ -158,7 +203,8 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
         )
     result = cached.regression(sample, _cov(cov), _lags(lags), convert.flag(excess, "excess", True))
     asset = sample.returns.columns[0]
-    return convert.table(result.summary(asset), convert.flag(headers, "headers", True), corner=asset)
+    summary = results.regression_summary(result, asset, annual=sample.periods_per_year is not None)
+    return convert.table(summary, convert.flag(headers, "headers", True), corner=asset)
 
 
 @excel_function(
@@ -197,12 +243,10 @@ def FM_ROLLING_BETA(returns, factors, dates=None, window=36, min_periods=None, e
 def FM_FACTORS(model, freq="M", start=None, end=None, headers=True):
     """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
     name = inputs.model_or_error(model)
-    frame = xf.load_factors(
-        name,
-        convert.text_option(freq, "freq", inputs.MODEL_FREQS, "M"),
-        convert.date_option(start, "start"),
-        convert.date_option(end, "end"),
-    )
+    first, last = convert.date_option(start, "start"), convert.date_option(end, "end")
+    if first is not None and last is not None and first > last:
+        raise xf.XLFactorError(f"start: {first:%Y-%m-%d} is after end ({last:%Y-%m-%d}); swap them")
+    frame = xf.load_factors(name, _freq(freq), first, last)
     return convert.table(frame, convert.flag(headers, "headers", True), corner="Date")
 
 
@@ -211,7 +255,7 @@ def FM_DATA_INFO(model, freq="M", headers=True):
     """Where a model's factor data come from: origin (snapshot, download, file), CRSP vintage, first and last date,
     rows, data key."""
     name = inputs.model_or_error(model)
-    info = xf.factor_info(name, convert.text_option(freq, "freq", inputs.MODEL_FREQS, "M"))
+    info = xf.factor_info(name, _freq(freq))
     return convert.record(results.info_fields(info), convert.flag(headers, "headers", True))
 
 
@@ -228,8 +272,11 @@ def FM_DATA_INFO(model, freq="M", headers=True):
 def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True, headers=True):
     """Covariance matrix of factor returns (RF excluded), annualised by default."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
+    annual = convert.flag(annualize, "annualize", True)
+    if annual:
+        inputs.need_frequency(ppy)
     cov = xf.factor_cov(
-        frame, _method(method), _halflife(halflife), convert.flag(annualize, "annualize", True), periods_per_year=ppy
+        frame, _method(method), _halflife(halflife), annual, periods_per_year=inputs.engine_periods(ppy)
     )
     return convert.table(cov, convert.flag(headers, "headers", True))
 
@@ -238,7 +285,7 @@ def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True, 
 def FM_CORR(factors, dates=None, method="sample", halflife=None, headers=True):
     """Correlation matrix of factor returns (RF excluded)."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
-    cov = xf.factor_cov(frame, _method(method), _halflife(halflife), False, periods_per_year=ppy)
+    cov = xf.factor_cov(frame, _method(method), _halflife(halflife), False, periods_per_year=inputs.engine_periods(ppy))
     return convert.table(xf.cov_to_corr(cov), convert.flag(headers, "headers", True))
 
 
@@ -309,9 +356,7 @@ def FM_PORT_RISK(
     """Portfolio risk split: total, factor and specific volatility and variance, factor share, and the exposure to
     each factor."""
     sample, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
-    assets = sample.returns.columns
-    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
-    risk = model.portfolio_risk(inputs.weights_for(weights, assets), bench)
+    risk = model.portfolio_risk(*_portfolio(weights, benchmark, sample.returns.columns))
     return convert.record(results.risk_fields(risk), convert.flag(headers, "headers", True))
 
 
@@ -345,9 +390,7 @@ def FM_RISK_CONTRIB(
     """Euler risk contributions (exposure or weight, marginal, contribution, percent); contributions sum to the
     total volatility."""
     sample, model = _risk_inputs(returns, factors, dates, method, halflife, annualize, excess)
-    assets = sample.returns.columns
-    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
-    risk = model.portfolio_risk(inputs.weights_for(weights, assets), bench)
+    risk = model.portfolio_risk(*_portfolio(weights, benchmark, sample.returns.columns))
     table = (
         risk.by_factor if convert.text_option(by, "by", ("factor", "asset"), "factor") == "factor" else risk.by_asset
     )
@@ -401,11 +444,10 @@ def FM_HEDGE_TARGET(
 ):
     """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
     target; exposures and annual risk before and after."""
-    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
-    assets = sample.returns.columns
-    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess, fix=None)
+    held, bench = _portfolio(weights, benchmark, sample.returns.columns)
     share = convert.number_option(target_share, "target_share", 0.0, low=0, high=1)
-    result = xf.hedge_to_risk_share(model, inputs.weights_for(weights, assets), share, benchmark=bench)
+    result = xf.hedge_to_risk_share(model, held, share, benchmark=bench)
     return convert.table(results.risk_share_table(result), convert.flag(headers, "headers", True))
 
 
@@ -436,12 +478,12 @@ def FM_POSITION_SIZE(
 ):
     """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
     of-time scaling)."""
-    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
+    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess, fix=None)
     name = inputs.asset_name(asset, sample.returns.columns)
     budget = convert.number_option(vol_budget, "vol_budget", None, low=0, inclusive=False)
     if budget is None:
         raise xf.XLFactorError("vol_budget: required; give the volatility budget in currency")
-    size = xf.position_size(budget, model, name, horizon=convert.text_option(horizon, "horizon", _HORIZONS, "annual"))
+    size = xf.position_size(budget, model, name, horizon=convert.text_option(horizon, "horizon", HORIZONS, "annual"))
     return convert.record(results.size_fields(size), convert.flag(headers, "headers", True), title=name)
 
 
@@ -475,12 +517,11 @@ def FM_VAR(
 ):
     """Parametric normal value at risk and expected shortfall (positive losses, in the units of the weights) with
     each factor's VaR contribution."""
-    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
-    assets = sample.returns.columns
-    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
+    sample, model = _var_inputs(returns, factors, dates, method, halflife, excess)
+    held, bench = _portfolio(weights, benchmark, sample.returns.columns)
     result = xf.var_es(
         model,
-        inputs.weights_for(weights, assets),
+        held,
         convert.number_option(confidence, "confidence", 0.99, low=0, high=1, inclusive=False),
         convert.number_option(horizon, "horizon", 1, low=0, inclusive=False),
         benchmark=bench,
@@ -518,10 +559,7 @@ def FM_STRESS(
 ):
     """Scenario P&L: each factor's move (shocked or implied by correlation), the portfolio's exposure and P&L per
     factor, and the total."""
-    sample, model = _risk_inputs(returns, factors, dates, method, halflife, True, excess)
-    assets = sample.returns.columns
-    bench = None if benchmark is None else inputs.weights_for(benchmark, assets, "benchmark")
-    result = xf.stress(
-        model, inputs.weights_for(weights, assets), inputs.shocks_for(shocks, model.factors), benchmark=bench
-    )
+    sample, model = _var_inputs(returns, factors, dates, method, halflife, excess)
+    held, bench = _portfolio(weights, benchmark, sample.returns.columns)
+    result = xf.stress(model, held, inputs.shocks_for(shocks, model.factors), benchmark=bench)
     return convert.table(results.stress_table(result), convert.flag(headers, "headers", True))

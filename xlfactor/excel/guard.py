@@ -1,14 +1,8 @@
 """Turn every failure of an Excel function into a readable ``#FM! ...`` cell value.
 
-Convention for every ``FM_`` function (also ``cross_section_functions.py``): decorate the
-plain Python function with :func:`guarded` *below* the ``xw.func``/``xw.arg``/``xw.ret``
-decorators::
-
-    @xw.func
-    @xw.arg("returns", ndim=2, err_to_str=True, doc="...")
-    @guarded
-    def FM_SOMETHING(returns, headers=True):
-        ...
+Every ``FM_`` function gets :func:`guarded` from
+:func:`xlfactor.excel.udf.excel_function`, which applies it beneath the xlwings decorators
+(so xlwings registers the guarded function, with its signature and docstring):
 
 - :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``; the
   message already names the argument and the fix.

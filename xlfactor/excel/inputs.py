@@ -9,9 +9,9 @@ A factor argument is either
   factor row are dropped. The aligned factors are memoised per (model, frequency, data
   vintage, dates).
 - a **range** of factor returns (header row optional, blanks missing): it must have as
-  many rows as the returns. With ``dates`` both are indexed by them; without, the rows are
-  taken as consecutive months (``DEFAULT_PERIODS_PER_YEAR``), stated in every argument
-  description.
+  many rows as the returns. With ``dates`` both are indexed by them; without, the
+  frequency is unknown: betas, t-statistics, R-squared and per-period figures work,
+  annualised figures raise (:func:`need_frequency`).
 
 Either way an ``RF`` column (the models carry one) is the risk-free rate, never a factor.
 """
@@ -32,14 +32,14 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
 from xlfactor.models._ols_inputs import OLSInputs, check_factors
-from xlfactor.models.frequency import frequency_code, periods_per_year
+from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
 
 RF = "RF"
 MODEL_FREQS = ("D", "W", "M")
-DEFAULT_PERIODS_PER_YEAR = 12
+PLACEHOLDER_PERIODS_PER_YEAR = 12
+ANNUALIZE_FIX = "or set annualize FALSE"
 dates_cache = Memo(64)
 ppy_cache = Memo(64)
-_FREQ_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "annual"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ class Sample:
         Asset names (the returns' header, or ``Asset 1``, ...).
     factors : DataFrame
         Factor columns, plus ``RF`` when the source has one.
-    periods_per_year : int
-        From the dates, or ``DEFAULT_PERIODS_PER_YEAR`` when none were given.
+    periods_per_year : int or None
+        From the dates; None for a factor range without dates (frequency unknown: see
+        :func:`need_frequency` and :attr:`engine_periods`).
     key : str
         Content key of the whole sample, including the data vintage of a model.
     model : ModelData or None
@@ -65,9 +66,16 @@ class Sample:
     values: np.ndarray
     assets: pd.Index
     factors: pd.DataFrame
-    periods_per_year: int
+    periods_per_year: int | None
     key: str
     model: ModelData | None = None
+
+    @property
+    def engine_periods(self) -> int:
+        """Periods per year to hand the engine: the dates' frequency, or ``PLACEHOLDER_PERIODS_PER_YEAR``
+        when it is unknown (the engine needs a number; every figure that depends on it is then
+        refused with :func:`need_frequency`, so the placeholder never reaches a cell)."""
+        return engine_periods(self.periods_per_year)
 
     @cached_property
     def returns(self) -> pd.DataFrame:
@@ -117,7 +125,7 @@ def frequency(index: pd.DatetimeIndex, arg: str = "dates", *, ppy: int | None = 
     code = frequency_code(_ppy(index) if ppy is None else ppy)
     if code not in MODEL_FREQS:
         raise XLFactorError(
-            f"{arg}: the dates are {_FREQ_NAMES[code]}; model factors come daily, weekly or monthly. "
+            f"{arg}: the dates are {frequency_name(code)}; model factors come daily, weekly or monthly. "
             "Give a factor range instead of a model name"
         )
     return code
@@ -255,12 +263,32 @@ def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, p
         rows, position = order[found], position[found]
         matched = factors.iloc[position].copy()
         matched.index = pd.DatetimeIndex(factors.index[position], name=factors.index.name)
+    _check_coverage(dates, len(matched), factors.index, model)
     if len(matched) == 0:
         raise XLFactorError(
-            f"dates: none of the dates ({_span(dates)}) overlap the {model} {_FREQ_NAMES[freq]} factor data "
+            f"dates: none of the dates ({_span(dates)}) overlap the {model} {frequency_name(freq)} factor data "
             f"({_span(factors.index)}); check the dates, or refresh the factor data"
         )
     return ModelData(rows, matched, _complete_rows(matched), ppy, key)
+
+
+def _check_coverage(dates: pd.DatetimeIndex, matched: int, factor_dates: pd.Index, model: str) -> None:
+    """Refuse dates that mostly lie after (or before) the factor data: the rows would silently
+    drop. A few unmatched dates (a gap, the latest month not published yet) pass."""
+    if matched * 2 >= len(dates) or len(factor_dates) == 0:
+        return
+    last, first = factor_dates.max(), factor_dates.min()
+    after, before = int((dates > last).sum()), int((dates < first).sum())
+    if after * 2 > len(dates):
+        raise XLFactorError(
+            f"dates: {after} of {len(dates)} dates are after the {model} factor data's last date ({last:%Y-%m-%d}); "
+            "run Refresh data or shorten the range"
+        )
+    if before * 2 > len(dates) and matched:  # none at all: the caller's "none overlap" message
+        raise XLFactorError(
+            f"dates: {before} of {len(dates)} dates are before the {model} factor data's first date "
+            f"({first:%Y-%m-%d}); shorten the range"
+        )
 
 
 def _complete_rows(factors: pd.DataFrame) -> np.ndarray:
@@ -278,7 +306,7 @@ def data_token(factors_value: Any, dates_value: Any, arg: str = "factors") -> Ha
     """
     if convert.model_name(factors_value) is None:
         return "range"
-    return model_data(factors_value, optional_dates(dates_value), arg).key
+    return model_data(factors_value, optional_dates(_row_ranges({"dates": dates_value})["dates"]), arg).key
 
 
 def factors_depend(factors: str = "factors", dates: str = "dates") -> Callable[[dict[str, Any]], Hashable]:
@@ -296,47 +324,132 @@ def _same_length(n: int, other: int, arg: str, against: str) -> None:
 
 
 def factor_range(value: Any, dates: pd.DatetimeIndex | None, *, arg: str = "factors") -> pd.DataFrame:
-    """A range of factor returns indexed by ``dates`` (or by row number when no dates)."""
+    """A range of factor returns indexed by ``dates`` (or by row number when no dates).
+
+    A column headed ``RF`` in any case (``rf``, ``Rf``) is the risk-free rate, renamed ``RF``.
+    """
     frame = convert.numbers(value, arg, label="Factor")
+    rf = [c for c in frame.columns if str(c).upper() == RF]
+    if len(rf) > 1:
+        raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
+    if rf and rf[0] != RF:
+        frame = frame.rename(columns={rf[0]: RF})
     if dates is not None:
         _same_length(len(frame), len(dates), arg, "dates")
         frame.index = dates
     return frame
 
 
-def _ppy(dates: pd.DatetimeIndex | None) -> int:
+def _ppy(dates: pd.DatetimeIndex | None) -> int | None:
+    """Periods per year of the dates; None without dates (the frequency is then unknown)."""
     if dates is None:
-        return DEFAULT_PERIODS_PER_YEAR
+        return None
     return ppy_cache.get(content_key("ppy", dates), lambda: periods_per_year(dates))
 
 
-def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[pd.DataFrame, int, str]:
-    """Factor returns from a model name (over ``dates``) or a range; periods per year; content key."""
-    dates = optional_dates(dates_value)
+def engine_periods(ppy: int | None) -> int:
+    """``ppy``, or ``PLACEHOLDER_PERIODS_PER_YEAR`` when the frequency is unknown (for engine calls
+    whose result does not depend on it, e.g. a per-period covariance)."""
+    return PLACEHOLDER_PERIODS_PER_YEAR if ppy is None else ppy
+
+
+def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
+    """``ppy`` when the frequency is known; without dates (None) a figure that needs it raises.
+
+    A factor range without dates says nothing about its frequency: annualising it would
+    guess (12 periods a year turns daily data 21x wrong). Betas, t-statistics, R-squared and
+    per-period figures need no frequency.
+    """
+    if ppy is None:
+        raise XLFactorError("dates: give the dates of the rows so the frequency is known" + (f", {fix}" if fix else ""))
+    return ppy
+
+
+def _row_ranges(ranges: dict[str, Any]) -> dict[str, Any]:
+    """Row-aligned range arguments without the trailing rows that are blank in every one of them.
+
+    A range selected larger than its data (``B2:B300`` for 60 rows) is common. Each range
+    keeps its header row; the body rows are cut to the last row holding data in any of the
+    ranges. Interior blanks stay (missing values). ``None`` values (omitted) are passed on.
+    Only column-shaped date ranges are cut.
+    """
+    grids = {k: convert.grid(v, k) for k, v in ranges.items() if v is not None}
+    if not any(all(convert.is_blank(c) for c in g[-1]) for g in grids.values()):
+        return ranges  # fast path: no range ends with a blank row
+    heads, ends = {}, {}
+    for name, rows in grids.items():
+        if name == "dates":
+            if len(rows[0]) != 1:
+                return ranges
+            heads[name] = int(convert.date_header([r[0] for r in rows], name))
+        else:
+            heads[name] = int(convert.has_header(rows))
+        ends[name] = max(len(convert.drop_blank_tail(rows)) - heads[name], 1)
+    target = max(ends.values())
+    out = dict(ranges)
+    for name, rows in grids.items():
+        if len(rows) - heads[name] > target:
+            out[name] = rows[: heads[name] + target]
+    return out
+
+
+def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[pd.DataFrame, int | None, str]:
+    """Factor returns from a model name (over ``dates``) or a range; periods per year (None: a range
+    without dates, frequency unknown); content key."""
     if convert.model_name(value) is not None:
-        found = model_data(value, dates, arg)
+        found = model_data(value, optional_dates(_row_ranges({"dates": dates_value})["dates"]), arg)
         return found.factors, found.periods_per_year, found.key
-    frame = factor_range(value, dates, arg=arg)
+    cut = _row_ranges({arg: value, "dates": dates_value})
+    dates = optional_dates(cut["dates"])
+    frame = factor_range(cut[arg], dates, arg=arg)
     return frame, _ppy(dates), content_key("range", frame)
+
+
+def _shape_hint(values: np.ndarray, cells: Any, other: int, arg: str, against: str) -> None:
+    """Clearer messages for two common layouts that give a row-count mismatch (``cells``: the raw range)."""
+    rows, cols = values.shape
+    header = convert.has_header(convert.grid(cells, arg))
+    if rows == 1 and other > 1:
+        raise XLFactorError(
+            f"{arg}: one row of {cols} values but {against} has {other} rows; give one column per asset "
+            "and one row per date (transpose the range)"
+        )
+    if rows == other + 1 and not header:
+        raise XLFactorError(
+            f"{arg}: {rows} rows, one more than {against} ({other}); if the first row names the assets with "
+            "numbers (tickers such as 7203), enter them as text (type '7203) so they are read as a header"
+        )
 
 
 def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_arg: str = "returns") -> Sample:
     """Returns (a range, header optional) and factors (a model name or a range) on common rows.
 
-    Raises when lengths differ, dates are missing for a model, the dates do not overlap
-    the model data, or too few rows remain for the number of factors.
+    Trailing rows blank in every row-aligned range (returns, dates, factor range) are
+    dropped first. Raises when lengths differ, dates are missing for a model, the dates do
+    not overlap the model data (or mostly fall after it), or too few rows remain for the
+    number of factors.
     """
+    is_model = convert.model_name(factors_value) is not None
+    ranges = {returns_arg: returns_value, "dates": dates_value}
+    if not is_model:
+        ranges["factors"] = factors_value
+    cut = _row_ranges(ranges)
+    returns_value, dates_value = cut[returns_arg], cut["dates"]
     values, assets = convert.number_table(returns_value, returns_arg)
     dates = optional_dates(dates_value)
     if dates is not None:
+        if len(dates) != len(values):
+            _shape_hint(values, returns_value, len(dates), returns_arg, "dates")
         _same_length(len(dates), len(values), "dates", returns_arg)
-    if convert.model_name(factors_value) is not None:
+    if is_model:
         model = model_data(factors_value, dates, "factors")
         values, factors, complete = values[model.rows], model.factors, model.complete
         source, ppy = model.key, model.periods_per_year
     else:
         model = None
-        factors = factor_range(factors_value, dates)
+        factors = factor_range(cut["factors"], dates)
+        if len(factors) != len(values):
+            _shape_hint(values, returns_value, len(factors), returns_arg, "factors")
         _same_length(len(factors), len(values), "factors", returns_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
     _check_rows(values, complete, len(factors.columns) - (RF in factors.columns), returns_arg)
@@ -352,18 +465,28 @@ def _check_rows(values: np.ndarray, complete: np.ndarray, n_factors: int, arg: s
         )
 
 
+def _by_position(values: pd.Series, origin: str, names: pd.Index) -> bool:
+    """True when ``values`` are to be matched to ``names`` by position, not by label: no labels
+    were given, or one value sits under a text cell that names none of ``names`` while there is
+    only one name (a column title such as "Weight" over a single asset's weight)."""
+    if origin == convert.NO_LABELS:
+        return True
+    return origin == convert.LABEL_FROM_HEADER and values.index[0] not in names and len(names) == 1
+
+
 def weights_for(value: Any, assets: pd.Index, arg: str = "weights") -> pd.Series:
     """Portfolio weights (a row or column, optionally labelled) matched to the returns' assets.
 
     Unlabelled weights must have one value per asset, in the order of the returns
-    columns; labelled weights are matched by name (assets not listed get 0). Blank
-    weights raise: a missing weight is not zero.
+    columns; labelled weights are matched by name (assets not listed get 0), also when
+    the returns' header reads "Asset 1", "Asset 2", ... Blank weights raise: a missing
+    weight is not zero.
     """
-    weights = convert.vector(value, arg, label="Asset")
+    weights, origin = convert.labelled_vector(value, arg, label="Asset")
     blank = np.flatnonzero(np.isnan(weights.to_numpy()))
     if blank.size:
         raise XLFactorError(f"{arg}: the weight of {weights.index[blank[0]]!r} is blank; enter 0 for no position")
-    if all(label == f"Asset {i + 1}" for i, label in enumerate(weights.index)):
+    if _by_position(weights, origin, assets):
         if len(weights) != len(assets):
             raise XLFactorError(
                 f"{arg}: {len(weights)} weights for {len(assets)} assets; give one weight per returns column "
@@ -385,8 +508,12 @@ def model_or_error(value: Any, arg: str = "model") -> str:
     models = data.available_models()
     match = next((m for m in models if name is not None and m.lower() == name.lower()), None)
     if match is None:
-        shown = "nothing" if name is None else repr(name)
-        raise XLFactorError(f"{arg}: {shown} is not a model; use one of {', '.join(models)}")
+        if name is None:
+            cell = convert.single(value, arg)
+            if convert.is_blank(cell):
+                raise XLFactorError(f"{arg}: required; give a model name, one of {', '.join(models)}")
+            name = cell
+        raise XLFactorError(f"{arg}: {name!r} is not a model; use one of {', '.join(models)}")
     return match
 
 
@@ -405,12 +532,13 @@ def asset_name(value: Any, assets: pd.Index, arg: str = "asset") -> str:
 
 
 def shocks_for(value: Any, factors: pd.Index, arg: str = "shocks") -> pd.Series:
-    """Factor shocks labelled with factor names (label column or label row), or one per factor in order.
+    """Factor shocks labelled with factor names (label column or label row; one shock may sit
+    beside or under its factor's name), or one per factor in order.
 
     Blank shocks are left out (those factors move by their implied amount).
     """
-    shocks = convert.vector(value, arg, label="Shock")
-    if all(label == f"Shock {i + 1}" for i, label in enumerate(shocks.index)):
+    shocks, origin = convert.labelled_vector(value, arg, label="Shock")
+    if _by_position(shocks, origin, factors):
         if len(shocks) != len(factors):
             raise XLFactorError(
                 f"{arg}: {len(shocks)} unlabelled shocks for {len(factors)} factors; label them with factor names "

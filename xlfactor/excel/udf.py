@@ -42,6 +42,7 @@ from xlfactor.excel.guard import guarded
 from xlfactor.excel.memo import cell_memo
 
 EXCEL_TEXT_LIMIT = 255
+HEADERS = "TRUE (default): show row and column labels. FALSE: numbers only."
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
