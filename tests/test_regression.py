@@ -319,3 +319,13 @@ def test_rf_must_cover_the_sample(industries10, ff3_monthly):
     ref = regress(gaps, ff3_monthly, rf=rf)
     assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=0)
     assert (res.nobs == n - 1).all()
+
+
+def test_error_argument_types(industries10, ff3_monthly):
+    _raises(r"lags: expected a whole number >= 0, got '2'", industries10, ff3_monthly, cov="hac", lags="2")
+    _raises(r"lags: expected a whole number >= 0, got 2.5", industries10, ff3_monthly, cov="hac", lags=2.5)
+    _raises(r"periods_per_year: expected a whole number >= 1", industries10, ff3_monthly, periods_per_year=0)
+    a = regress(industries10, ff3_monthly, cov="hac", lags=3.0)
+    b = regress(industries10, ff3_monthly, cov="hac", lags=3)
+    assert a.lags == b.lags == 3
+    assert_allclose(a.bse.to_numpy(), b.bse.to_numpy(), rtol=0)

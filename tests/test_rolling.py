@@ -155,3 +155,17 @@ def test_errors(industries10, ff3_monthly):
         rolling_regress(industries10.assign(Empty=np.nan), ff3_monthly, 24)
     with pytest.raises(XLFactorError, match=r"factors: columns 'SMB', 'HML', 'Combo' are collinear"):
         rolling_regress(industries10, ff3_monthly.assign(Combo=ff3_monthly["SMB"] + ff3_monthly["HML"]), 24)
+
+
+def test_window_argument_types(industries10, ff3_monthly):
+    for kwargs, match in [
+        (dict(window="24"), r"window: expected a whole number >= 1, got '24'"),
+        (dict(window=True), r"window: expected a whole number"),
+        (dict(window=24, min_periods="12"), r"min_periods: expected a whole number from 4"),
+    ]:
+        with pytest.raises(XLFactorError, match=match):
+            rolling_regress(industries10, ff3_monthly, **kwargs)
+    # an integral float (what Excel hands over) is the same window
+    a = rolling_regress(industries10.iloc[:60], ff3_monthly, 24.0, 12.0)
+    b = rolling_regress(industries10.iloc[:60], ff3_monthly, 24, 12)
+    pd.testing.assert_frame_equal(a, b)

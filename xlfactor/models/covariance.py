@@ -21,7 +21,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
-from xlfactor.models._validate import positive_number
+from xlfactor.models._validate import positive_number, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 CovMethod = Literal["sample", "ewma", "ledoit_wolf"]
@@ -184,9 +184,7 @@ def validate_cov(cov: pd.DataFrame | np.ndarray, name: str) -> tuple[np.ndarray,
 
 def check_periods_per_year(value: int) -> int:
     """``value`` as a positive int, or XLFactorError naming ``periods_per_year``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise XLFactorError(f"periods_per_year: expected a positive integer such as 12 or 252, got {value!r}")
-    return int(value)
+    return whole_number(value, "periods_per_year", 1)
 
 
 def _numeric_array(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -23,6 +23,7 @@ from scipy import special, stats
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
 from xlfactor.models._ols_inputs import OLSInputs, prepare
+from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
@@ -291,7 +292,10 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     as :func:`regress`.
     """
     cov = _check_cov(cov, lags)
-    ppy = periods_per_year if periods_per_year is not None else infer_periods_per_year(data.index)
+    if periods_per_year is None:
+        ppy = infer_periods_per_year(data.index)
+    else:
+        ppy = whole_number(periods_per_year, "periods_per_year", 1)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None
@@ -317,6 +321,5 @@ def _check_cov(cov: object, lags: object) -> str:
     if lags is not None:
         if cov != "hac":
             raise XLFactorError(f"lags: only used with cov='hac' (got cov='{cov}'); drop lags or set cov='hac'")
-        if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 0:
-            raise XLFactorError(f"lags: expected a whole number >= 0, got {lags!r}")
+        whole_number(lags, "lags", 0)
     return cov

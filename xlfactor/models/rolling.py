@@ -23,6 +23,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_inputs import check_finite, prepare
+from xlfactor.models._validate import whole_number
 
 ALPHA = "alpha"
 RSQUARED = "rsquared"
@@ -121,8 +122,7 @@ def _check_not_empty(y: np.ndarray, assets: pd.Index) -> None:
 
 
 def _check_window(window: object, min_periods: object, n_params: int, n_rows: int) -> tuple[int, int]:
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)):
-        raise XLFactorError(f"window: expected a whole number of rows, got {window!r}")
+    window = whole_number(window, "window", 1)
     if window < n_params:
         raise XLFactorError(
             f"window: {window} rows cannot fit {n_params} parameters (alpha + factors); use a longer window"
@@ -130,15 +130,14 @@ def _check_window(window: object, min_periods: object, n_params: int, n_rows: in
     if window > n_rows:
         raise XLFactorError(f"window: {window} rows is longer than the {n_rows} dates returns and factors share")
     if min_periods is None:
-        return int(window), int(window)
-    if isinstance(min_periods, bool) or not isinstance(min_periods, (int, np.integer)) or not (
-        n_params <= min_periods <= window
-    ):
+        return window, window
+    try:
+        return window, whole_number(min_periods, "min_periods", n_params, window)
+    except XLFactorError:
         raise XLFactorError(
             f"min_periods: expected a whole number from {n_params} (the parameter count) to the window ({window}), "
             f"got {min_periods!r}"
-        )
-    return int(window), int(min_periods)
+        ) from None
 
 
 def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import whole_number
 
 Characteristics = Mapping[str, pd.DataFrame] | pd.DataFrame
 
@@ -289,8 +290,7 @@ class PanelDesign:
         styles_arg: str = "exposures",
     ) -> PanelDesign:
         """Align the inputs on (dates, assets); see the module docstring."""
-        if not isinstance(exposure_lag, (int, np.integer)) or exposure_lag < 0:
-            raise XLFactorError("exposure_lag: expected a whole number >= 0 (rows to shift exposures down)")
+        exposure_lag = whole_number(exposure_lag, "exposure_lag", 0)
         chars = as_characteristics(styles, styles_arg) if styles is not None else {}
         arrays = tuple(as_float_frame(f, dates, assets, f"{styles_arg}['{n}']", exposure_lag) for n, f in chars.items())
         codes, ind_names = (None, [])
