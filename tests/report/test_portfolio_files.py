@@ -202,3 +202,25 @@ def test_benchmark_file_messages_name_the_benchmark(tmp_path):
     bench.write_text("asset,weight\nA,\n")
     with pytest.raises(XLFactorError, match="^benchmark: the weight of 'A' is blank"):
         read_weights_csv(bench, ["A", "B"], what="benchmark")
+
+
+@pytest.mark.parametrize(("size", "refused"), [(0.19, False), (0.21, True)])
+def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
+    """The file reader and analyze_portfolio's realised-returns check share check_not_percent (median |r| > 20%)."""
+    from xlfactor.models.analysis import PERCENT_LIKE_MEDIAN, check_not_percent
+
+    assert PERCENT_LIKE_MEDIAN == 0.2
+    values = np.array([size, -size, size, np.nan])
+    dates = ["2020-01-31", "2020-02-29", "2020-03-31", "2020-04-30"]
+    returns, weights = _csv_pair(tmp_path, dates)
+    cells = ["" if np.isnan(v) else v for v in values]
+    returns.write_text("Date,A\n" + "".join(f"{d},{c}\n" for d, c in zip(dates, cells, strict=True)))
+    if refused:
+        with pytest.raises(XLFactorError, match=r"^returns: values look like percentages \(median size above 20%\); "
+                                                r"divide by 100 so that 0\.012 means 1\.2%, or pass --prices"):
+            read_portfolio(returns, weights_path=weights)
+        with pytest.raises(XLFactorError, match=r"^x: values look like percentages"):
+            check_not_percent(values, "x")
+    else:
+        assert read_portfolio(returns, weights_path=weights).returns["A"].count() == 3
+        check_not_percent(values, "x")

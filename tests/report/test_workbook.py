@@ -66,3 +66,14 @@ def test_atomic_save_turns_os_errors_into_one_message(tmp_path):
             save_atomically(Workbook(), target)
     assert sorted(os.listdir(tmp_path)) == ["file.txt", "taken.xlsx"]
     assert os.listdir(tmp_path / "taken.xlsx") == []
+
+
+def test_report_info_names_come_from_models_frequency():
+    from xlfactor.models.frequency import frequency_name, period_name
+    from xlfactor.report.info import ReportInfo
+
+    for code in ("D", "W", "M", "Q", "A"):
+        info = ReportInfo(title="t", model="FF5", freq=code, portfolio_source="s")
+        assert info.frequency_name == frequency_name(code).capitalize()
+        assert info.period_name == period_name(code)
+    assert ReportInfo(title="t", model="FF5", freq="M", portfolio_source="s").frequency_name == "Monthly"

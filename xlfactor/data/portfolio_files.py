@@ -38,10 +38,10 @@ import pandas as pd
 
 from xlfactor.data.periods import parse_dates
 from xlfactor.errors import XLFactorError
+from xlfactor.models.analysis import check_not_percent
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
-_PERCENT_LIKE_MEDIAN = 0.2
 
 
 @dataclass(frozen=True)
@@ -259,10 +259,7 @@ def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
-    if float(np.nanmedian(np.abs(returns.to_numpy()))) > _PERCENT_LIKE_MEDIAN:
-        raise XLFactorError(f"{what}: values look like percentages (median size above 20%); divide by 100 "
-                            "so that 0.012 means 1.2%" + (", or pass --prices if these are prices" if prices_hint
-                                                          else ""))
+    check_not_percent(returns.to_numpy(), what, ", or pass --prices if these are prices" if prices_hint else "")
     if (returns < -1).any().any():
         asset = returns.columns[(returns < -1).any()][0]
         raise XLFactorError(f"{what}: {asset!r} has a return below -100%; returns must be decimals "

@@ -65,8 +65,8 @@ STANDARD_SHOCKS: dict[str, dict[str, float]] = {
 #: than this and than two standard errors of the top-down estimate:
 #: ``|bottom_up - top_down| > max(MATERIAL_BETA_GAP, 2 * top_down_se)``.
 MATERIAL_BETA_GAP = 0.10
-#: Realised portfolio returns whose median size exceeds this look like percentages.
-_PERCENT_LIKE_MEDIAN = 0.2
+#: Returns whose median absolute size exceeds this (20% a period) look like percentages.
+PERCENT_LIKE_MEDIAN = 0.2
 VAR_CONFIDENCES = (0.95, 0.99)
 WORST_PERIODS = 10
 
@@ -418,13 +418,29 @@ def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factor
     if len(common) < n_factors + 2:
         raise XLFactorError(f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
                             f"{n_factors} factor betas need at least {n_factors + 2}")
-    if float(common.abs().median()) > _PERCENT_LIKE_MEDIAN:
-        raise XLFactorError(f"{name}: values look like percentages (median size above 20%); divide by 100 so "
-                            "that 0.012 means 1.2%")
+    check_not_percent(common.to_numpy(), name)
     if (common < -1).any():
         raise XLFactorError(f"{name}: {_date_text(common.index[(common < -1).to_numpy()][0])} has a return below "
                             "-100%; returns must be decimals (0.012 = 1.2%)")
     return common
+
+
+def check_not_percent(values: np.ndarray, name: str, hint: str = "") -> None:
+    """Refuse returns given in percent (1.2 for 1.2%), a silent 100x error otherwise.
+
+    They are taken as percent when ``median(|r|) > PERCENT_LIKE_MEDIAN`` over the
+    non-missing values (decimal returns of any asset rarely move 20% in a typical period).
+
+    Raises
+    ------
+    XLFactorError
+        ``"<name>: values look like percentages ...; divide by 100 ..."`` plus ``hint``.
+    """
+    size = np.abs(np.asarray(values, dtype=float))
+    size = size[~np.isnan(size)]
+    if size.size and float(np.median(size)) > PERCENT_LIKE_MEDIAN:
+        raise XLFactorError(f"{name}: values look like percentages (median size above {PERCENT_LIKE_MEDIAN:.0%}); "
+                            f"divide by 100 so that 0.012 means 1.2%{hint}")
 
 
 def _date_text(value: object) -> str:

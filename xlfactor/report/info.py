@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-FREQUENCY_NAMES = {"D": "Daily", "W": "Weekly", "M": "Monthly", "Q": "Quarterly", "A": "Annual"}
-PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+from xlfactor.models.frequency import frequency_name, period_name
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,11 @@ class ReportInfo:
 
     @property
     def frequency_name(self) -> str:
-        """``"Monthly"`` etc."""
-        return FREQUENCY_NAMES.get(self.freq, self.freq)
+        """``"Monthly"`` etc. (capitalised :func:`xlfactor.models.frequency.frequency_name`)."""
+        name = frequency_name(self.freq)
+        return name[:1].upper() + name[1:]
 
     @property
     def period_name(self) -> str:
-        """``"month"`` etc."""
-        return PERIOD_NAMES.get(self.freq, "period")
+        """``"month"`` etc. (:func:`xlfactor.models.frequency.period_name`)."""
+        return period_name(self.freq)

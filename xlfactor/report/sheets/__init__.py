@@ -18,4 +18,3 @@ from xlfactor.report.sheets import (
 )
 
 SHEETS = (summary, exposures, risk, regressions, rolling, covariance, hedges, stress, methodology)
-SHEET_NAMES = tuple(module.NAME for module in SHEETS)
