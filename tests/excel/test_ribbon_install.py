@@ -105,6 +105,24 @@ def test_portfolio_from_workbook_values():
         ribbon.portfolio_from_values(table, [["NoDur", 0.6], ["Hlth", None]])
 
 
+def test_portfolio_returns_from_values():
+    r = xf.industry_portfolios().loc["2020-01":"2020-06", "NoDur"]
+    body = [[d.to_pydatetime(), v] for d, v in zip(r.index, r.tolist(), strict=True)]
+    body[2][1] = None  # a missing period is left out
+    body[0][0] = f"{r.index[0]:%Y-%m-%d}"  # ISO text works too
+    series = ribbon.portfolio_returns_from_values([["Date", "Return"], *body[::-1], [None, None], [None, None]])
+    pd.testing.assert_series_equal(
+        series, r.drop(r.index[2]).rename("Portfolio"), check_index_type=False, check_names=False
+    )
+    assert series.name == "Portfolio" and series.index.is_monotonic_increasing
+    with pytest.raises(XLFactorError, match="PortfolioReturns: give a header row"):
+        ribbon.portfolio_returns_from_values([[d, v, 1.0] for d, v in body])
+    with pytest.raises(XLFactorError, match="PortfolioReturns: cell 3 of the range holds 'x'"):
+        ribbon.portfolio_returns_from_values([["Date", "Return"], body[0], [body[1][0], "x"]])
+    with pytest.raises(XLFactorError, match="fewer than two dates"):
+        ribbon.portfolio_returns_from_values([["Date", "Return"], body[0], [body[1][0], None]])
+
+
 def test_report_path_and_padding(tmp_path):
     assert ribbon.report_path(str(tmp_path / "book.xlsx")) == tmp_path / "book-xlfactor-report.xlsx"
     assert ribbon.report_path("Book1").name == "xlfactor-report.xlsx"  # unsaved workbook

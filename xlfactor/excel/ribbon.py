@@ -10,8 +10,8 @@ Each runtime has a thin entry point:
 
 What an action computes (rows to write, the portfolio read from the workbook) lives in
 plain functions that take and return Python data (:func:`status_rows`, :func:`help_rows`,
-:func:`portfolio_from_values`, :func:`report_path`); the ``xw.Book`` shell only reads
-ranges, writes sheets and recalculates.
+:func:`portfolio_from_values`, :func:`portfolio_returns_from_values`, :func:`report_path`);
+the ``xw.Book`` shell only reads ranges, writes sheets and recalculates.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ STATUS_SHEET = "xlfactor status"
 HELP_SHEET = "xlfactor help"
 RETURNS_NAME = "Returns"
 WEIGHTS_NAME = "Weights"
+PORTFOLIO_RETURNS_NAME = "PortfolioReturns"
 STATUS_MODELS = ("CAPM", "FF3", "FF5", "FF6", "CARHART4")
 
 
@@ -69,7 +70,7 @@ def portfolio_from_values(returns_values: Any, weights_values: Any) -> tuple[pd.
     date: the date, then returns in decimals (blanks missing). ``Weights``: asset names
     beside (or above) weights.
     """
-    rows = convert.grid(returns_values, RETURNS_NAME)
+    rows = convert.drop_blank_tail(convert.grid(returns_values, RETURNS_NAME), columns=True)
     if len(rows[0]) < 2:
         raise XLFactorError(f"{RETURNS_NAME}: give dates in the first column and one column per asset")
     dates = convert.dates([[r[0]] for r in rows], RETURNS_NAME)
@@ -81,6 +82,30 @@ def portfolio_from_values(returns_values: Any, weights_values: Any) -> tuple[pd.
     if np.isnan(weights.to_numpy()).any():
         raise XLFactorError(f"{WEIGHTS_NAME}: a weight is blank; enter 0 for no position")
     return frame, weights
+
+
+def portfolio_returns_from_values(values: Any) -> pd.Series:
+    """The optional ``PortfolioReturns`` range: the portfolio's realised returns as a dated Series.
+
+    Layout: a header row (e.g. ``Date, Return``), then one row per date: the date
+    (datetime, serial or YYYY-MM-DD text), the return in decimals. Trailing blank rows are
+    dropped; a blank return is a missing period (left out); rows are sorted by date.
+    This is what :func:`xlfactor.report.build_report` takes as ``portfolio_returns``.
+    """
+    name = PORTFOLIO_RETURNS_NAME
+    rows = convert.drop_blank_tail(convert.grid(values, name), columns=True)
+    if len(rows[0]) != 2 or not convert.has_header(rows):
+        raise XLFactorError(
+            f"{name}: give a header row (Date, Return), then one row per date with the date and the "
+            f"portfolio's return; found {len(rows)} rows of {len(rows[0])} columns"
+        )
+    body = rows[1:]
+    dates = convert.dates([[r[0]] for r in body], name)
+    returns = convert.number_matrix([[r[1]] for r in body], name, row_offset=1)[:, 0]
+    series = pd.Series(returns, index=dates, name="Portfolio").sort_index().dropna()
+    if len(series) < 2:
+        raise XLFactorError(f"{name}: fewer than two dates have a return; fill in the Return column")
+    return series
 
 
 def report_path(book_path: str | None) -> Path:
@@ -105,13 +130,16 @@ def _write_sheet(book: xw.Book, name: str, rows: list[list[Any]]) -> None:
     sheet.activate()
 
 
-def _range_values(book: xw.Book, name: str) -> Any:
-    """Values of an Excel table or a workbook-level named range called ``name``."""
+def _range_values(book: xw.Book, name: str, *, required: bool = True) -> Any:
+    """Values of an Excel table or a workbook-level named range called ``name`` (None if absent
+    and not ``required``)."""
     for sheet in book.sheets:
         if name in [t.name for t in sheet.tables]:
             return sheet.tables[name].range.options(ndim=2).value
     if name in [n.name for n in book.names]:
         return book.names[name].refers_to_range.options(ndim=2).value
+    if not required:
+        return None
     raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; create one")
 
 
@@ -129,11 +157,19 @@ def recalculate(book: xw.Book) -> None:
 
 
 def build_report(book: xw.Book) -> Path:
-    """Write the factor risk report for the workbook's ``Returns`` and ``Weights`` tables (or named ranges)."""
+    """Write the factor risk report for the workbook's ``Returns`` and ``Weights`` tables (or named
+    ranges) and, when present, its ``PortfolioReturns`` (the realised portfolio returns)."""
     from xlfactor.report import build_report as write_report
 
     returns, weights = portfolio_from_values(_range_values(book, RETURNS_NAME), _range_values(book, WEIGHTS_NAME))
-    path = write_report(returns, weights, report_path(book.fullname), source=f"workbook {book.name}")
+    realised = _range_values(book, PORTFOLIO_RETURNS_NAME, required=False)
+    path = write_report(
+        returns,
+        weights,
+        report_path(book.fullname),
+        source=f"workbook {book.name}",
+        portfolio_returns=None if realised is None else portfolio_returns_from_values(realised),
+    )
     _write_sheet(book, STATUS_SHEET, [["Report written to", str(path)]])
     return path
 
