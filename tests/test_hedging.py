@@ -266,3 +266,11 @@ def test_hedge_collinear_instruments_named(sample):
 def test_position_size_rejects_non_numbers(kwargs, match):
     with pytest.raises(XLFactorError, match=match):
         position_size(1e6, **kwargs)
+
+
+def test_hedge_ratios_periods_per_year_checked(sample):
+    excess, factors = sample
+    with pytest.raises(XLFactorError, match="periods_per_year: expected a whole number >= 1, got '12'"):
+        hedge_ratios(excess["HiTec"], factors["Mkt-RF"], periods_per_year="12")
+    res = hedge_ratios(excess["HiTec"], factors["Mkt-RF"], periods_per_year=12)
+    assert res.residual_vol_annualized == pytest.approx(res.residual_vol * np.sqrt(12), rel=1e-14)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import positive_number
+from xlfactor.models._validate import positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular, maybe_periods_per_year
 from xlfactor.models.frequency import PERIODS_PER_YEAR
 from xlfactor.models.risk_model import FactorRiskModel, Weights
@@ -185,7 +185,10 @@ def hedge_ratios(
     var_hedged = float(np.var(hedged, ddof=1))
     residual_vol = float(np.sqrt(var_hedged * (n - 1) / (n - m - 1)))
     unhedged_vol = float(np.sqrt(cov[0, 0]))
-    ppy = periods_per_year if periods_per_year is not None else maybe_periods_per_year(data.index)
+    if periods_per_year is not None:
+        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    else:
+        ppy = maybe_periods_per_year(data.index)
     root = np.sqrt(ppy) if ppy else None
     return HedgeResult(
         ratios=pd.Series(h, index=inst.columns, name=t.name),
