@@ -20,7 +20,11 @@ Weights, or a returns .csv together with --weights FILE.csv.
 
 Returns: header row (Date, asset names...), then one row per date; returns in
 decimals (0.012 = 1.2%), blanks = missing. Use --prices if the table holds prices.
+Dates: Excel dates or YYYY-MM-DD text; dd/mm/yyyy or mm/dd/yyyy text only when a
+day above 12 shows the order (01/02/2018 alone is refused as ambiguous).
 Weights: header row, then one row per asset: asset name, weight [, benchmark weight].
+Assets without a row get weight 0; a blank weight cell is an error.
+The report is never written over INPUT or another input file.
 PortfolioReturns (optional sheet or table, or --portfolio-returns FILE.csv): the
 portfolio's realised returns, header row (Date, Return) then one row per date;
 the top-down betas, rolling betas, hedges and worst periods then use this actual
