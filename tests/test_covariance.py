@@ -241,7 +241,7 @@ def test_check_nonsingular_names_the_columns():
 
 
 def test_maybe_periods_per_year(ff5_monthly):
-    from xlfactor.models.covariance import maybe_periods_per_year
+    from xlfactor.models.frequency import maybe_periods_per_year
 
     assert maybe_periods_per_year(ff5_monthly.index) == 12
     assert maybe_periods_per_year(pd.RangeIndex(5)) is None

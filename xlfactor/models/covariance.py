@@ -22,7 +22,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models._validate import positive_number, whole_number
-from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
+from xlfactor.models.frequency import maybe_periods_per_year
 
 CovMethod = Literal["sample", "ewma", "ledoit_wolf"]
 _METHODS = ("sample", "ewma", "ledoit_wolf")
@@ -218,15 +218,6 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
             f"factors: column '{constant[0]}' is constant; drop it or use a longer sample"
         )
     return data
-
-
-def maybe_periods_per_year(index: pd.Index) -> int | None:
-    """Periods per year inferred from the dates (:func:`~xlfactor.models.frequency.periods_per_year`),
-    or None when the index is not dates or its spacing is not a known frequency."""
-    try:
-        return infer_periods_per_year(index)
-    except XLFactorError:
-        return None
 
 
 def check_nonsingular(cov: np.ndarray, names: Sequence, arg: str, *, where: str = "",

@@ -59,6 +59,14 @@ def periods_per_year(index: pd.Index) -> int:
     )
 
 
+def maybe_periods_per_year(index: pd.Index) -> int | None:
+    """:func:`periods_per_year`, or None when the index is not dates or its spacing is no known frequency."""
+    try:
+        return periods_per_year(index)
+    except XLFactorError:
+        return None
+
+
 def frequency_code(periods: int) -> str:
     """The frequency code ("D", "W", "M", "Q", "A") for a number of periods per year."""
     for code, n in PERIODS_PER_YEAR.items():

@@ -16,8 +16,8 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
-from xlfactor.models.covariance import check_nonsingular, maybe_periods_per_year
-from xlfactor.models.frequency import PERIODS_PER_YEAR
+from xlfactor.models.covariance import check_nonsingular
+from xlfactor.models.frequency import PERIODS_PER_YEAR, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
 if TYPE_CHECKING:

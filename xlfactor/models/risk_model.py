@@ -26,10 +26,9 @@ from xlfactor.models.covariance import (
     CovMethod,
     check_periods_per_year,
     factor_cov,
-    maybe_periods_per_year,
     validate_cov,
 )
-from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name
+from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name, maybe_periods_per_year
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
