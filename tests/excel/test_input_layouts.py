@@ -77,6 +77,13 @@ def test_unambiguous_date_text():
     ]
 
 
+def test_header_text_with_digits_is_a_header_not_a_bad_date():
+    assert list(convert.dates([["Date (2024)"], ["2024-01-31"], ["31 Mar 2024"]])) == [
+        pd.Timestamp("2024-01-31"),
+        pd.Timestamp("2024-03-31"),
+    ]
+
+
 def test_yyyymm_numbers_are_not_dates(engine, returns):
     yyyymm = [["Date"]] + [[float(f"{d:%Y%m}")] for d in returns.index]
     text = one(engine.call("FM_BETA", excel_range(returns), "FF5", yyyymm))

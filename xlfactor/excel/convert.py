@@ -271,7 +271,7 @@ _ISO = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)
 _YEAR_MONTH = re.compile(r"\d{4}-\d{1,2}")
 _COMPACT = re.compile(r"\d{8}")
 _DAY_MONTH = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})")
-_MONTH_NAME = re.compile(r"[A-Za-z]{3,}")
+_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE)
 
 
 def _serial_error(where: str, value: Any) -> XLFactorError:
@@ -304,14 +304,17 @@ def text_date(text: str, where: str) -> pd.Timestamp | None:
             day, month = (second, first) if second > 12 else (first, second)
             full_year = int(year) if len(year) == 4 else dt.datetime.strptime(year, "%y").year
             return pd.Timestamp(full_year, month, day)
-        if _MONTH_NAME.search(text) and any(ch.isdigit() for ch in text):
-            return pd.Timestamp(text)
     except XLFactorError:
         raise
     except (ValueError, OverflowError):
         raise XLFactorError(
             f"{where} holds {text!r}, which is not a valid date; use real dates or YYYY-MM-DD"
         ) from None
+    if _MONTH_NAME.search(text) and any(ch.isdigit() for ch in text):
+        try:
+            return pd.Timestamp(text)
+        except ValueError:  # e.g. a header such as "Mar 2024 returns": not a date
+            return None
     return None
 
 

@@ -365,6 +365,14 @@ def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
     return ppy
 
 
+def _ends_blank(value: Any) -> bool:
+    """True when a range argument (2-D or flat list) ends with a row of blank cells."""
+    if not isinstance(value, (list, tuple)) or len(value) < 2:
+        return False
+    last = value[-1]
+    return all(convert.is_blank(c) for c in last) if isinstance(last, (list, tuple)) else convert.is_blank(last)
+
+
 def _row_ranges(ranges: dict[str, Any]) -> dict[str, Any]:
     """Row-aligned range arguments without the trailing rows that are blank in every one of them.
 
@@ -373,9 +381,9 @@ def _row_ranges(ranges: dict[str, Any]) -> dict[str, Any]:
     ranges. Interior blanks stay (missing values). ``None`` values (omitted) are passed on.
     Only column-shaped date ranges are cut.
     """
-    grids = {k: convert.grid(v, k) for k, v in ranges.items() if v is not None}
-    if not any(all(convert.is_blank(c) for c in g[-1]) for g in grids.values()):
+    if not any(_ends_blank(v) for v in ranges.values()):
         return ranges  # fast path: no range ends with a blank row
+    grids = {k: convert.grid(v, k) for k, v in ranges.items() if v is not None}
     heads, ends = {}, {}
     for name, rows in grids.items():
         if name == "dates":
