@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor import data
+from xlfactor.data.catalog import MODEL_FREQS
 from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
@@ -35,7 +36,6 @@ from xlfactor.models._ols_inputs import OLSInputs, check_factors
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
 
 RF = "RF"
-MODEL_FREQS = ("D", "W", "M")
 PLACEHOLDER_PERIODS_PER_YEAR = 12
 ANNUALIZE_FIX = "or set annualize FALSE"
 dates_cache = Memo(64)
