@@ -207,7 +207,7 @@ def test_benchmark_file_messages_name_the_benchmark(tmp_path):
 @pytest.mark.parametrize(("size", "refused"), [(0.19, False), (0.21, True)])
 def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
     """The file reader and analyze_portfolio's realised-returns check share check_not_percent (median |r| > 20%)."""
-    from xlfactor.models.analysis import PERCENT_LIKE_MEDIAN, check_not_percent
+    from xlfactor.models.units import PERCENT_LIKE_MEDIAN, check_not_percent
 
     assert PERCENT_LIKE_MEDIAN == 0.2
     values = np.array([size, -size, size, np.nan])

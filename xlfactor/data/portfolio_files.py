@@ -38,7 +38,7 @@ import pandas as pd
 
 from xlfactor.data.periods import parse_dates
 from xlfactor.errors import XLFactorError
-from xlfactor.models.analysis import check_not_percent
+from xlfactor.models.units import check_not_percent
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"

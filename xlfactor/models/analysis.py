@@ -33,15 +33,16 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
 from xlfactor.models.regression import RegressionResult, regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
+from xlfactor.models.units import check_not_percent
 
 PORTFOLIO = "Portfolio"
-RF_COLUMN = "RF"
 
 #: Standard one-period factor shocks (decimal factor returns over one data period).
 #: Sizes are of the order of the largest monthly moves in the French data since 1926:
@@ -65,8 +66,6 @@ STANDARD_SHOCKS: dict[str, dict[str, float]] = {
 #: than this and than two standard errors of the top-down estimate:
 #: ``|bottom_up - top_down| > max(MATERIAL_BETA_GAP, 2 * top_down_se)``.
 MATERIAL_BETA_GAP = 0.10
-#: Returns whose median absolute size exceeds this (20% a period) look like percentages.
-PERCENT_LIKE_MEDIAN = 0.2
 VAR_CONFIDENCES = (0.95, 0.99)
 WORST_PERIODS = 10
 
@@ -423,24 +422,6 @@ def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factor
         raise XLFactorError(f"{name}: {_date_text(common.index[(common < -1).to_numpy()][0])} has a return below "
                             "-100%; returns must be decimals (0.012 = 1.2%)")
     return common
-
-
-def check_not_percent(values: np.ndarray, name: str, hint: str = "") -> None:
-    """Refuse returns given in percent (1.2 for 1.2%), a silent 100x error otherwise.
-
-    They are taken as percent when ``median(|r|) > PERCENT_LIKE_MEDIAN`` over the
-    non-missing values (decimal returns of any asset rarely move 20% in a typical period).
-
-    Raises
-    ------
-    XLFactorError
-        ``"<name>: values look like percentages ...; divide by 100 ..."`` plus ``hint``.
-    """
-    size = np.abs(np.asarray(values, dtype=float))
-    size = size[~np.isnan(size)]
-    if size.size and float(np.median(size)) > PERCENT_LIKE_MEDIAN:
-        raise XLFactorError(f"{name}: values look like percentages (median size above {PERCENT_LIKE_MEDIAN:.0%}); "
-                            f"divide by 100 so that 0.012 means 1.2%{hint}")
 
 
 def _date_text(value: object) -> str:
