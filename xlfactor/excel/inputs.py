@@ -32,10 +32,10 @@ from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
+from xlfactor.models import RF_COLUMN
 from xlfactor.models._ols_inputs import OLSInputs, check_factors
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
 
-RF = "RF"
 PLACEHOLDER_PERIODS_PER_YEAR = 12
 ANNUALIZE_FIX = "or set annualize FALSE"
 dates_cache = Memo(64)
@@ -85,7 +85,7 @@ class Sample:
     @property
     def factor_names(self) -> list[str]:
         """The factor columns (``RF`` excluded)."""
-        return [c for c in self.factors.columns if c != RF]
+        return [c for c in self.factors.columns if c != RF_COLUMN]
 
     @property
     def regressors(self) -> pd.DataFrame:
@@ -94,7 +94,7 @@ class Sample:
 
     def rf(self, excess: bool) -> pd.Series | None:
         """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None."""
-        return self.factors[RF] if excess and RF in self.factors.columns else None
+        return self.factors[RF_COLUMN] if excess and RF_COLUMN in self.factors.columns else None
 
     def ols_inputs(self, excess: bool) -> OLSInputs | None:
         """Regression inputs as ``xlfactor.models._ols_inputs.prepare(returns, factors, rf)`` gives them,
@@ -181,14 +181,14 @@ class ModelData:
         dates, the factor matrix on them (checked as ``xf.regress`` checks it, once), RF on
         them (None without RF) and the factor names. Raises like ``xf.regress`` for a
         constant or collinear factor (and is then not kept)."""
-        positions = [j for j, c in enumerate(self.factors.columns) if c != RF]
+        positions = [j for j, c in enumerate(self.factors.columns) if c != RF_COLUMN]
         names = self.factors.columns[positions]
         values = self.factors.to_numpy(dtype=float)
         keep = None if self.complete.all() else self.complete
         rows = slice(None) if keep is None else keep
         x = np.ascontiguousarray(values[rows][:, positions])
         check_factors(x, names)
-        rf = values[rows, list(self.factors.columns).index(RF)] if RF in self.factors.columns else None
+        rf = values[rows, list(self.factors.columns).index(RF_COLUMN)] if RF_COLUMN in self.factors.columns else None
         index = self.factors.index if keep is None else self.factors.index[keep]
         return keep, index, x, rf, names
 
@@ -293,7 +293,7 @@ def _check_coverage(dates: pd.DatetimeIndex, matched: int, factor_dates: pd.Inde
 
 def _complete_rows(factors: pd.DataFrame) -> np.ndarray:
     """True for the rows where every factor column (``RF`` aside) is present."""
-    keep = [j for j, c in enumerate(factors.columns) if c != RF]
+    keep = [j for j, c in enumerate(factors.columns) if c != RF_COLUMN]
     return ~np.isnan(factors.to_numpy(dtype=float)[:, keep]).any(axis=1)
 
 
@@ -329,11 +329,11 @@ def factor_range(value: Any, dates: pd.DatetimeIndex | None, *, arg: str = "fact
     A column headed ``RF`` in any case (``rf``, ``Rf``) is the risk-free rate, renamed ``RF``.
     """
     frame = convert.numbers(value, arg, label="Factor")
-    rf = [c for c in frame.columns if str(c).upper() == RF]
+    rf = [c for c in frame.columns if str(c).upper() == RF_COLUMN]
     if len(rf) > 1:
         raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
-    if rf and rf[0] != RF:
-        frame = frame.rename(columns={rf[0]: RF})
+    if rf and rf[0] != RF_COLUMN:
+        frame = frame.rename(columns={rf[0]: RF_COLUMN})
     if dates is not None:
         _same_length(len(frame), len(dates), arg, "dates")
         frame.index = dates
@@ -460,7 +460,7 @@ def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_
             _shape_hint(values, returns_value, len(factors), returns_arg, "factors")
         _same_length(len(factors), len(values), "factors", returns_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
-    _check_rows(values, complete, len(factors.columns) - (RF in factors.columns), returns_arg)
+    _check_rows(values, complete, len(factors.columns) - (RF_COLUMN in factors.columns), returns_arg)
     return Sample(values, assets, factors, ppy, content_key(source, values, assets), model)
 
 
