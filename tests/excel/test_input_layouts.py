@@ -11,6 +11,8 @@ import pytest
 from office_js import excel_range, serials, spilled
 
 import xlfactor as xf
+from xlfactor.data.portfolio_files import read_portfolio
+from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -60,11 +62,60 @@ def test_iso_text_dates_give_the_serial_dates_betas(engine, daily):
         np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), **TOL)
 
 
-def test_ambiguous_day_month_text_is_refused(engine, daily):
-    frame, _ = daily
+def test_day_first_column_decides_its_ambiguous_cells(engine, daily):
+    """13/01/2024 proves the column day-first, so 02/01/2024 is 2 January (the whole column decides)."""
+    frame, factors = daily
+    expected = xf.regress(frame, factors, rf=factors["RF"]).betas
     text = [["Date"]] + [[f"{d:%d/%m/%Y}"] for d in frame.index]
+    got = spilled(engine.call("FM_BETA", excel_range(frame), "FF3", text))
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), **TOL)
+    assert list(convert.dates(text)) == list(frame.index)
+
+
+def test_day_month_text_reads_the_same_in_excel_and_in_files(engine, daily, tmp_path):
+    """One date reader: the same day-first column (with ambiguous cells such as 02/01/2024) gives the same
+    dates through an Excel function, ``read_portfolio`` and ``register_factors``."""
+    frame, factors = daily
+    text = [f"{d:%d/%m/%Y}" for d in frame.index]
+    (tmp_path / "r.csv").write_text("Date,A\n" + "".join(f"{d},{r!r}\n" for d, r in zip(text, frame["A"], strict=True)))
+    (tmp_path / "w.csv").write_text("asset,weight\nA,1\n")
+    portfolio = read_portfolio(tmp_path / "r.csv", weights_path=tmp_path / "w.csv")
+    assert list(portfolio.returns.index) == list(frame.index)
+    percent = (factors * 100).set_axis(text)
+    percent.rename_axis("date").to_csv(tmp_path / "f.csv")
+    xf.register_factors("DAYFIRST3", tmp_path / "f.csv")
+    registered = xf.load_factors("DAYFIRST3", "D")
+    assert list(registered.index) == list(frame.index)
+    pd.testing.assert_frame_equal(registered, factors, check_freq=False, check_index_type=False, rtol=1e-12)
+    excel = spilled(engine.call("FM_BETA", excel_range(frame), "FF3", [["Date"], *[[t] for t in text]]))
+    files = xf.regress(portfolio.returns, registered, rf=registered["RF"]).betas
+    np.testing.assert_allclose(excel.to_numpy(dtype=float), files.to_numpy(), **TOL)
+
+
+MIXED = ["13/01/2024", "14/01/2024", "01/15/2024"]
+
+
+def test_mixed_day_month_orders_are_refused_in_excel_and_in_files(engine, tmp_path):
+    dates = [["Date"], *[[d] for d in MIXED]]
+    assert one(engine.call("FM_BETA", [["A"], [0.01], [0.02], [0.03]], "FF3", dates)) == (
+        "#FM! dates: dates '13/01/2024' (day first) and '01/15/2024' (month first) mix two orders; "
+        "write dates as YYYY-MM-DD"
+    )
+    (tmp_path / "r.csv").write_text("Date,A\n" + "".join(f"{d},0.01\n" for d in MIXED))
+    (tmp_path / "w.csv").write_text("asset,weight\nA,1\n")
+    with pytest.raises(XLFactorError, match="^returns: dates '13/01/2024' .* mix two orders"):
+        read_portfolio(tmp_path / "r.csv", weights_path=tmp_path / "w.csv")
+    (tmp_path / "f.csv").write_text("date,F\n" + "".join(f"{d},1.5\n" for d in MIXED))
+    with pytest.raises(XLFactorError, match="^dates: dates '13/01/2024' .* mix two orders"):
+        xf.register_factors("MIXED", tmp_path / "f.csv")
+
+
+def test_two_digit_years_are_refused_in_excel_too(engine, daily):
+    frame, _ = daily
+    text = [["Date"]] + [[f"{d:%d/%m/%y}"] for d in frame.index]
     assert one(engine.call("FM_BETA", excel_range(frame), "FF3", text)) == (
-        "#FM! dates: '02/01/2024' is ambiguous; use real dates or YYYY-MM-DD"
+        "#FM! dates: cell 2 of the range has '02/01/24', without a four-digit year (a two-digit year such as 18 "
+        "could be 1918 or 2018, so it is refused); write dates as YYYY-MM-DD"
     )
 
 
@@ -98,7 +149,7 @@ def test_long_table_uses_the_same_date_parser(engine):
         for d, (a, r, s) in zip(["05/03/2024"] * 3, [("A", 0.1, 1.0), ("B", 0.2, 2.0), ("C", 0.0, 3.0)], strict=True)
     ]
     assert one(engine.call("FM_XS_FACTOR_RETURNS", table)) == (
-        "#FM! data: '05/03/2024' is ambiguous; use real dates or YYYY-MM-DD"
+        "#FM! data: '05/03/2024' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"
     )
 
 

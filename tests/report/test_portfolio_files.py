@@ -159,7 +159,8 @@ def test_text_dates_iso_and_decided_day_month(tmp_path):
     (["01/01/2018", "01/02/2018", "01/03/2018"],
      "returns: '01/02/2018' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"),
     (["13/01/2018", "01/13/2018", "2018-01-20"], "mix two orders; write dates as YYYY-MM-DD"),
-    (["01/02/18", "01/03/18", "01/04/18"], "returns: row 2 has '01/02/18', not a date; write dates as YYYY-MM-DD"),
+    (["01/02/18", "01/03/18", "01/04/18"], "returns: row 2 has '01/02/18', without a four-digit year (a two-digit "
+     "year such as 18 could be 1918 or 2018, so it is refused); write dates as YYYY-MM-DD"),
 ])
 def test_ambiguous_text_dates_are_refused(tmp_path, dates, message):
     returns, weights = _csv_pair(tmp_path, dates)

@@ -10,116 +10,205 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T][0-9:.]*)?")
-_YYYYMMDD = re.compile(r"\d{8}")
-_YYYYMM = re.compile(r"\d{6}")
-_DAY_MONTH = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: 0?0:00(?::00)?)?")
-_FIX = "write dates as YYYY-MM-DD"
+# What a bare number in a date column means.
+SERIAL = "serial"  # an Excel serial: days since 1899-12-30 (what Office.js sends for a date cell)
+DIGITS = "digits"  # YYYYMMDD or YYYYMM digits, as in French's files
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Excel serials this library can represent: 1 (1900-01-01) up to the last day pandas holds (2262-04-11).
+MAX_SERIAL = float((dt.date(2262, 4, 10) - dt.date(1899, 12, 30)).days)
+FIX = "write dates as YYYY-MM-DD"
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?(?:\.0)?")  # YYYYMMDD / YYYYMM (".0": a number cell as text)
+_DAY_MONTH = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?: 0?0:00(?::00)?)?")
+_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE)
+_FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+_DayMonth = tuple[int, int, int, str]  # the two leading numbers, the year and the text, order left to the column
 
 
-def parse_dates(cells: Sequence[object] | pd.Series, what: str, *, first_row: int = 2) -> pd.DatetimeIndex:
-    """Dates from a user's file column, refusing anything whose reading is a guess.
+class _NotADate(Exception):
+    """One cell's problem; the caller prefixes the cell's location."""
 
-    Accepted cells: real dates (``datetime``/``date``/``Timestamp``, as openpyxl
-    reads Excel date cells; a time zone is dropped); ISO text ``YYYY-MM-DD``
-    (also with ``/`` or ``.`` and a time, e.g. ``2020-01-31 00:00:00``);
-    French-style ``YYYYMMDD`` / ``YYYYMM`` digits (text or whole numbers; ``YYYYMM``
-    is the month's first day); text with a month name (``31 Jan 2020``).
-    Day/month text ``dd/mm/yyyy`` or ``mm/dd/yyyy`` is read for the column as a
-    whole: a first number above 12 in any row proves day-first, a second number
-    above 12 proves month-first; if no row decides, the column is ambiguous and
-    refused (so ``01/02/2018`` is never silently 2 January or 1 February).
+
+def parse_dates(cells: Sequence[object] | pd.Series, what: str, *, numbers: str = DIGITS,
+                where: Callable[[int], str] | None = None, first_row: int = 2) -> pd.DatetimeIndex:
+    """Dates from a column of user cells (a file column or an Excel range), refusing every guess.
+
+    One reader for every user-supplied date. Accepted cells:
+
+    - real dates (``datetime``/``date``/``Timestamp``/``numpy.datetime64``; a time zone is dropped);
+    - bare numbers, read as ``numbers`` says: ``SERIAL``, an Excel serial ``s`` in ``(0, MAX_SERIAL]``
+      giving ``1899-12-30 + s`` days; ``DIGITS``, whole ``YYYYMMDD`` or ``YYYYMM`` numbers;
+    - text (see :func:`is_date_text`): ISO ``YYYY-MM-DD`` (also ``/`` or ``.``, optionally with a
+      time), ``YYYY-MM``, ``YYYYMMDD``, ``YYYYMM`` (``YYYYMM`` and ``YYYY-MM`` give the month's first
+      day), text naming the month with a four-digit year (``31 Jan 2020``, ``Jan 31, 2020``), and
+      day/month text ``dd/mm/yyyy`` or ``mm/dd/yyyy`` read for the column as a whole: a first number
+      above 12 in any cell proves day-first, a second number above 12 proves month-first; if no cell
+      decides the column is ambiguous, if both occur it mixes two orders, and both are refused (so
+      ``01/02/2018`` is never silently 2 January or 1 February).
+
+    Two-digit years (``01/02/18``, ``31 Jan 18``) are refused: 1918 or 2018 would be a guess.
 
     Parameters
     ----------
     cells : the column's cells, top to bottom.
-    what : the argument named in error messages (``"returns"``, ``"dates"``).
-    first_row : the file row of ``cells[0]`` (2 below a header row).
+    what : the argument named in messages about the whole column (``"returns"``, ``"dates"``).
+    numbers : ``SERIAL`` (Excel ranges) or ``DIGITS`` (files): what a bare number means.
+    where : ``where(i)`` names cell ``i`` in messages (e.g. ``"dates: cell 3 of the range"``);
+        default ``"<what>: row <i + first_row>"``.
+    first_row : the file row of ``cells[0]`` for the default ``where`` (2 below a header row).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Unnamed, nanosecond unit, in the cells' order (repeats kept).
 
     Raises
     ------
     XLFactorError
-        A blank cell, a number or text that is not a date, an ambiguous or mixed
-        day/month order.
+        A blank cell, a number or text that is not a date, a two-digit year, an ambiguous or
+        mixed day/month order.
     """
-    values = list(cells)
-    stamps: list[pd.Timestamp | None] = [None] * len(values)
-    day_month: dict[int, tuple[int, int, int, str]] = {}
+    locate = where if where is not None else (lambda i: f"{what}: row {i + first_row}")
+    values = cells.tolist() if isinstance(cells, pd.Series) else cells
+    if numbers == SERIAL and all(type(v) is float for v in values):  # Office.js fast path: serials
+        serials = np.asarray(values, dtype=float)
+        if ((serials > 0) & (serials <= MAX_SERIAL)).all():
+            nanos = np.round(serials * 86_400e9 + EXCEL_EPOCH.value).astype(np.int64)  # no int64 overflow
+            return pd.DatetimeIndex(nanos.view("datetime64[ns]"))
+    stamps: list[pd.Timestamp | None] = []
+    pending: dict[int, _DayMonth] = {}
     for i, value in enumerate(values):
-        stamp, pending = _one_date(value, what, i + first_row)
-        if pending is not None:
-            day_month[i] = pending
-        stamps[i] = stamp
-    if day_month:
-        order = _day_month_order(list(day_month.values()), what)
-        for i, (a, b, year, text) in day_month.items():
-            day, month = (a, b) if order == "dm" else (b, a)
-            stamps[i] = _ymd(year, month, day, text, what, i + first_row)
-    return pd.DatetimeIndex(stamps, name="date")
+        try:
+            stamp = _one_date(value, numbers)
+        except _NotADate as problem:
+            raise XLFactorError(f"{locate(i)} {problem}") from None
+        if isinstance(stamp, tuple):
+            pending[i], stamp = stamp, None
+        stamps.append(stamp)
+    if pending:
+        day_first = _day_month_order(list(pending.values()), what)
+        for i, (a, b, year, text) in pending.items():
+            try:
+                stamps[i] = _ymd(year, *((b, a) if day_first else (a, b)), text)
+            except _NotADate as problem:
+                raise XLFactorError(f"{locate(i)} {problem}") from None
+    return pd.DatetimeIndex(stamps).as_unit("ns")
 
 
-def _one_date(value: object, what: str, row: int) -> tuple[pd.Timestamp | None, tuple[int, int, int, str] | None]:
+def is_date_text(text: str) -> bool:
+    """True when ``text`` is written as a date in one of :func:`parse_dates`' text forms, valid or not.
+
+    A first cell for which this is False is a header (``"Date"``, ``"Date (2024)"``, ``"Mar 2024 returns"``).
+    """
+    try:
+        return _text_date(text) is not None
+    except _NotADate:
+        return True
+
+
+def _one_date(value: object, numbers: str) -> pd.Timestamp | _DayMonth:
     """One cell: its Timestamp, or the numbers of a day/month text left for the column to decide."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or (
-            isinstance(value, str) and value.strip() == ""):
-        raise XLFactorError(f"{what}: row {row} has no date; fill it in or delete the row")
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or (
+            isinstance(value, str) and not value.strip()):
+        raise _NotADate("is blank; every row needs a date: fill it in or delete the row")
     if isinstance(value, (dt.date, np.datetime64)):  # datetime, date, Timestamp
         stamp = pd.Timestamp(value)
-        return (stamp.tz_localize(None) if stamp.tzinfo else stamp), None
-    if isinstance(value, bool):
-        raise XLFactorError(f"{what}: row {row} has {value!r}, not a date; {_FIX}")
-    if isinstance(value, (int, float, np.number)) and (
-            not float(value).is_integer() or not (_YYYYMMDD.fullmatch(str(int(value))) or
-                                                  _YYYYMM.fullmatch(str(int(value))))):
-        raise XLFactorError(f"{what}: row {row} has the number {value!r}, not a date; {_FIX}")
-    text = str(int(value)) if isinstance(value, (int, float, np.number)) else str(value).strip()
-    if re.fullmatch(r"\d{6}(?:\d{2})?\.0", text):  # 20200131.0 from a spreadsheet's number cell
-        text = text[:-2]
-    if _YYYYMMDD.fullmatch(text):
-        return _ymd(int(text[:4]), int(text[4:6]), int(text[6:]), text, what, row), None
-    if _YYYYMM.fullmatch(text):
-        return _ymd(int(text[:4]), int(text[4:]), 1, text, what, row), None
-    iso = _ISO.fullmatch(text)
-    if iso:
-        year, month, day = (int(g) for g in iso.groups())
-        return _ymd(year, month, day, text, what, row), None
-    dm = _DAY_MONTH.fullmatch(text)
-    if dm:
-        a, b, year = (int(g) for g in dm.groups())
-        return None, (a, b, year, text)
-    if re.search(r"[A-Za-z]{3}", text) and not re.search(r"\d{1,2}[-/.]\d{1,2}[-/.]", text):
+        return _in_range(stamp.tz_localize(None) if stamp.tzinfo else stamp, repr(value))
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _serial(float(value)) if numbers == SERIAL else _digits(value)
+    if isinstance(value, str):
+        found = _text_date(value.strip())
+        if found is not None:
+            return found
+    raise _NotADate(f"has {value!r}, not a date; {FIX}")
+
+
+def _serial(serial: float) -> pd.Timestamp:
+    if not 0 < serial <= MAX_SERIAL:
+        raise _NotADate(
+            f"holds {serial!r}, which is not an Excel date (serial numbers 1 to {MAX_SERIAL:.0f}, years 1900 to "
+            "2262); numbers such as 201901 (YYYYMM) are not dates: use real dates or YYYY-MM-DD"
+        )
+    return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+
+
+def _digits(value: object) -> pd.Timestamp:
+    if float(value).is_integer():
+        found = _COMPACT.fullmatch(str(int(value)))
+        if found:
+            return _ymd(int(found[1]), int(found[2]), int(found[3] or 1), str(value))
+    raise _NotADate(f"has the number {value!r}, not a date (dates as numbers are YYYYMMDD or YYYYMM); {FIX}")
+
+
+def _text_date(text: str) -> pd.Timestamp | _DayMonth | None:
+    """A date written as text, its day/month numbers, or None when ``text`` is not date-like."""
+    found = _COMPACT.fullmatch(text)
+    if found:
+        return _ymd(int(found[1]), int(found[2]), int(found[3] or 1), text)
+    found = _ISO.fullmatch(text)
+    if found:
+        day = _ymd(int(found[1]), int(found[2]), int(found[3]), text)
+        return day + pd.Timedelta(found[4] + ":00" * (2 - found[4].count(":"))) if found[4] else day
+    found = _YEAR_MONTH.fullmatch(text)
+    if found:
+        return _ymd(int(found[1]), int(found[2]), 1, text)
+    found = _DAY_MONTH.fullmatch(text)
+    if found:
+        if len(found[3]) == 2:
+            raise _two_digit_year(text)
+        return int(found[1]), int(found[2]), int(found[3]), text
+    if _MONTH_NAME.search(text) and any(ch.isdigit() for ch in text) and not _DAY_MONTH.search(text):
         try:  # month names are unambiguous
-            return pd.Timestamp(text), None
-        except (ValueError, TypeError, OverflowError):
-            raise XLFactorError(f"{what}: row {row} has {text!r}, not a date; {_FIX}") from None
-    raise XLFactorError(f"{what}: row {row} has {text!r}, not a date; {_FIX}")
+            stamp = pd.Timestamp(text)
+        except (ValueError, TypeError, OverflowError):  # e.g. a header such as "Mar 2024 returns"
+            return None
+        if not _FULL_YEAR.search(text):
+            raise _two_digit_year(text)
+        return _in_range(stamp, repr(text))
+    return None
 
 
-def _day_month_order(parts: list[tuple[int, int, int, str]], what: str) -> str:
-    """``"dm"`` or ``"md"`` for a column of ``a/b/yyyy`` texts, decided by values above 12."""
+def _two_digit_year(text: str) -> _NotADate:
+    return _NotADate(f"has {text!r}, without a four-digit year (a two-digit year such as 18 could be 1918 or "
+                     f"2018, so it is refused); {FIX}")
+
+
+def _day_month_order(parts: list[_DayMonth], what: str) -> bool:
+    """True for day-first, False for month-first: a column of ``a/b/yyyy`` texts decided by values above 12."""
     day_first = next((p[3] for p in parts if p[0] > 12), None)
     month_first = next((p[3] for p in parts if p[1] > 12), None)
     if day_first and month_first:
         raise XLFactorError(f"{what}: dates {day_first!r} (day first) and {month_first!r} (month first) mix two "
-                            f"orders; {_FIX}")
+                            f"orders; {FIX}")
     if day_first or month_first:
-        return "dm" if day_first else "md"
+        return day_first is not None
     example = next((p[3] for p in parts if p[0] != p[1]), parts[0][3])
-    raise XLFactorError(f"{what}: {example!r} is ambiguous (day/month or month/day); {_FIX}")
+    raise XLFactorError(f"{what}: {example!r} is ambiguous (day/month or month/day); {FIX}")
 
 
-def _ymd(year: int, month: int, day: int, text: str, what: str, row: int) -> pd.Timestamp:
+def _ymd(year: int, month: int, day: int, text: str) -> pd.Timestamp:
     try:
-        return pd.Timestamp(year=year, month=month, day=day)
+        return _in_range(pd.Timestamp(year=year, month=month, day=day), repr(text))
     except (ValueError, OverflowError):
-        raise XLFactorError(f"{what}: row {row} has {text!r}, not a date; {_FIX}") from None
+        raise _NotADate(f"has {text!r}, not a date; {FIX}") from None
+
+
+def _in_range(stamp: pd.Timestamp, shown: str) -> pd.Timestamp:
+    """``stamp`` if nanosecond timestamps can hold it (years 1677 to 2262)."""
+    try:
+        return stamp.as_unit("ns")
+    except (ValueError, OverflowError):
+        raise _NotADate(f"has {shown}, a date outside the years 1677 to 2262; {FIX}") from None
 
 
 def week_friday(index: pd.DatetimeIndex) -> pd.DatetimeIndex:

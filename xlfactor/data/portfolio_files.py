@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlfactor.data.periods import parse_dates
+from xlfactor.data.periods import DIGITS, parse_dates
 from xlfactor.errors import XLFactorError
 from xlfactor.models.units import check_not_percent
 
@@ -199,7 +199,7 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     if len(set(assets)) != len(assets):
         dup = sorted({a for a in assets if assets.count(a) > 1})
         raise XLFactorError(f"{what}: asset names {dup} appear more than once in the header; make them unique")
-    dates = parse_dates([r[0] for r in rows[1:]], what)
+    dates = parse_dates([r[0] for r in rows[1:]], what, numbers=DIGITS)
     values = np.full((len(rows) - 1, len(assets)), np.nan)
     for i, row in enumerate(rows[1:]):
         for j, v in enumerate(row[1:]):
@@ -221,7 +221,7 @@ def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
     if len(rows) < 3 or len(rows[0]) != 2:
         raise XLFactorError(f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
                             f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows")
-    dates = parse_dates([r[0] for r in rows[1:]], what)
+    dates = parse_dates([r[0] for r in rows[1:]], what, numbers=DIGITS)
     values = [_number(r[1], what, "Return", d) for r, d in zip(rows[1:], dates, strict=True)]
     series = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="Portfolio", dtype=float)
     if series.index.has_duplicates:

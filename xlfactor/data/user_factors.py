@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from xlfactor.data import cache
 from xlfactor.data.catalog import MODELS
-from xlfactor.data.periods import parse_dates, period_labels
+from xlfactor.data.periods import DIGITS, parse_dates, period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_code, periods_per_year
 
@@ -175,7 +175,7 @@ def _check_units(raw: np.ndarray, units: str) -> None:
 
 def _parse_dates(column: pd.Series) -> pd.DatetimeIndex:
     """Dates (see :func:`xlfactor.data.periods.parse_dates`), at midnight, strictly increasing."""
-    index = parse_dates(column.tolist(), "dates").normalize()
+    index = parse_dates(column.tolist(), "dates", numbers=DIGITS).normalize().as_unit("us")  # as stored models
     steps = np.diff(index.asi8)
     if (steps <= 0).any():
         k = int(np.flatnonzero(steps <= 0)[0])

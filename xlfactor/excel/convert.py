@@ -10,7 +10,8 @@ What Excel hands a function differs by runtime; this module accepts all of it:
   with ``err_to_str=True``), Office.js error dicts (``{"type": "Error", "basicValue": "#N/A"}``)
   or classic COM error codes (ints such as ``-2146826246``). All are reported, never blanked.
 - **Dates** arrive as datetimes (classic) or Excel serial numbers (Office.js: days since
-  1899-12-30); ISO text such as ``"2024-01-31"`` is accepted too.
+  1899-12-30); date text such as ``"2024-01-31"`` is accepted too, read by the library's one
+  date reader, :func:`xlfactor.data.periods.parse_dates` (same rules as portfolio and factor files).
 - **Header rows** are detected: a first row holding text and no numbers gives the labels.
 
 Every problem raises :class:`~xlfactor.errors.XLFactorError` naming the argument and the fix;
@@ -23,15 +24,14 @@ pairs); NaN becomes a blank cell. Both take ``headers``: ``False`` drops the lab
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from xlfactor.data import periods
 from xlfactor.errors import XLFactorError
 
 EXCEL_ERRORS = frozenset(
@@ -49,7 +49,6 @@ CLASSIC_ERROR_CODES = {
     -2146826265: "#REF!",
     -2146826273: "#VALUE!",
 }
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _PLAIN_FLOAT_TYPES = frozenset({float, type(None)})
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
@@ -264,95 +263,24 @@ def vector(value: Any, arg: str, *, label: str = "Value") -> pd.Series:
 
 
 # ---------------------------------------------------------------- dates
-# Excel serials this library can represent: 1 (1900-01-01) up to the last day pandas holds (2262-04-11).
-# YYYYMM or YYYYMMDD numbers (201901, 20190131) are far beyond it and are refused, not misread.
-MAX_SERIAL = float((dt.date(2262, 4, 10) - dt.date(1899, 12, 30)).days)
-_ISO = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?")
-_YEAR_MONTH = re.compile(r"\d{4}-\d{1,2}")
-_COMPACT = re.compile(r"\d{8}")
-_DAY_MONTH = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})")
-_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE)
+def excel_dates(cells: Sequence[Any], arg: str, where: Callable[[int], str]) -> pd.DatetimeIndex:
+    """Date cells as a DatetimeIndex: :func:`xlfactor.data.periods.parse_dates` with numbers read as
+    Excel serials, ``arg`` naming the argument and ``where(i)`` cell ``i``; repeats are kept.
 
-
-def _serial_error(where: str, value: Any) -> XLFactorError:
-    return XLFactorError(
-        f"{where} holds {value!r}, which is not an Excel date (serial numbers 1 to {MAX_SERIAL:.0f}, "
-        "years 1900 to 2262); numbers such as 201901 (YYYYMM) are not dates: use real dates or YYYY-MM-DD"
-    )
-
-
-def text_date(text: str, where: str) -> pd.Timestamp | None:
-    """A date written as text, or None when ``text`` is not date-like (e.g. a header).
-
-    Accepted: ISO ``YYYY-MM-DD`` (also ``/`` or ``.`` separators, optionally with a time),
-    ``YYYY-MM`` (first of the month), ``YYYYMMDD``, day/month/year text whose order is
-    unambiguous (one of the first two numbers above 12: ``13/03/2024``), and text naming
-    the month (``31 Jan 2024``, ``Jan 31, 2024``). Day/month text that reads both ways
-    (``05/03/2024``) raises: it would be 5 March in one locale and 3 May in another.
+    The one date reader of every date argument (``dates`` ranges, long tables, single date options).
+    When it refuses the cells and one of them holds an Excel error, that error is named instead.
     """
-    text = text.strip()
     try:
-        if _ISO.fullmatch(text) or _YEAR_MONTH.fullmatch(text):
-            return pd.Timestamp(text.replace("/", "-").replace(".", "-", 2))
-        if _COMPACT.fullmatch(text):
-            return pd.Timestamp(dt.datetime.strptime(text, "%Y%m%d"))
-        found = _DAY_MONTH.fullmatch(text)
-        if found:
-            first, second, year = int(found[1]), int(found[3]), found[4]
-            if first <= 12 and second <= 12 and first != second:
-                raise XLFactorError(f"{where.split(':')[0]}: {text!r} is ambiguous; use real dates or YYYY-MM-DD")
-            day, month = (second, first) if second > 12 else (first, second)
-            full_year = int(year) if len(year) == 4 else dt.datetime.strptime(year, "%y").year
-            return pd.Timestamp(full_year, month, day)
+        return periods.parse_dates(cells, arg, numbers=periods.SERIAL, where=where)
     except XLFactorError:
+        for i, v in enumerate(cells):
+            error = excel_error(v)
+            if error is not None:
+                raise XLFactorError(
+                    f"{where(i)} holds the Excel error {error}; fix that cell or clear it "
+                    "(blank cells count as missing)"
+                ) from None
         raise
-    except (ValueError, OverflowError):
-        raise XLFactorError(
-            f"{where} holds {text!r}, which is not a valid date; use real dates or YYYY-MM-DD"
-        ) from None
-    if _MONTH_NAME.search(text) and any(ch.isdigit() for ch in text):
-        try:
-            return pd.Timestamp(text)
-        except ValueError:  # e.g. a header such as "Mar 2024 returns": not a date
-            return None
-    return None
-
-
-def _one_date(v: Any, where: str) -> pd.Timestamp:
-    if is_number(v):
-        if not 0 < float(v) <= MAX_SERIAL:
-            raise _serial_error(where, v)
-        return EXCEL_EPOCH + pd.to_timedelta(float(v), unit="D")
-    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp, np.datetime64)):
-        return pd.Timestamp(v)
-    if is_label(v):
-        day = text_date(v, where)
-        if day is not None:
-            return day
-    if is_blank(v):
-        raise XLFactorError(f"{where} is blank; every row needs a date")
-    error = excel_error(v)
-    if error is not None:
-        raise XLFactorError(
-            f"{where} holds the Excel error {error}; fix that cell or clear it (blank cells count as missing)"
-        )
-    raise XLFactorError(f"{where} holds {v!r}; this range must hold dates (leave missing values blank)")
-
-
-def parse_dates(cells: Sequence[Any], where: Callable[[int], str]) -> pd.DatetimeIndex:
-    """Cells of dates (datetimes, Excel serials or date text, see :func:`text_date`) as a DatetimeIndex.
-
-    ``where(i)`` names cell ``i`` in messages. Repeats are allowed here. One parser for every
-    date argument (``dates`` ranges, long tables, single date options).
-    """
-    if all(type(v) is float for v in cells):  # Office.js fast path: serials
-        serials = np.asarray(cells, dtype=float)
-        bad = np.flatnonzero(~((serials > 0) & (serials <= MAX_SERIAL)))
-        if bad.size:
-            raise _serial_error(where(int(bad[0])), cells[int(bad[0])])
-        nanos = np.round(serials * 86_400e9 + EXCEL_EPOCH.value).astype(np.int64)  # no int64 overflow
-        return pd.DatetimeIndex(nanos.view("datetime64[ns]"))
-    return pd.DatetimeIndex([_one_date(v, where(i)) for i, v in enumerate(cells)]).as_unit("ns")
 
 
 def _date_cells(value: Any, arg: str) -> list[Any]:
@@ -363,21 +291,22 @@ def _date_cells(value: Any, arg: str) -> list[Any]:
 
 
 def date_header(cells: Sequence[Any], arg: str) -> bool:
-    """True when the first of several date cells is a header (text that is not a date)."""
-    return len(cells) > 1 and is_label(cells[0]) and text_date(cells[0], f"{arg}: cell 1 of the range") is None
+    """True when the first of several date cells is a header (text not written as a date, see
+    :func:`xlfactor.data.periods.is_date_text`)."""
+    return len(cells) > 1 and is_label(cells[0]) and not periods.is_date_text(cells[0].strip())
 
 
 def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
     """A single row or column of dates (datetimes, Excel serials or date text) as a DatetimeIndex.
 
     A leading text cell that is not a date is taken as a header and skipped. Blanks,
-    duplicates, non-dates, numbers outside Excel's date serials and day/month text that
-    reads both ways raise.
+    duplicates, non-dates, numbers outside Excel's date serials, two-digit years and day/month
+    text whose order no cell of the column decides (or that mixes both orders) raise.
     """
     cells = _date_cells(value, arg)
     start = 1 if date_header(cells, arg) else 0
     shape = (len(cells), 1)
-    index = parse_dates(cells[start:], lambda i: _where(arg, i + start, 0, shape))
+    index = excel_dates(cells[start:], arg, lambda i: _where(arg, i + start, 0, shape))
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")
@@ -386,9 +315,9 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
 
 # ---------------------------------------------------------------- options
 def date_option(value: Any, arg: str) -> pd.Timestamp | None:
-    """A single date (datetime, serial or ISO text); blank gives None."""
+    """A single date (datetime, serial or date text, as :func:`dates`); blank gives None."""
     value = single(value, arg)
-    return None if is_blank(value) else _one_date(value, arg)
+    return None if is_blank(value) else excel_dates([value], arg, lambda _: arg)[0]
 
 
 def text_option(value: Any, arg: str, choices: Iterable[str], default: str) -> str:

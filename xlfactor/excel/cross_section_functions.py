@@ -72,7 +72,7 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     for name in texts:
         if name not in header[2:]:
             raise XLFactorError(f"{arg}: no column named {name!r}; the headers are {', '.join(header)}")
-    dates = convert.parse_dates([r[0] for r in body], lambda i: f"{arg}: row {i + 2}, column 1 of the table")
+    dates = convert.excel_dates([r[0] for r in body], arg, lambda i: f"{arg}: row {i + 2}, column 1 of the table")
     assets = pd.Index(
         [
             str(int(v)) if convert.is_number(v) and float(v).is_integer() else str(v).strip()
