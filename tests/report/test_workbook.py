@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 
 import pandas as pd
 import pytest
@@ -77,3 +78,13 @@ def test_report_info_names_come_from_models_frequency():
         assert info.frequency_name == frequency_name(code).capitalize()
         assert info.period_name == period_name(code)
     assert ReportInfo(title="t", model="FF5", freq="M", portfolio_source="s").frequency_name == "Monthly"
+
+
+def test_saved_report_has_ordinary_permissions_not_the_temp_files_private_ones(tmp_path):
+    """mkstemp creates 0600 files; the report must get what open() would give under the umask."""
+    old = os.umask(0o022)
+    try:
+        path = save_atomically(Workbook(), tmp_path / "r.xlsx")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -242,6 +242,13 @@ def output_error(path: Path, reason: str) -> XLFactorError:
     return XLFactorError(f"output: cannot write {str(path)!r}: {reason}; choose a writable folder")
 
 
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it; it is restored at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_atomically(workbook: Workbook, path: Path) -> Path:
     """Save to a temporary file in the target directory, then move it into place.
 
@@ -265,6 +272,7 @@ def save_atomically(workbook: Workbook, path: Path) -> Path:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
         os.close(fd)
         workbook.save(tmp_name)
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes a private file; a report is an ordinary file
         os.replace(tmp_name, path)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
