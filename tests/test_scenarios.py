@@ -185,3 +185,15 @@ def test_stress_names_the_collinear_shocked_factors(model, weights):
     with pytest.raises(XLFactorError, match=r"shocks: columns 'SMB', 'HML' are collinear in the model .*"
                                             r"perfectly correlated.*shock only one of them"):
         stress(twin, weights, {"SMB": -0.02, "HML": 0.01})
+
+
+@pytest.mark.parametrize("bad", ["0.99", True, float("nan")])
+def test_confidence_and_target_share_refuse_text_bool_and_nan(model, weights, bad):
+    """One validator for both fractions: text and booleans are not silently turned into numbers."""
+    from xlfactor.models.hedging import hedge_to_risk_share
+
+    with pytest.raises(XLFactorError, match=r"confidence: expected a number in \(0, 1\), got"):
+        var_es(model, weights, confidence=bad)
+    with pytest.raises(XLFactorError, match=r"target_share: expected a number in \[0, 1\), got"):
+        hedge_to_risk_share(model, weights, bad)
+    assert hedge_to_risk_share(model, weights, 0).factor_share_after == pytest.approx(0, abs=1e-12)

@@ -55,6 +55,21 @@ def fraction_pair(value: object, name: str, *, closed: bool = False) -> tuple[fl
     return low, high
 
 
+def fraction(value: object, name: str, *, include_zero: bool = False, example: str) -> float:
+    """``value`` as a finite float in ``(0, 1)``, or ``[0, 1)`` when ``include_zero`` (not bool or text).
+
+    ``example`` ends the out-of-range message, e.g. ``"use e.g. 0.99 for 99%"``.
+    """
+    interval = "[0, 1)" if include_zero else "(0, 1)"
+    try:
+        out = _finite_real(value)
+    except ValueError:
+        raise XLFactorError(f"{name}: expected a number in {interval}, got {value!r}") from None
+    if not (0 <= out < 1 if include_zero else 0 < out < 1):
+        raise XLFactorError(f"{name}: {value!r} is outside {interval}; {example}")
+    return out
+
+
 def _finite_real(value: object) -> float:
     """A finite real number (not bool or text) as float; ValueError otherwise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):

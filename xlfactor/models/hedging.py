@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import positive_number, whole_number
+from xlfactor.models._validate import fraction, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import PERIODS_PER_YEAR, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights
@@ -235,7 +235,7 @@ def hedge_to_risk_share(
         ``target_share`` outside ``[0, 1)``; a positive target for a portfolio with
         no factor risk or no specific risk (the share is then 0 or 1 whatever the hedge).
     """
-    share = _check_share(target_share)
+    share = fraction(target_share, "target_share", include_zero=True, example="e.g. 0.2 for a 20% factor share")
     w = model.weight_vector(weights, benchmark)
     x = w @ model.B
     v_f = max(float(x @ model.F @ x), 0.0)
@@ -386,16 +386,6 @@ def _horizon_code(horizon: str) -> str:
     if code is None:
         raise XLFactorError(f"horizon: {horizon!r} is not one of daily, weekly, monthly, quarterly, annual")
     return code
-
-
-def _check_share(target_share: float) -> float:
-    try:
-        share = float(target_share)
-    except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"target_share: expected a number in [0, 1), got {target_share!r}") from exc
-    if not 0.0 <= share < 1.0:
-        raise XLFactorError(f"target_share: {target_share!r} is outside [0, 1); e.g. 0.2 for a 20% factor share")
-    return share
 
 
 def _share(v_f: float, v_s: float) -> float:

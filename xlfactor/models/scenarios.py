@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import positive_number
+from xlfactor.models._validate import fraction, positive_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
@@ -187,7 +187,7 @@ def var_es(
     XLFactorError
         ``confidence`` outside (0, 1), non-positive horizon, bad weights.
     """
-    c = _in_open_unit_interval(confidence)
+    c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
     h = positive_number(horizon, "horizon", "a positive number of data periods")
     risk = model.portfolio_risk(weights, benchmark)
     root = np.sqrt(model.per_period_scale * h)
@@ -232,13 +232,3 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
         raise XLFactorError("shocks: moves must be finite numbers (decimal returns)")
     mask = factors.isin(shocks.index)
     return mask, shocks.reindex(factors[mask]).to_numpy(dtype=float)
-
-
-def _in_open_unit_interval(confidence: float) -> float:
-    try:
-        c = float(confidence)
-    except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"confidence: expected a number in (0, 1) such as 0.99, got {confidence!r}") from exc
-    if not 0.0 < c < 1.0:
-        raise XLFactorError(f"confidence: {confidence!r} is outside (0, 1); use e.g. 0.99 for 99%")
-    return c
