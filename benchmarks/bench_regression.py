@@ -61,13 +61,19 @@ def median_s(func: Callable[[], object], runs: int) -> float:
     return float(np.median(times))
 
 
-def statsmodels_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool,
-                       with_p: bool) -> float:
-    """Seconds for the per-asset OLS loop (params, bse, t, R2; p-values if ``with_p``)."""
+def reference_inputs(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: bool) -> tuple:
+    """The design matrix with a constant and one return column per asset, as pandas or as numpy arrays."""
     x = sm.add_constant(factors)
     columns = [returns[c] for c in returns.columns]
     if as_numpy:
-        x, columns = x.to_numpy(), [c.to_numpy() for c in columns]
+        return x.to_numpy(), [c.to_numpy() for c in columns]
+    return x, columns
+
+
+def statsmodels_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool,
+                       with_p: bool) -> float:
+    """Seconds for the per-asset OLS loop (params, bse, t, R2; p-values if ``with_p``)."""
+    x, columns = reference_inputs(returns, factors, as_numpy)
     start = time.perf_counter()
     for y in columns:
         model = sm.OLS(y, x, missing="drop")
@@ -119,10 +125,7 @@ def bench_regress(rng: np.random.Generator) -> None:
 
 def rolling_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: bool) -> float:
     """Seconds for the per-asset ``RollingOLS(...).fit(params_only=True)`` loop, reading ``.params``."""
-    x = sm.add_constant(factors)
-    columns = [returns[c] for c in returns.columns]
-    if as_numpy:
-        x, columns = x.to_numpy(), [c.to_numpy() for c in columns]
+    x, columns = reference_inputs(returns, factors, as_numpy)
     start = time.perf_counter()
     for y in columns:
         _ = RollingOLS(y, x, window=ROLL_WINDOW).fit(params_only=True).params
