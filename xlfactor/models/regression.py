@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
@@ -206,7 +206,7 @@ class RegressionResult:
             known = ", ".join(repr(a) for a in self.params.index[:5]) + (", ..." if len(self.params) > 5 else "")
             raise XLFactorError(f"asset: {asset!r} is not one of the regressed assets ({known})")
         se = self.bse.loc[asset]
-        q = stats.t.ppf(0.975, self.df_resid[asset]) if self.use_t else stats.norm.ppf(0.975)
+        q = special.stdtrit(self.df_resid[asset], 0.975) if self.use_t else special.ndtri(0.975)
         p_label = "P>|t|" if self.use_t else "P>|z|"
         table = pd.DataFrame({
             "coef": self.params.loc[asset], "std err": se, "t": self.tvalues.loc[asset],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import whole_number
@@ -173,7 +173,6 @@ def fama_macbeth(
     if shanken:
         cov, cov_nw, shanken_factor = _shanken(cov, cov_nw, mean, names, factors, returns.index[used])
     bse, bse_nw = np.sqrt(np.diag(cov)), np.sqrt(np.diag(cov_nw))
-    dist = stats.t(n - 1)
 
     def series(values, name):
         return pd.Series(values, index=names, name=name)
@@ -183,10 +182,10 @@ def fama_macbeth(
         params=series(mean, "params"),
         bse=series(bse, "bse"),
         tvalues=series(mean / bse, "tvalues"),
-        pvalues=series(2 * dist.sf(np.abs(mean / bse)), "pvalues"),
+        pvalues=series(2 * special.stdtr(n - 1, -np.abs(mean / bse)), "pvalues"),
         bse_nw=series(bse_nw, "bse_nw"),
         tvalues_nw=series(mean / bse_nw, "tvalues_nw"),
-        pvalues_nw=series(2 * dist.sf(np.abs(mean / bse_nw)), "pvalues_nw"),
+        pvalues_nw=series(2 * special.stdtr(n - 1, -np.abs(mean / bse_nw)), "pvalues_nw"),
         lags=lags,
         rsquared=pd.Series(np.where(used, r2, np.nan), index=returns.index, name="rsquared"),
         avg_rsquared=float(np.mean(r2[used])),
