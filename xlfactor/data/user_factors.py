@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from xlfactor.data import cache
 from xlfactor.data.catalog import MODELS
@@ -101,6 +100,8 @@ def restore_user_factors() -> None:
 
 def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
     """The file as a DataFrame of objects (strings, numbers, datetimes), blank cells as NaN."""
+    from openpyxl.utils.exceptions import InvalidFileException  # here: the Excel functions never need openpyxl
+
     if not path.is_file():
         raise XLFactorError(f"path: {str(path)!r} is not a file")
     suffix = path.suffix.lower()
