@@ -37,15 +37,14 @@ from xlwings import server  # noqa: E402
 import xlfactor as xf  # noqa: E402
 import xlfactor.excel.functions as functions  # noqa: E402
 from xlfactor.excel import cached, convert, inputs, memo  # noqa: E402
-from xlfactor.excel.functions import DATES, EXCESS, FACTORS, HEADERS, RETURNS  # noqa: E402
 from xlfactor.excel.udf import excel_function  # noqa: E402
 
 N_CALLS, MONTHS = 500, 60
 EPOCH = pd.Timestamp("1899-12-30")
 
 
-@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, excess=EXCESS, headers=HEADERS)
-def NOOP(returns, factors, dates=None, excess=True, headers=True):
+@excel_function()
+def NOOP(returns, factors, dates=None, excess=True):
     """Does nothing: the same arguments and converters as FM_BETA, to time xlwings alone."""
     return [[0.0]]
 
@@ -53,8 +52,8 @@ def NOOP(returns, factors, dates=None, excess=True, headers=True):
 TABLE: list[list] = []  # FM_BETA's result for the first payload, set in main()
 
 
-@excel_function(returns=RETURNS, factors=FACTORS, dates=DATES, excess=EXCESS, headers=HEADERS)
-def NOOP_TABLE(returns, factors, dates=None, excess=True, headers=True):
+@excel_function()
+def NOOP_TABLE(returns, factors, dates=None, excess=True):
     """Does nothing but return a fixed table shaped like FM_BETA's: xlwings' output conversion included."""
     return [row[:] for row in TABLE]
 

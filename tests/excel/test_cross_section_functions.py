@@ -14,7 +14,7 @@ import xlwings.server as server
 from office_js import EPOCH, Engine, excel_range, serials, spilled
 
 import xlfactor as xf
-import xlfactor.excel.cross_section_functions as xsf
+import xlfactor.excel.fm.cross_section as xsf
 from xlfactor.excel.udf import EXCEL_TEXT_LIMIT
 
 TOL = {"rtol": 1e-12, "atol": 1e-15}

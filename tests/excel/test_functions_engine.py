@@ -22,7 +22,7 @@ ALL_FUNCTIONS = {
     "FM_BETA", "FM_ALPHA", "FM_REGRESS", "FM_ROLLING_BETA", "FM_FACTORS", "FM_DATA_INFO", "FM_COV", "FM_CORR",
     "FM_ASSET_COV", "FM_VAR_DECOMP", "FM_PORT_RISK", "FM_RISK_CONTRIB", "FM_VAR", "FM_STRESS", "FM_HEDGE",
     "FM_HEDGE_TARGET", "FM_POSITION_SIZE",
-    # cross-sectional (xlfactor/excel/cross_section_functions.py)
+    # cross-sectional (xlfactor/excel/fm/cross_section.py)
     "FM_ZSCORE", "FM_NEUTRALIZE", "FM_XS_FACTOR_RETURNS", "FM_CHAR_PORTFOLIO", "FM_FAMA_MACBETH", "FM_PCA",
     "FM_ALPHA_TEST",
 }  # fmt: skip

@@ -281,7 +281,7 @@ def test_factors_frequency_words_and_start_after_end(engine):
     assert words == engine.call("FM_FACTORS", "FF3", "M", 45000.0, 45400.0)
     assert len(words) > 2
     assert one(engine.call("FM_FACTORS", "FF3", "M", 45400.0, 45000.0)) == (
-        "#FM! start: 2024-04-18 is after end (2023-03-15); swap them"
+        "#FM! start_date: 2024-04-18 is after end_date (2023-03-15); swap them"
     )
 
 
@@ -317,7 +317,7 @@ def test_char_portfolio_date_not_in_table(engine):
         for asset in "ABCDEF":
             table.append([f"{day:%Y-%m-%d}", asset, float(rng.normal(0, 0.05)), float(rng.normal())])
     assert one(engine.call("FM_CHAR_PORTFOLIO", table, "2025-01-31")) == (
-        "#FM! date: 2025-01-31 is not a date of the table (2024-01-31 to 2024-03-31); give one of the table's dates"
+        "#FM! as_of: 2025-01-31 is not a date of the table (2024-01-31 to 2024-03-31); give one of the table's dates"
     )
 
 

@@ -115,7 +115,7 @@ def test_errors_are_not_memoised(engine, tmp_path):
     _write_factors(path, xf.load_factors("FF3").loc["2016-01":"2021-12"].drop(columns="RF"))
     xf.register_factors("NotYetThere", path)
     result = engine.call("FM_BETA", *args)
-    assert result[0] == ["", "Mkt-RF", "SMB", "HML"] and isinstance(result[1][1], float)
+    assert result[0] == ["Asset", "Mkt-RF", "SMB", "HML"] and isinstance(result[1][1], float)
 
 
 def test_memo_bounds_entries_and_cells():

@@ -7,7 +7,10 @@ every option, so a refresh or any changed input computes afresh.
 
 from __future__ import annotations
 
+from typing import Any
+
 import xlfactor as xf
+from xlfactor.excel import inputs
 from xlfactor.excel.inputs import Sample
 from xlfactor.excel.memo import content_key, fit_cache
 from xlfactor.models.regression import RegressionResult, regress_prepared
@@ -54,3 +57,32 @@ def risk_model(sample: Sample, method: str, halflife: float | None, annualize: b
             annualize=annualize,
         ),
     )
+
+
+def risk_sample(
+    returns: Any,
+    factors: Any,
+    dates: Any,
+    method: str,
+    halflife: float | None,
+    annualize: bool,
+    excess: bool,
+    *,
+    fix: str | None = inputs.ANNUALIZE_FIX,
+) -> tuple[Sample, FactorRiskModel]:
+    """The sample of three ranges and its risk model; annual figures without dates raise
+    (``fix``: the remedy offered, None when the function has no ``annualize``)."""
+    sample = inputs.sample(returns, factors, dates)
+    if annualize:
+        inputs.need_frequency(sample.periods_per_year, fix)
+    return sample, risk_model(sample, method, halflife, annualize, excess)
+
+
+def per_period_risk_sample(
+    returns: Any, factors: Any, dates: Any, method: str, halflife: float | None, excess: bool
+) -> tuple[Sample, FactorRiskModel]:
+    """The risk model for FM_VAR and FM_STRESS, whose figures are per data period (horizon in
+    periods, shocks as given): the frequency cancels, so without dates the model is simply
+    kept per period (with dates it is the annual model the other risk functions share)."""
+    sample = inputs.sample(returns, factors, dates)
+    return sample, risk_model(sample, method, halflife, sample.periods_per_year is not None, excess)

@@ -33,8 +33,8 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
 from xlfactor.models import RF_COLUMN
-from xlfactor.models._ols_inputs import OLSInputs, check_factors
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
+from xlfactor.models.regression import OLSInputs, check_factors
 
 PLACEHOLDER_PERIODS_PER_YEAR = 12
 ANNUALIZE_FIX = "or set annualize FALSE"
@@ -97,7 +97,7 @@ class Sample:
         return self.factors[RF_COLUMN] if excess and RF_COLUMN in self.factors.columns else None
 
     def ols_inputs(self, excess: bool) -> OLSInputs | None:
-        """Regression inputs as ``xlfactor.models._ols_inputs.prepare(returns, factors, rf)`` gives them,
+        """Regression inputs as ``xlfactor.models.regression.prepare(returns, factors, rf)`` gives them,
         from the model's checked factor matrix (None for a factor range: use ``xf.regress``)."""
         if self.model is None:
             return None
@@ -314,6 +314,10 @@ def factors_depend(factors: str = "factors", dates: str = "dates") -> Callable[[
     return lambda arguments: data_token(arguments[factors], arguments[dates], factors)
 
 
+#: ``depends`` of the functions whose ``factors`` argument may name a model (with ``dates``).
+FACTOR_DATA = factors_depend()
+
+
 def _span(index: pd.Index) -> str:
     return f"{index.min():%Y-%m-%d} to {index.max():%Y-%m-%d}" if len(index) else "none"
 
@@ -508,6 +512,12 @@ def weights_for(value: Any, assets: pd.Index, arg: str = "weights") -> pd.Series
             f"({', '.join(map(str, assets[:12]))}{', ...' if len(assets) > 12 else ''}); match the returns header"
         )
     return weights.reindex(assets, fill_value=0.0).rename(arg)
+
+
+def portfolio(weights: Any, benchmark: Any, assets: pd.Index) -> tuple[pd.Series, pd.Series | None]:
+    """Weights and optional benchmark weights matched to the returns' assets (:func:`weights_for`)."""
+    bench = None if benchmark is None else weights_for(benchmark, assets, "benchmark")
+    return weights_for(weights, assets), bench
 
 
 def model_or_error(value: Any, arg: str = "model") -> str:

@@ -1,18 +1,70 @@
 """Engine results -> the label/value pairs and tables that FM_ functions spill.
 
-Only re-labelling and selection: every number is taken as the engine computed it.
+An FM_ function returns a :class:`Table` (a DataFrame and the label of its top-left cell)
+or a :class:`Record` (label/value pairs); :func:`xlfactor.excel.udf.excel_function` renders
+it with the ``headers`` argument (:func:`render`). The top-left cell of a labelled result
+is never empty: pre-365 Excel shows only that cell of a formula entered without spilling.
+
+Only re-labelling and selection: every number is taken as the engine computed it. Labels
+shared with the report come from :mod:`xlfactor.report.labels`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from xlfactor.excel import convert
 from xlfactor.models.hedging import HedgeResult, PositionSize, RiskShareHedge
 from xlfactor.models.regression import RegressionResult
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.models.scenarios import StressResult, VaRResult
+from xlfactor.report import labels as L
+
+
+@dataclass(frozen=True)
+class Table:
+    """A labelled table: with headers, a label row (``corner`` then the columns) above a label
+    column (the index) beside the values. ``corner`` names the rows (e.g. "Asset")."""
+
+    frame: pd.DataFrame
+    corner: str
+
+    def __post_init__(self) -> None:
+        if not self.corner:
+            raise ValueError("Table: name the rows in corner (the top-left cell must not be empty)")
+
+
+@dataclass(frozen=True)
+class Record:
+    """Label/value pairs, one per row; ``title`` (if given) is a first row ``[title, ""]``."""
+
+    fields: Mapping[str, Any]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of values under a header cell ``label`` (no label column)."""
+
+    values: Any
+    label: str
+
+
+def render(result: Table | Record | Column | list, headers: bool) -> list[list[Any]]:
+    """The cells of a result: :func:`xlfactor.excel.convert.table`, ``record``, a column (a 2-D list as is)."""
+    if isinstance(result, Column):
+        cells = [[convert.cell(v)] for v in result.values]
+        return [[result.label], *cells] if headers else cells
+    if isinstance(result, Table):
+        return convert.table(result.frame, headers, corner=result.corner)
+    if isinstance(result, Record):
+        return convert.record(result.fields, headers, title=result.title)
+    return result
+
 
 INFO_FIELDS = {
     "model": "Model",
@@ -51,10 +103,10 @@ def regression_summary(result: RegressionResult, asset: str, *, annual: bool) ->
 def risk_fields(risk: PortfolioRisk) -> dict[str, Any]:
     """Portfolio risk summary: volatilities, variances, factor share, then one exposure per factor."""
     fields = {
-        "Total vol": risk.total_vol,
-        "Factor vol": risk.factor_vol,
-        "Specific vol": risk.specific_vol,
-        "Factor share": risk.factor_share,
+        L.TOTAL_VOL: risk.total_vol,
+        L.FACTOR_VOL: risk.factor_vol,
+        L.SPECIFIC_VOL: risk.specific_vol,
+        L.FACTOR_SHARE: risk.factor_share,
         "Total var": risk.total_var,
         "Factor var": risk.factor_var,
         "Specific var": risk.specific_var,
@@ -95,7 +147,7 @@ def risk_share_table(result: RiskShareHedge) -> pd.DataFrame:
             "Hedge (sell)": [float("nan")] * 4,
             "After": [result.total_vol_after, result.factor_vol_after, result.specific_vol, result.factor_share_after],
         },
-        index=["Total vol", "Factor vol", "Specific vol", "Factor share"],
+        index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
     )
     return pd.concat([factors, summary])
 

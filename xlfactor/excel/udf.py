@@ -1,86 +1,102 @@
 """``@excel_function``: register a plain function as an Excel function in every xlwings runtime.
 
-Convention for ``functions.py`` and ``cross_section_functions.py``::
+Each argument is stated once: name and default in the signature, description and parser in
+the :class:`~xlfactor.excel.specs.Spec` of that name (:data:`xlfactor.excel.specs.SPECS`, or
+one passed to the decorator for a name whose meaning is local). See
+:mod:`xlfactor.excel.specs` for how to write an FM_ function. The decorator:
 
-    @excel_function(
-        returns=rng("Asset returns ..."),      # a range: arrives as a 2-D list
-        window="Rows per regression ...",      # a single value: arrives as a scalar
-        headers=HEADERS,
-    )
-    def FM_SOMETHING(returns, window=36, headers=True):
-        \"\"\"One paragraph of at most 255 characters: the function wizard text.\"\"\"
-
-It applies, using only the public decorators:
-
+- appends the ``headers`` argument (:data:`~xlfactor.excel.specs.HEADERS`) to the signature;
+- converts every option (flags, choices, numbers, dates, names) before the body runs, so the
+  body receives Python values, and ranges as raw 2-D lists;
+- renders the returned :class:`~xlfactor.excel.results.Table` or
+  :class:`~xlfactor.excel.results.Record` with ``headers`` (a 2-D list passes unchanged);
+- with ``depends=...``: applies :func:`xlfactor.excel.memo.cell_memo`, which serves a repeat
+  with identical raw cells from the result memo before any conversion. ``depends`` maps the
+  raw arguments (by name) to what else the result depends on: the data vintage for model
+  names (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing
+  (:func:`xlfactor.excel.memo.no_data`). Without ``depends`` nothing is memoised;
 - :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
-- with ``depends=...``: :func:`xlfactor.excel.memo.cell_memo`, which serves a repeat
-  with identical raw cells from the result memo before any conversion. ``depends``
-  maps the arguments (by name) to what else the result depends on: the data vintage
-  for model names (:func:`xlfactor.excel.inputs.data_token`), or nothing
-  (:func:`xlfactor.excel.memo.no_data`). Functions without ``depends`` (e.g. data
-  status, whose metadata change without a new vintage) are not memoised;
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
-  ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings
-  hand over Excel errors as ``"#N/A"`` etc. instead of blanking them;
-- ``xw.func``.
+  ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings hand
+  over Excel errors as ``"#N/A"`` etc. instead of blanking them; then ``xw.func``.
 
-Every parameter needs a description and every text (function docstring, argument
-descriptions) must fit Excel's 255-character limit; violations raise at import time.
-Omitted optional arguments arrive as the Python default.
+At import time it refuses a parameter without a spec, a default its own parser would
+refuse, and texts (docstring, descriptions) over Excel's 255-character limit.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import xlwings as xw
 
+from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import guarded
 from xlfactor.excel.memo import cell_memo
+from xlfactor.excel.results import render
+from xlfactor.excel.specs import REQUIRED, SPECS, Spec
 
 EXCEL_TEXT_LIMIT = 255
-HEADERS = "TRUE (default): show row and column labels. FALSE: numbers only."
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class RangeArg:
-    """Description of an argument that takes a range (converted to a 2-D list)."""
+def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = None, **local: Spec) -> Callable[[_F], _F]:
+    """Decorator factory: convert, render, memoise (with ``depends``), guard and register (see module docstring).
 
-    doc: str
-
-
-def rng(doc: str) -> RangeArg:
-    """Mark an argument description as a range argument."""
-    return RangeArg(doc)
-
-
-def excel_function(
-    *, depends: Callable[[dict[str, Any]], Hashable] | None = None, **docs: str | RangeArg
-) -> Callable[[_F], _F]:
-    """Decorator factory: memoise (with ``depends``), guard and register with xlwings (see module docstring)."""
+    ``local`` gives specs for parameters whose meaning differs from the shared spec of that
+    name (or that only this function has).
+    """
 
     def register(func: _F) -> _F:
-        names = list(inspect.signature(func).parameters)
-        missing = [n for n in names if n not in docs]
-        extra = [n for n in docs if n not in names]
+        signature = inspect.signature(func)
+        if "headers" in signature.parameters:
+            raise TypeError(f"{func.__name__}: do not declare headers; excel_function adds it")
+        params = [*signature.parameters.values(), inspect.Parameter("headers", _POSITIONAL, default=True)]
+        specs = {p.name: local.get(p.name) or SPECS.get(p.name) for p in params}
+        missing = [n for n, s in specs.items() if s is None]
+        extra = [n for n in local if n not in specs]
         if missing or extra:
-            raise TypeError(f"{func.__name__}: argument docs missing for {missing}, unknown {extra}")
+            raise TypeError(f"{func.__name__}: no spec for {missing}, unknown local specs {extra}")
+        names = [p.name for p in params]
+        defaults = [p.default for p in params]
+        for name, default in zip(names, defaults, strict=True):
+            _check_default(func.__name__, name, specs[name], default)  # type: ignore[arg-type]
         doc = " ".join((inspect.getdoc(func) or "").split())  # one line, as Excel shows it
         if not doc or len(doc) > EXCEL_TEXT_LIMIT:
             raise TypeError(f"{func.__name__}: the docstring must have 1 to {EXCEL_TEXT_LIMIT} characters")
-        wrapped = guarded(func if depends is None else cell_memo(func, depends))
+
+        @functools.wraps(func)
+        def call(*args: Any) -> Any:
+            values = [*args, *defaults[len(args) :]]
+            cells = [specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)]  # type: ignore[union-attr]
+            return render(func(*cells[:-1]), cells[-1])
+
+        call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapped = guarded(call if depends is None else cell_memo(call, depends))
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
+        wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):
-            spec = docs[name]
-            text = spec.doc if isinstance(spec, RangeArg) else spec
-            if len(text) > EXCEL_TEXT_LIMIT:
+            spec = specs[name]
+            if len(spec.doc) > EXCEL_TEXT_LIMIT:  # type: ignore[union-attr]
                 raise TypeError(f"{func.__name__}: description of {name!r} exceeds {EXCEL_TEXT_LIMIT} characters")
-            options: dict[str, Any] = {"ndim": 2} if isinstance(spec, RangeArg) else {}
-            wrapped = xw.arg(name, doc=text, err_to_str=True, **options)(wrapped)
+            options: dict[str, Any] = {"ndim": 2} if spec.is_range else {}  # type: ignore[union-attr]
+            wrapped = xw.arg(name, doc=spec.doc, err_to_str=True, **options)(wrapped)  # type: ignore[union-attr]
         return xw.func(wrapped)
 
     return register
+
+
+_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
+def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:
+    """Refuse, at import time, a default that the argument's own parser refuses."""
+    if default is REQUIRED or spec.is_range:
+        return
+    try:
+        spec.convert(default, name, default)
+    except XLFactorError as exc:
+        raise TypeError(f"{func}: the default of {name!r} is refused by its spec: {exc}") from None

@@ -22,12 +22,16 @@ from scipy import special
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
-from xlfactor.models._ols_inputs import OLSInputs, prepare
+from xlfactor.models._ols_inputs import OLSInputs, check_factors, prepare
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
+# OLSInputs, prepare and check_factors are public here: callers that build the inputs
+# themselves (the Excel layer's model fast path) use them with regress_prepared.
+__all__ = ["ALPHA", "COV_TYPES", "OLSInputs", "RegressionResult", "check_factors", "prepare", "regress",
+           "regress_prepared"]
 
 
 @dataclass(frozen=True)

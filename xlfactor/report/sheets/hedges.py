@@ -6,6 +6,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report import labels as L
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (
@@ -52,7 +53,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     ref = write_table(ws, detail, row, 1, formats=NUM3, index_label="Factor")
     rows = pd.DataFrame({"Before": [t.total_vol_before, t.factor_vol_before, t.specific_vol, t.factor_share_before],
                          "After": [t.total_vol_after, t.factor_vol_after, t.specific_vol, t.factor_share_after]},
-                        index=["Total vol", "Factor vol", "Specific vol", "Factor share of variance"])
+                        index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE])
     write_table(ws, rows, row, 6, formats=PCT, index_label="Model risk")
     set_widths(ws, {6: 22}, default=12, first=34)
     page_setup(ws, header_text=info.title, one_page=True)

@@ -1,9 +1,5 @@
-"""Excel functions for the cross-sectional models (FM_ZSCORE, FM_XS_FACTOR_RETURNS, ...).
-
-Same conventions as :mod:`xlfactor.excel.functions` (registration with
-:func:`~xlfactor.excel.udf.excel_function`, argument conversion with
-:mod:`xlfactor.excel.convert`, ``#FM!`` errors). ``functions.py`` re-exports these so that
-every runtime registers them.
+"""FM_ functions for cross-sectional models: standardising, neutralising, cross-sectional regressions,
+characteristic portfolios, Fama-MacBeth premia and principal components.
 
 Panel layout. A cross-sectional panel is given as one long table, as analysts keep it: a
 header row, then one row per (date, asset): column 1 the date, column 2 the asset name, column
@@ -23,17 +19,12 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
+from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.memo import no_data
-from xlfactor.excel.udf import HEADERS, excel_function, rng
-from xlfactor.models.regression import COV_TYPES
+from xlfactor.excel.results import Column, Table
+from xlfactor.excel.specs import choice, flag, number, rng, text
+from xlfactor.excel.udf import excel_function
 
-PANEL = rng(
-    "Long table with a header row: Date, Asset, Return, then one column per characteristic (numbers). "
-    "One row per date and asset; blank cells are missing."
-)
-INDUSTRY = "Optional: header of a column in the table holding industry labels (one dummy factor per industry)."
-CAP = "Optional: header of a column holding market caps (sqrt-cap weights, cap-weighted industry constraint)."
-MARKET = "TRUE (default): include a market factor (with industries, their cap-weighted returns sum to zero)."
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
 
@@ -95,18 +86,9 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     return LongTable(dates, assets, pd.DataFrame(matrix, columns=[header[j] for j in numeric]), labels)
 
 
-def _name(value: Any, arg: str) -> str | None:
-    value = convert.single(value, arg)
-    if convert.is_blank(value):
-        return None
-    if not convert.is_label(value):
-        raise XLFactorError(f"{arg}: expected a column header (text), got {value!r}")
-    return value.strip()
-
-
-def _panel_inputs(data: Any, industry: Any, cap: Any, weight: Any = None, arg: str = "data"):
-    """Returns-like first column, characteristic dict, industries, caps, weights from a long table."""
-    ind_col, cap_col, w_col = _name(industry, "industry"), _name(cap, "cap"), _name(weight, "weight")
+def _panel_inputs(data: Any, ind_col: str | None, cap_col: str | None, w_col: str | None = None, arg: str = "data"):
+    """Returns-like first column, characteristic dict, industries, caps, weights from a long table
+    (``ind_col``, ``cap_col``, ``w_col``: the headers of those columns, or None)."""
     table = long_table(data, arg, (ind_col,))
     numeric = list(table.numbers.columns)
     for col, label in ((cap_col, "cap"), (w_col, "weight")):
@@ -122,23 +104,23 @@ def _panel_inputs(data: Any, industry: Any, cap: Any, weight: Any = None, arg: s
 
 def _regression(data, industry, cap, market):
     _, returns, chars, industries, caps, _ = _panel_inputs(data, industry, cap)
-    return xf.cross_sectional_regress(
-        returns, chars or None, industries=industries, caps=caps, market=convert.flag(market, "market", True)
-    )
+    return xf.cross_sectional_regress(returns, chars or None, industries=industries, caps=caps, market=market)
 
 
 @excel_function(
     depends=no_data,
-    values=WIDE,
+    raw_values=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
-    winsor="Winsorise at this many standard deviations (default 3); 0 or blank with method percentile.",
-    method='"std" (default): clip at mean +/- winsor sd; "percentile": clip at the 1st and 99th percentiles.',
-    headers=HEADERS,
+    winsor=number("Winsorise at this many standard deviations (default 3); 0 or blank with method percentile.", low=0),
+    method=choice(
+        '"std" (default): clip at mean +/- winsor sd; "percentile": clip at the 1st and 99th percentiles.',
+        ("std", "percentile"),
+    ),
 )
-def FM_ZSCORE(values, weights=None, winsor=3.0, method="std", headers=True):
+def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
     """Standardise each row (date) across assets: winsorise, subtract the (cap-)weighted mean, divide by the
     equal-weighted standard deviation."""
-    x = convert.numbers(values, "values")
+    x = convert.numbers(raw_values, "raw_values")
     w = None
     if weights is not None:
         wf = convert.numbers(weights, "weights")
@@ -148,11 +130,9 @@ def FM_ZSCORE(values, weights=None, winsor=3.0, method="std", headers=True):
             )
         wf.columns = x.columns
         w = wf.iloc[0] if wf.shape[0] == 1 else wf.set_axis(x.index)
-    how = convert.text_option(method, "method", ("std", "percentile"), "std")
-    k = convert.number_option(winsor, "winsor", 3.0, low=0)
-    z = xf.standardize(x, w, winsor=k if k else None, method=how)
+    z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
     z.index = range(1, len(z) + 1)
-    return convert.table(z, convert.flag(headers, "headers", True), corner="Row")
+    return Table(z, "Row")
 
 
 @excel_function(
@@ -160,95 +140,75 @@ def FM_ZSCORE(values, weights=None, winsor=3.0, method="std", headers=True):
     data=rng(
         "Long table with a header row: Date, Asset, Signal, then the controls (numbers). One row per date and asset."
     ),
-    industry="Optional: header of a column holding industry labels (neutralise against industries too).",
-    weight="Optional: header of a numeric column holding regression weights (default equal).",
-    headers="TRUE (default): a header cell on top. FALSE: numbers only.",
+    industry=text("Optional: header of a column holding industry labels (neutralise against industries too)."),
+    headers=flag("TRUE (default): a header cell on top. FALSE: numbers only."),
 )
-def FM_NEUTRALIZE(data, industry=None, weight=None, headers=True):
+def FM_NEUTRALIZE(data, industry=None, weight=None):
     """The signal minus its per-date (weighted) regression on the controls and industries: one value per table
     row, orthogonal to every control on every date."""
     table, signal, chars, industries, _, weights = _panel_inputs(data, industry, None, weight)
     out = xf.neutralize(signal, chars or None, weights, industries=industries)
     values = out.stack(future_stack=True).reindex(pd.MultiIndex.from_arrays([table.dates, table.assets]))
-    cells = [[convert.cell(v)] for v in values.to_numpy()]
-    return [["Neutralized"], *cells] if convert.flag(headers, "headers", True) else cells
+    return Column(values.to_numpy(), "Neutralized")
 
 
-@excel_function(depends=no_data, data=PANEL, industry=INDUSTRY, cap=CAP, market=MARKET, headers=HEADERS)
-def FM_XS_FACTOR_RETURNS(data, industry=None, cap=None, market=True, headers=True):
+@excel_function(depends=no_data)
+def FM_XS_FACTOR_RETURNS(data, industry=None, cap=None, market=True):
     """Factor returns by cross-sectional (weighted) regression on each date: market, industries, characteristics;
     last column R2."""
     result = _regression(data, industry, cap, market)
-    frame = result.factor_returns.assign(R2=result.rsquared)
-    return convert.table(frame, convert.flag(headers, "headers", True), corner="Date")
+    return Table(result.factor_returns.assign(R2=result.rsquared), "Date")
 
 
-@excel_function(
-    depends=no_data,
-    data=PANEL,
-    date="The date whose pure-factor portfolios to show (a date in the table).",
-    industry=INDUSTRY,
-    cap=CAP,
-    market=MARKET,
-    headers=HEADERS,
-)
-def FM_CHAR_PORTFOLIO(data, date, industry=None, cap=None, market=True, headers=True):
+@excel_function(depends=no_data)
+def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True):
     """Characteristic (pure-factor) portfolio weights on a date: one row per asset, one column per factor; each
     portfolio's return is that factor's return."""
-    day = convert.date_option(date, "date")
-    if day is None:
-        raise XLFactorError("date: give the date whose portfolios to show")
     result = _regression(data, industry, cap, market)
     dates = result.factor_returns.index
-    if day not in dates:
+    if as_of not in dates:
         raise XLFactorError(
-            f"date: {day:%Y-%m-%d} is not a date of the table ({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); "
+            f"as_of: {as_of:%Y-%m-%d} is not a date of the table ({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); "
             "give one of the table's dates"
         )
-    return convert.table(
-        result.characteristic_portfolios(day).T, convert.flag(headers, "headers", True), corner="Asset"
-    )
+    return Table(result.characteristic_portfolios(as_of).T, "Asset")
 
 
 @excel_function(
-    depends=no_data,
-    data=PANEL,
-    lags="Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).",
-    headers=HEADERS,
+    depends=no_data, lags=number("Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).", integer=True, low=0)
 )
-def FM_FAMA_MACBETH(data, lags=None, headers=True):
+def FM_FAMA_MACBETH(data, lags=None):
     """Fama-MacBeth premia of the characteristics with plain and Newey-West standard errors, t and p; then the
     average R2 and the number of periods."""
     _, returns, chars, _, _, _ = _panel_inputs(data, None, None)
     if not chars:
         raise XLFactorError("data: add at least one characteristic column after the return column")
-    result = xf.fama_macbeth(returns, chars, convert.number_option(lags, "lags", None, integer=True, low=0))
+    result = xf.fama_macbeth(returns, chars, lags)
     summary = result.summary()
     extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
-    return convert.table(pd.concat([summary, extra]), convert.flag(headers, "headers", True))
+    return Table(pd.concat([summary, extra]), "Characteristic")
 
 
 @excel_function(
     depends=no_data,
     returns=WIDE,
-    k="Number of principal components (default 3).",
-    output='"loadings" (default: assets x components), "factors" (factor returns per row) or "variance".',
-    headers=HEADERS,
+    k=number("Number of principal components (default 3).", integer=True, low=1),
+    view=choice(
+        '"loadings" (default: assets x components), "factors" (factor returns per row) or "variance".',
+        ("loadings", "factors", "variance"),
+    ),
 )
-def FM_PCA(returns, k=3, output="loadings", headers=True):
+def FM_PCA(returns, k=3, view="loadings"):
     """Statistical factors: principal components of the asset covariance (pairwise over blanks), with loadings,
     factor returns or explained variance."""
     frame = convert.numbers(returns, "returns")
-    n = convert.number_option(k, "k", 3, integer=True, low=1)
-    what = convert.text_option(output, "output", ("loadings", "factors", "variance"), "loadings")
-    result = xf.pca_factors(frame, n)
-    if what == "loadings":
-        table = result.loadings
-    elif what == "factors":
-        table = result.factors.set_axis(range(1, len(frame) + 1))
-    else:
-        table = pd.DataFrame({"Eigenvalue": result.eigenvalues, "Explained": result.explained_variance_ratio})
-    return convert.table(table, convert.flag(headers, "headers", True))
+    result = xf.pca_factors(frame, k)
+    if view == "loadings":
+        return Table(result.loadings, "Asset")
+    if view == "factors":
+        return Table(result.factors.set_axis(range(1, len(frame) + 1)), "Row")
+    explained = pd.DataFrame({"Eigenvalue": result.eigenvalues, "Explained": result.explained_variance_ratio})
+    return Table(explained, "Component")
 
 
 def _model_names(models: Any) -> list[str]:
@@ -265,32 +225,18 @@ def _models_data(arguments: dict[str, Any]) -> tuple:
     return tuple(inputs.data_token(name, arguments["dates"]) for name in _model_names(arguments["models"]))
 
 
-@excel_function(
-    depends=_models_data,
-    returns=rng("Strategy returns in decimals, one column per strategy; optional header row."),
-    models=rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
-    dates=rng("Dates of the rows (required: the models' factors are fetched and matched by date)."),
-    annualize="TRUE (default): alphas times periods per year. FALSE: per period.",
-    cov='Standard errors: "nonrobust" (default), "hc1" or "hac" (Newey-West).',
-    lags='Newey-West lags for cov "hac" (default floor(4 (n/100)^(2/9))).',
-    headers=HEADERS,
-)
-def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None, headers=True):
+@excel_function(depends=_models_data, annualize=ALPHA_ANNUALIZE)
+def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None):
     """Alpha and t-statistic of each strategy under several factor models side by side (common sample, excess
     of RF)."""
     names = _model_names(models)
     samples = {name: inputs.sample(returns, name, dates) for name in names}
     first = next(iter(samples.values()))
-    result = xf.alpha_test(
-        first.returns,
-        {name: s.factors for name, s in samples.items()},
-        cov=convert.text_option(cov, "cov", COV_TYPES, "nonrobust"),
-        lags=convert.number_option(lags, "lags", None, integer=True, low=0),
-        rf=first.rf(True),
-    )
-    alpha = result.alpha_annualized if convert.flag(annualize, "annualize", True) else result.alpha
+    factors = {name: s.factors for name, s in samples.items()}
+    result = xf.alpha_test(first.returns, factors, cov=cov, lags=lags, rf=first.rf(True))
+    alpha = result.alpha_annualized if annualize else result.alpha
     columns = {}
     for name in names:
         columns[f"{name} alpha"] = alpha[name]
         columns[f"{name} t"] = result.tvalues[name]
-    return convert.table(pd.DataFrame(columns), convert.flag(headers, "headers", True))
+    return Table(pd.DataFrame(columns), "Strategy")

@@ -1,0 +1,11 @@
+"""The FM_ functions by topic; :mod:`xlfactor.excel.functions` re-exports them all.
+
+- :mod:`~xlfactor.excel.fm.regression`: betas, alphas, regression tables, rolling betas, alpha tests;
+- :mod:`~xlfactor.excel.fm.data`: the factor data and where it comes from;
+- :mod:`~xlfactor.excel.fm.risk`: factor covariance, asset covariance, portfolio risk;
+- :mod:`~xlfactor.excel.fm.hedging`: hedge ratios, factor hedges, position sizes;
+- :mod:`~xlfactor.excel.fm.scenarios`: stress tests, value at risk;
+- :mod:`~xlfactor.excel.fm.cross_section`: standardising, neutralising, cross-sectional regressions, PCA.
+
+How to add one: see :mod:`xlfactor.excel.specs`.
+"""

@@ -1,0 +1,32 @@
+"""FM_ functions for the factor data itself: the returns of a model and where they come from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlfactor as xf
+from xlfactor import data
+from xlfactor.excel.results import Record, Table, info_fields
+from xlfactor.excel.specs import FREQ, MODEL
+from xlfactor.excel.udf import excel_function
+
+
+def _factors_vintage(arguments: dict[str, Any]) -> str:
+    """What FM_FACTORS depends on besides its cells: the data vintage of the model."""
+    model = MODEL.convert(arguments["model"], "model", None)
+    return data.data_vintage(model, FREQ.convert(arguments["freq"], "freq", "M"))
+
+
+@excel_function(depends=_factors_vintage)
+def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
+    """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
+    if start_date is not None and end_date is not None and start_date > end_date:
+        raise xf.XLFactorError(f"start_date: {start_date:%Y-%m-%d} is after end_date ({end_date:%Y-%m-%d}); swap them")
+    return Table(xf.load_factors(model, freq, start_date, end_date), "Date")
+
+
+@excel_function()
+def FM_DATA_INFO(model, freq="M"):
+    """Where a model's factor data come from: origin (snapshot, download, file), CRSP vintage, first and last date,
+    rows, data key."""
+    return Record(info_fields(xf.factor_info(model, freq)))

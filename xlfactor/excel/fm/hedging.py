@@ -1,0 +1,44 @@
+"""FM_ functions for hedging and sizing: minimum-variance hedge ratios, factor hedges to a target factor share,
+and the capital a volatility budget allows."""
+
+from __future__ import annotations
+
+import xlfactor as xf
+from xlfactor.excel import cached, inputs
+from xlfactor.excel.inputs import FACTOR_DATA
+from xlfactor.excel.results import Record, Table, hedge_fields, risk_share_table, size_fields
+from xlfactor.excel.udf import excel_function
+
+
+@excel_function(depends=inputs.factors_depend("instruments"))
+def FM_HEDGE(target, instruments, dates=None):
+    """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
+    residual and unhedged volatility."""
+    sample = inputs.sample(target, instruments, dates, returns_arg="target")
+    if sample.returns.shape[1] != 1:
+        raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
+    result = xf.hedge_ratios(sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year)
+    return Record(hedge_fields(result), title=str(sample.assets[0]))
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_HEDGE_TARGET(
+    weights, returns, factors, dates=None, target_share=0, benchmark=None, method="sample", halflife=None, excess=True
+):
+    """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
+    target; exposures and annual risk before and after."""
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    held, bench = inputs.portfolio(weights, benchmark, sample.assets)
+    result = xf.hedge_to_risk_share(model, held, target_share, benchmark=bench)
+    return Table(risk_share_table(result), "Factor")
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_POSITION_SIZE(
+    vol_budget, returns, factors, dates=None, asset=None, horizon="annual", method="sample", halflife=None, excess=True
+):
+    """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
+    of-time scaling)."""
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    name = inputs.asset_name(asset, sample.assets)
+    return Record(size_fields(xf.position_size(vol_budget, model, name, horizon=horizon)), title=name)

@@ -1,0 +1,58 @@
+"""FM_ functions for time-series regressions: betas, alphas, full tables, rolling windows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import xlfactor as xf
+from xlfactor.excel import cached, inputs
+from xlfactor.excel.inputs import FACTOR_DATA
+from xlfactor.excel.results import Table, regression_summary, rolling_table
+from xlfactor.excel.specs import flag
+from xlfactor.excel.udf import excel_function
+
+ALPHA_ANNUALIZE = flag("TRUE (default): alpha times periods per year. FALSE: alpha per period.")
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_BETA(returns, factors, dates=None, excess=True):
+    """Factor betas (OLS slopes) of each asset's returns on the factors: one row per asset, one column per factor."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, "nonrobust", None, excess)
+    return Table(result.betas, "Asset")
+
+
+@excel_function(depends=FACTOR_DATA, annualize=ALPHA_ANNUALIZE)
+def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags=None, excess=True):
+    """Alpha (regression intercept) of each asset with its t-statistic and p-value."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, cov, lags, excess)
+    if annualize:
+        inputs.need_frequency(sample.periods_per_year)
+    alpha = result.alpha_annualized if annualize else result.alpha
+    frame = pd.DataFrame({"alpha": alpha, "t": result.tvalues["alpha"], "p-value": result.pvalues["alpha"]})
+    return Table(frame, "Asset")
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True):
+    """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
+    interval, then R-squared, residual vol and alpha (annual when dates are given), observations."""
+    sample = inputs.sample(returns, factors, dates)
+    if sample.returns.shape[1] != 1:
+        raise xf.XLFactorError(
+            f"returns: FM_REGRESS takes one asset column, got {sample.returns.shape[1]}; "
+            "use FM_BETA or FM_ALPHA for several assets"
+        )
+    result = cached.regression(sample, cov, lags, excess)
+    asset = sample.returns.columns[0]
+    return Table(regression_summary(result, asset, annual=sample.periods_per_year is not None), asset)
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_ROLLING_BETA(returns, factors, dates=None, window_size=36, min_periods=None, excess=True):
+    """Rolling-window regressions: alpha, betas and R-squared at each date (blank until a window is complete).
+    Several assets give one block of columns per asset."""
+    sample = inputs.sample(returns, factors, dates)
+    frame = xf.rolling_regress(sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess))
+    return Table(rolling_table(frame), "Date")
