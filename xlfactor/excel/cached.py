@@ -34,14 +34,14 @@ def _regress(sample: Sample, cov: str, lags: int | None, excess: bool) -> Regres
     """The regression itself: straight from the model's checked arrays, or ``xf.regress`` for a factor range."""
     data = sample.ols_inputs(excess)
     if data is not None:
-        return regress_prepared(data, cov=cov, lags=lags, periods_per_year=sample.engine_periods)
+        return regress_prepared(data, cov=cov, lags=lags, periods_per_year=sample.periods_per_year)
     return xf.regress(
         sample.returns,
         sample.factors,
         cov=cov,
         lags=lags,
         rf=sample.rf(excess),
-        periods_per_year=sample.engine_periods,
+        periods_per_year=sample.periods_per_year,
     )
 
 

@@ -36,7 +36,6 @@ from xlfactor.models import RF_COLUMN
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
 from xlfactor.models.regression import OLSInputs, check_factors
 
-PLACEHOLDER_PERIODS_PER_YEAR = 12
 ANNUALIZE_FIX = "or set annualize FALSE"
 dates_cache = Memo(64)
 ppy_cache = Memo(64)
@@ -55,8 +54,8 @@ class Sample:
     factors : DataFrame
         Factor columns, plus ``RF`` when the source has one.
     periods_per_year : int or None
-        From the dates; None for a factor range without dates (frequency unknown: see
-        :func:`need_frequency` and :attr:`engine_periods`).
+        From the dates; None for a factor range without dates: the frequency is unknown,
+        which the engine takes as is (annualised figures raise; see :func:`need_frequency`).
     key : str
         Content key of the whole sample, including the data vintage of a model.
     model : ModelData or None
@@ -69,13 +68,6 @@ class Sample:
     periods_per_year: int | None
     key: str
     model: ModelData | None = None
-
-    @property
-    def engine_periods(self) -> int:
-        """Periods per year to hand the engine: the dates' frequency, or ``PLACEHOLDER_PERIODS_PER_YEAR``
-        when it is unknown (the engine needs a number; every figure that depends on it is then
-        refused with :func:`need_frequency`, so the placeholder never reaches a cell)."""
-        return engine_periods(self.periods_per_year)
 
     @cached_property
     def returns(self) -> pd.DataFrame:
@@ -349,12 +341,6 @@ def _ppy(dates: pd.DatetimeIndex | None) -> int | None:
     if dates is None:
         return None
     return ppy_cache.get(content_key("ppy", dates), lambda: periods_per_year(dates))
-
-
-def engine_periods(ppy: int | None) -> int:
-    """``ppy``, or ``PLACEHOLDER_PERIODS_PER_YEAR`` when the frequency is unknown (for engine calls
-    whose result does not depend on it, e.g. a per-period covariance)."""
-    return PLACEHOLDER_PERIODS_PER_YEAR if ppy is None else ppy
 
 
 def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:

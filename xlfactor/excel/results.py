@@ -19,7 +19,6 @@ import pandas as pd
 
 from xlfactor.excel import convert
 from xlfactor.models.hedging import HedgeResult, PositionSize, RiskShareHedge
-from xlfactor.models.regression import RegressionResult
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.models.scenarios import StressResult, VaRResult
 from xlfactor.report import labels as L
@@ -87,17 +86,6 @@ def info_fields(info: dict[str, Any]) -> dict[str, Any]:
         value = info.get(key)
         out[label] = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
     return out
-
-
-def regression_summary(result: RegressionResult, asset: str, *, annual: bool) -> pd.DataFrame:
-    """``result.summary(asset)``; without a known frequency (``annual`` False) the annualised rows
-    are replaced by the per-period residual volatility (the alpha row is already per period)."""
-    summary = result.summary(asset)
-    if annual:
-        return summary
-    summary = summary.drop(index=["Resid. vol (ann.)", "Alpha (ann.)"])
-    per_period = pd.DataFrame({"coef": [result.resid_vol[asset]]}, index=["Resid. vol (per period)"])
-    return pd.concat([summary.iloc[:-1], per_period, summary.iloc[-1:]])
 
 
 def risk_fields(risk: PortfolioRisk) -> dict[str, Any]:

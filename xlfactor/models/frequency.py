@@ -67,6 +67,21 @@ def maybe_periods_per_year(index: pd.Index) -> int | None:
         return None
 
 
+def known_periods_per_year(ppy: int | None, what: str) -> int:
+    """``ppy``, the data's periods per year; None means the frequency is unknown (data without
+    dates), and then ``what`` (an annualised figure) cannot be computed: XLFactorError.
+
+    Per-period figures never need the frequency; only annualising does (``x * ppy`` or
+    ``vol * sqrt(ppy)``), and guessing it would be silently wrong (12 for daily data is 21x off).
+    """
+    if ppy is None:
+        raise XLFactorError(
+            f"periods_per_year: the frequency is unknown (the data have no dates), so {what} cannot be "
+            "annualised; give dates (a DatetimeIndex) or periods_per_year, or use the per-period figure"
+        )
+    return ppy
+
+
 def frequency_code(periods: int) -> str:
     """The frequency code ("D", "W", "M", "Q", "A") for a number of periods per year."""
     for code, n in PERIODS_PER_YEAR.items():

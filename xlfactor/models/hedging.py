@@ -17,7 +17,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
-from xlfactor.models.frequency import PERIODS_PER_YEAR, maybe_periods_per_year
+from xlfactor.models.frequency import PERIODS_PER_YEAR, known_periods_per_year, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
 if TYPE_CHECKING:
@@ -373,7 +373,7 @@ def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float
         raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {list(model.assets[:10])}")
     i = model.assets.get_loc(asset)
     b = model.B[i]
-    scale = 1.0 if model.annualized else float(model.periods_per_year)
+    scale = 1.0 if model.annualized else float(known_periods_per_year(model.periods_per_year, "the position size"))
     total = (float(b @ model.F @ b) + model.D[i]) * scale
     specific = model.D[i] * scale
     if specific <= 0:

@@ -24,6 +24,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
 from xlfactor.models._ols_inputs import OLSInputs, check_factors, prepare
 from xlfactor.models._validate import whole_number
+from xlfactor.models.frequency import known_periods_per_year
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
@@ -67,8 +68,9 @@ class RegressionResult:
         Usable rows ``n`` per asset and ``n - K - 1`` (integers).
     resid : pd.DataFrame
         Dates x assets residuals, NaN on dates an asset does not use.
-    periods_per_year : int
-        252, 52, 12, 4 or 1 (inferred from the dates unless given).
+    periods_per_year : int or None
+        252, 52, 12, 4 or 1 (inferred from the dates unless given); None when the frequency
+        is unknown (no dates): annualised figures then raise.
     cov_type : str
         ``"nonrobust"``, ``"hc1"`` or ``"hac"``.
     lags : int or None
@@ -88,7 +90,7 @@ class RegressionResult:
     ``resid`` and ``pvalues`` are likewise computed on first access, as in statsmodels.
     """
 
-    periods_per_year: int
+    periods_per_year: int | None
     cov_type: str
     lags: int | None
     factor_names: list
@@ -186,13 +188,13 @@ class RegressionResult:
 
     @property
     def alpha_annualized(self) -> pd.Series:
-        """``alpha * periods_per_year`` (simple, not compounded)."""
-        return self.params[ALPHA] * self.periods_per_year
+        """``alpha * periods_per_year`` (simple, not compounded); raises when the frequency is unknown."""
+        return self.params[ALPHA] * known_periods_per_year(self.periods_per_year, "alpha")
 
     @property
     def resid_vol_annualized(self) -> pd.Series:
-        """``resid_vol * sqrt(periods_per_year)``."""
-        return self.resid_vol * np.sqrt(self.periods_per_year)
+        """``resid_vol * sqrt(periods_per_year)``; raises when the frequency is unknown."""
+        return self.resid_vol * np.sqrt(known_periods_per_year(self.periods_per_year, "the residual volatility"))
 
     def summary(self, asset: object = None) -> pd.DataFrame:
         """A readable table for one asset (default: the only or first asset).
@@ -201,7 +203,9 @@ class RegressionResult:
         ``P>|t|`` (``P>|z|`` for robust covariances) and the 95% interval
         ``[0.025``, ``0.975]`` (coef -/+ q se, q from the same distribution as the
         p-values); then rows ``R-squared``, ``Adj. R-squared``, ``Resid. vol (ann.)``,
-        ``Alpha (ann.)``, ``Observations`` whose value is in the ``coef`` column.
+        ``Alpha (ann.)``, ``Observations`` whose value is in the ``coef`` column. When the
+        frequency is unknown (``periods_per_year`` None) the two annual rows are replaced by
+        ``Resid. vol (per period)`` (the alpha row above is per period already).
         ``attrs`` holds ``asset``, ``cov_type``, ``lags`` and ``periods_per_year``.
         """
         if asset is None:
@@ -217,11 +221,14 @@ class RegressionResult:
             p_label: self.pvalues.loc[asset], "[0.025": self.params.loc[asset] - q * se,
             "0.975]": self.params.loc[asset] + q * se,
         })
-        fit_rows = pd.DataFrame(
-            {"coef": [self.rsquared[asset], self.rsquared_adj[asset], self.resid_vol_annualized[asset],
-                      self.alpha_annualized[asset], float(self.nobs[asset])]},
-            index=["R-squared", "Adj. R-squared", "Resid. vol (ann.)", "Alpha (ann.)", "Observations"],
-        )
+        if self.periods_per_year is None:
+            scale = {"Resid. vol (per period)": self.resid_vol[asset]}
+        else:
+            scale = {"Resid. vol (ann.)": self.resid_vol_annualized[asset],
+                     "Alpha (ann.)": self.alpha_annualized[asset]}
+        fit = {"R-squared": self.rsquared[asset], "Adj. R-squared": self.rsquared_adj[asset], **scale,
+               "Observations": float(self.nobs[asset])}
+        fit_rows = pd.DataFrame({"coef": list(fit.values())}, index=list(fit))
         out = pd.concat([table, fit_rows])
         lags = None if self.hac_lags is None else int(self.hac_lags[asset])
         out.attrs = {"asset": asset, "cov_type": self.cov_type, "lags": lags,
@@ -267,7 +274,9 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     rf : Series, optional
         Risk-free returns subtracted from every asset, aligned by date.
     periods_per_year : int, optional
-        Used for annualised figures; inferred from the dates when omitted.
+        Used for annualised figures; inferred from the dates when omitted. Without dates
+        (e.g. a RangeIndex) the frequency is unknown: ``periods_per_year`` is None, and
+        the annualised figures raise while every per-period figure works.
 
     Returns
     -------
@@ -296,8 +305,8 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     as :func:`regress`.
     """
     cov = _check_cov(cov, lags)
-    if periods_per_year is None:
-        ppy = infer_periods_per_year(data.index)
+    if periods_per_year is None:  # inferred from dates; no dates: unknown (annualised figures raise)
+        ppy = infer_periods_per_year(data.index) if isinstance(data.index, pd.DatetimeIndex) else None
     else:
         ppy = whole_number(periods_per_year, "periods_per_year", 1)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
@@ -306,7 +315,7 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
         common_lag = int(fit.lags[0])
     return RegressionResult(
-        periods_per_year=int(ppy),
+        periods_per_year=None if ppy is None else int(ppy),
         cov_type=cov,
         lags=common_lag,
         factor_names=list(data.factors),

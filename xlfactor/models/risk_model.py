@@ -28,7 +28,12 @@ from xlfactor.models.covariance import (
     factor_cov,
     validate_cov,
 )
-from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name, maybe_periods_per_year
+from xlfactor.models.frequency import (
+    PERIODS_PER_YEAR,
+    frequency_name,
+    known_periods_per_year,
+    maybe_periods_per_year,
+)
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -88,7 +93,7 @@ class PortfolioRisk:
     by_factor: pd.DataFrame
     by_asset: pd.DataFrame
     annualized: bool
-    periods_per_year: int
+    periods_per_year: int | None
 
 
 class FactorRiskModel:
@@ -108,9 +113,11 @@ class FactorRiskModel:
     specific_var : Series or array-like
         Specific variance per asset (>= 0); a Series is matched by asset name and
         must cover every asset.
-    periods_per_year : int
-        Frequency of the data the model was estimated on (12 monthly, 252 daily).
-        Required, with no default: it converts between annual and per-period figures
+    periods_per_year : int or None
+        Frequency of the data the model was estimated on (12 monthly, 252 daily); None
+        (unknown: data without dates) only for a per-period model (``annualized`` False),
+        whose figures need no frequency; position sizing then raises. Required, with no
+        default: it converts between annual and per-period figures
         (``per_period_scale``, the horizon of :func:`~xlfactor.models.scenarios.var_es`,
         position sizing), and any guessed default would be silently wrong by a factor
         ``sqrt(252/12)`` for the other frequency. :meth:`from_regression` and
@@ -123,7 +130,7 @@ class FactorRiskModel:
     exposures, factor_cov : DataFrame
     specific_var : Series
     assets, factors : Index
-    periods_per_year : int
+    periods_per_year : int or None
     annualized : bool
     B, F, D : ndarray
         Read-only float arrays (N x K, K x K, N) used in the computations.
@@ -134,7 +141,7 @@ class FactorRiskModel:
         exposures: pd.DataFrame,
         factor_cov: pd.DataFrame | np.ndarray,
         specific_var: pd.Series | Sequence[float] | np.ndarray,
-        periods_per_year: int,
+        periods_per_year: int | None,
         annualized: bool = True,
     ) -> None:
         b = _check_exposures(exposures)
@@ -142,8 +149,11 @@ class FactorRiskModel:
         self.factors = exposures.columns
         f = _check_factor_cov(factor_cov, self.factors)
         d = _check_specific_var(specific_var, self.assets)
-        self.periods_per_year = check_periods_per_year(periods_per_year)
         self.annualized = bool(annualized)
+        if periods_per_year is None and not self.annualized:
+            self.periods_per_year = None  # unknown frequency: a per-period model
+        else:
+            self.periods_per_year = check_periods_per_year(known_periods_per_year(periods_per_year, "the risk model"))
         for arr in (b, f, d):
             arr.flags.writeable = False
         self.B, self.F, self.D = b, f, d
@@ -153,7 +163,10 @@ class FactorRiskModel:
         self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
 
     def __repr__(self) -> str:
-        units = "annual" if self.annualized else f"per period (1/{self.periods_per_year} year)"
+        if self.annualized:
+            units = "annual"
+        else:
+            units = "per period" + ("" if self.periods_per_year is None else f" (1/{self.periods_per_year} year)")
         return f"FactorRiskModel({len(self.assets)} assets, {len(self.factors)} factors, {units})"
 
     @classmethod
@@ -202,8 +215,11 @@ class FactorRiskModel:
             raise XLFactorError(
                 "factors: no dates in common with the regression sample; pass the factors you regressed on"
             )
-        ppy = int(result.periods_per_year)
-        _check_same_frequency(factors.index, sample, ppy)
+        ppy = result.periods_per_year
+        if annualize:
+            known_periods_per_year(ppy, "the annualised risk model")
+        if ppy is not None:
+            _check_same_frequency(factors.index, sample, ppy)
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]

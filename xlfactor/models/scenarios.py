@@ -75,8 +75,8 @@ class VaRResult:
         ``z_c``, the standard normal quantile at ``confidence``.
     confidence, horizon : float
         As given (horizon in data periods).
-    periods_per_year : int
-        The model's data frequency (so ``horizon / periods_per_year`` is in years).
+    periods_per_year : int or None
+        The model's data frequency (so ``horizon / periods_per_year`` is in years); None if unknown.
     by_factor : DataFrame
         Index factors + ``"Specific"``; columns ``var`` and ``es``: the Euler
         contributions of ``PortfolioRisk.by_factor`` scaled to VaR and ES; each
@@ -91,7 +91,7 @@ class VaRResult:
     z: float
     confidence: float
     horizon: float
-    periods_per_year: int
+    periods_per_year: int | None
     by_factor: pd.DataFrame
     active: bool
 

@@ -7,7 +7,7 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.excel import cached, inputs
 from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.results import Table, regression_summary, rolling_table
+from xlfactor.excel.results import Table, rolling_table
 from xlfactor.excel.specs import flag
 from xlfactor.excel.udf import excel_function
 
@@ -46,7 +46,7 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
         )
     result = cached.regression(sample, cov, lags, excess)
     asset = sample.returns.columns[0]
-    return Table(regression_summary(result, asset, annual=sample.periods_per_year is not None), asset)
+    return Table(result.summary(asset), asset)
 
 
 @excel_function(depends=FACTOR_DATA)

@@ -20,7 +20,7 @@ def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True):
     frame, ppy, _ = inputs.factor_data(factors, dates)
     if annualize:
         inputs.need_frequency(ppy)
-    cov = xf.factor_cov(frame, method, halflife, annualize, periods_per_year=inputs.engine_periods(ppy))
+    cov = xf.factor_cov(frame, method, halflife, annualize, periods_per_year=ppy)
     return Table(cov, "Factor")
 
 
@@ -28,7 +28,7 @@ def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True):
 def FM_CORR(factors, dates=None, method="sample", halflife=None):
     """Correlation matrix of factor returns (RF excluded)."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
-    cov = xf.factor_cov(frame, method, halflife, False, periods_per_year=inputs.engine_periods(ppy))
+    cov = xf.factor_cov(frame, method, halflife, False, periods_per_year=ppy)
     return Table(xf.cov_to_corr(cov), "Factor")
 
 

@@ -98,7 +98,7 @@ def alpha_test(
 
     return AlphaTestResult(
         alpha=table(lambda r: r.params["alpha"]),
-        alpha_annualized=table(lambda r: r.params["alpha"] * r.periods_per_year),
+        alpha_annualized=table(lambda r: r.alpha_annualized),
         bse=table(lambda r: r.bse["alpha"]),
         tvalues=table(lambda r: r.tvalues["alpha"]),
         pvalues=table(lambda r: r.pvalues["alpha"]),
