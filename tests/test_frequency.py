@@ -1,8 +1,11 @@
-"""Frequency inference from dates: the usual spacings, gaps, and spacings that must be refused."""
+"""Frequency inference from dates: the usual spacings, gaps, and spacings that must be refused; data
+without dates have an unknown frequency (per-period figures work, annualised ones raise)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_code, periods_per_year
 
@@ -43,3 +46,44 @@ def test_bad_inputs():
     assert frequency_code(52) == "W"
     with pytest.raises(XLFactorError, match="periods_per_year: 7 is not one of"):
         frequency_code(7)
+
+
+# ---------------------------------------------------------------- unknown frequency (no dates)
+def _without_dates(returns, factors):
+    al = xf.align(returns, factors)
+    rows = pd.RangeIndex(len(al.returns))
+    return al, al.returns.set_axis(rows), al.factors.set_axis(rows)
+
+
+def test_regression_without_dates_has_unknown_frequency_and_per_period_figures(industries10, ff3_monthly):
+    al, returns, factors = _without_dates(industries10, ff3_monthly)
+    dated = xf.regress(al.returns, al.factors, rf=al.factors["RF"])
+    plain = xf.regress(returns, factors, rf=factors["RF"])
+    assert dated.periods_per_year == 12 and plain.periods_per_year is None
+    np.testing.assert_allclose(plain.params.to_numpy(), dated.params.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(plain.resid_vol.to_numpy(), dated.resid_vol.to_numpy(), rtol=1e-12)
+    for figure in ("alpha_annualized", "resid_vol_annualized"):
+        with pytest.raises(XLFactorError, match="periods_per_year: the frequency is unknown"):
+            getattr(plain, figure)
+    summary = plain.summary("NoDur")
+    assert list(summary.index[-4:]) == ["R-squared", "Adj. R-squared", "Resid. vol (per period)", "Observations"]
+    assert summary.loc["Resid. vol (per period)", "coef"] == dated.resid_vol["NoDur"]
+    expected = dated.summary("NoDur").drop(index=["Resid. vol (ann.)", "Alpha (ann.)"])
+    pd.testing.assert_frame_equal(summary.drop(index=["Resid. vol (per period)"]), expected, check_exact=True)
+
+
+def test_risk_model_without_dates_is_per_period_only(industries10, ff3_monthly):
+    al, returns, factors = _without_dates(industries10, ff3_monthly)
+    plain = xf.regress(returns, factors, rf=factors["RF"])
+    model = xf.FactorRiskModel.from_regression(plain, factors, annualize=False)
+    dated = xf.FactorRiskModel.from_regression(
+        xf.regress(al.returns, al.factors, rf=al.factors["RF"]), al.factors, annualize=False
+    )
+    assert model.periods_per_year is None and "per period" in repr(model)
+    np.testing.assert_allclose(model.asset_cov().to_numpy(), dated.asset_cov().to_numpy(), rtol=1e-12)
+    with pytest.raises(XLFactorError, match="periods_per_year: the frequency is unknown"):
+        xf.FactorRiskModel.from_regression(plain, factors, annualize=True)
+    with pytest.raises(XLFactorError, match="periods_per_year: the frequency is unknown"):
+        xf.FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, None, annualized=True)
+    with pytest.raises(XLFactorError, match="periods_per_year: the frequency is unknown"):
+        xf.position_size(1e6, model, "NoDur")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -102,18 +103,24 @@ def _bad_cell(arg: str, value: Any, row: int, col: int, shape: tuple[int, int], 
 
 # ---------------------------------------------------------------- shapes
 def grid(value: Any, arg: str) -> list[list[Any]]:
-    """Any argument value as a rectangular 2-D list (a scalar becomes 1x1, a flat list one column)."""
+    """Any argument value as a rectangular 2-D list (a scalar becomes 1x1, a flat list one column).
+
+    A list of lists is returned as it is (not copied): callers only read and slice it."""
     if value is None:
         raise XLFactorError(f"{arg}: the range is empty; select the cells that hold the data")
     if isinstance(value, (list, tuple)):
         if not value:
             raise XLFactorError(f"{arg}: the range is empty; select the cells that hold the data")
-        if all(isinstance(row, (list, tuple)) for row in value):
+        if all(type(row) is list for row in value):
+            rows = value
+        elif all(isinstance(row, (list, tuple)) for row in value):
             rows = [list(row) for row in value]
-            if len({len(row) for row in rows}) != 1 or not rows[0]:
-                raise XLFactorError(f"{arg}: rows have different lengths; select a rectangular range")
-            return rows
-        return [[v] for v in value]
+        else:
+            return [[v] for v in value]
+        width = len(rows[0])
+        if not width or any(len(row) != width for row in rows):
+            raise XLFactorError(f"{arg}: rows have different lengths; select a rectangular range")
+        return rows
     return [[value]]
 
 
@@ -133,6 +140,60 @@ def drop_blank_tail(rows: list[list[Any]], *, columns: bool = False) -> list[lis
             width -= 1
         rows = [r[:width] for r in rows]
     return rows
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A range argument parsed once: its rectangular rows and whether the first is a header.
+
+    Every reader of a range (:func:`grid_numbers`, :func:`grid_dates`) starts from a Grid,
+    so the raw cells are walked once per call. Date grids (``Grid.of(..., dates=True)``)
+    hold one column (a row of dates is turned into a column; ``was_row`` says so) and use
+    the date header rule (:func:`date_header`).
+
+    Attributes
+    ----------
+    arg : str
+        The argument's name, for messages.
+    rows : list of lists
+        Every row, header included.
+    header : bool
+        True when ``rows[0]`` is a header row.
+    was_row : bool
+        For dates: the range was a single row.
+    """
+
+    arg: str
+    rows: list[list[Any]]
+    header: bool
+    was_row: bool = False
+
+    @classmethod
+    def of(cls, value: Any, arg: str, *, dates: bool = False) -> Grid:
+        """Parse a raw argument (a 2-D or flat list, or a scalar); with ``dates``, a single row or column of dates."""
+        rows = grid(value, arg)
+        if not dates:
+            return cls(arg, rows, has_header(rows))
+        if len(rows[0]) != 1 and len(rows) != 1:
+            raise XLFactorError(f"{arg}: give a single column of dates, not {len(rows)} x {len(rows[0])} cells")
+        was_row = len(rows[0]) != 1
+        if was_row:
+            rows = [[v] for v in rows[0]]
+        return cls(arg, rows, date_header([rows[0][0], rows[1][0]] if len(rows) > 1 else [rows[0][0]], arg), was_row)
+
+    @property
+    def body(self) -> list[list[Any]]:
+        """The data rows (header row left out)."""
+        return self.rows[1:] if self.header else self.rows
+
+    @property
+    def filled(self) -> int:
+        """Data rows up to the last one with a non-blank cell (at least 1)."""
+        return max(len(drop_blank_tail(self.rows)) - self.header, 1)
+
+    def head(self, n: int) -> Grid:
+        """The grid with its header and only its first ``n`` data rows."""
+        return Grid(self.arg, self.rows[: self.header + n], self.header, self.was_row)
 
 
 def single(value: Any, arg: str) -> Any:
@@ -186,16 +247,14 @@ def number_matrix(rows: list[list[Any]], arg: str, *, row_offset: int = 0) -> np
     return out
 
 
-def number_table(value: Any, arg: str, *, label: str = "Asset") -> tuple[np.ndarray, pd.Index]:
+def grid_numbers(cells: Grid, *, label: str = "Asset") -> tuple[np.ndarray, pd.Index]:
     """A numeric range as a float matrix and its column labels (header labels or ``"<label> 1"``, ...).
 
     Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
     """
-    rows = grid(value, arg)
-    header = rows[0] if has_header(rows) else None
-    body = rows[1:] if header is not None else rows
-    matrix = number_matrix(body, arg, row_offset=0 if header is None else 1)
-    return matrix, _label_index(tuple(_labels(header, matrix.shape[1], arg, label)))
+    matrix = number_matrix(cells.body, cells.arg, row_offset=int(cells.header))
+    header = cells.rows[0] if cells.header else None
+    return matrix, _label_index(tuple(_labels(header, matrix.shape[1], cells.arg, label)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -205,11 +264,12 @@ def _label_index(labels: tuple[str, ...]) -> pd.Index:
 
 
 def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
-    """A numeric range as a DataFrame (columns = header labels or ``"<label> 1"``, ...; RangeIndex).
+    """A numeric range (raw or a :class:`Grid`) as a DataFrame (columns = header labels or ``"<label> 1"``, ...;
+    RangeIndex).
 
     Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
     """
-    matrix, columns = number_table(value, arg, label=label)
+    matrix, columns = grid_numbers(value if isinstance(value, Grid) else Grid.of(value, arg), label=label)
     return pd.DataFrame(matrix, columns=columns, copy=False)
 
 
@@ -283,13 +343,6 @@ def excel_dates(cells: Sequence[Any], arg: str, where: Callable[[int], str]) -> 
         raise
 
 
-def _date_cells(value: Any, arg: str) -> list[Any]:
-    rows = grid(value, arg)
-    if len(rows[0]) != 1 and len(rows) != 1:
-        raise XLFactorError(f"{arg}: give a single column of dates, not {len(rows)} x {len(rows[0])} cells")
-    return [row[0] for row in rows] if len(rows[0]) == 1 else list(rows[0])
-
-
 def date_header(cells: Sequence[Any], arg: str) -> bool:
     """True when the first of several date cells is a header (text not written as a date, see
     :func:`xlfactor.data.periods.is_date_text`)."""
@@ -303,10 +356,13 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
     duplicates, non-dates, numbers outside Excel's date serials, two-digit years and day/month
     text whose order no cell of the column decides (or that mixes both orders) raise.
     """
-    cells = _date_cells(value, arg)
-    start = 1 if date_header(cells, arg) else 0
-    shape = (len(cells), 1)
-    index = excel_dates(cells[start:], arg, lambda i: _where(arg, i + start, 0, shape))
+    return grid_dates(Grid.of(value, arg, dates=True))
+
+
+def grid_dates(cells: Grid) -> pd.DatetimeIndex:
+    """:func:`dates` of a date :class:`Grid`."""
+    arg, start, shape = cells.arg, int(cells.header), (len(cells.rows), 1)
+    index = excel_dates([r[0] for r in cells.body], arg, lambda i: _where(arg, i + start, 0, shape))
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")

@@ -31,6 +31,7 @@ from xlfactor.data.catalog import MODEL_FREQS
 from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
+from xlfactor.excel.convert import Grid
 from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
@@ -100,16 +101,22 @@ class Sample:
         return OLSInputs(index=index, y=y, x=x, assets=self.assets, factors=names)
 
 
-def optional_dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex | None:
-    """``dates`` when given (memoised by the raw cells, as a recalculation repeats them), None when omitted."""
+def optional_dates(value: Any) -> pd.DatetimeIndex | None:
+    """The ``dates`` argument (raw cells, or a date Grid from :func:`row_grids`) as dates, memoised by
+    the cells (a recalculation repeats them): parsed only on a miss. None when omitted."""
     if value is None:
         return None
+    rows = value.rows if isinstance(value, Grid) else value
     try:
-        key: Hashable = ("dates", arg, tuple(map(tuple, value)) if isinstance(value, list) else value)
+        key: Hashable = ("dates", tuple(map(tuple, rows)) if isinstance(rows, list) else rows)
         hash(key)
     except TypeError:  # unhashable cells (e.g. Office.js error dicts): convert without the cache
-        return convert.dates(value, arg)
-    return dates_cache.get(key, lambda: convert.dates(value, arg))
+        return _parse_dates(value)
+    return dates_cache.get(key, lambda: _parse_dates(value))
+
+
+def _parse_dates(value: Any) -> pd.DatetimeIndex:
+    return convert.grid_dates(value if isinstance(value, Grid) else Grid.of(value, "dates", dates=True))
 
 
 def frequency(index: pd.DatetimeIndex, arg: str = "dates", *, ppy: int | None = None) -> str:
@@ -298,7 +305,7 @@ def data_token(factors_value: Any, dates_value: Any, arg: str = "factors") -> Ha
     """
     if convert.model_name(factors_value) is None:
         return "range"
-    return model_data(factors_value, optional_dates(_row_ranges({"dates": dates_value})["dates"]), arg).key
+    return model_data(factors_value, optional_dates(row_grids({"dates": dates_value})["dates"]), arg).key
 
 
 def factors_depend(factors: str = "factors", dates: str = "dates") -> Callable[[dict[str, Any]], Hashable]:
@@ -319,12 +326,13 @@ def _same_length(n: int, other: int, arg: str, against: str) -> None:
         raise XLFactorError(f"{arg}: {n} rows but {against} has {other}; select ranges with the same number of rows")
 
 
-def factor_range(value: Any, dates: pd.DatetimeIndex | None, *, arg: str = "factors") -> pd.DataFrame:
+def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
     """A range of factor returns indexed by ``dates`` (or by row number when no dates).
 
     A column headed ``RF`` in any case (``rf``, ``Rf``) is the risk-free rate, renamed ``RF``.
     """
-    frame = convert.numbers(value, arg, label="Factor")
+    arg = cells.arg
+    frame = convert.numbers(cells, arg, label="Factor")
     rf = [c for c in frame.columns if str(c).upper() == RF_COLUMN]
     if len(rf) > 1:
         raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
@@ -355,6 +363,30 @@ def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
     return ppy
 
 
+def row_grids(ranges: dict[str, Any]) -> dict[str, Any]:
+    """Row-aligned range arguments, each parsed at most once into a :class:`~xlfactor.excel.convert.Grid`,
+    cut to the rows that hold data.
+
+    A range selected larger than its data (``B2:B300`` for 60 rows) is common. Each range
+    keeps its header row; the body rows are cut to the last row holding data in any of the
+    ranges. Interior blanks stay (missing values). Nothing is cut when the dates form a row.
+    ``dates`` stays as its raw cells (or None) unless it was cut: :func:`optional_dates` looks
+    the raw cells up in its memo and parses them only on a miss.
+    """
+    grids: dict[str, Any] = {k: Grid.of(v, k) for k, v in ranges.items() if k != "dates"}
+    dates = ranges.get("dates")
+    grids["dates"] = dates
+    if not (_ends_blank(dates) or any(_ends_blank(g.rows) for g in grids.values() if isinstance(g, Grid))):
+        return grids  # fast path: no range ends with a blank row
+    if dates is not None:
+        grids["dates"] = Grid.of(dates, "dates", dates=True)
+        if grids["dates"].was_row:
+            return grids
+    given = [g for g in grids.values() if g is not None]
+    target = max(g.filled for g in given)
+    return {k: None if g is None else g.head(target) for k, g in grids.items()}
+
+
 def _ends_blank(value: Any) -> bool:
     """True when a range argument (2-D or flat list) ends with a row of blank cells."""
     if not isinstance(value, (list, tuple)) or len(value) < 2:
@@ -363,56 +395,28 @@ def _ends_blank(value: Any) -> bool:
     return all(convert.is_blank(c) for c in last) if isinstance(last, (list, tuple)) else convert.is_blank(last)
 
 
-def _row_ranges(ranges: dict[str, Any]) -> dict[str, Any]:
-    """Row-aligned range arguments without the trailing rows that are blank in every one of them.
-
-    A range selected larger than its data (``B2:B300`` for 60 rows) is common. Each range
-    keeps its header row; the body rows are cut to the last row holding data in any of the
-    ranges. Interior blanks stay (missing values). ``None`` values (omitted) are passed on.
-    Only column-shaped date ranges are cut.
-    """
-    if not any(_ends_blank(v) for v in ranges.values()):
-        return ranges  # fast path: no range ends with a blank row
-    grids = {k: convert.grid(v, k) for k, v in ranges.items() if v is not None}
-    heads, ends = {}, {}
-    for name, rows in grids.items():
-        if name == "dates":
-            if len(rows[0]) != 1:
-                return ranges
-            heads[name] = int(convert.date_header([r[0] for r in rows], name))
-        else:
-            heads[name] = int(convert.has_header(rows))
-        ends[name] = max(len(convert.drop_blank_tail(rows)) - heads[name], 1)
-    target = max(ends.values())
-    out = dict(ranges)
-    for name, rows in grids.items():
-        if len(rows) - heads[name] > target:
-            out[name] = rows[: heads[name] + target]
-    return out
-
-
 def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[pd.DataFrame, int | None, str]:
     """Factor returns from a model name (over ``dates``) or a range; periods per year (None: a range
     without dates, frequency unknown); content key."""
     if convert.model_name(value) is not None:
-        found = model_data(value, optional_dates(_row_ranges({"dates": dates_value})["dates"]), arg)
+        found = model_data(value, optional_dates(row_grids({"dates": dates_value})["dates"]), arg)
         return found.factors, found.periods_per_year, found.key
-    cut = _row_ranges({arg: value, "dates": dates_value})
-    dates = optional_dates(cut["dates"])
-    frame = factor_range(cut[arg], dates, arg=arg)
+    grids = row_grids({arg: value, "dates": dates_value})
+    dates = optional_dates(grids["dates"])
+    frame = factor_range(grids[arg], dates)
     return frame, _ppy(dates), content_key("range", frame)
 
 
-def _shape_hint(values: np.ndarray, cells: Any, other: int, arg: str, against: str) -> None:
-    """Clearer messages for two common layouts that give a row-count mismatch (``cells``: the raw range)."""
+def _shape_hint(values: np.ndarray, cells: Grid, other: int, against: str) -> None:
+    """Clearer messages for two common layouts that give a row-count mismatch."""
     rows, cols = values.shape
-    header = convert.has_header(convert.grid(cells, arg))
+    arg = cells.arg
     if rows == 1 and other > 1:
         raise XLFactorError(
             f"{arg}: one row of {cols} values but {against} has {other} rows; give one column per asset "
             "and one row per date (transpose the range)"
         )
-    if rows == other + 1 and not header:
+    if rows == other + 1 and not cells.header:
         raise XLFactorError(
             f"{arg}: {rows} rows, one more than {against} ({other}); if the first row names the assets with "
             "numbers (tickers such as 7203), enter them as text (type '7203) so they are read as a header"
@@ -422,22 +426,22 @@ def _shape_hint(values: np.ndarray, cells: Any, other: int, arg: str, against: s
 def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_arg: str = "returns") -> Sample:
     """Returns (a range, header optional) and factors (a model name or a range) on common rows.
 
-    Trailing rows blank in every row-aligned range (returns, dates, factor range) are
-    dropped first. Raises when lengths differ, dates are missing for a model, the dates do
-    not overlap the model data (or mostly fall after it), or too few rows remain for the
-    number of factors.
+    Each range is parsed once (:func:`row_grids`, which also drops the trailing rows blank in
+    every row-aligned range). Raises when lengths differ, dates are missing for a model, the
+    dates do not overlap the model data (or mostly fall after it), or too few rows remain for
+    the number of factors.
     """
     is_model = convert.model_name(factors_value) is not None
     ranges = {returns_arg: returns_value, "dates": dates_value}
     if not is_model:
         ranges["factors"] = factors_value
-    cut = _row_ranges(ranges)
-    returns_value, dates_value = cut[returns_arg], cut["dates"]
-    values, assets = convert.number_table(returns_value, returns_arg)
-    dates = optional_dates(dates_value)
+    grids = row_grids(ranges)
+    returns = grids[returns_arg]
+    values, assets = convert.grid_numbers(returns)
+    dates = optional_dates(grids["dates"])
     if dates is not None:
         if len(dates) != len(values):
-            _shape_hint(values, returns_value, len(dates), returns_arg, "dates")
+            _shape_hint(values, returns, len(dates), "dates")
         _same_length(len(dates), len(values), "dates", returns_arg)
     if is_model:
         model = model_data(factors_value, dates, "factors")
@@ -445,9 +449,9 @@ def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_
         source, ppy = model.key, model.periods_per_year
     else:
         model = None
-        factors = factor_range(cut["factors"], dates)
+        factors = factor_range(grids["factors"], dates)
         if len(factors) != len(values):
-            _shape_hint(values, returns_value, len(factors), returns_arg, "factors")
+            _shape_hint(values, returns, len(factors), "factors")
         _same_length(len(factors), len(values), "factors", returns_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
     _check_rows(values, complete, len(factors.columns) - (RF_COLUMN in factors.columns), returns_arg)

@@ -41,6 +41,7 @@ from xlfactor.excel.specs import REQUIRED, SPECS, Spec
 
 EXCEL_TEXT_LIMIT = 255
 _F = TypeVar("_F", bound=Callable[..., Any])
+_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
 def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = None, **local: Spec) -> Callable[[_F], _F]:
@@ -55,15 +56,15 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         if "headers" in signature.parameters:
             raise TypeError(f"{func.__name__}: do not declare headers; excel_function adds it")
         params = [*signature.parameters.values(), inspect.Parameter("headers", _POSITIONAL, default=True)]
-        specs = {p.name: local.get(p.name) or SPECS.get(p.name) for p in params}
-        missing = [n for n, s in specs.items() if s is None]
-        extra = [n for n in local if n not in specs]
+        names = [p.name for p in params]
+        missing = [n for n in names if n not in local and n not in SPECS]
+        extra = [n for n in local if n not in names]
         if missing or extra:
             raise TypeError(f"{func.__name__}: no spec for {missing}, unknown local specs {extra}")
-        names = [p.name for p in params]
+        specs: dict[str, Spec] = {n: local.get(n) or SPECS[n] for n in names}
         defaults = [p.default for p in params]
         for name, default in zip(names, defaults, strict=True):
-            _check_default(func.__name__, name, specs[name], default)  # type: ignore[arg-type]
+            _check_default(func.__name__, name, specs[name], default)
         doc = " ".join((inspect.getdoc(func) or "").split())  # one line, as Excel shows it
         if not doc or len(doc) > EXCEL_TEXT_LIMIT:
             raise TypeError(f"{func.__name__}: the docstring must have 1 to {EXCEL_TEXT_LIMIT} characters")
@@ -71,8 +72,8 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         @functools.wraps(func)
         def call(*args: Any) -> Any:
             values = [*args, *defaults[len(args) :]]
-            cells = [specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)]  # type: ignore[union-attr]
-            return render(func(*cells[:-1]), cells[-1])
+            converted = [specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)]
+            return render(func(*converted[:-1]), converted[-1])  # the last one is headers
 
         call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         wrapped = guarded(call if depends is None else cell_memo(call, depends))
@@ -80,16 +81,13 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):
             spec = specs[name]
-            if len(spec.doc) > EXCEL_TEXT_LIMIT:  # type: ignore[union-attr]
+            if len(spec.doc) > EXCEL_TEXT_LIMIT:
                 raise TypeError(f"{func.__name__}: description of {name!r} exceeds {EXCEL_TEXT_LIMIT} characters")
-            options: dict[str, Any] = {"ndim": 2} if spec.is_range else {}  # type: ignore[union-attr]
-            wrapped = xw.arg(name, doc=spec.doc, err_to_str=True, **options)(wrapped)  # type: ignore[union-attr]
+            options: dict[str, Any] = {"ndim": 2} if spec.is_range else {}
+            wrapped = xw.arg(name, doc=spec.doc, err_to_str=True, **options)(wrapped)
         return xw.func(wrapped)
 
     return register
-
-
-_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
 def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:
