@@ -36,8 +36,8 @@ _API = {
     "var_es": "xlfactor.models.scenarios",
     "StressResult": "xlfactor.models.scenarios",
     "VaRResult": "xlfactor.models.scenarios",
-    "analyze_portfolio": "xlfactor.models.analysis",
-    "PortfolioAnalysis": "xlfactor.models.analysis",
+    "analyze_portfolio": "xlfactor.report.analysis",
+    "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models
     "standardize": "xlfactor.models.cross_section",
     "cross_sectional_regress": "xlfactor.models.cross_section",

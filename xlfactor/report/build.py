@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from xlfactor.data import align, factor_info, load_factors
 from xlfactor.data.samples import industry_portfolios
 from xlfactor.errors import XLFactorError
-from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
+from xlfactor.report.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.sheets import SHEETS
 from xlfactor.report.workbook import ProgressFn, output_error, save_atomically
@@ -119,7 +119,7 @@ def build_demo_report(path: str | Path | None = None, *,
     with 36-month rolling betas. Its realised return history (behind the
     top-down betas, rolling betas, minimum-variance hedges and worst months) is
     the demo's realised history: annual rebalancing, drift in between
-    (:func:`xlfactor.models.analysis.buy_and_hold_returns` bought at
+    (:func:`xlfactor.report.analysis.buy_and_hold_returns` bought at
     :data:`DEMO_WEIGHTS` on the first date, rebalanced back every
     :data:`DEMO_REBALANCE_EVERY` months); its current weights are the targets.
 

@@ -1,9 +1,11 @@
-"""Portfolio analysis: every number of a risk report, computed by the engine in one call.
+"""Portfolio analysis for the risk report: every number it shows, computed by the engine in one call.
 
 :func:`analyze_portfolio` orchestrates the engine modules (regression, rolling
 regression, covariance, risk model, hedging, scenarios) over one portfolio and
-returns a :class:`PortfolioAnalysis`. The report layer only lays these numbers
-out; it computes nothing.
+returns a :class:`PortfolioAnalysis`. It lives in the report layer because it
+chooses what the report shows (standard shocks, VaR levels, worst periods); the
+engine in ``xlfactor.models`` holds no report constants. The sheet modules only
+lay these numbers out; they compute nothing.
 
 Conventions
 -----------
