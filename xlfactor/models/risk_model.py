@@ -288,41 +288,54 @@ class FactorRiskModel:
         )
 
     def _vector(self, weights: Weights, name: str) -> np.ndarray:
-        if isinstance(weights, Mapping):
-            weights = pd.Series(dict(weights), dtype=object)
-        if isinstance(weights, pd.Series):
-            return self._vector_from_series(weights, name)
-        try:
-            w = np.asarray(weights, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
-        if w.ndim != 1 or w.shape[0] != len(self.assets):
-            raise XLFactorError(
-                f"{name}: got {w.size} values for {len(self.assets)} assets; "
-                "pass one weight per asset or a Series indexed by asset name"
-            )
-        return _finite(w, name)
+        return weight_vector(weights, self.assets, name)
 
-    def _vector_from_series(self, weights: pd.Series, name: str) -> np.ndarray:
-        try:
-            values = weights.to_numpy(dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{name}: contains non-numeric values") from exc
-        if weights.index is self.assets or weights.index.equals(self.assets):
-            return _finite(values.copy(), name)
-        if weights.index.has_duplicates:
-            dup = weights.index[weights.index.duplicated()].unique().tolist()
-            raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
-        pos = self.assets.get_indexer(weights.index)
-        if (pos < 0).any():
-            unknown = weights.index[pos < 0].tolist()
-            raise XLFactorError(
-                f"{name}: assets not in the risk model: {unknown[:10]}"
-                + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-            )
-        w = np.zeros(len(self.assets))
-        w[pos] = values
-        return _finite(w, name)
+
+def weight_vector(weights: Weights, assets: pd.Index, name: str = "weights", *,
+                  universe: str = "the risk model") -> np.ndarray:
+    """Weights as a float array in the order of ``assets``.
+
+    A Series or mapping is matched by asset name; assets it omits get weight 0;
+    names not in ``assets`` raise (the message says they are not in ``universe``).
+    A sequence/array must have one entry per asset in the order of ``assets``.
+    Every weight must be finite.
+    """
+    if isinstance(weights, Mapping):
+        weights = pd.Series(dict(weights), dtype=object)
+    if isinstance(weights, pd.Series):
+        return _vector_from_series(weights, assets, name, universe)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
+    if w.ndim != 1 or w.shape[0] != len(assets):
+        raise XLFactorError(
+            f"{name}: got {w.size} values for {len(assets)} assets; "
+            "pass one weight per asset or a Series indexed by asset name"
+        )
+    return _finite(w, name)
+
+
+def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, universe: str) -> np.ndarray:
+    try:
+        values = weights.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+    if weights.index is assets or weights.index.equals(assets):
+        return _finite(values.copy(), name)
+    if weights.index.has_duplicates:
+        dup = weights.index[weights.index.duplicated()].unique().tolist()
+        raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
+    pos = assets.get_indexer(weights.index)
+    if (pos < 0).any():
+        unknown = weights.index[pos < 0].tolist()
+        raise XLFactorError(
+            f"{name}: assets not in {universe}: {unknown[:10]}"
+            + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        )
+    w = np.zeros(len(assets))
+    w[pos] = values
+    return _finite(w, name)
 
 
 def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
 from xlfactor.models.regression import RegressionResult, regress
-from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk
+from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
 from xlfactor.models.units import check_not_percent
@@ -354,16 +354,10 @@ def _split_inputs(returns: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.Data
 
 
 def _weights(weights: pd.Series | Mapping[str, float], assets: pd.Index, name: str) -> pd.Series:
-    series = pd.Series(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.astype(float)
-    unknown = [a for a in series.index if a not in assets]
-    if unknown:
-        raise XLFactorError(f"{name}: {unknown} are not columns of returns; fix the names or add their returns")
-    if not np.isfinite(series.to_numpy()).all():
-        raise XLFactorError(f"{name}: every weight must be a finite number")
-    out = series.reindex(assets, fill_value=0.0).rename(name)
-    if name == "weights" and not (out.to_numpy() != 0).any():
+    values = weight_vector(weights, assets, name, universe="the columns of returns (fix the names or add returns)")
+    if name == "weights" and not (values != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
-    return out
+    return pd.Series(values, index=assets, name=name)
 
 
 def _benchmark(benchmark: pd.Series | Mapping[str, float] | str | None, assets: pd.Index) -> pd.Series | None:
