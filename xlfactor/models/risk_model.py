@@ -117,6 +117,11 @@ class FactorRiskModel:
         :func:`~xlfactor.models.cross_section.risk.xs_risk_model` fill it from the data.
     annualized : bool
         Whether ``factor_cov`` and ``specific_var`` are annual (True) or per period.
+    factor_returns : DataFrame, optional
+        The per-period factor returns the model was estimated on (dates x factors;
+        extra columns such as RF are dropped, rows with a missing factor too).
+        :meth:`from_regression` keeps them; historical VaR and the historical
+        scenarios of :mod:`xlfactor.models.history` replay them by default.
 
     Attributes
     ----------
@@ -125,6 +130,7 @@ class FactorRiskModel:
     assets, factors : Index
     periods_per_year : int
     annualized : bool
+    factor_returns : DataFrame or None
     B, F, D : ndarray
         Read-only float arrays (N x K, K x K, N) used in the computations.
     """
@@ -136,6 +142,8 @@ class FactorRiskModel:
         specific_var: pd.Series | Sequence[float] | np.ndarray,
         periods_per_year: int,
         annualized: bool = True,
+        *,
+        factor_returns: pd.DataFrame | None = None,
     ) -> None:
         b = _check_exposures(exposures)
         self.assets = exposures.index
@@ -151,6 +159,7 @@ class FactorRiskModel:
         self.factor_cov = pd.DataFrame(f, index=self.factors, columns=self.factors)
         self.specific_var = pd.Series(d, index=self.assets, name="specific_var")
         self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
+        self.factor_returns = None if factor_returns is None else factor_history(factor_returns, self.factors)
 
     def __repr__(self) -> str:
         units = "annual" if self.annualized else f"per period (1/{self.periods_per_year} year)"
@@ -208,7 +217,7 @@ class FactorRiskModel:
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]
         specific = result.resid_vol.reindex(betas.index) ** 2 * scale
-        return cls(betas, cov, specific, ppy, annualized=annualize)
+        return cls(betas, cov, specific, ppy, annualized=annualize, factor_returns=in_sample)
 
     @property
     def per_period_scale(self) -> float:
@@ -336,6 +345,30 @@ def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, univers
     w = np.zeros(len(assets))
     w[pos] = values
     return _finite(w, name)
+
+
+def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = "factor_returns") -> pd.DataFrame:
+    """The model's factor columns of a factor-return history, as floats, rows with a missing factor dropped.
+
+    Raises
+    ------
+    XLFactorError
+        Not a DataFrame, a model factor missing, non-numeric or infinite values, no complete row.
+    """
+    if not isinstance(factor_returns, pd.DataFrame):
+        raise XLFactorError(f"{name}: expected a DataFrame of factor returns (dates x factors)")
+    missing = [str(f) for f in factors if f not in factor_returns.columns]
+    if missing:
+        raise XLFactorError(f"{name}: missing the model's factors {missing}")
+    try:
+        data = factor_returns.loc[:, list(factors)].astype(float).dropna()
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+    if data.empty:
+        raise XLFactorError(f"{name}: no date has a return for every factor {list(map(str, factors))}")
+    if not np.isfinite(data.to_numpy()).all():
+        raise XLFactorError(f"{name}: contains infinite values")
+    return data.sort_index()
 
 
 def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:
