@@ -36,6 +36,9 @@ _API = {
     "var_es": "xlfactor.models.scenarios",
     "StressResult": "xlfactor.models.scenarios",
     "VaRResult": "xlfactor.models.scenarios",
+    "scenario": "xlfactor.models.episodes",
+    "scenario_library": "xlfactor.models.episodes",
+    "ScenarioResult": "xlfactor.models.episodes",
     "analyze_portfolio": "xlfactor.report.analysis",
     "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models
