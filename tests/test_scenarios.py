@@ -294,7 +294,7 @@ def test_methods_share_the_vol_share_allocation(model, weights):
 
 def test_explicit_factor_returns_replace_the_model_history(model, weights, factors):
     bare = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, 12)
-    with pytest.raises(XLFactorError, match="factor_returns: the historical methods need the factor-return history"):
+    with pytest.raises(XLFactorError, match="factor_returns: historical VaR needs the factor-return history"):
         var_es(bare, weights, method="historical")
     recent = factors.loc["2000":]
     res = var_es(bare, weights, 0.95, method="historical", factor_returns=recent)

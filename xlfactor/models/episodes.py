@@ -25,7 +25,7 @@ from scipy.special import ndtri
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction
 from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name, maybe_periods_per_year
-from xlfactor.models.risk_model import FactorRiskModel, Weights, factor_history
+from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ def scenario(
         library episode's or not covering it, no factor history.
     """
     confidence = fraction(band, "band", example="use e.g. 0.95 for a 95% band")
-    history = _history(model, factor_returns)
+    history = model_history(model, factor_returns, "a scenario")
     chosen, start, stop = _episode_dates(episode, end)
     ppy = maybe_periods_per_year(history.index)
     if chosen is not None:
@@ -312,17 +312,6 @@ def scenario(
         worst_by_factor=pd.Series(x * f[worst], index=factors, name="pnl"),
         active=benchmark is not None,
     )
-
-
-def _history(model: FactorRiskModel, factor_returns: pd.DataFrame | None) -> pd.DataFrame:
-    if factor_returns is not None:
-        return factor_history(factor_returns, model.factors)
-    if model.factor_returns is None:
-        raise XLFactorError(
-            "factor_returns: a scenario needs the factor-return history; build the model with "
-            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns="
-        )
-    return model.factor_returns
 
 
 def _episode_dates(episode: object, end: object) -> tuple[Episode | None, pd.Timestamp, pd.Timestamp]:

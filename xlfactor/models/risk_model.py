@@ -371,6 +371,22 @@ def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = 
     return data.sort_index()
 
 
+def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
+    """``factor_returns`` checked by :func:`factor_history`, or by default the model's own history.
+
+    Raises
+    ------
+    XLFactorError
+        Neither given nor kept by the model (the message says ``purpose`` needs it).
+    """
+    if factor_returns is not None:
+        return factor_history(factor_returns, model.factors)
+    if model.factor_returns is None:
+        raise XLFactorError(f"factor_returns: {purpose} needs the factor-return history; build the model with "
+                            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns=")
+    return model.factor_returns
+
+
 def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:
     """Per-asset split of variance into factor and specific parts.
 

@@ -23,7 +23,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import horizon_periods
-from xlfactor.models.risk_model import FactorRiskModel, Weights, factor_history
+from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
 
 VaRMethod = Literal["parametric", "historical", "cornish_fisher"]
 VAR_METHODS = ("parametric", "historical", "cornish_fisher")
@@ -302,13 +302,7 @@ def _normal_pdf(z: float | np.ndarray) -> float | np.ndarray:
 def _historical_pnl(model: FactorRiskModel, weights: Weights, benchmark: Weights | None,
                     factor_returns: pd.DataFrame | None, tail: float) -> np.ndarray:
     """``p_t = x' f_t`` over the factor history (one value per complete date)."""
-    if factor_returns is None:
-        if model.factor_returns is None:
-            raise XLFactorError("factor_returns: the historical methods need the factor-return history; build the "
-                                "model with FactorRiskModel.from_regression (it keeps them) or pass factor_returns=")
-        history = model.factor_returns
-    else:
-        history = factor_history(factor_returns, model.factors)
+    history = model_history(model, factor_returns, "historical VaR")
     if len(history) * tail < 1:
         raise XLFactorError(f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
                             f"{int(np.ceil(1 / tail))} periods or a lower confidence")
