@@ -39,6 +39,8 @@ _API = {
     "scenario": "xlfactor.models.episodes",
     "scenario_library": "xlfactor.models.episodes",
     "ScenarioResult": "xlfactor.models.episodes",
+    "risk_backtest": "xlfactor.models.backtest",
+    "BacktestResult": "xlfactor.models.backtest",
     "analyze_portfolio": "xlfactor.report.analysis",
     "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models

@@ -24,7 +24,7 @@ from scipy.special import ndtri
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction
-from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_name, maybe_periods_per_year
+from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_code, frequency_name, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
 
 
@@ -297,7 +297,7 @@ def scenario(
         description=chosen.description if chosen is not None else "User-defined episode.",
         start=window.index[0],
         end=window.index[-1],
-        frequency=frequency_name(_code(ppy)),
+        frequency=frequency_name(frequency_code(ppy)),
         periods=len(window),
         factor_returns=pd.Series(cumulative, index=factors, name="return"),
         exposures=pd.Series(x, index=factors, name="exposure"),
@@ -351,7 +351,7 @@ def _check_coverage(episode: Episode, history: pd.DataFrame, ppy: int | None) ->
     """The factor data must be at the episode's frequency and cover its dates."""
     wanted = PERIODS_PER_YEAR[episode.frequency]
     if ppy != wanted:
-        have = frequency_name(_code(ppy)) if ppy is not None else "of unknown frequency"
+        have = frequency_name(frequency_code(ppy)) if ppy is not None else "of unknown frequency"
         raise XLFactorError(
             f"factor_returns: {episode.name!r} is a {frequency_name(episode.frequency)} episode and "
             f"the factor returns are {have}; pass {frequency_name(episode.frequency)} factor returns "
@@ -365,7 +365,3 @@ def _check_coverage(episode: Episode, history: pd.DataFrame, ppy: int | None) ->
             f"factor_returns: {episode.name!r} runs {start:%Y-%m-%d} to {stop:%Y-%m-%d} but the "
             f"factor returns with every model factor run {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         )
-
-
-def _code(ppy: int) -> str:
-    return next(code for code, n in PERIODS_PER_YEAR.items() if n == ppy)
