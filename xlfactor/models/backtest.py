@@ -7,11 +7,11 @@ OLS betas of each held asset on the factors (with intercept), specific variances
 ``SSR / (n - K - 1)``, the factor covariance by ``cov_method``, all per period. The
 forecast is compared with the realised return at ``t``.
 
-The estimation does not refit from scratch: the cross-products ``Z'Z`` of
-``z_t = [1, f_t, r_t]`` (K factors, N held assets) are carried from one refit to
-the next, adding the rows that enter the window and subtracting those that leave
-it, so a refit costs ``O((K + N)^2)`` per new row plus one ``(K + 1)``-square solve
-for all assets, instead of a regression over the whole window.
+The estimation does not refit from scratch: the cross-products of
+``x_t = [1, f_t]`` (K factors) and ``r_t`` (N held assets) that OLS needs are
+carried from one refit to the next, adding the rows that enter the window and
+subtracting those that leave it, so a refit costs ``O(K N)`` per new row plus one
+``(K + 1)``-square solve for all assets, instead of a regression over the whole window.
 """
 
 from __future__ import annotations
@@ -122,9 +122,9 @@ def risk_backtest(
     :func:`xlfactor.regress` and :meth:`FactorRiskModel.from_regression` (per period)
     on those rows and taking ``portfolio_risk(w).total_vol``.
 
-    OLS from cross-products: with ``z_t = [1, f_t, r_t]`` and ``S = sum z_t z_t'`` over
-    the window split into blocks ``S_xx``, ``S_xy``, ``S_yy``: ``beta = S_xx^-1 S_xy``
-    and ``SSR_i = (S_yy)_ii - beta_i' (S_xy)_i``. For ``"sample"``, ``F`` is
+    OLS from cross-products: with ``x_t = [1, f_t]``, ``S_xx = sum x_t x_t'``,
+    ``S_xy = sum x_t r_t'`` and ``s_i = sum r_i,t^2`` over the window:
+    ``beta = S_xx^-1 S_xy`` and ``SSR_i = s_i - beta_i' (S_xy)_i``. For ``"sample"``, ``F`` is
     ``(S_ff - n m m') / (n - 1)`` with ``m = S_1f / n``; ``"ewma"`` and
     ``"ledoit_wolf"`` call :func:`xlfactor.factor_cov` on the window's K factor columns.
 
@@ -281,21 +281,28 @@ def _forecast_vols(
     cov_method: str,
     halflife: float | None,
 ) -> np.ndarray:
-    """``sigma_t`` for rows ``start..T-1`` from running cross-products of ``[1, f, y]``."""
+    """``sigma_t`` for rows ``start..T-1`` from running cross-products of ``x_t = [1, f_t]`` and ``y_t``.
+
+    Only the blocks OLS needs are carried: ``S_xx = sum x x'``, ``S_xy = sum x y'`` and
+    the diagonal of ``sum y y'`` (``sum y_i^2``), updated by the rows entering and
+    leaving the window.
+    """
     n_rows, k = f.shape
-    z = np.column_stack((np.ones(n_rows), f, y))
-    p = k + 1
-    cross = np.zeros((z.shape[1], z.shape[1]))
+    x = np.column_stack((np.ones(n_rows), f))
+    s_xx = np.zeros((k + 1, k + 1))
+    s_xy = np.zeros((k + 1, y.shape[1]))
+    s_yy = np.zeros(y.shape[1])
     lo = hi = 0
     sigma = np.empty(n_rows - start)
     for tau in range(start, n_rows, step):
         new_lo = 0 if window is None else tau - window
-        cross += z[hi:tau].T @ z[hi:tau]
-        if new_lo > lo:
-            cross -= z[lo:new_lo].T @ z[lo:new_lo]
+        for a, b, sign in ((hi, tau, 1.0), (lo, new_lo, -1.0)):
+            if b > a:
+                s_xx += sign * (x[a:b].T @ x[a:b])
+                s_xy += sign * (x[a:b].T @ y[a:b])
+                s_yy += sign * np.einsum("ij,ij->j", y[a:b], y[a:b])
         lo, hi = new_lo, tau
         n = tau - lo
-        s_xx, s_xy = cross[:p, :p], cross[:p, p:]
         try:
             beta = np.linalg.solve(s_xx, s_xy)
         except np.linalg.LinAlgError:
@@ -303,13 +310,13 @@ def _forecast_vols(
                 f"factors: singular in the estimation window ending at row {tau}; a factor is "
                 "constant or two are collinear there"
             ) from None
-        ssr = np.diag(cross)[p:] - np.einsum("ij,ij->j", beta, s_xy)
+        ssr = s_yy - np.einsum("ij,ij->j", beta, s_xy)
         d = np.maximum(ssr, 0.0) / (n - k - 1)
         if cov_method == "sample":
-            mean = cross[0, 1:p] / n
-            cov = (cross[1:p, 1:p] - n * np.outer(mean, mean)) / (n - 1)
+            mean = s_xx[0, 1:] / n
+            cov = (s_xx[1:, 1:] - n * np.outer(mean, mean)) / (n - 1)
         else:
             cov = factor_cov(pd.DataFrame(f[lo:tau]), cov_method, halflife, annualize=False).to_numpy()
-        x = beta[1:] @ w
-        sigma[tau - start : tau - start + step] = np.sqrt(x @ cov @ x + (w * w) @ d)
+        exposure = beta[1:] @ w
+        sigma[tau - start : tau - start + step] = np.sqrt(exposure @ cov @ exposure + (w * w) @ d)
     return sigma
