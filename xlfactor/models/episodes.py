@@ -268,8 +268,9 @@ def scenario(
     history = model_history(model, factor_returns, "a scenario")
     chosen, start, stop = _episode_dates(episode, end)
     ppy = maybe_periods_per_year(history.index)
-    if chosen is not None:
-        _check_coverage(chosen, history, ppy)
+    problem = episode_problem(chosen, history) if chosen is not None else None
+    if problem is not None:
+        raise XLFactorError(f"factor_returns: {problem}")
     window = history.loc[(history.index >= start) & (history.index <= stop)]
     if window.empty:
         raise XLFactorError(
@@ -347,21 +348,28 @@ def _date(value: object, name: str) -> pd.Timestamp:
     return out
 
 
-def _check_coverage(episode: Episode, history: pd.DataFrame, ppy: int | None) -> None:
-    """The factor data must be at the episode's frequency and cover its dates."""
+def episode_problem(episode: Episode, factor_returns: pd.DataFrame) -> str | None:
+    """Why ``factor_returns`` cannot replay a library ``episode`` (a sentence), or None when it can.
+
+    It can when its dates are at the episode's frequency and run from the episode's
+    first to its last period (rows with a missing factor are not counted).
+    """
+    history = factor_returns.dropna()
+    ppy = maybe_periods_per_year(history.index) if len(history) > 1 else None
     wanted = PERIODS_PER_YEAR[episode.frequency]
     if ppy != wanted:
         have = frequency_name(frequency_code(ppy)) if ppy is not None else "of unknown frequency"
-        raise XLFactorError(
-            f"factor_returns: {episode.name!r} is a {frequency_name(episode.frequency)} episode and "
-            f"the factor returns are {have}; pass {frequency_name(episode.frequency)} factor returns "
-            "(e.g. xlfactor.load_factors(model, freq))"
+        return (
+            f"{episode.name!r} is a {frequency_name(episode.frequency)} episode and the factor returns are "
+            f"{have}; pass {frequency_name(episode.frequency)} factor returns (e.g. xlfactor.load_factors(model, "
+            "freq))"
         )
     first, last = history.index[0], history.index[-1]
     start, stop = pd.Timestamp(episode.start), pd.Timestamp(episode.end)
     period = episode.frequency
     if first.to_period(period) > start.to_period(period) or last.to_period(period) < stop.to_period(period):
-        raise XLFactorError(
-            f"factor_returns: {episode.name!r} runs {start:%Y-%m-%d} to {stop:%Y-%m-%d} but the "
-            f"factor returns with every model factor run {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        return (
+            f"{episode.name!r} runs {start:%Y-%m-%d} to {stop:%Y-%m-%d} but the factor returns with every "
+            f"model factor run {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         )
+    return None
