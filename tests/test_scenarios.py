@@ -4,15 +4,25 @@ References: the explicit conditional-expectation formula with numpy inverses and
 sample covariance, statsmodels OLS slopes of the unshocked factors on the shocked ones (rtol
 1e-10); scipy.stats.norm quantiles and numerically integrated tail expectations for VaR/ES
 (rtol 1e-12 and 1e-8). Identities (P&L sums) at rtol 1e-12.
+
+var_es by method, references independent of the engine's code paths: the historical mixture
+quantile is checked with scipy.stats.norm.cdf (P(L <= -VaR) = 1 - c to 1e-12) and its ES by
+scipy.integrate.quad of the mixture density (rtol 1e-8); the P&L moments with
+scipy.stats.norm(...).moment per date (rtol 1e-10); Cornish-Fisher by the textbook expansion with
+scipy.stats.norm.ppf and its ES by quad of the expanded quantile function (rtol 1e-8); the s = 0
+case against numpy's quantile and scipy.stats.skew/kurtosis.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from scipy.stats import norm
+from scipy import integrate
+from scipy.stats import kurtosis, norm, skew
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models.frequency import horizon_periods
+from xlfactor.models.hedging import position_size
 from xlfactor.models.regression import regress
 from xlfactor.models.risk_model import FactorRiskModel
 from xlfactor.models.scenarios import StressResult, VaRResult, stress, var_es
@@ -197,3 +207,129 @@ def test_confidence_and_target_share_refuse_text_bool_and_nan(model, weights, ba
     with pytest.raises(XLFactorError, match=r"target_share: expected a number in \[0, 1\), got"):
         hedge_to_risk_share(model, weights, bad)
     assert hedge_to_risk_share(model, weights, 0).factor_share_after == pytest.approx(0, abs=1e-12)
+
+
+def _pnl_and_specific(model, weights, factors):
+    x = weights.reindex(model.assets).to_numpy() @ model.exposures.to_numpy()
+    p = factors[FACTORS].to_numpy() @ x
+    s = np.sqrt(float(weights.reindex(model.assets).pow(2) @ model.specific_var) / 12)
+    return p, s
+
+
+def _mixture_moments_by_scipy(p, s):
+    """Central moments of the mixture p_t + N(0, s^2) from scipy's normal moments, date by date."""
+    mu = p.mean()
+    raw = [np.mean([norm(loc=v - mu, scale=s).moment(k) for v in p]) for k in (2, 3, 4)]
+    m2, m3, m4 = raw
+    return m3 / m2**1.5, m4 / m2**2 - 3
+
+
+def test_model_keeps_the_factor_returns_it_was_estimated_on(model, factors):
+    pd.testing.assert_frame_equal(model.factor_returns, factors.astype(float), check_freq=False)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99])
+def test_historical_is_the_normal_specific_mixture(model, weights, factors, confidence):
+    res = var_es(model, weights, confidence, method="historical")
+    p, s = _pnl_and_specific(model, weights, factors)
+    a = 1 - confidence
+    assert res.method == "historical" and res.observations == len(factors)
+    # the VaR is the a-quantile of the mixture
+    assert np.mean(norm.cdf((-res.var - p) / s)) == pytest.approx(a, abs=1e-12)
+    # the ES is its tail mean, integrated numerically
+    density = lambda v: np.mean(norm.pdf(v, loc=p, scale=s))  # noqa: E731
+    tail, _ = integrate.quad(lambda v: v * density(v), -np.inf, -res.var, epsabs=1e-14, limit=500)
+    assert res.es == pytest.approx(-tail / a, rel=1e-8)
+    assert res.es > res.var > 0
+
+
+def test_historical_specific_term_uses_the_model_specific_variance(model, weights, factors):
+    """Doubling D widens the mixture exactly as the normal-term choice says."""
+    wider = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var * 4, 12, factor_returns=factors)
+    res = var_es(wider, weights, 0.99, method="historical")
+    p, s = _pnl_and_specific(model, weights, factors)
+    assert np.mean(norm.cdf((-res.var - p) / (2 * s))) == pytest.approx(0.01, abs=1e-12)
+    assert res.var > var_es(model, weights, 0.99, method="historical").var
+
+
+def test_historical_without_specific_risk_is_the_empirical_quantile(model, weights, factors):
+    no_specific = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var * 0, 12, factor_returns=factors)
+    res = var_es(no_specific, weights, 0.95, 3, method="historical")
+    p, _ = _pnl_and_specific(model, weights, factors)
+    q = np.quantile(p, 0.05)
+    assert res.var == pytest.approx(-q * np.sqrt(3), rel=1e-13)
+    assert res.es == pytest.approx(-p[p <= q].mean() * np.sqrt(3), rel=1e-13)
+    assert res.skew == pytest.approx(skew(p, bias=True), rel=1e-10)
+    assert res.excess_kurtosis == pytest.approx(kurtosis(p, bias=True), rel=1e-10)
+
+
+@pytest.mark.parametrize("horizon", [1, 4])
+def test_cornish_fisher_by_hand(model, weights, factors, horizon):
+    res = var_es(model, weights, 0.99, horizon, method="cornish_fisher")
+    p, s = _pnl_and_specific(model, weights, factors)
+    sk, ku = _mixture_moments_by_scipy(p, s)
+    assert res.skew == pytest.approx(sk, rel=1e-10) and res.excess_kurtosis == pytest.approx(ku, rel=1e-10)
+    sk_h, ku_h = sk / np.sqrt(horizon), ku / horizon
+
+    def quantile(u):
+        z = norm.ppf(u)
+        return z + (z**2 - 1) * sk_h / 6 + (z**3 - 3 * z) * ku_h / 24 - (2 * z**3 - 5 * z) * sk_h**2 / 36
+
+    sigma_h = model.portfolio_risk(weights).total_vol * np.sqrt(horizon / 12)
+    assert res.vol == pytest.approx(sigma_h, rel=1e-13)
+    assert res.var == pytest.approx(-quantile(0.01) * sigma_h, rel=1e-12)
+    integral, _ = integrate.quad(quantile, 0, 0.01, epsabs=1e-14, limit=200)
+    assert res.es == pytest.approx(-integral / 0.01 * sigma_h, rel=1e-8)
+    # fat tails of monthly equity P&L: Cornish-Fisher VaR above the normal one at 99%
+    assert res.var > var_es(model, weights, 0.99, horizon).var
+
+
+def test_methods_share_the_vol_share_allocation(model, weights):
+    for method in ("parametric", "historical", "cornish_fisher"):
+        res = var_es(model, weights, 0.99, method=method)
+        assert res.by_factor["var"].sum() == pytest.approx(res.var, rel=1e-12)
+        assert res.by_factor["es"].sum() == pytest.approx(res.es, rel=1e-12)
+        assert res.z == pytest.approx(res.var / res.vol, rel=1e-14)
+
+
+def test_explicit_factor_returns_replace_the_model_history(model, weights, factors):
+    bare = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, 12)
+    with pytest.raises(XLFactorError, match="factor_returns: historical VaR needs the factor-return history"):
+        var_es(bare, weights, method="historical")
+    recent = factors.loc["2000":]
+    res = var_es(bare, weights, 0.95, method="historical", factor_returns=recent)
+    assert res.observations == len(recent)
+    with pytest.raises(XLFactorError, match=r"factor_returns: missing the model's factors \['CMA'\]"):
+        var_es(bare, weights, method="historical", factor_returns=recent.drop(columns="CMA"))
+    with pytest.raises(XLFactorError, match="factor_returns: 50 periods hold no 1.00% tail; give at least 100"):
+        var_es(bare, weights, 0.99, method="historical", factor_returns=recent.iloc[:50])
+
+
+def test_unknown_method(model, weights):
+    with pytest.raises(XLFactorError, match="method: 'monte_carlo' is not one of parametric, historical"):
+        var_es(model, weights, method="monte_carlo")
+
+
+@pytest.mark.parametrize(
+    ("name", "periods"),
+    [("annual", 12), ("quarterly", 3), ("monthly", 1), ("M", 1), ("daily", 12 / 252), ("weekly", 12 / 52)],
+)
+def test_named_horizon_is_data_periods(model, weights, name, periods):
+    assert horizon_periods(name, 12) == pytest.approx(periods, rel=1e-15)
+    named, counted = var_es(model, weights, horizon=name), var_es(model, weights, horizon=periods)
+    assert named.horizon == pytest.approx(periods, rel=1e-15)
+    assert named.var == pytest.approx(counted.var, rel=1e-14)
+
+
+def test_position_size_takes_both_horizon_forms(model):
+    asset = model.assets[0]
+    by_name = position_size(1e6, model, asset, horizon="quarterly")
+    by_periods = position_size(1e6, model, asset, horizon=3)
+    assert by_periods.capital_unhedged == pytest.approx(by_name.capital_unhedged, rel=1e-14)
+    assert by_periods.horizon == "3 periods" and by_name.horizon == "Q"
+    with pytest.raises(XLFactorError, match="horizon: 10 data periods needs a model"):
+        position_size(1e6, vol=0.2, horizon=10)
+    with pytest.raises(XLFactorError, match="horizon: expected a positive number of data periods or one of daily"):
+        position_size(1e6, model, asset, horizon="fortnightly")
+    with pytest.raises(XLFactorError, match="horizon: expected a positive number of data periods"):
+        position_size(1e6, model, asset, horizon=-2)

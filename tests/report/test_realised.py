@@ -19,7 +19,7 @@ import xlfactor as xf
 from xlfactor.cli import main
 from xlfactor.data.portfolio_files import read_portfolio
 from xlfactor.errors import XLFactorError
-from xlfactor.models.analysis import MATERIAL_BETA_GAP, analyze_portfolio, buy_and_hold_returns
+from xlfactor.report.analysis import MATERIAL_BETA_GAP, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.sheets.exposures import exposure_note
 
 REL = 1e-12

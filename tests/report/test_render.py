@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-CHART_SHEETS = ("Exposures", "Risk contributions", "Rolling betas", "Hedges", "Stress")
+CHART_SHEETS = ("Exposures", "Risk contributions", "Rolling betas", "Hedges", "Stress", "Historical scenarios",
+                "Forecast check")
 #: Chart series colours (xlfactor.report.charts palette) not used by tables or cell colours.
 SERIES_RGB = ((0x2E, 0x75, 0xB6), (0xC5, 0x5A, 0x11), (0x54, 0x82, 0x35))
 TOLERANCE = 40

@@ -12,8 +12,9 @@ import xlfactor as xf
 from xlfactor.report.build import DEMO_PERIODS, DEMO_REBALANCE_EVERY, DEMO_WEIGHTS
 
 SHEETS = ["Summary", "Exposures", "Risk contributions", "Regressions", "Rolling betas", "Factor covariance",
-          "Hedges", "Stress", "Methodology and data"]
-CHARTS = {"Exposures": 1, "Risk contributions": 2, "Rolling betas": 1, "Hedges": 1, "Stress": 1}
+          "Hedges", "Stress", "Historical scenarios", "Forecast check", "Methodology and data"]
+CHARTS = {"Exposures": 1, "Risk contributions": 2, "Rolling betas": 1, "Hedges": 1, "Stress": 1,
+          "Historical scenarios": 1, "Forecast check": 1}
 REL = 1e-12
 
 
@@ -62,7 +63,7 @@ def engine():
         "port_reg": xf.regress(port, factors[names]),
         "risk": model.portfolio_risk(weights), "active": model.portfolio_risk(weights, bench),
         "rolling": xf.rolling_regress(port, factors[names], 36)["Portfolio"].dropna(how="all"),
-        "port": port["Portfolio"], "port_total": realised,
+        "port": port["Portfolio"], "port_total": realised, "returns": returns, "rf": factors["RF"],
     }
 
 
@@ -187,6 +188,36 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     expected_worst = engine["port_total"].nsmallest(10)
     assert [pd.Timestamp(d) for d in worst.index] == list(expected_worst.index)
     np.testing.assert_allclose(worst["Portfolio return"].astype(float), expected_worst, rtol=1e-12)
+
+
+def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
+    """Episodes replayed on the full FF6 histories; the forecast check on the demo's 120 months from month 60."""
+    wb, analysis = demo
+    model, weights = engine["model"], engine["weights"]
+    episodes = table(wb["Historical scenarios"], "Episode", "Start")
+    daily, monthly = xf.load_factors("FF6", "D"), xf.load_factors("FF6", "M")
+    expected = {name: xf.scenario(model, weights, name, factor_returns=data)
+                for name, data in [("Covid crash 2020", daily), ("LTCM 1998", monthly), ("1987 crash", daily)]}
+    for name, res in expected.items():
+        row = episodes.loc[name]
+        assert row["Portfolio P&L"] == pytest.approx(res.pnl, rel=1e-10)
+        assert row["Low (95% band)"] == pytest.approx(res.band[0], rel=1e-10)
+        assert row["Worst period P&L"] == pytest.approx(res.worst_pnl, rel=1e-10)
+        assert pd.Timestamp(row["Worst period"]) == res.worst_date
+        np.testing.assert_allclose(row[list(model.factors)].astype(float), res.pnl_by_factor, rtol=1e-10)
+    assert "Great Crash 1929-32" not in episodes.index  # FF6 starts in 1963
+    assert list(episodes.index) == list(analysis.historical_scenarios.index)
+
+    factors = engine["factors"].assign(RF=engine["rf"])
+    check = xf.risk_backtest(engine["returns"], weights, factors, min_periods=60, confidence=0.95)
+    ws = wb["Forecast check"]
+    for label, value in [("Bias statistic", check.bias), ("95% band, high", check.band[1]),
+                         ("Breaches", check.breaches), ("Kupiec p-value", check.kupiec_pvalue),
+                         ("Christoffersen LR (independence)", check.christoffersen_lr)]:
+        assert label_value(ws, label) == pytest.approx(value, rel=1e-10), label
+    forecasts = table(ws, "Date", "Forecast vol")
+    np.testing.assert_allclose(forecasts["Forecast vol"].astype(float), check.table["forecast_vol"], rtol=1e-10)
+    assert len(forecasts) == 60 and (forecasts["Breach"] == "Yes").sum() == check.breaches
 
 
 def test_user_text_never_becomes_a_formula(tmp_path):

@@ -61,7 +61,7 @@ from xlfactor.data.catalog import normalize_freq
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.models.covariance import CovMethod
-from xlfactor.models.hedging import HORIZONS
+from xlfactor.models.frequency import HORIZONS
 from xlfactor.models.regression import COV_TYPES
 
 #: The default of a parameter without one (a required argument).

@@ -6,10 +6,17 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number
 
 PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4, "A": 1}
 _FREQUENCY_NAMES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "annual"}
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+#: Horizon names (and their one-letter codes) accepted wherever a horizon is asked for.
+HORIZONS = {
+    "daily": "D", "d": "D", "weekly": "W", "w": "W", "monthly": "M", "m": "M",
+    "quarterly": "Q", "q": "Q", "annual": "A", "yearly": "A", "a": "A", "y": "A",
+}
 
 
 def frequency_name(code: str) -> str:
@@ -88,3 +95,51 @@ def frequency_code(periods: int) -> str:
         if n == periods:
             return code
     raise XLFactorError(f"periods_per_year: {periods} is not one of {sorted(PERIODS_PER_YEAR.values())}")
+
+
+def horizon_code(horizon: object) -> str | None:
+    """The frequency code of a named horizon (``"daily"`` -> ``"D"``), None for a non-text horizon.
+
+    Raises
+    ------
+    XLFactorError
+        Text that is not one of the names.
+    """
+    if not isinstance(horizon, str):
+        return None
+    code = HORIZONS.get(horizon.strip().lower())
+    if code is None:
+        raise XLFactorError(
+            "horizon: expected a positive number of data periods or one of daily, weekly, monthly, quarterly, "
+            f"annual; got {horizon!r}"
+        )
+    return code
+
+
+def horizon_periods(horizon: object, periods_per_year: int | None) -> float:
+    """A horizon as a number of data periods; the one horizon convention of the package.
+
+    A horizon is either a positive NUMBER of data periods (1 = one month on monthly
+    data, 10 = ten days on daily data) or a NAME of a calendar period (``"daily"``,
+    ``"weekly"``, ``"monthly"``, ``"quarterly"``, ``"annual"``, or ``D/W/M/Q/A``),
+    which is ``h = periods_per_year / P`` data periods with ``P`` = 252, 52, 12, 4, 1
+    (``"annual"`` on daily data is 252 periods, ``"daily"`` on monthly data 12/252).
+    Volatilities scale with ``sqrt(h)`` (i.i.d. returns).
+
+    Parameters
+    ----------
+    horizon : float or str
+    periods_per_year : int or None
+        The data frequency; a named horizon needs it (None raises).
+
+    Raises
+    ------
+    XLFactorError
+        Unknown names, non-positive numbers, a named horizon without a frequency.
+    """
+    code = horizon_code(horizon)
+    if code is None:
+        return positive_number(horizon, "horizon", 'a positive number of data periods or a name such as "daily"')
+    if periods_per_year is None:
+        raise XLFactorError(f"horizon: {horizon!r} needs the data frequency; give periods_per_year")
+    return periods_per_year / PERIODS_PER_YEAR[code]

@@ -17,17 +17,17 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
-from xlfactor.models.frequency import PERIODS_PER_YEAR, known_periods_per_year, maybe_periods_per_year
+from xlfactor.models.frequency import (
+    PERIODS_PER_YEAR,
+    horizon_code,
+    horizon_periods,
+    known_periods_per_year,
+    maybe_periods_per_year,
+)
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
-
-HORIZONS = {
-    "daily": "D", "d": "D", "weekly": "W", "w": "W", "monthly": "M", "m": "M",
-    "quarterly": "Q", "q": "Q", "annual": "A", "yearly": "A", "a": "A", "y": "A",
-}
-
 
 @dataclass(frozen=True)
 class HedgeResult:
@@ -118,7 +118,8 @@ class PositionSize:
         Volatility per unit of capital over the horizon: total, and specific only
         (the position with its factor exposure hedged away).
     horizon : str
-        ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"A"``.
+        ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"A"`` for a named horizon; for a
+        horizon in data periods, e.g. ``"10 periods"``.
     vol_budget : float
         The budget, in currency per horizon (same unit as the capital).
     """
@@ -312,13 +313,15 @@ def position_size(
     *,
     vol: float | None = None,
     hedged_vol: float | None = None,
-    horizon: str = "annual",
+    horizon: str | float = "annual",
 ) -> PositionSize:
     """Capital that a volatility budget allows, for the position unhedged and factor-hedged.
 
     ``capital = vol_budget / vol_h`` with ``vol_h = vol_annual / sqrt(P)``, ``P`` the
     number of horizon periods in a year (252 daily, 52 weekly, 12 monthly, 4
-    quarterly, 1 annual): square-root-of-time scaling of i.i.d. returns. With a model,
+    quarterly, 1 annual): square-root-of-time scaling of i.i.d. returns. A horizon
+    in data periods ``h`` (the convention of :func:`~xlfactor.models.frequency.horizon_periods`)
+    is ``P = periods_per_year / h`` and needs a model (for its frequency). With a model,
     ``vol_annual^2 = (b_i' F b_i + D_i) * a`` (unhedged) and ``D_i * a`` (hedged: the
     factor exposure is hedged away, specific risk remains), where ``a = 1`` for an
     annualised model and ``a = periods_per_year`` for a per-period one.
@@ -332,9 +335,10 @@ def position_size(
     vol, hedged_vol : float, optional
         ANNUAL volatilities (decimals, 0.25 = 25% a year) of the position and of its
         hedged (specific) part.
-    horizon : str
+    horizon : str or float
         ``"daily"``, ``"weekly"``, ``"monthly"``, ``"quarterly"``, ``"annual"`` (or
-        ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"A"``).
+        ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"A"``), or a positive number of the
+        model's data periods.
 
     Raises
     ------
@@ -343,7 +347,7 @@ def position_size(
         of ``model``/``vol`` given.
     """
     budget = positive_number(vol_budget, "vol_budget")
-    code = _horizon_code(horizon)
+    code = horizon_code(horizon)
     if (model is None) == (vol is None):
         raise XLFactorError("model/vol: give either a model and an asset name, or an annual vol")
     if model is not None:
@@ -351,7 +355,15 @@ def position_size(
     else:
         annual = positive_number(vol, "vol")
         annual_hedged = None if hedged_vol is None else positive_number(hedged_vol, "hedged_vol")
-    root = np.sqrt(PERIODS_PER_YEAR[code])
+    if code is not None:
+        per_year = PERIODS_PER_YEAR[code]
+    elif model is None:
+        raise XLFactorError(f"horizon: {horizon!r} data periods needs a model (for its frequency); with an annual "
+                            'vol give a name such as "daily" or "monthly"')
+    else:
+        h = horizon_periods(horizon, model.periods_per_year)
+        per_year, code = model.periods_per_year / h, f"{h:g} periods"
+    root = np.sqrt(per_year)
     vol_h = annual / root
     vol_hedged_h = None if annual_hedged is None else annual_hedged / root
     return PositionSize(
@@ -379,13 +391,6 @@ def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float
     if specific <= 0:
         raise XLFactorError(f"asset: {asset!r} has zero specific variance; the hedged position is unbounded")
     return float(np.sqrt(total)), float(np.sqrt(specific))
-
-
-def _horizon_code(horizon: str) -> str:
-    code = HORIZONS.get(str(horizon).strip().lower())
-    if code is None:
-        raise XLFactorError(f"horizon: {horizon!r} is not one of daily, weekly, monthly, quarterly, annual")
-    return code
 
 
 def _share(v_f: float, v_s: float) -> float:

@@ -124,6 +124,11 @@ class FactorRiskModel:
         :func:`~xlfactor.models.cross_section.risk.xs_risk_model` fill it from the data.
     annualized : bool
         Whether ``factor_cov`` and ``specific_var`` are annual (True) or per period.
+    factor_returns : DataFrame, optional
+        The per-period factor returns the model was estimated on (dates x factors;
+        extra columns such as RF are dropped, rows with a missing factor too).
+        :meth:`from_regression` keeps them; historical VaR and the historical
+        scenarios of :mod:`xlfactor.models.history` replay them by default.
 
     Attributes
     ----------
@@ -132,6 +137,7 @@ class FactorRiskModel:
     assets, factors : Index
     periods_per_year : int or None
     annualized : bool
+    factor_returns : DataFrame or None
     B, F, D : ndarray
         Read-only float arrays (N x K, K x K, N) used in the computations.
     """
@@ -143,6 +149,8 @@ class FactorRiskModel:
         specific_var: pd.Series | Sequence[float] | np.ndarray,
         periods_per_year: int | None,
         annualized: bool = True,
+        *,
+        factor_returns: pd.DataFrame | None = None,
     ) -> None:
         b = _check_exposures(exposures)
         self.assets = exposures.index
@@ -161,6 +169,7 @@ class FactorRiskModel:
         self.factor_cov = pd.DataFrame(f, index=self.factors, columns=self.factors)
         self.specific_var = pd.Series(d, index=self.assets, name="specific_var")
         self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
+        self.factor_returns = None if factor_returns is None else factor_history(factor_returns, self.factors)
 
     def __repr__(self) -> str:
         if self.annualized:
@@ -224,7 +233,7 @@ class FactorRiskModel:
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]
         specific = result.resid_vol.reindex(betas.index) ** 2 * scale
-        return cls(betas, cov, specific, ppy, annualized=annualize)
+        return cls(betas, cov, specific, ppy, annualized=annualize, factor_returns=in_sample)
 
     @property
     def per_period_scale(self) -> float:
@@ -304,41 +313,94 @@ class FactorRiskModel:
         )
 
     def _vector(self, weights: Weights, name: str) -> np.ndarray:
-        if isinstance(weights, Mapping):
-            weights = pd.Series(dict(weights), dtype=object)
-        if isinstance(weights, pd.Series):
-            return self._vector_from_series(weights, name)
-        try:
-            w = np.asarray(weights, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
-        if w.ndim != 1 or w.shape[0] != len(self.assets):
-            raise XLFactorError(
-                f"{name}: got {w.size} values for {len(self.assets)} assets; "
-                "pass one weight per asset or a Series indexed by asset name"
-            )
-        return _finite(w, name)
+        return weight_vector(weights, self.assets, name)
 
-    def _vector_from_series(self, weights: pd.Series, name: str) -> np.ndarray:
-        try:
-            values = weights.to_numpy(dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{name}: contains non-numeric values") from exc
-        if weights.index is self.assets or weights.index.equals(self.assets):
-            return _finite(values.copy(), name)
-        if weights.index.has_duplicates:
-            dup = weights.index[weights.index.duplicated()].unique().tolist()
-            raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
-        pos = self.assets.get_indexer(weights.index)
-        if (pos < 0).any():
-            unknown = weights.index[pos < 0].tolist()
-            raise XLFactorError(
-                f"{name}: assets not in the risk model: {unknown[:10]}"
-                + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-            )
-        w = np.zeros(len(self.assets))
-        w[pos] = values
-        return _finite(w, name)
+
+def weight_vector(weights: Weights, assets: pd.Index, name: str = "weights", *,
+                  universe: str = "the risk model") -> np.ndarray:
+    """Weights as a float array in the order of ``assets``.
+
+    A Series or mapping is matched by asset name; assets it omits get weight 0;
+    names not in ``assets`` raise (the message says they are not in ``universe``).
+    A sequence/array must have one entry per asset in the order of ``assets``.
+    Every weight must be finite.
+    """
+    if isinstance(weights, Mapping):
+        weights = pd.Series(dict(weights), dtype=object)
+    if isinstance(weights, pd.Series):
+        return _vector_from_series(weights, assets, name, universe)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
+    if w.ndim != 1 or w.shape[0] != len(assets):
+        raise XLFactorError(
+            f"{name}: got {w.size} values for {len(assets)} assets; "
+            "pass one weight per asset or a Series indexed by asset name"
+        )
+    return _finite(w, name)
+
+
+def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, universe: str) -> np.ndarray:
+    try:
+        values = weights.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+    if weights.index is assets or weights.index.equals(assets):
+        return _finite(values.copy(), name)
+    if weights.index.has_duplicates:
+        dup = weights.index[weights.index.duplicated()].unique().tolist()
+        raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
+    pos = assets.get_indexer(weights.index)
+    if (pos < 0).any():
+        unknown = weights.index[pos < 0].tolist()
+        raise XLFactorError(
+            f"{name}: assets not in {universe}: {unknown[:10]}"
+            + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        )
+    w = np.zeros(len(assets))
+    w[pos] = values
+    return _finite(w, name)
+
+
+def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = "factor_returns") -> pd.DataFrame:
+    """The model's factor columns of a factor-return history, as floats, rows with a missing factor dropped.
+
+    Raises
+    ------
+    XLFactorError
+        Not a DataFrame, a model factor missing, non-numeric or infinite values, no complete row.
+    """
+    if not isinstance(factor_returns, pd.DataFrame):
+        raise XLFactorError(f"{name}: expected a DataFrame of factor returns (dates x factors)")
+    missing = [str(f) for f in factors if f not in factor_returns.columns]
+    if missing:
+        raise XLFactorError(f"{name}: missing the model's factors {missing}")
+    try:
+        data = factor_returns.loc[:, list(factors)].astype(float).dropna()
+    except (TypeError, ValueError) as exc:
+        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+    if data.empty:
+        raise XLFactorError(f"{name}: no date has a return for every factor {list(map(str, factors))}")
+    if not np.isfinite(data.to_numpy()).all():
+        raise XLFactorError(f"{name}: contains infinite values")
+    return data.sort_index()
+
+
+def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
+    """``factor_returns`` checked by :func:`factor_history`, or by default the model's own history.
+
+    Raises
+    ------
+    XLFactorError
+        Neither given nor kept by the model (the message says ``purpose`` needs it).
+    """
+    if factor_returns is not None:
+        return factor_history(factor_returns, model.factors)
+    if model.factor_returns is None:
+        raise XLFactorError(f"factor_returns: {purpose} needs the factor-return history; build the model with "
+                            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns=")
+    return model.factor_returns
 
 
 def variance_decomposition(model: FactorRiskModel) -> pd.DataFrame:

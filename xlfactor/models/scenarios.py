@@ -1,23 +1,32 @@
-"""Scenario stress tests and parametric VaR / expected shortfall from a factor risk model.
+"""Scenario stress tests and VaR / expected shortfall from a factor risk model.
 
-Both assume factor returns (and specific returns) with mean zero over the horizon:
-a stress scenario moves the factors and lets specific returns be 0; VaR and ES
-are those of a normal P&L with mean 0 and the model's volatility.
+A stress scenario moves the factors and lets specific returns be 0. VaR and ES
+come by one of three methods (:func:`var_es`): parametric (normal P&L with mean 0
+and the model's volatility), historical simulation (today's exposures applied to
+the factor returns the model was estimated on, plus a normal specific term) and
+Cornish-Fisher (the parametric quantile corrected for the skewness and excess
+kurtosis of that historical P&L).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.optimize import brentq
+from scipy.special import ndtr, ndtri
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import fraction, positive_number
+from xlfactor.models._validate import fraction
 from xlfactor.models.covariance import check_nonsingular
-from xlfactor.models.risk_model import FactorRiskModel, Weights
+from xlfactor.models.frequency import horizon_periods
+from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
+
+VaRMethod = Literal["parametric", "historical", "cornish_fisher"]
+VAR_METHODS = ("parametric", "historical", "cornish_fisher")
 
 
 @dataclass(frozen=True)
@@ -61,28 +70,38 @@ class StressResult:
 
 @dataclass(frozen=True)
 class VaRResult:
-    """Parametric (normal, zero-mean) value at risk and expected shortfall.
+    """Value at risk and expected shortfall of a portfolio (see :func:`var_es` for the methods).
 
     Attributes
     ----------
     var : float
-        ``z_c sigma_h``, a positive loss, in the units of the weights.
+        The loss exceeded with probability ``1 - c`` over the horizon (positive =
+        loss), in the units of the weights.
     es : float
-        ``sigma_h phi(z_c) / (1 - c)``, the mean loss beyond the VaR.
+        The mean loss beyond the VaR.
     vol : float
-        ``sigma_h``, the P&L volatility over the horizon.
+        ``sigma_h``, the model's P&L volatility over the horizon.
     z : float
-        ``z_c``, the standard normal quantile at ``confidence``.
+        ``var / vol``: the normal quantile ``z_c`` for the parametric method.
     confidence, horizon : float
-        As given (horizon in data periods).
+        As given (horizon in data periods; a named horizon converted).
     periods_per_year : int or None
         The model's data frequency (so ``horizon / periods_per_year`` is in years); None if unknown.
     by_factor : DataFrame
         Index factors + ``"Specific"``; columns ``var`` and ``es``: the Euler
-        contributions of ``PortfolioRisk.by_factor`` scaled to VaR and ES; each
-        column sums to the total.
+        contributions of ``PortfolioRisk.by_factor`` (volatility shares) scaled to
+        the VaR and ES; each column sums to the total. For the parametric method
+        this is the exact Euler allocation of VaR and ES; for the historical and
+        Cornish-Fisher methods it allocates their totals by volatility shares.
     active : bool
         True when a benchmark was given.
+    method : str
+        ``"parametric"``, ``"historical"`` or ``"cornish_fisher"``.
+    skew, excess_kurtosis : float
+        Of the one-period historical P&L (factor part plus the normal specific
+        term); NaN for the parametric method.
+    observations : int
+        Historical periods used (0 for the parametric method).
     """
 
     var: float
@@ -94,6 +113,10 @@ class VaRResult:
     periods_per_year: int | None
     by_factor: pd.DataFrame
     active: bool
+    method: str = "parametric"
+    skew: float = float("nan")
+    excess_kurtosis: float = float("nan")
+    observations: int = 0
 
 
 def stress(
@@ -159,18 +182,48 @@ def var_es(
     model: FactorRiskModel,
     weights: Weights,
     confidence: float = 0.99,
-    horizon: float = 1,
+    horizon: float | str = 1,
     *,
     benchmark: Weights | None = None,
+    method: VaRMethod = "parametric",
+    factor_returns: pd.DataFrame | None = None,
 ) -> VaRResult:
-    """Parametric normal VaR and expected shortfall of a portfolio.
+    """VaR and expected shortfall of a portfolio: parametric, historical or Cornish-Fisher.
 
-    ``sigma_h = sqrt(w' Sigma w * scale * horizon)`` where ``scale = 1 /
-    periods_per_year`` for an annualised model (de-annualising to one data period)
-    and 1 for a per-period model; ``horizon`` is in data periods (1 = one month for
-    a monthly model, 10 = ten days for a daily one), scaled by square root of time.
-    ``VaR = z_c sigma_h`` and ``ES = sigma_h phi(z_c) / (1 - c)`` with
-    ``z_c = Phi^-1(c)``; both are positive losses and assume zero mean P&L.
+    Notation: ``x = B'w`` (``w - w_b`` with a benchmark), ``sigma^2 = (x'Fx + w'Dw) *
+    scale`` the model's one-period variance (``scale = 1 / periods_per_year`` for an
+    annualised model, 1 for a per-period one), ``s^2 = w'Dw * scale`` its specific
+    part, ``c`` the confidence, ``a = 1 - c``, ``h`` the horizon in data periods.
+    VaR and ES are positive losses; ``phi``/``Phi`` the standard normal density/cdf.
+
+    ``"parametric"``: zero-mean normal P&L. ``sigma_h = sigma sqrt(h)``,
+    ``VaR = z_c sigma_h``, ``ES = sigma_h phi(z_c) / a`` with ``z_c = Phi^-1(c)``.
+
+    ``"historical"``: historical simulation. Today's exposures are applied to every
+    historical factor-return vector, ``p_t = x' f_t`` (t = 1..T), and the specific
+    part is added as an independent NORMAL term with the model's specific variance
+    ``s^2`` (not from the residual history: the model keeps no residual series,
+    and the normal term makes the result exact, with no sampling noise). The
+    one-period P&L is then the mixture ``L = p_T* + e``, ``e ~ N(0, s^2)``,
+    ``P(L <= q) = (1/T) sum_t Phi((q - p_t) / s)``; ``q`` solves ``P(L <= q) = a``
+    and ``VaR_1 = -q``; ``ES_1 = -(1/(aT)) sum_t [p_t Phi(u_t) - s phi(u_t)]``
+    with ``u_t = (q - p_t) / s``, the exact tail mean of the mixture. With
+    ``s = 0``: ``VaR_1 = -`` the linear-interpolated ``a``-quantile of ``p_t``
+    and ``ES_1 = -`` the mean of the ``p_t <= -VaR_1``. Horizon: square-root-of-time,
+    ``VaR = VaR_1 sqrt(h)``, ``ES = ES_1 sqrt(h)`` (not overlapping h-period sums,
+    which would reuse each period h times and leave few independent tails).
+
+    ``"cornish_fisher"``: the parametric quantile corrected for the skewness ``S``
+    and excess kurtosis ``K`` of the one-period historical P&L above (``L``;
+    population moments: ``S = m3 / m2^1.5``, ``K = m4 / m2^2 - 3`` with the central
+    moments ``m2 = var(p) + s^2``, ``m3 = m3(p)``, ``m4 = m4(p) + 6 var(p) s^2 + 3 s^4``).
+    For i.i.d. periods the h-period sum has ``S_h = S / sqrt(h)``, ``K_h = K / h``.
+    With ``z = Phi^-1(a)`` (negative), the Cornish-Fisher quantile is
+    ``q = z + (z^2 - 1) S_h/6 + (z^3 - 3z) K_h/24 - (2z^3 - 5z) S_h^2/36`` and
+    ``VaR = -q sigma_h``. ``ES = -(sigma_h / a) int_0^a q(u) du``, in closed form
+    with the truncated normal moments ``I0 = a``, ``I1 = -phi(z)``,
+    ``I2 = a - z phi(z)``, ``I3 = -(z^2 + 2) phi(z)``:
+    ``int q = I1 + (I2 - I0) S_h/6 + (I3 - 3 I1) K_h/24 - (2 I3 - 5 I1) S_h^2/36``.
 
     Parameters
     ----------
@@ -179,38 +232,115 @@ def var_es(
         As in :meth:`FactorRiskModel.portfolio_risk` (with a benchmark: active VaR).
     confidence : float
         In (0, 1), e.g. 0.99.
-    horizon : float
-        Positive number of data periods.
+    horizon : float or str
+        A positive number of data periods (1 = one month for a monthly model, 10 =
+        ten days for a daily one) or a name, ``"daily"`` ... ``"annual"``
+        (:func:`~xlfactor.models.frequency.horizon_periods`).
+    method : {"parametric", "historical", "cornish_fisher"}
+    factor_returns : DataFrame, optional
+        The factor-return history for the historical and Cornish-Fisher methods
+        (per-period decimal returns at the model's frequency; columns must include
+        the model's factors). Default: ``model.factor_returns``, the returns the
+        model was estimated on (kept by :meth:`FactorRiskModel.from_regression`).
 
     Raises
     ------
     XLFactorError
-        ``confidence`` outside (0, 1), non-positive horizon, bad weights.
+        ``confidence`` outside (0, 1), a bad horizon, an unknown method, no factor
+        history for the historical methods, a history shorter than ``1 / (1 - c)``
+        periods, bad weights.
     """
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
-    h = positive_number(horizon, "horizon", "a positive number of data periods")
+    h = horizon_periods(horizon, model.periods_per_year)
+    if method not in VAR_METHODS:
+        raise XLFactorError(f"method: {method!r} is not one of {', '.join(VAR_METHODS)}")
     risk = model.portfolio_risk(weights, benchmark)
     root = np.sqrt(model.per_period_scale * h)
-    z = float(ndtri(c))
-    es_factor = float(np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)) / (1.0 - c)
-    contributions = risk.by_factor["contribution"].to_numpy() * root
-    by_factor = pd.DataFrame(
-        np.column_stack((z * contributions, es_factor * contributions)),
-        index=risk.by_factor.index,
-        columns=["var", "es"],
-    )
     vol = risk.total_vol * root
+    a = 1.0 - c
+    skew = kurt = float("nan")
+    n_obs = 0
+    if method == "parametric":
+        z = float(ndtri(c))
+        var, es = z * vol, vol * _normal_pdf(z) / a
+    else:
+        pnl = _historical_pnl(model, weights, benchmark, factor_returns, a)
+        n_obs = len(pnl)
+        s = np.sqrt(risk.specific_var * model.per_period_scale)
+        skew, kurt = _mixture_moments(pnl, s)
+        if method == "historical":
+            var_1, es_1 = _historical_var_es(pnl, s, a)
+            var, es = var_1 * np.sqrt(h), es_1 * np.sqrt(h)
+        else:
+            q, tail = _cornish_fisher(a, skew / np.sqrt(h), kurt / h)
+            var, es = -q * vol, -tail * vol / a
+    shares = risk.by_factor["percent"].to_numpy() if risk.total_vol > 0 else np.zeros(len(risk.by_factor))
+    by_factor = pd.DataFrame(
+        np.column_stack((var * shares, es * shares)), index=risk.by_factor.index, columns=["var", "es"]
+    )
     return VaRResult(
-        var=z * vol,
-        es=es_factor * vol,
+        var=float(var),
+        es=float(es),
         vol=vol,
-        z=z,
+        z=float(var / vol) if vol > 0 else float("nan"),
         confidence=c,
         horizon=h,
         periods_per_year=model.periods_per_year,
         by_factor=by_factor,
         active=risk.active,
+        method=method,
+        skew=skew,
+        excess_kurtosis=kurt,
+        observations=n_obs,
     )
+
+
+def _normal_pdf(z: float | np.ndarray) -> float | np.ndarray:
+    return np.exp(-0.5 * np.square(z)) / np.sqrt(2.0 * np.pi)
+
+
+def _historical_pnl(model: FactorRiskModel, weights: Weights, benchmark: Weights | None,
+                    factor_returns: pd.DataFrame | None, tail: float) -> np.ndarray:
+    """``p_t = x' f_t`` over the factor history (one value per complete date)."""
+    history = model_history(model, factor_returns, "historical VaR")
+    if len(history) * tail < 1:
+        raise XLFactorError(f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
+                            f"{int(np.ceil(1 / tail))} periods or a lower confidence")
+    x = model.weight_vector(weights, benchmark) @ model.B
+    return history.to_numpy() @ x
+
+
+def _mixture_moments(pnl: np.ndarray, s: float) -> tuple[float, float]:
+    """Skewness and excess kurtosis of ``p + e`` with ``e ~ N(0, s^2)`` independent of ``p``."""
+    d = pnl - pnl.mean()
+    m2p, m3, m4p = (np.mean(d**k) for k in (2, 3, 4))
+    m2 = m2p + s * s
+    if m2 <= 0:
+        return float("nan"), float("nan")
+    m4 = m4p + 6.0 * m2p * s * s + 3.0 * s**4
+    return float(m3 / m2**1.5), float(m4 / m2**2 - 3.0)
+
+
+def _historical_var_es(pnl: np.ndarray, s: float, a: float) -> tuple[float, float]:
+    """One-period VaR and ES of the mixture ``p_t + N(0, s^2)`` (empirical ``p_t`` when ``s = 0``)."""
+    if s <= 0:
+        q = float(np.quantile(pnl, a))
+        return -q, -float(pnl[pnl <= q].mean())
+    lo, hi = pnl.min() - 10.0 * s, pnl.max() + 10.0 * s
+    q = brentq(lambda v: float(ndtr((v - pnl) / s).mean()) - a, lo, hi, xtol=1e-15 * max(1.0, abs(hi)), rtol=1e-14)
+    u = (q - pnl) / s
+    tail_mean = float(np.mean(pnl * ndtr(u) - s * _normal_pdf(u))) / a
+    return -q, -tail_mean
+
+
+def _cornish_fisher(a: float, skew: float, kurt: float) -> tuple[float, float]:
+    """Cornish-Fisher quantile at ``a`` and the integral of the quantile function over ``(0, a)``."""
+    z = float(ndtri(a))
+    pdf = float(_normal_pdf(z))
+    q = z + (z * z - 1) * skew / 6 + (z**3 - 3 * z) * kurt / 24 - (2 * z**3 - 5 * z) * skew * skew / 36
+    i0, i1, i2, i3 = a, -pdf, a - z * pdf, -(z * z + 2) * pdf
+    tail = i1 + (i2 - i0) * skew / 6 + (i3 - 3 * i1) * kurt / 24 - (2 * i3 - 5 * i1) * skew * skew / 36
+    return q, tail
 
 
 def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from xlfactor.data import align, factor_info, load_factors
 from xlfactor.data.samples import industry_portfolios
 from xlfactor.errors import XLFactorError
-from xlfactor.models.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
+from xlfactor.report.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.sheets import SHEETS
 from xlfactor.report.workbook import ProgressFn, output_error, save_atomically
@@ -90,8 +90,10 @@ def build_report(
     if factors is None:
         factor_frame = load_factors(model, freq)
         facts, model_name = factor_info(model, freq), model.upper()
+        history = _scenario_history(model)
     else:
         factor_frame, facts, model_name = factors, {"summary": "factor returns supplied by the caller"}, "custom"
+        history = []
     report.step("Aligning dates")
     aligned = align(returns, factor_frame)
     if len(aligned.returns) == 0:
@@ -106,7 +108,7 @@ def build_report(
                       realised_source=None if realised is None else "realised portfolio returns given with the "
                                                                     "portfolio")
     return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
-                              window=window, portfolio_returns=realised)[0]
+                              window=window, portfolio_returns=realised, scenario_history=history)[0]
 
 
 def build_demo_report(path: str | Path | None = None, *,
@@ -119,7 +121,7 @@ def build_demo_report(path: str | Path | None = None, *,
     with 36-month rolling betas. Its realised return history (behind the
     top-down betas, rolling betas, minimum-variance hedges and worst months) is
     the demo's realised history: annual rebalancing, drift in between
-    (:func:`xlfactor.models.analysis.buy_and_hold_returns` bought at
+    (:func:`xlfactor.report.analysis.buy_and_hold_returns` bought at
     :data:`DEMO_WEIGHTS` on the first date, rebalanced back every
     :data:`DEMO_REBALANCE_EVERY` months); its current weights are the targets.
 
@@ -144,15 +146,17 @@ def build_demo_report(path: str | Path | None = None, *,
     )
     realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
     return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,
-                              benchmark="equal", window=36, portfolio_returns=realised)
+                              benchmark="equal", window=36, portfolio_returns=realised,
+                              scenario_history=_scenario_history(DEMO_MODEL))
 
 
 def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
                        report: _Progress, *, benchmark, window: int,
-                       portfolio_returns: pd.Series | None = None) -> tuple[Path, PortfolioAnalysis]:
-    report.step("Estimating: regressions, risk, hedges, stress")
+                       portfolio_returns: pd.Series | None = None,
+                       scenario_history: list[pd.DataFrame]) -> tuple[Path, PortfolioAnalysis]:
+    report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
     analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
-                                 portfolio_returns=portfolio_returns)
+                                 portfolio_returns=portfolio_returns, scenario_history=scenario_history)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for module in SHEETS:
@@ -163,6 +167,11 @@ def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, pa
     saved = save_atomically(workbook, path)
     report.done()
     return saved, analysis
+
+
+def _scenario_history(model: str) -> list[pd.DataFrame]:
+    """The model's full monthly and daily factor histories, for the historical scenarios."""
+    return [load_factors(model, "M"), load_factors(model, "D")]
 
 
 def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> pd.Series | pd.DataFrame:

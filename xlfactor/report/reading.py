@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 from xlfactor.report.sheets import (
     covariance,
     exposures,
+    forecast,
     hedges,
     methodology,
     regressions,
     risk,
     rolling,
+    scenarios,
     stress,
     summary,
 )
 
-SHEETS = (summary, exposures, risk, regressions, rolling, covariance, hedges, stress, methodology)
+SHEETS = (summary, exposures, risk, regressions, rolling, covariance, hedges, stress, scenarios, forecast, methodology)

@@ -6,7 +6,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import NUM2, PCT, TableRef, note, page_setup, section, set_widths, title, write_table
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
+from xlfactor.report.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import NUM2, NUM3, note, page_setup, set_widths, title, write_table

@@ -8,7 +8,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor import __version__
-from xlfactor.models.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
+from xlfactor.report.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (
     BOLD,

@@ -8,7 +8,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import BP, INT, NUM2, NUM3, PCT, PCT1, note, page_setup, set_widths, title, write_table
 

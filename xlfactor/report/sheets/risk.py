@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import PortfolioAnalysis
 from xlfactor.models.risk_model import PortfolioRisk
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (

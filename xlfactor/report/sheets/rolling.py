@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import line_chart
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import DATE, NUM3, PCT, PCT1, page_setup, set_widths, title, write_table

@@ -6,7 +6,7 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import DATE, PCT, note, page_setup, rows_for, section, set_widths, title, write_table

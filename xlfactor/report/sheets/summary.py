@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor import __version__
-from xlfactor.models.analysis import PortfolioAnalysis
+from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
 from xlfactor.report.workbook import (

@@ -1,9 +1,11 @@
-"""Portfolio analysis: every number of a risk report, computed by the engine in one call.
+"""Portfolio analysis for the risk report: every number it shows, computed by the engine in one call.
 
 :func:`analyze_portfolio` orchestrates the engine modules (regression, rolling
 regression, covariance, risk model, hedging, scenarios) over one portfolio and
-returns a :class:`PortfolioAnalysis`. The report layer only lays these numbers
-out; it computes nothing.
+returns a :class:`PortfolioAnalysis`. It lives in the report layer because it
+chooses what the report shows (standard shocks, VaR levels, worst periods); the
+engine in ``xlfactor.models`` holds no report constants. The sheet modules only
+lay these numbers out; they compute nothing.
 
 Conventions
 -----------
@@ -25,7 +27,7 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,10 +36,12 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models.backtest import BacktestResult, risk_backtest
 from xlfactor.models.covariance import cov_to_corr
+from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
 from xlfactor.models.regression import RegressionResult, regress
-from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk
+from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
 from xlfactor.models.units import check_not_percent
@@ -68,6 +72,12 @@ STANDARD_SHOCKS: dict[str, dict[str, float]] = {
 MATERIAL_BETA_GAP = 0.10
 VAR_CONFIDENCES = (0.95, 0.99)
 WORST_PERIODS = 10
+#: Confidence of the specific-risk band around each historical scenario's P&L.
+SCENARIO_BAND = 0.95
+#: VaR confidence of the forecast check (95%: a monthly backtest of a few years sees a few breaches).
+BACKTEST_CONFIDENCE = 0.95
+#: Periods before the forecast check's first forecast (fewer when the sample is short, see analyze_portfolio).
+BACKTEST_MIN_PERIODS = 60
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,18 @@ class PortfolioAnalysis:
         (``beta' f_t`` with the top-down betas) and the factor returns.
     var_es : DataFrame
         Index = confidence levels; columns ``var`` and ``es`` (one period, positive = loss).
+    historical_scenarios : DataFrame
+        One row per library episode (:data:`xlfactor.models.episodes.EPISODES`) that
+        one of the scenario histories covers, in library order: columns ``start``,
+        ``end`` (dates of data replayed), ``frequency``, ``periods``, the P&L by
+        factor (``x_k F_k``), ``pnl``, ``band_low``, ``band_high`` (``SCENARIO_BAND`` specific-risk
+        band), ``worst_date`` and ``worst_pnl`` (worst single period).
+    scenario_results : dict[str, ScenarioResult]
+        The :func:`xlfactor.scenario` results behind the table.
+    backtest : BacktestResult or None
+        :func:`xlfactor.risk_backtest` of today's weights (expanding window, refit
+        every period, the model's ``cov_method``, VaR at ``BACKTEST_CONFIDENCE``);
+        None when the held assets have fewer than ``2 (K + 3)`` complete dates.
     """
 
     returns: pd.DataFrame
@@ -188,6 +210,9 @@ class PortfolioAnalysis:
     stress_shocks: dict[str, dict[str, float]]
     worst_periods: pd.DataFrame
     var_es: pd.DataFrame
+    historical_scenarios: pd.DataFrame
+    scenario_results: dict[str, ScenarioResult]
+    backtest: BacktestResult | None
 
     @property
     def start(self) -> pd.Timestamp:
@@ -216,6 +241,7 @@ def analyze_portfolio(
     target_factor_share: float = 0.5,
     shocks: Mapping[str, Mapping[str, float]] | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
+    scenario_history: Sequence[pd.DataFrame] = (),
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
 
@@ -248,6 +274,12 @@ def analyze_portfolio(
         worst periods are computed from it (on the analysis dates where it has a
         value; other dates are left out); the risk model, stress and VaR still
         use ``weights``. Default: ``sum_i w_i r_i,t`` at constant ``weights``.
+    scenario_history : sequence of DataFrames
+        Longer factor-return histories (e.g. the full monthly and daily French
+        files) to replay the library's episodes on, each at one frequency and with
+        the model's factors. Each episode is replayed on the first of them (then
+        ``factors`` itself) at its frequency that covers it; episodes none covers
+        are left out.
 
     Returns
     -------
@@ -295,6 +327,8 @@ def analyze_portfolio(
                if set(shock) <= set(factor_frame.columns)}
     stress_table, stress_by_factor = _stress(model, w, applied)
 
+    scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame])
+
     rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
 
@@ -333,6 +367,9 @@ def analyze_portfolio(
             [_var_es_row(model, w, c) for c in VAR_CONFIDENCES],
             index=pd.Index(VAR_CONFIDENCES, name="confidence"),
         ),
+        historical_scenarios=_scenario_table(scenarios, model.factors),
+        scenario_results=scenarios,
+        backtest=_backtest(returns, w, factor_frame, rf, cov_method),
     )
 
 
@@ -352,16 +389,10 @@ def _split_inputs(returns: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.Data
 
 
 def _weights(weights: pd.Series | Mapping[str, float], assets: pd.Index, name: str) -> pd.Series:
-    series = pd.Series(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.astype(float)
-    unknown = [a for a in series.index if a not in assets]
-    if unknown:
-        raise XLFactorError(f"{name}: {unknown} are not columns of returns; fix the names or add their returns")
-    if not np.isfinite(series.to_numpy()).all():
-        raise XLFactorError(f"{name}: every weight must be a finite number")
-    out = series.reindex(assets, fill_value=0.0).rename(name)
-    if name == "weights" and not (out.to_numpy() != 0).any():
+    values = weight_vector(weights, assets, name, universe="the columns of returns (fix the names or add returns)")
+    if name == "weights" and not (values != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
-    return out
+    return pd.Series(values, index=assets, name=name)
 
 
 def _benchmark(benchmark: pd.Series | Mapping[str, float] | str | None, assets: pd.Index) -> pd.Series | None:
@@ -560,6 +591,44 @@ def _worst_periods(port: pd.Series, port_excess: pd.Series, port_reg: Regression
         "factor_part": factors.loc[worst] @ port_reg.betas.loc[PORTFOLIO],
     })
     return pd.concat([table, factors.loc[worst]], axis=1)
+
+
+def _replay_episodes(model: FactorRiskModel, weights: pd.Series,
+                     histories: list[pd.DataFrame]) -> dict[str, ScenarioResult]:
+    """Each library episode replayed on the first history (with the model's factors) that covers it."""
+    usable = [h[list(model.factors)] for h in histories if set(model.factors) <= set(h.columns)]
+    results = {}
+    for episode in EPISODES:
+        history = next((h for h in usable if episode_problem(episode, h) is None), None)
+        if history is not None:
+            results[episode.name] = scenario(model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND)
+    return results
+
+
+def _scenario_table(results: dict[str, ScenarioResult], factors: pd.Index) -> pd.DataFrame:
+    """One row per replayed episode (see ``PortfolioAnalysis.historical_scenarios``)."""
+    rows = {
+        name: {"start": res.start, "end": res.end, "frequency": res.frequency, "periods": res.periods,
+               **res.pnl_by_factor.to_dict(), "pnl": res.pnl, "band_low": res.band[0], "band_high": res.band[1],
+               "worst_date": res.worst_date, "worst_pnl": res.worst_pnl}
+        for name, res in results.items()
+    }
+    columns = ["start", "end", "frequency", "periods", *factors, "pnl", "band_low", "band_high", "worst_date",
+               "worst_pnl"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("episode")
+
+
+def _backtest(returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, rf: pd.Series | None,
+              cov_method: str) -> BacktestResult | None:
+    """The forecast check on the held assets' complete dates; None when they are too few."""
+    held = weights.index[weights.to_numpy() != 0]
+    complete = int(returns[held].notna().all(axis=1).sum())
+    smallest = factors.shape[1] + 3
+    if complete < 2 * smallest:
+        return None
+    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
+    return risk_backtest(returns, weights, frame, min_periods=max(smallest, min(BACKTEST_MIN_PERIODS, complete // 2)),
+                         cov_method=cov_method, confidence=BACKTEST_CONFIDENCE)
 
 
 def _var_es_row(model: FactorRiskModel, weights: pd.Series, confidence: float) -> dict[str, float]:
