@@ -38,7 +38,8 @@ import pandas as pd
 
 from xlfactor.data.periods import DIGITS, parse_dates
 from xlfactor.errors import XLFactorError
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.frequency import maybe_periods_per_year
+from xlfactor.models.units import check_return_columns
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
@@ -259,11 +260,9 @@ def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
-    check_not_percent(returns.to_numpy(), what, ", or pass --prices if these are prices" if prices_hint else "")
-    if (returns < -1).any().any():
-        asset = returns.columns[(returns < -1).any()][0]
-        raise XLFactorError(f"{what}: {asset!r} has a return below -100%; returns must be decimals "
-                            "(0.012 = 1.2%)" + (", or pass --prices for a price table" if prices_hint else ""))
+    check_return_columns(returns.to_numpy(), returns.columns, what, index=returns.index,
+                         periods_per_year=maybe_periods_per_year(returns.index), floor=True,
+                         fix=", or pass --prices if these are prices" if prices_hint else "")
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"

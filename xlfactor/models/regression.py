@@ -22,9 +22,10 @@ from scipy import special
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
-from xlfactor.models._ols_inputs import OLSInputs, prepare
+from xlfactor.models._ols_inputs import OLSInputs, check_returns, prepare
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
+from xlfactor.models.units import check_units_argument
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
@@ -227,7 +228,7 @@ class RegressionResult:
 
 def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series, *, cov: str = "nonrobust",
             lags: int | None = None, rf: pd.Series | None = None,
-            periods_per_year: int | None = None) -> RegressionResult:
+            periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
     """Regress every asset's (excess) returns on the factors, with an intercept.
 
     For each asset ``n`` with usable rows ``t`` (its return, ``rf`` if given and every
@@ -264,6 +265,11 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         Risk-free returns subtracted from every asset, aligned by date.
     periods_per_year : int, optional
         Used for annualised figures; inferred from the dates when omitted.
+    units : {"auto", "decimal"}
+        ``"auto"`` refuses returns, factors or ``rf`` that look like percent (the units
+        rule of :mod:`xlfactor.models.units`: a column whose median ``|r|`` exceeds 0.20
+        monthly, 0.044 daily, i.e. about 100% annual volatility); ``"decimal"`` declares
+        the data decimals however volatile and skips that test.
 
     Returns
     -------
@@ -274,14 +280,17 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     XLFactorError
         Wrong types or text in the data, duplicate dates, no common dates, an asset
         with no usable rows or no more usable rows than parameters, a constant factor,
-        collinear factors, bad ``cov``/``lags``.
+        collinear factors, bad ``cov``/``lags``; data that breaks the units rule
+        (percent-looking columns, values no return can take such as 1e200 or inf, an
+        asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    return regress_prepared(prepare(returns, factors, rf), cov=cov, lags=lags, periods_per_year=periods_per_year)
+    return regress_prepared(prepare(returns, factors, rf, units=units), cov=cov, lags=lags,
+                            periods_per_year=periods_per_year, units=units)
 
 
 def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | None = None,
-                     periods_per_year: int | None = None) -> RegressionResult:
+                     periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
     """:func:`regress` on inputs already aligned and checked (its second half).
 
     ``data`` comes from :func:`xlfactor.models._ols_inputs.prepare`, or is built the same
@@ -289,13 +298,16 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     model's factor matrix once per data vintage with
     :func:`~xlfactor.models._ols_inputs.check_factors`): ``x`` without missing values
     and checked, ``y`` the excess returns on the same rows. Same formulas and results
-    as :func:`regress`.
+    as :func:`regress`. The returns ``y`` are checked here with the units rule
+    (:func:`~xlfactor.models._ols_inputs.check_returns`), so every caller gets it.
     """
     cov = _check_cov(cov, lags)
+    check_percent = check_units_argument(units)
     if periods_per_year is None:
         ppy = infer_periods_per_year(data.index)
     else:
         ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    check_returns(data, ppy, percent=check_percent)
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None

@@ -18,6 +18,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction, positive_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.risk_model import FactorRiskModel, Weights
+from xlfactor.models.units import MAX_GROSS, check_shock_floor
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def stress(
     shocks: Mapping[str, float] | pd.Series,
     *,
     benchmark: Weights | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> StressResult:
     """Portfolio P&L when some factors move by given amounts and the rest follow.
 
@@ -115,19 +117,21 @@ def stress(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk`.
     shocks : mapping or Series
-        Factor name -> return over the scenario (decimals: -0.10 for -10%).
+        Factor name -> return over the scenario (decimals: -0.10 for -10%); a move at
+        or below -100% is refused.
 
     Raises
     ------
     XLFactorError
-        Empty shocks, unknown factor names, non-finite moves, or shocked factors
-        whose covariance is singular (perfectly correlated or zero variance).
+        Empty shocks, unknown factor names, non-finite moves, moves at or below -100%,
+        implausible weights (see ``max_gross``), or shocked factors whose covariance is
+        singular (perfectly correlated or zero variance).
     """
     shocked, s = _check_shocks(shocks, model.factors)
-    w = model.weight_vector(weights, benchmark)
+    w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     moves = np.zeros(len(model.factors))
     moves[shocked] = s
     others = ~shocked
@@ -162,6 +166,7 @@ def var_es(
     horizon: float = 1,
     *,
     benchmark: Weights | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> VaRResult:
     """Parametric normal VaR and expected shortfall of a portfolio.
 
@@ -175,7 +180,7 @@ def var_es(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk` (with a benchmark: active VaR).
     confidence : float
         In (0, 1), e.g. 0.99.
@@ -189,7 +194,7 @@ def var_es(
     """
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
     h = positive_number(horizon, "horizon", "a positive number of data periods")
-    risk = model.portfolio_risk(weights, benchmark)
+    risk = model.portfolio_risk(weights, benchmark, max_gross=max_gross)
     root = np.sqrt(model.per_period_scale * h)
     z = float(ndtri(c))
     es_factor = float(np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)) / (1.0 - c)
@@ -230,5 +235,6 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
         raise XLFactorError("shocks: moves must be numbers (decimal returns)") from exc
     if not np.all(np.isfinite(values)):
         raise XLFactorError("shocks: moves must be finite numbers (decimal returns)")
+    check_shock_floor(values, shocks.index)
     mask = factors.isin(shocks.index)
     return mask, shocks.reindex(factors[mask]).to_numpy(dtype=float)
