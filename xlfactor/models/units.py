@@ -16,8 +16,10 @@ Thresholds (and why):
   year can pass ``units="decimal"`` where the API offers it.
 * Impossible values: ``|r| > MAX_ABS_RETURN`` (100, i.e. 10,000% in one period), +/-inf,
   and for an asset's return ``r < -1`` (an asset cannot lose more than 100%).
-* A constant asset (every return equal): its regression has no residual variance and
-  meaningless t-statistics.
+* A constant asset: its regression has no residual variance and meaningless
+  t-statistics (an alpha t of 1e16). Constant means a range ``max - min`` at most
+  ``CONSTANT_RTOL`` (1e-10) of the largest ``|r|`` (variation at rounding level), or every
+  ``|r|`` below ``NEGLIGIBLE_RETURN`` (1e-12).
 * Risk-free rate: median ``|rf|`` above ``0.20 / periods_per_year`` (20% a year) looks like
   percent.
 * Weights: gross exposure ``sum_i |w_i|`` above ``max_gross`` (:data:`MAX_GROSS` = 2 by
@@ -39,6 +41,10 @@ from xlfactor.errors import XLFactorError
 PERCENT_LIKE_MEDIAN = 0.2
 #: No return of a traded asset or factor is this large in one period (10,000%): a typo, a price or percent.
 MAX_ABS_RETURN = 100.0
+#: A column whose range is at most this fraction of its largest size varies at rounding level only.
+CONSTANT_RTOL = 1e-10
+#: Returns all below this in size carry no information (their squares underflow toward denormals).
+NEGLIGIBLE_RETURN = 1e-12
 #: A risk-free rate whose median exceeds this per year looks like percent.
 MAX_ANNUAL_RF = 0.2
 #: Default bound on gross exposure ``sum |w|`` of portfolio weights (fractions of capital).
@@ -96,7 +102,7 @@ def check_return_columns(values: np.ndarray, columns: pd.Index, name: str, *, in
     non-finite or ``|r| > MAX_ABS_RETURN``; with ``percent``, ``median |r| >
     percent_threshold(periods_per_year)`` per column (computed as: more than half of the
     column's values exceed it in size); with ``floor``, ``r < -1``; with ``constant``,
-    a column whose values are all equal (``max == min``).
+    a column that is constant: ``max - min <= CONSTANT_RTOL * max|r|`` or ``max|r| < NEGLIGIBLE_RETURN``.
 
     ``fix`` ends the percent message (e.g. ``", or pass units='decimal'"``).
     """
@@ -140,12 +146,13 @@ def check_return_columns(values: np.ndarray, columns: pd.Index, name: str, *, in
                 "than 100%, which no asset can have; returns must be decimals (0.012 = 1.2%)"
             )
     if constant:
-        flat = top == low
+        largest = np.maximum(np.abs(top), np.abs(low))
+        flat = (top - low <= CONSTANT_RTOL * largest) | (largest < NEGLIGIBLE_RETURN)
         if flat.any():
             col = int(np.argmax(flat))
             raise XLFactorError(
-                f"{name}: column '{columns[col]}' is constant (every value {top[col]:.6g}); a regression on it has "
-                "no residual variance and meaningless t-statistics; drop it or check the data"
+                f"{name}: column '{columns[col]}' is constant (every value {top[col]:.6g}, to rounding); a regression "
+                "on it has no residual variance and meaningless t-statistics; drop it or check the data"
             )
 
 
