@@ -131,9 +131,12 @@ def _read(wb, ws, ref: str | None, where: str) -> list[list[object]]:
         rows = [r for r, _ in cells]
         cols = [c for _, c in cells]
         min_row, max_row, min_col, max_col = min(rows), max(rows), min(cols), max(cols)
-        _check_span((max_row - min_row + 1) * (max_col - min_col + 1), where,
-                    f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}",
-                    far=max(cells, key=lambda rc: rc[0] * 16384 + rc[1]))
+        _check_span(
+            (max_row - min_row + 1) * (max_col - min_col + 1),
+            where,
+            f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}",
+            far=max(cells, key=lambda rc: rc[0] * 16384 + rc[1]),
+        )
     grid = [[None] * (max_col - min_col + 1) for _ in range(max_row - min_row + 1)]
     for (r, c), value in cells.items():
         grid[r - min_row][c - min_col] = value
@@ -146,8 +149,9 @@ def _check_span(size: int, where: str, span: str, far: tuple[int, int] | None = 
     from openpyxl.utils.cell import get_column_letter
 
     stray = "" if far is None else f"; if cell {get_column_letter(far[1])}{far[0]} is a stray entry, delete it"
-    raise XLFactorError(f"{where}: the range {span} has {size:,} cells, more than the {MAX_CELLS:,} an input may "
-                        f"have{stray}")
+    raise XLFactorError(
+        f"{where}: the range {span} has {size:,} cells, more than the {MAX_CELLS:,} an input may have{stray}"
+    )
 
 
 def _parser(wb, ws, where: str):
@@ -156,8 +160,14 @@ def _parser(wb, ws, where: str):
 
     class _Parser(WorkSheetParser):
         def __init__(self) -> None:
-            super().__init__(None, wb.shared_strings, data_only=True, epoch=wb.epoch,
-                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            super().__init__(
+                None,
+                wb.shared_strings,
+                data_only=True,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
             self.count = 0
             self.uncalculated: list[tuple[int, int]] = []
 

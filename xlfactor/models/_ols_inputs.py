@@ -19,6 +19,9 @@ from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.units import check_return_columns, check_rf, check_units_argument
 
+#: How the percent message ends for returns: the override for a genuinely volatile asset.
+VOLATILE_FIX = " (for an asset more volatile than 100% a year: units='decimal')"
+
 
 @dataclass(frozen=True)
 class OLSInputs:
@@ -55,9 +58,9 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     raises, rather than silently shrinking the sample to the dates ``rf`` covers.
 
     The units rule (:mod:`xlfactor.models.units`) applies on the sample: factors and ``rf``
-    must look like decimals (``units="auto"``; ``"decimal"`` skips the percent test) and hold
-    no value no return can take; an asset's return below -100% is refused. The percent
-    and constant-asset tests of the returns are the engines' (:func:`check_returns`).
+    and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
+    test) and hold no value no return can take; an asset's return below -100% is refused.
+    The constant-asset test is the engines' (:func:`check_returns`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -85,7 +88,8 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     ppy = maybe_periods_per_year(index)
     check_factors(x, names, periods_per_year=ppy, percent=check_percent)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    check_return_columns(y, y_frame.columns, "returns", index=index, percent=False, floor=True)
+    check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
+                         floor=True, fix=VOLATILE_FIX)
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
@@ -135,8 +139,7 @@ def check_returns(data: OLSInputs, periods_per_year: int | None, *, percent: boo
     """The units rule for the (excess) returns of a fit: no value no return can take, no column
     that looks like percent (with ``percent``), no constant column (see :mod:`xlfactor.models.units`)."""
     check_return_columns(data.y, data.assets, "returns", index=data.index, periods_per_year=periods_per_year,
-                         percent=percent, constant=True,
-                         fix=" (for an asset more volatile than 100% a year: units='decimal')")
+                         percent=percent, constant=True, fix=VOLATILE_FIX)
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

@@ -41,7 +41,7 @@ from xlfactor.models.regression import RegressionResult, regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
-from xlfactor.models.units import MAX_GROSS, check_return_columns
+from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns
 
 PORTFOLIO = "Portfolio"
 
@@ -271,6 +271,8 @@ def analyze_portfolio(
     returns, factor_frame, rf = _split_inputs(returns, factors)
     w = _weights(weights, returns.columns, "weights")
     bench = _benchmark(benchmark, returns.columns)
+    max_gross = check_max_gross(max_gross)
+    check_gross(w.to_numpy(), "weights", max_gross)  # before any series is built from the weights
     excess = returns.sub(rf, axis=0) if rf is not None else returns
     held = w.index[w.to_numpy() != 0]
     n_factors = factor_frame.shape[1]

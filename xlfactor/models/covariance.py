@@ -211,8 +211,9 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
         data = data.astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError("factors: contains non-numeric values") from exc
-    if np.isinf(data.to_numpy()).any():
-        raise XLFactorError("factors: contains infinite values")
+    infinite = np.isinf(data.to_numpy()).any(axis=0)
+    if infinite.any():
+        raise XLFactorError(f"factors: column '{data.columns[int(np.argmax(infinite))]}' contains infinite values")
     data = data.dropna(how="any")
     if len(data) < 2:
         raise XLFactorError("factors: need at least two dates with every factor present")

@@ -24,6 +24,7 @@ from xlfactor.models.units import MAX_GROSS, check_return_columns, check_units_a
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
 
+_TARGET = "__target__"  # the target's column while it is joined with the instruments
 HORIZONS = {
     "daily": "D", "d": "D", "weekly": "W", "w": "W", "monthly": "M", "m": "M",
     "quarterly": "Q", "q": "Q", "annual": "A", "yearly": "A", "a": "A", "y": "A",
@@ -171,7 +172,7 @@ def hedge_ratios(
     inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
     if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
         raise XLFactorError("instruments: expected a Series or DataFrame of instrument returns")
-    joined = pd.concat([t.rename("__target__"), inst], axis=1, join="inner", sort=True)
+    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
     data = _numeric(joined, "target/instruments").dropna()
     n, m = len(data), inst.shape[1]
     if n < m + 2:
@@ -420,8 +421,10 @@ def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataF
         out = frame.astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{name}: contains non-numeric values") from exc
-    if np.isinf(out.to_numpy()).any():
-        raise XLFactorError(f"{name}: contains infinite values")
+    infinite = np.isinf(out.to_numpy()).any(axis=0)
+    if infinite.any():
+        column = out.columns[int(np.argmax(infinite))]
+        raise XLFactorError(f"{name}: column '{'target' if column == _TARGET else column}' contains infinite values")
     if units:
         check_return_columns(out.to_numpy(), out.columns, name, index=out.index,
                              periods_per_year=maybe_periods_per_year(out.index))

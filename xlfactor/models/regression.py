@@ -285,8 +285,10 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    return regress_prepared(prepare(returns, factors, rf, units=units), cov=cov, lags=lags,
-                            periods_per_year=periods_per_year, units=units)
+    data = prepare(returns, factors, rf, units=units)  # checks the units of returns, factors and rf
+    ppy = _periods(data, periods_per_year)
+    check_returns(data, ppy, percent=False)  # constant assets (on the excess returns)
+    return _fit(data, cov, lags, ppy)
 
 
 def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | None = None,
@@ -303,11 +305,20 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     """
     cov = _check_cov(cov, lags)
     check_percent = check_units_argument(units)
-    if periods_per_year is None:
-        ppy = infer_periods_per_year(data.index)
-    else:
-        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    ppy = _periods(data, periods_per_year)
     check_returns(data, ppy, percent=check_percent)
+    return _fit(data, cov, lags, ppy)
+
+
+def _periods(data: OLSInputs, periods_per_year: int | None) -> int:
+    """``periods_per_year`` checked, or inferred from the sample's dates."""
+    if periods_per_year is None:
+        return infer_periods_per_year(data.index)
+    return whole_number(periods_per_year, "periods_per_year", 1)
+
+
+def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int) -> RegressionResult:
+    """The fit and its result object, on checked inputs."""
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None

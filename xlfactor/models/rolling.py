@@ -25,7 +25,6 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_inputs import check_returns, prepare
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import check_units_argument
 
 ALPHA = "alpha"
 RSQUARED = "rsquared"
@@ -77,11 +76,10 @@ def rolling_regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | p
         or a factor correlation determinant below ``SINGULAR_DET``; RollingOLS would
         fail or return meaningless numbers there).
     """
-    check_percent = check_units_argument(units)
     data = prepare(returns, factors, rf, units=units)
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
-    check_returns(data, maybe_periods_per_year(data.index), percent=check_percent)
+    check_returns(data, maybe_periods_per_year(data.index), percent=False)  # units checked by prepare
     _check_not_empty(data.y, data.assets)
     values = _rolling_fit(data.y, data.x, window, min_periods)  # (N, K+2, T)
     fields = [ALPHA, *data.factors, RSQUARED]
