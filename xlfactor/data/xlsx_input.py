@@ -162,7 +162,7 @@ def _parser(wb, ws, where: str):
         def __init__(self) -> None:
             super().__init__(
                 None,
-                wb.shared_strings,
+                ws._shared_strings,
                 data_only=True,
                 epoch=wb.epoch,
                 date_formats=wb._date_formats,
@@ -176,7 +176,9 @@ def _parser(wb, ws, where: str):
             self.count += 1
             if self.count > MAX_CELLS:
                 raise XLFactorError(f"{where}: more than {MAX_CELLS:,} cells; an input may have at most that many")
-            if element.find(FORMULA_TAG) is not None and element.find(VALUE_TAG) is None:
+            # No saved result: <v> absent or empty, unless the formula's result is the empty text (t="str").
+            if element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG) \
+                    and element.get("t") != "str":
                 self.uncalculated.append((cell["row"], cell["column"]))
             return cell
 
