@@ -117,7 +117,7 @@ def augmented_risk(model, weights, hedge):
     exposures = pd.concat([model.exposures, eye])
     specific = pd.concat([model.specific_var, pd.Series(0.0, index=eye.index)])
     big = FactorRiskModel(exposures, model.factor_cov, specific, model.periods_per_year)
-    return big.portfolio_risk(np.concatenate([weights.to_numpy(), -hedge.to_numpy()]))
+    return big.portfolio_risk(np.concatenate([weights.to_numpy(), -hedge.to_numpy()]), max_gross=None)  # a hedged book
 
 
 @pytest.mark.parametrize("target", [0.0, 0.2, 0.5, 0.9999])

@@ -60,6 +60,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--prices", action="store_true", help="the returns table holds prices; convert them")
     report.add_argument("--long-only", action="store_true",
                         help="declare the portfolio long-only: weights must be >= 0 and sum to 1")
+    report.add_argument("--max-gross", type=_max_gross, default=2.0, metavar="X",
+                        help="largest gross exposure sum|w| the weights may have (default 2, which also catches "
+                             "weights in percent); a leveraged or long-short book passes its gross exposure, "
+                             "weights in currency pass 'none'")
     report.add_argument("--title", default=None, help="report title (default: the input file name)")
     report.set_defaults(func=run_report)
 
@@ -95,7 +99,7 @@ def run_report(args: argparse.Namespace) -> int:
             path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(),
                                 freq=args.freq, benchmark=benchmark, window=args.window,
                                 title=args.title or args.input.name, progress=progress, source=portfolio.source,
-                                portfolio_returns=portfolio.portfolio_returns)
+                                portfolio_returns=portfolio.portfolio_returns, max_gross=args.max_gross)
     except XLFactorError as exc:
         raise XLFactorError(_command_line_wording(str(exc))) from exc
     print(f"Wrote {path}")
@@ -103,8 +107,23 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _command_line_wording(message: str) -> str:
-    """Library advice in command-line terms: ``load the factors with freq='D'`` -> ``pass --freq D``."""
-    return _FREQ_ADVICE.sub(r"pass --freq \1", message)
+    """Library advice in command-line terms: ``load the factors with freq='D'`` -> ``pass --freq D``,
+    ``max_gross=...`` -> ``--max-gross ...``."""
+    message = _FREQ_ADVICE.sub(r"pass --freq \1", message)
+    return message.replace("max_gross=None", "--max-gross none").replace("max_gross=", "--max-gross ")
+
+
+def _max_gross(text: str) -> float | None:
+    """``--max-gross`` value: a positive number, or ``none`` for no bound."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or 'none'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number (e.g. 2 for 200% gross) or 'none'")
+    return value
 
 
 def _benchmark_path(benchmark: str | None) -> Path | None:

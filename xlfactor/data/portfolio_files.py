@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.data.periods import DIGITS, parse_dates
+from xlfactor.data.xlsx_input import read_tables
 from xlfactor.errors import XLFactorError
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.frequency import maybe_periods_per_year
+from xlfactor.models.units import check_return_columns
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
@@ -98,7 +100,7 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
     suffix = path.suffix.lower()
     realised_rows, realised_what = None, _REALISED_TABLE
     if suffix in (".xlsx", ".xlsm"):
-        tables = _xlsx_tables(path)
+        tables = read_tables(path, ("returns", "weights", _REALISED_TABLE))
         realised_rows = tables.get(_REALISED_TABLE.lower())
         returns_rows = _require_table(tables, "returns", path)
         if weights_path is None:
@@ -142,23 +144,6 @@ def read_weights_csv(path: str | Path, assets: Sequence[str], *, what: str = "we
     """
     weights, _ = _weights(_csv_rows(Path(path), what), pd.Index(assets), what)
     return weights
-
-
-def _xlsx_tables(path: Path) -> dict[str, list[list[object]]]:
-    """Rows of every sheet and Excel table, keyed by lower-case name (tables override sheets)."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged/unsupported files
-        raise XLFactorError(f"input: cannot read {path.name!r} as an Excel workbook ({exc})") from exc
-    found: dict[str, list[list[object]]] = {}
-    for ws in wb.worksheets:
-        found.setdefault(ws.title.strip().lower(), [list(r) for r in ws.iter_rows(values_only=True)])
-    for ws in wb.worksheets:
-        for table in ws.tables.values():
-            found[table.displayName.strip().lower()] = [[c.value for c in r] for r in ws[table.ref]]
-    return found
 
 
 def _require_table(tables: dict[str, list[list[object]]], name: str, path: Path) -> list[list[object]]:
@@ -259,11 +244,9 @@ def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
-    check_not_percent(returns.to_numpy(), what, ", or pass --prices if these are prices" if prices_hint else "")
-    if (returns < -1).any().any():
-        asset = returns.columns[(returns < -1).any()][0]
-        raise XLFactorError(f"{what}: {asset!r} has a return below -100%; returns must be decimals "
-                            "(0.012 = 1.2%)" + (", or pass --prices for a price table" if prices_hint else ""))
+    check_return_columns(returns.to_numpy(), returns.columns, what, index=returns.index,
+                         periods_per_year=maybe_periods_per_year(returns.index), floor=True,
+                         fix=", or pass --prices if these are prices" if prices_hint else "")
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"

@@ -16,6 +16,11 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import check_nonsingular
+from xlfactor.models.frequency import maybe_periods_per_year
+from xlfactor.models.units import check_return_columns, check_rf, check_units_argument
+
+#: How the percent message ends for returns: the override for a genuinely volatile asset.
+VOLATILE_FIX = " (for an asset more volatile than 100% a year: units='decimal')"
 
 
 @dataclass(frozen=True)
@@ -43,17 +48,21 @@ class OLSInputs:
 
 
 def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series,
-            rf: pd.Series | None = None) -> OLSInputs:
+            rf: pd.Series | None = None, *, units: str = "auto") -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``.
 
     Rows are matched by exact index label (intersection). An ``RF`` column in
     ``factors`` is never a regressor: it is dropped (and not subtracted unless it is
     passed as ``rf``). Dates where any factor is missing are dropped for every asset.
     ``rf`` must cover the sample: a date with a return but no ``rf`` (absent or NaN)
-    raises, rather than silently shrinking the sample to the dates ``rf`` covers. Infinite returns are not
-    checked here (that would cost a pass over a large array); the engines check the
-    columns whose sums are not finite.
+    raises, rather than silently shrinking the sample to the dates ``rf`` covers.
+
+    The units rule (:mod:`xlfactor.models.units`) applies on the sample: factors and ``rf``
+    and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
+    test) and hold no value no return can take; an asset's return below -100% is refused.
+    The constant-asset test is the engines' (:func:`check_returns`).
     """
+    check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
     x_frame = _as_frame(factors, "factors")
     regressors = [i for i, c in enumerate(x_frame.columns) if c != RF_COLUMN]
@@ -76,11 +85,16 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
     index = common if keep.all() else common[keep]
     x = np.ascontiguousarray(x_common if index is common else x_common[keep])
-    check_finite(x, names, "factors")
+    ppy = maybe_periods_per_year(index)
+    check_factors(x, names, periods_per_year=ppy, percent=check_percent)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
+    check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
+                         floor=True, fix=VOLATILE_FIX)
     if rf is not None:
-        y = y - _rf_values(rf, index, y)[:, None]
-    check_factor_matrix(x, names, "the common sample")
+        rf_values = _rf_values(rf, index, y)
+        if check_percent:
+            check_rf(rf_values, ppy)
+        y = y - rf_values[:, None]
     return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=names)
 
 
@@ -111,11 +125,21 @@ def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
     return a.intersection(b).sort_values()
 
 
-def check_factors(x: np.ndarray, names: pd.Index) -> None:
+def check_factors(x: np.ndarray, names: pd.Index, *, periods_per_year: int | None = None,
+                  percent: bool = True) -> None:
     """The checks :func:`prepare` applies to the factor matrix of the common sample (no NaN rows):
-    no infinite values, no constant factor, no collinear factors."""
-    check_finite(x, names, "factors")
+    the units rule (no value no return can take, nor infinite; with ``percent``, no column that
+    looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
+    factor, no collinear factors."""
+    check_return_columns(x, names, "factors", periods_per_year=periods_per_year, percent=percent)
     check_factor_matrix(x, names, "the common sample")
+
+
+def check_returns(data: OLSInputs, periods_per_year: int | None, *, percent: bool = True) -> None:
+    """The units rule for the (excess) returns of a fit: no value no return can take, no column
+    that looks like percent (with ``percent``), no constant column (see :mod:`xlfactor.models.units`)."""
+    check_return_columns(data.y, data.assets, "returns", index=data.index, periods_per_year=periods_per_year,
+                         percent=percent, constant=True, fix=VOLATILE_FIX)
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

@@ -23,6 +23,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models._validate import positive_number, whole_number
 from xlfactor.models.frequency import maybe_periods_per_year
+from xlfactor.models.units import check_return_columns
 
 CovMethod = Literal["sample", "ewma", "ledoit_wolf"]
 _METHODS = ("sample", "ewma", "ledoit_wolf")
@@ -85,12 +86,24 @@ def factor_cov(
     ------
     XLFactorError
         Unknown method, missing/invalid halflife, non-numeric or infinite values,
+        values that break the units rule (:mod:`xlfactor.models.units`: percent-looking
+        columns, ``|f| > 100``),
         fewer than two complete rows, a constant factor, no frequency to annualise with.
     """
     if method not in _METHODS:
         raise XLFactorError(f"method: {method!r} is not one of {list(_METHODS)}")
     data = _complete_factor_rows(factors)
     x = data.to_numpy(dtype=float)
+    if periods_per_year is not None:
+        ppy = check_periods_per_year(periods_per_year)
+    else:
+        ppy = maybe_periods_per_year(data.index)
+        if ppy is None and annualize:
+            raise XLFactorError(
+                "periods_per_year: cannot infer the frequency from the factors' index; "
+                "pass periods_per_year (e.g. 12) or annualize=False"
+            )
+    check_return_columns(x, data.columns, "factors", index=data.index, periods_per_year=ppy)
     shrinkage = None
     if method == "sample":
         cov = np.cov(x, rowvar=False, ddof=1)
@@ -101,15 +114,6 @@ def factor_cov(
     else:
         cov, shrinkage = _ledoit_wolf(x)
     cov = np.atleast_2d(cov)
-    if periods_per_year is not None:
-        ppy = check_periods_per_year(periods_per_year)
-    else:
-        ppy = maybe_periods_per_year(data.index)
-        if ppy is None and annualize:
-            raise XLFactorError(
-                "periods_per_year: cannot infer the frequency from the factors' index; "
-                "pass periods_per_year (e.g. 12) or annualize=False"
-            )
     if annualize:
         cov = cov * ppy
     out = pd.DataFrame((cov + cov.T) / 2.0, index=data.columns, columns=data.columns)
@@ -207,8 +211,9 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
         data = data.astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError("factors: contains non-numeric values") from exc
-    if np.isinf(data.to_numpy()).any():
-        raise XLFactorError("factors: contains infinite values")
+    infinite = np.isinf(data.to_numpy()).any(axis=0)
+    if infinite.any():
+        raise XLFactorError(f"factors: column '{data.columns[int(np.argmax(infinite))]}' contains infinite values")
     data = data.dropna(how="any")
     if len(data) < 2:
         raise XLFactorError("factors: need at least two dates with every factor present")

@@ -26,6 +26,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction
 from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_code, frequency_name, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
+from xlfactor.models.units import MAX_GROSS
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def scenario(
     factor_returns: pd.DataFrame | None = None,
     benchmark: Weights | None = None,
     band: float = 0.95,
+    max_gross: float | None = MAX_GROSS,
 ) -> ScenarioResult:
     """Replay a historical episode's factor returns on today's exposures.
 
@@ -238,7 +240,7 @@ def scenario(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk`.
     episode : str or date
         A library name (:func:`scenario_library`; case-insensitive), or the first date
@@ -281,7 +283,7 @@ def scenario(
         raise XLFactorError(
             "factor_returns: cannot tell their frequency from the dates; give daily, weekly or monthly factor returns"
         )
-    w = model.weight_vector(weights, benchmark)
+    w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     x = w @ model.B
     f = window.to_numpy()
     cumulative = np.prod(1.0 + f, axis=0) - 1.0

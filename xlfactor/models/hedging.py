@@ -25,9 +25,13 @@ from xlfactor.models.frequency import (
     maybe_periods_per_year,
 )
 from xlfactor.models.risk_model import FactorRiskModel, Weights
+from xlfactor.models.units import MAX_GROSS, check_return_columns, check_units_argument
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
+
+_TARGET = "__target__"  # the target's column while it is joined with the instruments
+
 
 @dataclass(frozen=True)
 class HedgeResult:
@@ -137,6 +141,7 @@ def hedge_ratios(
     instruments: pd.Series | pd.DataFrame,
     *,
     periods_per_year: int | None = None,
+    units: str = "auto",
 ) -> HedgeResult:
     """Minimum-variance hedge of ``target`` with one or many instruments.
 
@@ -154,18 +159,23 @@ def hedge_ratios(
         ``target``; only dates where all are present are used.
     periods_per_year : int, optional
         For the annualised volatilities; inferred from a date index when omitted.
+    units : {"auto", "decimal"}
+        ``"auto"`` refuses returns that look like percent (:mod:`xlfactor.models.units`);
+        ``"decimal"`` skips that test.
 
     Raises
     ------
     XLFactorError
         Fewer than ``m + 2`` common dates, a constant target, a constant or
-        collinear instrument (singular instrument covariance), non-numeric data.
+        collinear instrument (singular instrument covariance), non-numeric data,
+        values no return can take, percent-looking returns.
     """
+    check_percent = check_units_argument(units)
     t = _as_series(target, "target")
     inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
     if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
         raise XLFactorError("instruments: expected a Series or DataFrame of instrument returns")
-    joined = pd.concat([t.rename("__target__"), inst], axis=1, join="inner", sort=True)
+    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
     data = _numeric(joined, "target/instruments").dropna()
     n, m = len(data), inst.shape[1]
     if n < m + 2:
@@ -173,6 +183,13 @@ def hedge_ratios(
             f"target/instruments: {n} common dates with no missing value; need at least {m + 2} for {m} instrument(s)"
         )
     values = data.to_numpy()
+    if periods_per_year is not None:
+        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    else:
+        ppy = maybe_periods_per_year(data.index)
+    labels = pd.Index(["target" if t.name is None else t.name, *inst.columns])
+    check_return_columns(values, labels, "target/instruments", index=data.index, periods_per_year=ppy,
+                         percent=check_percent)
     cov = np.cov(values, rowvar=False, ddof=1)
     constant = np.ptp(values, axis=0) == 0
     if constant[0]:
@@ -186,10 +203,6 @@ def hedge_ratios(
     var_hedged = float(np.var(hedged, ddof=1))
     residual_vol = float(np.sqrt(var_hedged * (n - 1) / (n - m - 1)))
     unhedged_vol = float(np.sqrt(cov[0, 0]))
-    if periods_per_year is not None:
-        ppy = whole_number(periods_per_year, "periods_per_year", 1)
-    else:
-        ppy = maybe_periods_per_year(data.index)
     root = np.sqrt(ppy) if ppy else None
     return HedgeResult(
         ratios=pd.Series(h, index=inst.columns, name=t.name),
@@ -210,6 +223,7 @@ def hedge_to_risk_share(
     target_share: float,
     *,
     benchmark: Weights | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> RiskShareHedge:
     """Factor hedge giving a target factor share of variance (closed form).
 
@@ -224,7 +238,7 @@ def hedge_to_risk_share(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk` (with a benchmark, the active
         position is hedged).
     target_share : float
@@ -237,7 +251,7 @@ def hedge_to_risk_share(
         no factor risk or no specific risk (the share is then 0 or 1 whatever the hedge).
     """
     share = fraction(target_share, "target_share", include_zero=True, example="e.g. 0.2 for a 20% factor share")
-    w = model.weight_vector(weights, benchmark)
+    w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     x = w @ model.B
     v_f = max(float(x @ model.F @ x), 0.0)
     v_s = float(w @ (model.D * w))
@@ -408,13 +422,19 @@ def _as_series(target: pd.Series | pd.DataFrame, name: str) -> pd.Series:
     return target
 
 
-def _numeric(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataFrame:
+    """``frame`` as floats; non-numeric or infinite values raise; with ``units``, the units rule too."""
     try:
         out = frame.astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{name}: contains non-numeric values") from exc
-    if np.isinf(out.to_numpy()).any():
-        raise XLFactorError(f"{name}: contains infinite values")
+    infinite = np.isinf(out.to_numpy()).any(axis=0)
+    if infinite.any():
+        column = out.columns[int(np.argmax(infinite))]
+        raise XLFactorError(f"{name}: column '{'target' if column == _TARGET else column}' contains infinite values")
+    if units:
+        check_return_columns(out.to_numpy(), out.columns, name, index=out.index,
+                             periods_per_year=maybe_periods_per_year(out.index))
     return out
 
 
@@ -430,7 +450,7 @@ def _returns_frame(result: RegressionResult, returns: pd.Series | pd.DataFrame) 
     unknown = [c for c in returns.columns if c not in assets]
     if unknown:
         raise XLFactorError(f"returns: assets not in the regression result: {unknown[:10]}")
-    return _numeric(returns, "returns")
+    return _numeric(returns, "returns", units=True)
 
 
 def _factor_rows(result: RegressionResult, factors: pd.DataFrame, dates: pd.Index) -> pd.DataFrame:
@@ -443,4 +463,4 @@ def _factor_rows(result: RegressionResult, factors: pd.DataFrame, dates: pd.Inde
     common = dates.intersection(factors.index) if not dates.equals(factors.index) else dates
     if len(common) == 0:
         raise XLFactorError("factors: no dates in common with returns")
-    return _numeric(factors.loc[common, names], "factors")
+    return _numeric(factors.loc[common, names], "factors", units=True)

@@ -22,10 +22,11 @@ from scipy import special
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._ols_fit import fit_ols
-from xlfactor.models._ols_inputs import OLSInputs, check_factors, prepare
+from xlfactor.models._ols_inputs import OLSInputs, check_factors, check_returns, prepare
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import known_periods_per_year
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
+from xlfactor.models.units import check_units_argument
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
@@ -238,7 +239,7 @@ class RegressionResult:
 
 def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series, *, cov: str = "nonrobust",
             lags: int | None = None, rf: pd.Series | None = None,
-            periods_per_year: int | None = None) -> RegressionResult:
+            periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
     """Regress every asset's (excess) returns on the factors, with an intercept.
 
     For each asset ``n`` with usable rows ``t`` (its return, ``rf`` if given and every
@@ -277,6 +278,11 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
         Used for annualised figures; inferred from the dates when omitted. Without dates
         (e.g. a RangeIndex) the frequency is unknown: ``periods_per_year`` is None, and
         the annualised figures raise while every per-period figure works.
+    units : {"auto", "decimal"}
+        ``"auto"`` refuses returns, factors or ``rf`` that look like percent (the units
+        rule of :mod:`xlfactor.models.units`: a column whose median ``|r|`` exceeds 0.20
+        monthly, 0.044 daily, i.e. about 100% annual volatility); ``"decimal"`` declares
+        the data decimals however volatile and skips that test.
 
     Returns
     -------
@@ -287,14 +293,19 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     XLFactorError
         Wrong types or text in the data, duplicate dates, no common dates, an asset
         with no usable rows or no more usable rows than parameters, a constant factor,
-        collinear factors, bad ``cov``/``lags``.
+        collinear factors, bad ``cov``/``lags``; data that breaks the units rule
+        (percent-looking columns, values no return can take such as 1e200 or inf, an
+        asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    return regress_prepared(prepare(returns, factors, rf), cov=cov, lags=lags, periods_per_year=periods_per_year)
+    data = prepare(returns, factors, rf, units=units)  # checks the units of returns, factors and rf
+    ppy = _periods(data, periods_per_year)
+    check_returns(data, ppy, percent=False)  # constant assets (on the excess returns)
+    return _fit(data, cov, lags, ppy)
 
 
 def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | None = None,
-                     periods_per_year: int | None = None) -> RegressionResult:
+                     periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
     """:func:`regress` on inputs already aligned and checked (its second half).
 
     ``data`` comes from :func:`xlfactor.models._ols_inputs.prepare`, or is built the same
@@ -302,13 +313,25 @@ def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | Non
     model's factor matrix once per data vintage with
     :func:`~xlfactor.models._ols_inputs.check_factors`): ``x`` without missing values
     and checked, ``y`` the excess returns on the same rows. Same formulas and results
-    as :func:`regress`.
+    as :func:`regress`. The returns ``y`` are checked here with the units rule
+    (:func:`~xlfactor.models._ols_inputs.check_returns`), so every caller gets it.
     """
     cov = _check_cov(cov, lags)
-    if periods_per_year is None:  # inferred from dates; no dates: unknown (annualised figures raise)
-        ppy = infer_periods_per_year(data.index) if isinstance(data.index, pd.DatetimeIndex) else None
-    else:
-        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    check_percent = check_units_argument(units)
+    ppy = _periods(data, periods_per_year)
+    check_returns(data, ppy, percent=check_percent)
+    return _fit(data, cov, lags, ppy)
+
+
+def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
+    """``periods_per_year`` checked, or inferred from the sample's dates."""
+    if periods_per_year is None:  # no dates: the frequency is unknown (annualised figures raise)
+        return infer_periods_per_year(data.index) if isinstance(data.index, pd.DatetimeIndex) else None
+    return whole_number(periods_per_year, "periods_per_year", 1)
+
+
+def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> RegressionResult:
+    """The fit and its result object, on checked inputs."""
     fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None

@@ -6,7 +6,9 @@ factor covariance, ``D`` (N) specific (residual) variances, ``w`` (N) portfolio 
 Units: every variance and volatility is in the model's units: annual when
 ``model.annualized`` is true (the default of ``from_regression``), per data period
 otherwise. Weights are fractions of capital (then volatilities are fractions of
-capital); weights in currency give volatilities in currency.
+capital); weights in currency give volatilities in currency (pass ``max_gross=None``:
+by default weights whose gross exposure ``sum |w|`` exceeds ``MAX_GROSS`` = 2 are refused as
+a units mistake, see :mod:`xlfactor.models.units`).
 
 The N x N asset covariance is never formed by ``portfolio_risk``: with ``x = B'w``,
 ``w' Sigma w = x' F x + sum_i w_i^2 D_i``, which costs O(NK + K^2).
@@ -34,6 +36,7 @@ from xlfactor.models.frequency import (
     known_periods_per_year,
     maybe_periods_per_year,
 )
+from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -196,7 +199,8 @@ class FactorRiskModel:
         ``SSR / (n - k - 1)``). With ``annualize`` both ``F`` and ``D`` are multiplied
         by ``result.periods_per_year``.
 
-        ``factors`` must be at the regression's frequency: the frequency inferred from the
+        ``factors`` must look like decimals (the units rule of :mod:`xlfactor.models.units`)
+        and be at the regression's frequency: the frequency inferred from the
         factors' dates within the regression sample's span (first to last date) must give
         ``result.periods_per_year``; daily factors for a monthly regression raise (their
         covariance would be annualised with 12 instead of 252 periods, ~1/sqrt(21) too small).
@@ -229,6 +233,8 @@ class FactorRiskModel:
             known_periods_per_year(ppy, "the annualised risk model")
         if ppy is not None:
             _check_same_frequency(factors.index, sample, ppy)
+        check_return_columns(in_sample.to_numpy(dtype=float), in_sample.columns, "factors", index=in_sample.index,
+                             periods_per_year=ppy)
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]
@@ -246,20 +252,31 @@ class FactorRiskModel:
         sigma[np.diag_indices_from(sigma)] += self.D
         return pd.DataFrame(sigma, index=self.assets, columns=self.assets)
 
-    def weight_vector(self, weights: Weights, benchmark: Weights | None = None) -> np.ndarray:
+    def weight_vector(self, weights: Weights, benchmark: Weights | None = None, *,
+                      max_gross: float | None = MAX_GROSS) -> np.ndarray:
         """Weights (minus benchmark weights) as an array in the model's asset order.
 
         A Series or mapping is matched by asset name; assets it omits get weight 0;
         names not in the model raise. A sequence/array must have one entry per asset
         in the model's order. Fastest: an array, or a Series indexed by ``model.assets``
         itself (no label matching).
+
+        ``weights`` and ``benchmark`` are each refused when their gross exposure
+        ``sum_i |w_i|`` exceeds ``max_gross`` (default 2: weights are fractions of capital;
+        a sum near 100 means percent). Pass the book's gross exposure for a leveraged or
+        long-short book, ``None`` for weights in currency.
         """
+        limit = check_max_gross(max_gross)
         w = self._vector(weights, "weights")
+        check_gross(w, "weights", limit)
         if benchmark is not None:
-            w = w - self._vector(benchmark, "benchmark")
+            b = self._vector(benchmark, "benchmark")
+            check_gross(b, "benchmark", limit)
+            w = w - b
         return w
 
-    def portfolio_risk(self, weights: Weights, benchmark: Weights | None = None) -> PortfolioRisk:
+    def portfolio_risk(self, weights: Weights, benchmark: Weights | None = None, *,
+                       max_gross: float | None = MAX_GROSS) -> PortfolioRisk:
         """Total, factor and specific risk of a portfolio with Euler contributions.
 
         With ``w`` the weights (``w - w_b`` when a benchmark is given), ``x = B'w``:
@@ -275,12 +292,16 @@ class FactorRiskModel:
             Portfolio weights (see :meth:`weight_vector`).
         benchmark : Series, mapping or array-like, optional
             Benchmark weights; then all figures are active risk (tracking error).
+        max_gross : float or None
+            Bound on ``sum |w|`` of the weights and of the benchmark (default 2); the
+            switch for a leveraged or long-short book (its gross exposure) or weights in
+            currency (None). See :meth:`weight_vector`.
 
         Returns
         -------
         PortfolioRisk
         """
-        w = self.weight_vector(weights, benchmark)
+        w = self.weight_vector(weights, benchmark, max_gross=max_gross)
         x = w @ self.B
         fx = self.F @ x
         factor_var = max(float(x @ fx), 0.0)

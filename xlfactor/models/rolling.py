@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._ols_inputs import check_finite, prepare
+from xlfactor.models._ols_inputs import check_returns, prepare
 from xlfactor.models._validate import whole_number
+from xlfactor.models.frequency import maybe_periods_per_year
 
 ALPHA = "alpha"
 RSQUARED = "rsquared"
@@ -35,7 +36,8 @@ _CHUNK = 16
 
 
 def rolling_regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series, window: int,
-                    min_periods: int | None = None, *, rf: pd.Series | None = None) -> pd.DataFrame:
+                    min_periods: int | None = None, *, rf: pd.Series | None = None,
+                    units: str = "auto") -> pd.DataFrame:
     """Rolling OLS alpha, betas and R-squared for every asset.
 
     Equals, per asset, statsmodels
@@ -60,6 +62,9 @@ def rolling_regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | p
         default ``window`` (any missing return in the window gives NaN).
     rf : Series, optional
         Risk-free returns subtracted from returns, aligned by date.
+    units : {"auto", "decimal"}
+        As in :func:`~xlfactor.models.regression.regress`: ``"auto"`` refuses percent-looking
+        data (see :mod:`xlfactor.models.units`), ``"decimal"`` skips that test.
 
     Returns
     -------
@@ -71,10 +76,10 @@ def rolling_regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | p
         or a factor correlation determinant below ``SINGULAR_DET``; RollingOLS would
         fail or return meaningless numbers there).
     """
-    data = prepare(returns, factors, rf)
+    data = prepare(returns, factors, rf, units=units)
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
-    check_finite(data.y, data.assets, "returns")
+    check_returns(data, maybe_periods_per_year(data.index), percent=False)  # units checked by prepare
     _check_not_empty(data.y, data.assets)
     values = _rolling_fit(data.y, data.x, window, min_periods)  # (N, K+2, T)
     fields = [ALPHA, *data.factors, RSQUARED]

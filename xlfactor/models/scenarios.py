@@ -24,6 +24,7 @@ from xlfactor.models._validate import fraction
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import horizon_periods
 from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
+from xlfactor.models.units import MAX_GROSS, check_shock_floor
 
 VaRMethod = Literal["parametric", "historical", "cornish_fisher"]
 VAR_METHODS = ("parametric", "historical", "cornish_fisher")
@@ -125,6 +126,7 @@ def stress(
     shocks: Mapping[str, float] | pd.Series,
     *,
     benchmark: Weights | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> StressResult:
     """Portfolio P&L when some factors move by given amounts and the rest follow.
 
@@ -138,19 +140,21 @@ def stress(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk`.
     shocks : mapping or Series
-        Factor name -> return over the scenario (decimals: -0.10 for -10%).
+        Factor name -> return over the scenario (decimals: -0.10 for -10%); a move at
+        or below -100% is refused.
 
     Raises
     ------
     XLFactorError
-        Empty shocks, unknown factor names, non-finite moves, or shocked factors
-        whose covariance is singular (perfectly correlated or zero variance).
+        Empty shocks, unknown factor names, non-finite moves, moves at or below -100%,
+        implausible weights (see ``max_gross``), or shocked factors whose covariance is
+        singular (perfectly correlated or zero variance).
     """
     shocked, s = _check_shocks(shocks, model.factors)
-    w = model.weight_vector(weights, benchmark)
+    w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     moves = np.zeros(len(model.factors))
     moves[shocked] = s
     others = ~shocked
@@ -187,6 +191,7 @@ def var_es(
     benchmark: Weights | None = None,
     method: VaRMethod = "parametric",
     factor_returns: pd.DataFrame | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> VaRResult:
     """VaR and expected shortfall of a portfolio: parametric, historical or Cornish-Fisher.
 
@@ -228,7 +233,7 @@ def var_es(
     Parameters
     ----------
     model : FactorRiskModel
-    weights, benchmark
+    weights, benchmark, max_gross
         As in :meth:`FactorRiskModel.portfolio_risk` (with a benchmark: active VaR).
     confidence : float
         In (0, 1), e.g. 0.99.
@@ -254,7 +259,7 @@ def var_es(
     h = horizon_periods(horizon, model.periods_per_year)
     if method not in VAR_METHODS:
         raise XLFactorError(f"method: {method!r} is not one of {', '.join(VAR_METHODS)}")
-    risk = model.portfolio_risk(weights, benchmark)
+    risk = model.portfolio_risk(weights, benchmark, max_gross=max_gross)
     root = np.sqrt(model.per_period_scale * h)
     vol = risk.total_vol * root
     a = 1.0 - c
@@ -264,7 +269,7 @@ def var_es(
         z = float(ndtri(c))
         var, es = z * vol, vol * _normal_pdf(z) / a
     else:
-        pnl = _historical_pnl(model, weights, benchmark, factor_returns, a)
+        pnl = _historical_pnl(model, weights, benchmark, factor_returns, a, max_gross)
         n_obs = len(pnl)
         s = np.sqrt(risk.specific_var * model.per_period_scale)
         skew, kurt = _mixture_moments(pnl, s)
@@ -300,13 +305,13 @@ def _normal_pdf(z: float | np.ndarray) -> float | np.ndarray:
 
 
 def _historical_pnl(model: FactorRiskModel, weights: Weights, benchmark: Weights | None,
-                    factor_returns: pd.DataFrame | None, tail: float) -> np.ndarray:
+                    factor_returns: pd.DataFrame | None, tail: float, max_gross: float | None) -> np.ndarray:
     """``p_t = x' f_t`` over the factor history (one value per complete date)."""
     history = model_history(model, factor_returns, "historical VaR")
     if len(history) * tail < 1:
         raise XLFactorError(f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
                             f"{int(np.ceil(1 / tail))} periods or a lower confidence")
-    x = model.weight_vector(weights, benchmark) @ model.B
+    x = model.weight_vector(weights, benchmark, max_gross=max_gross) @ model.B
     return history.to_numpy() @ x
 
 
@@ -360,5 +365,6 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
         raise XLFactorError("shocks: moves must be numbers (decimal returns)") from exc
     if not np.all(np.isfinite(values)):
         raise XLFactorError("shocks: moves must be finite numbers (decimal returns)")
+    check_shock_floor(values, shocks.index)
     mask = factors.isin(shocks.index)
     return mask, shocks.reindex(factors[mask]).to_numpy(dtype=float)

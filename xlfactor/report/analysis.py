@@ -39,12 +39,13 @@ from xlfactor.models import RF_COLUMN
 from xlfactor.models.backtest import BacktestResult, risk_backtest
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
+from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
 from xlfactor.models.regression import RegressionResult, regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns
 
 PORTFOLIO = "Portfolio"
 
@@ -242,6 +243,7 @@ def analyze_portfolio(
     shocks: Mapping[str, Mapping[str, float]] | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     scenario_history: Sequence[pd.DataFrame] = (),
+    max_gross: float | None = MAX_GROSS,
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
 
@@ -280,6 +282,10 @@ def analyze_portfolio(
         the model's factors. Each episode is replayed on the first of them (then
         ``factors`` itself) at its frequency that covers it; episodes none covers
         are left out.
+    max_gross : float or None
+        Bound on the gross exposure ``sum |w|`` of the weights and of the benchmark
+        (default 2; see :meth:`xlfactor.FactorRiskModel.weight_vector`): the switch for
+        a leveraged or long-short book (its gross exposure) or weights in currency (None).
 
     Returns
     -------
@@ -297,6 +303,8 @@ def analyze_portfolio(
     returns, factor_frame, rf = _split_inputs(returns, factors)
     w = _weights(weights, returns.columns, "weights")
     bench = _benchmark(benchmark, returns.columns)
+    max_gross = check_max_gross(max_gross)
+    check_gross(w.to_numpy(), "weights", max_gross)  # before any series is built from the weights
     excess = returns.sub(rf, axis=0) if rf is not None else returns
     held = w.index[w.to_numpy() != 0]
     n_factors = factor_frame.shape[1]
@@ -317,17 +325,17 @@ def analyze_portfolio(
     asset_reg = regress(excess, factor_frame)
     port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame)
     model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
-    risk = model.portfolio_risk(w)
-    active_risk = model.portfolio_risk(w, bench) if bench is not None else None
+    risk = model.portfolio_risk(w, max_gross=max_gross)
+    active_risk = model.portfolio_risk(w, bench, max_gross=max_gross) if bench is not None else None
     active_share = float(0.5 * np.abs(w - bench).sum()) if bench is not None else None
 
-    target = hedge_to_risk_share(model, w, target_factor_share)
+    target = hedge_to_risk_share(model, w, target_factor_share, max_gross=max_gross)
     hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target)
     applied = {name: dict(shock) for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
                if set(shock) <= set(factor_frame.columns)}
-    stress_table, stress_by_factor = _stress(model, w, applied)
+    stress_table, stress_by_factor = _stress(model, w, applied, max_gross)
 
-    scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame])
+    scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame], max_gross)
 
     rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
@@ -364,7 +372,7 @@ def analyze_portfolio(
         stress_shocks=applied,
         worst_periods=_worst_periods(port, port_excess, port_reg, factor_frame),
         var_es=pd.DataFrame(
-            [_var_es_row(model, w, c) for c in VAR_CONFIDENCES],
+            [_var_es_row(model, w, c, max_gross) for c in VAR_CONFIDENCES],
             index=pd.Index(VAR_CONFIDENCES, name="confidence"),
         ),
         historical_scenarios=_scenario_table(scenarios, model.factors),
@@ -448,10 +456,8 @@ def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factor
     if len(common) < n_factors + 2:
         raise XLFactorError(f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
                             f"{n_factors} factor betas need at least {n_factors + 2}")
-    check_not_percent(common.to_numpy(), name)
-    if (common < -1).any():
-        raise XLFactorError(f"{name}: {_date_text(common.index[(common < -1).to_numpy()][0])} has a return below "
-                            "-100%; returns must be decimals (0.012 = 1.2%)")
+    check_return_columns(common.to_numpy(), pd.Index([name]), name, index=common.index,
+                         periods_per_year=maybe_periods_per_year(common.index), floor=True)
     return common
 
 
@@ -566,12 +572,12 @@ def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: Ris
     return pd.DataFrame(rows).T, results
 
 
-def _stress(model: FactorRiskModel, weights: pd.Series,
-            shocks: dict[str, dict[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _stress(model: FactorRiskModel, weights: pd.Series, shocks: dict[str, dict[str, float]],
+            max_gross: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scenario factor moves and P&L for each scenario."""
     moves, pnl, by_factor = {}, {}, {}
     for name, shock in shocks.items():
-        res = stress(model, weights, dict(shock))
+        res = stress(model, weights, dict(shock), max_gross=max_gross)
         moves[name] = res.factor_moves
         pnl[name] = res.pnl
         by_factor[name] = res.pnl_by_factor
@@ -593,15 +599,16 @@ def _worst_periods(port: pd.Series, port_excess: pd.Series, port_reg: Regression
     return pd.concat([table, factors.loc[worst]], axis=1)
 
 
-def _replay_episodes(model: FactorRiskModel, weights: pd.Series,
-                     histories: list[pd.DataFrame]) -> dict[str, ScenarioResult]:
+def _replay_episodes(model: FactorRiskModel, weights: pd.Series, histories: list[pd.DataFrame],
+                     max_gross: float | None) -> dict[str, ScenarioResult]:
     """Each library episode replayed on the first history (with the model's factors) that covers it."""
     usable = [h[list(model.factors)] for h in histories if set(model.factors) <= set(h.columns)]
     results = {}
     for episode in EPISODES:
         history = next((h for h in usable if episode_problem(episode, h) is None), None)
         if history is not None:
-            results[episode.name] = scenario(model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND)
+            results[episode.name] = scenario(model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND,
+                                             max_gross=max_gross)
     return results
 
 
@@ -631,6 +638,7 @@ def _backtest(returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, 
                          cov_method=cov_method, confidence=BACKTEST_CONFIDENCE)
 
 
-def _var_es_row(model: FactorRiskModel, weights: pd.Series, confidence: float) -> dict[str, float]:
-    res = var_es(model, weights, confidence=confidence, horizon=1)
+def _var_es_row(model: FactorRiskModel, weights: pd.Series, confidence: float,
+                max_gross: float | None) -> dict[str, float]:
+    res = var_es(model, weights, confidence=confidence, horizon=1, max_gross=max_gross)
     return {"var": res.var, "es": res.es}

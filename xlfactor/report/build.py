@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from xlfactor.data import align, factor_info, load_factors
 from xlfactor.data.samples import industry_portfolios
 from xlfactor.errors import XLFactorError
+from xlfactor.models.units import MAX_GROSS
 from xlfactor.report.analysis import PortfolioAnalysis, analyze_portfolio, buy_and_hold_returns
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.sheets import SHEETS
@@ -46,6 +47,7 @@ def build_report(
     progress: ProgressFn | None = None,
     source: str | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
+    max_gross: float | None = MAX_GROSS,
 ) -> Path:
     """Write a factor risk report workbook for a portfolio and return its path.
 
@@ -77,6 +79,10 @@ def build_report(
         dates like ``returns``; the top-down betas, rolling betas, minimum-variance
         hedges and worst periods then come from it (see
         :func:`xlfactor.analyze_portfolio`). Default: today's weights held constant.
+    max_gross : float or None
+        Bound on the gross exposure ``sum |w|`` of the weights (default 2; a sum near
+        100 means percent weights): pass a leveraged or long-short book's gross
+        exposure, or None for weights in currency.
 
     Raises
     ------
@@ -108,7 +114,8 @@ def build_report(
                       realised_source=None if realised is None else "realised portfolio returns given with the "
                                                                     "portfolio")
     return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
-                              window=window, portfolio_returns=realised, scenario_history=history)[0]
+                              window=window, portfolio_returns=realised, scenario_history=history,
+                              max_gross=max_gross)[0]
 
 
 def build_demo_report(path: str | Path | None = None, *,
@@ -153,10 +160,12 @@ def build_demo_report(path: str | Path | None = None, *,
 def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
                        report: _Progress, *, benchmark, window: int,
                        portfolio_returns: pd.Series | None = None,
-                       scenario_history: list[pd.DataFrame]) -> tuple[Path, PortfolioAnalysis]:
+                       scenario_history: list[pd.DataFrame], max_gross: float | None = MAX_GROSS,
+                       ) -> tuple[Path, PortfolioAnalysis]:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
     analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
-                                 portfolio_returns=portfolio_returns, scenario_history=scenario_history)
+                                 portfolio_returns=portfolio_returns, scenario_history=scenario_history,
+                                 max_gross=max_gross)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for module in SHEETS:

@@ -2,7 +2,9 @@
 
 Everything here lays values out; nothing computes a number. Text that a user
 supplied (asset names, titles) goes through :func:`safe_value`, so a name such
-as ``=HYPERLINK(...)`` is stored as a text cell, never as a formula.
+as ``=HYPERLINK(...)`` is stored as a text cell, never as a formula, and control
+characters that a workbook cannot hold (``\x00``-``\x08``, ``\x0b``, ``\x0c``,
+``\x0e``-``\x1f``) are removed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,6 +51,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_CHARS = 11
+#: Excel's limit on a print header (codes included).
+MAX_PAGE_HEADER = 255
 ROW_CM = 0.53
 """Height of a default (15 pt) row in centimetres, to place content below charts."""
 
@@ -62,7 +67,8 @@ def safe_value(cell: Cell, value: object) -> Cell:
 
     Strings starting with ``=``, ``+``, ``-`` or ``@`` get the cell type ``s``
     (openpyxl would otherwise store ``=...`` as a formula) and Excel's quote
-    prefix (so editing the cell in Excel keeps it text). NaN and None become
+    prefix (so editing the cell in Excel keeps it text); control characters a
+    workbook cannot hold are removed (:func:`clean_text`). NaN and None become
     blank cells; numpy scalars become Python numbers; timestamps become dates.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
@@ -78,6 +84,7 @@ def safe_value(cell: Cell, value: object) -> Cell:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)
     if isinstance(value, str):
+        value = clean_text(value)
         cell.value = value
         cell.data_type = "s"
         if value.startswith(_FORMULA_STARTS):
@@ -85,6 +92,24 @@ def safe_value(cell: Cell, value: object) -> Cell:
         return cell
     cell.value = value
     return cell
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters an .xlsx cannot store (openpyxl would raise on them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def page_header(text: str) -> str:
+    """``text`` as a print-header section: control characters removed, ``&`` escaped as ``&&``, and cut
+    (ending in ``...``) so that the header, with its ``&L`` code, stays within Excel's 255 characters."""
+    escaped = clean_text(text).replace("&", "&&")
+    room = MAX_PAGE_HEADER - len("&L")
+    if len(escaped) <= room:
+        return escaped
+    cut = escaped[:room - 3]
+    if (len(cut) - len(cut.rstrip("&"))) % 2:  # do not split an escaped "&&"
+        cut = cut[:-1]
+    return cut + "..."
 
 
 def put(ws: Worksheet, row: int, col: int, value: object, *, number_format: str | None = None,
@@ -232,7 +257,7 @@ def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = No
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&A - page &P of &N"
     if header_text:
-        ws.oddHeader.left.text = header_text.replace("&", "&&")
+        ws.oddHeader.left.text = page_header(header_text)
     if freeze:
         ws.freeze_panes = freeze
 
