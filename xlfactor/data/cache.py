@@ -494,9 +494,11 @@ def _recover_vanished(path: Path) -> None:
     reset_state()
     conn = _open(path)
     _conn, _conn_path, _conn_file = conn, path, _file_id(path)
+    present = dict(conn.execute("SELECT name, origin FROM datasets").fetchall())
     with _transaction(conn):
-        for row in held:
-            _insert(conn, row, "IGNORE")  # a newer copy stored by another process wins
+        for row in held:  # over the fresh snapshot seed, not over what another process stored meanwhile
+            if present.get(row["name"], "snapshot") == "snapshot":
+                _insert(conn, row, "REPLACE")
     for row in held:
         if row["kind"] == "user" and not (_user_dir() / f"{row['name']}.csv").exists():
             _save_user_copy(row["name"], decode_frame(row["payload"]))
