@@ -250,3 +250,10 @@ def test_refresh_after_the_data_folder_was_deleted_is_stored(french_server, data
     reset_state()  # as a new process would
     assert factor_info("FF5", "M")["origin"] == "download"
     assert load_factors("MINE", "M")["F1"].tolist() == [0.01, -0.02, 0.005]
+
+
+def test_cache_file_deleted_between_runs_gets_the_registered_files_back(data_dir):
+    register_factors("MINE", _user_file(data_dir.parent))
+    reset_state()  # the process ends
+    (data_dir / "xlfactor.sqlite").unlink()
+    assert load_factors("MINE", "M")["F1"].tolist() == [0.01, -0.02, 0.005]

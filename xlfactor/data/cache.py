@@ -31,6 +31,8 @@ Faults and what happens (each with a ``RuntimeWarning`` saying so):
   being a folder, disk full, a file-size limit): reads keep working from an
   in-memory copy of the snapshot and the ``user_factors/`` files; writes
   (refresh, register) raise :class:`XLFactorError` naming ``XLFACTOR_DATA_DIR``.
+- *The cache file deleted between runs*: recreated from the snapshot and the files
+  in ``user_factors/``.
 - *The data folder deleted (or the file replaced) while a process uses it*: noticed
   on the next call (the file's inode changed); the folder is recreated and the
   registered and downloaded datasets this process still holds are written back.
@@ -381,8 +383,11 @@ def _connection() -> sqlite3.Connection:
                 return _use_fallback(f"{exc}")
         return _conn
     reset_state()
+    fresh = not path.exists()
     try:
         conn = _open(path)
+        if fresh:  # first use, or the file was deleted: bring back the registered files
+            _restore_user_copies(conn)
     except sqlite3.DatabaseError as exc:
         if not _is_damage(exc):
             return _use_fallback(f"{exc}")

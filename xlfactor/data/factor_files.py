@@ -178,19 +178,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    """Cells of one sheet with the values Excel saved; formula cells without a saved value are refused."""
-    from openpyxl import load_workbook  # here: the Excel functions never need openpyxl
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Cells of one sheet with the values Excel saved; formula cells without a saved value are refused.
 
-    try:
-        values_book = load_workbook(path, read_only=True, data_only=True)
-        formula_book = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, EOFError, KeyError, OSError):
-        raise XLFactorError(
-            f"path: {str(path)!r} is not a readable {path.suffix} file; save it from Excel as "
-            "an .xlsx workbook (or as .csv)"
-        ) from None
+    The formulas are read (a second pass over the file) only when the sheet has empty cells.
+    """
+    from openpyxl import load_workbook  # here: the Excel functions never need openpyxl
+
+    values_book = _open_workbook(load_workbook, path, data_only=True)
     try:
         names = values_book.sheetnames
         if sheet is None:
@@ -201,24 +195,11 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
             title = sheet
         else:
             raise XLFactorError(f"sheet: {sheet!r} is not a sheet of {path.name}; sheets are {names}")
-        rows = []
-        pairs = zip(
-            values_book[title].iter_rows(values_only=True),
-            formula_book[title].iter_rows(values_only=True),
-            strict=False,
-        )
-        for r, (values, formulas) in enumerate(pairs, start=1):
-            for c, (value, formula) in enumerate(zip(values, formulas, strict=False)):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    raise XLFactorError(
-                        f"path: cell {get_column_letter(c + 1)}{r} of sheet {title!r} holds a formula with no saved "
-                        "value (the workbook was written by a program, not saved by Excel); open it in Excel and "
-                        "save it, or paste the values"
-                    )
-            rows.append(list(values))
+        rows = [list(values) for values in values_book[title].iter_rows(values_only=True)]
     finally:
         values_book.close()
-        formula_book.close()
+    if any(v is None for row in rows for v in row):
+        _refuse_unsaved_formulas(_open_workbook(load_workbook, path, data_only=False), title, rows)
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not rows:
@@ -228,6 +209,36 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     header = rows[0]
     keep = [j for j in range(width) if header[j] is not None or any(r[j] is not None for r in rows[1:])]
     return pd.DataFrame([[r[j] for j in keep] for r in rows[1:]], columns=[header[j] for j in keep], dtype=object)
+
+
+def _open_workbook(load_workbook, path: Path, *, data_only: bool):
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only)
+    except (zipfile.BadZipFile, InvalidFileException, EOFError, KeyError, OSError):
+        raise XLFactorError(
+            f"path: {str(path)!r} is not a readable {path.suffix} file; save it from Excel as "
+            "an .xlsx workbook (or as .csv)"
+        ) from None
+
+
+def _refuse_unsaved_formulas(formula_book, title: str, rows: list[list]) -> None:
+    """Refuse the first formula cell whose saved value (in ``rows``) is empty."""
+    from openpyxl.utils import get_column_letter
+
+    try:
+        for r, formulas in enumerate(formula_book[title].iter_rows(values_only=True), start=1):
+            for c, formula in enumerate(formulas):
+                empty = r > len(rows) or c >= len(rows[r - 1]) or rows[r - 1][c] is None
+                if empty and isinstance(formula, str) and formula.startswith("="):
+                    raise XLFactorError(
+                        f"path: cell {get_column_letter(c + 1)}{r} of sheet {title!r} holds a formula with no saved "
+                        "value (the workbook was written by a program, not saved by Excel); open it in Excel and "
+                        "save it, or paste the values"
+                    )
+    finally:
+        formula_book.close()
 
 
 def _parse_dates(column: pd.Series) -> pd.DatetimeIndex:
