@@ -257,3 +257,49 @@ def test_cache_file_deleted_between_runs_gets_the_registered_files_back(data_dir
     reset_state()  # the process ends
     (data_dir / "xlfactor.sqlite").unlink()
     assert load_factors("MINE", "M")["F1"].tolist() == [0.01, -0.02, 0.005]
+
+
+_BIG_WRITE_CHILD = textwrap.dedent(
+    """
+    import sys
+    import xlfactor as xf
+    try:
+        xf.register_factors("BIG", sys.argv[1])
+        print("stored")
+    except xf.XLFactorError as exc:
+        print(exc)
+    print(len(xf.load_factors("FF5", "M")), "BIG" in xf.available_models())
+    report = xf.refresh_factors("FF5", "D", retries=0)
+    print(report.results[0].status, report.results[0].message)
+    """
+)
+
+
+def test_file_size_limit_hit_by_a_write_to_an_existing_cache(french_server, data_dir, tmp_path):
+    """The cache opens and reads; registering a 15,000-row file, or storing the refreshed daily
+    five factors, needs more than the limit: both are refused with the fix, nothing is half-stored."""
+    french_server.serve_folder("current")
+    big = (load_factors("FF6", "D") * 100).round(2).rename_axis("date")
+    big.to_csv(tmp_path / "big.csv", date_format="%Y-%m-%d")
+    reset_state()
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    child = subprocess.run(
+        [sys.executable, "-c", _BIG_WRITE_CHILD, str(tmp_path / "big.csv")],
+        env=dict(os.environ),
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in child.stderr, child.stderr
+    message, reads, refreshed = child.stdout.splitlines()
+    assert (
+        message.startswith("XLFACTOR_DATA_DIR: could not ") and "set XLFACTOR_DATA_DIR to a writable folder" in message
+    )
+    assert reads == "749 False"
+    assert list((data_dir / "user_factors").iterdir()) == []  # no copy of a registration that failed
+    assert refreshed.startswith("failed could not store the new copy (XLFACTOR_DATA_DIR: could not store factor data")
+    assert factor_info("FF5", "D")["origin"] == "snapshot"

@@ -225,14 +225,23 @@ def write_records(records: Iterable[Record], touch: Iterable[tuple[str, str | No
 
 
 def store_user_record(record: Record) -> None:
-    """Store a registered factor set: its ``user_factors/<name>.csv`` copy, then its row."""
+    """Store a registered factor set: its row, and its ``user_factors/<name>.csv`` copy.
+
+    The copy is written to a temporary file first and put in place only after the row
+    is committed, so a failure leaves neither (and the previous registration intact).
+    """
     require_writable()
     try:
-        _save_user_copy(record.name, record.frame)
+        tmp = _write_user_copy(record.name, record.frame)
     except OSError as exc:
         raise XLFactorError(f"XLFACTOR_DATA_DIR: could not save a copy of {record.name!r} in {data_dir()} ({exc}); "
                             f"{_FIX}") from None
-    write_records([record])
+    try:
+        write_records([record])
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _install_user_copy(record.name, tmp)
 
 
 def read_frame(name: str, data_key: str) -> pd.DataFrame | None:
@@ -523,15 +532,28 @@ def _user_dir() -> Path:
 
 def _save_user_copy(name: str, frame: pd.DataFrame) -> None:
     """Write the decimals to ``user_factors/<name>.csv`` atomically (exact float text)."""
+    _install_user_copy(name, _write_user_copy(name, frame))
+
+
+def _write_user_copy(name: str, frame: pd.DataFrame) -> Path:
+    """``user_factors/<name>.tmp`` holding the decimals (removed again if writing fails)."""
     folder = _user_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.csv"):  # names are case-insensitive: drop FOO.csv when saving foo
+    tmp = folder / f"{name}.tmp"
+    try:
+        frame.to_csv(tmp, date_format="%Y-%m-%d", float_format="%.17g")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _install_user_copy(name: str, tmp: Path) -> None:
+    """Move ``tmp`` to ``user_factors/<name>.csv``, dropping copies spelled in another case."""
+    for old in tmp.parent.glob("*.csv"):  # names are case-insensitive: drop FOO.csv when saving foo
         if old.stem.lower() == name.lower() and old.stem != name:
             old.unlink()
-    target = folder / f"{name}.csv"
-    tmp = target.with_suffix(".tmp")
-    frame.to_csv(tmp, date_format="%Y-%m-%d", float_format="%.17g")
-    os.replace(tmp, target)
+    os.replace(tmp, tmp.with_suffix(".csv"))
 
 
 def _user_copy_record(copy: Path) -> Record | None:
