@@ -303,3 +303,20 @@ def test_file_size_limit_hit_by_a_write_to_an_existing_cache(french_server, data
     assert list((data_dir / "user_factors").iterdir()) == []  # no copy of a registration that failed
     assert refreshed.startswith("failed could not store the new copy (XLFACTOR_DATA_DIR: could not store factor data")
     assert factor_info("FF5", "D")["origin"] == "snapshot"
+
+
+def test_a_cache_locked_past_the_busy_timeout_is_reported_as_busy_not_broken(data_dir, monkeypatch):
+    from xlfactor.data import cache
+
+    monkeypatch.setattr(cache, "_BUSY_TIMEOUT_MS", 200)  # 60 s in use; short here
+    reset_state()
+    path = _user_file(data_dir.parent)
+    other = sqlite3.connect(data_dir / "xlfactor.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    with pytest.raises(XLFactorError, match="stayed locked by another process .* try again when it has finished"):
+        register_factors("MINE", path)
+    assert len(load_factors("FF3", "M")) == 1193  # readers are never blocked (WAL), and no fallback was taken
+    other.execute("COMMIT")
+    other.close()
+    register_factors("MINE", path)
+    assert cache.unusable_reason() is None and load_factors("MINE", "M")["F1"].tolist() == [0.01, -0.02, 0.005]

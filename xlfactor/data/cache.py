@@ -187,6 +187,7 @@ def run(fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
         except (sqlite3.Error, OSError) as exc:
             if _fallback is not None:
                 raise
+            _raise_if_busy(exc)
             error: Exception = exc
             if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
                 try:
@@ -406,9 +407,19 @@ def _connection() -> sqlite3.Connection:
             return _use_fallback(f"{again}")
         return _conn
     except (sqlite3.Error, OSError) as exc:
+        _raise_if_busy(exc)
         return _use_fallback(f"{exc}")
     _conn, _conn_path, _conn_file = conn, path, _file_id(path)
     return conn
+
+
+def _raise_if_busy(exc: Exception) -> None:
+    """A cache locked by another process past the busy timeout is busy, not broken: say so."""
+    if getattr(exc, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        raise XLFactorError(
+            f"the factor data cache {db_path()} stayed locked by another process for {_BUSY_TIMEOUT_MS // 1000} s "
+            "(a refresh still running?); try again when it has finished"
+        ) from None
 
 
 def _open(path: Path) -> sqlite3.Connection:
