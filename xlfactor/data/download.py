@@ -48,7 +48,8 @@ def fetch(
     ``timeout`` bounds each attempt as a whole, not only each read: an attempt is
     abandoned once ``timeout`` seconds have passed since it started (checked after
     every packet received, so a server dripping one byte at a time cannot hold it)
-    or when the server sends nothing for ``timeout`` seconds.
+    or when the server sends nothing for ``timeout`` seconds. (The status line and
+    headers, read inside ``urlopen``, are bounded per read only.)
 
     Attempts: ``1 + retries``; before retry ``k`` (1-based) it sleeps
     ``backoff * 2**(k-1)`` seconds. HTTP 4xx other than 429 is not retried.
