@@ -31,6 +31,7 @@ class Route:
     status: int = 200
     etag: str | None = None
     delay: float = 0.0
+    drip: float = 0.0  # > 0: send the body one byte at a time, this many seconds apart
     content_type: str = "application/x-zip-compressed"
 
 
@@ -67,9 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route.etag and self.headers.get("If-None-Match") == route.etag:
             self._reply(304, b"", None, route.etag)
         else:
-            self._reply(route.status, route.body, route.content_type, route.etag)
+            self._reply(route.status, route.body, route.content_type, route.etag, route.drip)
 
-    def _reply(self, status: int, body: bytes, content_type: str | None, etag: str | None) -> None:
+    def _reply(self, status: int, body: bytes, content_type: str | None, etag: str | None, drip: float = 0.0) -> None:
         self.server_state.log.append((self.path.rsplit("/", 1)[-1], status))
         try:
             self.send_response(status)
@@ -79,7 +80,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Type", content_type or "application/octet-stream")
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if status != 304:
+            if status != 304 and drip:
+                for k in range(len(body)):
+                    self.wfile.write(body[k : k + 1])
+                    self.wfile.flush()
+                    time.sleep(drip)
+            elif status != 304:
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass

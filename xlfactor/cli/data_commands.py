@@ -5,6 +5,24 @@ from __future__ import annotations
 import argparse
 
 from xlfactor.data.catalog import MODELS
+from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number, whole_number
+
+
+def _seconds(text: str) -> float:
+    """``--timeout`` value: a number of seconds above 0 (argparse prints the message and exits 2)."""
+    try:
+        return positive_number(float(text), "timeout", "a number of seconds above 0, such as 30")
+    except (ValueError, XLFactorError):
+        message = f"{text!r} is not a number of seconds above 0; use e.g. --timeout 30"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _retries(text: str) -> int:
+    try:
+        return whole_number(int(text), "retries", 0, 10)
+    except (ValueError, XLFactorError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 10; use e.g. --retries 2") from None
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +47,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         choices=["D", "W", "M"],
         help="frequency (repeatable; default: D and M)",
     )
-    refresh.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    refresh.add_argument(
+        "--timeout", type=_seconds, default=30.0, help="seconds allowed for each download attempt (default 30)"
+    )
+    refresh.add_argument(
+        "--retries", type=_retries, default=2, help="retries after a timeout or server error (0-10, default 2)"
+    )
     refresh.set_defaults(func=run_refresh)
     info = subparsers.add_parser("info", help="show the factor data stored in the local cache")
     info.set_defaults(func=run_info)
@@ -53,20 +76,36 @@ def run_refresh(args: argparse.Namespace) -> int:
 
         with warnings.catch_warnings():  # the report below already lists the failures
             warnings.simplefilter("ignore", RuntimeWarning)
-            report = refresh_factors(args.model, args.freq, progress=progress, timeout=args.timeout)
+            report = refresh_factors(
+                args.model, args.freq, progress=progress, timeout=args.timeout, retries=args.retries
+            )
     print(report)
     print(f"cache: {db_path()}")
     return 0 if report.ok else 1
 
 
 def run_info(args: argparse.Namespace) -> int:
-    """Print one line per stored dataset: dataset, origin, vintage, first, last, rows, fetched."""
-    from xlfactor.data import stored_datasets
-    from xlfactor.data.cache import db_path
+    """Print one line per stored dataset (dataset, origin, vintage, first, last, rows, fetched), then
+    any problem: a cache that cannot be used, entries quarantined after a failed checksum. Exit 1 if
+    the cache cannot be used."""
+    import warnings
 
-    table = stored_datasets()
+    from xlfactor.data import stored_datasets
+    from xlfactor.data.cache import db_path, quarantined, unusable_reason
+
+    with warnings.catch_warnings():  # the problems are printed below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = stored_datasets()
+        reason = unusable_reason()
+        bad = quarantined()
     shown = table[["dataset", "origin", "vintage", "first", "last", "rows", "fetched"]].fillna("")
     print(f"cache: {db_path()}")
     print(shown.to_string(index=False))
     print('origin "snapshot" = the CRSP 202511 copy shipped with xlfactor; "download" = fetched by `xlfactor refresh`')
-    return 0
+    if reason is not None:
+        print(f"problem: the cache cannot be used ({reason}); showing the shipped snapshot and registered files. "
+              "Fix: set XLFACTOR_DATA_DIR to a writable folder with free space.")
+    for entry in bad:
+        print(f"quarantined: {entry['name']} at {entry['quarantined_at']}: {entry['reason']}; "
+              f"replaced by {entry['replaced_by']}")
+    return 1 if reason is not None else 0

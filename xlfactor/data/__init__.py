@@ -9,6 +9,17 @@ Public API (re-exported by ``xlfactor``):
 - :func:`align` -> :class:`Aligned`
 - :func:`reset_state` (forget this process's connection and in-memory copies)
 
+Module layers (each imports only lower ones; tests/test_layers.py keeps it so):
+
+1. sources and parsers, storing nothing: ``catalog``, ``french``, ``periods``,
+   ``frame_codec``, ``snapshot``, ``download``, ``validate``, ``align``, ``samples``,
+   ``portfolio_files``;
+2. ``records`` (a dataset as stored, the snapshot's records), then ``factor_files``
+   (a user's CSV/XLSX to a record);
+3. ``cache``: the SQLite file, integrity and repair, the ``user_factors/`` backups;
+4. ``loader``: ``load_factors``, ``factor_info``, ...;
+5. ``refresh`` (``refresh_factors``) and ``user_factors`` (``register_factors``).
+
 Environment: ``XLFACTOR_DATA_DIR`` (folder of ``xlfactor.sqlite`` and registered
 files; default ``platformdirs.user_data_dir("xlfactor")``), ``XLFACTOR_FRENCH_BASE_URL``
 (mirror of the French ftp folder used by refresh).

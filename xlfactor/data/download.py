@@ -45,6 +45,12 @@ def fetch(
 ) -> Fetched:
     """Download ``url``; retry timeouts, connection errors and HTTP 5xx/429.
 
+    ``timeout`` bounds each attempt as a whole, not only each read: an attempt is
+    abandoned once ``timeout`` seconds have passed since it started (checked after
+    every packet received, so a server dripping one byte at a time cannot hold it)
+    or when the server sends nothing for ``timeout`` seconds. (The status line and
+    headers, read inside ``urlopen``, are bounded per read only.)
+
     Attempts: ``1 + retries``; before retry ``k`` (1-based) it sleeps
     ``backoff * 2**(k-1)`` seconds. HTTP 4xx other than 429 is not retried.
 
@@ -52,7 +58,7 @@ def fetch(
     ------
     DownloadError
         With the last reason (``HTTP 500 Internal Server Error``, ``timed out after
-        2.0 s``, ``larger than 25 MB``, ...), naming the URL.
+        2.0 s``, ``did not finish within 2.0 s``, ``larger than 25 MB``, ...), naming the URL.
     """
     headers = {"User-Agent": f"xlfactor/{__version__} (factor data refresh)"}
     if etag:
@@ -63,10 +69,14 @@ def fetch(
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
+        deadline = time.monotonic() + timeout
         try:
             request = urllib.request.Request(url, headers=headers)
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                body = _read_bounded(response, max_bytes)
+                body = _read_bounded(response, max_bytes, deadline)
+                if body is None:
+                    reason = f"did not finish within {timeout:g} s (the server sends too slowly)"
+                    continue
                 return Fetched(body, response.headers.get("ETag"), response.headers.get("Last-Modified"))
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
@@ -86,13 +96,16 @@ def fetch(
     raise DownloadError(f"download of {url} failed ({reason}; {tries})")
 
 
-def _read_bounded(response, max_bytes: int) -> bytes:
-    """Read the body in chunks, refusing more than ``max_bytes``."""
+def _read_bounded(response, max_bytes: int, deadline: float) -> bytes | None:
+    """Read the body packet by packet, refusing more than ``max_bytes``; None once past ``deadline``
+    (a ``time.monotonic()`` value)."""
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise DownloadError(f"download of {response.url} refused: {int(declared)} bytes is more than {max_bytes}")
     chunks, size = [], 0
-    while chunk := response.read(_CHUNK):
+    while chunk := response.read1(_CHUNK):
+        if time.monotonic() > deadline:
+            return None
         size += len(chunk)
         if size > max_bytes:
             raise DownloadError(f"download of {response.url} refused: more than {max_bytes} bytes")

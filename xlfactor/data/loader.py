@@ -18,7 +18,6 @@ import pandas as pd
 
 from xlfactor.data import cache
 from xlfactor.data.catalog import MODELS, french_model, model_datasets, normalize_freq
-from xlfactor.data.frame_codec import decode_frame
 from xlfactor.data.periods import compound_weekly, period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_name
@@ -162,7 +161,12 @@ def factor_info(model: str, freq: str = "M") -> dict:
 
 def stored_datasets() -> pd.DataFrame:
     """One row per stored dataset: dataset, kind, origin, freq, vintage, first, last, rows,
-    fetched, checked, source, sha256 (for ``xlfactor info``)."""
+    fetched, checked, source, sha256 (for ``xlfactor info``).
+
+    Every stored payload's checksum is verified first; damaged ones are repaired
+    (:func:`xlfactor.data.cache.check_datasets`) and listed by ``cache.quarantined()``.
+    """
+    cache.check_datasets()
     metas = cache.run(lambda c: _metadata(c, None))
     table = pd.DataFrame(metas)
     table = table.rename(
@@ -285,20 +289,15 @@ def _frame(spec: _Spec) -> pd.DataFrame:
 
 
 def _dataset_frame(name: str, data_key: str) -> pd.DataFrame | None:
-    """The decoded frame of one dataset version, or None if that version is no longer stored."""
+    """The decoded frame of one dataset version, or None if that version is no longer stored
+    (replaced by a refresh, or found damaged and repaired: the caller resolves again)."""
     memo_key = (str(cache.db_path()), "dataset", data_key)
     hit = _frames.get(memo_key)
     if hit is not None:
         return hit
-
-    def read(conn: sqlite3.Connection) -> bytes | None:
-        row = conn.execute("SELECT payload FROM datasets WHERE name = ? AND data_key = ?", (name, data_key)).fetchone()
-        return None if row is None else row[0]
-
-    payload = cache.run(read)
-    if payload is None:
+    frame = cache.read_frame(name, data_key)
+    if frame is None:
         return None
-    frame = decode_frame(payload)
     _frames[memo_key] = frame
     return frame
 

@@ -3,14 +3,20 @@
 Per dataset: a conditional GET (304 -> unchanged); the zip checks, parse checks
 and revision checks of :mod:`xlfactor.data.validate`; an identical CSV (same
 sha256) -> unchanged. Everything that passed is written in ONE SQLite transaction,
-so readers see either all the old data or all the new. A dataset that fails keeps
+so readers see either all the old data or all the new. Revisions are measured twice:
+against the stored copy (where an unchanged CRSP vintage allows rounding only) and
+against the shipped snapshot, so small accepted revisions cannot ratchet the
+history away step by step. Stored copies whose checksum fails are repaired before
+they are compared (never reported "unchanged"). A dataset that fails keeps
 its stored copy; the failure is listed in the returned :class:`RefreshReport` and
 in a ``RuntimeWarning``, never raised.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import os
 import urllib.parse
 import warnings
@@ -23,8 +29,10 @@ from xlfactor.data import cache
 from xlfactor.data.catalog import DEFAULT_BASE_URL, MODELS, FrenchDataset, datasets_for, french_model, normalize_freq
 from xlfactor.data.download import fetch
 from xlfactor.data.frame_codec import decode_frame
+from xlfactor.data.records import Record, snapshot_record
 from xlfactor.data.validate import check_against_stored, extract_csv, parse_dataset
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import positive_number, whole_number
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -115,8 +123,10 @@ def refresh_factors(
     progress : callable, optional
         Called as ``progress(dataset, done, total)`` after each dataset.
     timeout, retries, backoff : float, int, float
-        Per-request timeout in seconds; retries after a timeout, connection error
-        or HTTP 5xx, sleeping ``backoff * 2**k`` seconds before retry ``k+1``.
+        Seconds allowed for each download attempt as a whole (> 0; see
+        :func:`xlfactor.data.download.fetch`); retries (0 to 10) after a timeout,
+        connection error or HTTP 5xx, sleeping ``backoff * 2**k`` seconds (>= 0)
+        before retry ``k+1``.
 
     Returns
     -------
@@ -127,13 +137,20 @@ def refresh_factors(
     Raises
     ------
     XLFactorError
-        Only for bad arguments (unknown model or frequency) or a
-        ``XLFACTOR_FRENCH_BASE_URL`` that is not an http(s) URL; nothing is downloaded then.
+        Only for bad arguments (unknown model or frequency, a timeout that is not a
+        positive number of seconds, ...), a ``XLFACTOR_FRENCH_BASE_URL`` that is not an
+        http(s) URL, or a cache that cannot be written; nothing is downloaded then.
     """
+    timeout = positive_number(timeout, "timeout", "a number of seconds above 0, such as 30")
+    retries = whole_number(retries, "retries", 0, 10)
+    if isinstance(backoff, bool) or not isinstance(backoff, (int, float)) or not 0 <= backoff < math.inf:
+        raise XLFactorError(f"backoff: expected a number of seconds >= 0, such as 1, got {backoff!r}")
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
     datasets = datasets_for(model_list, freqs)
     base = base_url()
+    cache.require_writable()
+    cache.check_datasets(d.name for d in datasets)
     stored = cache.run(lambda c: _stored(c, [d.name for d in datasets]))
     results, records, touched = [], [], []
     for i, dataset in enumerate(datasets):
@@ -171,6 +188,12 @@ def refresh_factors(
     return report
 
 
+@functools.cache
+def _baseline(dataset: FrenchDataset) -> Record:
+    """The shipped snapshot of ``dataset``: the fixed point revisions are measured from."""
+    return snapshot_record(dataset)
+
+
 def _models(models: str | Iterable[str] | None) -> list[str] | None:
     if models is None:
         return None
@@ -188,7 +211,7 @@ def _models(models: str | Iterable[str] | None) -> list[str] | None:
 
 def _stored(conn, names: list[str]) -> dict[str, dict]:
     cur = conn.execute(
-        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload FROM datasets "
+        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload, origin FROM datasets "
         f"WHERE name IN ({','.join('?' * len(names))})",
         names,
     )
@@ -213,8 +236,12 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, re
         message = "same file as stored (sha256 matches)"
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
     vintage, frame = parse_dataset(raw, dataset)
-    check_against_stored(frame, decode_frame(old["payload"]))
-    record = cache.Record(
+    check_against_stored(frame, decode_frame(old["payload"]), new_vintage=vintage, old_vintage=old["vintage"])
+    baseline = _baseline(dataset)
+    if old["origin"] != "snapshot":  # the stored copy is a download: measure the total revision too
+        check_against_stored(frame, baseline.frame, new_vintage=vintage, old_vintage=baseline.vintage,
+                             against="the shipped snapshot")
+    record = Record(
         name=dataset.name,
         kind="french",
         origin="download",

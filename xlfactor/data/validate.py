@@ -15,6 +15,11 @@
    So a column is rejected if any value moves more than ``MAX_REVISION`` = 3 pp,
    or its RMS change exceeds ``MAX_RELATIVE_RMS_CHANGE`` = 0.35 times its RMS
    (catches percent/decimal mix-ups, shifted dates, swapped columns).
+   Under an UNCHANGED CRSP vintage French has not regenerated anything, so only
+   rounding is allowed: no value may move more than ``SAME_VINTAGE_TOLERANCE``
+   (one unit in the last printed digit, 0.01 pp). The refresh applies these checks
+   against the stored copy and against the shipped snapshot, so revisions cannot
+   accumulate over several refreshes.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from xlfactor.errors import XLFactorError
 MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_REVISION = 0.03
 MAX_RELATIVE_RMS_CHANGE = 0.35
+SAME_VINTAGE_TOLERANCE = 1e-4 + 1e-12  # French prints percent with 2 decimals: 0.01 pp = 1e-4
 _UNSAFE_NAME = re.compile(r"[/\\]|^[A-Za-z]:|^\.\.?$")  # folders, absolute or drive paths, . and ..
 
 
@@ -95,31 +101,53 @@ def parse_dataset(raw: bytes, dataset: FrenchDataset) -> tuple[str | None, pd.Da
     return parsed.vintage, frame
 
 
-def check_against_stored(new: pd.DataFrame, old: pd.DataFrame) -> None:
-    """Step 3: the new copy must cover the stored one's end and differ only by plausible revisions."""
+def check_against_stored(
+    new: pd.DataFrame,
+    old: pd.DataFrame,
+    *,
+    new_vintage: str | None = None,
+    old_vintage: str | None = None,
+    against: str = "the stored copy",
+) -> None:
+    """Step 3: the new copy must cover ``old``'s end and differ only by plausible revisions.
+
+    With ``new_vintage == old_vintage`` (both known) a value may move at most
+    ``SAME_VINTAGE_TOLERANCE``; otherwise at most ``MAX_REVISION``, and each column's
+    ``rms(new - old) / rms(old)`` over the common dates at most ``MAX_RELATIVE_RMS_CHANGE``.
+    ``against`` names ``old`` in messages.
+    """
     if new.index[-1] < old.index[-1]:
         raise ValidationError(
-            f"the new file ends {new.index[-1]:%Y-%m-%d}, before the stored copy "
+            f"the new file ends {new.index[-1]:%Y-%m-%d}, before {against} "
             f"({old.index[-1]:%Y-%m-%d}); an out-of-date mirror?"
         )
     common = new.index.intersection(old.index)
     if len(common) == 0:
-        raise ValidationError("the new file shares no dates with the stored copy")
+        raise ValidationError(f"the new file shares no dates with {against}")
     a = new.loc[common, list(old.columns)].to_numpy()
     b = old.loc[common].to_numpy()
     diff = np.abs(a - b)
     worst = diff.max(axis=0)
     rms_old = np.sqrt(np.mean(b**2, axis=0))
     rel = np.sqrt(np.mean(diff**2, axis=0)) / np.where(rms_old > 0, rms_old, np.inf)
+    same_vintage = new_vintage is not None and new_vintage == old_vintage
     for j, column in enumerate(old.columns):
+        if same_vintage and worst[j] > SAME_VINTAGE_TOLERANCE:
+            at = common[int(diff[:, j].argmax())]
+            moved = int((diff[:, j] > SAME_VINTAGE_TOLERANCE).sum())
+            raise ValidationError(
+                f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus {against} "
+                f"({moved} values moved) although the CRSP vintage ({new_vintage}) is unchanged; a revision "
+                "without a new vintage is refused"
+            )
         if worst[j] > MAX_REVISION:
             at = common[int(diff[:, j].argmax())]
             raise ValidationError(
-                f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus the stored copy "
+                f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus {against} "
                 f"(more than the {100 * MAX_REVISION:g} pp a vintage revision explains)"
             )
         if rel[j] > MAX_RELATIVE_RMS_CHANGE:
             raise ValidationError(
-                f"{column} differs from the stored copy by {rel[j]:.2f} of its typical size over "
+                f"{column} differs from {against} by {rel[j]:.2f} of its typical size over "
                 f"{len(common)} common dates (limit {MAX_RELATIVE_RMS_CHANGE}); units or dates changed?"
             )
