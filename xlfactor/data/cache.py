@@ -39,6 +39,7 @@ import pandas as pd
 from xlfactor.data.catalog import DATASETS, FrenchDataset
 from xlfactor.data.frame_codec import encode_frame
 from xlfactor.data.french import parse_french_csv
+from xlfactor.data.periods import compound_monthly
 from xlfactor.data.snapshot import read_snapshot_bytes
 from xlfactor.errors import XLFactorError
 
@@ -46,6 +47,7 @@ DB_NAME = "xlfactor.sqlite"
 USER_DIR = "user_factors"
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_MS = 60_000
+COMPOUNDED_NOTE = "monthly values compounded from the daily file (not French's monthly file)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS datasets (
@@ -276,16 +278,22 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def snapshot_record(dataset: FrenchDataset) -> Record:
-    """The shipped CRSP 202511 copy of a French dataset, parsed, as a cache record."""
-    raw = read_snapshot_bytes(dataset.file)
+    """The shipped copy of a French dataset (CRSP 202511 for the US, Bloomberg 202101 for Developed
+    and Europe), parsed, as a cache record; monthly data without a shipped file are compounded from
+    the daily snapshot (:func:`xlfactor.data.periods.compound_monthly`) and their source says so."""
+    shipped = DATASETS[dataset.compound_from] if dataset.compound_from else dataset
+    raw = read_snapshot_bytes(shipped.snapshot)
     parsed = parse_french_csv(raw.decode("latin-1"))
-    frame = parsed.block(dataset.block).data.rename(columns=dict(dataset.rename))
+    frame = parsed.block(shipped.block).data.rename(columns=dict(shipped.rename))
+    source = f"xlfactor package snapshot: {shipped.snapshot}"
+    if dataset.compound_from:
+        frame, source = compound_monthly(frame), f"{source}, {COMPOUNDED_NOTE}"
     return Record(
         name=dataset.name,
         kind="french",
         origin="snapshot",
         freq=dataset.freq,
-        source=f"xlfactor package snapshot: {dataset.file}",
+        source=source,
         vintage=parsed.vintage,
         sha256=hashlib.sha256(raw).hexdigest(),
         frame=frame,
@@ -293,9 +301,9 @@ def snapshot_record(dataset: FrenchDataset) -> Record:
 
 
 def _seed(conn: sqlite3.Connection) -> None:
-    """Insert the shipped snapshot for every French dataset the cache does not hold yet."""
+    """Insert the shipped snapshot for every shipped French dataset the cache does not hold yet."""
     have = {r[0] for r in conn.execute("SELECT name FROM datasets WHERE kind = 'french'")}
-    missing = [d for d in DATASETS.values() if d.name not in have]
+    missing = [d for d in DATASETS.values() if d.shipped and d.name not in have]
     if not missing:
         return
     rows = [snapshot_record(d).row() for d in missing]

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import DEFAULT_BASE_URL, MODELS, FrenchDataset, datasets_for, french_model, normalize_freq
+from xlfactor.data.catalog import (
+    DEFAULT_BASE_URL,
+    FrenchDataset,
+    datasets_for,
+    french_model,
+    model_names_hint,
+    normalize_freq,
+)
 from xlfactor.data.download import fetch
 from xlfactor.data.frame_codec import decode_frame
 from xlfactor.data.validate import check_against_stored, extract_csv, parse_dataset
@@ -109,9 +116,13 @@ def refresh_factors(
     Parameters
     ----------
     models : str or list of str, optional
-        Built-in models (default: all). Their datasets are refreshed once each.
+        Built-in models, US (``"FF5"``) or regional (``"FF6-DEV"``); their datasets
+        are refreshed once each. Default: the US models plus every regional file
+        downloaded before (name a regional model to fetch it the first time, or to
+        replace the shipped Developed/Europe 202101 vintage).
     freq : {"D", "W", "M"} or list, optional
-        Default: daily and monthly. Weekly data come from the daily files.
+        Default: daily and monthly (monthly only for Emerging, which French publishes
+        monthly only). Weekly data come from the daily files.
     progress : callable, optional
         Called as ``progress(dataset, done, total)`` after each dataset.
     timeout, retries, backoff : float, int, float
@@ -132,14 +143,15 @@ def refresh_factors(
     """
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
-    datasets = datasets_for(model_list, freqs)
+    downloaded = frozenset() if model_list is not None else cache.run(_downloaded)
+    datasets = datasets_for(model_list, freqs, downloaded)
     base = base_url()
     stored = cache.run(lambda c: _stored(c, [d.name for d in datasets]))
     results, records, touched = [], [], []
     for i, dataset in enumerate(datasets):
         url = base + dataset.zip_name
         try:
-            result, record, touch = _refresh_one(dataset, url, stored[dataset.name], timeout, retries, backoff)
+            result, record, touch = _refresh_one(dataset, url, stored.get(dataset.name), timeout, retries, backoff)
         except XLFactorError as exc:
             result, record, touch = DatasetResult(dataset.name, "failed", str(exc), url), None, None
         except Exception as exc:  # noqa: BLE001 - never let one dataset stop the others; report it
@@ -179,11 +191,17 @@ def _models(models: str | Iterable[str] | None) -> list[str] | None:
         name = french_model(model)
         if name is None:
             raise XLFactorError(
-                f"models: {model!r} is not one of {', '.join(MODELS)}; registered factor files "
+                f"models: {model!r} is not a built-in model; {model_names_hint()}. Registered factor files "
                 "are updated by registering the file again"
             )
         out.append(name)
     return out
+
+
+def _downloaded(conn) -> frozenset[str]:
+    """Names of the French datasets stored from a download (a regional one is refreshed by default from then on)."""
+    rows = conn.execute("SELECT name FROM datasets WHERE kind = 'french' AND origin = 'download'")
+    return frozenset(name for (name,) in rows)
 
 
 def _stored(conn, names: list[str]) -> dict[str, dict]:
@@ -195,8 +213,15 @@ def _stored(conn, names: list[str]) -> dict[str, dict]:
     return {row[0]: dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur}
 
 
-def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, retries: int, backoff: float):
-    """(result, record to write or None, (name, etag, last_modified) to touch or None)."""
+def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: float, retries: int, backoff: float):
+    """(result, record to write or None, (name, etag, last_modified) to touch or None).
+
+    ``old`` is None for a dataset never stored (a region without a shipped copy): it
+    is fetched unconditionally and passes every check except the comparison with a
+    stored copy, which does not exist.
+    """
+    if old is None:
+        old = {"etag": None, "last_modified": None, "sha256": None, "vintage": None, "rows": None, "payload": None}
     got = fetch(
         url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
     )
@@ -213,7 +238,8 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, re
         message = "same file as stored (sha256 matches)"
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
     vintage, frame = parse_dataset(raw, dataset)
-    check_against_stored(frame, decode_frame(old["payload"]))
+    if old["payload"] is not None:
+        check_against_stored(frame, decode_frame(old["payload"]))
     record = cache.Record(
         name=dataset.name,
         kind="french",
@@ -227,5 +253,8 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, re
         etag=got.etag,
         last_modified=got.last_modified,
     )
-    message = f"CRSP {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
+    if old["payload"] is None:
+        message = f"first download: {dataset.database} {vintage}, {len(frame)} rows"
+    else:
+        message = f"{dataset.database} {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
     return DatasetResult(dataset.name, "updated", message, url, vintage, len(frame)), record, None

@@ -4,7 +4,8 @@
    name is the expected CSV file name (case-insensitive; ``.CSV`` is fine) with no
    folder part, ``..``, drive or absolute path, at most ``MAX_CSV_BYTES`` unpacked.
 2. The CSV parses, has the expected block (``daily``/``monthly``) at the expected
-   frequency with exactly the expected columns, only finite numbers, dates
+   frequency with exactly the expected columns, only finite numbers (international
+   files may also mark values missing with -99.99, stored as NaN), dates
    strictly increasing, at least ``min_rows`` rows, and does not end before the
    stored copy.
 3. On the dates both copies cover, the new numbers are a plausible vintage
@@ -86,8 +87,11 @@ def parse_dataset(raw: bytes, dataset: FrenchDataset) -> tuple[str | None, pd.Da
         raise ValidationError(
             f"the {dataset.block!r} block has columns {list(frame.columns)}; expected {list(dataset.columns)}"
         )
-    if not np.isfinite(frame.to_numpy()).all():
-        raise ValidationError(f"the {dataset.block!r} block has missing or non-finite values")
+    values = frame.to_numpy()
+    bad = ~np.isfinite(values) & ~(np.isnan(values) if dataset.missing_ok else False)
+    if bad.any():
+        what = "non-finite" if dataset.missing_ok else "missing or non-finite"
+        raise ValidationError(f"the {dataset.block!r} block has {what} values")
     if len(frame) < dataset.min_rows:
         raise ValidationError(
             f"the {dataset.block!r} block has only {len(frame)} rows (expected >= {dataset.min_rows})"
@@ -107,7 +111,8 @@ def check_against_stored(new: pd.DataFrame, old: pd.DataFrame) -> None:
         raise ValidationError("the new file shares no dates with the stored copy")
     a = new.loc[common, list(old.columns)].to_numpy()
     b = old.loc[common].to_numpy()
-    diff = np.abs(a - b)
+    diff = np.nan_to_num(np.abs(a - b))  # a value missing (-99.99) in either copy is not compared
+    b = np.nan_to_num(b)
     worst = diff.max(axis=0)
     rms_old = np.sqrt(np.mean(b**2, axis=0))
     rel = np.sqrt(np.mean(diff**2, axis=0)) / np.where(rms_old > 0, rms_old, np.inf)
