@@ -3,7 +3,8 @@
 Files: tests/data/french/current (main set), tests/data/french/legacy_202412
 (pre-2025 format), tests/data/french/international_202101 (Developed and Europe,
 Bloomberg 202101: WML column, dates padded with spaces) and the package snapshot
-(the vintage_202511 set, the same four international files, the 12 industries). The expected block names, row counts and date ranges are read from
+(the vintage_202511 set, the same four international files, the 12 industries).
+The expected block names, row counts and date ranges are read from
 tests/data/french/SOURCES.md ("Blocks:" lists), not copied by hand.
 """
 

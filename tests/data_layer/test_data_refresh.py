@@ -152,7 +152,9 @@ def test_one_failure_does_not_block_the_others(french_server):
 
 
 def test_bad_arguments_raise():
-    with pytest.raises(XLFactorError, match="models: 'FF7' is not a built-in model; built-in models are CAPM, FF3, FF5, FF6, CARHART4 \\(US\\)"):
+    with pytest.raises(
+        XLFactorError, match=r"models: 'FF7' is not a built-in model; built-in models are CAPM, FF3, FF5, FF6, CARHART4"
+    ):
         refresh_factors("FF7")
     with pytest.raises(XLFactorError, match="freq: 'Q'"):
         refresh_factors("FF3", "Q")

@@ -47,8 +47,12 @@ def test_ff5_dev_daily_works_offline_on_a_fresh_install(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(frame, _daily(DEV5), check_freq=False)
     assert frame.loc["1990-07-02", "Mkt-RF"] == 0.0069 and frame.loc["2021-01-29", "Mkt-RF"] == -0.0176
     info = factor_info("ff5-dev", "D")
-    assert (info["model"], info["vintage"], info["database"], info["origin"]) == ("FF5-DEV", "202101", "Bloomberg",
-                                                                                   "snapshot")
+    assert (info["model"], info["vintage"], info["database"], info["origin"]) == (
+        "FF5-DEV",
+        "202101",
+        "Bloomberg",
+        "snapshot",
+    )
     assert (info["first_date"], info["last_date"], info["rows"]) == ("1990-07-02", "2021-01-29", 7980)
     assert "an OLDER vintage (Bloomberg 202101, data end 2021-01-29)" in info["summary"]
     assert "run `xlfactor refresh --model FF5-DEV`" in info["summary"]
@@ -103,10 +107,14 @@ def test_developed_market_is_not_the_us_market():
 
 def test_regions_not_shipped_say_how_to_get_them():
     assert "FF5-JPN" in MODELS and len(REGIONS) == 7
-    with pytest.raises(XLFactorError, match=re.escape(
-        "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed and Europe "
-        "five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): run `xlfactor refresh "
-        "--model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN') once, with internet access")):
+    with pytest.raises(
+        XLFactorError,
+        match=re.escape(
+            "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed and Europe "
+            "five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): run `xlfactor refresh "
+            "--model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN') once, with internet access"
+        ),
+    ):
         load_factors("FF5-JPN", "M")
     with pytest.raises(XLFactorError, match="Developed_3_Factors_Daily_CSV.zip must be downloaded"):
         load_factors("FF3-DEV", "W")  # the three-factor file is not shipped (its SMB differs from FF5's)
@@ -124,7 +132,9 @@ def test_catalog_has_every_region_french_publishes():
     for stem in ("3_Factors", "5_Factors", "MOM_Factor"):
         assert {f"Asia_Pacific_ex_Japan_{stem}_CSV.zip", f"Asia_Pacific_ex_Japan_{stem}_Daily_CSV.zip"} <= names
     assert {d.zip_name for d in DATASETS.values() if d.region == "EM"} == {
-        "Emerging_5_Factors_CSV.zip", "Emerging_MOM_Factor_CSV.zip"}
+        "Emerging_5_Factors_CSV.zip",
+        "Emerging_MOM_Factor_CSV.zip",
+    }
     assert len(names) == 6 * 6 + 2
     assert [d.name for d in model_datasets("CARHART4-EM", "M")] == ["ff5_em_monthly", "mom_em_monthly"]
 
@@ -132,7 +142,8 @@ def test_catalog_has_every_region_french_publishes():
 def test_missing_marker_is_allowed_in_international_files_only():
     """French marks missing values -99.99 (e.g. early Emerging RMW/CMA); regional downloads keep them as NaN."""
     text = french_bytes(DEV5, INTL).decode("ascii")
-    marked = text.replace("19900703    ,0.18    ,0.07   ,-0.16    ,0.07", "19900703    ,0.18    ,0.07   ,-0.16  ,-99.99")
+    row = "19900703    ,0.18    ,0.07   ,-0.16    ,0.07"
+    marked = text.replace(row, row[: -len("    ,0.07")] + "  ,-99.99")
     assert marked != text
     _, frame = parse_dataset(marked.encode(), DATASETS["ff5_dev_daily"])
     assert np.isnan(frame.loc["1990-07-03", "RMW"]) and frame["RMW"].isna().sum() == 1
@@ -152,8 +163,9 @@ def _serve_international(server, files: dict[str, str]) -> None:
     """Serve zips named as on French's site today, holding the given test files under the member names given."""
     for dataset_name, source_file in files.items():
         dataset = DATASETS[dataset_name]
-        server.routes[dataset.zip_name] = Route(make_zip({source_file: french_bytes(source_file, INTL)}),
-                                                etag=f'"{dataset_name}"')
+        server.routes[dataset.zip_name] = Route(
+            make_zip({source_file: french_bytes(source_file, INTL)}), etag=f'"{dataset_name}"'
+        )
 
 
 def test_refresh_fetches_the_current_developed_file_names(french_server):
@@ -164,8 +176,10 @@ def test_refresh_fetches_the_current_developed_file_names(french_server):
         ("ff5_dev_daily", "unchanged", "same file as stored (sha256 matches)"),
         ("mom_dev_daily", "unchanged", "same file as stored (sha256 matches)"),
     ]
-    assert [name for name, _ in french_server.log] == ["Developed_5_Factors_Daily_CSV.zip",
-                                                       "Developed_Mom_Factor_Daily_CSV.zip"]
+    assert [name for name, _ in french_server.log] == [
+        "Developed_5_Factors_Daily_CSV.zip",
+        "Developed_Mom_Factor_Daily_CSV.zip",
+    ]
     assert report.results[0].url == french_server.base_url + "Developed_5_Factors_Daily_CSV.zip"
 
 
@@ -199,8 +213,7 @@ def test_refresh_downloads_a_region_that_is_not_stored(french_server):
 def test_refresh_safeguards_apply_to_regional_files(french_server):
     """Europe's numbers served as Developed's are no vintage revision: rejected, the stored copy kept."""
     before = load_factors("FF5-DEV", "D")
-    french_server.routes["Developed_5_Factors_Daily_CSV.zip"] = Route(
-        make_zip({DEV5: french_bytes(EUR5, INTL)}))
+    french_server.routes["Developed_5_Factors_Daily_CSV.zip"] = Route(make_zip({DEV5: french_bytes(EUR5, INTL)}))
     with pytest.warns(RuntimeWarning, match="ff5_dev_daily"):
         report = refresh_factors("FF5-DEV", "D")
     (result,) = report.results
@@ -209,5 +222,7 @@ def test_refresh_safeguards_apply_to_regional_files(french_server):
     french_server.routes["Developed_5_Factors_Daily_CSV.zip"] = Route(make_zip({EUR5: french_bytes(EUR5, INTL)}))
     with pytest.warns(RuntimeWarning):
         report = refresh_factors("FF5-DEV", "D")
-    assert "the zip member is 'Europe_5_Factors_Daily.csv'; expected 'Developed_5_Factors_Daily.csv'" in \
-        report.results[0].message
+    assert (
+        "the zip member is 'Europe_5_Factors_Daily.csv'; expected 'Developed_5_Factors_Daily.csv'"
+        in report.results[0].message
+    )

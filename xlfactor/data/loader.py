@@ -300,8 +300,8 @@ def _not_downloaded(model: str, freq: str, have: set[str], names: list[str]) -> 
     files = ", ".join(d.zip_name for d in missing)
     return (
         f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships the US factors and the "
-        f"Developed and Europe five-factor and momentum files; {files} must be downloaded): run `xlfactor refresh --model {model}` or "
-        f"xlfactor.refresh_factors({model!r}) once, with internet access"
+        f"Developed and Europe five-factor and momentum files; {files} must be downloaded): "
+        f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet access"
     )
 
 
