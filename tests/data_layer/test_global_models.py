@@ -110,9 +110,9 @@ def test_regions_not_shipped_say_how_to_get_them():
     with pytest.raises(
         XLFactorError,
         match=re.escape(
-            "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed and Europe "
-            "five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): run `xlfactor refresh "
-            "--model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN') once, with internet access"
+            "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed "
+            "and Europe five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): "
+            "run `xlfactor refresh --model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN') once, with internet access"
         ),
     ):
         load_factors("FF5-JPN", "M")

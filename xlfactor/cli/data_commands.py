@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from xlfactor.data.catalog import MODELS
+from xlfactor.data.catalog import MODELS, REGIONS
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +20,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         type=str.upper,
         choices=list(MODELS),
-        help="model to refresh (repeatable; default: all)",
+        metavar="MODEL",
+        help="model to refresh (repeatable): CAPM, FF3, FF5, FF6, CARHART4, or one of them with a region suffix "
+        f"({', '.join('-' + code for code in REGIONS)}), e.g. FF6-DEV. Default: the US models and every regional "
+        "file downloaded before; name a regional model to download it the first time",
     )
     refresh.add_argument(
         "--freq",
@@ -68,5 +71,6 @@ def run_info(args: argparse.Namespace) -> int:
     shown = table[["dataset", "origin", "vintage", "first", "last", "rows", "fetched"]].fillna("")
     print(f"cache: {db_path()}")
     print(shown.to_string(index=False))
-    print('origin "snapshot" = the CRSP 202511 copy shipped with xlfactor; "download" = fetched by `xlfactor refresh`')
+    print('origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
+          'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`')
     return 0
