@@ -153,7 +153,7 @@ _SHIPPED_FILES = {"ff5": "{prefix}_5_Factors_Daily.csv", "mom": "{prefix}_MOM_Fa
 _FF3 = ("Mkt-RF", "SMB", "HML", "RF")
 _FF5 = ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF")
 _MOM = (("Mom", "MOM"),)
-_WML = (("WML", "MOM"),)
+_WML = (("WML", "MOM"), ("Mom", "MOM"))  # international files name momentum WML; accept Mom too
 # Row floors for international files: ~80% of the Bloomberg 202101 counts (7,980 days, 367 months from 1990-07).
 _INTL_MIN_ROWS = {"D": 6300, "M": 290}
 
