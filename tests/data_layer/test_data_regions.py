@@ -16,9 +16,11 @@ from french_files import french_bytes
 from french_server import Route, make_zip
 
 from xlfactor.data import cache, factor_info, load_factors, refresh_factors, stored_datasets
+from xlfactor.data.cache import snapshot_record
 from xlfactor.data.catalog import DATASETS, MODELS, REGIONS, model_datasets
 from xlfactor.data.french import parse_french_csv
-from xlfactor.data.validate import parse_dataset
+from xlfactor.data.periods import compound_monthly
+from xlfactor.data.validate import ValidationError, check_against_stored, parse_dataset
 from xlfactor.errors import XLFactorError
 
 INTL = "international_202101"
@@ -226,3 +228,38 @@ def test_refresh_safeguards_apply_to_regional_files(french_server):
         "the zip member is 'Europe_5_Factors_Daily.csv'; expected 'Developed_5_Factors_Daily.csv'"
         in report.results[0].message
     )
+
+
+def test_french_monthly_file_replaces_months_compounded_from_daily(french_server):
+    """The shipped Developed/Europe months are compounded from daily data; French's own monthly file
+    differs from them by more than a vintage revision in single months, so only the relative-RMS part
+    of the revision check applies to them. Shown with the real US files (the same construction):
+    the stored US five-factor months are replaced by ones compounded from the US daily snapshot."""
+    daily = snapshot_record(DATASETS["ff5_daily"]).frame
+    compounded = compound_monthly(daily).loc[:"2025-10"]  # the stored copy ends before the served file
+    cache.write_records(
+        [
+            cache.Record(
+                name="ff5_monthly",
+                kind="french",
+                origin="snapshot",
+                freq="M",
+                source=f"test: US daily, {cache.COMPOUNDED_NOTE}",
+                vintage="202511",
+                sha256="0" * 64,
+                frame=compounded,
+            )
+        ]
+    )
+    served = parse_dataset(french_bytes(DATASETS["ff5_monthly"].file), DATASETS["ff5_monthly"])[1]
+    with pytest.raises(ValidationError, match="more than the 3 pp a vintage revision explains"):
+        check_against_stored(served, compounded)  # SMB in October 1987: 3.95 pp
+    french_server.serve_folder("current")
+    report = refresh_factors("FF5", "M")
+    assert [(r.status, r.message) for r in report.results] == [
+        ("updated", "French's monthly file CRSP 202604 replaces months compounded from daily data")
+    ]
+    pd.testing.assert_frame_equal(load_factors("FF5", "M"), served, check_freq=False)
+    shifted = pd.DataFrame(served.to_numpy()[1:], index=served.index[:-1], columns=served.columns)
+    with pytest.raises(ValidationError, match="of its typical size"):  # units/dates checks still apply
+        check_against_stored(shifted, compounded, max_revision=np.inf)

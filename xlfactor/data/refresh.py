@@ -17,9 +17,11 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from xlfactor.data import cache
+from xlfactor.data.cache import COMPOUNDED_NOTE
 from xlfactor.data.catalog import (
     DEFAULT_BASE_URL,
     FrenchDataset,
@@ -30,7 +32,7 @@ from xlfactor.data.catalog import (
 )
 from xlfactor.data.download import fetch
 from xlfactor.data.frame_codec import decode_frame
-from xlfactor.data.validate import check_against_stored, extract_csv, parse_dataset
+from xlfactor.data.validate import MAX_REVISION, check_against_stored, extract_csv, parse_dataset
 from xlfactor.errors import XLFactorError
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -206,7 +208,7 @@ def _downloaded(conn) -> frozenset[str]:
 
 def _stored(conn, names: list[str]) -> dict[str, dict]:
     cur = conn.execute(
-        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload FROM datasets "
+        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload, source FROM datasets "
         f"WHERE name IN ({','.join('?' * len(names))})",
         names,
     )
@@ -221,7 +223,8 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
     stored copy, which does not exist.
     """
     if old is None:
-        old = {"etag": None, "last_modified": None, "sha256": None, "vintage": None, "rows": None, "payload": None}
+        old = {"etag": None, "last_modified": None, "sha256": None, "vintage": None, "rows": None, "payload": None,
+               "source": ""}
     got = fetch(
         url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
     )
@@ -238,8 +241,9 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
         message = "same file as stored (sha256 matches)"
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
     vintage, frame = parse_dataset(raw, dataset)
+    compounded = COMPOUNDED_NOTE in old["source"]  # the stored months were compounded from daily data
     if old["payload"] is not None:
-        check_against_stored(frame, decode_frame(old["payload"]))
+        check_against_stored(frame, decode_frame(old["payload"]), max_revision=np.inf if compounded else MAX_REVISION)
     record = cache.Record(
         name=dataset.name,
         kind="french",
@@ -255,6 +259,8 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
     )
     if old["payload"] is None:
         message = f"first download: {dataset.database} {vintage}, {len(frame)} rows"
+    elif compounded:
+        message = f"French's monthly file {dataset.database} {vintage} replaces months compounded from daily data"
     else:
         message = f"{dataset.database} {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
     return DatasetResult(dataset.name, "updated", message, url, vintage, len(frame)), record, None
