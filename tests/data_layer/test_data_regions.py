@@ -15,7 +15,7 @@ import pytest
 from french_files import french_bytes
 from french_server import Route, make_zip
 
-from xlfactor.data import cache, factor_info, load_factors, refresh_factors, stored_datasets
+from xlfactor.data import cache, factor_info, load_factors, refresh_factors, register_factors, stored_datasets
 from xlfactor.data.cache import snapshot_record
 from xlfactor.data.catalog import DATASETS, MODELS, REGIONS, model_datasets
 from xlfactor.data.french import parse_french_csv
@@ -263,3 +263,12 @@ def test_french_monthly_file_replaces_months_compounded_from_daily(french_server
     shifted = pd.DataFrame(served.to_numpy()[1:], index=served.index[:-1], columns=served.columns)
     with pytest.raises(ValidationError, match="of its typical size"):  # units/dates checks still apply
         check_against_stored(shifted, compounded, max_revision=np.inf)
+
+
+@pytest.mark.parametrize("name", ["FF6-dev", "ff5_jpn_daily"])
+def test_regional_model_and_dataset_names_cannot_be_registered(tmp_path, name):
+    """A registered file under a regional dataset's name would be overwritten by that region's refresh."""
+    path = tmp_path / "factors.csv"
+    path.write_text("Date,F1\n2020-01-31,1.0\n2020-02-29,2.0\n")
+    with pytest.raises(XLFactorError, match=f"name: '{name}' is a built-in model or French dataset name"):
+        register_factors(name, path, units="percent")

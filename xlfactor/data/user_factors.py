@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import MODELS
+from xlfactor.data.catalog import DATASETS, MODELS
 from xlfactor.data.periods import DIGITS, parse_dates, period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_code, periods_per_year
@@ -69,8 +69,8 @@ def register_factors(
 
     if not isinstance(name, str) or not _NAME.match(name):
         raise XLFactorError(f"name: {name!r} must start with a letter and use only letters, digits, _ or - (max 40)")
-    if name.upper() in MODELS:
-        raise XLFactorError(f"name: {name!r} is a built-in model; choose another name")
+    if name.upper() in MODELS or name.lower() in DATASETS:
+        raise XLFactorError(f"name: {name!r} is a built-in model or French dataset name; choose another name")
     if units not in _UNITS:
         raise XLFactorError(f"units: {units!r} is not one of 'percent' (1.5 = 1.5%) or 'decimal' (0.015 = 1.5%)")
     source = Path(path).expanduser()
