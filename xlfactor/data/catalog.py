@@ -22,13 +22,16 @@ CRSP vintage the monthly ``Mkt-RF`` of the two US files can differ by up to
 FF3-EM and CARHART4-EM take Mkt-RF, SMB and HML from the five-factor file, and
 French publishes Emerging factors monthly only.
 
-Current international file names (checked against the links French's data
-library page gives, as collected in the R package ``frenchdata``'s file list and
-other public users of the library): ``<Prefix>_3_Factors[_Daily]_CSV.zip``,
-``<Prefix>_5_Factors[_Daily]_CSV.zip`` and ``<Prefix>_Mom_Factor[_Daily]_CSV.zip``
-with the prefixes in :data:`REGIONS`; Asia Pacific ex Japan spells momentum
-``MOM``; Emerging has only ``Emerging_5_Factors_CSV.zip`` and
-``Emerging_MOM_Factor_CSV.zip``.
+Current international file names: ``<Prefix>_3_Factors[_Daily]_CSV.zip``,
+``<Prefix>_5_Factors[_Daily]_CSV.zip`` and ``<Prefix>_Mom_Factor[_Daily]_CSV.zip`` with
+the prefixes in :data:`REGIONS`; Asia Pacific ex Japan spells momentum ``MOM``;
+Emerging has only ``Emerging_5_Factors_CSV.zip`` and ``Emerging_MOM_Factor_CSV.zip``
+(no daily and no three-factor file). Source (French's site cannot be reached from
+where this was written): public code that downloads these files, namely a complete
+list of the data library's ftp zip names kept in one repository, several downloaders
+that agree with it on the region prefixes and the Emerging and Asia Pacific
+spellings, and the shipped files' SOURCES.md. A renamed file shows up as a failed
+refresh (HTTP 404) that keeps the stored copy.
 """
 
 from __future__ import annotations

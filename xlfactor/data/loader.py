@@ -132,10 +132,12 @@ def factor_info(model: str, freq: str = "M") -> dict:
         the package; "download": fetched from the French site; "file": a registered
         user file; "mixed"), ``vintage`` (database month, e.g. "202511"; several joined
         by "/" if the files differ), ``database`` ("CRSP" for the US models,
-        "Bloomberg" for the regional ones, None for registered files), ``first_date``, ``last_date``, ``rows`` (of the
-        model's frame), ``data_key`` (= :func:`data_vintage`), ``datasets`` (one dict
-        of stored metadata per dataset: source, sha256, fetched_at, ETag, ...) and
-        ``summary``, a sentence saying all that.
+        "Bloomberg" for the regional ones, None for registered files), ``first_date``,
+        ``last_date``, ``rows`` (of the model's frame), ``data_key`` (= :func:`data_vintage`),
+        ``datasets`` (one dict of stored metadata per dataset: source, sha256, fetched_at,
+        ETag, ...) and ``summary``, a sentence saying all that (for the shipped regional
+        files: that they are an older Bloomberg vintage, whether the months were
+        compounded from days, and the command that refreshes them).
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
