@@ -15,6 +15,7 @@ import pytest
 from french_files import french_bytes
 from french_server import Route, make_zip
 
+from xlfactor.cli import main
 from xlfactor.data import cache, factor_info, load_factors, refresh_factors, register_factors, stored_datasets
 from xlfactor.data.cache import snapshot_record
 from xlfactor.data.catalog import DATASETS, MODELS, REGIONS, model_datasets
@@ -272,3 +273,14 @@ def test_regional_model_and_dataset_names_cannot_be_registered(tmp_path, name):
     path.write_text("Date,F1\n2020-01-31,1.0\n2020-02-29,2.0\n")
     with pytest.raises(XLFactorError, match=f"name: '{name}' is a built-in model or French dataset name"):
         register_factors(name, path, units="percent")
+
+
+def test_cli_refresh_takes_regional_model_names(french_server, capsys):
+    _serve_international(french_server, {"ff5_dev_daily": DEV5, "mom_dev_daily": DEVMOM})
+    assert main(["refresh", "--model", "ff6-dev", "--freq", "D"]) == 0
+    out = capsys.readouterr().out
+    assert "ff5_dev_daily  unchanged  same file as stored (sha256 matches)" in out
+    assert "mom_dev_daily  unchanged  same file as stored (sha256 matches)" in out
+    assert main(["refresh", "--model", "FF6-JPN"]) == 1  # Japan is not served here: failed, reported, exit 1
+    out = capsys.readouterr().out
+    assert "ff5_jpn_daily" in out and "HTTP 404" in out and "mom_jpn_monthly" in out
