@@ -14,7 +14,9 @@ about 210 kB for the daily five factors). ``data_key`` is the sha256 of that pay
 it changes exactly when the stored numbers change.
 
 On first use the French datasets are seeded from the snapshot shipped in the
-package (CRSP 202511), with no network. A file that SQLite cannot read (garbage,
+package (US: CRSP 202511; Developed and Europe: Bloomberg 202101 daily files, their
+months compounded from them), with no network; other regions are stored by their
+first refresh. A file that SQLite cannot read (garbage,
 truncated) is moved aside to ``xlfactor.sqlite.corrupt-<time>`` and rebuilt from
 the snapshot plus the registered user files kept in ``user_factors/``, with a
 ``warnings.warn``.
