@@ -1,8 +1,10 @@
 """parse_french_csv over every shipped French file, checked against SOURCES.md and the raw text.
 
 Files: tests/data/french/current (main set), tests/data/french/legacy_202412
-(pre-2025 format) and the package snapshot (the vintage_202511 set plus the 12
-industries). The expected block names, row counts and date ranges are read from
+(pre-2025 format), tests/data/french/international_202101 (Developed and Europe,
+Bloomberg 202101: WML column, dates padded with spaces) and the package snapshot
+(the vintage_202511 set, the same four international files, the 12 industries).
+The expected block names, row counts and date ranges are read from
 tests/data/french/SOURCES.md ("Blocks:" lists), not copied by hand.
 """
 
@@ -23,7 +25,7 @@ from xlfactor.errors import XLFactorError
 
 FRENCH = Path(__file__).parent / "data" / "french"
 SOURCES = (FRENCH / "SOURCES.md").read_text()
-_SECTION = re.compile(r"^### `(?:(vintage_202511|legacy_202412)/)?([^`]+)`$", re.M)
+_SECTION = re.compile(r"^### `(?:(vintage_202511|legacy_202412|international_202101)/)?([^`]+)`$", re.M)
 _BLOCK = re.compile(r"^  - (.+?)(?: \([^)]*\))?: (\d+) rows \((\S+) \.\. (\S+)\)$", re.M)
 _SHA = re.compile(r"sha256 `([0-9a-f]{64})`")
 
@@ -54,12 +56,15 @@ def _raw(folder: str, name: str) -> bytes:
 def test_every_shipped_file_is_listed_in_sources_md():
     shipped = {("current", p.name[:-3]) for p in (FRENCH / "current").glob("*.gz")}
     shipped |= {("legacy_202412", p.name[:-3]) for p in (FRENCH / "legacy_202412").glob("*.gz")}
-    snapshot = {("vintage_202511", n) for n in snapshot_files()}
+    international = {("international_202101", p.name[:-3]) for p in (FRENCH / "international_202101").glob("*.gz")}
+    snapshot = {("vintage_202511", n) for n in snapshot_files()} - {("vintage_202511", n) for _, n in international}
     snapshot = snapshot - {("vintage_202511", "12_Industry_Portfolios.csv")} | {
         ("current", "12_Industry_Portfolios.csv")
     }
-    assert shipped | snapshot == set(EXPECTED)
-    assert len(EXPECTED) == 10 + 6 + 5
+    assert shipped | international | snapshot == set(EXPECTED)
+    assert len(EXPECTED) == 10 + 6 + 5 + 4
+    for _, name in international:  # the package ships the same bytes as the test copy
+        assert read_snapshot_bytes(name) == _raw("international_202101", name)
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED), ids=lambda k: f"{k[0]}/{k[1]}")
@@ -73,10 +78,9 @@ def test_blocks_and_row_counts_match_sources_md(key):
         idx = block.data.index
         got.append((block.name, len(idx), idx[0].strftime(width), idx[-1].strftime(width)))
     assert got == EXPECTED[key]["blocks"]
-    vintage = re.search(r"CRSP vintage: (\d{6})", SOURCES[SOURCES.index(key[1]) :]).group(1)
-    if key[0] != "current":
-        vintage = key[0][-6:]
-    assert parsed.vintage == vintage
+    vintage = re.search(r"(CRSP|Bloomberg) vintage: (\d{6})", SOURCES[SOURCES.index(key[1]) :])
+    assert parsed.database == vintage.group(1)
+    assert parsed.vintage == (vintage.group(2) if key[0] == "current" else key[0][-6:])
 
 
 def _raw_blocks(text: str) -> list[list[list[str]]]:

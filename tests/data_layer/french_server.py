@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from french_files import french_bytes
 
-from xlfactor.data.catalog import DATASETS
+from xlfactor.data.catalog import US_DATASETS
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:
@@ -44,8 +44,8 @@ class FrenchServer:
     log: list[tuple[str, int]] = field(default_factory=list)  # (file name, status sent)
 
     def serve_folder(self, folder: str = "current") -> None:
-        """Serve every factor zip built from tests/data/french/<folder>, each with an ETag."""
-        for d in DATASETS.values():
+        """Serve every US factor zip built from tests/data/french/<folder>, each with an ETag."""
+        for d in US_DATASETS.values():
             self.routes[d.zip_name] = Route(
                 make_zip({d.file: french_bytes(d.file, folder)}), etag=f'"{folder}-{d.name}"'
             )

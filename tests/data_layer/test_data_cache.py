@@ -15,7 +15,7 @@ import pytest
 from french_files import french_bytes
 
 from xlfactor.data import data_vintage, factor_info, load_factors, register_factors, reset_state
-from xlfactor.data.catalog import DATASETS
+from xlfactor.data.catalog import US_DATASETS
 from xlfactor.data.frame_codec import decode_frame
 from xlfactor.data.french import parse_french_csv
 from xlfactor.data.snapshot import read_snapshot_bytes
@@ -47,6 +47,15 @@ def test_first_use_seeds_from_the_snapshot_without_network(tmp_path, monkeypatch
             ("ff5_monthly", "snapshot", "202511", 749, "1963-07-31", "2025-11-30"),
             ("mom_daily", "snapshot", "202511", 26028, "1926-11-03", "2025-11-28"),
             ("mom_monthly", "snapshot", "202511", 1187, "1927-01-31", "2025-11-30"),
+            # Developed and Europe: Bloomberg 202101 daily files; months compounded from them
+            ("ff5_dev_daily", "snapshot", "202101", 7980, "1990-07-02", "2021-01-29"),
+            ("ff5_dev_monthly", "snapshot", "202101", 367, "1990-07-31", "2021-01-31"),
+            ("ff5_eur_daily", "snapshot", "202101", 7980, "1990-07-02", "2021-01-29"),
+            ("ff5_eur_monthly", "snapshot", "202101", 367, "1990-07-31", "2021-01-31"),
+            ("mom_dev_daily", "snapshot", "202101", 7892, "1990-11-01", "2021-01-29"),
+            ("mom_dev_monthly", "snapshot", "202101", 363, "1990-11-30", "2021-01-31"),
+            ("mom_eur_daily", "snapshot", "202101", 7892, "1990-11-01", "2021-01-29"),
+            ("mom_eur_monthly", "snapshot", "202101", 363, "1990-11-30", "2021-01-31"),
         ]
     )
     conn.close()
@@ -109,14 +118,14 @@ def test_two_processes_refreshing_at_once_leave_one_consistent_copy(french_serve
 
     conn = sqlite3.connect(data_dir / "xlfactor.sqlite")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    for name, sha, data_key, rows, payload in conn.execute(
-        "SELECT name, sha256, data_key, rows, payload FROM datasets"
-    ):
-        dataset = DATASETS[name]
+    stored = conn.execute("SELECT name, sha256, data_key, rows, payload, origin FROM datasets").fetchall()
+    assert {row[0] for row in stored if row[5] == "download"} == set(US_DATASETS) - {"mom_monthly"}  # same bytes
+    for name, sha, data_key, rows, payload, _ in (row for row in stored if row[0] in US_DATASETS):
+        dataset = US_DATASETS[name]
         assert sha == hashlib.sha256(french_bytes(dataset.file)).hexdigest()
         assert data_key == hashlib.sha256(payload).hexdigest() and len(decode_frame(payload)) == rows
     conn.close()
-    expected = parse_french_csv(french_bytes(DATASETS["ff5_daily"].file).decode()).block("daily").data
+    expected = parse_french_csv(french_bytes(US_DATASETS["ff5_daily"].file).decode()).block("daily").data
     pd.testing.assert_frame_equal(load_factors("FF5", "D"), expected)
 
 

@@ -7,7 +7,7 @@ import argparse
 from french_server import Route
 
 from xlfactor.cli import data_commands
-from xlfactor.data.catalog import DATASETS
+from xlfactor.data.catalog import US_DATASETS
 
 
 def _run(argv: list[str]) -> int:
@@ -28,7 +28,7 @@ def test_refresh_prints_the_report_and_exits_zero(french_server, capsys):
 
 def test_refresh_exits_nonzero_when_a_dataset_fails(french_server, capsys):
     french_server.serve_folder("current")
-    french_server.routes[DATASETS["mom_monthly"].zip_name] = Route(b"<html>moved</html>")
+    french_server.routes[US_DATASETS["mom_monthly"].zip_name] = Route(b"<html>moved</html>")
     assert _run(["refresh", "--model", "FF6", "--freq", "M"]) == 1
     out = capsys.readouterr().out
     assert "mom_monthly  failed     the server sent an HTML page" in out
@@ -42,4 +42,4 @@ def test_info_shows_what_is_stored(capsys):
     assert header == ["dataset", "origin", "vintage", "first", "last", "rows", "fetched"]
     rows = [line.split()[:6] for line in out.splitlines()[2:]]
     assert ["ff5_daily", "snapshot", "202511", "1963-07-01", "2025-11-28", "15709"] in rows
-    assert len([r for r in rows if r and r[0] in DATASETS]) == 6
+    assert len([r for r in rows if r and r[0] in US_DATASETS]) == 6

@@ -98,8 +98,11 @@ def test_start_end_are_inclusive_and_snapped_to_the_period():
 
 
 def test_unknown_model_or_freq_lists_the_choices():
-    with pytest.raises(XLFactorError, match="model: 'FF4' is not one of CAPM, FF3, FF5, FF6, CARHART4"):
+    with pytest.raises(XLFactorError, match=r"model: 'FF4' is not a known model; built-in models are CAPM, FF3, FF5, "
+                       r"FF6, CARHART4 \(US\), or one of them with a region suffix: -DEV \(Developed\), "):
         load_factors("FF4")
+    with pytest.raises(XLFactorError, match=r"-EM \(Emerging\), e\.g\. FF5-DEV, FF6-EUR, CAPM-EUR"):
+        load_factors("FF5-ASIA")
     with pytest.raises(XLFactorError, match=r"freq: 'Y' is not one of 'D' \(daily\), 'W'"):
         load_factors("FF5", "Y")
 
@@ -113,7 +116,9 @@ def test_returned_frames_are_copies():
 
 
 def test_info_and_listing():
-    assert available_models() == ["CAPM", "FF3", "FF5", "FF6", "CARHART4"]
+    models = available_models()
+    assert models[:5] == ["CAPM", "FF3", "FF5", "FF6", "CARHART4"] and len(models) == 5 + 5 * 7
+    assert models[5:10] == ["CAPM-DEV", "FF3-DEV", "FF5-DEV", "FF6-DEV", "CARHART4-DEV"]
     info = factor_info("CARHART4", "D")
     assert info["columns"] == ["Mkt-RF", "SMB", "HML", "MOM", "RF"]
     assert (info["first_date"], info["last_date"], info["rows"]) == ("1926-11-03", "2025-11-28", 26028)
@@ -123,8 +128,16 @@ def test_info_and_listing():
         "ff3_daily",
         "ff3_monthly",
         "ff5_daily",
+        "ff5_dev_daily",
+        "ff5_dev_monthly",
+        "ff5_eur_daily",
+        "ff5_eur_monthly",
         "ff5_monthly",
         "mom_daily",
+        "mom_dev_daily",
+        "mom_dev_monthly",
+        "mom_eur_daily",
+        "mom_eur_monthly",
         "mom_monthly",
     ]
     assert set(table["origin"]) == {"snapshot"}

@@ -15,13 +15,13 @@ from french_files import french_bytes
 from french_server import Route, make_zip
 
 from xlfactor.data import factor_info, load_factors, refresh_factors, stored_datasets
-from xlfactor.data.cache import snapshot_record
-from xlfactor.data.catalog import DATASETS
+from xlfactor.data.catalog import US_DATASETS
 from xlfactor.data.french import parse_french_csv
+from xlfactor.data.records import snapshot_record
 from xlfactor.data.validate import MAX_REVISION, ValidationError, check_against_stored
 from xlfactor.errors import XLFactorError
 
-FF3M = DATASETS["ff3_monthly"]
+FF3M = US_DATASETS["ff3_monthly"]
 
 
 def _block(name: str, block: str, folder: str = "current") -> pd.DataFrame:
@@ -37,7 +37,7 @@ def test_normal_refresh_stores_the_served_files(french_server):
 
     status = {r.dataset: r.status for r in report.results}
     # the current momentum monthly file is byte-identical to the 202511 snapshot (SOURCES.md)
-    assert status == {d: "updated" for d in DATASETS} | {"mom_monthly": "unchanged"}
+    assert status == {d: "updated" for d in US_DATASETS} | {"mom_monthly": "unchanged"}
     assert report.ok and progress[-1] == ("mom_daily", 6, 6)
     expected = _block("F-F_Research_Data_5_Factors_2x3_daily.csv", "daily")
     after = load_factors("FF5", "D")
@@ -152,13 +152,15 @@ def test_one_failure_does_not_block_the_others(french_server):
 
 
 def test_bad_arguments_raise():
-    with pytest.raises(XLFactorError, match="models: 'FF7' is not one of CAPM, FF3, FF5, FF6, CARHART4"):
+    with pytest.raises(
+        XLFactorError, match=r"models: 'FF7' is not a built-in model; built-in models are CAPM, FF3, FF5, FF6, CARHART4"
+    ):
         refresh_factors("FF7")
     with pytest.raises(XLFactorError, match="freq: 'Q'"):
         refresh_factors("FF3", "Q")
 
 
-@pytest.mark.parametrize("dataset", list(DATASETS.values()), ids=list(DATASETS))
+@pytest.mark.parametrize("dataset", list(US_DATASETS.values()), ids=list(US_DATASETS))
 def test_real_vintage_revisions_pass_the_revision_check(dataset):
     """Every real pair of vintages we have (202412 legacy -> 202511 snapshot -> current) is accepted."""
     snapshot = snapshot_record(dataset).frame
@@ -173,7 +175,7 @@ def test_real_vintage_revisions_pass_the_revision_check(dataset):
 
 def test_shifted_dates_fail_the_revision_check():
     """Daily factors shifted by one day move every value by less than 3 pp but by ~1.4x their size."""
-    snapshot = snapshot_record(DATASETS["ff5_daily"]).frame.loc["2017"]
+    snapshot = snapshot_record(US_DATASETS["ff5_daily"]).frame.loc["2017"]
     shifted = pd.DataFrame(snapshot.to_numpy()[1:], index=snapshot.index[:-1], columns=snapshot.columns)
     shifted.loc[snapshot.index[-1]] = snapshot.iloc[-1]
     assert (shifted - snapshot).abs().max().max() < MAX_REVISION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from xlfactor.data.catalog import MODELS
+from xlfactor.data.catalog import MODELS, REGIONS
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
 
@@ -38,7 +38,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         type=str.upper,
         choices=list(MODELS),
-        help="model to refresh (repeatable; default: all)",
+        metavar="MODEL",
+        help="model to refresh (repeatable): CAPM, FF3, FF5, FF6, CARHART4, or one of them with a region suffix "
+        f"({', '.join('-' + code for code in REGIONS)}), e.g. FF6-DEV. Default: the US models and every regional "
+        "file downloaded before; name a regional model to download it the first time",
     )
     refresh.add_argument(
         "--freq",
@@ -101,7 +104,8 @@ def run_info(args: argparse.Namespace) -> int:
     shown = table[["dataset", "origin", "vintage", "first", "last", "rows", "fetched"]].fillna("")
     print(f"cache: {db_path()}")
     print(shown.to_string(index=False))
-    print('origin "snapshot" = the CRSP 202511 copy shipped with xlfactor; "download" = fetched by `xlfactor refresh`')
+    print('origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
+          'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`')
     if reason is not None:
         print(f"problem: the cache cannot be used ({reason}); showing the shipped snapshot and registered files. "
               "Fix: set XLFACTOR_DATA_DIR to a writable folder with free space.")

@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from xlfactor.data.catalog import model_names_hint
 from xlfactor.errors import XLFactorError
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _FREQ_ADVICE = re.compile(r"load the factors with freq='([A-Z])'")
+_MODEL_HELP = (f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
+               "`xlfactor refresh --model NAME` first")
 
 _REPORT_HELP = """\
 INPUT is an .xlsx workbook with a sheet or Excel table named Returns and one named
@@ -36,9 +39,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` and ``report`` subcommands."""
     demo = subparsers.add_parser("demo", help="build the demo risk report from the shipped data (no network)",
                                  description="Build a risk report for a sample portfolio of the 12 industry "
-                                             "portfolios (monthly, FF5 + momentum) from the shipped data.")
+                                             "portfolios (monthly, FF5 + momentum by default) from the shipped data.")
     demo.add_argument("-o", "--output", type=Path, default=Path(DEFAULT_DEMO_FILE),
                       help=f"report file to write (default: ./{DEFAULT_DEMO_FILE})")
+    demo.add_argument("--model", default="FF6", help=f"factor model (default FF6); {_MODEL_HELP}")
     demo.set_defaults(func=run_demo)
 
     report = subparsers.add_parser("report", help="build a risk report for your portfolio",
@@ -48,7 +52,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("-o", "--output", type=Path, default=None,
                         help="report file to write (default: ./<INPUT name>-risk-report.xlsx)")
     report.add_argument("--weights", type=Path, default=None, help="weights .csv (asset, weight[, benchmark])")
-    report.add_argument("--model", default="FF5", help="factor model: CAPM, FF3, FF5, FF6, CARHART4 (default FF5)")
+    report.add_argument("--model", default="FF5", help=f"factor model (default FF5); {_MODEL_HELP}")
     report.add_argument("--freq", default="M", choices=["D", "W", "M"], help="data frequency (default M)")
     report.add_argument("--benchmark", default=None,
                         help="'equal' (equal-weighted assets) or a weights .csv; default: the third column "
@@ -73,7 +77,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from xlfactor.report import build_demo_report
 
     with _progress_bar() as progress:
-        path, analysis = build_demo_report(args.output, progress=progress)
+        path, analysis = build_demo_report(args.output, model=args.model, progress=progress)
     print(f"Wrote {path}")
     _print_headline(analysis)
     return 0

@@ -15,18 +15,22 @@ about 210 kB for the daily five factors). ``data_key`` is the sha256 of that pay
 it changes exactly when the stored numbers change. Table ``quarantine`` keeps
 damaged payloads with the reason and time.
 
-A registered file's numbers are also kept as ``user_factors/<name>.csv`` (decimals),
-so they survive a rebuild of the cache.
+On first use the French datasets are seeded from the snapshot shipped in the
+package (US: CRSP 202511; Developed and Europe: Bloomberg 202101 daily files, their
+months compounded from them), with no network; other regions are stored by their
+first refresh. A registered file's numbers are also kept as ``user_factors/<name>.csv``
+(decimals), so they survive a rebuild of the cache.
 
 Faults and what happens (each with a ``RuntimeWarning`` saying so):
 
 - *A file SQLite cannot read* (garbage, truncated, a dropped table): moved aside
   to ``xlfactor.sqlite.corrupt-<time>`` and rebuilt from the shipped snapshot
-  (CRSP 202511) plus the files in ``user_factors/``.
+  plus the files in ``user_factors/``.
 - *A damaged payload* (bytes flipped inside a stored frame, which SQLite's own
   checks do not see): every read checks ``sha256(payload) == data_key``; a bad
-  entry is quarantined and rebuilt from the snapshot (French data; ``xlfactor
-  refresh`` then downloads it again) or from its ``user_factors/`` copy.
+  entry is quarantined and rebuilt from the snapshot (shipped French data; ``xlfactor
+  refresh`` then downloads it again; a region not shipped is dropped until the next
+  refresh) or from its ``user_factors/`` copy.
 - *A cache that cannot be opened or written* (read-only folder, ``xlfactor.sqlite``
   being a folder, disk full, a file-size limit): reads keep working from an
   in-memory copy of the snapshot and the ``user_factors/`` files; writes
@@ -303,9 +307,11 @@ def repair(name: str, reason: str) -> None:
         if kind is None:
             return
         replacement, replaced_by = None, "nothing (register the file again)"
-        if kind[0] == "french" and name in DATASETS:
+        if kind[0] == "french" and name in DATASETS and DATASETS[name].shipped:
             replacement = snapshot_record(DATASETS[name])
-            replaced_by = "the shipped snapshot (CRSP 202511); run `xlfactor refresh` for newer data"
+            replaced_by = "the shipped snapshot; run `xlfactor refresh` for newer data"
+        elif kind[0] == "french":
+            replaced_by = "nothing (this region is not shipped; run `xlfactor refresh` to download it again)"
         elif kind[0] == "user":
             replacement = _user_copy_record(_user_dir() / f"{name}.csv")
             if replacement is not None:
@@ -450,11 +456,11 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _prepare(conn: sqlite3.Connection) -> None:
-    """Create the quarantine table and insert the shipped snapshot for every French dataset missing."""
+    """Create the quarantine table and insert the shipped snapshot for every shipped French dataset missing."""
     if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'quarantine'").fetchone()[0] == 0:
         conn.execute(_QUARANTINE)
     have = {r[0] for r in conn.execute("SELECT name FROM datasets WHERE kind = 'french'")}
-    missing = [d for d in DATASETS.values() if d.name not in have]
+    missing = [d for d in DATASETS.values() if d.shipped and d.name not in have]
     if not missing:
         return
     rows = [snapshot_record(d).row() for d in missing]
@@ -500,7 +506,8 @@ def _use_fallback(reason: str) -> sqlite3.Connection:
     _conn, _conn_path, _conn_file, _fallback = conn, path, None, reason
     warnings.warn(
         f"xlfactor: cannot use the factor data cache {path} ({reason}); reading the data shipped with xlfactor "
-        f"(CRSP 202511) and your registered factor files instead, and nothing can be stored. Fix: {_FIX}.",
+        f"(US CRSP 202511, Developed and Europe Bloomberg 202101) and your registered factor files instead, "
+        f"and nothing can be stored. Fix: {_FIX}.",
         RuntimeWarning,
         stacklevel=4,
     )

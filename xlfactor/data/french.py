@@ -10,7 +10,9 @@ Blocks are separated by blank lines; a copyright line may end the file.
 Quirks handled (all observed in real files): header text of any length, CRLF or
 LF line endings, padded column names (``Mom   ``, ``Hlth ``), fields 7 or 8
 characters wide, ``-99.99`` and ``-999`` as missing values, a trailing copyright
-line present or absent, annual titles split over two lines.
+line present or absent, annual titles split over two lines, the international
+files' format (Bloomberg vintage line, momentum column ``WML``, dates padded with
+trailing spaces, no copyright line).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_name
 
 MISSING_MARKERS = (-99.99, -999.0)
-_VINTAGE = re.compile(r"(\d{6}) CRSP database")
+_VINTAGE = re.compile(r"(\d{6}) ([A-Za-z]+) database")  # "202511 CRSP database", "202101 Bloomberg database"
 _DATE_FORMATS = {8: ("D", "%Y%m%d"), 6: ("M", "%Y%m"), 4: ("A", "%Y")}
 _NON_RETURN_TITLES = ("number of firms", "average firm size", "sum of be", "be/me")
 
@@ -59,11 +61,14 @@ class FrenchBlock:
 
 @dataclass(frozen=True)
 class FrenchFile:
-    """A parsed French file: its CRSP vintage, header text and data blocks in file order."""
+    """A parsed French file: its vintage (database month, ``"202511"``), header text, data
+    blocks in file order, and the database named with the vintage (``"CRSP"`` for US files,
+    ``"Bloomberg"`` for international ones)."""
 
     vintage: str | None
     header: str
     blocks: tuple[FrenchBlock, ...]
+    database: str | None = None
 
     def block(self, name: str) -> FrenchBlock:
         """The block whose name equals ``name`` (case-insensitive), or the first block
@@ -110,7 +115,12 @@ def parse_french_csv(text: str) -> FrenchFile:
             j += 1
         blocks.append(_parse_block(title, columns, lines[i + 1 : j]))
         i = j
-    return FrenchFile(vintage=match.group(1) if match else None, header=header_text, blocks=tuple(blocks))
+    return FrenchFile(
+        vintage=match.group(1) if match else None,
+        header=header_text,
+        blocks=tuple(blocks),
+        database=match.group(2) if match else None,
+    )
 
 
 def _title_above(lines: list[str], header_row: int) -> str:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import MODELS, french_model, model_datasets, normalize_freq
+from xlfactor.data.catalog import DATASETS, MODELS, french_model, model_datasets, model_names_hint, normalize_freq
 from xlfactor.data.periods import compound_weekly, period_labels
+from xlfactor.data.records import COMPOUNDED_NOTE
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_name
 
@@ -62,8 +63,14 @@ def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFr
     ----------
     model : str
         ``"CAPM"`` (Mkt-RF), ``"FF3"`` (Mkt-RF, SMB, HML), ``"FF5"`` (+ RMW, CMA),
-        ``"FF6"`` (FF5 + MOM), ``"CARHART4"`` (FF3 + MOM), case-insensitive, or the
-        name of factors registered with :func:`register_factors`.
+        ``"FF6"`` (FF5 + MOM), ``"CARHART4"`` (FF3 + MOM): US factors; with a
+        region suffix French's international factors: ``-DEV`` Developed,
+        ``-DEVXUS`` Developed ex US, ``-EUR`` Europe, ``-JPN`` Japan, ``-APXJ`` Asia
+        Pacific ex Japan, ``-NAM`` North America, ``-EM`` Emerging (monthly only),
+        e.g. ``"FF5-DEV"``; case-insensitive. Or the name of factors registered
+        with :func:`register_factors`. Developed and Europe ship with xlfactor
+        (Bloomberg 202101 vintage); other regions need one
+        :func:`refresh_factors` first.
     freq : {"M", "W", "D"}
         Monthly (index = month end), weekly (compounded from daily, index = the
         week's Friday, see :func:`xlfactor.data.periods.compound_weekly`) or daily.
@@ -75,14 +82,17 @@ def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFr
     -------
     pandas.DataFrame
         Columns as French names them (``Mkt-RF, SMB, HML, RMW, CMA``; momentum as
-        ``MOM``) then ``RF``; rows = dates common to every file the model needs.
-        ``RF`` and ``Mkt-RF`` come from the five-factor file for FF5/FF6 and from
-        the three-factor file for CAPM/FF3/CARHART4.
+        ``MOM``) then ``RF``; rows = dates common to every file the model needs,
+        from the first date all the model's factors have a value (international
+        files mark missing early values -99.99). ``RF`` and ``Mkt-RF`` come from the
+        five-factor file for FF5/FF6 and regional CAPM, and from the three-factor
+        file for US CAPM, FF3 and CARHART4 (see :mod:`xlfactor.data.catalog`).
 
     Raises
     ------
     XLFactorError
-        Unknown model or frequency (the message lists the valid ones), bad dates.
+        Unknown model or frequency (the message lists the valid ones), a region
+        not downloaded yet (the message says how), bad dates.
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
@@ -104,7 +114,7 @@ def data_vintage(model: str, freq: str = "M") -> str:
 
 
 def available_models() -> list[str]:
-    """Built-in model names followed by the names of registered factor sets."""
+    """Built-in model names (US, then regional: ``FF5-DEV``...) followed by the names of registered factor sets."""
     users = cache.run(
         lambda c: [r[0] for r in c.execute("SELECT name FROM datasets WHERE kind = 'user' ORDER BY name")]
     )
@@ -119,11 +129,14 @@ def factor_info(model: str, freq: str = "M") -> dict:
     dict
         ``model``, ``freq``, ``columns``, ``origin`` ("snapshot": the copy shipped in
         the package; "download": fetched from the French site; "file": a registered
-        user file; "mixed"), ``vintage`` (CRSP month, e.g. "202511"; several joined
-        by "/" if the files differ), ``first_date``, ``last_date``, ``rows`` (of the
-        model's frame), ``data_key`` (= :func:`data_vintage`), ``datasets`` (one dict
-        of stored metadata per dataset: source, sha256, fetched_at, ETag, ...) and
-        ``summary``, a sentence saying all that.
+        user file; "mixed"), ``vintage`` (database month, e.g. "202511"; several joined
+        by "/" if the files differ), ``database`` ("CRSP" for the US models,
+        "Bloomberg" for the regional ones, None for registered files), ``first_date``,
+        ``last_date``, ``rows`` (of the model's frame), ``data_key`` (= :func:`data_vintage`),
+        ``datasets`` (one dict of stored metadata per dataset: source, sha256, fetched_at,
+        ETag, ...) and ``summary``, a sentence saying all that (for the shipped regional
+        files: that they are an older Bloomberg vintage, whether the months were
+        compounded from days, and the command that refreshes them).
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
@@ -136,20 +149,25 @@ def factor_info(model: str, freq: str = "M") -> dict:
     first, last = (
         (frame.index[0].strftime("%Y-%m-%d"), frame.index[-1].strftime("%Y-%m-%d")) if len(frame) else ("", "")
     )
+    database = DATASETS[names[0]].database if spec.builtin else None
     where = {
         "snapshot": "the snapshot shipped with xlfactor (no download yet; run `xlfactor refresh` for newer data)",
         "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
         "file": "registered file " + ", ".join(m["source"] for m in metas),
         "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
     }[origin]
-    crsp = f"CRSP vintage {vintage}" if vintage else "no CRSP vintage"
-    summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {crsp}; {first} to {last}, {len(frame)} rows."
+    old_snapshot = [m for m in metas if m["origin"] == "snapshot" and DATASETS[m["name"]].region]
+    if old_snapshot:
+        where = _older_vintage_note(spec.model, old_snapshot, metas)
+    stamp = f"{database or 'data'} vintage {vintage}" if vintage else f"no {database or 'data'} vintage"
+    summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
     return {
         "model": spec.model,
         "freq": spec.freq,
         "columns": list(frame.columns),
         "origin": origin,
         "vintage": vintage,
+        "database": database,
         "first_date": first,
         "last_date": last,
         "rows": len(frame),
@@ -157,6 +175,23 @@ def factor_info(model: str, freq: str = "M") -> dict:
         "datasets": metas,
         "summary": summary,
     }
+
+
+def _older_vintage_note(model: str, shipped: list[dict], metas: list[dict]) -> str:
+    """Plain words for regional data still from the shipped Bloomberg 202101 files (and how to refresh them)."""
+    vintages = "/".join(sorted({m["vintage"] for m in shipped if m["vintage"]}))
+    ends = min(m["last_date"] for m in shipped)
+    note = (
+        f"the snapshot shipped with xlfactor, an OLDER vintage (Bloomberg {vintages}, data end {ends})"
+        if len(shipped) == len(metas)
+        else "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas)
+    )
+    if any(COMPOUNDED_NOTE in m["source"] for m in shipped):
+        note += f"; {COMPOUNDED_NOTE}, until a refresh brings French's monthly file"
+    return (
+        f"{note}; run `xlfactor refresh --model {model}` (or xlfactor.refresh_factors({model!r})) "
+        "with internet access for French's current files"
+    )
 
 
 def stored_datasets() -> pd.DataFrame:
@@ -239,6 +274,8 @@ def _read_spec(model: str, freq: str) -> _Spec:
             return sorted(rows, key=lambda r: order[r[0]])
 
         rows = cache.run(versions)
+        if len(rows) < len(names):
+            raise XLFactorError(_not_downloaded(builtin, code, {r[0] for r in rows}, names))
         return _Spec(builtin, code, True, "D" if code == "W" else code, tuple(rows))
     name = str(model).strip()
     row = cache.run(
@@ -247,9 +284,11 @@ def _read_spec(model: str, freq: str) -> _Spec:
         ).fetchone()
     )
     if row is None:
+        users = [m for m in available_models() if m not in MODELS]
+        registered = f"; registered factor sets: {', '.join(users)}" if users else ""
         raise XLFactorError(
-            f"model: {model!r} is not one of {', '.join(available_models())}; "
-            "register your own factors with register_factors(name, path)"
+            f"model: {model!r} is not a known model; {model_names_hint()}{registered}. "
+            "Register your own factors with register_factors(name, path)"
         )
     stored = row[3]
     if code != stored and not (code == "W" and stored == "D"):
@@ -259,6 +298,17 @@ def _read_spec(model: str, freq: str) -> _Spec:
             "or register a file at the frequency you need"
         )
     return _Spec(row[0], code, False, stored, (tuple(row[:3]),))
+
+
+def _not_downloaded(model: str, freq: str, have: set[str], names: list[str]) -> str:
+    """Why a built-in model cannot be loaded: its region's files were never downloaded (not shipped)."""
+    missing = [DATASETS[n] for n in names if n not in have]
+    files = ", ".join(d.zip_name for d in missing)
+    return (
+        f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships the US factors and the "
+        f"Developed and Europe five-factor and momentum files; {files} must be downloaded): "
+        f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet access"
+    )
 
 
 def _frame(spec: _Spec) -> pd.DataFrame:
@@ -278,6 +328,7 @@ def _frame(spec: _Spec) -> pd.DataFrame:
         combined = pd.concat(pieces, axis=1, join="inner") if len(pieces) > 1 else pieces[0]
         combined = combined[[c for c in combined.columns if c != "RF"] + ["RF"]]
         combined.index = pd.DatetimeIndex(combined.index, freq=None)  # concat may infer one; keep all alike
+        combined = combined.loc[combined.notna().all(axis=1).cummax()]  # from the first complete row
     else:
         combined = parts[0]
     if spec.freq == "W":

@@ -1,4 +1,5 @@
-"""Calendar periods shared by loading and alignment: date parsing, week labels, month ends, weekly compounding.
+"""Calendar periods shared by loading and alignment: date parsing, week labels, month ends, weekly and
+monthly compounding.
 
 A week is the ISO week (Monday to Sunday) and is labelled by its Friday, so the
 label of every day from Monday to Sunday is that week's Friday; a month is
@@ -251,12 +252,28 @@ def compound_weekly(daily: pd.DataFrame) -> pd.DataFrame:
     Fridays), so a month ending on a Thursday yields a last week that the next
     vintage will extend.
     """
-    labels = week_friday(daily.index)
-    grouped = (1.0 + daily).groupby(labels)
-    weekly = grouped.prod() - 1.0
-    complete = daily.notna().groupby(labels).all()
-    weekly = weekly.where(complete)
+    weekly = _compound(daily, week_friday(daily.index))
     if len(daily) and daily.index[-1].day_of_week < 3:
         weekly = weekly.iloc[:-1]
-    weekly.index.name = daily.index.name
     return weekly
+
+
+def compound_monthly(daily: pd.DataFrame) -> pd.DataFrame:
+    """Monthly returns compounded from daily ones, months labelled by their last calendar day.
+
+    Each column is compounded, ``r_month = prod(1 + r_day) - 1`` over the days of
+    the calendar month; a month with a missing day is NaN. Every month in the data
+    is kept (French's daily files run from a month's first to its last trading day).
+    Used for the months of regions whose monthly file is not shipped: this is not
+    French's monthly figure (his monthly factors are built from monthly portfolio
+    returns), so the stored copy says it was compounded.
+    """
+    return _compound(daily, month_end(daily.index))
+
+
+def _compound(daily: pd.DataFrame, labels: pd.DatetimeIndex) -> pd.DataFrame:
+    """``prod(1 + r) - 1`` per label; NaN where a day of the period is missing."""
+    compounded = (1.0 + daily).groupby(labels).prod() - 1.0
+    compounded = compounded.where(daily.notna().groupby(labels).all())
+    compounded.index.name = daily.index.name
+    return compounded

@@ -13,10 +13,13 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from xlfactor.data.catalog import FrenchDataset
+from xlfactor.data.catalog import DATASETS, FrenchDataset
 from xlfactor.data.frame_codec import encode_frame
 from xlfactor.data.french import parse_french_csv
+from xlfactor.data.periods import compound_monthly
 from xlfactor.data.snapshot import read_snapshot_bytes
+
+COMPOUNDED_NOTE = "monthly values compounded from the daily file (not French's monthly file)"
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,22 @@ def utc_now() -> str:
 
 
 def snapshot_record(dataset: FrenchDataset) -> Record:
-    """The shipped CRSP 202511 copy of a French dataset, parsed, as a cache record."""
-    raw = read_snapshot_bytes(dataset.file)
+    """The shipped copy of a French dataset (CRSP 202511 for the US, Bloomberg 202101 for Developed
+    and Europe), parsed, as a cache record; monthly data without a shipped file are compounded from
+    the daily snapshot (:func:`xlfactor.data.periods.compound_monthly`) and their source says so."""
+    shipped = DATASETS[dataset.compound_from] if dataset.compound_from else dataset
+    raw = read_snapshot_bytes(shipped.snapshot)
     parsed = parse_french_csv(raw.decode("latin-1"))
-    frame = parsed.block(dataset.block).data.rename(columns=dict(dataset.rename))
+    frame = parsed.block(shipped.block).data.rename(columns=dict(shipped.rename))
+    source = f"xlfactor package snapshot: {shipped.snapshot}"
+    if dataset.compound_from:
+        frame, source = compound_monthly(frame), f"{source}, {COMPOUNDED_NOTE}"
     return Record(
         name=dataset.name,
         kind="french",
         origin="snapshot",
         freq=dataset.freq,
-        source=f"xlfactor package snapshot: {dataset.file}",
+        source=source,
         vintage=parsed.vintage,
         sha256=hashlib.sha256(raw).hexdigest(),
         frame=frame,

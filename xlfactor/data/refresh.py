@@ -23,14 +23,22 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import DEFAULT_BASE_URL, MODELS, FrenchDataset, datasets_for, french_model, normalize_freq
+from xlfactor.data.catalog import (
+    DEFAULT_BASE_URL,
+    FrenchDataset,
+    datasets_for,
+    french_model,
+    model_names_hint,
+    normalize_freq,
+)
 from xlfactor.data.download import fetch
 from xlfactor.data.frame_codec import decode_frame
-from xlfactor.data.records import Record, snapshot_record
-from xlfactor.data.validate import check_against_stored, extract_csv, parse_dataset
+from xlfactor.data.records import COMPOUNDED_NOTE, Record, snapshot_record
+from xlfactor.data.validate import MAX_REVISION, check_against_stored, extract_csv, parse_dataset
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
 
@@ -117,9 +125,13 @@ def refresh_factors(
     Parameters
     ----------
     models : str or list of str, optional
-        Built-in models (default: all). Their datasets are refreshed once each.
+        Built-in models, US (``"FF5"``) or regional (``"FF6-DEV"``); their datasets
+        are refreshed once each. Default: the US models plus every regional file
+        downloaded before (name a regional model to fetch it the first time, or to
+        replace the shipped Developed/Europe 202101 vintage).
     freq : {"D", "W", "M"} or list, optional
-        Default: daily and monthly. Weekly data come from the daily files.
+        Default: daily and monthly (monthly only for Emerging, which French publishes
+        monthly only). Weekly data come from the daily files.
     progress : callable, optional
         Called as ``progress(dataset, done, total)`` after each dataset.
     timeout, retries, backoff : float, int, float
@@ -147,7 +159,8 @@ def refresh_factors(
         raise XLFactorError(f"backoff: expected a number of seconds >= 0, such as 1, got {backoff!r}")
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
-    datasets = datasets_for(model_list, freqs)
+    downloaded = frozenset() if model_list is not None else cache.run(_downloaded)
+    datasets = datasets_for(model_list, freqs, downloaded)
     base = base_url()
     cache.require_writable()
     cache.check_datasets(d.name for d in datasets)
@@ -156,7 +169,7 @@ def refresh_factors(
     for i, dataset in enumerate(datasets):
         url = base + dataset.zip_name
         try:
-            result, record, touch = _refresh_one(dataset, url, stored[dataset.name], timeout, retries, backoff)
+            result, record, touch = _refresh_one(dataset, url, stored.get(dataset.name), timeout, retries, backoff)
         except XLFactorError as exc:
             result, record, touch = DatasetResult(dataset.name, "failed", str(exc), url), None, None
         except Exception as exc:  # noqa: BLE001 - never let one dataset stop the others; report it
@@ -189,9 +202,16 @@ def refresh_factors(
 
 
 @functools.cache
-def _baseline(dataset: FrenchDataset) -> Record:
-    """The shipped snapshot of ``dataset``: the fixed point revisions are measured from."""
-    return snapshot_record(dataset)
+def _reference(source: str, vintage: str | None) -> dict:
+    """How far a new file may move from a copy with this source and vintage.
+
+    Months compounded from French's daily file (the shipped Developed and Europe months)
+    are no vintage of his monthly file: no same-vintage rule and no per-value bound
+    (see :func:`~xlfactor.data.validate.check_against_stored`); French's own files get both.
+    """
+    if COMPOUNDED_NOTE in source:
+        return {"old_vintage": None, "max_revision": np.inf}
+    return {"old_vintage": vintage, "max_revision": MAX_REVISION}
 
 
 def _models(models: str | Iterable[str] | None) -> list[str] | None:
@@ -202,24 +222,38 @@ def _models(models: str | Iterable[str] | None) -> list[str] | None:
         name = french_model(model)
         if name is None:
             raise XLFactorError(
-                f"models: {model!r} is not one of {', '.join(MODELS)}; registered factor files "
+                f"models: {model!r} is not a built-in model; {model_names_hint()}. Registered factor files "
                 "are updated by registering the file again"
             )
         out.append(name)
     return out
 
 
+def _downloaded(conn) -> frozenset[str]:
+    """Names of the French datasets stored from a download (a regional one is refreshed by default from then on)."""
+    rows = conn.execute("SELECT name FROM datasets WHERE kind = 'french' AND origin = 'download'")
+    return frozenset(name for (name,) in rows)
+
+
 def _stored(conn, names: list[str]) -> dict[str, dict]:
     cur = conn.execute(
-        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload, origin FROM datasets "
+        f"SELECT name, sha256, etag, last_modified, vintage, rows, payload, origin, source FROM datasets "
         f"WHERE name IN ({','.join('?' * len(names))})",
         names,
     )
     return {row[0]: dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur}
 
 
-def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, retries: int, backoff: float):
-    """(result, record to write or None, (name, etag, last_modified) to touch or None)."""
+def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: float, retries: int, backoff: float):
+    """(result, record to write or None, (name, etag, last_modified) to touch or None).
+
+    ``old`` is None for a dataset never stored (a region without a shipped copy): it
+    is fetched unconditionally and passes every check except the comparison with a
+    stored copy, which does not exist.
+    """
+    if old is None:
+        old = {"etag": None, "last_modified": None, "sha256": None, "vintage": None, "rows": None, "payload": None,
+               "origin": None, "source": ""}
     got = fetch(
         url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
     )
@@ -236,11 +270,13 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, re
         message = "same file as stored (sha256 matches)"
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
     vintage, frame = parse_dataset(raw, dataset)
-    check_against_stored(frame, decode_frame(old["payload"]), new_vintage=vintage, old_vintage=old["vintage"])
-    baseline = _baseline(dataset)
-    if old["origin"] != "snapshot":  # the stored copy is a download: measure the total revision too
-        check_against_stored(frame, baseline.frame, new_vintage=vintage, old_vintage=baseline.vintage,
-                             against="the shipped snapshot")
+    if old["payload"] is not None:
+        check_against_stored(frame, decode_frame(old["payload"]), new_vintage=vintage, **_reference(old["source"],
+                                                                                                    old["vintage"]))
+    if dataset.shipped and old["origin"] not in (None, "snapshot"):  # a download: measure the total revision too
+        baseline = snapshot_record(dataset)
+        check_against_stored(frame, baseline.frame, new_vintage=vintage, against="the shipped snapshot",
+                             **_reference(baseline.source, baseline.vintage))
     record = Record(
         name=dataset.name,
         kind="french",
@@ -254,5 +290,10 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict, timeout: float, re
         etag=got.etag,
         last_modified=got.last_modified,
     )
-    message = f"CRSP {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
+    if old["payload"] is None:
+        message = f"first download: {dataset.database} {vintage}, {len(frame)} rows"
+    elif COMPOUNDED_NOTE in old["source"]:
+        message = f"French's monthly file {dataset.database} {vintage} replaces months compounded from daily data"
+    else:
+        message = f"{dataset.database} {old['vintage']} -> {vintage}, {old['rows']} -> {len(frame)} rows"
     return DatasetResult(dataset.name, "updated", message, url, vintage, len(frame)), record, None

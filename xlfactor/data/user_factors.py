@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import MODELS
+from xlfactor.data.catalog import DATASETS, MODELS
 from xlfactor.data.factor_files import read_factor_file
 from xlfactor.data.loader import factor_info
 from xlfactor.errors import XLFactorError
@@ -69,8 +69,8 @@ def register_factors(
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise XLFactorError(f"name: {name!r} must start with a letter and use only letters, digits, _ or - (max 40)")
-    if name.upper() in MODELS:
-        raise XLFactorError(f"name: {name!r} is a built-in model; choose another name")
+    if name.upper() in MODELS or name.lower() in DATASETS:
+        raise XLFactorError(f"name: {name!r} is a built-in model or French dataset name; choose another name")
     record = read_factor_file(
         Path(path).expanduser(), name=name, units=units, date_column=date_column, sheet=sheet
     )

@@ -58,7 +58,8 @@ def build_report(
     weights : Series or mapping
         Weight per asset (names are columns of ``returns``; unlisted assets get 0).
     path : path of the ``.xlsx`` to write (replaced atomically; never half-written).
-    model, freq : factor model (``CAPM``, ``FF3``, ``FF5``, ``FF6``, ``CARHART4``) and
+    model, freq : factor model (``CAPM``, ``FF3``, ``FF5``, ``FF6``, ``CARHART4``, or one of
+        them for a region: ``FF6-DEV``, ``FF5-EUR``, ...; see :func:`xlfactor.load_factors`) and
         frequency (``D``, ``W``, ``M``) loaded with :func:`xlfactor.load_factors`.
     factors : DataFrame, optional
         Factor returns (decimals, optional ``RF`` column) to use instead of ``model``.
@@ -118,13 +119,15 @@ def build_report(
                               max_gross=max_gross)[0]
 
 
-def build_demo_report(path: str | Path | None = None, *,
+def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL,
                       progress: ProgressFn | None = None) -> tuple[Path, PortfolioAnalysis]:
     """Build the demo report from the shipped data alone (no network).
 
     The portfolio holds the 12 Fama-French industry portfolios with the weights in
     :data:`DEMO_WEIGHTS`, monthly, against an equal-weighted benchmark, over the
-    last :data:`DEMO_PERIODS` months that have FF6 (FF5 + momentum) factor data,
+    last :data:`DEMO_PERIODS` months that have ``model`` factor data (default FF6:
+    FF5 + momentum; a regional model such as ``FF6-DEV`` ends with its data, in
+    January 2021 for the shipped Bloomberg 202101 files),
     with 36-month rolling betas. Its realised return history (behind the
     top-down betas, rolling betas, minimum-variance hedges and worst months) is
     the demo's realised history: annual rebalancing, drift in between
@@ -141,15 +144,16 @@ def build_demo_report(path: str | Path | None = None, *,
     path = _check_path(path if path is not None else DEMO_FILE)
     report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
     report.step("Loading factor data")
-    factors = load_factors(DEMO_MODEL, "M")
+    model_name = model.strip().upper()
+    factors = load_factors(model_name, "M")
     report.step("Aligning dates")
     aligned = align(industry_portfolios("value"), factors)
     returns = aligned.returns.iloc[-DEMO_PERIODS:]
     info = ReportInfo(
-        title="xlfactor demo: industry portfolio risk report", model=DEMO_MODEL, freq="M",
+        title="xlfactor demo: industry portfolio risk report", model=model_name, freq="M",
         portfolio_source="sample portfolio of the 12 Fama-French industry portfolios (value-weighted, shipped "
                          "with xlfactor); benchmark: equal weights",
-        factor_source=factor_info(DEMO_MODEL, "M"), realised_source=DEMO_REALISED_SOURCE,
+        factor_source=factor_info(model_name, "M"), realised_source=DEMO_REALISED_SOURCE,
     )
     realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
     return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,

@@ -1,7 +1,9 @@
 """French data-library files shipped with xlfactor (gzip-compressed, byte-exact originals).
 
-The factor files are the consistent CRSP 202511 vintage; ``12_Industry_Portfolios``
-(CRSP 202512) provides realistic sample assets for the demo and the examples.
+The US factor files are the consistent CRSP 202511 vintage; the Developed and Europe
+daily five-factor and momentum files are an older Bloomberg 202101 vintage;
+``12_Industry_Portfolios`` (CRSP 202512) provides realistic sample assets for the
+demo and the examples.
 See ``SOURCES.md`` in this folder for where each file came from.
 """
 

@@ -71,7 +71,8 @@ def alpha_test(
     returns : Series or DataFrame
         Strategy returns (columns = strategies), decimals.
     factor_sets : dict name -> DataFrame
-        E.g. ``{"CAPM": load_factors("CAPM"), "FF3": ..., "FF5": ..., "FF6": ...}``.
+        E.g. ``{"CAPM": load_factors("CAPM"), "FF3": ..., "FF5": ..., "FF6": ...}``, or US
+        against regional factors: ``{"FF6": ..., "FF6-DEV": load_factors("FF6-DEV"), ...}``.
     common_sample : bool
         Restrict every regression to the dates that all factor sets cover (so the alphas are
         comparable); False lets each set use its own dates.

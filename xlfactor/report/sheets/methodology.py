@@ -60,8 +60,8 @@ def formulas(a: PortfolioAnalysis) -> list[tuple[str, str]]:
 
 
 FORMULA_CHARS_PER_LINE = 110
-SOURCE_FIELDS = {"summary": "Factor data", "origin": "Origin", "vintage": "CRSP vintage", "first_date": "First date",
-                 "last_date": "Last date", "rows": "Rows", "data_key": "Data key"}
+SOURCE_FIELDS = {"summary": "Factor data", "origin": "Origin", "database": "Database", "vintage": "Vintage",
+                 "first_date": "First date", "last_date": "Last date", "rows": "Rows", "data_key": "Data key"}
 DATASET_FIELDS = {"name": "Dataset", "source": "Source", "vintage": "Vintage", "first_date": "First date",
                   "last_date": "Last date", "fetched_at": "Fetched (UTC)", "checked_at": "Checked (UTC)"}
 
