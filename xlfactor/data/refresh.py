@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
@@ -27,6 +28,11 @@ from xlfactor.data.validate import check_against_stored, extract_csv, parse_data
 from xlfactor.errors import XLFactorError
 
 ProgressCallback = Callable[[str, int, int], None]
+PYODIDE_NO_DOWNLOADS = (
+    "refresh: downloads are not available in this runtime (Pyodide, e.g. xlwings Lite: the browser blocks the "
+    "French data library, which sends no CORS headers). The factor data shipped with xlfactor stay in use. "
+    "For newer data install a newer xlfactor wheel in requirements.txt, or use the classic add-in or xlwings Server."
+)
 
 
 @dataclass(frozen=True)
@@ -127,9 +133,12 @@ def refresh_factors(
     Raises
     ------
     XLFactorError
-        Only for bad arguments (unknown model or frequency) or a
-        ``XLFACTOR_FRENCH_BASE_URL`` that is not an http(s) URL; nothing is downloaded then.
+        For bad arguments (unknown model or frequency), a ``XLFACTOR_FRENCH_BASE_URL`` that
+        is not an http(s) URL, or Pyodide (xlwings Lite), whose browser sandbox cannot
+        download the files; nothing is downloaded then.
     """
+    if sys.platform == "emscripten":
+        raise XLFactorError(PYODIDE_NO_DOWNLOADS)
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
     datasets = datasets_for(model_list, freqs)
