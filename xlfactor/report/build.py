@@ -86,6 +86,39 @@ def build_report(
     """
     path = _check_path(path)
     report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    analysis, info = _analysis(returns, weights, report, model=model, freq=freq, factors=factors,
+                               benchmark=benchmark, window=window, title=title, source=source,
+                               portfolio_returns=portfolio_returns)
+    return _write(analysis, info, path, report)
+
+
+def report_analysis(
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    *,
+    model: str = "FF5",
+    freq: str = "M",
+    factors: pd.DataFrame | None = None,
+    benchmark: pd.Series | Mapping[str, float] | str | None = None,
+    window: int = 36,
+    title: str | None = None,
+    source: str | None = None,
+    portfolio_returns: pd.Series | pd.DataFrame | None = None,
+) -> tuple[PortfolioAnalysis, ReportInfo]:
+    """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
+
+    Same arguments and errors as :func:`build_report` (without ``path`` and ``progress``);
+    for runtimes that lay the report out elsewhere (the sheets of the open workbook in
+    xlwings Lite and Server, :mod:`xlfactor.excel.report_sheets`).
+    """
+    return _analysis(returns, weights, _Progress(None, _PRE_SHEET_STEPS), model=model, freq=freq, factors=factors,
+                     benchmark=benchmark, window=window, title=title, source=source,
+                     portfolio_returns=portfolio_returns)
+
+
+def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, freq: str,
+              factors: pd.DataFrame | None, benchmark, window: int, title: str | None, source: str | None,
+              portfolio_returns: pd.Series | pd.DataFrame | None) -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
     if factors is None:
         factor_frame = load_factors(model, freq)
@@ -105,8 +138,8 @@ def build_report(
                       dropped_dates=len(aligned.dropped),
                       realised_source=None if realised is None else "realised portfolio returns given with the "
                                                                     "portfolio")
-    return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
-                              window=window, portfolio_returns=realised)[0]
+    return _analyse(aligned.returns, weights, aligned.factors, report, benchmark=benchmark, window=window,
+                    portfolio_returns=realised), info
 
 
 def build_demo_report(path: str | Path | None = None, *,
@@ -143,16 +176,19 @@ def build_demo_report(path: str | Path | None = None, *,
         factor_source=factor_info(DEMO_MODEL, "M"), realised_source=DEMO_REALISED_SOURCE,
     )
     realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
-    return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,
-                              benchmark="equal", window=36, portfolio_returns=realised)
+    analysis = _analyse(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], report, benchmark="equal",
+                        window=36, portfolio_returns=realised)
+    return _write(analysis, info, path, report), analysis
 
 
-def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
-                       report: _Progress, *, benchmark, window: int,
-                       portfolio_returns: pd.Series | None = None) -> tuple[Path, PortfolioAnalysis]:
+def _analyse(returns: pd.DataFrame, weights, factors: pd.DataFrame, report: _Progress, *, benchmark, window: int,
+             portfolio_returns: pd.Series | None = None) -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress")
-    analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
-                                 portfolio_returns=portfolio_returns)
+    return analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
+                             portfolio_returns=portfolio_returns)
+
+
+def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for module in SHEETS:
@@ -162,7 +198,7 @@ def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, pa
     report.step("Saving")
     saved = save_atomically(workbook, path)
     report.done()
-    return saved, analysis
+    return saved
 
 
 def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> pd.Series | pd.DataFrame:
