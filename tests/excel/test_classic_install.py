@@ -14,13 +14,13 @@ import io
 import re
 import shutil
 import subprocess
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from oletools.olevba import VBA_Parser
 
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import install
@@ -33,6 +33,10 @@ XLSM_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 def vba_modules(path: Path) -> dict[str, str]:
     """Module name -> VBA source of a workbook's VBA project (olevba)."""
+    with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names pyparsing 3 deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
     parser = VBA_Parser(str(path))
     try:
         return {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}

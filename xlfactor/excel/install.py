@@ -4,8 +4,8 @@ Steps (:func:`plan` describes them, :func:`install` runs them):
 
 1. copy xlwings' ribbon add-in template (``quickstart_addin_ribbon.xlam``, what
    ``xlwings quickstart --addin --ribbon`` uses) and replace its ribbon XML with
-   ``xlfactor/excel/classic/customUI.xml`` (:func:`assemble_xlam`, plain zip editing);
-   and write the add-in's settings into the sheet the template's VBA reads (:func:`write_settings`):
+   ``xlfactor/excel/classic/customUI.xml`` (:func:`assemble_xlam`, plain zip editing), and write
+   the add-in's settings into the sheet the template's VBA reads (:func:`write_settings`):
    ``UDF Modules`` = ``xlfactor.excel.functions`` and ``Interpreter_Win`` = the ``pythonw.exe``
    beside the Python running the command;
 2. open it in Excel (COM) with a blank workbook active, import the VBA dispatcher
