@@ -21,6 +21,7 @@ from xlwings import server
 import xlfactor as xf
 from xlfactor.excel import report_sheets, scripts
 from xlfactor.report.build import report_analysis
+from xlfactor.report.reading import reading
 
 ASSETS = ["NoDur", "BusEq", "Hlth", "Money"]
 WEIGHTS = [0.3, 0.3, 0.2, 0.2]
@@ -147,7 +148,7 @@ def test_report_adds_one_sheet_per_part_and_activates_the_first(report):
 
 
 def test_values_are_the_analysis_numbers(report):
-    _, sheets, a, _ = report
+    _, sheets, a, info = report
     risk = sheets["xlfactor risk"]
     table = block_values(risk, "Risk contributions by factor (annualised volatility, Euler)")
     assert table[0] == ["Factor", "Contribution", "Exposure (beta)", "Marginal", "% of risk"]
@@ -163,6 +164,7 @@ def test_values_are_the_analysis_numbers(report):
     pairs = {row[0]: row[1] for row in block_values(sheets["xlfactor report"], "Risk (annualised)")}
     assert pairs["Total volatility"] == pytest.approx(a.risk.total_vol, rel=1e-12)
     assert pairs["Market beta (top-down)"] == pytest.approx(a.exposures.loc["Mkt-RF", "top_down"], rel=1e-12)
+    assert [row[0] for row in block_values(sheets["xlfactor report"], "Reading")] == reading(a, info)
     rolling = block_values(sheets["xlfactor rolling betas"], f"Rolling {a.window}-month portfolio betas")
     assert rolling[1][0] == f"{a.rolling.index[0]:%Y-%m-%d}"  # dates go as ISO dates, formatted below
     np.testing.assert_allclose([r[1] for r in rolling[1:]], a.rolling["Mkt-RF"], rtol=1e-12)

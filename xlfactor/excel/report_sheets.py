@@ -25,6 +25,7 @@ from xlfactor.models.analysis import PortfolioAnalysis
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.report.build import report_analysis
 from xlfactor.report.info import ReportInfo
+from xlfactor.report.reading import reading
 from xlfactor.report.sheets import exposures, hedges, regressions, risk, summary
 from xlfactor.report.workbook import BP, DATE, INT, NUM2, NUM3, PCT, PCT1
 
@@ -86,6 +87,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
         "report": [
             Block("Portfolio and data", pairs=summary.facts(a, info)),
             Block("Risk (annualised)", pairs=summary.risk_figures(a, info)),
+            Block("Reading", pairs=[(sentence, None, None) for sentence in reading(a, info)]),
         ],
         "exposures": [
             Block(
