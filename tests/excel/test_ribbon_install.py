@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +32,11 @@ def _buttons():
     return ET.parse(CLASSIC / "customUI.xml").getroot().findall(".//ui:button", NS)
 
 
-def test_custom_ui_buttons_have_tags_and_vba_callbacks():
+def test_custom_ui_buttons_have_tags_for_every_action():
+    """(That each onAction callback exists in the VBA: tests/excel/test_classic_install.py.)"""
     buttons = _buttons()
     vba = (CLASSIC / "XlfactorRibbon.bas").read_text()
-    defined = set(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", vba, flags=re.MULTILINE))
     assert len(buttons) == 5
-    for button in buttons:
-        assert button.get("tag") and button.get("onAction") in defined, button.attrib
     assert sorted(b.get("tag") for b in buttons) == sorted(ribbon.ACTIONS)
     assert "r.dispatch('\" & control.Tag & \"')" in vba and "RunPython" in vba
     assert len({b.get("id") for b in buttons}) == len(buttons)
@@ -64,7 +61,6 @@ def test_lite_and_server_scripts_cover_every_action():
     manifest = (ROOT / "install" / "server" / "manifest_snippet.xml").read_text()
     named = set(re.findall(r"<FunctionName>(\w+)</FunctionName>", manifest))
     assert named == expected
-    assert (ROOT / "install" / "lite" / "requirements.txt").read_text().strip().endswith("xlfactor")
 
 
 def test_dispatch_rejects_unknown_tag():
@@ -129,17 +125,10 @@ def test_report_path_and_padding(tmp_path):
     assert ribbon.padded([["a"], ["b", 1]]) == [["a", None], ["b", 1]]
 
 
-def test_assembled_xlam_carries_the_xlfactor_ribbon(tmp_path):
-    target = install.assemble_xlam(tmp_path / "xlfactor.xlam")
-    with zipfile.ZipFile(target) as z, zipfile.ZipFile(install.TEMPLATE) as t:
-        assert z.read(install.CUSTOM_UI_PART) == (CLASSIC / "customUI.xml").read_bytes()
-        assert sorted(z.namelist()) == sorted(t.namelist())
-        assert z.read("xl/vbaProject.bin") == t.read("xl/vbaProject.bin")
-
-
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="on Windows with Excel this would install the add-in")
 def test_install_command_explains_and_exits_nonzero_without_excel(capsys):
     assert main(["install"]) == 1
     out = capsys.readouterr().out
     assert "needs Windows with Excel" in out and "nothing was changed" in out
     assert "xlwings addin install --file" in out and "XlfactorRibbon.bas" in out
+    assert "myaddin.conf" in out and "UDF Modules = xlfactor.excel.functions" in out and "pythonw.exe" in out

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import math
 import os
+import sys
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
@@ -43,6 +44,11 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
 
 ProgressCallback = Callable[[str, int, int], None]
+PYODIDE_NO_DOWNLOADS = (
+    "refresh: downloads are not available in this runtime (Pyodide, e.g. xlwings Lite: the browser blocks the "
+    "French data library, which sends no CORS headers). The factor data shipped with xlfactor stay in use. "
+    "For newer data install a newer xlfactor wheel in requirements.txt, or use the classic add-in or xlwings Server."
+)
 
 
 @dataclass(frozen=True)
@@ -149,10 +155,13 @@ def refresh_factors(
     Raises
     ------
     XLFactorError
-        Only for bad arguments (unknown model or frequency, a timeout that is not a
+        For bad arguments (unknown model or frequency, a timeout that is not a
         positive number of seconds, ...), a ``XLFACTOR_FRENCH_BASE_URL`` that is not an
-        http(s) URL, or a cache that cannot be written; nothing is downloaded then.
+        http(s) URL, a cache that cannot be written, or Pyodide (xlwings Lite), whose browser sandbox
+        cannot download the files; nothing is downloaded then.
     """
+    if sys.platform == "emscripten":
+        raise XLFactorError(PYODIDE_NO_DOWNLOADS)
     timeout = positive_number(timeout, "timeout", "a number of seconds above 0, such as 30")
     retries = whole_number(retries, "retries", 0, 10)
     if isinstance(backoff, bool) or not isinstance(backoff, (int, float)) or not 0 <= backoff < math.inf:

@@ -156,19 +156,22 @@ def recalculate(book: xw.Book) -> None:
     book.app.calculate()
 
 
-def build_report(book: xw.Book) -> Path:
-    """Write the factor risk report for the workbook's ``Returns`` and ``Weights`` tables (or named
-    ranges) and, when present, its ``PortfolioReturns`` (the realised portfolio returns)."""
-    from xlfactor.report import build_report as write_report
-
+def portfolio_inputs(book: xw.Book) -> tuple[pd.DataFrame, pd.Series, pd.Series | None]:
+    """The workbook's ``Returns`` and ``Weights`` tables (or named ranges) and, when present, its
+    ``PortfolioReturns`` (the realised portfolio returns; else None), as report inputs."""
     returns, weights = portfolio_from_values(_range_values(book, RETURNS_NAME), _range_values(book, WEIGHTS_NAME))
     realised = _range_values(book, PORTFOLIO_RETURNS_NAME, required=False)
+    return returns, weights, None if realised is None else portfolio_returns_from_values(realised)
+
+
+def build_report(book: xw.Book) -> Path:
+    """Write the factor risk report file for the workbook's portfolio (:func:`portfolio_inputs`) beside it
+    (classic desktop; xlwings Lite and Server write the report into sheets, :mod:`xlfactor.excel.report_sheets`)."""
+    from xlfactor.report import build_report as write_report
+
+    returns, weights, realised = portfolio_inputs(book)
     path = write_report(
-        returns,
-        weights,
-        report_path(book.fullname),
-        source=f"workbook {book.name}",
-        portfolio_returns=None if realised is None else portfolio_returns_from_values(realised),
+        returns, weights, report_path(book.fullname), source=f"workbook {book.name}", portfolio_returns=realised
     )
     _write_sheet(book, STATUS_SHEET, [["Report written to", str(path)]])
     return path

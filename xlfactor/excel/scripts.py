@@ -28,8 +28,10 @@ def xlfactor_recalculate(book: xw.Book):
 
 @xw.script
 def xlfactor_report(book: xw.Book):
-    """Build the factor risk report from the Returns and Weights tables."""
-    ribbon.build_report(book)
+    """Build the factor risk report from the Returns and Weights tables into new sheets of this workbook."""
+    from xlfactor.excel import report_sheets  # the report layer (openpyxl) loads only when a report is built
+
+    report_sheets.build_report_sheets(book)
 
 
 @xw.script

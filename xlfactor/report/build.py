@@ -93,6 +93,41 @@ def build_report(
     """
     path = _check_path(path)
     report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    analysis, info = _analysis(returns, weights, report, model=model, freq=freq, factors=factors,
+                               benchmark=benchmark, window=window, title=title, source=source,
+                               portfolio_returns=portfolio_returns, max_gross=max_gross)
+    return _write(analysis, info, path, report)
+
+
+def report_analysis(
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    *,
+    model: str = "FF5",
+    freq: str = "M",
+    factors: pd.DataFrame | None = None,
+    benchmark: pd.Series | Mapping[str, float] | str | None = None,
+    window: int = 36,
+    title: str | None = None,
+    source: str | None = None,
+    portfolio_returns: pd.Series | pd.DataFrame | None = None,
+    max_gross: float | None = MAX_GROSS,
+) -> tuple[PortfolioAnalysis, ReportInfo]:
+    """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
+
+    Same arguments and errors as :func:`build_report` (without ``path`` and ``progress``);
+    for runtimes that lay the report out elsewhere (the sheets of the open workbook in
+    xlwings Lite and Server, :mod:`xlfactor.excel.report_sheets`).
+    """
+    return _analysis(returns, weights, _Progress(None, _PRE_SHEET_STEPS), model=model, freq=freq, factors=factors,
+                     benchmark=benchmark, window=window, title=title, source=source,
+                     portfolio_returns=portfolio_returns, max_gross=max_gross)
+
+
+def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, freq: str,
+              factors: pd.DataFrame | None, benchmark, window: int, title: str | None, source: str | None,
+              portfolio_returns: pd.Series | pd.DataFrame | None,
+              max_gross: float | None) -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
     if factors is None:
         factor_frame = load_factors(model, freq)
@@ -114,9 +149,8 @@ def build_report(
                       dropped_dates=len(aligned.dropped),
                       realised_source=None if realised is None else "realised portfolio returns given with the "
                                                                     "portfolio")
-    return _analyse_and_write(aligned.returns, weights, aligned.factors, path, info, report, benchmark=benchmark,
-                              window=window, portfolio_returns=realised, scenario_history=history,
-                              max_gross=max_gross)[0]
+    return _analyse(aligned.returns, weights, aligned.factors, report, benchmark=benchmark, window=window,
+                    portfolio_returns=realised, scenario_history=history, max_gross=max_gross), info
 
 
 def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL,
@@ -156,20 +190,21 @@ def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL
         factor_source=factor_info(model_name, "M"), realised_source=DEMO_REALISED_SOURCE,
     )
     realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
-    return _analyse_and_write(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], path, info, report,
-                              benchmark="equal", window=36, portfolio_returns=realised,
-                              scenario_history=_scenario_history(DEMO_MODEL))
+    analysis = _analyse(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], report, benchmark="equal",
+                        window=36, portfolio_returns=realised, scenario_history=_scenario_history(model_name))
+    return _write(analysis, info, path, report), analysis
 
 
-def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, path: Path, info: ReportInfo,
-                       report: _Progress, *, benchmark, window: int,
-                       portfolio_returns: pd.Series | None = None,
-                       scenario_history: list[pd.DataFrame], max_gross: float | None = MAX_GROSS,
-                       ) -> tuple[Path, PortfolioAnalysis]:
+def _analyse(returns: pd.DataFrame, weights, factors: pd.DataFrame, report: _Progress, *, benchmark, window: int,
+             portfolio_returns: pd.Series | None = None, scenario_history: list[pd.DataFrame],
+             max_gross: float | None = MAX_GROSS) -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
-    analysis = analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
-                                 portfolio_returns=portfolio_returns, scenario_history=scenario_history,
-                                 max_gross=max_gross)
+    return analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
+                             portfolio_returns=portfolio_returns, scenario_history=scenario_history,
+                             max_gross=max_gross)
+
+
+def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for module in SHEETS:
@@ -179,12 +214,19 @@ def _analyse_and_write(returns: pd.DataFrame, weights, factors: pd.DataFrame, pa
     report.step("Saving")
     saved = save_atomically(workbook, path)
     report.done()
-    return saved, analysis
+    return saved
 
 
 def _scenario_history(model: str) -> list[pd.DataFrame]:
-    """The model's full monthly and daily factor histories, for the historical scenarios."""
-    return [load_factors(model, "M"), load_factors(model, "D")]
+    """The model's full monthly and daily factor histories stored, for the historical scenarios
+    (a region downloaded at one frequency only replays the episodes that frequency covers)."""
+    histories = []
+    for freq in ("M", "D"):
+        try:
+            histories.append(load_factors(model, freq))
+        except XLFactorError:
+            continue  # not stored at this frequency: its episodes are left out of the table
+    return histories
 
 
 def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> pd.Series | pd.DataFrame:

@@ -31,8 +31,32 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     row = title(ws, info.title, f"Factor risk report - generated {info.generated:%Y-%m-%d %H:%M} by xlfactor "
                                 f"{__version__}")
     row = section(ws, row, "Portfolio and data")
+    row = write_pairs(ws, row, facts(a, info))
+    row = section(ws, row + 1, "Risk (annualised)")
+    risk = a.risk
+    row = write_pairs(ws, row, risk_figures(a, info))
+
+    row = section(ws, row + 1, "Top risk contributors")
+    by_factor = risk.by_factor.sort_values("contribution", ascending=False).head(TOP)
+    factors = write_table(ws, by_factor[["contribution", "percent"]].set_axis(["Contribution", "% of risk"], axis=1),
+                          row, 1, formats={"Contribution": PCT, "% of risk": PCT1}, index_label="Factor")
+    by_asset = risk.by_asset.sort_values("contribution", ascending=False).head(TOP)
+    assets = write_table(ws, by_asset[["weight", "contribution", "percent"]].set_axis(
+        ["Weight", "Contribution", "% of risk"], axis=1), row, 5,
+        formats={"Weight": PCT1, "Contribution": PCT, "% of risk": PCT1}, index_label="Asset")
+    row = max(factors.next_row, assets.next_row)
+
+    row = section(ws, row, "Reading")
+    for sentence in reading(a, info):
+        row = note(ws, row, sentence, width_cols=8, plain=True)
+    set_widths(ws, {2: 16, 5: 18}, default=13, first=30)
+    page_setup(ws, landscape=False, header_text=info.title, one_page=True)
+
+
+def facts(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, object, str | None]]:
+    """(label, value, number format) rows describing the portfolio and its data."""
     held = a.weights[a.weights != 0]
-    row = write_pairs(ws, row, [
+    return [
         ("Portfolio", info.portfolio_source, None),
         ("Assets (held)", f"{a.weights.size} ({held.size} with non-zero weight)", None),
         ("Sample", f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d}", None),
@@ -43,8 +67,11 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
         ("Factor data", info.factor_source.get("summary", "user-supplied factor returns"), None),
         ("Benchmark", "none" if a.benchmark is None else "given (active figures below)", None),
-    ])
-    row = section(ws, row + 1, "Risk (annualised)")
+    ]
+
+
+def risk_figures(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, object, str | None]]:
+    """(label, value, number format) rows of the headline risk: volatilities, active risk, VaR/ES, market beta."""
     risk = a.risk
     pairs = [
         ("Total volatility", risk.total_vol, PCT),
@@ -63,20 +90,4 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     if "Mkt-RF" in a.exposures.index:
         pairs.append(("Market beta (top-down)", a.exposures.loc["Mkt-RF", "top_down"], NUM2))
         pairs.append(("Market beta (bottom-up)", a.exposures.loc["Mkt-RF", "bottom_up"], NUM2))
-    row = write_pairs(ws, row, pairs)
-
-    row = section(ws, row + 1, "Top risk contributors")
-    by_factor = risk.by_factor.sort_values("contribution", ascending=False).head(TOP)
-    factors = write_table(ws, by_factor[["contribution", "percent"]].set_axis(["Contribution", "% of risk"], axis=1),
-                          row, 1, formats={"Contribution": PCT, "% of risk": PCT1}, index_label="Factor")
-    by_asset = risk.by_asset.sort_values("contribution", ascending=False).head(TOP)
-    assets = write_table(ws, by_asset[["weight", "contribution", "percent"]].set_axis(
-        ["Weight", "Contribution", "% of risk"], axis=1), row, 5,
-        formats={"Weight": PCT1, "Contribution": PCT, "% of risk": PCT1}, index_label="Asset")
-    row = max(factors.next_row, assets.next_row)
-
-    row = section(ws, row, "Reading")
-    for sentence in reading(a, info):
-        row = note(ws, row, sentence, width_cols=8, plain=True)
-    set_widths(ws, {2: 16, 5: 18}, default=13, first=30)
-    page_setup(ws, landscape=False, header_text=info.title, one_page=True)
+    return pairs

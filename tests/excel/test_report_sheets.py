@@ -1,0 +1,223 @@
+"""Build report in xlwings Lite and Server: the report goes into sheets of the open workbook.
+
+Driven through xlwings' own Office.js engine as xlwings Server runs a ribbon script: the
+workbook arrives as the Office.js client's JSON payload (``xw.Book(json=...)``), the script
+runs through ``xlwings.server.custom_scripts_call``, and the actions it records (the JSON
+the client then applies in Excel) are checked: sheets added, values equal to the analysis,
+number formats, Excel tables and charts, and no file written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlwings as xw
+from office_js import EPOCH
+from xlwings import server
+
+import xlfactor as xf
+from xlfactor.excel import report_sheets, scripts
+from xlfactor.report.build import report_analysis
+from xlfactor.report.reading import reading
+
+ASSETS = ["NoDur", "BusEq", "Hlth", "Money"]
+WEIGHTS = [0.3, 0.3, 0.2, 0.2]
+
+
+def _serial(date: pd.Timestamp) -> float:
+    return float((date - EPOCH) / pd.Timedelta(days=1))
+
+
+def _address(rows: int, cols: int, first_row: int = 1) -> str:
+    return f"A{first_row}:{chr(ord('A') + cols - 1)}{first_row + rows - 1}"
+
+
+def _table(name: str, address: str, rows: int, cols: int) -> dict:
+    return {
+        "name": name,
+        "range_address": address,
+        "row_count": rows - 1,
+        "column_count": cols,
+        "header_row_range_address": None,
+        "data_body_range_address": None,
+        "total_row_range_address": None,
+        "show_headers": True,
+        "show_totals": False,
+        "table_style": "TableStyleMedium2",
+        "show_autofilter": True,
+    }
+
+
+def _sheet(name: str, values: list[list], tables: list[dict]) -> dict:
+    return {
+        "name": name,
+        "values": values,
+        "pictures": [],
+        "shapes": [],
+        "charts": [],
+        "notes": [],
+        "tables": tables,
+        "visibility": "Visible",
+        "show_gridlines": True,
+        "pivot_tables": [],
+        "print_area": None,
+    }
+
+
+@pytest.fixture(scope="module")
+def returns() -> pd.DataFrame:
+    return xf.industry_portfolios().loc["2016":"2023", ASSETS]
+
+
+def office_js_book(returns: pd.DataFrame, extra_sheets: tuple[str, ...] = ()) -> xw.Book:
+    """The workbook as the Office.js client sends it: a Returns table (serial dates) and a Weights table."""
+    table = [
+        ["Date", *returns.columns],
+        *[[_serial(d), *row] for d, row in zip(returns.index, returns.to_numpy().tolist(), strict=True)],
+    ]
+    weights = [["Asset", "Weight"], *map(list, zip(ASSETS, WEIGHTS, strict=True))]
+    width = len(table[0])
+    values = [row + [None, *(weights[i] if i < len(weights) else [None, None])] for i, row in enumerate(table)]
+    weights_address = f"{chr(ord('A') + width + 1)}1:{chr(ord('A') + width + 2)}{len(weights)}"
+    tables = [
+        _table("Returns", _address(len(table), width), len(table), width),
+        _table("Weights", weights_address, len(weights), 2),
+    ]
+    payload = {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": "Portfolio.xlsx", "active_sheet_index": 0, "selection_address": "A1"},
+        "names": [],
+        "sheets": [_sheet("Portfolio", values, tables), *[_sheet(name, [[None]], []) for name in extra_sheets]],
+    }
+    return xw.Book(json=payload)
+
+
+def run_report(book: xw.Book) -> list[dict]:
+    """Run the xlfactor_report script as xlwings Server does; return the actions sent back to Excel."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(
+            server.custom_scripts_call(scripts, "xlfactor_report", typehint_to_value={xw.Book: book})
+        )
+    finally:
+        loop.close()
+    return book.json()["actions"]
+
+
+def by_sheet(actions: list[dict], sheet_names: list[str]) -> dict[str, list[dict]]:
+    """The actions grouped by the sheet they act on (positions resolved as the client does)."""
+    names = list(sheet_names)
+    grouped: dict[str, list[dict]] = {}
+    for action in actions:
+        if action["func"] == "addSheet":
+            names.insert(action["args"][0], action["args"][1])
+        elif action["func"] == "sheetDelete":
+            names.pop(action["sheet_position"])
+        elif action["sheet_position"] is not None:
+            grouped.setdefault(names[action["sheet_position"]], []).append(action)
+    return grouped
+
+
+def block_values(actions: list[dict], title: str) -> list[list]:
+    """The table written right below the cell holding ``title``."""
+    writes = [a for a in actions if a["func"] == "setValues"]
+    for i, action in enumerate(writes):
+        if action["values"] == [[title]]:
+            return writes[i + 1]["values"]
+    raise AssertionError(f"no block titled {title!r}")
+
+
+@pytest.fixture(scope="module")
+def report(returns):
+    book = office_js_book(returns)
+    actions = run_report(book)
+    analysis, info = report_analysis(returns, pd.Series(WEIGHTS, index=ASSETS), source="workbook Portfolio.xlsx")
+    return actions, by_sheet(actions, ["Portfolio"]), analysis, info
+
+
+def test_report_adds_one_sheet_per_part_and_activates_the_first(report):
+    actions, sheets, analysis, info = report
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == list(report_sheets.layout(analysis, info))
+    assert added[0] == "xlfactor report" and all(len(name) <= 31 for name in added)
+    assert [a for a in actions if a["func"] == "activateSheet"][-1]["args"] == [1]  # right after Portfolio
+
+
+def test_values_are_the_analysis_numbers(report):
+    _, sheets, a, info = report
+    risk = sheets["xlfactor risk"]
+    table = block_values(risk, "Risk contributions by factor (annualised volatility, Euler)")
+    assert table[0] == ["Factor", "Contribution", "Exposure (beta)", "Marginal", "% of risk"]
+    body = [[np.nan if v == "" else v for v in r[1:]] for r in table[1:]]  # blanks arrive as "" (xlwings)
+    got = pd.DataFrame(body, index=[r[0] for r in table[1:]], columns=table[0][1:], dtype=float)
+    expected = a.risk.by_factor
+    assert list(got.index) == [*a.factor_names, "Specific"] == list(expected.index)
+    np.testing.assert_allclose(got["Contribution"], expected["contribution"], rtol=1e-12)
+    np.testing.assert_allclose(got["Exposure (beta)"], expected["exposure"], rtol=1e-12)  # NaN for Specific
+    np.testing.assert_allclose(got["% of risk"].sum(), 1.0, rtol=1e-12)
+    total = next(x for x in risk if x["func"] == "setValues" and x["values"] == [["Total volatility"]])
+    assert total["start_row"] == 4 + len(table)  # the row under the table (0-based rows: the header is row 4)
+    pairs = {row[0]: row[1] for row in block_values(sheets["xlfactor report"], "Risk (annualised)")}
+    assert pairs["Total volatility"] == pytest.approx(a.risk.total_vol, rel=1e-12)
+    assert pairs["Market beta (top-down)"] == pytest.approx(a.exposures.loc["Mkt-RF", "top_down"], rel=1e-12)
+    assert [row[0] for row in block_values(sheets["xlfactor report"], "Reading")] == reading(a, info)
+    rolling = block_values(sheets["xlfactor rolling betas"], f"Rolling {a.window}-month portfolio betas")
+    assert rolling[1][0] == f"{a.rolling.index[0]:%Y-%m-%d}"  # dates go as ISO dates, formatted below
+    np.testing.assert_allclose([r[1] for r in rolling[1:]], a.rolling["Mkt-RF"], rtol=1e-12)
+
+
+def test_number_formats_tables_and_charts(report):
+    _, sheets, a, _ = report
+    risk = sheets["xlfactor risk"]
+    formats = {
+        (x["start_row"], x["start_column"], x["row_count"]): x["args"][0]
+        for x in risk
+        if x["func"] == "setNumberFormat"
+    }
+    n = len(a.risk.by_factor)
+    assert formats[(5, 1, n)] == "0.00%"  # Contribution column of the by-factor table (0-based row 5, column B)
+    assert formats[(5, 4, n)] == "0.0%" and formats[(5, 2, n)] == "0.000"
+    rolling = sheets["xlfactor rolling betas"]
+    assert any(
+        x["func"] == "setNumberFormat" and x["args"] == ["yyyy-mm-dd"] and x["start_column"] == 0 for x in rolling
+    )
+    tables = [x["args"] for s in sheets.values() for x in s if x["func"] == "addTable"]
+    assert len({t[3] for t in tables}) == len(tables) and all(t[1] is True for t in tables)
+    charts = {x["args"][1] for s in sheets.values() for x in s if x["func"] == "addChart"}
+    assert charts == {"BarClustered", "Line"}
+    chart = next(x for x in risk if x["func"] == "addChart")
+    assert chart["args"][2] == "xlfactor risk" and chart["args"][3] == f"$A$5:$B${5 + n}"
+
+
+def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = ["Portfolio", "xlfactor report", "xlfactor risk"]
+    actions = run_report(office_js_book(returns, extra_sheets=tuple(names[1:])))
+    assert list(tmp_path.iterdir()) == []
+    deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
+    assert deleted == [1, 1]  # the old report sheets, before the new ones are added
+    sheets = by_sheet(actions, names)
+    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 8
+
+
+def test_bad_workbook_raises_the_users_message(returns):
+    book = office_js_book(returns)
+    book.sheets[0].api["tables"] = book.sheets[0].api["tables"][:1]  # no Weights table
+    with pytest.raises(xf.XLFactorError, match="Weights: no Excel table or named range"):
+        run_report(book)
+
+
+def test_layout_with_a_benchmark_adds_active_risk(returns):
+    a, info = report_analysis(returns, pd.Series(WEIGHTS, index=ASSETS), benchmark="equal")
+    blocks = report_sheets.layout(a, info)["xlfactor risk"]
+    active = blocks[-1]
+    assert active.title.startswith("Active risk") and active.total == (
+        "Tracking error",
+        {"Contribution": a.active_risk.total_vol, "% of risk": 1.0},
+    )
+    pairs = dict((label, value) for label, value, _ in report_sheets.layout(a, info)["xlfactor report"][1].pairs)
+    assert pairs["Tracking error"] == a.active_risk.total_vol and pairs["Active share"] == a.active_share
