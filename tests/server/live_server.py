@@ -70,9 +70,15 @@ class LiveServer:
             return exc.code, exc.read().decode()
 
     def worker_pids(self) -> list[int]:
-        """Process ids of uvicorn's worker processes (children of the supervisor)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
+        """Process ids of uvicorn's live worker processes (the supervisor's ``spawn_main`` children).
+
+        Excludes multiprocessing's resource tracker and killed workers not yet reaped (zombies).
+        """
+        out = subprocess.run(
+            ["ps", "-o", "pid=,stat=,args=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        )
+        rows = [line.split(None, 2) for line in out.stdout.splitlines() if line.strip()]
+        return [int(pid) for pid, stat, args in rows if not stat.startswith("Z") and "spawn_main" in args]
 
 
 @contextmanager
