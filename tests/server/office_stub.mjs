@@ -1,12 +1,13 @@
 // Minimal Office globals for running xlwings Server's browser-side client in Node.
 //
-// Only what the client touches on a ribbon click exists here: an in-memory workbook
+// Only what the client touches on a ribbon or task pane click exists here: an in-memory workbook
 // (sheets of cell values and number formats, Excel tables, a selection), Excel.run with a
 // request context whose sync() does nothing (all reads and writes are immediate),
 // Office.onReady, Office.actions.associate, Office.context.ui.displayDialogAsync (recorded:
 // the client shows errors through it), XMLHttpRequest on top of Node's fetch (every request
 // is recorded), and the document/window bits its modules read when they load. The requests
-// themselves are built by xlwings Server's own code, unchanged.
+// themselves are built by xlwings Server's own code, unchanged. The task pane's xw-click
+// buttons are plain elements with attributes and click listeners.
 
 const A = "A".charCodeAt(0);
 
@@ -238,10 +239,39 @@ class Workbook {
   }
 }
 
-/** Install the globals; returns the recorders the caller inspects. */
-export function installOffice({ origin, configJson, workbookSpec }) {
+/** A DOM element with attributes and click listeners (the task pane's xw-click buttons). */
+class Element {
+  constructor(attributes = {}) {
+    this.attributes = new Map(Object.entries(attributes));
+    this.listeners = [];
+  }
+  getAttribute(name) {
+    return this.attributes.get(name) ?? null;
+  }
+  setAttribute(name, value) {
+    this.attributes.set(name, String(value));
+  }
+  hasAttribute(name) {
+    return this.attributes.has(name);
+  }
+  removeAttribute(name) {
+    this.attributes.delete(name);
+  }
+  addEventListener(type, listener) {
+    if (type === "click") this.listeners.push(listener);
+  }
+  appendChild() {}
+  removeChild() {}
+  async click() {
+    for (const listener of this.listeners) await listener({});
+  }
+}
+
+/** Install the globals; returns the recorders the caller inspects. ``buttons``: attribute maps
+ * of the task pane's ``[xw-click]`` elements. */
+export function installOffice({ origin, configJson, workbookSpec, buttons = [] }) {
   const workbook = new Workbook(workbookSpec);
-  const record = { requests: [], dialogs: [], actions: new Map() };
+  const record = { requests: [], dialogs: [], actions: new Map(), buttons: buttons.map((b) => new Element(b)) };
   const context = { workbook, application: workbook.application, sync: async () => {} };
 
   globalThis.window = globalThis;
@@ -250,8 +280,9 @@ export function installOffice({ origin, configJson, workbookSpec }) {
   globalThis.document = {
     getElementById: (id) => (id === "config" ? { textContent: configJson } : null),
     querySelector: () => null,
-    querySelectorAll: () => [],
+    querySelectorAll: (selector) => (selector === "[xw-click]" ? record.buttons : []),
     addEventListener: () => {},
+    createElement: () => new Element(),
   };
   const storage = new Map();
   globalThis.sessionStorage = globalThis.localStorage = {

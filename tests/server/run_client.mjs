@@ -6,10 +6,14 @@
 // modules; custom-scripts/index.js defines xlwings.runPython). The task pane's config, the
 // project's static/js/ribbon.js and the generated custom-functions code are fetched from the
 // live server: what the add-in loads. PLAN_JSON: {"workbook": {...}, "functions": [{"name",
-// "args"}], "ribbon": [action ids]}. Each function is called through the function that
-// CustomFunctions.associate registered, with Excel's invocation object; each ribbon action
-// through the handler ribbon.js associated with it, with an event like Office's. The
-// results, the requests made, the dialogs shown and the workbook afterwards go to OUT_JSON.
+// "args"}], "ribbon": [action ids], "taskpane": [script names]}. Each function is called
+// through the function that CustomFunctions.associate registered, with Excel's invocation
+// object; each ribbon action through the handler ribbon.js associated with it, with an event
+// like Office's. The results, the requests made, the dialogs shown and the workbook
+// afterwards go to OUT_JSON.
+// Each task pane script is run by clicking the served taskpane.html's xw-click button after
+// the client's init() wired it (task pane errors go to its error banner, so the requests'
+// statuses and the workbook are what to check).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,7 +26,11 @@ const plan = JSON.parse(readFileSync(planPath, "utf8"));
 
 const taskpane = await (await fetch(`${origin}/taskpane.html`)).text();
 const configJson = /<script id="config" type="application\/json">([\s\S]*?)<\/script>/.exec(taskpane)[1];
-const { workbook, record } = installOffice({ origin, configJson, workbookSpec: plan.workbook });
+// the task pane's xw-click buttons, as served
+const buttons = [...taskpane.matchAll(/<button\b([^>]*)>/g)]
+  .map((m) => Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])))
+  .filter((attributes) => "xw-click" in attributes);
+const { workbook, record } = installOffice({ origin, configJson, workbookSpec: plan.workbook, buttons });
 
 // Console output of the client (API versions, errors) goes to stderr; stdout stays clean.
 console.log = console.info = (...args) => process.stderr.write(args.join(" ") + "\n");
@@ -73,6 +81,20 @@ for (const id of plan.ribbon ?? []) {
     dialogs: record.dialogs.slice(before.dialogs),
     workbook: workbook.snapshot(),
   };
+}
+results.taskpane = {};
+if ((plan.taskpane ?? []).length) {
+  await globalThis.xlwings.init(); // what DOMContentLoaded runs in the task pane: wires the xw-click buttons
+  for (const script of plan.taskpane) {
+    const button = record.buttons.find((b) => b.getAttribute("xw-click") === script);
+    if (!button) {
+      results.taskpane[script] = { error: `no xw-click="${script}" button in taskpane.html` };
+      continue;
+    }
+    const before = record.requests.length;
+    await button.click();
+    results.taskpane[script] = { requests: record.requests.slice(before), workbook: workbook.snapshot() };
+  }
 }
 results.associated = [...record.actions.keys()];
 results.custom_functions = [...functions.keys()];

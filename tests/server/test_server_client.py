@@ -4,7 +4,7 @@
 project's ``static/js/ribbon.js`` and the generated custom-functions code as served, with
 only Office's globals stubbed (``office_stub.mjs``: an in-memory workbook). So the requests
 checked here are the ones the real add-in makes, and the workbook changes are the ones its
-action handlers apply. The ribbon also posts each custom script directly (the same JSON).
+action handlers apply; the task pane's buttons are clicked the same way.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def client_run(server, returns, tmp_path_factory):
         "workbook": workbook(returns),
         "functions": [{"name": "FM_BETA", "args": [values, [["FF3"]], dates, None, None]}],
         "ribbon": ORDER,
+        "taskpane": [s for s, *_ in server_project.BUTTONS],
     }
     return run_client(server.url, tmp_path_factory.mktemp("node"), plan)
 
@@ -126,3 +127,13 @@ def test_refresh_downloads_from_the_configured_server_and_recalculates(client_ru
     text = "\n".join(str(c) for row in sheet(run["workbook"], "xlfactor status") for c in row if c)
     assert "updated" in text and "failed" not in text
     assert run["workbook"]["calculations"][-1] == "Full"
+
+
+def test_task_pane_buttons_run_every_script(client_run):
+    """The served taskpane.html's xw-click buttons, wired by the client's init(), post each script."""
+    for script, *_ in server_project.BUTTONS:
+        run = client_run["taskpane"][script]
+        (request,) = run["requests"]
+        assert request["url"].endswith(f"/xlwings/custom-scripts-call/{script}") and request["status"] == 200
+        assert request["body"]["client"] == "Office.js"
+    assert {"xlfactor help", "xlfactor status"} <= {s["name"] for s in run["workbook"]["sheets"]}
