@@ -98,6 +98,12 @@ def test_init_refuses_an_existing_project(project):
     assert "already holds an xlwings Server project" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_bad_namespace_is_refused_before_anything_is_created(tmp_path):
+    with pytest.raises(XLFactorError, match="--namespace: 'XL-FACTOR' is not a name Excel accepts"):
+        server_project.init_project(tmp_path / "p", namespace="XL-FACTOR")
+    assert not (tmp_path / "p").exists()
+
+
 def test_unknown_manifest_template_fails_loudly():
     with pytest.raises(XLFactorError, match="xlwings-server version is not supported"):
         server_project.wire_manifest("<OfficeApp><VersionOverrides/></OfficeApp>")

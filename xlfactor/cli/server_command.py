@@ -11,6 +11,10 @@ def _init(args: argparse.Namespace) -> int:
 
     folder = init_project(Path(args.dir), args.namespace)
     print(f"xlwings Server project with xlfactor: {folder}")
+    print(
+        'licence: set XLWINGS_LICENSE_KEY in its .env ("noncommercial" for noncommercial use; commercial use '
+        "needs an xlwings PRO licence key)"
+    )
     print(f"start it:  cd {folder} && xlwings-server")
     print("then sideload the manifest it serves at /manifest.xml (see the README, section 'xlwings Server')")
     return 0
