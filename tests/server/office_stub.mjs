@@ -9,6 +9,8 @@
 // themselves are built by xlwings Server's own code, unchanged. The task pane's xw-click
 // buttons are plain elements with attributes and click listeners.
 
+import { webcrypto } from "node:crypto";
+
 const A = "A".charCodeAt(0);
 
 function columnName(index) {
@@ -277,6 +279,7 @@ export function installOffice({ origin, configJson, workbookSpec, buttons = [] }
   globalThis.window = globalThis;
   globalThis.window.location = { origin };
   globalThis.navigator ??= { userAgent: "Node" };
+  globalThis.crypto ??= webcrypto; // a browser global that older Node versions define only behind a flag
   globalThis.document = {
     getElementById: (id) => (id === "config" ? { textContent: configJson } : null),
     querySelector: () => null,
