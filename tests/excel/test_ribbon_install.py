@@ -8,7 +8,6 @@ UDF registration in ``xlfactor.excel.install._configure``, and the Lite/Server r
 
 from __future__ import annotations
 
-import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -47,20 +46,10 @@ def test_lite_and_server_scripts_cover_every_action():
     assert set(scripts.__all__) == expected
     for name in expected:
         assert hasattr(getattr(scripts, name), "__xlscript__"), name
-    try:
-        for path in (ROOT / "install" / "lite" / "main.py", ROOT / "install" / "server" / "scripts.py"):
-            namespace: dict = {}
-            exec(compile(path.read_text(), str(path), "exec"), namespace)
-            assert expected <= set(namespace) and "FM_BETA" in namespace, path
-        # the server entry point records that pyodide is absent (xlwings' per-cell check then fails fast)
-        assert sys.modules.get("pyodide", "absent") is None
-        with pytest.raises(ImportError):
-            from pyodide.ffi import JsNull  # noqa: F401
-    finally:
-        sys.modules.pop("pyodide", None)
-    manifest = (ROOT / "install" / "server" / "manifest_snippet.xml").read_text()
-    named = set(re.findall(r"<FunctionName>(\w+)</FunctionName>", manifest))
-    assert named == expected
+    path = ROOT / "install" / "lite" / "main.py"  # the Server project's entry points: tests/server
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    assert expected <= set(namespace) and "FM_BETA" in namespace, path
 
 
 def test_dispatch_rejects_unknown_tag():

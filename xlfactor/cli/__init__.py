@@ -1,4 +1,4 @@
-"""The ``xlfactor`` command: demo, report, refresh, info, install.
+"""The ``xlfactor`` command: demo, report, refresh, info, install, server init.
 
 Each command group lives in its own module with an ``add_commands(subparsers)``
 function; every subcommand sets ``func`` (parsed args -> exit code).
@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "xlfactor.cli.report_commands",
     "xlfactor.cli.data_commands",
     "xlfactor.cli.install_command",
+    "xlfactor.cli.server_command",
 )
 
 

@@ -1,0 +1,324 @@
+"""xlwings Server under load: latency, throughput, a factor refresh and a killed worker.
+
+    python benchmarks/bench_server.py [--workers 2] [--clients 16] [--calls 50]
+
+Creates a project with ``xlfactor server init`` in a temporary folder and serves it with the
+production command of xlwings Server's Dockerfile (``uvicorn --workers N
+xlwings_server.main:main_app``) on 127.0.0.1 (tests/server/live_server.py). Each client is
+a thread posting custom-functions-call requests, the JSON Excel's Office.js client sends,
+alternating FM_BETA and FM_PORT_RISK; every call has its own inputs (a different window of
+the 10 industry portfolios), so every call computes. Three runs:
+
+1. steady load: p50 / p99 latency and throughput; every response equals the result of
+   xlwings' engine run in this process on the same data (1e-12), with zero errors;
+2. a factor refresh in the middle of the load: the calls use a registered factor set
+   ("BenchFactors"); after a third of the calls it is registered again with other numbers
+   (a new data vintage, as a refresh stores). Every response must equal the result for
+   exactly one vintage, and once a client has seen the new vintage it must never see the
+   old one again;
+3. a worker killed (SIGKILL) in the middle of the load: uvicorn's supervisor starts a new
+   one; calls cut off with the worker are retried by the client, as xlwings Server's
+   Office.js client does (dropped connections and 500-504 answers, 3 attempts in all), and no
+   response is a wrong number.
+
+Uses a temporary XLFACTOR_DATA_DIR; network traffic only to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "server"))  # live_server.py: init + start + stop
+DATA_DIR = tempfile.mkdtemp(prefix="xlfactor-bench-server-")
+os.environ["XLFACTOR_DATA_DIR"] = DATA_DIR
+os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' Office.js engine (this process)
+os.environ["XLWINGS_ON_SERVER"] = "true"
+sys.modules["pyodide"] = None  # as the project's custom_functions module does (benchmarks/RESULTS.md)
+
+import asyncio  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xlwings as xw  # noqa: E402
+from live_server import init_project, live_server  # noqa: E402
+from xlwings import server as xw_server  # noqa: E402
+
+import xlfactor as xf  # noqa: E402
+import xlfactor.excel.functions as functions  # noqa: E402
+
+EPOCH = pd.Timestamp("1899-12-30")
+WINDOW = 60  # months per call
+ATTEMPTS = 3  # as xlwings Server's client: custom_functions_max_retries attempts per call
+
+
+def payload(func_name: str, args: list) -> dict:
+    """The body xlwings Server's custom-functions-code.js posts (see tests/server)."""
+    return {
+        "client": "Office.js",
+        "func_name": func_name,
+        "args": args,
+        "caller_address": "[Book1.xlsx]Sheet1!$H$2",
+        "session_id": "bench",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
+        "version": xw.__version__,
+        "runtime": "1.4",
+    }
+
+
+def calls(model: str, clients: int, per_client: int) -> list[list[dict]]:
+    """Per client, its list of payloads: FM_BETA / FM_PORT_RISK in turn, each on its own window."""
+    industries = xf.industry_portfolios().loc["1990-01":"2023-12"]
+    names = list(industries.columns)
+    plans = []
+    for c in range(clients):
+        plan = []
+        for k in range(per_client):
+            start = (c * per_client + k) % (len(industries) - WINDOW)
+            assets = [names[(c + j) % len(names)] for j in range(3)]
+            window = industries.iloc[start : start + WINDOW][assets]
+            returns = [assets] + window.to_numpy().tolist()
+            dates = [["Date"]] + [[float(d)] for d in (window.index - EPOCH) / pd.Timedelta(days=1)]
+            if k % 2 == 0:
+                plan.append(payload("FM_BETA", [returns, [[model]], dates, None, None]))
+            else:
+                plan.append(payload("FM_PORT_RISK", [[[0.5], [0.2], [0.3]], returns, [[model]], dates, *[None] * 6]))
+        plans.append(plan)
+    return plans
+
+
+def expected(plans: list[list[dict]]) -> list[list]:
+    """Each call's result from xlwings' engine in this process (same code, same data directory)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return [
+            [loop.run_until_complete(xw_server.custom_functions_call(p, functions)) for p in plan] for plan in plans
+        ]
+    finally:
+        loop.close()
+
+
+def numbers(result: list) -> np.ndarray:
+    return np.array([v for row in result for v in row if isinstance(v, float)])
+
+
+def same(a: list, b: list) -> bool:
+    """Equal labels and numbers equal to 1e-12 (relative)."""
+    labels = [[v for v in row if not isinstance(v, float)] for row in a]
+    if labels != [[v for v in row if not isinstance(v, float)] for row in b]:
+        return False
+    x, y = numbers(a), numbers(b)
+    return x.shape == y.shape and np.allclose(x, y, rtol=1e-12, atol=1e-15)
+
+
+@dataclass
+class Outcome:
+    latencies: list[float] = field(default_factory=list)
+    results: list[list] = field(default_factory=list)  # per client, per call
+    errors: list[str] = field(default_factory=list)
+    retried: int = 0
+    wall: float = 0.0
+
+
+def post(url: str, body: bytes) -> list:
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())["result"]
+
+
+def run_load(url: str, plans: list[list[dict]], on_progress=None) -> Outcome:
+    """All clients at once; each posts its calls one after another (retrying cut-off calls)."""
+    outcome = Outcome(results=[[None] * len(p) for p in plans])
+    lock = threading.Lock()
+    done = [0]
+    total = sum(len(p) for p in plans)
+    target = url + "/xlwings/custom-functions-call"
+
+    def client(c: int) -> None:
+        for k, call in enumerate(plans[c]):
+            body = json.dumps(call).encode()
+            for attempt in range(ATTEMPTS):
+                t0 = time.perf_counter()
+                try:
+                    result = post(target, body)
+                except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut off mid-answer, 5xx
+                    status = getattr(exc, "code", None)
+                    if attempt < ATTEMPTS - 1 and (status is None or 500 <= status <= 504):
+                        with lock:
+                            outcome.retried += 1
+                        time.sleep(0.2)
+                        continue
+                    with lock:
+                        outcome.errors.append(f"client {c} call {k}: {exc}")
+                    break
+                with lock:
+                    outcome.latencies.append(time.perf_counter() - t0)
+                    outcome.results[c][k] = result
+                    done[0] += 1
+                    count = done[0]
+                if on_progress:
+                    on_progress(count, total)
+                break
+
+    def guarded(c: int) -> None:
+        try:
+            client(c)
+        except Exception as exc:  # anything else stops this client: counted, never silent
+            with lock:
+                outcome.errors.append(f"client {c} stopped: {exc!r}")
+
+    threads = [threading.Thread(target=guarded, args=(c,)) for c in range(len(plans))]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    outcome.wall = time.perf_counter() - start
+    return outcome
+
+
+def summary(name: str, outcome: Outcome) -> str:
+    ms = sorted(x * 1e3 for x in outcome.latencies)
+    p99 = ms[min(len(ms) - 1, int(round(0.99 * len(ms))) - 1)] if ms else float("nan")
+    return (
+        f"{name}: {len(ms)} calls in {outcome.wall:.2f} s = {len(ms) / outcome.wall:.1f} calls/s; "
+        f"p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms; "
+        f"errors {len(outcome.errors)}, retried {outcome.retried}"
+    )
+
+
+def write_factors(path: Path, frame: pd.DataFrame) -> None:
+    out = (frame * 100).round(6)
+    out.index = out.index.strftime("%Y-%m-%d")
+    out.to_csv(path, index_label="Date")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--calls", type=int, default=50)
+    args = parser.parse_args()
+    ok = True
+    folder = Path(tempfile.mkdtemp(prefix="xlfactor-server-"))
+    project = init_project(folder / "xlfactor_server")
+
+    # factor set for the refresh run: vintage A now, vintage B registered mid-load
+    base = xf.load_factors("FF3", "M").drop(columns="RF")
+    file_a, file_b = folder / "bench_a.csv", folder / "bench_b.csv"
+    write_factors(file_a, base)
+    changed = base.copy()
+    changed["SMB"] = changed["SMB"] * 0.5 + 0.001
+    write_factors(file_b, changed)
+
+    steady = calls("FF3", args.clients, args.calls)
+    refresh = calls("BenchFactors", args.clients, args.calls)
+    t0 = time.perf_counter()
+    want_steady = expected(steady)
+    xf.register_factors("BenchFactors", file_b)
+    want_b = expected(refresh)
+    xf.register_factors("BenchFactors", file_a)
+    want_a = expected(refresh)
+    seconds = time.perf_counter() - t0
+    n = 3 * args.clients * args.calls
+    rate = f"{n} calls in {seconds:.1f} s = {n / seconds:.1f} calls/s"
+    print(f"expected results, xlwings' engine in this process, one thread: {rate}")
+    distinct = all(not same(a, b) for pa, pb in zip(want_a, want_b, strict=True) for a, b in zip(pa, pb, strict=True))
+    print(f"every call's result differs between the two vintages: {distinct}")
+    ok &= distinct
+
+    env = {"XLWINGS_ENVIRONMENT": "prod"}
+    with live_server(project, Path(DATA_DIR), workers=args.workers, env=env) as server:
+        time.sleep(1.0)  # all workers up
+        pids = server.worker_pids()
+        print(f"xlwings Server, {args.workers} workers (pids {pids}), {args.clients} clients x {args.calls} calls")
+        run_load(server.url, [p[:2] for p in steady])  # warm-up: imports, first data load per worker
+
+        # 1. steady load
+        out = run_load(server.url, steady)
+        wrong = sum(
+            not same(r, w)
+            for rs, ws in zip(out.results, want_steady, strict=True)
+            for r, w in zip(rs, ws, strict=True)
+            if r is not None
+        )
+        print(summary("steady load", out) + f"; wrong numbers {wrong}")
+        ok &= not out.errors and wrong == 0
+
+        # 2. factor refresh in the middle of the load
+        registered = threading.Event()
+
+        def refresh_at_third(count: int, total: int) -> None:
+            if count >= total // 3 and not registered.is_set():
+                registered.set()
+                xf.register_factors("BenchFactors", file_b)
+
+        out = run_load(server.url, refresh, on_progress=refresh_at_third)
+        seen = {"A": 0, "B": 0, "neither": 0}
+        stale_after_new = 0
+        for rs, was, wbs in zip(out.results, want_a, want_b, strict=True):
+            saw_b = False
+            for r, wa, wb in zip(rs, was, wbs, strict=True):
+                if r is None:
+                    continue
+                vintage = "A" if same(r, wa) else "B" if same(r, wb) else "neither"
+                seen[vintage] += 1
+                stale_after_new += vintage == "A" and saw_b
+                saw_b |= vintage == "B"
+        print(
+            summary("refresh mid-load", out)
+            + f"; old vintage {seen['A']}, new vintage {seen['B']}, neither {seen['neither']}, "
+            f"old after new (same client) {stale_after_new}"
+        )
+        ok &= not out.errors and seen["neither"] == 0 and stale_after_new == 0 and seen["A"] > 0 and seen["B"] > 0
+
+        # 3. a worker killed in the middle of the load
+        xf.register_factors("BenchFactors", file_a)  # (not used below; leaves the set as it started)
+        before = server.worker_pids()
+        killed = []
+
+        def kill_at_third(count: int, total: int) -> None:
+            if count >= total // 3 and not killed:
+                killed.append(before[0])
+                os.kill(before[0], signal.SIGKILL)
+
+        out = run_load(server.url, steady, on_progress=kill_at_third)
+        wrong = sum(
+            not same(r, w)
+            for rs, ws in zip(out.results, want_steady, strict=True)
+            for r, w in zip(rs, ws, strict=True)
+            if r is not None
+        )
+        deadline = time.monotonic() + 60
+        while len(server.worker_pids()) < args.workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = server.worker_pids()
+        answered = sum(r is not None for rs in out.results for r in rs)
+        print(
+            summary("worker killed mid-load", out)
+            + f"; killed pid {killed}, workers after {after}; answered {answered} of {args.clients * args.calls}; "
+            f"wrong numbers {wrong}"
+        )
+        ok &= wrong == 0 and not out.errors and answered == args.clients * args.calls
+        ok &= len(after) == args.workers and killed[0] not in after
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

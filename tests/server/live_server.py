@@ -1,0 +1,132 @@
+"""A live xlwings Server on 127.0.0.1 serving a project made by ``xlfactor server init``.
+
+Used by the tests in this folder and by ``benchmarks/bench_server.py``. The project is
+created with the real CLI (``python -m xlfactor server init DIR``), then started with the
+command xlwings Server's own Dockerfile runs in production::
+
+    XLWINGS_PROJECT_DIR=DIR uvicorn --host 127.0.0.1 --port PORT --workers N xlwings_server.main:main_app
+
+on a free port, in its own process group, with a bounded wait for the first answer; the
+whole group (uvicorn's supervisor and its workers) is killed on exit, whatever happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def init_project(folder: Path) -> Path:
+    """``xlfactor server init folder`` through the CLI, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    subprocess.run([sys.executable, "-m", "xlfactor", "server", "init", str(folder)], check=True, env=env, timeout=120)
+    return folder
+
+
+@dataclass
+class LiveServer:
+    url: str
+    project: Path
+    process: subprocess.Popen
+    log: Path
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """(status, content type, body) of a GET."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=60) as response:
+                return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read().decode()
+
+    def post(self, path: str, payload: dict, timeout: float = 120) -> tuple[int, object]:
+        """(status, decoded JSON or text) of a JSON POST, as the Office.js client sends it."""
+        request = urllib.request.Request(
+            self.url + path, json.dumps(payload).encode(), {"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of uvicorn's live worker processes (the supervisor's ``spawn_main`` children).
+
+        Excludes multiprocessing's resource tracker and killed workers not yet reaped (zombies).
+        """
+        out = subprocess.run(
+            ["ps", "-o", "pid=,stat=,args=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        )
+        rows = [line.split(None, 2) for line in out.stdout.splitlines() if line.strip()]
+        return [int(pid) for pid, stat, args in rows if not stat.startswith("Z") and "spawn_main" in args]
+
+
+@contextmanager
+def live_server(
+    project: Path, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Start the project on a free port with ``workers`` uvicorn workers; stop it on exit.
+
+    ``data_dir`` becomes the server's ``XLFACTOR_DATA_DIR``; ``env`` adds variables (for
+    example ``XLFACTOR_FRENCH_BASE_URL``). The licence key is the noncommercial one (tests
+    and benchmarks of an open-source project).
+    """
+    port = free_port()
+    server_env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        "XLWINGS_PROJECT_DIR": str(project),
+        "XLWINGS_LICENSE_KEY": "noncommercial",
+        "XLFACTOR_DATA_DIR": str(data_dir),
+        **(env or {}),
+    }
+    log = project / "server.log"
+    command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "xlwings_server.main:main_app"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=project, env=server_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", project, process, log)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"xlwings Server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if server.get("/manifest.xml")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"xlwings Server did not answer within {STARTUP_SECONDS:.0f} s:\n{log.read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+        yield server
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=30)

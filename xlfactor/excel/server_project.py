@@ -1,0 +1,231 @@
+"""``xlfactor server init DIR``: an xlwings Server project that serves xlfactor.
+
+xlwings Server (the ``xlwings-server`` package) is the web server; xlfactor adds no server
+code. :func:`init_project` runs ``xlwings-server init DIR`` and then wires xlfactor into the
+files that command creates, the way xlwings Server documents a project:
+
+- ``custom_functions/__init__.py`` re-exports the FM_ functions of
+  :mod:`xlfactor.excel.functions` (the sample ``functions.py`` is removed);
+- ``custom_scripts/__init__.py`` re-exports the five ribbon scripts of
+  :mod:`xlfactor.excel.scripts` (the sample ``scripts.py`` is removed);
+- ``templates/manifest.xml`` (the project's copy of the manifest template) gets an
+  "xlfactor" ribbon tab: one button per script plus the task pane button;
+- ``static/js/ribbon.js`` (a project file overrides the package's) binds each button to
+  ``xlwings.runPython({scriptName, auth, headers})``, the client API of xlwings Server 1.x;
+- ``templates/taskpane.html``: the same five actions as ``xw-click`` buttons;
+- ``pyproject.toml`` ``[tool.xlwings_server]`` sets ``functions_namespace = "XLFACTOR"``, so
+  the functions appear in Excel as ``XLFACTOR.FM_BETA`` (``XLFACTOR_DEV.FM_BETA`` while the
+  project's ``.env`` says ``XLWINGS_ENVIRONMENT="dev"``).
+
+Every edit of a file made by ``xlwings-server init`` checks that the file still has the
+shape this module expects and raises :class:`~xlfactor.XLFactorError` otherwise, so a new
+xlwings-server template fails loudly instead of producing a half-wired project.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from xlfactor.errors import XLFactorError
+
+NAMESPACE = "XLFACTOR"
+
+# (script in xlfactor.excel.scripts, ribbon action id, button label, tooltip)
+BUTTONS = (
+    ("xlfactor_refresh", "xlfactor-refresh", "Refresh data", "Download the latest factor data, then recalculate"),
+    ("xlfactor_recalculate", "xlfactor-recalculate", "Recalculate", "Recalculate every FM_ formula"),
+    ("xlfactor_report", "xlfactor-report", "Build report", "Factor risk report from the Returns and Weights tables"),
+    ("xlfactor_status", "xlfactor-status", "Data status", "Where the factor data come from: origin, vintage, dates"),
+    ("xlfactor_help", "xlfactor-help", "Help", "List the FM_ functions and their arguments"),
+)
+
+CUSTOM_FUNCTIONS = '''\
+"""xlfactor's FM_ functions for this xlwings Server project (written by `xlfactor server init`)."""
+
+import importlib.util
+import sys
+
+if importlib.util.find_spec("pyodide") is None:
+    # xlwings checks every input cell with `from pyodide.ffi import JsNull`; outside Pyodide the
+    # answer is always "not installed". Recording it once (`sys.modules[name] = None`) skips the
+    # sys.path search per cell: ~5 -> ~1 ms of xlwings time per formula (benchmarks/RESULTS.md).
+    sys.modules["pyodide"] = None
+
+from xlfactor.excel.functions import *  # noqa: E402, F403
+'''
+
+CUSTOM_SCRIPTS = '''\
+"""xlfactor's ribbon actions as custom scripts (written by `xlfactor server init`)."""
+
+from xlfactor.excel.scripts import *  # noqa: F403
+'''
+
+RIBBON_JS_HEAD = """\
+// xlfactor ribbon buttons (written by `xlfactor server init`). Each ExecuteFunction button of
+// templates/manifest.xml is associated with a command that runs the custom script of the same
+// name through xlwings Server's client, xlwings.runPython({scriptName, auth, headers}).
+function xlfactorCommand(scriptName) {
+  return async function (event) {
+    try {
+      const authResult =
+        typeof globalThis.getAuth === "function"
+          ? await globalThis.getAuth()
+          : { token: "", provider: "" };
+      await xlwings.runPython({
+        scriptName: scriptName,
+        auth: authResult.token,
+        headers: { "Auth-Provider": authResult.provider },
+      });
+    } finally {
+      event.completed();
+    }
+  };
+}
+"""
+
+TASKPANE_HTML = """\
+{% extends "base.html" %}
+
+{% block content %}
+<div class="container-fluid pt-3 ps-3">
+  <h1>xlfactor</h1>
+  <p>Factor risk models as Excel functions: type <code>=__NAMESPACE__.FM_</code> to list them.</p>
+  <div class="d-grid gap-2">
+__BUTTONS__
+  </div>
+</div>
+{% endblock content %}
+"""
+
+_CUSTOM_TAB = re.compile(r"<CustomTab id=\"MyTab\">.*?</CustomTab>", re.S)
+_SAMPLE_BUTTON = re.compile(r"\s*<!-- Ribbon button that calls a function -->\s*<Control .*?</Control>", re.S)
+_SHORT_STRINGS = re.compile(r"(<bt:ShortStrings>)(.*?)(</bt:ShortStrings>)", re.S)
+_LONG_STRINGS = re.compile(r"(<bt:LongStrings>)(.*?)(</bt:LongStrings>)", re.S)
+_SAMPLE_STRING = re.compile(r"\s*<bt:String id=\"MyFunctionButton\.[A-Za-z]+\" DefaultValue=\"[^\"]*\" />")
+
+
+def _key(action_id: str) -> str:
+    """Manifest control and resource id of a ribbon action (``xlfactor-help`` -> ``xlfactor.help``)."""
+    return action_id.replace("-", ".")
+
+
+def _button_xml(action_id: str) -> str:
+    key = _key(action_id)
+    icons = "".join(f'<bt:Image size="{s}" resid="Icon.{s}x{s}" />' for s in (16, 32, 80))
+    return (
+        f'\n                <Control xsi:type="Button" id="{key}">'
+        f'\n                  <Label resid="{key}.Label" />'
+        f'\n                  <Supertip><Title resid="{key}.Label" /><Description resid="{key}.Tooltip" /></Supertip>'
+        f"\n                  <Icon>{icons}</Icon>"
+        f'\n                  <Action xsi:type="ExecuteFunction"><FunctionName>{action_id}</FunctionName></Action>'
+        f"\n                </Control>"
+    )
+
+
+def _one(pattern: re.Pattern, text: str, what: str) -> re.Match:
+    matches = list(pattern.finditer(text))
+    if len(matches) != 1:
+        raise XLFactorError(
+            f"templates/manifest.xml: expected one {what} in the manifest written by xlwings-server init, "
+            f"found {len(matches)}; this xlwings-server version is not supported by `xlfactor server init`"
+        )
+    return matches[0]
+
+
+def wire_manifest(text: str) -> str:
+    """The xlwings-server manifest template with the sample ribbon button replaced by xlfactor's tab.
+
+    The tab keeps the template's task pane button; its label resources become "xlfactor" and
+    "Factor risk".
+    """
+    tab = _one(_CUSTOM_TAB, text, '<CustomTab id="MyTab">').group(0)
+    sample = _one(_SAMPLE_BUTTON, tab, "sample function button")
+    buttons = "".join(_button_xml(action) for _, action, _, _ in BUTTONS)
+    tab = tab[: sample.start()] + buttons + tab[sample.end() :]
+    tab = tab.replace('<CustomTab id="MyTab">', '<CustomTab id="xlfactor.Tab">')
+    text = _CUSTOM_TAB.sub(lambda _: tab, text)
+
+    short = _one(_SHORT_STRINGS, text, "<bt:ShortStrings>")
+    strings = _SAMPLE_STRING.sub("", short.group(2)).rstrip()
+    strings = strings.replace('DefaultValue="MyGroup"', 'DefaultValue="Factor risk"')
+    strings += "".join(
+        f'\n        <bt:String id="{_key(a)}.Label" DefaultValue="{label}" />' for _, a, label, _ in BUTTONS
+    )
+    text = text[: short.start(2)] + strings + "\n      " + text[short.end(2) :]
+
+    long = _one(_LONG_STRINGS, text, "<bt:LongStrings>")
+    strings = _SAMPLE_STRING.sub("", long.group(2)).rstrip()
+    strings += "".join(
+        f'\n        <bt:String id="{_key(a)}.Tooltip" DefaultValue="{tip}" />' for _, a, _, tip in BUTTONS
+    )
+    return text[: long.start(2)] + strings + "\n      " + text[long.end(2) :]
+
+
+def ribbon_js() -> str:
+    """``static/js/ribbon.js``: one ``Office.actions.associate`` per ribbon button."""
+    lines = [f'Office.actions.associate("{action}", xlfactorCommand("{script}"));' for script, action, _, _ in BUTTONS]
+    return RIBBON_JS_HEAD + "\n".join(lines) + "\n"
+
+
+def taskpane_html(namespace: str = NAMESPACE) -> str:
+    """``templates/taskpane.html``: the five actions as xlwings Server ``xw-click`` buttons."""
+    buttons = "\n".join(
+        f'    <button xw-click="{script}" class="btn btn-primary btn-sm" type="button" title="{tip}">{label}</button>'
+        for script, _, label, tip in BUTTONS
+    )
+    return TASKPANE_HTML.replace("__NAMESPACE__", namespace).replace("__BUTTONS__", buttons)
+
+
+def _set_namespace(pyproject: Path, namespace: str) -> None:
+    import tomlkit  # installed with xlwings-server (it writes this file with it)
+
+    doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+    table = doc.get("tool", {}).get("xlwings_server")
+    if table is None:
+        raise XLFactorError(f"{pyproject}: no [tool.xlwings_server] table; run `xlwings-server init` first")
+    table["functions_namespace"] = namespace
+    pyproject.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def xlwings_server_command() -> list[str]:
+    """The ``xlwings-server`` command of the Python running xlfactor (or the one on PATH)."""
+    beside = Path(sys.executable).with_name("xlwings-server")
+    for candidate in (beside, beside.with_suffix(".exe")):
+        if candidate.is_file():
+            return [str(candidate)]
+    found = shutil.which("xlwings-server")
+    if found is None:
+        raise XLFactorError("xlwings-server is not installed; run `pip install xlwings-server`, then try again")
+    return [found]
+
+
+def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
+    """Create an xlwings Server project in ``folder`` with xlfactor wired in; returns the folder.
+
+    Runs ``xlwings-server init <folder>``, then writes the files listed in the module docstring.
+    ``folder`` must not already hold an xlwings Server project (nothing is overwritten).
+    """
+    folder = Path(folder).resolve()
+    if (folder / "custom_functions").exists() or (folder / "custom_scripts").exists():
+        raise XLFactorError(f"DIR: {folder} already holds an xlwings Server project; give a new folder")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", namespace):
+        raise XLFactorError(f"--namespace: {namespace!r} is not a name Excel accepts; use letters, digits and _")
+    done = subprocess.run([*xlwings_server_command(), "init", str(folder)], capture_output=True, text=True)
+    if done.returncode != 0 or not (folder / "templates" / "manifest.xml").is_file():
+        raise XLFactorError(f"xlwings-server init {folder} failed: {(done.stderr or done.stdout).strip()}")
+
+    for sample in ("custom_functions/functions.py", "custom_scripts/scripts.py"):
+        (folder / sample).unlink(missing_ok=True)
+    (folder / "custom_functions" / "__init__.py").write_text(CUSTOM_FUNCTIONS, encoding="utf-8")
+    (folder / "custom_scripts" / "__init__.py").write_text(CUSTOM_SCRIPTS, encoding="utf-8")
+    manifest = folder / "templates" / "manifest.xml"
+    manifest.write_text(wire_manifest(manifest.read_text(encoding="utf-8")), encoding="utf-8")
+    (folder / "static" / "js").mkdir(parents=True, exist_ok=True)
+    (folder / "static" / "js" / "ribbon.js").write_text(ribbon_js(), encoding="utf-8")
+    (folder / "templates" / "taskpane.html").write_text(taskpane_html(namespace), encoding="utf-8")
+    _set_namespace(folder / "pyproject.toml", namespace)
+    return folder
