@@ -55,6 +55,20 @@ def fraction_pair(value: object, name: str, *, closed: bool = False) -> tuple[fl
     return low, high
 
 
+def increasing_fractions(value: object, name: str, example: str) -> tuple[float, ...]:
+    """``value`` as one or more strictly increasing fractions, each in ``(0, 1)``.
+
+    ``example`` shows a valid value in the message, e.g. ``"(0.3, 0.7)"``.
+    """
+    try:
+        out = tuple(_finite_real(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}") from None
+    if not out or not all(0 < v < 1 for v in out) or any(np.diff(out) <= 0):
+        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}")
+    return out
+
+
 def fraction(value: object, name: str, *, include_zero: bool = False, example: str) -> float:
     """``value`` as a finite float in ``(0, 1)``, or ``[0, 1)`` when ``include_zero`` (not bool or text).
 
