@@ -38,6 +38,8 @@ _API = {
     "max_drawdown": "xlfactor.models.performance",
     "expected_return": "xlfactor.models.expected_return",
     "position_pnl": "xlfactor.models.expected_return",
+    "holdings_exposures": "xlfactor.models.holdings",
+    "characteristic_adjusted_returns": "xlfactor.models.holdings",
     "stress": "xlfactor.models.scenarios",
     "var_es": "xlfactor.models.scenarios",
     "StressResult": "xlfactor.models.scenarios",

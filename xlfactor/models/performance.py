@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import whole_number
+from xlfactor.models._validate import numeric_frame, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.hedging import hedged_returns
 from xlfactor.models.regression import regress
@@ -182,13 +182,7 @@ def _returns_frame(returns: object, name: str) -> pd.DataFrame:
         raise XLFactorError(
             f"{name}: date {returns.index[returns.index.duplicated()][0]} appears more than once; keep one row per date"
         )
-    try:
-        out = returns.astype(float)
-    except (TypeError, ValueError):
-        raise XLFactorError(f"{name}: contains non-numeric values; use numbers (blank/NaN for missing)") from None
-    if np.isinf(out.to_numpy()).any():
-        raise XLFactorError(f"{name}: contains infinite values; replace them with NaN or fix the data")
-    return out.sort_index()
+    return numeric_frame(returns, name, "decimal returns").sort_index()
 
 
 def _date_series(values: object, index: pd.Index, name: str) -> pd.Series:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import numeric_frame
 from xlfactor.models.hedging import hedged_returns
 
 if TYPE_CHECKING:
@@ -70,12 +70,7 @@ def cumulative_returns(returns: pd.Series | pd.DataFrame, method: str = "compoun
         raise XLFactorError(f"method: {method!r} is not one of {', '.join(CUMULATION)}")
     if not isinstance(returns, (pd.Series, pd.DataFrame)):
         raise XLFactorError("returns: expected a pandas Series or DataFrame of returns indexed by date")
-    try:
-        r = returns.astype(float)
-    except (TypeError, ValueError):
-        raise XLFactorError("returns: contains non-numeric values; use numbers (blank/NaN for missing)") from None
-    if np.isinf(r.to_numpy()).any():
-        raise XLFactorError("returns: contains infinite values; replace them with NaN or fix the data")
+    r = numeric_frame(returns, "returns", "decimal returns")
     if method.lower() == "sum":
         return r.cumsum()
     return (1.0 + r).cumprod() - 1.0
