@@ -111,3 +111,9 @@ def test_bad_holdings(panel, result):
         characteristic_adjusted_returns(result, pd.DataFrame({"A0000": ["x"]}, index=panel.returns.index[:1]))
     with pytest.raises(XLFactorError, match="betas_or_result: expected betas"):
         holdings_exposures(w.to_frame().T, "FF3")
+
+
+def test_history_dates_must_be_regression_dates(panel, result):
+    history = _held(panel, 0).to_frame(pd.Timestamp("1999-12-31")).T
+    with pytest.raises(XLFactorError, match=r"weights_history: date\(s\) \['1999-12-31 00:00:00'\] are not dates"):
+        holdings_exposures(history, result)

@@ -120,7 +120,13 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
     """``w_t' X_t`` per date of ``w`` (a DataFrame) and the rows of those dates in ``result``."""
     design = result.design
     index = result.factor_returns.index
-    rows = np.array([date_position(index, d) for d in w.index], dtype=int)
+    rows = index.get_indexer(w.index)
+    if (rows < 0).any():
+        missing = [str(d) for d in w.index[rows < 0][:5]]
+        raise XLFactorError(
+            f"{arg}: date(s) {missing} are not dates of the cross-sectional regression "
+            f"({index[0]} .. {index[-1]}); keep only its dates"
+        )
     unknown = [a for a in w.columns if a not in design.assets and (w[a] != 0).any()]
     if unknown:
         raise XLFactorError(f"{arg}: held asset(s) {unknown[:10]} are not in the cross-sectional regression")

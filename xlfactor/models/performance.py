@@ -13,6 +13,8 @@ Conventions (``P`` periods per year; ``n`` the periods an asset uses; ``x_t = r_
   date, ``min_t (W_t / max_{s <= t} W_s - 1)`` (a negative number; 0 when wealth never falls);
 * hit rate: share of periods with ``r_t > 0``;
 * tracking error: ``sqrt(P) * std(r - b, ddof=1)``; information ratio: ``P * mean(r - b) / TE``.
+
+A ratio whose denominator is 0 (a constant series, no period below the risk-free rate) is NaN.
 """
 
 from __future__ import annotations

@@ -19,12 +19,12 @@ from dataclasses import replace
 import numpy as np
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.cross_section.design import PanelDesign, copy_rows
+from xlfactor.models.cross_section.design import DesignBlock, PanelDesign, copy_rows
 from xlfactor.models.cross_section.wls import reduced_normal_equations
 
 COV_TYPES = ("nonrobust", "hc1")
 
-#: Target number of float64 elements in one block's dense design (dates x assets x factors).
+#: Target number of float64 elements per block (dates x assets x factors), as in the fit.
 BLOCK_ELEMENTS = 1_000_000
 
 
@@ -54,25 +54,24 @@ def factor_return_cov(
         t1 = min(n_t, t0 + step)
         block = design.block(t0, t1, copy_rows(y, t0, t1))
         w = block.w if huber_weights is None else block.w * np.nan_to_num(huber_weights[t0:t1], nan=1.0)
-        a, _ = reduced_normal_equations(replace(block, w=w, unit_weights=False), np.zeros(w.shape))
+        a = _gram(block, w)
         a[~np.isfinite(coef[t0:t1]).any(axis=1)] = np.eye(a.shape[1])  # unusable dates: NaN below
-        z = block.dense()
-        if block.r is not None:
-            z = z @ block.r
-        e = np.where(block.valid, np.nan_to_num(resid[t0:t1]), 0.0)
+        e2 = np.where(block.valid, np.nan_to_num(resid[t0:t1]), 0.0) ** 2
         n = block.valid.sum(axis=1)
-        p = a.shape[1] - (np.abs(z).sum(axis=1) == 0).sum(axis=1)
+        p = a.shape[1] - block.empty.sum(axis=1)  # an industry without assets has no free parameter
         with np.errstate(invalid="ignore", divide="ignore"):
             a_inv = np.linalg.inv(a)
             if cov == "nonrobust":
-                s2 = (w * e**2).sum(axis=1) / (n - p)
-                cov_g = s2[:, None, None] * a_inv
+                cov_g = ((w * e2).sum(axis=1) / (n - p))[:, None, None] * a_inv
             else:
-                u = z * (w * e)[:, :, None]
-                meat = np.swapaxes(u, 1, 2) @ u
-                cov_g = (n / (n - p))[:, None, None] * (a_inv @ meat @ a_inv)
-        cov_f = cov_g if block.r is None else block.r @ cov_g @ np.swapaxes(block.r, 1, 2)
-        out[t0:t1] = cov_f
+                cov_g = (n / (n - p))[:, None, None] * (a_inv @ _gram(block, w * w * e2) @ a_inv)
+        out[t0:t1] = cov_g if block.r is None else block.r @ cov_g @ np.swapaxes(block.r, 1, 2)
     missing = ~np.isfinite(coef)
     out[missing[:, :, None] | missing[:, None, :]] = np.nan
     return out
+
+
+def _gram(block: DesignBlock, weights: np.ndarray) -> np.ndarray:
+    """``Z' diag(weights) Z`` per date, ``Z = X R``, from the block's factored sums (no dense design)."""
+    a, _ = reduced_normal_equations(replace(block, w=weights, unit_weights=False), np.zeros(weights.shape))
+    return a
