@@ -143,6 +143,10 @@ def test_performance_bad_input(sample):
         performance(returns, periods_per_year=0)
     with pytest.raises(XLFactorError, match="dates: expected a DatetimeIndex"):
         performance(returns.reset_index(drop=True))
+    with pytest.raises(XLFactorError, match="returns: values look like percentages"):
+        performance(returns * 100)
+    with pytest.raises(XLFactorError, match="benchmark: values look like percentages"):
+        performance(returns, ff["Mkt-RF"] * 100)
 
 
 def test_expected_return_split_sums_to_sample_mean(sample):

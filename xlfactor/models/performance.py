@@ -27,6 +27,7 @@ from xlfactor.models._validate import numeric_frame, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.hedging import hedged_returns
 from xlfactor.models.regression import regress
+from xlfactor.models.units import check_not_percent
 
 #: Columns of :func:`max_drawdown`.
 DRAWDOWN_COLUMNS = ["max_drawdown", "peak", "trough", "recovery"]
@@ -73,7 +74,8 @@ def performance(
     Raises
     ------
     XLFactorError
-        Non-numeric or infinite values, duplicate dates, an asset with fewer than 2 usable
+        Non-numeric or infinite values, returns that look like percentages
+        (:func:`xlfactor.models.units.check_not_percent`), duplicate dates, an asset with fewer than 2 usable
         periods, ``rf`` missing on a used date, unknown frequency without ``periods_per_year``.
     """
     frame = _returns_frame(returns, "returns")
@@ -184,7 +186,9 @@ def _returns_frame(returns: object, name: str) -> pd.DataFrame:
         raise XLFactorError(
             f"{name}: date {returns.index[returns.index.duplicated()][0]} appears more than once; keep one row per date"
         )
-    return numeric_frame(returns, name, "decimal returns").sort_index()
+    out = numeric_frame(returns, name, "decimal returns").sort_index()
+    check_not_percent(out.to_numpy(), name)
+    return out
 
 
 def _date_series(values: object, index: pd.Index, name: str) -> pd.Series:

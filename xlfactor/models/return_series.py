@@ -18,6 +18,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import numeric_frame
 from xlfactor.models.hedging import hedged_returns
+from xlfactor.models.units import check_not_percent
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -64,13 +65,15 @@ def cumulative_returns(returns: pd.Series | pd.DataFrame, method: str = "compoun
     Raises
     ------
     XLFactorError
-        ``method`` not ``"compound"`` or ``"sum"``; returns not numeric.
+        ``method`` not ``"compound"`` or ``"sum"``; returns not numeric or in percent
+        (:func:`xlfactor.models.units.check_not_percent`).
     """
     if not isinstance(method, str) or method.lower() not in CUMULATION:
         raise XLFactorError(f"method: {method!r} is not one of {', '.join(CUMULATION)}")
     if not isinstance(returns, (pd.Series, pd.DataFrame)):
         raise XLFactorError("returns: expected a pandas Series or DataFrame of returns indexed by date")
     r = numeric_frame(returns, "returns", "decimal returns")
+    check_not_percent(r.to_numpy(), "returns")
     if method.lower() == "sum":
         return r.cumsum()
     return (1.0 + r).cumprod() - 1.0
