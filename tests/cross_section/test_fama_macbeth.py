@@ -18,15 +18,16 @@ def panel():
     return make_panel()
 
 
-def _linearmodels(returns, chars, **fit_kw):
-    """linearmodels on the long panel (entity, time), with a constant column."""
+def _linearmodels(returns, chars, constant=True, **fit_kw):
+    """linearmodels on the long panel (entity, time), with a constant column unless ``constant=False``."""
     long = pd.DataFrame({"y": returns.stack(future_stack=True)})
     for name, frame in chars.items():
         long[name] = frame.reindex_like(returns).stack(future_stack=True)
     long.index.names = ["time", "entity"]
     long = long.swaplevel().sort_index().dropna()
     exog = long[list(chars)].copy()
-    exog.insert(0, "const", 1.0)
+    if constant:
+        exog.insert(0, "const", 1.0)
     return FamaMacBeth(long["y"], exog).fit(**fit_kw)
 
 
@@ -48,6 +49,15 @@ def test_equals_linearmodels_plain_and_newey_west(panel):
     assert ours.n_periods == len(panel.returns) and ours.lags == 3
     _check(ours, _linearmodels(panel.returns, chars), nw=False)
     _check(ours, _linearmodels(panel.returns, chars, cov_type="kernel", kernel="bartlett", bandwidth=3), nw=True)
+
+
+def test_without_intercept_equals_linearmodels_without_constant(panel):
+    chars = {"S0": panel.styles["S0"], "S1": panel.styles["S1"]}
+    ours = fama_macbeth(panel.returns, chars, lags=2, intercept=False)
+    assert list(ours.params.index) == ["S0", "S1"]
+    _check(ours, _linearmodels(panel.returns, chars, constant=False), nw=False)
+    ref_nw = _linearmodels(panel.returns, chars, constant=False, cov_type="kernel", kernel="bartlett", bandwidth=2)
+    _check(ours, ref_nw, nw=True)
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,20 @@ def test_specific_risk_equals_pandas_ewm(fit):
     np.testing.assert_allclose(specific_risk(fit.resid).to_numpy(), (fit.resid**2).mean().to_numpy(), rtol=1e-12)
 
 
+def test_specific_risk_about_the_mean_equals_pandas_ewm_var(fit):
+    """demean=True: variance about the weighted mean residual (residuals shifted by 0.01 to give them a mean)."""
+    resid = fit.resid + 0.01
+    res = specific_risk(resid, 20, demean=True)
+    ref = resid.ewm(halflife=20).var(bias=True).iloc[-1]
+    np.testing.assert_allclose(res.to_numpy(), ref.to_numpy(), rtol=1e-10)
+    equal = specific_risk(resid, demean=True)
+    np.testing.assert_allclose(equal.to_numpy(), resid.var(ddof=0).to_numpy(), rtol=1e-10)
+    about_zero = specific_risk(resid)
+    np.testing.assert_allclose(about_zero - equal, resid.mean() ** 2, rtol=1e-8)  # E[e^2] = Var(e) + mean^2
+    with pytest.raises(XLFactorError, match="demean: expected True"):
+        specific_risk(resid, demean="yes")
+
+
 def test_specific_risk_recovers_simulated_variances(fit, panel):
     """60 residuals per asset: the relative error of a variance estimate is about sqrt(2/60) = 0.18."""
     ratio = specific_risk(fit.resid) / panel.specific_vol**2

@@ -1,4 +1,5 @@
-"""build_sort_factors against a per-date pandas reference and on the 49 industry portfolios."""
+"""build_sort_factors and quantile_spread against per-date pandas references (groupby, qcut), a
+hand-checked 2x3 date and the 49 industry portfolios. Tolerance rtol 1e-12 unless stated."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from french_files import french_block
 from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.cross_section.sorts import build_sort_factors
+from xlfactor.models.cross_section.sorts import build_sort_factors, quantile_spread
 
 
 @pytest.fixture(scope="module")
@@ -17,18 +18,21 @@ def panel():
     return make_panel()
 
 
-def _reference(r, me, x, nyse):
-    """Straight per-date pandas implementation of the 2x3 sort."""
+def _reference(r, me, x, nyse, lo_p=0.3, hi_p=0.7, weighted=True):
+    """Straight per-date pandas implementation of the 2x3 sort (buckets right-closed: x <= lo is L)."""
     out = {}
     for date in r.index:
         d = pd.DataFrame({"r": r.loc[date], "me": me.loc[date], "x": x.loc[date]}).dropna()
         d = d[d.me > 0]
         bp = d[nyse.reindex(d.index).fillna(False).to_numpy(dtype=bool)]
-        med, lo, hi = bp.me.median(), bp.x.quantile(0.3), bp.x.quantile(0.7)
+        med, lo, hi = bp.me.median(), bp.x.quantile(lo_p), bp.x.quantile(hi_p)
         s = np.where(d.me <= med, "S", "B")
-        c = np.where(d.x <= lo, "L", np.where(d.x >= hi, "H", "M"))
+        c = np.where(d.x <= lo, "L", np.where(d.x > hi, "H", "M"))
         d["p"] = pd.Series(s, index=d.index) + "/" + pd.Series(c, index=d.index)
-        out[date] = d.groupby("p").apply(lambda g: np.average(g.r, weights=g.me), include_groups=False)
+        if weighted:
+            out[date] = d.groupby("p").apply(lambda g: np.average(g.r, weights=g.me), include_groups=False)
+        else:
+            out[date] = d.groupby("p")["r"].mean()
     return pd.DataFrame(out).T
 
 
@@ -88,7 +92,80 @@ def test_hand_checked_date():
     assert res.factors.iloc[0]["HML"] == pytest.approx(-0.0062857142857143, rel=1e-12)
 
 
-@pytest.mark.parametrize("percentiles", [(0.3,), (0.7, 0.3), ("a", "b"), 0.3, (0.0, 0.7)])
+@pytest.mark.parametrize("percentiles", [(), (0.7, 0.3), ("a", "b"), 0.3, (0.0, 0.7), (0.3, 0.3)])
 def test_bad_percentiles(panel, percentiles):
-    with pytest.raises(XLFactorError, match="percentiles: expected two fractions 0 < low < high < 1"):
+    with pytest.raises(XLFactorError, match=r"percentiles: expected increasing fractions in \(0, 1\)"):
         build_sort_factors(panel.returns, panel.caps, panel.styles["S1"], percentiles=percentiles)
+
+
+@pytest.mark.parametrize("weighting", ["value", "equal"])
+def test_10_90_split_equal_and_value_weighted(panel, weighting):
+    """The notes' 10/90 split: L = bottom 10%, H = top 10% of the characteristic."""
+    r = panel.returns.iloc[:12]
+    everyone = pd.Series(True, index=r.columns)
+    res = build_sort_factors(r, panel.caps, panel.styles["S2"], percentiles=(0.1, 0.9), weighting=weighting)
+    ref = _reference(r, panel.caps, panel.styles["S2"], everyone, 0.1, 0.9, weighting == "value")
+    np.testing.assert_allclose(res.portfolios.to_numpy(), ref[list(res.portfolios.columns)].to_numpy(), rtol=1e-12)
+    assert list(res.breakpoints.columns) == ["size_p50", "x_p10", "x_p90"]
+    share_low = res.counts[["S/L", "B/L"]].sum(axis=1) / res.counts.sum(axis=1)
+    assert share_low.between(0.09, 0.11).all()
+
+
+def test_size_terciles_by_one_characteristic_split(panel):
+    """3 size groups x 2 characteristic groups: SMB = Size1 row mean - Size3 row mean, HML = H - L column means."""
+    r = panel.returns.iloc[:6]
+    res = build_sort_factors(r, panel.caps, panel.styles["S1"], size_percentiles=(1 / 3, 2 / 3),
+                             percentiles=(0.5,), weighting="equal", name="X")
+    p = res.portfolios
+    assert list(p.columns) == ["Size1/L", "Size1/H", "Size2/L", "Size2/H", "Size3/L", "Size3/H"]
+    np.testing.assert_allclose(res.factors["SMB"], (p["Size1/L"] + p["Size1/H"] - p["Size3/L"] - p["Size3/H"]) / 2)
+    hml = (p.filter(like="/H").sum(axis=1) - p.filter(like="/L").sum(axis=1)) / 3
+    np.testing.assert_allclose(res.factors["X"], hml)
+    # equal-weighted bucket returns from a groupby of qcut-style buckets on date 0
+    d = pd.DataFrame({"r": r.iloc[0], "me": panel.caps.iloc[0], "x": panel.styles["S1"].iloc[0]}).dropna()
+    size = pd.cut(d.me, [-np.inf, *d.me.quantile([1 / 3, 2 / 3]), np.inf], labels=["Size1", "Size2", "Size3"])
+    char = np.where(d.x <= d.x.median(), "L", "H")
+    ref = d.r.groupby([size.astype(str), char]).mean()
+    for (s, c), value in ref.items():
+        assert p.iloc[0][f"{s}/{c}"] == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("weighting", ["equal", "value"])
+def test_quantile_spread_equals_qcut_groupby(panel, weighting):
+    r = panel.returns.iloc[:15]
+    signal = panel.styles["S0"]
+    res = quantile_spread(r, signal, weighting=weighting, size=panel.caps)
+    assert list(res.portfolios.columns) == [f"Q{k}" for k in range(1, 11)]
+    for t, date in enumerate(r.index):
+        d = pd.DataFrame({"r": r.loc[date], "x": signal.loc[date], "me": panel.caps.loc[date]}).dropna()
+        q = pd.qcut(d.x, 10, labels=False)
+        if weighting == "equal":
+            ref = d.r.groupby(q).mean()
+        else:
+            ref = d.groupby(q).apply(lambda g: np.average(g.r, weights=g.me), include_groups=False)
+        np.testing.assert_allclose(res.portfolios.iloc[t].to_numpy(), ref.to_numpy(), rtol=1e-12)
+        assert res.counts.iloc[t].tolist() == q.value_counts().sort_index().tolist()
+        assert res.factors["spread"].iloc[t] == pytest.approx(ref.iloc[-1] - ref.iloc[0], rel=1e-12)
+
+
+def test_quantile_spread_nyse_breakpoints_and_quintiles(panel):
+    r = panel.returns.iloc[:5]
+    signal = panel.styles["S1"]
+    nyse = pd.Series(np.arange(r.shape[1]) % 3 == 0, index=r.columns)
+    res = quantile_spread(r, signal, n_quantiles=5, breakpoints=nyse)
+    for t, date in enumerate(r.index):
+        d = pd.DataFrame({"r": r.loc[date], "x": signal.loc[date]}).dropna()
+        edges = d.x[nyse.reindex(d.index)].quantile([0.2, 0.4, 0.6, 0.8]).to_numpy()
+        q = pd.cut(d.x, [-np.inf, *edges, np.inf], labels=False)
+        np.testing.assert_allclose(res.portfolios.iloc[t].to_numpy(), d.r.groupby(q).mean().to_numpy(), rtol=1e-12)
+
+
+def test_quantile_spread_bad_input(panel):
+    with pytest.raises(XLFactorError, match="size: weighting='value' needs the sizes"):
+        quantile_spread(panel.returns, panel.styles["S0"], weighting="value")
+    with pytest.raises(XLFactorError, match="weighting: 'cap' is not one of value, equal"):
+        quantile_spread(panel.returns, panel.styles["S0"], weighting="cap")
+    with pytest.raises(XLFactorError, match="n_quantiles: expected a whole number >= 2"):
+        quantile_spread(panel.returns, panel.styles["S0"], n_quantiles=1)
+    with pytest.raises(XLFactorError, match="breakpoints: expected a boolean Series"):
+        quantile_spread(panel.returns, panel.styles["S0"], breakpoints=[True, False])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import stats
-from xs_helpers import make_panel
+from xs_helpers import date_data, make_panel
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import characteristic_portfolios, cross_sectional_regress
@@ -18,19 +18,10 @@ def panel():
     return make_panel()
 
 
-def _date_data(panel, t):
-    """Universe, returns, styles, dummies and caps of date row t (test-side reference construction)."""
-    r = panel.returns.iloc[t]
-    s = pd.DataFrame({k: v.iloc[t] for k, v in panel.styles.items()})
-    ok = r.notna() & s.notna().all(axis=1)
-    dummies = pd.get_dummies(panel.industries).astype(float)
-    return r[ok], s[ok], dummies[ok], panel.caps.iloc[t][ok]
-
-
 def test_unconstrained_equals_statsmodels_wls(panel):
     res = cross_sectional_regress(panel.returns, panel.styles, caps=panel.caps)
     for t in range(0, len(panel.returns), 7):
-        r, s, _, cap = _date_data(panel, t)
+        r, s, _, cap = date_data(panel, t)
         fit = sm.WLS(r.to_numpy(), sm.add_constant(s.to_numpy()), weights=np.sqrt(cap.to_numpy())).fit()
         np.testing.assert_allclose(res.factor_returns.iloc[t].to_numpy(), fit.params, rtol=1e-10)
         np.testing.assert_allclose(res.resid.iloc[t][r.index].to_numpy(), fit.resid, rtol=1e-10, atol=1e-14)
@@ -44,7 +35,7 @@ def test_constrained_equals_statsmodels_wls_on_restricted_design(panel):
     res = cross_sectional_regress(panel.returns, panel.styles, industries=panel.industries, caps=panel.caps)
     assert res.constrained
     for t in range(0, len(panel.returns), 6):
-        r, s, d, cap = _date_data(panel, t)
+        r, s, d, cap = date_data(panel, t)
         c = d.mul(cap, axis=0).sum()
         reduced = d.iloc[:, :-1].to_numpy() - np.outer(d.iloc[:, -1], c.iloc[:-1] / c.iloc[-1])
         design = np.c_[np.ones(len(r)), reduced, s.to_numpy()]
@@ -156,3 +147,18 @@ def test_multiindex_column_exposures_and_exposure_lag(panel):
                                       caps=panel.caps.shift(1))
     pd.testing.assert_frame_equal(lagged.factor_returns, by_hand.factor_returns)
     assert lagged.factor_returns.iloc[0].isna().all()
+
+
+def test_characteristic_portfolios_keep_the_input_order_of_assets(panel):
+    """Assets in reverse (unsorted) order: weights come back in that order, not sorted by name."""
+    order = panel.returns.columns[::-1][:80]
+    styles = {k: v[order] for k, v in panel.styles.items()}
+    res = cross_sectional_regress(panel.returns[order], styles, industries=panel.industries, caps=panel.caps)
+    date = panel.returns.index[2]
+    assert list(res.characteristic_portfolios(date).columns) == list(order)
+    alone = characteristic_portfolios(styles, date, industries=panel.industries, caps=panel.caps)
+    assert list(alone.columns) == list(order)
+    sorted_fit = cross_sectional_regress(panel.returns[sorted(order)], styles, industries=panel.industries,
+                                         caps=panel.caps)
+    same = sorted_fit.characteristic_portfolios(date)[order]
+    np.testing.assert_allclose(res.characteristic_portfolios(date).to_numpy(), same.to_numpy(), rtol=1e-10, atol=1e-15)

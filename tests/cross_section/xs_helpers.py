@@ -52,3 +52,12 @@ def make_panel(n_dates=60, n_assets=400, n_ind=6, n_sty=3, seed=0, missing=0.05)
     styles["S0"].iloc[3, :10] = np.nan
     truth = pd.DataFrame(np.c_[f_mkt, f_ind, f_sty], index=dates, columns=["Market", *ind_names, *styles])
     return Panel(returns, styles, industries, caps, truth, spec_vol)
+
+
+def date_data(panel: Panel, t: int):
+    """Universe, returns, styles, dummies and caps of date row t (test-side reference construction)."""
+    r = panel.returns.iloc[t]
+    s = pd.DataFrame({k: v.iloc[t] for k, v in panel.styles.items()})
+    ok = r.notna() & s.notna().all(axis=1)
+    dummies = pd.get_dummies(panel.industries).astype(float)
+    return r[ok], s[ok], dummies[ok], panel.caps.iloc[t][ok]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import pandas as pd
 
 from xlfactor.errors import XLFactorError
 
@@ -53,6 +54,34 @@ def fraction_pair(value: object, name: str, *, closed: bool = False) -> tuple[fl
     if not ok:
         raise XLFactorError(f"{name}: expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}")
     return low, high
+
+
+def increasing_fractions(value: object, name: str, example: str) -> tuple[float, ...]:
+    """``value`` as one or more strictly increasing fractions, each in ``(0, 1)``.
+
+    ``example`` shows a valid value in the message, e.g. ``"(0.3, 0.7)"``.
+    """
+    try:
+        out = tuple(_finite_real(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}") from None
+    if not out or not all(0 < v < 1 for v in out) or any(np.diff(out) <= 0):
+        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}")
+    return out
+
+
+def numeric_frame(frame: pd.Series | pd.DataFrame, name: str, what: str = "numbers") -> pd.Series | pd.DataFrame:
+    """``frame`` as floats; text or other non-numbers and +/-inf raise (NaN stays: it means missing).
+
+    ``what`` names the expected values in the message, e.g. ``"weights"``.
+    """
+    try:
+        out = frame.astype(float)
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{name}: contains non-numeric values; use {what} (blank/NaN for missing)") from None
+    if np.isinf(out.to_numpy()).any():
+        raise XLFactorError(f"{name}: contains infinite values; replace them with NaN or fix the data")
+    return out
 
 
 def fraction(value: object, name: str, *, include_zero: bool = False, example: str) -> float:

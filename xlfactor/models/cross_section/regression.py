@@ -17,17 +17,32 @@ and industry factors are returns relative to it. It is imposed by a restriction 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.cross_section.design import Characteristics, PanelDesign, as_characteristics, copy_rows
-from xlfactor.models.cross_section.wls import reduced_normal_equations, solve_block, well_conditioned
+from xlfactor.models._validate import positive_number
+from xlfactor.models.cross_section.design import (
+    Characteristics,
+    DesignBlock,
+    PanelDesign,
+    as_characteristics,
+    copy_rows,
+)
+from xlfactor.models.cross_section.inference import factor_return_cov
+from xlfactor.models.cross_section.wls import BlockFit, reduced_normal_equations, solve_block, well_conditioned
 
 #: Target number of float64 elements in one block's design array (dates x assets x factors).
 BLOCK_ELEMENTS = 1_000_000
+#: Huber tuning constant (statsmodels ``HuberT`` default: 95% efficiency under normal errors).
+HUBER_T = 1.345
+#: Convergence tolerance and iteration cap of :func:`huber_irls`.
+HUBER_TOL, HUBER_MAX_ITER = 1e-10, 200
+#: ``Phi^{-1}(3/4)``: the median absolute deviation of a standard normal (statsmodels' ``mad``).
+MAD_NORMAL = 0.6744897501960817
 
 
 def check_returns(returns: pd.DataFrame, arg: str = "returns") -> pd.DataFrame:
@@ -53,8 +68,13 @@ def date_position(index: pd.Index, date) -> int:
     return int(pos)
 
 
-def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool = True):
-    """Per-date WLS over the whole panel in blocks of dates: (coef, resid or None, rsquared, nobs) arrays."""
+def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool = True,
+              huber_weights: np.ndarray | None = None, huber_t: float = HUBER_T):
+    """Per-date WLS over the whole panel in blocks of dates: (coef, resid or None, rsquared, nobs) arrays.
+
+    With ``huber_weights`` (a (T, N) array, filled in place with the final Huber weights) each
+    date is fitted robustly by :func:`huber_irls`.
+    """
     n_t, n_a = y.shape
     k = len(design.factor_names)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))
@@ -65,11 +85,47 @@ def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool 
     for t0 in range(0, n_t, step):
         t1 = min(n_t, t0 + step)
         yb = copy_rows(y, t0, t1)
-        fit = solve_block(design.block(t0, t1, yb), yb, min_obs, design.has_constant, residuals)
+        block = design.block(t0, t1, yb)
+        if huber_weights is None:
+            fit = solve_block(block, yb, min_obs, design.has_constant, residuals)
+        else:
+            fit, huber_weights[t0:t1] = huber_irls(block, yb, min_obs, design.has_constant, huber_t)
         coef[t0:t1], r2[t0:t1], nobs[t0:t1] = fit.coef, fit.rsquared, fit.nobs
         if residuals:
             resid[t0:t1] = fit.resid
     return coef, resid, r2, nobs
+
+
+def huber_irls(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool, t: float = HUBER_T,
+               tol: float = HUBER_TOL, max_iter: int = HUBER_MAX_ITER) -> tuple[BlockFit, np.ndarray]:
+    """Huber M-estimates of every date of a block by iteratively reweighted least squares.
+
+    On the whitened date (``sqrt(w) y`` on ``sqrt(w) X``, ``w`` the regression weights), as
+    statsmodels ``RLM(..., M=HuberT(t)).fit(scale_est="mad")``: start from the WLS fit; then repeat
+
+    .. math::
+        u_n = \\sqrt{w_n} e_n, \\quad s = \\operatorname{median}_n |u_n| / \\Phi^{-1}(3/4), \\quad
+        h_n = \\min(1, t s / |u_n|), \\quad \\text{WLS with weights } w_n h_n
+
+    until no coefficient moves by more than ``tol (1 + |f|)`` (at most ``max_iter`` rounds). The
+    industry constraint keeps its cap (or regression) weights. Returns the final fit (R2 weighted
+    by ``w h``) and the Huber weights ``h`` (NaN outside the universe).
+    """
+    base = block.w
+    fit = solve_block(block, y, min_obs, centered)
+    for _ in range(max_iter):
+        u = np.abs(np.sqrt(base) * fit.resid)
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # unusable dates: all-NaN residuals
+            scale = np.nanmedian(u, axis=1, keepdims=True) / MAD_NORMAL
+            h = np.where(u > t * scale, t * scale / u, 1.0)
+        h = np.where(block.valid & np.isfinite(h), h, 1.0)
+        new = solve_block(replace(block, w=base * h, unit_weights=False), y, min_obs, centered)
+        moved = np.nan_to_num(np.abs(new.coef - fit.coef)) > tol * (1.0 + np.nan_to_num(np.abs(fit.coef)))
+        fit = new
+        if not moved.any():
+            break
+    return fit, np.where(block.valid, h, np.nan)
 
 
 def portfolio_weights(design: PanelDesign, t: int, y: np.ndarray | None) -> pd.DataFrame:
@@ -111,6 +167,9 @@ class CrossSectionResult:
     factor_names, industry_names, style_names : list of str
     constrained : bool
         Whether the cap-weighted industry sum-to-zero constraint was imposed.
+    huber_weights : DataFrame or None
+        Dates x assets Huber weights ``h`` of a robust fit (``robust=True``; NaN outside each
+        date's universe), None for least squares.
     """
 
     factor_returns: pd.DataFrame
@@ -123,6 +182,28 @@ class CrossSectionResult:
     constrained: bool
     design: PanelDesign = field(repr=False)
     returns: pd.DataFrame = field(repr=False)
+    huber_weights: pd.DataFrame | None = field(default=None, repr=False)
+
+    def cov_params(self, cov: str = "nonrobust") -> np.ndarray:
+        """Covariance of each date's factor returns, shape (dates, factors, factors).
+
+        ``cov="nonrobust"`` (classic, ``s^2 (Z'WZ)^-1``) or ``"hc1"`` (White with the factor
+        ``n/(n-p)``); formulas in :mod:`xlfactor.models.cross_section.inference`. Equal to
+        statsmodels WLS on each date (mapped through the industry constraint). A robust fit uses
+        the final weights ``w h`` with the Huber weights held fixed (not statsmodels RLM's H1).
+        """
+        huber = None if self.huber_weights is None else self.huber_weights.to_numpy()
+        return factor_return_cov(self.design, self.returns.to_numpy(), self.factor_returns.to_numpy(),
+                                 self.resid.to_numpy(), cov, huber)
+
+    def bse(self, cov: str = "nonrobust") -> pd.DataFrame:
+        """Standard errors of the factor returns, dates x factors (square roots of :meth:`cov_params`)."""
+        se = np.sqrt(np.diagonal(self.cov_params(cov), axis1=1, axis2=2))
+        return pd.DataFrame(se, index=self.factor_returns.index, columns=self.factor_names)
+
+    def tvalues(self, cov: str = "nonrobust") -> pd.DataFrame:
+        """t-statistics ``f / se`` of the factor returns, dates x factors."""
+        return self.factor_returns / self.bse(cov)
 
     def characteristic_portfolios(self, date) -> pd.DataFrame:
         """Pure-factor portfolio weights of ``date`` (factors x assets; 0 outside the date's universe).
@@ -151,6 +232,8 @@ def cross_sectional_regress(
     market: bool = True,
     exposure_lag: int = 0,
     min_assets: int | None = None,
+    robust: bool = False,
+    huber_t: float = HUBER_T,
 ) -> CrossSectionResult:
     """Factor returns by weighted cross-sectional regression on every date (Barra style).
 
@@ -178,12 +261,20 @@ def cross_sectional_regress(
         Shift exposures, industries, caps and weights down this many rows of ``returns``' dates.
     min_assets : int, optional
         Dates with fewer usable assets give NaN; default number of free parameters + 1.
+    robust : bool
+        Huber M-estimation by iteratively reweighted least squares (:func:`huber_irls`) instead of
+        least squares: assets with large residuals get weight ``w h`` with ``h < 1``. Equal to
+        statsmodels ``RLM(sqrt(w) y, sqrt(w) X, M=HuberT(huber_t))`` on each date.
+    huber_t : float
+        The Huber tuning constant (default 1.345).
 
     Returns
     -------
     CrossSectionResult
         Factor returns, residuals, R2 and counts per date, and :meth:`~CrossSectionResult.
-        characteristic_portfolios` for the pure-factor portfolios of any date.
+        characteristic_portfolios` for the pure-factor portfolios of any date, and
+        :meth:`~CrossSectionResult.bse` / :meth:`~CrossSectionResult.tvalues` for per-date
+        standard errors and t-statistics (classic or White HC1).
 
     Notes
     -----
@@ -206,7 +297,10 @@ def cross_sectional_regress(
     )
     n_free = len(design.factor_names) - int(design.constrained)
     min_obs = n_free + 1 if min_assets is None else int(min_assets)
-    coef, resid, r2, nobs = fit_panel(design, returns.to_numpy(), min_obs)
+    robust = _flag(robust, "robust")
+    huber = np.empty(returns.shape) if robust else None
+    t = positive_number(huber_t, "huber_t")
+    coef, resid, r2, nobs = fit_panel(design, returns.to_numpy(), min_obs, huber_weights=huber, huber_t=t)
     if np.isnan(r2).all():
         raise XLFactorError(
             f"exposures: the regression is singular or has fewer than {min_obs} usable assets on every date; "
@@ -223,7 +317,14 @@ def cross_sectional_regress(
         constrained=design.constrained,
         design=design,
         returns=returns,
+        huber_weights=None if huber is None else pd.DataFrame(huber, index=returns.index, columns=returns.columns),
     )
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise XLFactorError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
 
 
 def characteristic_portfolios(

@@ -21,16 +21,22 @@ def specific_risk(
     shrink_to: pd.Series | None = None,
     n_buckets: int = 10,
     shrinkage: float = 0.1,
+    demean: bool = False,
 ) -> pd.Series:
     """Specific (residual) variance per asset at the last date, per period.
 
-    EWMA of squared residuals about zero (residuals of a regression with a market or industry
-    factor have mean ~0), over each asset's available dates:
+    By default the EWMA of squared residuals about ZERO (residuals of a regression with a market
+    or industry factor have mean ~0, and a persistent mean is risk too), over each asset's
+    available dates:
 
     .. math:: \\hat\\sigma^2_n = \\sum_t w_t e_{tn}^2 1_{tn} / \\sum_t w_t 1_{tn}, \\quad w_t = 0.5^{(T-1-t)/h}
 
     (pandas ``(e**2).ewm(halflife=h).mean()`` at the last row; ``halflife=None`` averages equally;
-    weights from :func:`xlfactor.models.covariance.ewma_weights`).
+    weights from :func:`xlfactor.models.covariance.ewma_weights`). With ``demean=True`` the
+    variance is taken about the asset's weighted MEAN residual instead,
+    :math:`\\sum_t w_t (e_{tn} - \\bar e_n)^2 1_{tn} / \\sum_t w_t 1_{tn}` with
+    :math:`\\bar e_n = \\sum_t w_t e_{tn} 1_{tn} / \\sum_t w_t 1_{tn}` (pandas
+    ``e.ewm(halflife=h).var(bias=True)``; ``ddof=0`` when equally weighted).
     Assets with fewer than ``min_periods`` residuals get NaN.
 
     Optional Bayesian shrinkage (Barra USE4) of the volatility toward its size bucket: with
@@ -51,8 +57,13 @@ def specific_risk(
     e = residuals.to_numpy(dtype=float)
     w = ewma_weights(len(e), halflife)[:, None]
     present = np.isfinite(e)
+    if not isinstance(demean, (bool, np.bool_)):
+        raise XLFactorError(f"demean: expected True (variance about the mean) or False (about zero), got {demean!r}")
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = (w * np.where(present, e, 0.0) ** 2).sum(axis=0) / (w * present).sum(axis=0)
+        total = (w * present).sum(axis=0)
+        e0 = np.where(present, e, 0.0)
+        centre = (w * e0).sum(axis=0) / total if demean else 0.0
+        var = (w * np.where(present, e0 - centre, 0.0) ** 2).sum(axis=0) / total
     var[present.sum(axis=0) < min_periods] = np.nan
     out = pd.Series(var, index=residuals.columns, name="specific_var")
     if shrink_to is None:

@@ -1,4 +1,12 @@
-"""Fama-French style 2x3 sorts: six value-weighted portfolios and SMB/HML-like factors."""
+"""Portfolio sorts: Fama-French style size x characteristic factors and quantile spreads.
+
+Bucket rule, for breakpoints :math:`b_1 < \\dots < b_m` on a date: an asset with value x goes to
+bucket :math:`j = \\#\\{i : b_i < x\\}` (0 based), i.e. buckets are :math:`(-\\infty, b_1]`,
+:math:`(b_1, b_2]`, ..., :math:`(b_m, \\infty)`; an asset exactly at a breakpoint goes to the lower
+bucket (the convention of the usual replication of the Fama-French factors: small is
+size <= median). Breakpoints are percentiles by linear interpolation (``numpy.quantile``'s
+default) over the breakpoint universe of the date.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +16,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlfactor.models._validate import fraction_pair
+from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import increasing_fractions, whole_number
 from xlfactor.models.cross_section.design import as_float_frame
 from xlfactor.models.cross_section.regression import check_returns
+
+WEIGHTINGS = ("value", "equal")
 
 
 @dataclass(frozen=True)
 class SortResult:
-    """Result of :func:`build_sort_factors`.
+    """Result of :func:`build_sort_factors` and :func:`quantile_spread`.
 
     Attributes
     ----------
     portfolios : DataFrame
-        Value-weighted returns of S/L, S/M, S/H, B/L, B/M, B/H (dates x 6).
+        Dates x portfolios: the weighted return of each bucket (``S/L`` ... ``B/H`` for a 2x3
+        sort, ``Q1`` ... ``Qn`` for quantiles).
     factors : DataFrame
-        ``SMB`` and ``name`` (default ``HML``) long-short returns.
+        Dates x long-short factors (``SMB`` and ``name`` for sorts, ``spread`` for quantiles).
     breakpoints : DataFrame
-        Per date: ``size`` median, ``low`` and ``high`` characteristic percentiles.
+        Dates x breakpoints, named ``size_p50``, ``x_p30``, ... (percent of the percentile).
     counts : DataFrame
-        Number of assets in each portfolio per date.
+        Dates x portfolios: number of assets in each bucket.
     """
 
     portfolios: pd.DataFrame
@@ -41,70 +53,169 @@ def build_sort_factors(
     characteristic: pd.DataFrame,
     *,
     breakpoints: pd.DataFrame | pd.Series | None = None,
-    percentiles: tuple[float, float] = (0.3, 0.7),
+    percentiles: tuple[float, ...] = (0.3, 0.7),
+    size_percentiles: tuple[float, ...] = (0.5,),
+    weighting: str = "value",
     name: str = "HML",
     exposure_lag: int = 0,
 ) -> SortResult:
-    """Fama-French 2x3 sorts on size and a characteristic, rebalanced every date.
+    """Fama-French style double sorts on size and a characteristic, rebalanced every date.
 
     On each date t, over assets with a return, a positive size and a characteristic value
-    (the universe): size breakpoint = median size, characteristic breakpoints = ``percentiles``
-    (30th/70th; linear interpolation), computed over the breakpoint universe (``breakpoints``:
-    a boolean mask of NYSE-like assets, else the whole universe). Small (S): size <= median,
-    big (B) otherwise; low (L): x <= low breakpoint, high (H): x >= high breakpoint, medium (M)
-    between. Each portfolio return is value-weighted by ``size``:
-    :math:`R_p = \\sum_{n \\in p} me_n r_n / \\sum_{n \\in p} me_n`. Then
+    (the universe): size breakpoints at ``size_percentiles`` (default the median) and
+    characteristic breakpoints at ``percentiles`` (default 30th/70th; e.g. ``(0.1, 0.9)`` for the
+    10/90 split), both computed over the breakpoint universe (``breakpoints``: a boolean mask of
+    NYSE-like assets, a Series asset -> bool or a DataFrame dates x assets, else the whole
+    universe). Assets are bucketed by the rule of the module docstring; a 2x3 sort gives
+    portfolios ``S/L, S/M, S/H, B/L, B/M, B/H`` (size S/B; characteristic L/M/H, or L/H for one
+    breakpoint, ``Q1..Qm`` otherwise; size ``Size1..Sizek`` for more than two groups). Portfolio
+    returns are value-weighted by ``size`` (``weighting="value"``):
+    :math:`R_p = \\sum_{n \\in p} me_n r_n / \\sum_{n \\in p} me_n`, or equal-weighted (``"equal"``).
+    Then, with rows = size groups and columns = characteristic groups,
 
     .. math::
-        SMB = \\tfrac13 (SL + SM + SH) - \\tfrac13 (BL + BM + BH), \\quad
-        HML = \\tfrac12 (SH + BH) - \\tfrac12 (SL + BL)
+        SMB = \\overline{R}_{\\text{smallest row}} - \\overline{R}_{\\text{biggest row}}, \\quad
+        HML = \\overline{R}_{\\text{highest column}} - \\overline{R}_{\\text{lowest column}}
+
+    (averages over the other dimension's groups; for 2x3:
+    :math:`SMB = \\tfrac13 (SL + SM + SH) - \\tfrac13 (BL + BM + BH)`,
+    :math:`HML = \\tfrac12 (SH + BH) - \\tfrac12 (SL + BL)`).
 
     A date with an empty portfolio gives NaN factors. ``size`` and ``characteristic`` dated t
     form the portfolios whose returns are dated t; use ``exposure_lag=1`` to form them with the
     previous date's values (the usual choice, e.g. last month's market cap).
     """
     returns = check_returns(returns)
-    dates, assets = returns.index, returns.columns
-    lo_p, hi_p = fraction_pair(percentiles, "percentiles")
-    me = as_float_frame(size, dates, assets, "size", exposure_lag)
-    x = as_float_frame(characteristic, dates, assets, "characteristic", exposure_lag)
-    r = returns.to_numpy()
-    with np.errstate(invalid="ignore"):
-        universe = np.isfinite(r) & np.isfinite(x) & (me > 0)
-    if breakpoints is None:
-        bp = universe
-    else:
-        if isinstance(breakpoints, pd.Series):
-            mask = breakpoints.reindex(assets).fillna(False).to_numpy(dtype=bool)[None, :]
-        else:
-            mask = breakpoints.reindex(index=dates, columns=assets).shift(exposure_lag).fillna(False)
-            mask = mask.to_numpy(dtype=bool)
-        bp = universe & mask
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN dates give NaN breakpoints by design
-        size_med = np.nanmedian(np.where(bp, me, np.nan), axis=1)
-        x_lo, x_hi = np.nanquantile(np.where(bp, x, np.nan), [lo_p, hi_p], axis=1)
-        small = me <= size_med[:, None]
-        low = x <= x_lo[:, None]
-        high = x >= x_hi[:, None]
-    groups = {
-        "S/L": small & low, "S/M": small & ~low & ~high, "S/H": small & high,
-        "B/L": ~small & low, "B/M": ~small & ~low & ~high, "B/H": ~small & high,
+    char_p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
+    size_p = increasing_fractions(size_percentiles, "size_percentiles", "(0.5,)")
+    how = _weighting(weighting)
+    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
+    x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag)
+    sort = _Sort(returns, me, x, breakpoints, exposure_lag)
+    size_group, size_bp = sort.buckets(me, size_p)
+    x_group, x_bp = sort.buckets(x, char_p)
+    size_labels = ["S", "B"] if len(size_p) == 1 else [f"Size{i + 1}" for i in range(len(size_p) + 1)]
+    x_labels = _char_labels(len(char_p) + 1)
+    members = {
+        f"{s}/{c}": (size_group == i) & (x_group == j)
+        for i, s in enumerate(size_labels)
+        for j, c in enumerate(x_labels)
     }
-    port, count = {}, {}
-    for label, member in groups.items():
-        member = member & universe
-        weight = np.where(member, me, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            port[label] = (weight * np.where(member, r, 0.0)).sum(axis=1) / weight.sum(axis=1)
-        count[label] = member.sum(axis=1)
-    p = pd.DataFrame(port, index=dates)
-    smb = p[["S/L", "S/M", "S/H"]].mean(axis=1, skipna=False) - p[["B/L", "B/M", "B/H"]].mean(axis=1, skipna=False)
-    hml = (p["S/H"] + p["B/H"]) / 2 - (p["S/L"] + p["B/L"]) / 2
+    p, counts = sort.portfolios(members, me if how == "value" else None)
+    small = p[[f"{size_labels[0]}/{c}" for c in x_labels]].mean(axis=1, skipna=False)
+    big = p[[f"{size_labels[-1]}/{c}" for c in x_labels]].mean(axis=1, skipna=False)
+    high = p[[f"{s}/{x_labels[-1]}" for s in size_labels]].mean(axis=1, skipna=False)
+    low = p[[f"{s}/{x_labels[0]}" for s in size_labels]].mean(axis=1, skipna=False)
+    bp = {**_bp_columns("size", size_p, size_bp), **_bp_columns("x", char_p, x_bp)}
     return SortResult(
         portfolios=p,
-        factors=pd.DataFrame({"SMB": smb, name: hml}),
-        breakpoints=pd.DataFrame({"size": size_med, "low": x_lo, "high": x_hi}, index=dates),
-        counts=pd.DataFrame(count, index=dates),
+        factors=pd.DataFrame({"SMB": small - big, name: high - low}),
+        breakpoints=pd.DataFrame(bp, index=returns.index),
+        counts=counts,
     )
 
+
+def quantile_spread(
+    returns: pd.DataFrame,
+    signal: pd.DataFrame,
+    *,
+    n_quantiles: int = 10,
+    weighting: str = "equal",
+    size: pd.DataFrame | None = None,
+    breakpoints: pd.DataFrame | pd.Series | None = None,
+    exposure_lag: int = 0,
+) -> SortResult:
+    """Top-minus-bottom quantile portfolio returns of a signal, rebalanced every date.
+
+    On each date, over assets with a return and a signal value (and a positive ``size`` when
+    value-weighting), breakpoints at the ``k / n`` percentiles (k = 1 .. n-1; deciles by default)
+    of the breakpoint universe (``breakpoints`` mask as in :func:`build_sort_factors`) split the
+    assets into ``Q1`` (lowest signal) .. ``Qn`` (highest) by the module docstring's rule. Each
+    portfolio is equal-weighted (``weighting="equal"``) or value-weighted by ``size``
+    (``"value"``), and
+
+    .. math:: spread_t = R_{Qn,t} - R_{Q1,t}
+
+    (NaN on dates with an empty top or bottom portfolio). ``exposure_lag`` shifts ``signal``,
+    ``size`` and a dated mask as in :func:`build_sort_factors`.
+    """
+    returns = check_returns(returns)
+    n = whole_number(n_quantiles, "n_quantiles", 2)
+    how = _weighting(weighting)
+    if how == "value" and size is None:
+        raise XLFactorError("size: weighting='value' needs the sizes (market caps, dates x assets)")
+    x = as_float_frame(signal, returns.index, returns.columns, "signal", exposure_lag)
+    me = None if size is None else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
+    sort = _Sort(returns, me if how == "value" else None, x, breakpoints, exposure_lag)
+    quantiles = tuple(k / n for k in range(1, n))
+    group, bp = sort.buckets(x, quantiles)
+    labels = [f"Q{k}" for k in range(1, n + 1)]
+    p, counts = sort.portfolios({label: group == k for k, label in enumerate(labels)}, me if how == "value" else None)
+    return SortResult(
+        portfolios=p,
+        factors=pd.DataFrame({"spread": p[labels[-1]] - p[labels[0]]}),
+        breakpoints=pd.DataFrame(_bp_columns("x", quantiles, bp), index=returns.index),
+        counts=counts,
+    )
+
+
+class _Sort:
+    """One sort's universe (finite return and sort variable, positive size when one is given)
+    and breakpoint universe, on the returns' date x asset grid."""
+
+    def __init__(self, returns: pd.DataFrame, me: np.ndarray | None, x: np.ndarray, mask, lag: int) -> None:
+        self.dates = returns.index
+        self.r = returns.to_numpy()
+        with np.errstate(invalid="ignore"):
+            self.universe = np.isfinite(self.r) & np.isfinite(x)
+            if me is not None:
+                self.universe &= me > 0
+        self.bp_universe = self.universe if mask is None else self.universe & _mask(mask, returns, lag)
+
+    def buckets(self, values: np.ndarray, percentiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Bucket number per cell (-1 outside the universe) and the breakpoints (m, T)."""
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN dates give NaN breakpoints by design
+            bp = np.nanquantile(np.where(self.bp_universe, values, np.nan), percentiles, axis=1)
+            group = (values[None, :, :] > bp[:, :, None]).sum(axis=0)
+        return np.where(self.universe, group, -1), bp
+
+    def portfolios(self, members: dict[str, np.ndarray], me: np.ndarray | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Weighted returns (value-weighted by ``me``, else equal) and counts of each bucket."""
+        port, count = {}, {}
+        for label, member in members.items():
+            weight = np.where(member, 1.0 if me is None else me, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                port[label] = (weight * np.where(member, self.r, 0.0)).sum(axis=1) / weight.sum(axis=1)
+            count[label] = member.sum(axis=1)
+        return pd.DataFrame(port, index=self.dates), pd.DataFrame(count, index=self.dates)
+
+
+def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        return mask.reindex(returns.columns).fillna(False).to_numpy(dtype=bool)[None, :]
+    if isinstance(mask, pd.DataFrame):
+        frame = mask.reindex(index=returns.index, columns=returns.columns).shift(lag).fillna(False)
+        return frame.to_numpy(dtype=bool)
+    raise XLFactorError(
+        "breakpoints: expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
+        "or a DataFrame of booleans (dates x assets)"
+    )
+
+
+def _weighting(weighting: object) -> str:
+    if not isinstance(weighting, str) or weighting.lower() not in WEIGHTINGS:
+        raise XLFactorError(f"weighting: {weighting!r} is not one of {', '.join(WEIGHTINGS)}")
+    return weighting.lower()
+
+
+def _char_labels(n: int) -> list[str]:
+    if n == 2:
+        return ["L", "H"]
+    if n == 3:
+        return ["L", "M", "H"]
+    return [f"Q{k}" for k in range(1, n + 1)]
+
+
+def _bp_columns(prefix: str, percentiles: tuple[float, ...], values: np.ndarray) -> dict[str, np.ndarray]:
+    return {f"{prefix}_p{100 * p:g}": v for p, v in zip(percentiles, values, strict=True)}
