@@ -218,6 +218,26 @@ METHOD = choice(
 )
 HALFLIFE = number('EWMA half-life in rows (periods); required with method "ewma".', low=0, inclusive=False)
 MODEL = model('Model name: "CAPM", "FF3", "FF5", "FF6" or "CARHART4" (or a registered factor set).')
+
+
+def _max_gross(value: Any, name: str, default: Any) -> float | None:
+    """A positive number, or the text "none" (no bound: weights in currency); blank gives the default."""
+    value = convert.single(value, name)
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    return convert.number_option(value, name, default, low=0, inclusive=False)
+
+
+MAX_GROSS = Spec(
+    'Largest gross exposure sum |w| the weights may have (default 2 = 200%): your book\'s gross for a leveraged '
+    'or long-short book, "none" for weights in currency.',
+    _max_gross,
+)
+UNITS = choice(
+    'Units check: "auto" (default) refuses returns that look like percent; "decimal" declares them decimals '
+    "however volatile.",
+    ("auto", "decimal"),
+)
 FREQ = Spec('Data frequency: "M" or "monthly" (default), "W" or "weekly", "D" or "daily".', _freq)
 
 #: Every shared argument, by parameter name: what ``excel_function`` looks up.
@@ -275,6 +295,8 @@ SPECS: dict[str, Spec] = {
         inclusive=False,
         need="give the volatility budget in currency",
     ),
+    "max_gross": MAX_GROSS,
+    "units": UNITS,
     "confidence": number("Confidence level, between 0 and 1 (default 0.99).", low=0, high=1, inclusive=False),
     # dates
     "start_date": date("First date to include (optional)."),
