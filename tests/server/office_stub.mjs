@@ -1,13 +1,23 @@
 // Minimal Office globals for running xlwings Server's browser-side client in Node.
 //
 // Only what the client touches on a ribbon or task pane click exists here: an in-memory workbook
-// (sheets of cell values and number formats, Excel tables, a selection), Excel.run with a
-// request context whose sync() does nothing (all reads and writes are immediate),
-// Office.onReady, Office.actions.associate, Office.context.ui.displayDialogAsync (recorded:
-// the client shows errors through it), XMLHttpRequest on top of Node's fetch (every request
-// is recorded), and the document/window bits its modules read when they load. The requests
-// themselves are built by xlwings Server's own code, unchanged. The task pane's xw-click
-// buttons are plain elements with attributes and click listeners.
+// (sheets of cell values and number formats, Excel tables, charts, a selection per sheet),
+// Excel.run with a request context whose sync() does nothing (all reads and writes are
+// immediate), Office.onReady, Office.actions.associate, Office.context.ui.displayDialogAsync
+// (recorded: the client shows errors through it), XMLHttpRequest on top of Node's fetch (every
+// request is recorded), and the document/window bits its modules read when they load. The
+// requests themselves are built by xlwings Server's own code, unchanged. The task pane's
+// xw-click buttons are plain elements with attributes and click listeners.
+//
+// Writes follow the Excel JavaScript API's documented semantics, so an action the real Excel
+// would reject fails here too: Range.values / Range.numberFormat take a single value or a 1x1
+// array (applied to every cell; what xlwings' setNumberFormat sends) or an array of the range's
+// exact shape, where null leaves a cell unchanged and "" clears it (values) or resets it to
+// General (numberFormat); worksheet and table names are unique (worksheets case-insensitively),
+// tables may not overlap, a table's header row gets unique non-blank names as Excel gives them;
+// deleting a sheet removes its tables and charts. What is not modelled: Excel's parsing of text
+// entered as values (an ISO date string stays text here; Excel would make it a date), fonts,
+// fills, column widths, and chart series (a chart records its type, source range and placement).
 
 import { webcrypto } from "node:crypto";
 
@@ -71,32 +81,80 @@ class Range {
     return this.grid((r, c) => this.sheet.cells.get(`${r},${c}`) ?? "");
   }
 
-  set values(rows) {
-    rows.forEach((row, r) =>
-      row.forEach((value, c) => this.sheet.cells.set(`${this.rowIndex + r},${this.columnIndex + c}`, value)),
-    );
+  set values(input) {
+    this.assign(input, "values", (key, value) => {
+      if (value === "") this.sheet.cells.delete(key);
+      else this.sheet.cells.set(key, value);
+    });
   }
 
   get numberFormat() {
     return this.grid((r, c) => this.sheet.formats.get(`${r},${c}`) ?? "General");
   }
 
-  clear() {
-    for (const key of [...this.sheet.cells.keys()]) {
-      const [r, c] = key.split(",").map(Number);
-      const inside =
-        r >= this.rowIndex && r < this.rowIndex + this.rowCount && c >= this.columnIndex && c < this.columnIndex + this.columnCount;
-      if (inside) this.sheet.cells.delete(key);
+  set numberFormat(input) {
+    this.assign(input, "numberFormat", (key, format) => {
+      if (format === "" || format === "General") this.sheet.formats.delete(key);
+      else this.sheet.formats.set(key, String(format));
+    });
+  }
+
+  /** Office.js input for a range property: one value (or a 1x1 array) for every cell, else an
+   * array of exactly the range's rows and columns; null entries leave their cell unchanged. */
+  assign(input, property, write) {
+    if (input === null || input === undefined) throw new Error(`InvalidArgument: ${property} cannot be set to null`);
+    let cell;
+    if (!Array.isArray(input)) cell = () => input;
+    else if (input.length === 1 && input[0].length === 1) cell = () => input[0][0];
+    else if (input.length === this.rowCount && input.every((row) => row.length === this.columnCount)) {
+      cell = (r, c) => input[r][c];
+    } else {
+      throw new Error(
+        `InvalidArgument: ${property} of ${input.length}x${input[0]?.length} for the ${this.rowCount}x${this.columnCount} range ${this.address}`,
+      );
+    }
+    for (let r = 0; r < this.rowCount; r++) {
+      for (let c = 0; c < this.columnCount; c++) {
+        const value = cell(r, c);
+        if (value !== null && value !== undefined) write(`${this.rowIndex + r},${this.columnIndex + c}`, value);
+      }
+    }
+  }
+
+  overlaps(other) {
+    return (
+      this.sheet === other.sheet &&
+      this.rowIndex < other.rowIndex + other.rowCount &&
+      other.rowIndex < this.rowIndex + this.rowCount &&
+      this.columnIndex < other.columnIndex + other.columnCount &&
+      other.columnIndex < this.columnIndex + this.columnCount
+    );
+  }
+
+  select() {
+    this.sheet.selection = this;
+    this.sheet.activate();
+  }
+
+  /** Range.clear(applyTo): "All" (the default) clears values and number formats, "Contents" values, "Formats" formats. */
+  clear(applyTo = "All") {
+    const stores = { All: [this.sheet.cells, this.sheet.formats], Contents: [this.sheet.cells], Formats: [this.sheet.formats] };
+    for (const store of stores[applyTo]) {
+      for (const key of [...store.keys()]) {
+        const [r, c] = key.split(",").map(Number);
+        const inside =
+          r >= this.rowIndex && r < this.rowIndex + this.rowCount && c >= this.columnIndex && c < this.columnIndex + this.columnCount;
+        if (inside) store.delete(key);
+      }
     }
   }
 }
 
 class Table {
-  constructor(sheet, name, address) {
+  constructor(sheet, name, range) {
     this.sheet = sheet;
-    this.name = name;
-    const [first, last] = address.split(":").map(parseCell);
-    this.range = new Range(sheet, first[0], first[1], last[0] - first[0] + 1, last[1] - first[1] + 1);
+    this.range = range;
+    this._name = name;
     Object.assign(this, {
       showHeaders: true,
       showTotals: false,
@@ -107,7 +165,34 @@ class Table {
       showBandedRows: true,
       showBandedColumns: false,
     });
-    this.columns = collection(this.range.values[0].map((name) => ({ name: String(name) })));
+  }
+
+  get name() {
+    return this._name;
+  }
+
+  set name(name) {
+    const taken = this.sheet.workbook.sheets.flatMap((s) => s.tables.items).some((t) => t !== this && t.name === name);
+    if (taken) throw new Error(`InvalidArgument: a table called ${name} already exists`);
+    this._name = name;
+  }
+
+  /** Header names as Excel gives them: text of the header cells, blanks as ColumnN, repeats numbered. */
+  nameHeaders() {
+    const header = this.getHeaderRowRange();
+    const seen = new Set();
+    const names = header.values[0].map((value, i) => {
+      const base = value === "" ? `Column${i + 1}` : String(value);
+      let name = base;
+      for (let n = 2; seen.has(name.toLowerCase()); n++) name = `${base}${n}`;
+      seen.add(name.toLowerCase());
+      return name;
+    });
+    header.values = [names];
+  }
+
+  get columns() {
+    return collection(this.getHeaderRowRange().values[0].map((name) => ({ name: String(name) })));
   }
 
   getRange() {
@@ -123,6 +208,64 @@ class Table {
     const r = this.range;
     return new Range(this.sheet, r.rowIndex + 1, r.columnIndex, r.rowCount - 1, r.columnCount);
   }
+
+  snapshot() {
+    return { name: this.name, address: this.range.address, style: this.style, columns: this.columns.items.map((c) => c.name) };
+  }
+}
+
+/** A worksheet's tables: TableCollection.add(address, hasHeaders) as Office.js does it on a worksheet. */
+function tableCollection(sheet) {
+  const tables = collection([]);
+  tables.add = (address, hasHeaders) => {
+    const target = typeof address === "string" ? sheet.workbook.range(address, sheet) : address;
+    if (tables.items.some((t) => t.range.overlaps(target))) {
+      throw new Error(`InvalidArgument: a table cannot overlap another table (${target.address})`);
+    }
+    if (!hasHeaders) throw new Error("office_stub: tables without a header row are not modelled");
+    const count = sheet.workbook.sheets.reduce((n, s) => n + s.tables.items.length, 0);
+    const table = new Table(sheet, `Table${count + 1}`, target);
+    table.nameHeaders();
+    tables.items.push(table);
+    return table;
+  };
+  return tables;
+}
+
+class Chart {
+  constructor(sheet, name, chartType, source, seriesBy) {
+    Object.assign(this, { sheet, name, chartType, source, seriesBy: seriesBy ?? "Auto", style: null });
+    // Excel's default chart size, placed at the top left until positioned
+    Object.assign(this, { left: 0, top: 0, width: 360, height: 216 });
+  }
+
+  /** Top-left at ``startCell`` (default grid: 48 pt columns, 15 pt rows), bottom-right at ``endCell`` when given. */
+  setPosition(startCell, endCell) {
+    const start = typeof startCell === "string" ? this.sheet.getRange(startCell) : startCell;
+    this.left = start.columnIndex * 48;
+    this.top = start.rowIndex * 15;
+    if (endCell) {
+      const end = typeof endCell === "string" ? this.sheet.getRange(endCell) : endCell;
+      this.width = (end.columnIndex + end.columnCount) * 48 - this.left;
+      this.height = (end.rowIndex + end.rowCount) * 15 - this.top;
+    }
+  }
+
+  snapshot() {
+    const { name, chartType, seriesBy, style, left, top, width, height } = this;
+    return { name, chartType, source: this.source.address, seriesBy, style, left, top, width, height };
+  }
+}
+
+function chartCollection(sheet) {
+  const charts = collection([]);
+  charts.add = (type, sourceData, seriesBy) => {
+    const source = typeof sourceData === "string" ? sheet.workbook.range(sourceData, sheet) : sourceData;
+    const chart = new Chart(sheet, `Chart ${charts.items.length + 1}`, type, source, seriesBy);
+    charts.items.push(chart);
+    return chart;
+  };
+  return charts;
 }
 
 class Worksheet {
@@ -134,9 +277,10 @@ class Worksheet {
     this.visibility = "Visible";
     this.showGridlines = true;
     this.names = collection([]);
-    this.tables = collection([]);
+    this.tables = tableCollection(this);
     this.shapes = collection([]);
-    this.charts = collection([]);
+    this.charts = chartCollection(this);
+    this.selection = null;
     this.pivotTables = collection([]);
     this.pageLayout = { getPrintAreaOrNullObject: () => NULL_OBJECT };
   }
@@ -159,6 +303,14 @@ class Worksheet {
     this.workbook.active = this;
   }
 
+  delete() {
+    const sheets = this.workbook.sheets;
+    if (sheets.length === 1) throw new Error("InvalidOperation: a workbook must keep at least one sheet");
+    const index = sheets.indexOf(this);
+    sheets.splice(index, 1);
+    if (this.workbook.active === this) this.workbook.active = sheets[Math.max(0, index - 1)];
+  }
+
   getRange(address = "A1") {
     const [first, last = first] = address.split("!").pop().split(":").map(parseCell);
     return new Range(this, first[0], first[1], last[0] - first[0] + 1, last[1] - first[1] + 1);
@@ -169,15 +321,30 @@ class Worksheet {
   }
 
   getRanges() {
-    return { clear: () => this.cells.clear() };
+    return { clear: (applyTo = "All") => this.getRangeByIndexes(0, 0, 1048576, 16384).clear(applyTo) };
   }
 
-  getUsedRangeOrNullObject() {
-    if (this.cells.size === 0) return NULL_OBJECT;
-    const keys = [...this.cells.keys()].map((key) => key.split(",").map(Number));
-    const rows = Math.max(...keys.map(([r]) => r)) + 1;
-    const columns = Math.max(...keys.map(([, c]) => c)) + 1;
-    return new Range(this, 0, 0, rows, columns);
+  /** The smallest range holding every value (and, unless ``valuesOnly``, every number format). */
+  getUsedRangeOrNullObject(valuesOnly = false) {
+    const keys = [...this.cells.keys(), ...(valuesOnly ? [] : this.formats.keys())];
+    if (keys.length === 0) return NULL_OBJECT;
+    const cells = keys.map((key) => key.split(",").map(Number));
+    const [top, left] = [Math.min(...cells.map(([r]) => r)), Math.min(...cells.map(([, c]) => c))];
+    const [bottom, right] = [Math.max(...cells.map(([r]) => r)), Math.max(...cells.map(([, c]) => c))];
+    return new Range(this, top, left, bottom - top + 1, right - left + 1);
+  }
+
+  snapshot() {
+    const used = this.getUsedRangeOrNullObject(true);
+    // from A1, as the client reads a sheet: row and column indexes are the sheet's
+    const all = used.isNullObject ? null : this.getRangeByIndexes(0, 0, used.rowIndex + used.rowCount, used.columnIndex + used.columnCount);
+    return {
+      name: this.name,
+      values: all ? all.values : [],
+      number_formats: all ? all.numberFormat : [],
+      tables: this.tables.items.map((t) => t.snapshot()),
+      charts: this.charts.items.map((c) => c.snapshot()),
+    };
   }
 }
 
@@ -201,7 +368,11 @@ class Workbook {
       getItemOrNullObject: (name) => self.sheets.find((s) => s.name === name) ?? NULL_OBJECT,
       getActiveWorksheet: () => self.active,
       add: (name) => {
-        const sheet = new Worksheet(self, name ?? `Sheet${self.sheets.length + 1}`);
+        name ??= `Sheet${self.sheets.length + 1}`;
+        if (self.sheets.some((s) => s.name.toLowerCase() === name.toLowerCase())) {
+          throw new Error(`ItemAlreadyExists: a sheet called ${name} already exists`);
+        }
+        const sheet = new Worksheet(self, name);
         self.sheets.push(sheet);
         return sheet;
       },
@@ -216,7 +387,7 @@ class Workbook {
       for (const [column, format] of Object.entries(sheetSpec.column_formats ?? {})) {
         sheetSpec.values.forEach((_, r) => sheet.formats.set(`${r},${column}`, format));
       }
-      sheet.tables = collection((sheetSpec.tables ?? []).map((t) => new Table(sheet, t.name, t.address)));
+      for (const t of sheetSpec.tables ?? []) sheet.tables.add(t.address, true).name = t.name;
     }
     this.active = this.sheets[0];
   }
@@ -225,18 +396,26 @@ class Workbook {
     return this;
   }
 
+  /** The active sheet's selection (A1 until something is selected there). */
   getSelectedRange() {
-    return this.active.getRange("A1");
+    return this.active.selection ?? this.active.getRange("A1");
+  }
+
+  /** A range from an address, on its named sheet (``Sheet!A1:B2``, quotes allowed) or on ``sheet``. */
+  range(address, sheet) {
+    const bang = address.lastIndexOf("!");
+    if (bang < 0) return sheet.getRange(address);
+    const name = address.slice(0, bang).replace(/^'(.*)'$/, "$1").replace(/''/g, "'");
+    const target = this.sheets.find((s) => s.name === name);
+    if (!target) throw new Error(`ItemNotFound: no sheet called ${name}`);
+    return target.getRange(address.slice(bang + 1));
   }
 
   snapshot() {
     return {
       active_sheet: this.active.name,
       calculations: [...this.calculations],
-      sheets: this.sheets.map((sheet) => {
-        const used = sheet.getUsedRangeOrNullObject();
-        return { name: sheet.name, values: used.isNullObject ? [] : used.values };
-      }),
+      sheets: this.sheets.map((sheet) => sheet.snapshot()),
     };
   }
 }
@@ -346,7 +525,7 @@ export function installOffice({ origin, configJson, workbookSpec, buttons = [] }
       return context;
     },
     CalculationType: { full: "Full", recalculate: "Recalculate" },
-    ClearApplyTo: { contents: "Contents", all: "All" },
+    ClearApplyTo: { contents: "Contents", formats: "Formats", all: "All" },
     ShapeType: { image: "Image" },
   };
   return { workbook, record };

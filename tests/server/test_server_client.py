@@ -15,11 +15,15 @@ import pytest
 import xlwings as xw
 from node_client import run_client
 from office_js import excel_range, serials
+from openpyxl.utils import get_column_letter, range_boundaries
 
 import xlfactor as xf
-from xlfactor.excel import server_project
+from xlfactor.excel import report_sheets, server_project
+from xlfactor.report.build import report_analysis
+from xlfactor.report.sheets import summary
 
 ASSETS = ["NoDur", "Durbl", "Manuf"]
+WEIGHTS = {"NoDur": 0.5, "Durbl": 0.2, "Manuf": 0.3}
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 # Build report first (the workbook is still untouched); refresh last (it changes the server's data).
 ORDER = ["xlfactor-report", "xlfactor-help", "xlfactor-status", "xlfactor-recalculate", "xlfactor-refresh"]
@@ -34,7 +38,7 @@ def workbook(returns: pd.DataFrame) -> dict:
     """Sheet1: a ``Returns`` table (dates formatted as dates, as Excel holds them) and a ``Weights`` table."""
     serial = [day for (day,) in serials(returns.index, header=None)]
     rows = [["Date", *ASSETS, None, "Asset", "Weight"]]
-    weights = [["NoDur", 0.5], ["Durbl", 0.2], ["Manuf", 0.3]]
+    weights = [[asset, weight] for asset, weight in WEIGHTS.items()]
     for i, (day, values) in enumerate(zip(serial, returns.to_numpy(), strict=True)):
         rows.append([float(day), *map(float, values), None, *(weights[i] if i < len(weights) else [None, None])])
     last = len(returns) + 1
@@ -110,10 +114,117 @@ def test_help_and_status_sheets_are_written(client_run):
     assert status[0][0] == "Model" and {row[0] for row in status[1:]} >= {"CAPM", "FF3", "FF5"}
 
 
-def test_report_writes_into_the_workbook(client_run):
+@pytest.fixture(scope="module")
+def analysis(returns):
+    """What Build report shows, computed here in Python from the same workbook data."""
+    return report_analysis(returns, pd.Series(WEIGHTS), source="workbook Portfolio.xlsx")
+
+
+def block_cells(sheet: dict, address: str) -> tuple[list[list], list[list], tuple[int, int]]:
+    """Values and number formats of ``address`` (``Sheet!A5:E11``) in a snapshot sheet, and its 0-based top-left."""
+    left, top, right, bottom = range_boundaries(address.split("!")[-1])
+    rows = slice(top - 1, bottom)
+    values = [row[left - 1 : right] for row in sheet["values"][rows]]
+    formats = [row[left - 1 : right] for row in sheet["number_formats"][rows]]
+    return values, formats, (top - 1, left - 1)
+
+
+def numbers(cells: list) -> np.ndarray:
+    return np.array([np.nan if c == "" else c for c in cells], dtype=float)
+
+
+def as_text(value) -> str:
+    return f"{value:%Y-%m-%d}" if isinstance(value, pd.Timestamp) else str(value)
+
+
+def test_report_sheets_hold_every_table_with_its_formats_and_charts(client_run, analysis):
+    """Every block of the report layout is in its sheet as the client applied it: an Excel table at the
+    block's place with the layout's header, values (numbers to 1e-12), number formats and chart."""
     after = client_run["ribbon"]["xlfactor-report"]["workbook"]
-    new = [s for s in after["sheets"] if s["name"] != "Sheet1" and s["values"]]
-    assert new, "Build report changed no sheet"
+    layout = report_sheets.layout(*analysis)
+    assert [s["name"] for s in after["sheets"]] == ["Sheet1", *layout]
+    assert after["active_sheet"] == "xlfactor report"
+    sheets = {s["name"]: s for s in after["sheets"]}
+    for number, (name, blocks) in enumerate(layout.items()):
+        sheet = sheets[name]
+        tables = {t["name"]: t for t in sheet["tables"]}
+        charts = {c["name"]: c for c in sheet["charts"]}
+        framed = {f"xlf_{number}_{i}": block for i, block in enumerate(blocks) if block.frame is not None}
+        assert sorted(tables) == sorted(framed)
+        assert sorted(charts) == sorted(f"{t}_chart" for t, block in framed.items() if block.chart)
+        for table_name, block in framed.items():
+            table = tables[table_name]
+            values, formats, (top, left) = block_cells(sheet, table["address"])
+            frame = block.frame
+            assert sheet["values"][top - 1][left] == block.title
+            assert table["style"] == report_sheets.TABLE_STYLE
+            assert table["columns"] == values[0] == [block.index_label, *map(str, frame.columns)]
+            assert len(values) == len(frame) + 1
+            assert [row[0] for row in values[1:]] == [as_text(i) for i in frame.index]
+            assert {row[0] for row in formats[1:]} == {block.index_format or "General"}
+            for j, column in enumerate(frame.columns, start=1):
+                got = [row[j] for row in values[1:]]
+                if pd.api.types.is_numeric_dtype(frame[column]):
+                    np.testing.assert_allclose(numbers(got), frame[column].to_numpy(float), **TOL)
+                else:
+                    assert got == [as_text(v) for v in frame[column]]
+                assert {row[j] for row in formats[1:]} == {(block.formats or {}).get(str(column), "General")}
+            if block.chart:
+                kind, n = block.chart
+                chart = charts[f"{table_name}_chart"]
+                assert chart["chartType"] == {"bar_clustered": "BarClustered", "line": "Line"}[kind]
+                last = top + len(values)
+                assert chart["source"] == f"{name}!A{top + 1}:{get_column_letter(1 + n)}{last}"
+
+
+def test_report_key_numbers_equal_the_python_analysis(client_run, analysis, returns):
+    """The headline numbers in the workbook equal report_analysis in Python (1e-12), and the
+    top-down betas equal a plain least-squares fit of the portfolio's excess returns."""
+    a, info = analysis
+    sheets = {s["name"]: s for s in client_run["ribbon"]["xlfactor-report"]["workbook"]["sheets"]}
+
+    def table(sheet: str, title: str) -> pd.DataFrame:
+        rows = sheets[sheet]["values"]
+        top = next(r for r, row in enumerate(rows) if row[0] == title) + 1
+        bottom = next((r for r in range(top, len(rows)) if rows[r][0] == ""), len(rows))
+        header = rows[top]
+        body = [[np.nan if c == "" else c for c in row] for row in rows[top + 1 : bottom]]
+        return pd.DataFrame([r[1 : len(header)] for r in body], index=[r[0] for r in body], columns=header[1:])
+
+    by_factor = table("xlfactor risk", "Risk contributions by factor (annualised volatility, Euler)")
+    total = by_factor.loc["Total volatility"]
+    by_factor = by_factor.drop("Total volatility")
+    assert list(by_factor.index) == [*a.factor_names, "Specific"]
+    for label, column in [("Contribution", "contribution"), ("Marginal", "marginal"), ("% of risk", "percent")]:
+        np.testing.assert_allclose(by_factor[label].astype(float), a.risk.by_factor[column], **TOL)
+    np.testing.assert_allclose(total["Contribution"], a.risk.total_vol, **TOL)
+    np.testing.assert_allclose(by_factor["Contribution"].sum(), a.risk.total_vol, rtol=1e-12)  # Euler: adds up
+
+    exposures = table("xlfactor exposures", "Factor exposures (betas): top-down vs bottom-up")
+    np.testing.assert_allclose(exposures["Top-down beta"].astype(float), a.exposures["top_down"], **TOL)
+    np.testing.assert_allclose(exposures["Bottom-up beta"].astype(float), a.exposures["bottom_up"], **TOL)
+    factors = xf.load_factors("FF5", "M").loc[returns.index]
+    portfolio = returns @ pd.Series(WEIGHTS)[returns.columns]
+    design = np.column_stack([np.ones(len(returns)), factors[a.factor_names].to_numpy()])
+    coef, *_ = np.linalg.lstsq(design, (portfolio - factors["RF"]).to_numpy(), rcond=None)
+    np.testing.assert_allclose(exposures["Top-down beta"].astype(float), coef[1:], rtol=1e-9)
+
+    covariance = table("xlfactor covariance", "Factor covariance (annualised)")
+    np.testing.assert_allclose(covariance.astype(float), a.factor_cov.loc[covariance.index, covariance.columns], **TOL)
+    var = table("xlfactor stress", f"Value at risk and expected shortfall (normal, one {info.period_name})")
+    np.testing.assert_allclose(var[["VaR", "Expected shortfall"]].astype(float), a.var_es[["var", "es"]], **TOL)
+    rolling = table("xlfactor rolling betas", f"Rolling {a.window}-{info.period_name} portfolio betas")
+    np.testing.assert_allclose(rolling["Mkt-RF"].astype(float), a.rolling["Mkt-RF"], **TOL)
+
+    rows = sheets["xlfactor report"]["values"]
+    top = next(r for r, row in enumerate(rows) if row[0] == "Risk (annualised)") + 1
+    expected = summary.risk_figures(a, info)
+    got = rows[top : top + len(expected)]
+    assert [row[0] for row in got] == [label for label, _, _ in expected]
+    np.testing.assert_allclose([row[1] for row in got], [value for _, value, _ in expected], **TOL)
+    assert [f[1] for f in sheets["xlfactor report"]["number_formats"][top : top + len(expected)]] == [
+        fmt for _, _, fmt in expected
+    ]
 
 
 def test_recalculate_asks_excel_for_a_full_calculation(client_run):
@@ -129,11 +240,17 @@ def test_refresh_downloads_from_the_configured_server_and_recalculates(client_ru
     assert run["workbook"]["calculations"][-1] == "Full"
 
 
-def test_task_pane_buttons_run_every_script(client_run):
+def test_task_pane_buttons_run_every_script(client_run, analysis):
     """The served taskpane.html's xw-click buttons, wired by the client's init(), post each script."""
     for script, *_ in server_project.BUTTONS:
         run = client_run["taskpane"][script]
         (request,) = run["requests"]
         assert request["url"].endswith(f"/xlwings/custom-scripts-call/{script}") and request["status"] == 200
         assert request["body"]["client"] == "Office.js"
-    assert {"xlfactor help", "xlfactor status"} <= {s["name"] for s in run["workbook"]["sheets"]}
+    names = [s["name"] for s in run["workbook"]["sheets"]]
+    assert {"xlfactor help", "xlfactor status"} <= set(names)
+    # Build report ran a second time: its sheets were deleted and written again, once each, with the same tables
+    again = [(s["name"], s["tables"]) for s in client_run["taskpane"]["xlfactor_report"]["workbook"]["sheets"]]
+    first = {s["name"]: s["tables"] for s in client_run["ribbon"]["xlfactor-report"]["workbook"]["sheets"]}
+    for name in report_sheets.layout(*analysis):
+        assert [tables for n, tables in again if n == name] == [first[name]]
