@@ -204,11 +204,13 @@ def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkey
     assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 8
 
 
-def test_bad_workbook_raises_the_users_message(returns):
+def test_bad_workbook_shows_the_users_message_as_an_alert(returns):
+    """Through ribbon.dispatch, as in every runtime: an 'xlfactor' alert, nothing written."""
     book = office_js_book(returns)
     book.sheets[0].api["tables"] = book.sheets[0].api["tables"][:1]  # no Weights table
-    with pytest.raises(xf.XLFactorError, match="Weights: no Excel table or named range"):
-        run_report(book)
+    (alert,) = run_report(book)
+    assert alert["func"] == "alert" and alert["args"][1] == "xlfactor"
+    assert alert["args"][0].startswith("Weights: no Excel table or named range called 'Weights'")
 
 
 def test_layout_with_a_benchmark_adds_active_risk(returns):

@@ -1,9 +1,11 @@
 """Ribbon actions (the parts that need no Excel), the classic add-in files, Lite/Server entry
 points and ``xlfactor install`` on a system without Excel.
 
-Not testable here (no Excel on Linux): the ``xw.Book`` shell of each action (reading
-tables/named ranges, writing sheets, ``app.calculate``, ``app.alert``), the VBA import and
-UDF registration in ``xlfactor.excel.install._configure``, and the Lite/Server runtimes.
+The ``xw.Book`` shell of each action runs through xlwings' Office.js engine in
+tests/excel/test_report_sheets.py and through a live xlwings Server and its browser-side client
+in tests/server. Not testable here (no Excel on Linux): the same shell on the classic desktop
+(COM), the VBA import and UDF registration in ``xlfactor.excel.install._configure``, and Lite's
+Pyodide runtime.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ def test_lite_and_server_scripts_cover_every_action():
     namespace: dict = {}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     assert expected <= set(namespace) and "FM_BETA" in namespace, path
+
+
+def test_lite_and_server_scripts_run_through_dispatch():
+    """One code path: the scripts' actions are the ribbon's, except Build report (sheets, not a file).
+    (That a script's bad input becomes dispatch's alert: tests/excel/test_report_sheets.py.)"""
+    assert set(scripts.ACTIONS) == set(ribbon.ACTIONS)
+    assert {t for t in ribbon.ACTIONS if scripts.ACTIONS[t] is not ribbon.ACTIONS[t]} == {"report"}
 
 
 def test_dispatch_rejects_unknown_tag():

@@ -4,10 +4,10 @@
 // (sheets of cell values and number formats, Excel tables, charts, a selection per sheet),
 // Excel.run with a request context whose sync() does nothing (all reads and writes are
 // immediate), Office.onReady, Office.actions.associate, Office.context.ui.displayDialogAsync
-// (recorded: the client shows errors through it), XMLHttpRequest on top of Node's fetch (every
-// request is recorded), and the document/window bits its modules read when they load. The
-// requests themselves are built by xlwings Server's own code, unchanged. The task pane's
-// xw-click buttons are plain elements with attributes and click listeners.
+// (prompt and title recorded: the client shows alerts and errors there), XMLHttpRequest on top
+// of Node's fetch (every request is recorded), and the document/window bits its modules read
+// when they load. The requests themselves are built by xlwings Server's own code, unchanged.
+// The task pane's xw-click buttons are plain elements with attributes and click listeners.
 //
 // Writes follow the Excel JavaScript API's documented semantics, so an action the real Excel
 // would reject fails here too: Range.values / Range.numberFormat take a single value or a 1x1
@@ -510,7 +510,8 @@ export function installOffice({ origin, configJson, workbookSpec, buttons = [] }
       },
       ui: {
         displayDialogAsync: (url, options, callback) => {
-          record.dialogs.push(decodeURIComponent(new URL(url).searchParams.get("prompt") ?? url));
+          const params = new URL(url).searchParams;
+          record.dialogs.push({ prompt: params.get("prompt") ?? url, title: params.get("title") });
           callback?.({ status: "failed", error: { message: "no dialogs in Node", code: 0 } });
         },
       },

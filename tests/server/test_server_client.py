@@ -227,6 +227,20 @@ def test_report_key_numbers_equal_the_python_analysis(client_run, analysis, retu
     ]
 
 
+def test_bad_input_reaches_the_user_as_the_xlfactor_alert(server, returns, tmp_path_factory):
+    """A workbook without a Weights table: the script's message comes back as ribbon.dispatch's alert
+    (title "xlfactor", as in every runtime), shown by the client's dialog; nothing is written."""
+    book = workbook(returns)
+    book["sheets"][0]["tables"] = book["sheets"][0]["tables"][:1]
+    plan = {"workbook": book, "ribbon": ["xlfactor-report"]}
+    run = run_client(server.url, tmp_path_factory.mktemp("node-bad"), plan)["ribbon"]["xlfactor-report"]
+    assert run["completed"] and run["requests"][0]["status"] == 200
+    (dialog,) = run["dialogs"]
+    assert dialog["title"] == "xlfactor"
+    assert dialog["prompt"].startswith("Weights: no Excel table or named range called 'Weights' in this workbook")
+    assert [s["name"] for s in run["workbook"]["sheets"]] == ["Sheet1"]
+
+
 def test_recalculate_asks_excel_for_a_full_calculation(client_run):
     before = client_run["ribbon"]["xlfactor-status"]["workbook"]["calculations"]
     assert client_run["ribbon"]["xlfactor-recalculate"]["workbook"]["calculations"] == [*before, "Full"]

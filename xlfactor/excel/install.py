@@ -233,7 +233,10 @@ def install(target_dir: Path | None = None) -> int:
         print("On this system nothing was changed. On Windows it would:")
         for i, step in enumerate(steps, 1):
             print(f"  {i}. {step}")
-        print("For Excel on the web or macOS use xlwings Lite (install/lite) or xlwings Server (install/server).")
+        print(
+            "For Excel on the web or macOS use xlwings Lite (the files in install/lite of the source repository) "
+            "or xlwings Server (xlfactor server init DIR); see the README, 'Use it in Excel'."
+        )
         return 1
     for i, step in enumerate(steps, 1):
         print(f"{i}. {step}")

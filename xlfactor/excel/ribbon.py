@@ -5,8 +5,9 @@ Each runtime has a thin entry point:
 - classic desktop: the add-in's VBA ``OnAction`` handler calls
   ``RunPython "import xlfactor.excel.ribbon as r; r.dispatch('<tag>')"`` (see ``xlfactor/excel/classic``);
 - xlwings Lite and Server: the ``@xw.script`` functions of :mod:`xlfactor.excel.scripts`
-  (imported by ``install/lite/main.py`` and ``install/server/scripts.py``) call the same
-  actions with the injected book.
+  (imported by ``install/lite/main.py`` and by the ``custom_scripts/__init__.py`` that
+  ``xlfactor server init`` writes) call ``dispatch(tag, book, scripts.ACTIONS)`` with the
+  injected book: the same actions, except that Build report writes into sheets.
 
 What an action computes (rows to write, the portfolio read from the workbook) lives in
 plain functions that take and return Python data (:func:`status_rows`, :func:`help_rows`,
@@ -17,7 +18,7 @@ the ``xw.Book`` shell only reads ranges, writes sheets and recalculates.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -196,15 +197,19 @@ ACTIONS: dict[str, Callable[[xw.Book], Any]] = {
 }
 
 
-def dispatch(tag: str, book: xw.Book | None = None) -> None:
+def dispatch(
+    tag: str, book: xw.Book | None = None, actions: Mapping[str, Callable[[xw.Book], Any]] = ACTIONS
+) -> None:
     """Run the action for a ribbon button's ``tag`` on ``book`` (default: the calling workbook).
 
-    Bad input (e.g. no ``Returns`` table) is shown to the user as a message, not a traceback.
+    ``actions``: the runtime's actions (default: the classic desktop's; xlwings Lite and
+    Server pass :data:`xlfactor.excel.scripts.ACTIONS`). Bad input (e.g. no ``Returns``
+    table) is shown to the user as an alert titled "xlfactor", not a traceback.
     """
-    if tag not in ACTIONS:
-        raise XLFactorError(f"tag: unknown ribbon action {tag!r}; one of {', '.join(ACTIONS)}")
+    if tag not in actions:
+        raise XLFactorError(f"tag: unknown ribbon action {tag!r}; one of {', '.join(actions)}")
     book = book if book is not None else xw.Book.caller()
     try:
-        ACTIONS[tag](book)
+        actions[tag](book)
     except XLFactorError as exc:
         book.app.alert(str(exc), title="xlfactor")

@@ -1,10 +1,13 @@
 """The ribbon actions as ``@xw.script`` entry points, for xlwings Lite and xlwings Server.
 
-Lite's ``main.py`` and a Server project's custom-scripts module import them with
-``from xlfactor.excel.scripts import *`` (see ``install/lite`` and ``install/server``);
-each receives the workbook from the runtime and calls the matching action of
-:mod:`xlfactor.excel.ribbon`. Classic desktop reaches the same actions through the VBA
-dispatcher instead.
+Lite's ``main.py`` (``install/lite/main.py``) and the ``custom_scripts/__init__.py`` that
+``xlfactor server init`` writes import them with ``from xlfactor.excel.scripts import *``.
+Each receives the workbook from the runtime and runs :func:`xlfactor.excel.ribbon.dispatch`,
+the one code path of every runtime (the classic desktop's VBA calls it too), so a bad input
+reaches the user as the same ``xlfactor`` alert everywhere. The one difference is
+:data:`ACTIONS`: here Build report writes the report into new sheets of the open workbook
+(:mod:`xlfactor.excel.report_sheets`), since a file written by Pyodide or on a server is
+out of the user's reach.
 """
 
 import xlwings as xw
@@ -14,33 +17,40 @@ from xlfactor.excel import ribbon
 __all__ = ["xlfactor_refresh", "xlfactor_recalculate", "xlfactor_report", "xlfactor_status", "xlfactor_help"]
 
 
+def _report_into_sheets(book: xw.Book) -> list[str]:
+    from xlfactor.excel import report_sheets  # the report layer loads only when a report is built
+
+    return report_sheets.build_report_sheets(book)
+
+
+ACTIONS = {**ribbon.ACTIONS, "report": _report_into_sheets}
+
+
 @xw.script
 def xlfactor_refresh(book: xw.Book):
     """Download fresh factor data (needs network access from the runtime), then recalculate."""
-    ribbon.refresh(book)
+    ribbon.dispatch("refresh", book, ACTIONS)
 
 
 @xw.script
 def xlfactor_recalculate(book: xw.Book):
     """Recalculate every FM_ formula."""
-    ribbon.recalculate(book)
+    ribbon.dispatch("recalculate", book, ACTIONS)
 
 
 @xw.script
 def xlfactor_report(book: xw.Book):
     """Build the factor risk report from the Returns and Weights tables into new sheets of this workbook."""
-    from xlfactor.excel import report_sheets  # the report layer (openpyxl) loads only when a report is built
-
-    report_sheets.build_report_sheets(book)
+    ribbon.dispatch("report", book, ACTIONS)
 
 
 @xw.script
 def xlfactor_status(book: xw.Book):
     """Write where the factor data come from to the 'xlfactor status' sheet."""
-    ribbon.data_status(book)
+    ribbon.dispatch("status", book, ACTIONS)
 
 
 @xw.script
 def xlfactor_help(book: xw.Book):
     """List the FM_ functions and their arguments on the 'xlfactor help' sheet."""
-    ribbon.show_help(book)
+    ribbon.dispatch("help", book, ACTIONS)
