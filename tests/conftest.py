@@ -3,19 +3,31 @@
 xlwings' Office.js engine (used to drive the FM_ functions as Excel would) needs
 these two variables before the first ``import xlwings``; the project's own test
 runs are noncommercial use. Every test session gets its own empty xlfactor data
-directory, so tests never read or write a user's cache.
+directory, so tests never read or write a user's cache. In a CI run (``ci_mode.STRICT``) a
+skipped test is reported as a failure.
 """
 
 import os
 import tempfile
 
 import pytest
+from ci_mode import STRICT
 from french_files import VW_MONTHLY, french_block
 
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 os.environ["XLFACTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="xlfactor-test-")
 os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a skip (a missing tool or package) fails the test, with the skip's reason."""
+    report = (yield).get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in a CI run, which must run every test: {reason} (.ci/run installs it)"
 
 @pytest.fixture(scope="session")
 def industries10():
