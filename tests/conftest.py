@@ -29,6 +29,7 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped in a CI run, which must run every test: {reason} (.ci/run installs it)"
 
+
 @pytest.fixture(scope="session")
 def industries10():
     """10 value-weighted industry portfolios (CRSP 202504), monthly decimal returns."""
