@@ -540,16 +540,21 @@ def asset_name(value: Any, assets: pd.Index, arg: str = "asset") -> str:
 
 
 def shocks_for(value: Any, factors: pd.Index, arg: str = "shocks") -> pd.Series:
-    """Factor shocks labelled with factor names (label column or label row; one shock may sit
-    beside or under its factor's name), or one per factor in order.
+    """Factor shocks (:func:`factor_values`); blank shocks are left out (those factors move by their
+    implied amount)."""
+    return factor_values(value, factors, arg, what="shocks")
 
-    Blank shocks are left out (those factors move by their implied amount).
+
+def factor_values(value: Any, factors: pd.Index, arg: str, *, what: str) -> pd.Series:
+    """One number per factor (``what``: "shocks", "premia", ... for messages), labelled with factor names
+    (label column or label row; one value may sit beside or under its factor's name), or one per factor
+    in order. Blank values are left out; unknown names raise.
     """
-    shocks, origin = convert.labelled_vector(value, arg, label="Shock")
+    shocks, origin = convert.labelled_vector(value, arg, label="Value")
     if _by_position(shocks, origin, factors):
         if len(shocks) != len(factors):
             raise XLFactorError(
-                f"{arg}: {len(shocks)} unlabelled shocks for {len(factors)} factors; label them with factor names "
+                f"{arg}: {len(shocks)} unlabelled {what} for {len(factors)} factors; label them with factor names "
                 f"({', '.join(map(str, factors))}) or give one per factor"
             )
         shocks.index = factors
