@@ -34,13 +34,6 @@ ASSETS = ["NoDur", "Durbl", "Manuf"]
 
 
 @pytest.fixture(scope="module")
-def returns() -> pd.DataFrame:
-    r = xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS].copy()
-    r.iloc[5, 1] = np.nan  # a blank cell: missing, not zero
-    return r
-
-
-@pytest.fixture(scope="module")
 def ff5(returns):
     return xf.align(returns, xf.load_factors("FF5", "M"))
 

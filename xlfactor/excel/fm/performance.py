@@ -18,7 +18,7 @@ from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Table
-from xlfactor.excel.specs import rng
+from xlfactor.excel.specs import REQUIRED, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.expected_return import ALPHA_ROW, RF_ROW, TOTAL_ROW
@@ -45,7 +45,6 @@ PREMIA = rng(
     "Optional factor premia E[f], annual when annualize is TRUE (else per period): labelled with factor names, "
     "or one per factor in order. Factors left out use their sample mean."
 )
-
 
 
 @excel_function(
@@ -78,7 +77,7 @@ def _performance_inputs(
     With a model name only the rows with factor data are kept (as in every FM_ function); the
     risk-free rate defaults to the factors' RF column when they have one.
     """
-    if dates is None:
+    if dates is None or dates is REQUIRED:
         raise XLFactorError("dates: required; give the dates of the rows (the frequency and the drawdown dates)")
     model = convert.model_name(factors) is not None
     rf_number = _single_number(rf)
@@ -98,7 +97,7 @@ def _performance_inputs(
     if rf_number is not None:
         rf_series = pd.Series(rf_number, index=when)
     if factors is None:
-        return frame, bench, rf_series, None
+        return frame, bench, _covering(rf_series, frame), None
     if model:
         found = inputs.model_data(factors, when)
         rows = found.rows
@@ -112,7 +111,20 @@ def _performance_inputs(
     regressors = table.drop(columns=[RF_COLUMN], errors="ignore")
     if regressors.shape[1] == 0:
         raise XLFactorError("factors: no factor columns besides RF; give at least one factor")
-    return frame, bench, rf_series, regressors
+    return frame, bench, _covering(rf_series, frame), regressors
+
+
+def _covering(rf: pd.Series | None, frame: pd.DataFrame) -> pd.Series | None:
+    """``rf`` when it has a value on every row with a return; a blank there raises (it is not a zero rate)."""
+    if rf is None:
+        return None
+    gap = rf.isna().to_numpy() & frame.notna().any(axis=1).to_numpy()
+    if gap.any():
+        raise XLFactorError(
+            f"rf: no risk-free rate on {rf.index[gap.argmax()]:%Y-%m-%d} where returns has a value; "
+            "fill every row of rf (0 for none)"
+        )
+    return rf
 
 
 def _single_number(value: Any) -> float | None:
@@ -157,4 +169,3 @@ def expected_split(
         per_period[given.index] = given.to_numpy() / scale
     split = xf.expected_return(result, rf=sample.rf(excess), premia=per_period, annualize=annualize)
     return split, per_period * scale
-
