@@ -1,9 +1,9 @@
 """The course-notes FM_ functions (return series, adjusted betas, performance, expected returns, position P&L)
 through xlwings' Office.js engine, against direct computations.
 
-Data: the shipped 12 industry portfolios, 2014-2023 monthly (three of them, Durbl with one blank cell: the
-``returns`` fixture of conftest.py),
-against the shipped FF5/FF3 factor files, laid out as a user would (header rows, dates as serials).
+Data: three of the shipped industry portfolios, 2014-2023 monthly, Durbl with one blank cell (the ``returns``
+fixture of conftest.py), against the shipped FF5/FF3 factor files, laid out as a user would (header rows,
+dates as serials).
 
 References and tolerances:
 
