@@ -550,17 +550,17 @@ def factor_values(value: Any, factors: pd.Index, arg: str, *, what: str) -> pd.S
     (label column or label row; one value may sit beside or under its factor's name), or one per factor
     in order. Blank values are left out; unknown names raise.
     """
-    shocks, origin = convert.labelled_vector(value, arg, label="Value")
-    if _by_position(shocks, origin, factors):
-        if len(shocks) != len(factors):
+    values, origin = convert.labelled_vector(value, arg, label="Value")
+    if _by_position(values, origin, factors):
+        if len(values) != len(factors):
             raise XLFactorError(
-                f"{arg}: {len(shocks)} unlabelled {what} for {len(factors)} factors; label them with factor names "
+                f"{arg}: {len(values)} unlabelled {what} for {len(factors)} factors; label them with factor names "
                 f"({', '.join(map(str, factors))}) or give one per factor"
             )
-        shocks.index = factors
-    unknown = [str(s) for s in shocks.index if s not in factors]
+        values.index = factors
+    unknown = [str(s) for s in values.index if s not in factors]
     if unknown:
         raise XLFactorError(
             f"{arg}: {', '.join(map(repr, unknown))} not among the factors ({', '.join(map(str, factors))})"
         )
-    return shocks.dropna()
+    return values.dropna()
