@@ -9,6 +9,9 @@ Sheets:
 - ``Expected``: the same results computed by Python when the workbook was built (the FM_
   functions called directly, with the data as the classic add-in passes it), to compare
   after opening the workbook in Excel with the add-in.
+- ``Course notes`` and ``Course notes expected``: the course-notes functions (performance,
+  expected-return split, adjusted betas, position P&L, hedged / tracking / residual return
+  series) in formulas and as Python computed them (:func:`add_course_notes`).
 
 The formulas use the classic add-in's names (``FM_BETA``); xlwings Lite and Server show the
 functions under their add-in namespace. openpyxl cannot mark a formula as a dynamic array,
@@ -155,9 +158,73 @@ def build(path: Path = OUT) -> Path:
             raise RuntimeError(f"{formula}: {rows}")
         _write_table(analysis, top, title, rows, formula)
         top = _write_table(expected, top, title, rows)
+    add_course_notes(wb, cells, len(returns), assets)
     wb.save(path)
     mark_dynamic_arrays(path)
     return path
+
+
+# ------------------------------------------------------------------ course notes
+SERIES_ASSETS = 3  # the return-series blocks show the first three industries
+PNL_ASSET = "Durbl"
+
+
+def _course_notes_blocks(n_rows: int, n_assets: int) -> list[tuple[str, str | None, tuple]]:
+    """(title, formula, Python arguments) per course-notes block; a None formula is an input block of values
+    (``spec`` then names the cells to write)."""
+    last_col = get_column_letter(1 + n_assets)
+    rets = f"Data!$B$1:${last_col}${n_rows + 1}"
+    three = f"Data!$B$1:${get_column_letter(1 + SERIES_ASSETS)}${n_rows + 1}"
+    dates = f"Data!$A$1:$A${n_rows + 1}"
+    bench = f"'Course notes'!$B$4:$B${n_rows + 4}"  # the first block's benchmark column, header included
+    return [
+        ("Benchmark: equal-weighted average of the industries (input)", None, ("BENCH",)),
+        ("Performance vs the benchmark, hedged Sharpe on FF5", f'FM_PERFORMANCE({rets},{dates},{bench},,"FF5")',
+         ("R", "D", "BENCH_COL", None, "FF5")),
+        ("Expected return split, annual (FF5, sample premia)", f'FM_EXPECTED_RETURN({rets},"FF5",{dates})',
+         ("R", "FF5", "D")),
+        ("Expected return split with a 6% market premium",
+         f'FM_EXPECTED_RETURN({rets},"FF5",{dates},{{"Mkt-RF",0.06}})', ("R", "FF5", "D", [["Mkt-RF", 0.06]])),
+        ("Adjusted market betas, Blume (FF5)", f'FM_ADJUST_BETA({rets},"FF5",{dates})', ("R", "FF5", "D")),
+        ("Adjusted market betas, Vasicek (FF5)", f'FM_ADJUST_BETA({rets},"FF5",{dates},"vasicek")',
+         ("R", "FF5", "D", "vasicek")),
+        (f"P&L of {PNL_ASSET} sized to 50,000 a day (FF5)",
+         f'FM_POSITION_PNL(50000,{rets},"FF5",{dates},"{PNL_ASSET}","daily")',
+         (50000, "R", "FF5", "D", PNL_ASSET, "daily")),
+        ("Hedged returns r - b'f, cumulative (FF5)", f'FM_HEDGED_RETURNS({three},"FF5",{dates},TRUE,TRUE)',
+         ("R3", "FF5", "D", True, True)),
+        ("Tracking-portfolio returns b'f (FF5)", f'FM_TRACKING_RETURNS({three},"FF5",{dates})', ("R3", "FF5", "D")),
+        ("Residual returns, running sum (FF5)", f'FM_RESIDUALS({three},"FF5",{dates},TRUE,"sum")',
+         ("R3", "FF5", "D", True, "sum")),
+    ]  # fmt: skip
+
+
+def add_course_notes(wb: Workbook, cells: dict, n_rows: int, assets: list[str]) -> None:
+    """Add the ``Course notes`` sheet (formulas) and ``Course notes expected`` (the values Python computed)."""
+    returns = [row for row in cells["R"][1:]]
+    bench = [sum(row) / len(row) for row in returns]
+    cells = {
+        **cells,
+        "R3": [row[:SERIES_ASSETS] for row in cells["R"]],
+        "BENCH": [["Date", "Benchmark"], *[[d[0], b] for d, b in zip(cells["D"][1:], bench, strict=True)]],
+        "BENCH_COL": [["Benchmark"], *[[b] for b in bench]],
+    }
+    notes, expected = wb.create_sheet("Course notes"), wb.create_sheet("Course notes expected")
+    notes["A1"] = "Course-notes FM_ formulas (need the xlfactor add-in); compare with the Course notes expected sheet"
+    expected["A1"] = f"Computed by Python with xlfactor {xf.__version__} when this workbook was built"
+    top = 3
+    for title, formula, spec in _course_notes_blocks(n_rows, len(assets)):
+        if formula is None:
+            rows = cells[spec[0]]
+            for ws in (notes, expected):
+                for row in ws.iter_rows(min_row=top + 2, max_row=top + len(rows), max_col=1):
+                    row[0].number_format = "yyyy-mm-dd"
+        else:
+            rows = getattr(fm, formula.split("(")[0])(*_python_args(spec, cells))
+            if isinstance(rows, str) or (len(rows) == 1 and str(rows[0][0]).startswith("#FM!")):
+                raise RuntimeError(f"{formula}: {rows}")
+        _write_table(notes, top, title, rows, formula)
+        top = _write_table(expected, top, title, rows)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,13 @@
 """Fixtures for driving the FM_ functions through xlwings' Office.js engine (see office_js.py)."""
 
+import numpy as np
+import pandas as pd
 import pytest
 from office_js import Engine
+
+import xlfactor as xf
+
+ASSETS = ["NoDur", "Durbl", "Manuf"]
 
 
 @pytest.fixture(scope="session")
@@ -9,3 +15,12 @@ def engine():
     eng = Engine()
     yield eng
     eng.close()
+
+
+@pytest.fixture(scope="module")
+def returns() -> pd.DataFrame:
+    """Three shipped industry portfolios, 2014-2023 monthly, with one blank cell (Durbl, sixth row):
+    missing, not zero. Modules that need other returns define their own fixture of this name."""
+    r = xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS].copy()
+    r.iloc[5, 1] = np.nan
+    return r

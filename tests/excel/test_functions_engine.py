@@ -25,16 +25,12 @@ ALL_FUNCTIONS = {
     # cross-sectional (xlfactor/excel/fm/cross_section.py)
     "FM_ZSCORE", "FM_NEUTRALIZE", "FM_XS_FACTOR_RETURNS", "FM_CHAR_PORTFOLIO", "FM_FAMA_MACBETH", "FM_PCA",
     "FM_ALPHA_TEST",
+    # course notes: return series, performance, expected returns (regression.py, performance.py, hedging.py)
+    "FM_ADJUST_BETA", "FM_EXPECTED_RETURN", "FM_HEDGED_RETURNS", "FM_PERFORMANCE", "FM_POSITION_PNL", "FM_RESIDUALS",
+    "FM_TRACKING_RETURNS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]
-
-
-@pytest.fixture(scope="module")
-def returns() -> pd.DataFrame:
-    r = xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS].copy()
-    r.iloc[5, 1] = np.nan  # a blank cell: missing, not zero
-    return r
 
 
 @pytest.fixture(scope="module")

@@ -27,12 +27,23 @@ from xlfactor.excel.fm.cross_section import (
     FM_ZSCORE,
 )
 from xlfactor.excel.fm.data import FM_DATA_INFO, FM_FACTORS
-from xlfactor.excel.fm.hedging import FM_HEDGE, FM_HEDGE_TARGET, FM_POSITION_SIZE
-from xlfactor.excel.fm.regression import FM_ALPHA, FM_BETA, FM_REGRESS, FM_ROLLING_BETA
+from xlfactor.excel.fm.hedging import FM_HEDGE, FM_HEDGE_TARGET, FM_POSITION_PNL, FM_POSITION_SIZE
+from xlfactor.excel.fm.performance import FM_EXPECTED_RETURN, FM_PERFORMANCE
+from xlfactor.excel.fm.regression import (
+    FM_ADJUST_BETA,
+    FM_ALPHA,
+    FM_BETA,
+    FM_HEDGED_RETURNS,
+    FM_REGRESS,
+    FM_RESIDUALS,
+    FM_ROLLING_BETA,
+    FM_TRACKING_RETURNS,
+)
 from xlfactor.excel.fm.risk import FM_ASSET_COV, FM_CORR, FM_COV, FM_PORT_RISK, FM_RISK_CONTRIB, FM_VAR_DECOMP
 from xlfactor.excel.fm.scenarios import FM_STRESS, FM_VAR
 
 __all__ = [
+    "FM_ADJUST_BETA",
     "FM_ALPHA",
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
@@ -41,18 +52,24 @@ __all__ = [
     "FM_CORR",
     "FM_COV",
     "FM_DATA_INFO",
+    "FM_EXPECTED_RETURN",
     "FM_FACTORS",
     "FM_FAMA_MACBETH",
     "FM_HEDGE",
+    "FM_HEDGED_RETURNS",
     "FM_HEDGE_TARGET",
     "FM_NEUTRALIZE",
     "FM_PCA",
+    "FM_PERFORMANCE",
     "FM_PORT_RISK",
+    "FM_POSITION_PNL",
     "FM_POSITION_SIZE",
     "FM_REGRESS",
+    "FM_RESIDUALS",
     "FM_RISK_CONTRIB",
     "FM_ROLLING_BETA",
     "FM_STRESS",
+    "FM_TRACKING_RETURNS",
     "FM_VAR",
     "FM_VAR_DECOMP",
     "FM_XS_FACTOR_RETURNS",

@@ -540,22 +540,27 @@ def asset_name(value: Any, assets: pd.Index, arg: str = "asset") -> str:
 
 
 def shocks_for(value: Any, factors: pd.Index, arg: str = "shocks") -> pd.Series:
-    """Factor shocks labelled with factor names (label column or label row; one shock may sit
-    beside or under its factor's name), or one per factor in order.
+    """Factor shocks (:func:`factor_values`); blank shocks are left out (those factors move by their
+    implied amount)."""
+    return factor_values(value, factors, arg, what="shocks")
 
-    Blank shocks are left out (those factors move by their implied amount).
+
+def factor_values(value: Any, factors: pd.Index, arg: str, *, what: str) -> pd.Series:
+    """One number per factor (``what``: "shocks", "premia", ... for messages), labelled with factor names
+    (label column or label row; one value may sit beside or under its factor's name), or one per factor
+    in order. Blank values are left out; unknown names raise.
     """
-    shocks, origin = convert.labelled_vector(value, arg, label="Shock")
-    if _by_position(shocks, origin, factors):
-        if len(shocks) != len(factors):
+    values, origin = convert.labelled_vector(value, arg, label="Value")
+    if _by_position(values, origin, factors):
+        if len(values) != len(factors):
             raise XLFactorError(
-                f"{arg}: {len(shocks)} unlabelled shocks for {len(factors)} factors; label them with factor names "
+                f"{arg}: {len(values)} unlabelled {what} for {len(factors)} factors; label them with factor names "
                 f"({', '.join(map(str, factors))}) or give one per factor"
             )
-        shocks.index = factors
-    unknown = [str(s) for s in shocks.index if s not in factors]
+        values.index = factors
+    unknown = [str(s) for s in values.index if s not in factors]
     if unknown:
         raise XLFactorError(
             f"{arg}: {', '.join(map(repr, unknown))} not among the factors ({', '.join(map(str, factors))})"
         )
-    return shocks.dropna()
+    return values.dropna()

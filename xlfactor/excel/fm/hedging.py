@@ -1,13 +1,15 @@
 """FM_ functions for hedging and sizing: minimum-variance hedge ratios, factor hedges to a target factor share,
-and the capital a volatility budget allows."""
+the capital a volatility budget allows and the P&L that capital is expected to earn."""
 
 from __future__ import annotations
 
 import xlfactor as xf
 from xlfactor.excel import cached, inputs
+from xlfactor.excel.fm.performance import PREMIA, expected_split
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.results import Record, Table, hedge_fields, risk_share_table, size_fields
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.expected_return import ALPHA_ROW
 
 
 @excel_function(depends=inputs.factors_depend("instruments"))
@@ -42,3 +44,36 @@ def FM_POSITION_SIZE(
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
     name = inputs.asset_name(asset, sample.assets)
     return Record(size_fields(xf.position_size(vol_budget, model, name, horizon=horizon)), title=name)
+
+
+PNL_LABELS = {
+    "unhedged": "Unhedged",
+    "hedged": "Hedged",
+    "capital": "Capital",
+    "expected_pnl": "Expected P&L (per year)",
+    "risk_adjusted_pnl": "Risk-adjusted P&L (per year)",
+}
+
+
+@excel_function(depends=FACTOR_DATA, premia=PREMIA)
+def FM_POSITION_PNL(
+    vol_budget,
+    returns,
+    factors,
+    dates=None,
+    asset=None,
+    horizon="annual",
+    premia=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+):
+    """Capital a volatility budget allows in one asset (as FM_POSITION_SIZE), its expected P&L x (b'E[f] + alpha)
+    and risk-adjusted P&L x alpha per year, unhedged and factor-hedged."""
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    name = inputs.asset_name(asset, sample.assets)
+    size = xf.position_size(vol_budget, model, name, horizon=horizon)
+    result = cached.regression(sample, "nonrobust", None, excess)
+    split = expected_split(sample, result, premia, True, excess)[0][name]
+    pnl = xf.position_pnl(size, split[ALPHA_ROW], split[list(result.factor_names)].sum())
+    return Table(pnl.rename(index=PNL_LABELS, columns=PNL_LABELS), name)

@@ -1,17 +1,45 @@
-"""FM_ functions for time-series regressions: betas, alphas, full tables, rolling windows."""
+"""FM_ functions for time-series regressions: betas, alphas, full tables, rolling windows, adjusted betas,
+and the return series a regression splits a return into (hedged, tracking, residual)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 import xlfactor as xf
-from xlfactor.excel import cached, inputs
-from xlfactor.excel.inputs import FACTOR_DATA
+from xlfactor.errors import XLFactorError
+from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Table, rolling_table
-from xlfactor.excel.specs import flag
+from xlfactor.excel.specs import Spec, choice, flag, number, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.beta_adjust import BLUME_WEIGHT, METHODS
+from xlfactor.models.regression import RegressionResult
+from xlfactor.models.return_series import CUMULATION
 
 ALPHA_ANNUALIZE = flag("TRUE (default): alpha times periods per year. FALSE: alpha per period.")
+NOT_CUMULATIVE = "none"
+
+
+def _cumulative(value: Any, name: str, default: Any) -> str:
+    """TRUE/FALSE (compound / per period) or one of the words none, compound, sum; blank gives the default."""
+    value = convert.single(value, name)
+    if convert.is_blank(value):
+        return default
+    if isinstance(value, str) and value.strip().lower() in (NOT_CUMULATIVE, *CUMULATION):
+        return value.strip().lower()
+    try:
+        return CUMULATION[0] if convert.flag(value, name, False) else NOT_CUMULATIVE
+    except XLFactorError:
+        raise XLFactorError(f'{name}: expected TRUE, FALSE, "compound" or "sum", got {value!r}') from None
+
+
+CUMULATIVE = Spec(
+    'FALSE (default): the return of each period. TRUE or "compound": cumulative return up to each date, '
+    'prod(1 + r) - 1. "sum": running sum of the returns.',
+    _cumulative,
+)
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -56,3 +84,97 @@ def FM_ROLLING_BETA(returns, factors, dates=None, window_size=36, min_periods=No
     sample = inputs.sample(returns, factors, dates)
     frame = xf.rolling_regress(sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess))
     return Table(rolling_table(frame), "Date")
+
+
+@excel_function(
+    depends=FACTOR_DATA,
+    method=choice(
+        '"blume" (default): blume_weight x beta + (1 - blume_weight) x blume_target. "vasicek": each beta shrunk '
+        "toward the cross-sectional mean, more the larger its standard error.",
+        METHODS,
+    ),
+    factor=text("Header of the factor whose betas to adjust; default Mkt-RF when present, else the first factor."),
+    blume_weight=number("Blume: weight on the raw beta (default 0.67), between 0 and 1.", low=0, high=1),
+    blume_target=number("Blume: the value betas revert to (default 1)."),
+    prior_mean=number("Vasicek: prior mean of the betas (default: the mean of the assets' betas)."),
+    prior_var=number(
+        "Vasicek: prior variance of the betas (default: their cross-sectional variance).", low=0, inclusive=False
+    ),
+)
+def FM_ADJUST_BETA(
+    returns,
+    factors,
+    dates=None,
+    method="blume",
+    factor=None,
+    blume_weight=BLUME_WEIGHT,
+    blume_target=1.0,
+    prior_mean=None,
+    prior_var=None,
+    excess=True,
+):
+    """Adjusted betas on one factor: raw OLS beta, its standard error, and the Blume (0.67 b + 0.33) or Vasicek
+    (shrunk toward the cross-sectional mean by w = s2/(s2 + se2)) adjusted beta."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, "nonrobust", None, excess)
+    name = _factor_name(factor, result.factor_names)
+    raw, se = result.betas[name], result.bse[name]
+    if method == "vasicek" and (prior_mean is None or prior_var is None) and raw.notna().sum() < 2:
+        raise XLFactorError(
+            "returns: Vasicek shrinkage toward the cross-sectional mean needs at least two assets; "
+            "add assets, or give prior_mean and prior_var"
+        )
+    adjusted = xf.adjust_beta(
+        raw, method, se=se, weight=blume_weight, target=blume_target, prior_mean=prior_mean, prior_var=prior_var
+    )
+    return Table(pd.DataFrame({"Raw beta": raw, "Std. error": se, "Adjusted beta": adjusted}), "Asset")
+
+
+def _factor_name(factor: str | None, names: list) -> str:
+    """The factor whose betas FM_ADJUST_BETA adjusts: ``factor``, else Mkt-RF when present, else the first."""
+    if factor is None:
+        return "Mkt-RF" if "Mkt-RF" in names else names[0]
+    if factor not in names:
+        raise XLFactorError(f"factor: {factor!r} is not a factor here; use one of {', '.join(map(str, names))}")
+    return factor
+
+
+def _fit(returns: Any, factors: Any, dates: Any, excess: bool) -> tuple[Sample, RegressionResult, pd.DataFrame]:
+    """The sample, its regression and the returns regressed (minus RF when ``excess`` and the factors have it)."""
+    sample = inputs.sample(returns, factors, dates)
+    result = cached.regression(sample, "nonrobust", None, excess)
+    rf = sample.rf(excess)
+    return sample, result, sample.returns if rf is None else sample.returns.sub(rf, axis=0)
+
+
+def _series(frame: pd.DataFrame, cumulative: str) -> Table:
+    """A dates x assets series, cumulated if asked; without dates the rows are numbered from 1."""
+    if cumulative != NOT_CUMULATIVE:
+        frame = xf.cumulative_returns(frame, cumulative)
+    if isinstance(frame.index, pd.DatetimeIndex):
+        return Table(frame, "Date")
+    return Table(frame.set_axis(range(1, len(frame) + 1)), "Row")
+
+
+@excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
+def FM_HEDGED_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+    """Hedged (abnormal) return series r - b'f per asset: alpha + residual, with zero beta on the factors and mean
+    the regression alpha. Dates down the side, one column per asset."""
+    sample, result, regressed = _fit(returns, factors, dates, excess)
+    return _series(xf.hedged_returns(result, regressed, sample.regressors), cumulative)
+
+
+@excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
+def FM_TRACKING_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+    """Tracking-portfolio return series b'f per asset: the factor positions that replicate it (return = alpha +
+    tracking + residual). Dates down the side, one column per asset."""
+    sample, result, _ = _fit(returns, factors, dates, excess)
+    return _series(xf.tracking_portfolio(result, sample.regressors), cumulative)
+
+
+@excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
+def FM_RESIDUALS(returns, factors, dates=None, excess=True, cumulative=False):
+    """Residual (specific) return series e = r - alpha - b'f per asset, mean zero over the regression sample.
+    Dates down the side, one column per asset."""
+    sample, result, regressed = _fit(returns, factors, dates, excess)
+    return _series(xf.residual_returns(result, regressed, sample.regressors), cumulative)
