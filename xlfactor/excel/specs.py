@@ -23,7 +23,8 @@ Excel. Bounds appear here only where the Excel message is part of the interface.
 How to add an FM_ function
 --------------------------
 1. Put it in the topic module under :mod:`xlfactor.excel.fm` (``regression``, ``risk``,
-   ``hedging``, ``scenarios``, ``cross_section``, ``data``), e.g. in ``fm/regression.py``::
+   ``hedging``, ``scenarios``, ``performance``, ``cross_section``, ``data``), e.g. in
+   ``fm/regression.py``::
 
        @excel_function(depends=FACTOR_DATA)
        def FM_R2(returns, factors, dates=None, excess=True):
