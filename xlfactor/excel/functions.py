@@ -29,8 +29,16 @@ from xlfactor.excel.fm.cross_section import (
 from xlfactor.excel.fm.data import FM_DATA_INFO, FM_FACTORS
 from xlfactor.excel.fm.hedging import FM_HEDGE, FM_HEDGE_TARGET, FM_POSITION_SIZE
 from xlfactor.excel.fm.regression import FM_ALPHA, FM_BETA, FM_REGRESS, FM_ROLLING_BETA
-from xlfactor.excel.fm.risk import FM_ASSET_COV, FM_CORR, FM_COV, FM_PORT_RISK, FM_RISK_CONTRIB, FM_VAR_DECOMP
-from xlfactor.excel.fm.scenarios import FM_STRESS, FM_VAR
+from xlfactor.excel.fm.risk import (
+    FM_ASSET_COV,
+    FM_CORR,
+    FM_COV,
+    FM_PORT_RISK,
+    FM_RISK_BACKTEST,
+    FM_RISK_CONTRIB,
+    FM_VAR_DECOMP,
+)
+from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
 
 __all__ = [
     "FM_ALPHA",
@@ -50,8 +58,11 @@ __all__ = [
     "FM_PORT_RISK",
     "FM_POSITION_SIZE",
     "FM_REGRESS",
+    "FM_RISK_BACKTEST",
     "FM_RISK_CONTRIB",
     "FM_ROLLING_BETA",
+    "FM_SCENARIO",
+    "FM_SCENARIOS",
     "FM_STRESS",
     "FM_VAR",
     "FM_VAR_DECOMP",
