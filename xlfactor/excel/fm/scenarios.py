@@ -24,7 +24,7 @@ from xlfactor.models.units import MAX_GROSS
 
 VAR_METHOD = choice(
     'VaR method: "parametric" (default; normal), "historical" (today\'s exposures on every period of the '
-    "sample's factor history, plus a normal specific term) or \"cornish_fisher\" (normal quantile corrected for "
+    'sample\'s factor history, plus a normal specific term) or "cornish_fisher" (normal quantile corrected for '
     "skewness and kurtosis).",
     VAR_METHODS,
 )
@@ -54,9 +54,7 @@ def FM_VAR(
         )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     with excel_names({"factor_returns": "factors"}):
-        result = xf.var_es(
-            model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross
-        )
+        result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross)
     return Record(var_fields(result))
 
 
@@ -89,7 +87,7 @@ def _episode(value: Any, name: str, default: Any) -> str | pd.Timestamp:
 
 
 EPISODE = Spec(
-    "A library episode's name (FM_SCENARIOS lists them, e.g. \"Covid crash 2020\"), or the first date of your "
+    'A library episode\'s name (FM_SCENARIOS lists them, e.g. "Covid crash 2020"), or the first date of your '
     "own episode (then give episode_end).",
     _episode,
     need='give a library episode such as "LTCM 1998" or a start date',
