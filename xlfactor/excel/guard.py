@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -39,15 +40,16 @@ def error_text(exc: BaseException) -> str:
 
 @contextmanager
 def excel_names(names: Mapping[str, str]) -> Iterator[None]:
-    """Re-raise an engine error that names a Python argument (``"window: ..."``) under the name the Excel
-    function gives that argument (``"window_size: ..."``); other errors pass unchanged."""
+    """Re-raise an engine error about a Python argument (``"window: ..."``) under the name the Excel function
+    gives that argument (``"rolling_window: ..."``; the name is replaced throughout that message); other errors
+    pass unchanged."""
     try:
         yield
     except XLFactorError as exc:
         text = str(exc)
         for python, excel in names.items():
             if text.startswith(f"{python}:"):
-                raise XLFactorError(excel + text[len(python) :]) from None
+                raise XLFactorError(re.sub(rf"\b{re.escape(python)}\b", excel, text)) from None
         raise
 
 

@@ -87,7 +87,7 @@ BACKTEST_WINDOW = number(
     low=2,
 )
 FIRST_FORECAST = number(
-    "Rows of history before the first forecast (default: window_size, or 60 with an expanding window).",
+    "Rows of history before the first forecast (default: rolling_window, or 60 with an expanding window).",
     integer=True,
     low=2,
 )
@@ -104,8 +104,8 @@ BACKTEST_VIEW = choice(
 
 @excel_function(
     depends=FACTOR_DATA,
-    window_size=BACKTEST_WINDOW,
-    min_periods=FIRST_FORECAST,
+    rolling_window=BACKTEST_WINDOW,
+    first_forecast=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     bias_window=BIAS_WINDOW,
     view=BACKTEST_VIEW,
@@ -115,8 +115,8 @@ def FM_RISK_BACKTEST(
     returns,
     factors,
     dates,
-    window_size=None,
-    min_periods=None,
+    rolling_window=None,
+    first_forecast=None,
     refit_every=1,
     method="sample",
     halflife=None,
@@ -132,13 +132,13 @@ def FM_RISK_BACKTEST(
     sample = inputs.sample(returns, factors, dates)
     held = inputs.weights_for(weights, sample.assets)
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
-    with excel_names({"window": "window_size", "cov_method": "method"}):
+    with excel_names({"window": "rolling_window", "min_periods": "first_forecast", "cov_method": "method"}):
         result = xf.risk_backtest(
             sample.returns,
             held,
             frame,
-            window=window_size,
-            min_periods=min_periods,
+            window=rolling_window,
+            min_periods=first_forecast,
             refit_every=refit_every,
             cov_method=method,
             halflife=halflife,

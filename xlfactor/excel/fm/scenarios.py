@@ -118,7 +118,12 @@ def _scenario_data(arguments: dict[str, Any]) -> Hashable:
 
 
 @excel_function(
-    depends=_scenario_data, episode=EPISODE, episode_end=EPISODE_END, band=BAND, freq=HISTORY_FREQ, view=SCENARIO_VIEW
+    depends=_scenario_data,
+    episode=EPISODE,
+    episode_end=EPISODE_END,
+    band=BAND,
+    episode_freq=HISTORY_FREQ,
+    view=SCENARIO_VIEW,
 )
 def FM_SCENARIO(
     weights,
@@ -129,7 +134,7 @@ def FM_SCENARIO(
     episode_end=None,
     benchmark=None,
     band=0.95,
-    freq=None,
+    episode_freq=None,
     method="sample",
     halflife=None,
     excess=True,
@@ -149,7 +154,7 @@ def FM_SCENARIO(
         )
     if chosen is None and episode_end is None:
         raise XLFactorError("episode_end: required with a start date; give the last date of your episode")
-    history = _replayed_history(factors, sample, model.factors, chosen, freq)
+    history = _replayed_history(factors, sample, model.factors, chosen, episode_freq)
     with excel_names({"factor_returns": "factors", "end": "episode_end"}):
         result = xf.scenario(
             model, held, episode, episode_end, factor_returns=history, benchmark=bench, band=band, max_gross=max_gross
@@ -168,7 +173,9 @@ def _replayed_history(
     dates' frequency), or the factor range as given."""
     if convert.model_name(factors) is None:
         if freq is not None:
-            raise XLFactorError("freq: only with a model name; a factor range is replayed as given (leave freq empty)")
+            raise XLFactorError(
+                "episode_freq: only with a model name; a factor range is replayed as given (leave episode_freq empty)"
+            )
         history = sample.factors
         if chosen is not None and episode_problem(chosen, history[names]) is not None:
             kind = frequency_name(chosen.frequency)
@@ -181,8 +188,8 @@ def _replayed_history(
     code = chosen.frequency if chosen is not None else freq or frequency_code(sample.periods_per_year)
     if chosen is not None and freq is not None and freq != code:
         raise XLFactorError(
-            f"freq: {chosen.name!r} is a {frequency_name(code)} episode; leave freq empty (it applies to your own "
-            "episodes)"
+            f"episode_freq: {chosen.name!r} is a {frequency_name(code)} episode; leave episode_freq empty (it applies "
+            "to your own episodes)"
         )
     try:
         model, history = inputs.stored_history(factors, code)
