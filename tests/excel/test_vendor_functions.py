@@ -285,6 +285,9 @@ def test_scenario_bad_inputs(engine, cells):
     assert message(scenario_call(engine, cells, "LTCM 1998", episode_freq="D")).startswith(
         "#FM! episode_freq: 'LTCM 1998' is a monthly episode; leave episode_freq empty"
     )
+    assert message(scenario_call(engine, cells, "2022-01-01", "2022-03-31", episode_freq="quarterly")) == (
+        "#FM! episode_freq: 'quarterly' is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)"
+    )
     assert message(scenario_call(engine, cells, "1800-01-01", "1800-12-31")).startswith(
         "#FM! factors: no factor returns from 1800-01-01 to 1800-12-31; they run 1963-07-31 to"
     )

@@ -99,10 +99,18 @@ EPISODE_END = Spec(
 BAND = number(
     "Confidence of the specific-risk band around the total P&L (default 0.95).", low=0, high=1, inclusive=False
 )
+
+
+def _episode_freq(value: Any, name: str, default: Any) -> str | None:
+    """A data frequency as the shared ``freq`` argument reads it, its errors naming this argument."""
+    with excel_names({"freq": name}):
+        return FREQ.parse(value, name, default)
+
+
 HISTORY_FREQ = Spec(
     'With a model name and your own episode: frequency of the stored history to replay, "D", "W" or "M" '
     "(default: that of the dates). A library episode has its own.",
-    FREQ.parse,
+    _episode_freq,
 )
 SCENARIO_VIEW = choice(
     '"factors" (default): return, exposure and P&L per factor, total and band. "summary": dates, total, band, '
