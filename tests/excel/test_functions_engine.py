@@ -28,6 +28,8 @@ ALL_FUNCTIONS = {
     # course notes: return series, performance, expected returns (regression.py, performance.py, hedging.py)
     "FM_ADJUST_BETA", "FM_EXPECTED_RETURN", "FM_HEDGED_RETURNS", "FM_PERFORMANCE", "FM_POSITION_PNL", "FM_RESIDUALS",
     "FM_TRACKING_RETURNS",
+    # VaR by method, historical scenarios, forecast backtest (xlfactor/excel/fm/scenarios.py, fm/risk.py)
+    "FM_RISK_BACKTEST", "FM_SCENARIO", "FM_SCENARIOS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -237,7 +239,7 @@ def test_var_es(engine, cells, model):
     res = xf.var_es(model, w, 0.975, 3)
     expected = {
         "VaR": res.var, "ES": res.es, "Vol (horizon)": res.vol, "Confidence": 0.975, "Horizon (periods)": 3.0,
-        **{f"VaR {k}": v for k, v in res.by_factor["var"].items()},
+        "Method": "parametric", **{f"VaR {k}": v for k, v in res.by_factor["var"].items()},
     }  # fmt: skip
     assert_record(engine.call("FM_VAR", [[0.5], [0.2], [0.3]], rets, "FF5", dates, 0.975, 3), expected)
 

@@ -10,6 +10,7 @@ number formats, Excel tables and charts, and no file written.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -201,7 +202,7 @@ def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkey
     deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
     assert deleted == [1, 1]  # the old report sheets, before the new ones are added
     sheets = by_sheet(actions, names)
-    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 8
+    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 10
 
 
 def test_bad_workbook_shows_the_users_message_as_an_alert(returns):
@@ -223,3 +224,58 @@ def test_layout_with_a_benchmark_adds_active_risk(returns):
     )
     pairs = dict((label, value) for label, value, _ in report_sheets.layout(a, info)["xlfactor report"][1].pairs)
     assert pairs["Tracking error"] == a.active_risk.total_vol and pairs["Active share"] == a.active_share
+
+
+def test_historical_scenarios_sheet(report):
+    _, sheets, a, _ = report
+    sheet = sheets["xlfactor historical scenarios"]
+    table = block_values(
+        sheet,
+        "Historical episodes replayed on today's factor exposures (P&L, factor parts, specific band, worst period)",
+    )
+    expected = a.historical_scenarios
+    assert len(expected) >= 8  # the model's stored monthly and daily histories cover most of the library
+    assert table[0][:6] == ["Episode", "Portfolio P&L", "Start", "End", "Data", "Periods"]
+    assert [r[0] for r in table[1:]] == list(expected.index)
+    np.testing.assert_allclose([r[1] for r in table[1:]], expected["pnl"], rtol=1e-12)
+    assert [r[2] for r in table[1:]] == [f"{d:%Y-%m-%d}" for d in expected["start"]]
+    column = table[0].index("Worst period P&L")
+    np.testing.assert_allclose([r[column] for r in table[1:]], expected["worst_pnl"], rtol=1e-12)
+    formats = {x["start_column"]: x["args"][0] for x in sheet if x["func"] == "setNumberFormat"}
+    assert formats[1] == "0.00%" and formats[2] == "yyyy-mm-dd" and 4 not in formats  # P&L, Start; Data is text
+    chart = next(x for x in sheet if x["func"] == "addChart")
+    assert chart["args"][1:4] == ["BarClustered", "xlfactor historical scenarios", f"$A$5:$B${5 + len(expected)}"]
+    about = block_values(sheet, "The episodes")
+    assert about[1] == [expected.index[0], a.scenario_results[expected.index[0]].description]
+
+
+def test_forecast_check_sheet(report):
+    _, sheets, a, info = report
+    sheet = sheets["xlfactor forecast check"]
+    b = a.backtest
+    pairs = {r[0]: r[1] for r in block_values(sheet, "Bias statistic and VaR breach tests (out of sample)")}
+    assert pairs["Forecasts"] == len(b.table) and pairs["Breaches"] == b.breaches
+    np.testing.assert_allclose(
+        [pairs[k] for k in ("Bias statistic", "95% band, low", "Kupiec p-value", "Christoffersen LR (independence)")],
+        [b.bias, b.band[0], b.kupiec_pvalue, b.christoffersen_lr],
+        rtol=1e-12,
+    )
+    table = block_values(sheet, f"Forecasts by {info.period_name}: each from the data before it")
+    assert table[0] == ["Date", "Forecast vol", "|Realised|", "Realised", "Realised / forecast", "VaR", "Breach",
+                        f"Rolling bias ({b.bias_window})"]  # fmt: skip
+    np.testing.assert_allclose([r[1] for r in table[1:]], b.table["forecast_vol"], rtol=1e-12)
+    np.testing.assert_allclose([r[2] for r in table[1:]], b.table["realised"].abs(), rtol=1e-12)
+    assert [r[6] == "Yes" for r in table[1:]] == list(b.table["breach"])
+    chart = next(x for x in sheet if x["func"] == "addChart")
+    first = 4 + 1 + len(pairs) + 1 + 1  # title, pairs, a blank row, the table's title (1-based rows)
+    assert chart["args"][1] == "Line" and chart["args"][3] == f"$A${first}:$C${first + len(b.table)}"
+
+
+def test_layout_without_episodes_or_backtest_says_why(returns):
+    a, info = report_analysis(returns, pd.Series(WEIGHTS, index=ASSETS))
+    bare = dataclasses.replace(a, historical_scenarios=a.historical_scenarios.iloc[:0], backtest=None)
+    sheets = report_sheets.layout(bare, info)
+    (scenario,) = sheets["xlfactor historical scenarios"]
+    (check,) = sheets["xlfactor forecast check"]
+    assert scenario.pairs == [(report_sheets.NO_EPISODES, None, None)]
+    assert check.pairs[0][0].startswith("Not enough history: the forecast check needs at least 16 months")

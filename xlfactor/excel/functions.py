@@ -39,8 +39,16 @@ from xlfactor.excel.fm.regression import (
     FM_ROLLING_BETA,
     FM_TRACKING_RETURNS,
 )
-from xlfactor.excel.fm.risk import FM_ASSET_COV, FM_CORR, FM_COV, FM_PORT_RISK, FM_RISK_CONTRIB, FM_VAR_DECOMP
-from xlfactor.excel.fm.scenarios import FM_STRESS, FM_VAR
+from xlfactor.excel.fm.risk import (
+    FM_ASSET_COV,
+    FM_CORR,
+    FM_COV,
+    FM_PORT_RISK,
+    FM_RISK_BACKTEST,
+    FM_RISK_CONTRIB,
+    FM_VAR_DECOMP,
+)
+from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
 
 __all__ = [
     "FM_ADJUST_BETA",
@@ -66,8 +74,11 @@ __all__ = [
     "FM_POSITION_SIZE",
     "FM_REGRESS",
     "FM_RESIDUALS",
+    "FM_RISK_BACKTEST",
     "FM_RISK_CONTRIB",
     "FM_ROLLING_BETA",
+    "FM_SCENARIO",
+    "FM_SCENARIOS",
     "FM_STRESS",
     "FM_TRACKING_RETURNS",
     "FM_VAR",

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from xlfactor.errors import XLFactorError
@@ -34,6 +36,21 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, XLFactorError):
         return f"{ERROR_PREFIX}{exc}"
     return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def excel_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise an engine error about a Python argument (``"window: ..."``) under the name the Excel function
+    gives that argument (``"rolling_window: ..."``; the name is replaced throughout that message); other errors
+    pass unchanged."""
+    try:
+        yield
+    except XLFactorError as exc:
+        text = str(exc)
+        for python, excel in names.items():
+            if text.startswith(f"{python}:"):
+                raise XLFactorError(re.sub(rf"\b{re.escape(python)}\b", excel, text)) from None
+        raise
 
 
 def guarded(func: _F) -> _F:

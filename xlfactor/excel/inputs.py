@@ -241,6 +241,28 @@ def _factor_table(model: str, freq: str, version: str) -> _FactorTable:
     return factor_cache.get(("table", model, freq, version), build)
 
 
+def stored_history(value: Any, freq: str, arg: str = "factors") -> tuple[str, pd.DataFrame]:
+    """The canonical name and the full stored factor history of the model named by ``value`` at ``freq``
+    (memoised per data vintage); a model not stored at ``freq`` raises."""
+    name, version = resolve_model(convert.model_name(value) or "", freq, arg)
+    return name, _factor_table(name, freq, version).frame
+
+
+def history_vintages(value: Any) -> Hashable:
+    """The data vintages of the model named by ``value`` at every frequency it is stored at ("range" for a
+    factor range): what a result replaying its stored history depends on, besides the cells."""
+    name = convert.model_name(value)
+    if name is None:
+        return "range"
+    vintages = []
+    for freq in MODEL_FREQS:
+        try:
+            vintages.append(resolve_model(name, freq)[1])
+        except XLFactorError:
+            vintages.append(None)  # not stored at this frequency
+    return tuple(vintages)
+
+
 def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, ppy: int, key: str) -> ModelData:
     """Match each date to the factor row of its period, exactly as ``xlfactor.data.align`` does.
 

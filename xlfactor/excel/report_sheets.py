@@ -26,11 +26,12 @@ from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.build import report_analysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
-from xlfactor.report.sheets import exposures, hedges, regressions, risk, summary
+from xlfactor.report.sheets import exposures, forecast, hedges, regressions, risk, scenarios, summary
 from xlfactor.report.workbook import BP, DATE, INT, NUM2, NUM3, PCT, PCT1
 
 PREFIX = "xlfactor "
 TABLE_STYLE = "TableStyleMedium2"
+NO_EPISODES = "No library episode falls inside the factor data of the model."
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
                 dict.fromkeys(var.columns, PCT),
             ),
         ],
+        "historical scenarios": _scenario_blocks(a),
+        "forecast check": _forecast_blocks(a, period),
     }
     if a.active_risk is not None:
         sheets["risk"].append(_risk_block("Active risk against the benchmark, by factor", a.active_risk, "Factor"))
@@ -197,6 +200,42 @@ def _risk_block(title: str, r: PortfolioRisk, index_label: str) -> Block:
         chart=("bar_clustered", 1),
         total=(total, {"Contribution": r.total_vol, "% of risk": 1.0}),
     )
+
+
+def _scenario_blocks(a: PortfolioAnalysis) -> list[Block]:
+    """The library episodes replayed on today's exposures (Portfolio P&L first, charted), and their descriptions."""
+    if a.historical_scenarios.empty:
+        return [Block("Historical scenarios", pairs=[(NO_EPISODES, None, None)])]
+    table = a.historical_scenarios.rename(columns=scenarios.COLUMNS)
+    table = table[["Portfolio P&L", *[c for c in table.columns if c != "Portfolio P&L"]]]
+    return [
+        Block(
+            "Historical episodes replayed on today's factor exposures (P&L, factor parts, specific band, worst period)",
+            table,
+            "Episode",
+            scenarios.formats(table),
+            chart=("bar_clustered", 1),
+        ),
+        Block("The episodes", scenarios.descriptions(a), "Episode"),
+    ]
+
+
+def _forecast_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
+    """The bias statistic and breach tests, then the forecasts by date (forecast vol and |realised| charted)."""
+    b = a.backtest
+    if b is None:
+        return [Block("Forecast check", pairs=[(forecast.too_short(a, period), None, None)])]
+    return [
+        Block("Bias statistic and VaR breach tests (out of sample)", pairs=forecast.figures(b)),
+        Block(
+            f"Forecasts by {period}: each from the data before it",
+            forecast.table(b),
+            "Date",
+            forecast.formats(b),
+            DATE,
+            chart=("line", 2),
+        ),
+    ]
 
 
 def _fresh_sheet(book: xw.Book, name: str) -> xw.Sheet:

@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from xlfactor.excel import convert
+from xlfactor.models.backtest import BacktestResult
+from xlfactor.models.episodes import ScenarioResult
 from xlfactor.models.hedging import HedgeResult, PositionSize, RiskShareHedge
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.models.scenarios import StressResult, VaRResult
@@ -153,16 +155,101 @@ def size_fields(size: PositionSize) -> dict[str, Any]:
 
 
 def var_fields(result: VaRResult) -> dict[str, Any]:
-    """VaR, ES, volatility over the horizon, confidence, horizon, then the VaR contribution of each factor."""
+    """VaR, ES, volatility over the horizon, confidence, horizon, method (with the skewness, excess kurtosis
+    and observations of the historical P&L for the historical methods), then each factor's VaR contribution."""
     fields = {
         "VaR": result.var,
         "ES": result.es,
         "Vol (horizon)": result.vol,
         "Confidence": result.confidence,
         "Horizon (periods)": result.horizon,
+        "Method": result.method,
     }
+    if result.method != "parametric":
+        fields.update(
+            {"Skewness": result.skew, "Excess kurtosis": result.excess_kurtosis, "Observations": result.observations}
+        )
     fields.update({f"VaR {k}": v for k, v in result.by_factor["var"].items()})
     return fields
+
+
+def band_labels(confidence: float) -> tuple[str, str]:
+    """Labels of the low and high ends of a scenario's specific-risk band, e.g. "Band low (95%)"."""
+    return f"Band low ({confidence:.0%})", f"Band high ({confidence:.0%})"
+
+
+def scenario_table(result: ScenarioResult) -> pd.DataFrame:
+    """Per factor: compounded return over the episode, exposure, P&L and P&L in the worst period; then the Total
+    row (P&L and worst-period P&L) and the specific-risk band around the total."""
+    by_factor = pd.DataFrame(
+        {
+            "Return": result.factor_returns,
+            "Exposure": result.exposures,
+            "P&L": result.pnl_by_factor,
+            "Worst period P&L": result.worst_by_factor,
+        }
+    )
+    low, high = band_labels(result.band_confidence)
+    totals = pd.DataFrame(
+        {"P&L": [result.pnl, *result.band], "Worst period P&L": [result.worst_pnl, None, None]},
+        index=["Total", low, high],
+    )
+    return pd.concat([by_factor, totals])
+
+
+def scenario_fields(result: ScenarioResult) -> dict[str, Any]:
+    """The episode (dates, frequency, periods), total P&L, specific volatility and band, worst period."""
+    low, high = band_labels(result.band_confidence)
+    return {
+        "Description": result.description,
+        "Start": result.start,
+        "End": result.end,
+        "Frequency": result.frequency,
+        "Periods": result.periods,
+        "P&L": result.pnl,
+        "Specific vol (episode)": result.specific_vol,
+        low: result.band[0],
+        high: result.band[1],
+        "Worst period": result.worst_date,
+        "Worst period P&L": result.worst_pnl,
+    }
+
+
+def backtest_fields(result: BacktestResult) -> dict[str, Any]:
+    """Bias statistic with its band, breaches against expected, Kupiec and Christoffersen tests, the set-up."""
+    return {
+        "Forecasts": len(result.table),
+        "Bias statistic": result.bias,
+        "Band low (95%)": result.band[0],
+        "Band high (95%)": result.band[1],
+        "VaR confidence": result.confidence,
+        "Breaches": result.breaches,
+        "Expected breaches": result.expected_breaches,
+        "Kupiec LR": result.kupiec_lr,
+        "Kupiec p-value": result.kupiec_pvalue,
+        "Christoffersen LR": result.christoffersen_lr,
+        "Christoffersen p-value": result.christoffersen_pvalue,
+        "Window": "expanding" if result.window is None else result.window,
+        "First forecast after (rows)": result.min_periods,
+        "Refit every (rows)": result.refit_every,
+        "Covariance method": result.cov_method,
+        "Rolling bias window": result.bias_window,
+    }
+
+
+def backtest_table(result: BacktestResult) -> pd.DataFrame:
+    """Per forecast date: forecast volatility, realised return, their ratio, VaR, breach (TRUE/FALSE) and the
+    rolling bias statistic (blank until its window is full)."""
+    return pd.DataFrame(
+        {
+            "Forecast vol": result.table["forecast_vol"],
+            "Realised": result.table["realised"],
+            "Realised / forecast": result.table["z"],
+            "VaR": result.table["var"],
+            "Breach": result.table["breach"].astype(object),
+            f"Rolling bias ({result.bias_window})": result.rolling_bias,
+        }
+    )
 
 
 def stress_table(result: StressResult) -> pd.DataFrame:

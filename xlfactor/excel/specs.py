@@ -62,7 +62,7 @@ from xlfactor.data.catalog import normalize_freq
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.models.covariance import CovMethod
-from xlfactor.models.frequency import HORIZONS
+from xlfactor.models.frequency import HORIZONS, horizon_code
 from xlfactor.models.regression import COV_TYPES
 
 #: The default of a parameter without one (a required argument).
@@ -181,6 +181,16 @@ def model(doc: str) -> Spec:
     return Spec(doc, parse)
 
 
+def _horizon(value: Any, name: str, default: Any) -> float | str:
+    """A positive number of data periods, or a horizon name (checked; its canonical spelling); blank gives the
+    default. One convention everywhere (:func:`xlfactor.models.frequency.horizon_periods`)."""
+    value = convert.single(value, name)
+    if isinstance(value, str) and not convert.is_blank(value):
+        code = horizon_code(value)
+        return next(word for word, c in HORIZONS.items() if c == code and len(word) > 1)
+    return convert.number_option(value, name, default, low=0, inclusive=False)
+
+
 def _freq(value: Any, name: str, default: Any) -> str:
     value = convert.single(value, name)
     return default if convert.is_blank(value) else normalize_freq(value)
@@ -276,8 +286,11 @@ SPECS: dict[str, Spec] = {
         '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset.',
         ("factor", "asset"),
     ),
-    "horizon": choice(
-        'Horizon of the budget: "annual" (default), "quarterly", "monthly", "weekly" or "daily".', HORIZONS
+    "horizon": Spec(
+        'Horizon: a number of data periods (1 = a month on monthly data, 10 = ten days on daily data) or "daily", '
+        '"weekly", "monthly", "quarterly", "annual". Square-root-of-time scaling. Default: FM_VAR 1, '
+        'FM_POSITION_SIZE "annual".',
+        _horizon,
     ),
     "freq": FREQ,
     # numbers

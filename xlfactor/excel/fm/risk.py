@@ -8,10 +8,14 @@ frequency, so a factor range without dates gives them only with ``annualize`` FA
 from __future__ import annotations
 
 import xlfactor as xf
+from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, inputs
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.results import Record, Table, risk_fields
+from xlfactor.excel.results import Record, Table, backtest_fields, backtest_table, risk_fields
+from xlfactor.excel.specs import choice, number
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import RF_COLUMN
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -75,3 +79,72 @@ def FM_RISK_CONTRIB(
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess)
     risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets))
     return Table(risk.by_factor, "Factor") if breakdown == "factor" else Table(risk.by_asset, "Asset")
+
+
+BACKTEST_WINDOW = number(
+    "Rolling estimation window in rows. Empty (default): expanding, every row before the forecast date.",
+    integer=True,
+    low=2,
+)
+FIRST_FORECAST = number(
+    "Rows of history before the first forecast (default: rolling_window, or 60 with an expanding window).",
+    integer=True,
+    low=2,
+)
+REFIT_EVERY = number(
+    "Rows between refits of the model (default 1: every row; 21 on daily data is about monthly).", integer=True, low=1
+)
+BIAS_WINDOW = number("Forecasts per rolling bias statistic (default: one year of rows).", integer=True, low=2)
+BACKTEST_VIEW = choice(
+    '"summary" (default): bias statistic, band, breaches and tests. "series": per date the forecast vol, realised '
+    "return, their ratio, VaR, breach and rolling bias.",
+    ("summary", "series"),
+)
+
+
+@excel_function(
+    depends=FACTOR_DATA,
+    rolling_window=BACKTEST_WINDOW,
+    first_forecast=FIRST_FORECAST,
+    refit_every=REFIT_EVERY,
+    bias_window=BIAS_WINDOW,
+    view=BACKTEST_VIEW,
+)
+def FM_RISK_BACKTEST(
+    weights,
+    returns,
+    factors,
+    dates,
+    rolling_window=None,
+    first_forecast=None,
+    refit_every=1,
+    method="sample",
+    halflife=None,
+    confidence=0.99,
+    bias_window=None,
+    excess=True,
+    view="summary",
+):
+    """Does the risk forecast hold up? Each date's volatility forecast from earlier rows only, against the realised
+    return: bias statistic with its band, VaR breaches, Kupiec and Christoffersen tests."""
+    if dates is None:
+        raise XLFactorError("dates: required; give the dates of the rows (the backtest needs the data frequency)")
+    sample = inputs.sample(returns, factors, dates)
+    held = inputs.weights_for(weights, sample.assets)
+    frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
+    with excel_names({"window": "rolling_window", "min_periods": "first_forecast", "cov_method": "method"}):
+        result = xf.risk_backtest(
+            sample.returns,
+            held,
+            frame,
+            window=rolling_window,
+            min_periods=first_forecast,
+            refit_every=refit_every,
+            cov_method=method,
+            halflife=halflife,
+            confidence=confidence,
+            bias_window=bias_window,
+        )
+    if view == "series":
+        return Table(backtest_table(result), "Date")
+    return Record(backtest_fields(result))

@@ -8,7 +8,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor import __version__
-from xlfactor.report.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
+from xlfactor.report.analysis import BACKTEST_CONFIDENCE, MATERIAL_BETA_GAP, SCENARIO_BAND, PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (
     BOLD,
@@ -41,7 +41,34 @@ FORMULAS = [
     ("Minimum-variance hedge", "h = Cov(f)^-1 Cov(f, r_p): the factor positions that minimise Var(r_p - h'f)."),
     ("Target hedge", "Scale exposures to c x with c = sqrt(s V_s / ((1 - s) V_f)) so the factor share equals s."),
     ("Stress", "Shocked factors s, others E[f_o | f_s] = F_os F_ss^-1 s; P&L = x'f."),
-    ("VaR and ES", "Normal, zero mean: VaR = z_c sigma, ES = sigma phi(z_c) / (1 - c), over one data period."),
+    ("VaR and ES", "Normal, zero mean: VaR = z_c sigma, ES = sigma phi(z_c) / (1 - c), over one data period (the "
+     "report's figures; FM_VAR also offers the historical and Cornish-Fisher methods below)."),
+    ("Horizon", "A number of data periods h, or a name: daily, weekly, monthly, quarterly, annual = P / P_h periods "
+     "(P_h = 252, 52, 12, 4, 1). Volatility, VaR and ES scale with sqrt(h) (independent periods), for every "
+     "method; historical VaR does not sum overlapping h-period returns."),
+    ("Historical VaR", "Today's exposures on every period of the factor history, p_t = x'f_t, plus the specific "
+     "part as an independent normal term e ~ N(0, s^2), s^2 = w'Dw per period (the model's specific variance, "
+     "not a residual history): VaR solves (1/T) sum_t Phi((-VaR - p_t) / s) = 1 - c; ES is the exact mean loss "
+     "of that mixture beyond the VaR."),
+    ("Cornish-Fisher VaR", "VaR = -q sigma_h with q = z + (z^2 - 1) S/6 + (z^3 - 3z) K/24 - (2z^3 - 5z) S^2/36, "
+     "z = Phi^-1(1 - c), S and K the skewness and excess kurtosis of the historical P&L p_t + e (over h periods "
+     "S / sqrt(h), K / h); ES = -sigma_h / (1 - c) x the integral of q over (0, 1 - c)."),
+    ("Historical scenarios", "Each library episode (exact dates, daily or monthly Ken French factor history) "
+     "replayed on today's exposures: F_k = prod_t (1 + f_k,t) - 1 over the episode, P&L = sum_k x_k F_k; specific "
+     "returns are 0 in the central figure. Worst period: the day or month with the lowest x'f_t."),
+    ("Scenario band", f"P&L -+ z sigma_s, z = Phi^-1((1 + b) / 2), b = {SCENARIO_BAND:.0%}; sigma_s^2 = w'Dw (annual) "
+     "x n / P for the n periods of the episode at P periods a year (normal specific returns)."),
+    ("Forecast check", "At each date t the volatility forecast sigma_t uses the data before t only (expanding "
+     "window, refit every period, the model's covariance method); z_t = r_t / sigma_t with r_t the realised "
+     "excess return of today's weights. Running cross-products, not a refit from scratch, give the fits."),
+    ("Bias statistic", "b = standard deviation of z_t over the T forecasts: about 1 when the forecast is right, "
+     "above 1 when risk is understated; 95% band 1 -+ sqrt(2 / T) for normal returns."),
+    ("Kupiec test", f"Breach: r_t < -Phi^-1(c) sigma_t, c = {BACKTEST_CONFIDENCE:.0%}. With x breaches in T and "
+     "p = 1 - c: LR = -2 [(T - x) ln(1 - p) + x ln p - (T - x) ln(1 - x/T) - x ln(x/T)], chi-square with 1 "
+     "degree of freedom."),
+    ("Christoffersen test", "Breaches independent from one period to the next: n_ij = periods in state j after "
+     "state i (1 = breach), pi_0 = n_01 / (n_00 + n_01), pi_1 = n_11 / (n_10 + n_11), pi = share of breaches; "
+     "LR = -2 [ln L(pi) - ln L(pi_0, pi_1)], chi-square with 1 degree of freedom."),
     ("Rolling betas", "The portfolio regression over a moving window of the last W periods."),
 ]
 REALISED_RETURN = ("Portfolio return", "r_p,t = the portfolio's realised return (its actual history, with the "

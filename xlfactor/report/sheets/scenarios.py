@@ -11,6 +11,31 @@ from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import DATE, INT, PCT, note, page_setup, rows_for, section, set_widths, title, write_table
 
 NAME = "Historical scenarios"
+#: Labels of the columns of ``PortfolioAnalysis.historical_scenarios`` (factor columns keep their names).
+COLUMNS = {
+    "start": "Start",
+    "end": "End",
+    "frequency": "Data",
+    "periods": "Periods",
+    "pnl": "Portfolio P&L",
+    "band_low": f"Low ({SCENARIO_BAND:.0%} band)",
+    "band_high": f"High ({SCENARIO_BAND:.0%} band)",
+    "worst_date": "Worst period",
+    "worst_pnl": "Worst period P&L",
+}
+
+
+def formats(frame: pd.DataFrame) -> dict[str, str]:
+    """Number formats of the labelled table: dates, whole periods, percentages for every P&L column."""
+    fixed = {"Start": DATE, "End": DATE, "Periods": INT, "Worst period": DATE}
+    return {c: fixed.get(c, PCT) for c in frame.columns if c != "Data"}
+
+
+def descriptions(a: PortfolioAnalysis) -> pd.DataFrame:
+    """One line of description per replayed episode."""
+    return pd.DataFrame(
+        {"Description": [res.description for res in a.scenario_results.values()]}, index=list(a.scenario_results)
+    )
 
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
@@ -33,23 +58,8 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         page_setup(ws, header_text=info.title)
         return
     row = section(ws, row, "P&L of today's portfolio in each episode")
-    frame = table.rename(
-        columns={
-            "start": "Start",
-            "end": "End",
-            "frequency": "Data",
-            "periods": "Periods",
-            "pnl": "Portfolio P&L",
-            "band_low": f"Low ({SCENARIO_BAND:.0%} band)",
-            "band_high": f"High ({SCENARIO_BAND:.0%} band)",
-            "worst_date": "Worst period",
-            "worst_pnl": "Worst period P&L",
-        }
-    )
-    formats = {"Start": DATE, "End": DATE, "Periods": INT, "Worst period": DATE} | {
-        c: PCT for c in frame.columns if c not in ("Start", "End", "Data", "Periods", "Worst period")
-    }
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Episode")
+    frame = table.rename(columns=COLUMNS)
+    ref = write_table(ws, frame, row, 1, formats=formats(frame), index_label="Episode")
     pnl_col = ref.first_col + 1 + list(frame.columns).index("Portfolio P&L")
     row = note(
         ws,
@@ -73,9 +83,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     )
     row += rows_for(9) + 1
     row = section(ws, row, "The episodes")
-    about = pd.DataFrame(
-        {"Description": [res.description for res in a.scenario_results.values()]}, index=list(a.scenario_results)
-    )
+    about = descriptions(a)
     ref = write_table(ws, about, row, 1, index_label="Episode")
     set_widths(ws, default=11, first=26)
     page_setup(ws, header_text=info.title, one_page=True)
