@@ -23,20 +23,24 @@ from xlfactor.excel.fm.cross_section import (
     FM_FAMA_MACBETH,
     FM_NEUTRALIZE,
     FM_PCA,
+    FM_SPECIFIC_RISK,
     FM_XS_FACTOR_RETURNS,
     FM_ZSCORE,
 )
 from xlfactor.excel.fm.data import FM_DATA_INFO, FM_FACTORS
 from xlfactor.excel.fm.hedging import FM_HEDGE, FM_HEDGE_TARGET, FM_POSITION_SIZE
+from xlfactor.excel.fm.holdings import FM_CHAR_ADJUSTED, FM_HOLDINGS_EXPOSURES
 from xlfactor.excel.fm.regression import FM_ALPHA, FM_BETA, FM_REGRESS, FM_ROLLING_BETA
 from xlfactor.excel.fm.risk import FM_ASSET_COV, FM_CORR, FM_COV, FM_PORT_RISK, FM_RISK_CONTRIB, FM_VAR_DECOMP
 from xlfactor.excel.fm.scenarios import FM_STRESS, FM_VAR
+from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SORT_FACTORS
 
 __all__ = [
     "FM_ALPHA",
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
     "FM_BETA",
+    "FM_CHAR_ADJUSTED",
     "FM_CHAR_PORTFOLIO",
     "FM_CORR",
     "FM_COV",
@@ -45,13 +49,17 @@ __all__ = [
     "FM_FAMA_MACBETH",
     "FM_HEDGE",
     "FM_HEDGE_TARGET",
+    "FM_HOLDINGS_EXPOSURES",
     "FM_NEUTRALIZE",
     "FM_PCA",
     "FM_PORT_RISK",
     "FM_POSITION_SIZE",
+    "FM_QUANTILE_SPREAD",
     "FM_REGRESS",
     "FM_RISK_CONTRIB",
     "FM_ROLLING_BETA",
+    "FM_SORT_FACTORS",
+    "FM_SPECIFIC_RISK",
     "FM_STRESS",
     "FM_VAR",
     "FM_VAR_DECOMP",
