@@ -274,6 +274,11 @@ def test_specific_risk_about_zero_and_about_the_mean(engine, panel):
     np.testing.assert_allclose(zero["Specific vol"].to_numpy(), np.sqrt((resid**2).mean().to_numpy() * 12), **TOL)
     mean = got(engine.call("FM_SPECIFIC_RISK", table, None, None, True, None, True, False))
     np.testing.assert_allclose(mean["Specific var"].to_numpy(), resid.var(ddof=0).to_numpy(), **TOL)
+    irregular = [row[:] for row in table]
+    for row in irregular[1:]:
+        row[0] = row[0] + (row[0] % 7) * 3  # spacing no known frequency
+    text = engine.call("FM_SPECIFIC_RISK", irregular)[0][0]
+    assert text.startswith("#FM! data: the table's dates are not daily") and "annualize FALSE" in text, text
     ewma = got(engine.call("FM_SPECIFIC_RISK", table, None, None, True, 3, False, False))
     expected = (resid**2).ewm(halflife=3).mean().iloc[-1]
     np.testing.assert_allclose(ewma["Specific var"].to_numpy(), expected.to_numpy(), **TOL)

@@ -1,5 +1,6 @@
-"""FM_ functions for cross-sectional models: standardising, neutralising, cross-sectional regressions,
-characteristic portfolios, Fama-MacBeth premia and principal components.
+"""FM_ functions for cross-sectional models: standardising, neutralising, cross-sectional regressions
+(factor returns, their per-date standard errors, specific risk), characteristic portfolios,
+Fama-MacBeth premia and principal components.
 
 Panel layout. A cross-sectional panel is given as one long table, as analysts keep it: a
 header row, then one row per (date, asset): column 1 the date, column 2 the asset name, column
@@ -25,7 +26,7 @@ from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
-from xlfactor.models.frequency import periods_per_year
+from xlfactor.models.frequency import maybe_periods_per_year
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
@@ -246,7 +247,13 @@ def FM_SPECIFIC_RISK(
     result = panel_regression(data, industry, cap, market, exposure_lag=exposure_lag)
     var = xf.specific_risk(result.resid, halflife, demean=demean)
     if annualize:
-        var = var * periods_per_year(result.factor_returns.index)
+        ppy = maybe_periods_per_year(result.factor_returns.index)
+        if ppy is None:
+            raise XLFactorError(
+                "data: the table's dates are not daily, weekly, monthly, quarterly or annual, so the variance cannot "
+                "be annualised; set annualize FALSE for per-period figures"
+            )
+        var = var * ppy
     return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
 
 
