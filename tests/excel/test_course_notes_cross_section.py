@@ -154,6 +154,7 @@ def test_sort_factors_portfolios_and_breakpoints_views(engine, panel):
     vw = (g["Cap"][m] * g["Return"][m]).sum() / g["Cap"][m].sum()
     assert ports.loc[day, "S/H"] == pytest.approx(vw, rel=1e-12)
     bps = got(engine.call("FM_SORT_FACTORS", table, "Cap", "BM", None, None, None, None, None, None, "breakpoints"))
+    assert list(bps.columns) == ["Cap p50", "BM p30", "BM p70"]
     assert bps.loc[day].to_numpy() == pytest.approx([g["Cap"].median(), *np.quantile(g["BM"], [0.3, 0.7])])
 
 
@@ -304,6 +305,9 @@ def test_char_adjusted_one_date_and_fixed_weights(engine, panel):
     assert out.loc[day, "adjusted"] == pytest.approx(w @ fits[day].resid.loc[held], rel=1e-10)  # specific return
     every = got(engine.call("FM_CHAR_ADJUSTED", table, weights))
     assert len(every) == 6 and assets.size == 120
+    np.testing.assert_allclose(every.loc[day].to_numpy(), out.loc[day].to_numpy(), **TOL)
+    lagged = got(engine.call("FM_CHAR_ADJUSTED", table, weights, None, None, None, None, True, None, 1))
+    assert lagged.iloc[0].isna().all() and lagged.iloc[1:].notna().all().all()  # no regression on the first date
 
 
 def test_char_adjusted_over_a_holdings_history(engine, panel):

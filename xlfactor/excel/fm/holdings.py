@@ -121,14 +121,19 @@ def FM_CHAR_ADJUSTED(
     data, weights=None, as_of=None, holdings=None, industry=None, cap=None, market=True, weight=None, exposure_lag=0
 ):
     """Characteristic-adjusted return: per date the portfolio's exposures w'X, actual return w'r, implied return
-    (w'X)'f from the cross-sectional factor returns f, and adjusted = actual - implied."""
+    (w'X)'f from the cross-sectional factor returns f, and adjusted = actual - implied (blank: no regression)."""
     if (weights is None) == (holdings is None):
         raise XLFactorError("weights: give the portfolio's weights (one date or fixed) or a holdings history, one")
     result = panel_regression(data, industry, cap, market, weight, exposure_lag)
     if holdings is None:
         w = inputs.weights_for(weights, result.returns.columns)
-        day = None if as_of is None else table_date(as_of, result.factor_returns.index)
-        return Table(xf.characteristic_adjusted_returns(result, w, day), "Date")
+        if as_of is not None:
+            day = table_date(as_of, result.factor_returns.index)
+            return Table(xf.characteristic_adjusted_returns(result, w, day), "Date")
+        estimated = result.factor_returns.index[result.rsquared.notna().to_numpy()]
+        fixed = pd.DataFrame([w.to_numpy()] * len(estimated), index=estimated, columns=w.index)
+        out = xf.characteristic_adjusted_returns(result, fixed)  # dates without a regression stay blank
+        return Table(out.reindex(result.factor_returns.index), "Date")
     if as_of is not None:
         raise XLFactorError("as_of: only used with weights; a holdings history already has one row per date")
     history = holdings_history(holdings)

@@ -91,11 +91,13 @@ def _flags(table: LongTable, header: str | None) -> pd.DataFrame | None:
     return words.isin(TRUE_WORDS)
 
 
-def _view(result: SortResult, view: str) -> Table:
+def _view(result: SortResult, view: str, sorted_on: dict[str, str]) -> Table:
+    """The table of ``view``; breakpoint columns named by the sorted column's header (``BM p30``, not ``x_p30``)."""
     if view == "portfolios":
         return Table(result.portfolios, "Date")
     if view == "breakpoints":
-        return Table(result.breakpoints, "Date")
+        labels = {c: f"{sorted_on[c.split('_p')[0]]} p{c.split('_p')[1]}" for c in result.breakpoints.columns}
+        return Table(result.breakpoints.rename(columns=labels), "Date")
     counts = result.counts.add_prefix("n ").astype(float)
     return Table(pd.concat([result.factors, counts], axis=1), "Date")
 
@@ -135,7 +137,7 @@ def FM_SORT_FACTORS(
         name=factor_name,
         exposure_lag=exposure_lag,
     )
-    return _view(result, view)
+    return _view(result, view, {"size": size, "x": char})
 
 
 @excel_function(
@@ -168,4 +170,4 @@ def FM_QUANTILE_SPREAD(
         breakpoints=_flags(table, nyse),
         exposure_lag=exposure_lag,
     )
-    return _view(result, view)
+    return _view(result, view, {"x": column})
