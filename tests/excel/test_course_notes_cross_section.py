@@ -280,6 +280,11 @@ def test_specific_risk_about_zero_and_about_the_mean(engine, panel):
         row[0] = row[0] + (row[0] % 7) * 3  # spacing no known frequency
     text = engine.call("FM_SPECIFIC_RISK", irregular)[0][0]
     assert text.startswith("#FM! data: the table's dates are not daily") and "annualize FALSE" in text, text
+    weighted = cells(panel, ["Return", "BM", "Mom", "Cap"])
+    fits = wls_by_date(panel, ["BM", "Mom"], "Cap")
+    e = pd.DataFrame({day: fit.resid for day, fit in fits.items()}).T[resid.columns]
+    out = got(engine.call("FM_SPECIFIC_RISK", weighted, None, None, True, None, False, False, 0, "Cap"))
+    np.testing.assert_allclose(out["Specific var"].to_numpy(), (e**2).mean().to_numpy(), **TOL)
     ewma = got(engine.call("FM_SPECIFIC_RISK", table, None, None, True, 3, False, False))
     expected = (resid**2).ewm(halflife=3).mean().iloc[-1]
     np.testing.assert_allclose(ewma["Specific var"].to_numpy(), expected.to_numpy(), **TOL)

@@ -240,11 +240,12 @@ def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True):
     exposure_lag=EXPOSURE_LAG,
 )  # fmt: skip
 def FM_SPECIFIC_RISK(
-    data, industry=None, cap=None, market=True, halflife=None, demean=False, annualize=True, exposure_lag=0
-):
+    data, industry=None, cap=None, market=True, halflife=None, demean=False, annualize=True, exposure_lag=0,
+    weight=None,
+):  # fmt: skip
     """Specific variance and volatility per asset from the cross-sectional residuals: (EWMA) mean of squared
     residuals about zero (demean FALSE) or about each asset's mean (TRUE). Annual unless annualize FALSE."""
-    result = panel_regression(data, industry, cap, market, exposure_lag=exposure_lag)
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
     var = xf.specific_risk(result.resid, halflife, demean=demean)
     if annualize:
         ppy = maybe_periods_per_year(result.factor_returns.index)
