@@ -12,6 +12,11 @@ Sheets:
 - ``Course notes`` and ``Course notes expected``: the course-notes functions (performance,
   expected-return split, adjusted betas, position P&L, hedged / tracking / residual return
   series) in formulas and as Python computed them (:func:`add_course_notes`).
+- ``Cross-section notes``: the course notes' cross-sectional items on the 12 industries as a
+  panel (``xlfactor.data.samples.industry_panel``: return, market cap, book-to-market; 2022 to
+  2024): sort factors, quantile spreads, per-date t-statistics, characteristic-adjusted
+  returns over a holdings history, holdings exposures, Fama-MacBeth without intercept and
+  specific risk; each formula with its Python value beside it.
 
 The formulas use the classic add-in's names (``FM_BETA``); xlwings Lite and Server show the
 functions under their add-in namespace. openpyxl cannot mark a formula as a dynamic array,
@@ -25,6 +30,7 @@ from __future__ import annotations
 import re
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,6 +40,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xlfactor as xf
 import xlfactor.excel.functions as fm
+from xlfactor.data.samples import industry_panel
 
 OUT = Path(__file__).with_name("xlfactor_example.xlsx")
 FIRST, LAST = "2015-01", "2024-12"
@@ -71,16 +78,16 @@ def _python_args(spec: tuple, cells: dict) -> list:
     return [cells.get(a, a) if isinstance(a, str) else a for a in spec]
 
 
-def _write_table(ws, top: int, title: str, rows: list[list], formula: str | None = None) -> int:
-    """Title in column A, the table (or the spilling formula) below it; returns the next free row."""
-    ws.cell(top, 1, title).font = Font(bold=True)
+def _write_table(ws, top: int, title: str, rows: list[list], formula: str | None = None, col: int = 1) -> int:
+    """Title in column ``col`` (default A), the table (or the spilling formula) below it; returns the next free row."""
+    ws.cell(top, col, title).font = Font(bold=True)
     if formula is not None:
-        ref = f"A{top + 1}:{get_column_letter(len(rows[0]))}{top + len(rows)}"
-        ws.cell(top + 1, 1).value = ArrayFormula(ref, "=" + formula)
+        first, last = get_column_letter(col), get_column_letter(col + len(rows[0]) - 1)
+        ws.cell(top + 1, col).value = ArrayFormula(f"{first}{top + 1}:{last}{top + len(rows)}", "=" + formula)
     else:
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
-                ws.cell(top + 1 + i, 1 + j, value)
+                ws.cell(top + 1 + i, col + j, value)
     return top + len(rows) + 3
 
 
@@ -159,6 +166,7 @@ def build(path: Path = OUT) -> Path:
         _write_table(analysis, top, title, rows, formula)
         top = _write_table(expected, top, title, rows)
     add_course_notes(wb, cells, len(returns), assets)
+    cross_section_sheet(wb, cells)
     wb.save(path)
     mark_dynamic_arrays(path)
     return path
@@ -225,6 +233,80 @@ def add_course_notes(wb: Workbook, cells: dict, n_rows: int, assets: list[str]) 
                 raise RuntimeError(f"{formula}: {rows}")
         _write_table(notes, top, title, rows, formula)
         top = _write_table(expected, top, title, rows)
+# ------------------------------------------------------------------ Cross-section notes
+XS_FIRST, XS_LAST = "2022-01", "2024-12"
+#: Holdings history of the cross-section sheet: (date, weight per industry in the panel's order).
+XS_HOLDINGS = [
+    ("2024-06-30", [0.10, 0.05, 0.10, 0.10, 0.05, 0.20, 0.05, 0.05, 0.10, 0.10, 0.05, 0.05]),
+    ("2024-09-30", [0.05, 0.05, 0.10, 0.15, 0.05, 0.25, 0.05, 0.05, 0.05, 0.10, 0.10, 0.00]),
+    ("2024-12-31", [0.00, 0.10, 0.10, 0.15, 0.05, 0.30, 0.00, 0.05, 0.05, 0.10, 0.10, 0.00]),
+]
+XS_COLUMN = 17  # column Q: the formulas; their Python values to the right of the widest one
+
+
+def _xs_blocks(n_rows: int) -> list[tuple[str, str, tuple]]:
+    """(title, formula, Python arguments) per block of the cross-section sheet."""
+    panel = f"$A$1:$E${n_rows + 1}"
+    bm_only = f"$A$1:$D${n_rows + 1}"  # Date, Asset, Return, BM: BM the only characteristic
+    holdings = f"$G$1:$S${len(XS_HOLDINGS) + 1}"
+    rets, dates = "Data!$B$1:$M$121", "Data!$A$1:$A$121"
+    return [
+        ("2x3 size x BM factors, value-weighted, last month's cap and BM",
+         f'FM_SORT_FACTORS({panel},"Cap","BM",,,,,1)', ("P", "Cap", "BM", None, None, None, None, 1)),
+        ("Size x BM halves (50/50 breakpoints), equal-weighted",
+         f'FM_SORT_FACTORS({panel},"Cap","BM","50","50","equal",,1)', ("P", "Cap", "BM", "50", "50", "equal", None, 1)),
+        ("BM quintile spread (Q5 - Q1), value-weighted",
+         f'FM_QUANTILE_SPREAD({panel},"BM",5,"value","Cap",,1)', ("P", "BM", 5, "value", "Cap", None, 1)),
+        ("Cross-sectional factor returns (sqrt-cap WLS on last month's BM)",
+         f'FM_XS_FACTOR_RETURNS({panel},,"Cap",TRUE,1)', ("P", None, "Cap", True, 1)),
+        ("Their t-statistics, White (hc1)",
+         f'FM_XS_FACTOR_RETURNS({panel},,"Cap",TRUE,1,,"t","hc1")', ("P", None, "Cap", True, 1, None, "t", "hc1")),
+        ("Characteristic-adjusted returns of the holdings",
+         f'FM_CHAR_ADJUSTED({panel},,,{holdings},,"Cap",TRUE,,1)', ("P", None, None, "H", None, "Cap", True, None, 1)),
+        ("Holdings exposures to FF3 (betas from the Data sheet, 2015-2024)",
+         f'FM_HOLDINGS_EXPOSURES({holdings},{rets},"FF3",{dates})', ("H", "R", "FF3", "D")),
+        ("Fama-MacBeth premium of BM, no intercept", f"FM_FAMA_MACBETH({bm_only},,FALSE)", ("B", None, False)),
+        ("Specific risk about zero (annual)", f'FM_SPECIFIC_RISK({panel},,"Cap")', ("P", None, "Cap")),
+        ("Specific risk about the mean (annual)", f'FM_SPECIFIC_RISK({panel},,"Cap",TRUE,,TRUE)',
+         ("P", None, "Cap", True, None, True)),
+    ]  # fmt: skip
+
+
+def cross_section_sheet(wb: Workbook, cells: dict) -> None:
+    """The ``Cross-section notes`` sheet: the panel (A:E), a holdings history (G:S), then below the
+    holdings each block's formula from column Q, and its Python value to the right of the widest block."""
+    panel = industry_panel().loc[XS_FIRST:XS_LAST]
+    assets = list(panel.index.get_level_values(1).unique())
+    ws = wb.create_sheet("Cross-section notes")
+    panel = panel[["Return", "BM", "Cap"]]
+    rows = [["Date", "Asset", "Return", "BM", "Cap"]]
+    rows += [[d.to_pydatetime(), a, *values] for (d, a), values in zip(panel.index, panel.to_numpy().tolist(),
+                                                                       strict=True)]  # fmt: skip
+    holdings = [["Date", *assets], *[[datetime.strptime(d, "%Y-%m-%d"), *w] for d, w in XS_HOLDINGS]]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(1 + i, 1 + j, value)
+    for i, row in enumerate(holdings):
+        for j, value in enumerate(row):
+            ws.cell(1 + i, 7 + j, value)
+    for row in [*ws.iter_rows(min_row=2, max_col=1), *ws.iter_rows(min_row=2, min_col=7, max_col=7)]:
+        row[0].number_format = "yyyy-mm-dd"
+    args = {**cells, "P": rows, "B": [row[:4] for row in rows], "H": holdings}
+    results = []
+    for title, formula, spec in _xs_blocks(len(panel)):
+        out = getattr(fm, formula.split("(")[0])(*_python_args(spec, args))
+        if isinstance(out, str):
+            raise RuntimeError(f"{formula}: {out}")
+        results.append((title, formula, out))
+    expected_col = XS_COLUMN + max(len(out[0]) for _, _, out in results) + 2
+    ws.cell(len(holdings) + 2, XS_COLUMN, "FM_ formulas").font = Font(bold=True)
+    ws.cell(len(holdings) + 2, expected_col, "Expected: computed by Python when this workbook was built")
+    top = len(holdings) + 4
+    for title, formula, out in results:
+        _write_table(ws, top, title, out, formula, XS_COLUMN)
+        top = _write_table(ws, top, title, out, col=expected_col)
+
+
 
 
 if __name__ == "__main__":

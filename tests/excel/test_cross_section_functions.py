@@ -19,7 +19,7 @@ from xlfactor.excel.udf import EXCEL_TEXT_LIMIT
 
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 NAMES = {"FM_ZSCORE", "FM_NEUTRALIZE", "FM_XS_FACTOR_RETURNS", "FM_CHAR_PORTFOLIO", "FM_FAMA_MACBETH", "FM_PCA",
-         "FM_ALPHA_TEST"}  # fmt: skip
+         "FM_ALPHA_TEST", "FM_SPECIFIC_RISK"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

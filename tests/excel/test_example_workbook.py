@@ -59,3 +59,23 @@ def test_libreoffice_opens_the_workbook(workbook, tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "out" / workbook.name)["Expected"]
     original = openpyxl.load_workbook(workbook)["Expected"]
     assert ws["B5"].value == pytest.approx(original["B5"].value, rel=1e-12)
+
+
+def test_cross_section_sheet_formulas_and_expected_sort_factors(workbook):
+    from xlfactor.data.samples import industry_panel
+
+    ws = openpyxl.load_workbook(workbook)["Cross-section notes"]
+    formulas = [c.value.text for row in ws.iter_rows() for c in row if hasattr(c.value, "text")]
+    names = {f.lstrip("=").split("(")[0] for f in formulas}
+    assert {"FM_SORT_FACTORS", "FM_QUANTILE_SPREAD", "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES"} <= names
+    title = "2x3 size x BM factors, value-weighted, last month's cap and BM"
+    found = [c for row in ws.iter_rows() for c in row if c.value == title]
+    assert len(found) == 2  # above the formula, and above its Python value
+    top, col = found[1].row, found[1].column
+    assert [ws.cell(top + 1, col + j).value for j in range(3)] == ["Date", "SMB", "HML"]
+    got = np.array([[ws.cell(top + 2 + i, col + j).value or np.nan for j in (1, 2)] for i in range(36)], float)
+    panel = industry_panel().loc["2022-01":"2024-12"]
+    wide = {c: panel[c].unstack()[list(panel.index.get_level_values(1).unique())] for c in panel}
+    expected = xf.build_sort_factors(wide["Return"], wide["Cap"], wide["BM"], exposure_lag=1).factors
+    np.testing.assert_allclose(got[1:], expected.to_numpy()[1:], rtol=1e-12)
+    assert ws.cell(top + 2, col + 1).value in (None, "")  # no characteristics before the first month

@@ -24,12 +24,14 @@ ALL_FUNCTIONS = {
     "FM_HEDGE_TARGET", "FM_POSITION_SIZE",
     # cross-sectional (xlfactor/excel/fm/cross_section.py)
     "FM_ZSCORE", "FM_NEUTRALIZE", "FM_XS_FACTOR_RETURNS", "FM_CHAR_PORTFOLIO", "FM_FAMA_MACBETH", "FM_PCA",
-    "FM_ALPHA_TEST",
+    "FM_ALPHA_TEST", "FM_SPECIFIC_RISK",
     # course notes: return series, performance, expected returns (regression.py, performance.py, hedging.py)
     "FM_ADJUST_BETA", "FM_EXPECTED_RETURN", "FM_HEDGED_RETURNS", "FM_PERFORMANCE", "FM_POSITION_PNL", "FM_RESIDUALS",
     "FM_TRACKING_RETURNS",
     # VaR by method, historical scenarios, forecast backtest (xlfactor/excel/fm/scenarios.py, fm/risk.py)
     "FM_RISK_BACKTEST", "FM_SCENARIO", "FM_SCENARIOS",
+    # sorts and holdings (xlfactor/excel/fm/sorts.py, holdings.py)
+    "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES", "FM_QUANTILE_SPREAD", "FM_SORT_FACTORS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]

@@ -33,3 +33,35 @@ def industry_portfolios(weighting: str = "value") -> pd.DataFrame:
     if weighting not in _WEIGHTINGS:
         raise XLFactorError(f"weighting: {weighting!r} is not one of {sorted(_WEIGHTINGS)}")
     return _industry_file().block(_WEIGHTINGS[weighting]).data.copy()
+
+
+def industry_panel(weighting: str = "value") -> pd.DataFrame:
+    """The 12 industry portfolios as a cross-sectional panel: one row per (month, industry).
+
+    Columns, all from the shipped French file:
+
+    - ``Return``: the monthly return (:func:`industry_portfolios` with ``weighting``);
+    - ``Cap``: the industry's market cap in $ millions, ``Number of Firms in Portfolios`` times
+      ``Average Firm Size`` of the same month row of the file;
+    - ``BM``: book-to-market, ``Sum of BE / Sum of ME`` of the previous calendar year's row
+      (the annual ratio of year y is used for every month of year y + 1).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by (date, asset), rows ordered by date then the file's industry order.
+    """
+    file = _industry_file()
+    returns = industry_portfolios(weighting)
+    cap = file.block("Number of Firms in Portfolios").data * file.block("Average Firm Size").data
+    annual = file.block("Sum of BE / Sum of ME").data
+    bm = annual.set_axis(annual.index.year + 1).reindex(returns.index.year).set_axis(returns.index)
+    frame = pd.DataFrame(
+        {
+            "Return": returns.stack(future_stack=True),
+            "Cap": cap.reindex(returns.index).stack(future_stack=True),
+            "BM": bm.stack(future_stack=True),
+        }
+    )
+    frame.index.names = ["date", "asset"]
+    return frame

@@ -23,11 +23,13 @@ from xlfactor.excel.fm.cross_section import (
     FM_FAMA_MACBETH,
     FM_NEUTRALIZE,
     FM_PCA,
+    FM_SPECIFIC_RISK,
     FM_XS_FACTOR_RETURNS,
     FM_ZSCORE,
 )
 from xlfactor.excel.fm.data import FM_DATA_INFO, FM_FACTORS
 from xlfactor.excel.fm.hedging import FM_HEDGE, FM_HEDGE_TARGET, FM_POSITION_PNL, FM_POSITION_SIZE
+from xlfactor.excel.fm.holdings import FM_CHAR_ADJUSTED, FM_HOLDINGS_EXPOSURES
 from xlfactor.excel.fm.performance import FM_EXPECTED_RETURN, FM_PERFORMANCE
 from xlfactor.excel.fm.regression import (
     FM_ADJUST_BETA,
@@ -49,6 +51,7 @@ from xlfactor.excel.fm.risk import (
     FM_VAR_DECOMP,
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
+from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SORT_FACTORS
 
 __all__ = [
     "FM_ADJUST_BETA",
@@ -56,6 +59,7 @@ __all__ = [
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
     "FM_BETA",
+    "FM_CHAR_ADJUSTED",
     "FM_CHAR_PORTFOLIO",
     "FM_CORR",
     "FM_COV",
@@ -66,12 +70,14 @@ __all__ = [
     "FM_HEDGE",
     "FM_HEDGED_RETURNS",
     "FM_HEDGE_TARGET",
+    "FM_HOLDINGS_EXPOSURES",
     "FM_NEUTRALIZE",
     "FM_PCA",
     "FM_PERFORMANCE",
     "FM_PORT_RISK",
     "FM_POSITION_PNL",
     "FM_POSITION_SIZE",
+    "FM_QUANTILE_SPREAD",
     "FM_REGRESS",
     "FM_RESIDUALS",
     "FM_RISK_BACKTEST",
@@ -79,6 +85,8 @@ __all__ = [
     "FM_ROLLING_BETA",
     "FM_SCENARIO",
     "FM_SCENARIOS",
+    "FM_SORT_FACTORS",
+    "FM_SPECIFIC_RISK",
     "FM_STRESS",
     "FM_TRACKING_RETURNS",
     "FM_VAR",

@@ -41,6 +41,7 @@ from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
 from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
+from xlfactor.models.holdings import holdings_exposures
 from xlfactor.models.regression import RegressionResult, regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
@@ -178,6 +179,10 @@ class PortfolioAnalysis:
         :func:`xlfactor.risk_backtest` of today's weights (expanding window, refit
         every period, the model's ``cov_method``, VaR at ``BACKTEST_CONFIDENCE``);
         None when the held assets have fewer than ``2 (K + 3)`` complete dates.
+    holdings_exposures : DataFrame or None
+        With a ``weights_history``: dates x factors, the bottom-up exposures
+        ``x_t = sum_i w_{t,i} beta_i`` of the weights held on each date, betas from
+        ``asset_regression`` (:func:`xlfactor.holdings_exposures`); else None.
     """
 
     returns: pd.DataFrame
@@ -214,6 +219,7 @@ class PortfolioAnalysis:
     historical_scenarios: pd.DataFrame
     scenario_results: dict[str, ScenarioResult]
     backtest: BacktestResult | None
+    holdings_exposures: pd.DataFrame | None = None
 
     @property
     def start(self) -> pd.Timestamp:
@@ -244,6 +250,7 @@ def analyze_portfolio(
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     scenario_history: Sequence[pd.DataFrame] = (),
     max_gross: float | None = MAX_GROSS,
+    weights_history: pd.DataFrame | None = None,
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
 
@@ -286,6 +293,9 @@ def analyze_portfolio(
         Bound on the gross exposure ``sum |w|`` of the weights and of the benchmark
         (default 2; see :meth:`xlfactor.FactorRiskModel.weight_vector`): the switch for
         a leveraged or long-short book (its gross exposure) or weights in currency (None).
+    weights_history : DataFrame, optional
+        The weights the portfolio held over time, dates x assets (NaN = not held):
+        adds ``holdings_exposures``, its bottom-up betas on each date.
 
     Returns
     -------
@@ -378,6 +388,7 @@ def analyze_portfolio(
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
         backtest=_backtest(returns, w, factor_frame, rf, cov_method),
+        holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
     )
 
 

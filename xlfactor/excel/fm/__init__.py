@@ -8,7 +8,9 @@
 - :mod:`~xlfactor.excel.fm.risk`: factor covariance, asset covariance, portfolio risk;
 - :mod:`~xlfactor.excel.fm.hedging`: hedge ratios, factor hedges, position sizes and their expected P&L;
 - :mod:`~xlfactor.excel.fm.scenarios`: stress tests, value at risk;
-- :mod:`~xlfactor.excel.fm.cross_section`: standardising, neutralising, cross-sectional regressions, PCA.
+- :mod:`~xlfactor.excel.fm.cross_section`: standardising, neutralising, cross-sectional regressions, PCA;
+- :mod:`~xlfactor.excel.fm.sorts`: Fama-French style sort factors, quantile spreads;
+- :mod:`~xlfactor.excel.fm.holdings`: exposures of a holdings history, characteristic-adjusted returns.
 
 How to add one: see :mod:`xlfactor.excel.specs`.
 """

@@ -1,5 +1,6 @@
-"""FM_ functions for cross-sectional models: standardising, neutralising, cross-sectional regressions,
-characteristic portfolios, Fama-MacBeth premia and principal components.
+"""FM_ functions for cross-sectional models: standardising, neutralising, cross-sectional regressions
+(factor returns, their per-date standard errors, specific risk), characteristic portfolios,
+Fama-MacBeth premia and principal components.
 
 Panel layout. A cross-sectional panel is given as one long table, as analysts keep it: a
 header row, then one row per (date, asset): column 1 the date, column 2 the asset name, column
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import xlfactor as xf
@@ -24,6 +26,7 @@ from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.frequency import maybe_periods_per_year
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
@@ -38,13 +41,16 @@ class LongTable:
     labels: dict[str, pd.Series]
 
     def wide(self, column: str) -> pd.DataFrame:
-        """One numeric column as a dates x assets DataFrame."""
-        frame = pd.DataFrame({"date": self.dates, "asset": self.assets, "v": self.numbers[column].to_numpy()})
-        return frame.pivot(index="date", columns="asset", values="v")
+        """One numeric column as a dates x assets DataFrame (dates ascending, assets in table order)."""
+        return self._pivot(self.numbers[column].to_numpy())
 
     def wide_labels(self, column: str) -> pd.DataFrame:
-        frame = pd.DataFrame({"date": self.dates, "asset": self.assets, "v": self.labels[column].to_numpy()})
-        return frame.pivot(index="date", columns="asset", values="v")
+        """One label column as a dates x assets DataFrame (as :meth:`wide`)."""
+        return self._pivot(self.labels[column].to_numpy())
+
+    def _pivot(self, values: Any) -> pd.DataFrame:
+        frame = pd.DataFrame({"date": self.dates, "asset": self.assets, "v": values})
+        return frame.pivot(index="date", columns="asset", values="v").reindex(columns=self.assets.unique())
 
 
 def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) -> LongTable:
@@ -102,9 +108,47 @@ def _panel_inputs(data: Any, ind_col: str | None, cap_col: str | None, w_col: st
     return table, first, chars, industries, caps, weights
 
 
-def _regression(data, industry, cap, market):
-    _, returns, chars, industries, caps, _ = _panel_inputs(data, industry, cap)
-    return xf.cross_sectional_regress(returns, chars or None, industries=industries, caps=caps, market=market)
+def panel_regression(data, industry=None, cap=None, market=True, weight=None, exposure_lag=0, robust=False):
+    """``xf.cross_sectional_regress`` over a long table (the arguments of FM_XS_FACTOR_RETURNS)."""
+    _, returns, chars, industries, caps, weights = _panel_inputs(data, industry, cap, weight)
+    return xf.cross_sectional_regress(
+        returns,
+        chars or None,
+        industries=industries,
+        caps=caps,
+        weights=weights,
+        market=market,
+        exposure_lag=exposure_lag,
+        robust=robust,
+    )
+
+
+def table_date(as_of: pd.Timestamp, dates: pd.DatetimeIndex, arg: str = "as_of") -> pd.Timestamp:
+    """``as_of`` if it is one of the table's ``dates``, else an error naming the table's span."""
+    if as_of not in dates:
+        raise XLFactorError(
+            f"{arg}: {as_of:%Y-%m-%d} is not a date of the table ({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); "
+            "give one of the table's dates"
+        )
+    return as_of
+
+
+#: Shared by the cross-sectional functions that take a long table.
+EXPOSURE_LAG = number(
+    "Use the characteristics (and caps, weights, industries) this many dates earlier: 0 (default) the same row "
+    "as the return; 1 the previous date's, known before the return.",
+    integer=True,
+    low=0,
+)
+XS_COV = choice(
+    'Standard errors of view "se" and "t": "nonrobust" (default, classic s^2 (X\'WX)^-1) or "hc1" (White, '
+    "heteroskedasticity-robust).",
+    ("nonrobust", "hc1"),
+)
+ROBUST = flag(
+    "TRUE: Huber-weighted regression (iteratively reweighted least squares, t = 1.345) that down-weights outliers. "
+    "FALSE (default): weighted least squares."
+)
 
 
 @excel_function(
@@ -152,38 +196,80 @@ def FM_NEUTRALIZE(data, industry=None, weight=None):
     return Column(values.to_numpy(), "Neutralized")
 
 
-@excel_function(depends=no_data)
-def FM_XS_FACTOR_RETURNS(data, industry=None, cap=None, market=True):
-    """Factor returns by cross-sectional (weighted) regression on each date: market, industries, characteristics;
-    last column R2."""
-    result = _regression(data, industry, cap, market)
+@excel_function(
+    depends=no_data,
+    exposure_lag=EXPOSURE_LAG,
+    view=choice(
+        '"returns" (default): factor returns, last column R2. "se": their standard errors. "t": their t-statistics '
+        "(factor return / se), per date.",
+        ("returns", "se", "t"),
+    ),
+    cov=XS_COV,
+    robust=ROBUST,
+)
+def FM_XS_FACTOR_RETURNS(
+    data, industry=None, cap=None, market=True, exposure_lag=0, weight=None, view="returns", cov="nonrobust",
+    robust=False,
+):  # fmt: skip
+    """Factor returns by cross-sectional (weighted or Huber-robust) regression on each date: market, industries,
+    characteristics; last column R2. view "se" or "t": per-date standard errors or t-statistics."""
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag, robust)
+    if view == "se":
+        return Table(result.bse(cov), "Date")
+    if view == "t":
+        return Table(result.tvalues(cov), "Date")
     return Table(result.factor_returns.assign(R2=result.rsquared), "Date")
 
 
 @excel_function(depends=no_data)
 def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True):
-    """Characteristic (pure-factor) portfolio weights on a date: one row per asset, one column per factor; each
-    portfolio's return is that factor's return."""
-    result = _regression(data, industry, cap, market)
-    dates = result.factor_returns.index
-    if as_of not in dates:
-        raise XLFactorError(
-            f"as_of: {as_of:%Y-%m-%d} is not a date of the table ({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); "
-            "give one of the table's dates"
-        )
-    return Table(result.characteristic_portfolios(as_of).T, "Asset")
+    """Characteristic (pure-factor) portfolio weights on a date: one row per asset (in table order), one column per
+    factor; each portfolio's return is that factor's return."""
+    result = panel_regression(data, industry, cap, market)
+    return Table(result.characteristic_portfolios(table_date(as_of, result.factor_returns.index)).T, "Asset")
 
 
 @excel_function(
-    depends=no_data, lags=number("Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).", integer=True, low=0)
+    depends=no_data,
+    halflife=number("Optional EWMA half-life in dates (periods); blank weights every date equally.", low=0,
+                    inclusive=False),
+    demean=flag(
+        "FALSE (default): variance about zero, the mean of squared residuals. TRUE: about each asset's (weighted) "
+        "mean residual."
+    ),
+    exposure_lag=EXPOSURE_LAG,
+)  # fmt: skip
+def FM_SPECIFIC_RISK(
+    data, industry=None, cap=None, market=True, halflife=None, demean=False, annualize=True, exposure_lag=0,
+    weight=None,
+):  # fmt: skip
+    """Specific variance and volatility per asset from the cross-sectional residuals: (EWMA) mean of squared
+    residuals about zero (demean FALSE) or about each asset's mean (TRUE). Annual unless annualize FALSE."""
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
+    var = xf.specific_risk(result.resid, halflife, demean=demean)
+    if annualize:
+        ppy = maybe_periods_per_year(result.factor_returns.index)
+        if ppy is None:
+            raise XLFactorError(
+                "data: the table's dates are not daily, weekly, monthly, quarterly or annual, so the variance cannot "
+                "be annualised; set annualize FALSE for per-period figures"
+            )
+        var = var * ppy
+    return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
+
+
+@excel_function(
+    depends=no_data,
+    lags=number("Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).", integer=True, low=0),
+    intercept=flag("TRUE (default): each period's regression has an intercept (row const). FALSE: through the origin."),
 )
-def FM_FAMA_MACBETH(data, lags=None):
+def FM_FAMA_MACBETH(data, lags=None, intercept=True):
     """Fama-MacBeth premia of the characteristics with plain and Newey-West standard errors, t and p; then the
     average R2 and the number of periods."""
     _, returns, chars, _, _, _ = _panel_inputs(data, None, None)
     if not chars:
         raise XLFactorError("data: add at least one characteristic column after the return column")
-    result = xf.fama_macbeth(returns, chars, lags)
+    result = xf.fama_macbeth(returns, chars, lags, intercept=intercept)
     summary = result.summary()
     extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
     return Table(pd.concat([summary, extra]), "Characteristic")

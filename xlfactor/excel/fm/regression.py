@@ -65,7 +65,7 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
 @excel_function(depends=FACTOR_DATA)
 def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True):
     """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
-    interval, then R-squared, residual vol and alpha (annual when dates are given), observations."""
+    interval, then R-squared, residual vol sqrt(SSR/(n-K-1)) as statsmodels, alpha (annual given dates), obs."""
     sample = inputs.sample(returns, factors, dates)
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(

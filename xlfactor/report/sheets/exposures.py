@@ -7,9 +7,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlfactor.report.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
-from xlfactor.report.workbook import NUM2, NUM3, note, page_setup, set_widths, title, write_table
+from xlfactor.report.workbook import (
+    DATE,
+    NUM2,
+    NUM3,
+    note,
+    page_setup,
+    rows_for,
+    section,
+    set_widths,
+    title,
+    write_table,
+)
 
 NAME = "Exposures"
+CHART_HEIGHT = 9
 COLUMNS = {
     "top_down": "Top-down beta",
     "top_down_se": "Std error",
@@ -38,7 +50,12 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     row = note(ws, row, exposure_note(a), width_cols=7)
     bar_chart(ws, ref, [ref.first_col + 1, ref.first_col + 4], f"A{row + 1}",
               title="Portfolio betas: top-down vs bottom-up", y_title="beta", number_format="0.00", width=22,
-              height=9)
+              height=CHART_HEIGHT)
+    if a.holdings_exposures is not None:
+        row = section(ws, row + 1 + rows_for(CHART_HEIGHT), "Bottom-up betas of the holdings history")
+        row = note(ws, row, "Each date's weights times each asset's betas: x_t = sum_i w_t,i beta_i (the betas of "
+                   "the asset regressions).", width_cols=7)
+        write_table(ws, a.holdings_exposures, row, 1, index_label="Date", index_format=DATE, formats=NUM3)
     set_widths(ws, {7: 16}, default=15, first=14)
     page_setup(ws, freeze=f"B{ref.first_row}", header_text=info.title, one_page=True)
 

@@ -40,7 +40,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """The table with significance highlighting: |t| >= 1.96 shaded, significant betas in bold."""
     row = title(ws, "Per-asset factor regressions",
                 "Excess return on the factors by OLS over each asset's own dates; t-stats with classical "
-                "standard errors.")
+                "standard errors. Idio vol: sqrt(SSR / (n - K - 1)) annualised, statsmodels' residual scale.")
     frame = table(a, info.period_name)
     factors = list(a.asset_regression.factor_names)
     formats = {"Weight": PCT1, f"Alpha (bp per {info.period_name})": BP, "Alpha (ann.)": PCT, "R2": PCT1,
