@@ -5,7 +5,9 @@ Every ``FM_`` function gets :func:`guarded` from
 (so xlwings registers the guarded function, with its signature and docstring):
 
 - :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``; the
-  message already names the argument and the fix.
+  message already names the argument and the fix. Advice the engine words in Python terms
+  (``units='decimal'``, ``max_gross=None``) is reworded as Excel arguments are written
+  (``units "decimal"``, ``max_gross "none"``) by :func:`excel_wording`, here only.
 - Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
   goes to the ``xlfactor.excel`` logger, never to the cell.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,11 +31,41 @@ ERROR_PREFIX = "#FM! "
 _F = TypeVar("_F", bound=Callable[..., Any])
 _log = logging.getLogger("xlfactor.excel")
 
+#: ``name=value`` as the engine writes an argument in its advice (optionally after "pass").
+_PYTHON_ARGUMENT = re.compile(r"\b(?:(pass) )?([a-z][a-z_]*)=(None|True|False|'[^']*'|<[^>]*>)")
+#: Arguments whose Python ``None`` is a word in Excel (elsewhere None is a blank cell).
+_NONE_WORDS = {"max_gross": '"none"'}
+
+
+def excel_wording(message: str) -> str:
+    """An engine message with its Python argument advice in Excel terms.
+
+    ``units='decimal'`` -> ``units "decimal"``; ``max_gross=None`` -> ``max_gross "none"``
+    (other ``x=None`` -> ``x blank``); ``excess=False`` -> ``excess FALSE``;
+    ``pass max_gross=<its gross exposure>`` -> ``set max_gross to its gross exposure``.
+    """
+
+    def reword(match: re.Match[str]) -> str:
+        verb, name, value = match.groups()
+        if value == "None":
+            value = _NONE_WORDS.get(name, "blank")
+        elif value in ("True", "False"):
+            value = value.upper()
+        elif value.startswith("'"):
+            value = f'"{value[1:-1]}"'
+        else:  # <placeholder>
+            value = value[1:-1]
+            return f"set {name} to {value}" if verb else f"{name} = {value}"
+        return f"set {name} {value}" if verb else f"{name} {value}"
+
+    return _PYTHON_ARGUMENT.sub(reword, message)
+
 
 def error_text(exc: BaseException) -> str:
-    """The cell text for an exception: ``#FM! <message>`` or ``#FM! internal error: <type>: <message>``."""
+    """The cell text for an exception: ``#FM! <message>`` (in Excel terms, :func:`excel_wording`)
+    or ``#FM! internal error: <type>: <message>``."""
     if isinstance(exc, XLFactorError):
-        return f"{ERROR_PREFIX}{exc}"
+        return f"{ERROR_PREFIX}{excel_wording(str(exc))}"
     return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
 
 
