@@ -340,8 +340,9 @@ def labelled_vector(value: Any, arg: str, *, label: str = "Value") -> tuple[pd.S
     """
     rows = _tall(drop_blank_tail(grid(value, arg), columns=True), arg)
     header = has_header(rows)
-    if header and len(rows[0]) == 1 and number_text(rows[0][0]) is not None:
-        raise _number_as_text(cell_position(arg, 0, 0, (len(rows), 1)), rows[0][0], number_text(rows[0][0]))
+    meant = number_text(rows[0][-1]) if header else None
+    if meant is not None:  # a number typed as text ("30%") on top is a value, not a title or an asset name
+        raise _number_as_text(cell_position(arg, 0, len(rows[0]) - 1, (len(rows), len(rows[0]))), rows[0][-1], meant)
     body = rows[1:] if header else rows
     offset = 1 if header else 0
     if len(rows[0]) == 1:

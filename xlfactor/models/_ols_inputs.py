@@ -59,8 +59,8 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
 
     The units rule (:mod:`xlfactor.models.units`) applies on the sample: factors and ``rf``
     and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
-    test) and hold no value no return can take; an asset's return below -100% is refused.
-    The constant-asset test is the engines' (:func:`check_returns`).
+    test) and hold no value no return can take; an asset's return below -100% is refused, and so
+    is a constant asset (before ``rf`` is subtracted, and after it in the engines' :func:`check_returns`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -89,7 +89,7 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     check_factors(x, names, periods_per_year=ppy, percent=check_percent)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
     check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
-                         floor=True, fix=VOLATILE_FIX)
+                         floor=True, constant=True, fix=VOLATILE_FIX)
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
