@@ -267,3 +267,33 @@ def test_analysis_refuses_percent_weights_and_passes_the_switch(data):
     out = xf.analyze_portfolio(returns, leveraged, factors, max_gross=2.5)
     plain = xf.analyze_portfolio(returns, leveraged / 2.5, factors)
     assert out.risk.total_vol == pytest.approx(2.5 * plain.risk.total_vol, rel=1e-10)
+
+
+def test_constant_asset_refused_before_rf_is_subtracted(data):
+    """A constant return minus a varying RF is not constant: it gave an alpha t-statistic of 74."""
+    returns, factors = data
+    with pytest.raises(XLFactorError, match=r"^returns: column 'Flat' is constant"):
+        xf.regress(returns.assign(Flat=0.01), factors[FF5], rf=factors["RF"])
+    weights = pd.Series(1.0 / (returns.shape[1] + 1), index=[*returns.columns, "Flat"])
+    with pytest.raises(XLFactorError, match=r"^returns: column 'Flat' is constant"):
+        xf.analyze_portfolio(returns.assign(Flat=0.01), weights, factors)
+
+
+def test_cli_report_refuses_a_constant_asset(data, tmp_path, capsys):
+    from xlfactor.cli import main
+
+    returns, _ = data
+    returns.assign(Flat=0.01).rename_axis("Date").to_csv(tmp_path / "r.csv")
+    pd.DataFrame({"Asset": [*returns.columns, "Flat"], "Weight": 1 / 11}).to_csv(tmp_path / "w.csv", index=False)
+    code = main(["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(tmp_path / "o.x")])
+    assert code == 2 and "returns: column 'Flat' is constant" in capsys.readouterr().err
+    assert not (tmp_path / "o.x").exists()
+
+
+def test_impossible_factor_named_by_its_date(data):
+    """The factor message gave the row number only ("(row 5)"), not the date of the bad value."""
+    returns, factors = data
+    bad = factors.copy()
+    bad.iloc[4, 1] = 1e200
+    with pytest.raises(XLFactorError, match=rf"^factors: column 'SMB' on {bad.index[4]:%Y-%m-%d} holds 1e\+200"):
+        xf.regress(returns, bad)

@@ -83,7 +83,7 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
             return render(func(**converted), headers)
 
         call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        wrapped = guarded(call if depends is None else cell_memo(call, depends))
+        wrapped = guarded(call if depends is None else cell_memo(call, depends), names)
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):

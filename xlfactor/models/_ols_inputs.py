@@ -86,7 +86,7 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     index = common if keep.all() else common[keep]
     x = np.ascontiguousarray(x_common if index is common else x_common[keep])
     ppy = maybe_periods_per_year(index)
-    check_factors(x, names, periods_per_year=ppy, percent=check_percent)
+    check_factors(x, names, periods_per_year=ppy, percent=check_percent, index=index)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
     check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
                          floor=True, constant=True, fix=VOLATILE_FIX)
@@ -126,12 +126,12 @@ def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
 
 
 def check_factors(x: np.ndarray, names: pd.Index, *, periods_per_year: int | None = None,
-                  percent: bool = True) -> None:
+                  percent: bool = True, index: pd.Index | None = None) -> None:
     """The checks :func:`prepare` applies to the factor matrix of the common sample (no NaN rows):
     the units rule (no value no return can take, nor infinite; with ``percent``, no column that
     looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
-    factor, no collinear factors."""
-    check_return_columns(x, names, "factors", periods_per_year=periods_per_year, percent=percent)
+    factor, no collinear factors. ``index`` (the rows' dates) names the date of a bad value."""
+    check_return_columns(x, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
     check_factor_matrix(x, names, "the common sample")
 
 

@@ -301,6 +301,8 @@ def analyze_portfolio(
         rejects (constant factors, too few observations).
     """
     returns, factor_frame, rf = _split_inputs(returns, factors)
+    if all(pd.api.types.is_numeric_dtype(t) for t in returns.dtypes):  # a constant asset (before rf is subtracted)
+        check_return_columns(returns.to_numpy(dtype=float), returns.columns, "returns", percent=False, constant=True)
     w = _weights(weights, returns.columns, "weights")
     bench = _benchmark(benchmark, returns.columns)
     max_gross = check_max_gross(max_gross)

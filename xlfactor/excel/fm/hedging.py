@@ -12,13 +12,15 @@ from xlfactor.models.units import MAX_GROSS
 
 
 @excel_function(depends=inputs.factors_depend("instruments"))
-def FM_HEDGE(target, instruments, dates=None):
+def FM_HEDGE(target, instruments, dates=None, *, units="auto"):
     """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
     residual and unhedged volatility."""
     sample = inputs.sample(target, instruments, dates, returns_arg="target")
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
-    result = xf.hedge_ratios(sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year)
+    result = xf.hedge_ratios(
+        sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year, units=units
+    )
     return Record(hedge_fields(result), title=str(sample.assets[0]))
 
 
