@@ -285,9 +285,10 @@ def test_cli_report_refuses_a_constant_asset(data, tmp_path, capsys):
     returns, _ = data
     returns.assign(Flat=0.01).rename_axis("Date").to_csv(tmp_path / "r.csv")
     pd.DataFrame({"Asset": [*returns.columns, "Flat"], "Weight": 1 / 11}).to_csv(tmp_path / "w.csv", index=False)
-    code = main(["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(tmp_path / "o.x")])
+    out = tmp_path / "report.xlsx"
+    code = main(["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(out)])
     assert code == 2 and "returns: column 'Flat' is constant" in capsys.readouterr().err
-    assert not (tmp_path / "o.x").exists()
+    assert not out.exists()
 
 
 def test_impossible_factor_named_by_its_date(data):
