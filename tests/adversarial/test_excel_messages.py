@@ -330,6 +330,24 @@ def test_percent_typed_as_text_in_weights(engine, cells, layout):
     assert ticker["Total vol"] > 0  # a whole number stays a name (a ticker)
 
 
+def test_numbers_typed_as_text_in_the_first_row_are_not_taken_as_names(engine, returns, cells):
+    """A first row of numbers stored as text would have become the asset names, dropping that month."""
+    _, dates = cells
+    body = excel_range(returns, header=False)
+    first = [[str(v) for v in body[0]], *body[1:]]
+    assert message(engine.call("FM_BETA", first, "FF5", dates[1:])) == (
+        f"#FM! returns: row 1, column 1 of the range holds the text '{body[0][0]}', not a number; enter the number "
+        f"{body[0][0]:.10g} (Excel stored this cell as text: retype it, or format the cell as a number)"
+    )
+
+
+def test_blank_instruments_named_as_instruments(engine, returns, cells):
+    _, dates = cells
+    assert message(engine.call("FM_HEDGE", excel_range(returns[["NoDur"]]), [[""]], dates)) == (
+        '#FM! instruments: the cell is blank; enter a model name (e.g. "FF5") or select the range of factor returns'
+    )
+
+
 @pytest.mark.parametrize("error", ["#N/A", {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}])
 def test_error_in_the_header_is_refused(engine, cells, error):
     """A #N/A header cell silently became "Asset 3"."""

@@ -243,13 +243,16 @@ def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str, *,
     if header is None:
         return [f"{default} {j + 1}" for j in range(width)]
     for j, v in enumerate(header):
+        where = f"cell {j + 1} of the {what}" if len(header) > 1 else f"the {what} cell"
         error = excel_error(v)
         if error is not None:
-            where = f"cell {j + 1} of the {what}" if len(header) > 1 else f"the {what} cell"
             raise XLFactorError(
                 f"{arg}: {where} holds the Excel error {error}; type the name there (or clear it for "
                 f'"{default} {j + 1}")'
             )
+        if number_text(v) is not None:  # "0.012" typed as text would otherwise become a name
+            place = cell_position(arg, 0, j, (2, len(header))) if what == "header" else f"{arg}: {where}"
+            raise _number_as_text(place, v, number_text(v))
     labels = [str(v).strip() if is_label(v) else f"{default} {j + 1}" for j, v in enumerate(header)]
     seen: set[str] = set()
     for name in labels:

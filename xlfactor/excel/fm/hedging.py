@@ -15,7 +15,7 @@ from xlfactor.models.units import MAX_GROSS
 def FM_HEDGE(target, instruments, dates=None, *, units="auto"):
     """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
     residual and unhedged volatility."""
-    sample = inputs.sample(target, instruments, dates, returns_arg="target")
+    sample = inputs.sample(target, instruments, dates, returns_arg="target", factors_arg="instruments")
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
     result = xf.hedge_ratios(
