@@ -298,3 +298,24 @@ def test_impossible_factor_named_by_its_date(data):
     bad.iloc[4, 1] = 1e200
     with pytest.raises(XLFactorError, match=rf"^factors: column 'SMB' on {bad.index[4]:%Y-%m-%d} holds 1e\+200"):
         xf.regress(returns, bad)
+
+
+def test_cli_report_units_decimal_for_a_volatile_asset(data, tmp_path, capsys):
+    """An asset with ~170% annual volatility had no way through the report: now --units decimal."""
+    from xlfactor.cli import main
+
+    returns, factors = data
+    shocks = np.random.default_rng(1).normal(0.0, 0.5, len(returns)) + 2 * factors["Mkt-RF"].to_numpy()
+    book = returns.assign(Wild=np.exp(shocks) - 1.0)
+    book.rename_axis("Date").to_csv(tmp_path / "r.csv")
+    pd.DataFrame({"Asset": book.columns, "Weight": 1 / 11}).to_csv(tmp_path / "w.csv", index=False)
+    out = tmp_path / "report.xlsx"
+    args = ["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(out)]
+    assert main(args) == 2 and "or --units decimal for an asset more volatile" in capsys.readouterr().err
+    assert main([*args, "--units", "decimal"]) == 0 and out.exists()
+    with pytest.raises(XLFactorError, match="values look like percentages"):
+        xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors)
+    analysis = xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors, units="decimal")
+    ref = sm.OLS(book["Wild"] - factors["RF"], sm.add_constant(factors[FF5])).fit()
+    np.testing.assert_allclose(analysis.asset_regression.params.loc["Wild"].to_numpy(), ref.params.to_numpy(),
+                               rtol=1e-10)

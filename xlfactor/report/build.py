@@ -48,6 +48,7 @@ def build_report(
     source: str | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
+    units: str = "auto",
 ) -> Path:
     """Write a factor risk report workbook for a portfolio and return its path.
 
@@ -84,6 +85,8 @@ def build_report(
         Bound on the gross exposure ``sum |w|`` of the weights (default 2; a sum near
         100 means percent weights): pass a leveraged or long-short book's gross
         exposure, or None for weights in currency.
+    units : ``"auto"`` or ``"decimal"``
+        ``"decimal"`` declares returns decimals however volatile (see :func:`xlfactor.analyze_portfolio`).
 
     Raises
     ------
@@ -95,7 +98,7 @@ def build_report(
     report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
     analysis, info = _analysis(returns, weights, report, model=model, freq=freq, factors=factors,
                                benchmark=benchmark, window=window, title=title, source=source,
-                               portfolio_returns=portfolio_returns, max_gross=max_gross)
+                               portfolio_returns=portfolio_returns, max_gross=max_gross, units=units)
     return _write(analysis, info, path, report)
 
 
@@ -112,6 +115,7 @@ def report_analysis(
     source: str | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
+    units: str = "auto",
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
     """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
 
@@ -121,13 +125,13 @@ def report_analysis(
     """
     return _analysis(returns, weights, _Progress(None, _PRE_SHEET_STEPS), model=model, freq=freq, factors=factors,
                      benchmark=benchmark, window=window, title=title, source=source,
-                     portfolio_returns=portfolio_returns, max_gross=max_gross)
+                     portfolio_returns=portfolio_returns, max_gross=max_gross, units=units)
 
 
 def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, freq: str,
               factors: pd.DataFrame | None, benchmark, window: int, title: str | None, source: str | None,
               portfolio_returns: pd.Series | pd.DataFrame | None,
-              max_gross: float | None) -> tuple[PortfolioAnalysis, ReportInfo]:
+              max_gross: float | None, units: str = "auto") -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
     if factors is None:
         factor_frame = load_factors(model, freq)
@@ -150,7 +154,7 @@ def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, 
                       realised_source=None if realised is None else "realised portfolio returns given with the "
                                                                     "portfolio")
     return _analyse(aligned.returns, weights, aligned.factors, report, benchmark=benchmark, window=window,
-                    portfolio_returns=realised, scenario_history=history, max_gross=max_gross), info
+                    portfolio_returns=realised, scenario_history=history, max_gross=max_gross, units=units), info
 
 
 def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL,
@@ -197,11 +201,11 @@ def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL
 
 def _analyse(returns: pd.DataFrame, weights, factors: pd.DataFrame, report: _Progress, *, benchmark, window: int,
              portfolio_returns: pd.Series | None = None, scenario_history: list[pd.DataFrame],
-             max_gross: float | None = MAX_GROSS) -> PortfolioAnalysis:
+             max_gross: float | None = MAX_GROSS, units: str = "auto") -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
     return analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
                              portfolio_returns=portfolio_returns, scenario_history=scenario_history,
-                             max_gross=max_gross)
+                             max_gross=max_gross, units=units)
 
 
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
