@@ -18,7 +18,8 @@ import statsmodels.api as sm
 from excel.office_js import Engine, excel_range, serials, spilled
 
 import xlfactor as xf
-from xlfactor.excel.guard import excel_wording
+from xlfactor.errors import XLFactorError
+from xlfactor.excel.guard import excel_wording, guarded
 from xlfactor.excel.specs import MODEL, SPECS
 
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -90,14 +91,16 @@ def test_percent_advice_names_the_excel_argument(engine, returns, cells):
     assert 'units "decimal"' in text and "units='decimal'" not in text
 
 
-def test_advice_for_an_argument_the_function_lacks_is_left_out(engine, returns, cells):
-    """FM_ALPHA_TEST has no units argument: its percent message must not advise one."""
-    _, dates = cells
-    text = message(engine.call("FM_ALPHA_TEST", excel_range(returns * 100), "FF3,FF5", dates))
-    assert text == (
-        "#FM! returns: values look like percentages (median size above 20%); divide by 100 so that 0.012 means "
-        "1.2% (column 'NoDur')"
-    )
+def test_advice_for_an_argument_the_function_lacks_is_left_out():
+    """A function without ``units`` must not advise it (the cell shows only what the function takes)."""
+
+    def fails(returns):
+        raise XLFactorError(
+            "returns: values look like percentages; divide by 100 (for a volatile asset: units='decimal')"
+        )
+
+    assert guarded(fails, ["returns", "headers"])(None) == "#FM! returns: values look like percentages; divide by 100"
+    assert guarded(fails, ["returns", "units"])(None).endswith('(for a volatile asset: units "decimal")')
     advice = "x (for an asset more volatile: units='decimal') (column 'A')"
     assert excel_wording(advice, ["returns", "headers"]) == "x (column 'A')"
     assert (
@@ -118,6 +121,8 @@ def test_units_decimal_lets_a_volatile_asset_through_exactly(engine, returns, ff
     np.testing.assert_allclose(out.loc["Wild"].to_numpy(dtype=float), ref.params[factors.columns].to_numpy(), **TOL)
     regress = record(engine.call("FM_REGRESS", excel_range(wild), "FF5", dates, None, None, None, None, "decimal"))
     assert regress["alpha"] == pytest.approx(ref.params["const"], rel=1e-10)
+    test = spilled(engine.call("FM_ALPHA_TEST", excel_range(wild), "FF5", dates, False, *[None] * 3, "decimal"))
+    assert test.loc["Wild", "FF5 alpha"] == pytest.approx(ref.params["const"], rel=1e-10)
     hedge = record(engine.call("FM_HEDGE", excel_range(wild), "FF5", dates, None, "decimal"))
     ref_hedge = xf.hedge_ratios(wild["Wild"], factors, units="decimal")
     assert hedge["Mkt-RF"] == pytest.approx(ref_hedge.ratios["Mkt-RF"], rel=1e-10)

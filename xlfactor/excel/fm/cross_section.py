@@ -228,14 +228,14 @@ def _models_data(arguments: dict[str, Any]) -> tuple:
 
 
 @excel_function(depends=_models_data, annualize=ALPHA_ANNUALIZE)
-def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None):
+def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None, *, units="auto"):
     """Alpha and t-statistic of each strategy under several factor models side by side (common sample, excess
     of RF)."""
     names = _model_names(models)
     samples = {name: inputs.sample(returns, name, dates, factors_arg="models") for name in names}
     first = next(iter(samples.values()))
     factors = {name: s.factors for name, s in samples.items()}
-    result = xf.alpha_test(first.returns, factors, cov=cov, lags=lags, rf=first.rf(True))
+    result = xf.alpha_test(first.returns, factors, cov=cov, lags=lags, rf=first.rf(True), units=units)
     alpha = result.alpha_annualized if annualize else result.alpha
     columns = {}
     for name in names:
