@@ -267,3 +267,55 @@ def test_analysis_refuses_percent_weights_and_passes_the_switch(data):
     out = xf.analyze_portfolio(returns, leveraged, factors, max_gross=2.5)
     plain = xf.analyze_portfolio(returns, leveraged / 2.5, factors)
     assert out.risk.total_vol == pytest.approx(2.5 * plain.risk.total_vol, rel=1e-10)
+
+
+def test_constant_asset_refused_before_rf_is_subtracted(data):
+    """A constant return minus a varying RF is not constant: it gave an alpha t-statistic of 74."""
+    returns, factors = data
+    with pytest.raises(XLFactorError, match=r"^returns: column 'Flat' is constant"):
+        xf.regress(returns.assign(Flat=0.01), factors[FF5], rf=factors["RF"])
+    weights = pd.Series(1.0 / (returns.shape[1] + 1), index=[*returns.columns, "Flat"])
+    with pytest.raises(XLFactorError, match=r"^returns: column 'Flat' is constant"):
+        xf.analyze_portfolio(returns.assign(Flat=0.01), weights, factors)
+
+
+def test_cli_report_refuses_a_constant_asset(data, tmp_path, capsys):
+    from xlfactor.cli import main
+
+    returns, _ = data
+    returns.assign(Flat=0.01).rename_axis("Date").to_csv(tmp_path / "r.csv")
+    pd.DataFrame({"Asset": [*returns.columns, "Flat"], "Weight": 1 / 11}).to_csv(tmp_path / "w.csv", index=False)
+    out = tmp_path / "report.xlsx"
+    code = main(["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(out)])
+    assert code == 2 and "returns: column 'Flat' is constant" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_impossible_factor_named_by_its_date(data):
+    """The factor message gave the row number only ("(row 5)"), not the date of the bad value."""
+    returns, factors = data
+    bad = factors.copy()
+    bad.iloc[4, 1] = 1e200
+    with pytest.raises(XLFactorError, match=rf"^factors: column 'SMB' on {bad.index[4]:%Y-%m-%d} holds 1e\+200"):
+        xf.regress(returns, bad)
+
+
+def test_cli_report_units_decimal_for_a_volatile_asset(data, tmp_path, capsys):
+    """An asset with ~170% annual volatility had no way through the report: now --units decimal."""
+    from xlfactor.cli import main
+
+    returns, factors = data
+    shocks = np.random.default_rng(1).normal(0.0, 0.5, len(returns)) + 2 * factors["Mkt-RF"].to_numpy()
+    book = returns.assign(Wild=np.exp(shocks) - 1.0)
+    book.rename_axis("Date").to_csv(tmp_path / "r.csv")
+    pd.DataFrame({"Asset": book.columns, "Weight": 1 / 11}).to_csv(tmp_path / "w.csv", index=False)
+    out = tmp_path / "report.xlsx"
+    args = ["report", str(tmp_path / "r.csv"), "--weights", str(tmp_path / "w.csv"), "-o", str(out)]
+    assert main(args) == 2 and "or --units decimal for an asset more volatile" in capsys.readouterr().err
+    assert main([*args, "--units", "decimal"]) == 0 and out.exists()
+    with pytest.raises(XLFactorError, match="values look like percentages"):
+        xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors)
+    analysis = xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors, units="decimal")
+    ref = sm.OLS(book["Wild"] - factors["RF"], sm.add_constant(factors[FF5])).fit()
+    np.testing.assert_allclose(analysis.asset_regression.params.loc["Wild"].to_numpy(), ref.params.to_numpy(),
+                               rtol=1e-10)

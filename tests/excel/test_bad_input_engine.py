@@ -79,11 +79,15 @@ def test_too_few_rows_for_the_factors(engine, returns):
     assert text.startswith("#FM! returns: 6 usable rows for 5 factor(s); a regression needs at least 7")
 
 
+BUILT_IN = "built-in models are CAPM, FF3, FF5, FF6, CARHART4 (US), or one of them with a region suffix"
+
+
 def test_unknown_model(engine, cells):
     rets, dates = cells
     text = message(engine.call("FM_BETA", rets, "FF7", dates))
-    assert text.startswith("#FM! factors: unknown model 'FF7'; use one of CAPM, FF3, FF5, FF6, CARHART4")
-    assert message(engine.call("FM_FACTORS", "XYZ")).startswith("#FM! model: 'XYZ' is not a model; use one of CAPM")
+    assert text.startswith(f"#FM! factors: unknown model 'FF7'; {BUILT_IN}")
+    assert text.endswith("e.g. FF5-DEV, FF6-EUR, CAPM-EUR; or select a range of factor returns")
+    assert message(engine.call("FM_FACTORS", "XYZ")).startswith(f"#FM! model: 'XYZ' is not a model; {BUILT_IN}")
 
 
 def test_model_needs_dates(engine, cells):

@@ -67,7 +67,7 @@ def test_fm_data_info_says_older_bloomberg_vintage(engine):
     ("model", "message"),
     [
         ("FF5-JPN", "FF5-JPN monthly data are not stored yet"),
-        ("FF5-MARS", "unknown model 'FF5-MARS'; use one of CAPM, FF3, FF5, FF6, CARHART4, CAPM-DEV, FF3-DEV"),
+        ("FF5-MARS", "unknown model 'FF5-MARS'; built-in models are CAPM, FF3, FF5, FF6, CARHART4 (US), or one of"),
     ],
 )
 def test_fm_beta_with_a_region_not_available_says_why(engine, model, message):

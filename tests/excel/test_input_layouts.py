@@ -286,7 +286,7 @@ def test_factors_frequency_words_and_start_after_end(engine):
 
 
 def test_data_info_with_a_number(engine):
-    assert one(engine.call("FM_DATA_INFO", 5.0)).startswith("#FM! model: 5.0 is not a model; use one of CAPM")
+    assert one(engine.call("FM_DATA_INFO", 5.0)).startswith("#FM! model: 5.0 is not a model; built-in models are CAPM")
 
 
 def test_lower_case_rf_is_the_risk_free_rate(engine, returns, ff5):
@@ -327,9 +327,10 @@ def test_dates_mostly_after_the_factor_data(engine):
     index = pd.date_range(last - pd.DateOffset(months=11), periods=30, freq="ME")
     frame = pd.DataFrame({"A": np.random.default_rng(5).normal(0.01, 0.04, len(index))}, index=index)
     assert one(engine.call("FM_BETA", excel_range(frame), "FF3", serials(index))) == (
-        f"#FM! dates: 18 of 30 dates are after the FF3 factor data's last date ({last:%Y-%m-%d}); "
-        "run Refresh data or shorten the range"
+        f"#FM! dates: 18 of 30 dates have no FF3 monthly factor data ({index[12]:%Y-%m-%d}, {index[13]:%Y-%m-%d}, "
+        f"{index[14]:%Y-%m-%d}, ... {index[-1]:%Y-%m-%d}); the factor data run from 1926-07-31 to {last:%Y-%m-%d}, "
+        f"and more than 10% of the rows may not be dropped; run Refresh data, or end the range by {last:%Y-%m-%d}"
     )
-    short = frame.iloc[:20]  # 8 of 20 after: a small gap stays silent, those rows are left out
+    short = frame.iloc[:13]  # 1 of 13 after (within 10%): left out, and shown
     summary = record(engine.call("FM_REGRESS", excel_range(short), "FF3", serials(short.index)))
-    assert summary["Observations"] == 12
+    assert summary["Observations"] == 12 and summary["Rows without factor data"] == 1

@@ -73,8 +73,8 @@ def test_help_rows_list_every_function_and_argument():
     assert names == sorted(n for n in dir(functions) if n.startswith("FM_"))
     beta = next(i for i, r in enumerate(rows) if r[0] == "FM_BETA")
     assert rows[beta][2] == functions.FM_BETA.__xlfunc__["ret"]["doc"]
-    assert [r[1] for r in rows[beta + 1 : beta + 6]] == [
-        "returns", "factors", "dates (optional)", "excess (optional)", "headers (optional)"
+    assert [r[1] for r in rows[beta + 1 : beta + 7]] == [
+        "returns", "factors", "dates (optional)", "excess (optional)", "headers (optional)", "units (optional)"
     ]  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def date_of(cell) -> pd.Timestamp:
 
 def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_gross=None, weights=CELLS_W):
     rets, dates = cells
-    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, max_gross)
+    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, None, max_gross)  # headers
     return engine.call("FM_VAR", *args)
 
 
@@ -191,7 +191,7 @@ def test_position_size_takes_both_horizon_forms(engine, cells, model):
 def scenario_call(engine, cells, episode, episode_end=None, *, factors="FF5", episode_freq=None, view=None, band=None,
                   weights=CELLS_W):  # fmt: skip
     rets, dates = cells
-    args = (weights, rets, factors, dates, episode, episode_end, None, band, episode_freq, None, None, None, None, view)
+    args = (weights, rets, factors, dates, episode, episode_end, None, band, episode_freq, None, None, None, view)
     return engine.call("FM_SCENARIO", *args)
 
 

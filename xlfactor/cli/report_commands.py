@@ -68,6 +68,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                         help="largest gross exposure sum|w| the weights may have (default 2, which also catches "
                              "weights in percent); a leveraged or long-short book passes its gross exposure, "
                              "weights in currency pass 'none'")
+    report.add_argument("--units", default="auto", choices=["auto", "decimal"],
+                        help="'auto' (default) refuses returns that look like percent; 'decimal' declares them "
+                             "decimals, for an asset more volatile than about 100%% a year")
     report.add_argument("--title", default=None, help="report title (default: the input file name)")
     report.set_defaults(func=run_report)
 
@@ -93,7 +96,7 @@ def run_report(args: argparse.Namespace) -> int:
                                         "--benchmark": _benchmark_path(args.benchmark),
                                         "--portfolio-returns": args.portfolio_returns})
     portfolio = read_portfolio(args.input, weights_path=args.weights, prices=args.prices, long_only=args.long_only,
-                               portfolio_returns_path=args.portfolio_returns)
+                               portfolio_returns_path=args.portfolio_returns, units=args.units)
     benchmark = portfolio.benchmark
     if args.benchmark is not None:
         benchmark = "equal" if args.benchmark.lower() == "equal" else read_weights_csv(
@@ -103,7 +106,8 @@ def run_report(args: argparse.Namespace) -> int:
             path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(),
                                 freq=args.freq, benchmark=benchmark, window=args.window,
                                 title=args.title or args.input.name, progress=progress, source=portfolio.source,
-                                portfolio_returns=portfolio.portfolio_returns, max_gross=args.max_gross)
+                                portfolio_returns=portfolio.portfolio_returns, max_gross=args.max_gross,
+                                units=args.units)
     except XLFactorError as exc:
         raise XLFactorError(_command_line_wording(str(exc))) from exc
     print(f"Wrote {path}")
@@ -112,8 +116,9 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _command_line_wording(message: str) -> str:
     """Library advice in command-line terms: ``load the factors with freq='D'`` -> ``pass --freq D``,
-    ``max_gross=...`` -> ``--max-gross ...``."""
+    ``max_gross=...`` -> ``--max-gross ...``, ``units='decimal'`` -> ``--units decimal``."""
     message = _FREQ_ADVICE.sub(r"pass --freq \1", message)
+    message = message.replace("units='decimal'", "--units decimal")
     return message.replace("max_gross=None", "--max-gross none").replace("max_gross=", "--max-gross ")
 
 

@@ -40,7 +40,7 @@ from xlfactor.data.periods import DIGITS, parse_dates
 from xlfactor.data.xlsx_input import read_tables
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import check_return_columns
+from xlfactor.models.units import check_return_columns, check_units_argument
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
@@ -73,7 +73,8 @@ class PortfolioInput:
 
 
 def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, prices: bool = False,
-                   long_only: bool = False, portfolio_returns_path: str | Path | None = None) -> PortfolioInput:
+                   long_only: bool = False, portfolio_returns_path: str | Path | None = None,
+                   units: str = "auto") -> PortfolioInput:
     """Read returns (or prices), weights and optionally realised portfolio returns from XLSX or CSV files.
 
     Parameters
@@ -85,6 +86,8 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
     long_only : declare a long-only portfolio: weights must be >= 0 and sum to 1 (within 1e-4).
     portfolio_returns_path : path to a CSV of the portfolio's realised returns (``Date, Return``);
         overrides the workbook's ``PortfolioReturns`` table. Without either, ``portfolio_returns`` is None.
+    units : ``"auto"`` refuses returns that look like percent; ``"decimal"`` declares them decimals
+        (an asset more volatile than about 100% a year), see :mod:`xlfactor.models.units`.
 
     Raises
     ------
@@ -127,13 +130,14 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
         source = f"{source} + {realised_path.name}"
     elif realised_rows is not None:
         source = f"{source} ({_REALISED_TABLE} included)"
-    returns = _returns_frame(returns_rows, prices=prices)
+    percent = check_units_argument(units)
+    returns = _returns_frame(returns_rows, prices=prices, percent=percent)
     weights, benchmark = _weights(weights_rows, returns.columns)
     if long_only:
         _check_long_only(weights, "weights")
         if benchmark is not None:
             _check_long_only(benchmark, "benchmark")
-    realised = None if realised_rows is None else _realised_series(realised_rows, realised_what)
+    realised = None if realised_rows is None else _realised_series(realised_rows, realised_what, percent)
     return PortfolioInput(returns, weights, benchmark, source, realised)
 
 
@@ -171,7 +175,7 @@ def _is_present(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
-def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
+def _returns_frame(rows: list[list[object]], *, prices: bool, percent: bool = True) -> pd.DataFrame:
     what = "prices" if prices else "returns"
     rows = _trim(rows)
     if len(rows) < 3 or len(rows[0]) < 2:
@@ -196,11 +200,11 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     frame = frame.sort_index()
     if prices:
         frame = _prices_to_returns(frame)
-    _check_returns(frame)
+    _check_returns(frame, percent=percent)
     return frame
 
 
-def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
+def _realised_series(rows: list[list[object]], what: str, percent: bool = True) -> pd.Series:
     """The realised portfolio returns table (header, then Date, Return rows) as a dated Series, blanks dropped."""
     rows = _trim(rows)
     if len(rows) < 3 or len(rows[0]) != 2:
@@ -215,7 +219,7 @@ def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
     series = series.sort_index().dropna()
     if len(series) < 2:
         raise XLFactorError(f"{what}: fewer than two dates have a return; fill in the Return column")
-    _check_returns(series.to_frame(), what, prices_hint=False)
+    _check_returns(series.to_frame(), what, prices_hint=False, percent=percent)
     return series
 
 
@@ -240,13 +244,15 @@ def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return (prices / prices.shift(1) - 1.0).iloc[1:]
 
 
-def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True) -> None:
+def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True,
+                   percent: bool = True) -> None:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
     check_return_columns(returns.to_numpy(), returns.columns, what, index=returns.index,
-                         periods_per_year=maybe_periods_per_year(returns.index), floor=True,
-                         fix=", or pass --prices if these are prices" if prices_hint else "")
+                         periods_per_year=maybe_periods_per_year(returns.index), floor=True, percent=percent,
+                         fix=", or pass --prices if these are prices, or --units decimal for an asset more volatile "
+                             "than 100% a year" if prices_hint else "")
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"

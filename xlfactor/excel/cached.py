@@ -17,24 +17,25 @@ from xlfactor.models.regression import RegressionResult, regress_prepared
 from xlfactor.models.risk_model import FactorRiskModel
 
 
-def regression(sample: Sample, cov: str, lags: int | None, excess: bool) -> RegressionResult:
-    """``xf.regress`` of the sample's returns on its factors (``rf`` = RF when ``excess``).
+def regression(sample: Sample, cov: str, lags: int | None, excess: bool, units: str = "auto") -> RegressionResult:
+    """``xf.regress`` of the sample's returns on its factors (``rf`` = RF when ``excess``; ``units``
+    as ``xf.regress`` takes it).
 
     For model factors the fit starts from the model's aligned, already checked factor
     matrix (:meth:`Sample.ols_inputs`): the same inputs ``xf.regress`` would build, so the
     same numbers, without re-aligning and re-checking the factors on every call.
     """
     return fit_cache.get(
-        content_key("regress", sample.key, cov, lags, excess),
-        lambda: _regress(sample, cov, lags, excess),
+        content_key("regress", sample.key, cov, lags, excess, units),
+        lambda: _regress(sample, cov, lags, excess, units),
     )
 
 
-def _regress(sample: Sample, cov: str, lags: int | None, excess: bool) -> RegressionResult:
+def _regress(sample: Sample, cov: str, lags: int | None, excess: bool, units: str) -> RegressionResult:
     """The regression itself: straight from the model's checked arrays, or ``xf.regress`` for a factor range."""
     data = sample.ols_inputs(excess)
     if data is not None:
-        return regress_prepared(data, cov=cov, lags=lags, periods_per_year=sample.periods_per_year)
+        return regress_prepared(data, cov=cov, lags=lags, periods_per_year=sample.periods_per_year, units=units)
     return xf.regress(
         sample.returns,
         sample.factors,
@@ -42,15 +43,18 @@ def _regress(sample: Sample, cov: str, lags: int | None, excess: bool) -> Regres
         lags=lags,
         rf=sample.rf(excess),
         periods_per_year=sample.periods_per_year,
+        units=units,
     )
 
 
-def risk_model(sample: Sample, method: str, halflife: float | None, annualize: bool, excess: bool) -> FactorRiskModel:
+def risk_model(
+    sample: Sample, method: str, halflife: float | None, annualize: bool, excess: bool, units: str = "auto"
+) -> FactorRiskModel:
     """``FactorRiskModel.from_regression`` over the sample's (nonrobust) regression."""
     return fit_cache.get(
-        content_key("risk_model", sample.key, method, halflife, annualize, excess),
+        content_key("risk_model", sample.key, method, halflife, annualize, excess, units),
         lambda: xf.FactorRiskModel.from_regression(
-            regression(sample, "nonrobust", None, excess),
+            regression(sample, "nonrobust", None, excess, units),
             sample.factors,
             cov_method=method,
             halflife=halflife,
@@ -69,20 +73,21 @@ def risk_sample(
     excess: bool,
     *,
     fix: str | None = inputs.ANNUALIZE_FIX,
+    units: str = "auto",
 ) -> tuple[Sample, FactorRiskModel]:
     """The sample of three ranges and its risk model; annual figures without dates raise
     (``fix``: the remedy offered, None when the function has no ``annualize``)."""
     sample = inputs.sample(returns, factors, dates)
     if annualize:
         inputs.need_frequency(sample.periods_per_year, fix)
-    return sample, risk_model(sample, method, halflife, annualize, excess)
+    return sample, risk_model(sample, method, halflife, annualize, excess, units)
 
 
 def per_period_risk_sample(
-    returns: Any, factors: Any, dates: Any, method: str, halflife: float | None, excess: bool
+    returns: Any, factors: Any, dates: Any, method: str, halflife: float | None, excess: bool, units: str = "auto"
 ) -> tuple[Sample, FactorRiskModel]:
     """The risk model for FM_VAR and FM_STRESS, whose figures are per data period (horizon in
     periods, shocks as given): the frequency cancels, so without dates the model is simply
     kept per period (with dates it is the annual model the other risk functions share)."""
     sample = inputs.sample(returns, factors, dates)
-    return sample, risk_model(sample, method, halflife, sample.periods_per_year is not None, excess)
+    return sample, risk_model(sample, method, halflife, sample.periods_per_year is not None, excess, units)

@@ -25,6 +25,7 @@ pairs); NaN becomes a blank cell. Both take ``headers``: ``False`` drops the lab
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,8 @@ def is_label(value: Any) -> bool:
     return isinstance(value, str) and not is_blank(value) and excel_error(value) is None
 
 
-def _where(arg: str, row: int, col: int, shape: tuple[int, int]) -> str:
-    """Human position of a cell inside the user's range (1-based)."""
+def cell_position(arg: str, row: int, col: int, shape: tuple[int, int]) -> str:
+    """Human position of a cell inside the user's range (1-based; ``row``, ``col`` 0-based, header row included)."""
     if shape[1] == 1:
         return f"{arg}: cell {row + 1} of the range"
     if shape[0] == 1:
@@ -92,13 +93,39 @@ def _where(arg: str, row: int, col: int, shape: tuple[int, int]) -> str:
 
 
 def _bad_cell(arg: str, value: Any, row: int, col: int, shape: tuple[int, int], expected: str) -> XLFactorError:
-    where = _where(arg, row, col, shape)
+    where = cell_position(arg, row, col, shape)
     error = excel_error(value)
     if error is not None:
         return XLFactorError(
             f"{where} holds the Excel error {error}; fix that cell or clear it (blank cells count as missing)"
         )
+    meant = number_text(value)
+    if meant is not None:
+        return _number_as_text(where, value, meant)
     return XLFactorError(f"{where} holds {value!r}; this range must hold {expected} (leave missing values blank)")
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)(%?)$")
+
+
+def number_text(value: Any) -> float | None:
+    """The number a text cell spells, when it is written as a percentage or a decimal ("30%" -> 0.3,
+    "0.3" -> 0.3); None otherwise. Whole numbers without "%" ("7203") are not taken: they may be
+    names (tickers)."""
+    if not isinstance(value, str):
+        return None
+    match = _NUMBER_TEXT.match(value.strip().replace(" ", ""))
+    if match is None or not (match.group(2) or "." in match.group(1)):
+        return None
+    number = float(value.strip().replace(" ", "").rstrip("%"))
+    return number / 100 if match.group(2) else number
+
+
+def _number_as_text(where: str, value: str, meant: float) -> XLFactorError:
+    return XLFactorError(
+        f"{where} holds the text {value!r}, not a number; enter the number {meant:.10g} "
+        "(Excel stored this cell as text: retype it, or format the cell as a number)"
+    )
 
 
 # ---------------------------------------------------------------- shapes
@@ -215,6 +242,17 @@ def has_header(rows: Sequence[Sequence[Any]]) -> bool:
 def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str, *, what: str = "header") -> list[str]:
     if header is None:
         return [f"{default} {j + 1}" for j in range(width)]
+    for j, v in enumerate(header):
+        where = f"cell {j + 1} of the {what}" if len(header) > 1 else f"the {what} cell"
+        error = excel_error(v)
+        if error is not None:
+            raise XLFactorError(
+                f"{arg}: {where} holds the Excel error {error}; type the name there (or clear it for "
+                f'"{default} {j + 1}")'
+            )
+        if number_text(v) is not None:  # "0.012" typed as text would otherwise become a name
+            place = cell_position(arg, 0, j, (2, len(header))) if what == "header" else f"{arg}: {where}"
+            raise _number_as_text(place, v, number_text(v))
     labels = [str(v).strip() if is_label(v) else f"{default} {j + 1}" for j, v in enumerate(header)]
     seen: set[str] = set()
     for name in labels:
@@ -305,6 +343,9 @@ def labelled_vector(value: Any, arg: str, *, label: str = "Value") -> tuple[pd.S
     """
     rows = _tall(drop_blank_tail(grid(value, arg), columns=True), arg)
     header = has_header(rows)
+    meant = number_text(rows[0][-1]) if header else None
+    if meant is not None:  # a number typed as text ("30%") on top is a value, not a title or an asset name
+        raise _number_as_text(cell_position(arg, 0, len(rows[0]) - 1, (len(rows), len(rows[0]))), rows[0][-1], meant)
     body = rows[1:] if header else rows
     offset = 1 if header else 0
     if len(rows[0]) == 1:
@@ -362,7 +403,7 @@ def dates(value: Any, arg: str = "dates") -> pd.DatetimeIndex:
 def grid_dates(cells: Grid) -> pd.DatetimeIndex:
     """:func:`dates` of a date :class:`Grid`."""
     arg, start, shape = cells.arg, int(cells.header), (len(cells.rows), 1)
-    index = excel_dates([r[0] for r in cells.body], arg, lambda i: _where(arg, i + start, 0, shape))
+    index = excel_dates([r[0] for r in cells.body], arg, lambda i: cell_position(arg, i + start, 0, shape))
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise XLFactorError(f"{arg}: the date {dup:%Y-%m-%d} appears twice; give one row per date")

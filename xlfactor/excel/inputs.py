@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor import data
-from xlfactor.data.catalog import MODEL_FREQS
+from xlfactor.data.catalog import MODEL_FREQS, MODELS, model_names_hint
 from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
@@ -36,8 +36,11 @@ from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
 from xlfactor.models.regression import OLSInputs, check_factors
+from xlfactor.models.units import MAX_ABS_RETURN, check_return_columns
 
 ANNUALIZE_FIX = "or set annualize FALSE"
+#: More than this share of the dates without a factor row (of a model) is an error naming them.
+MAX_DROPPED_SHARE = 0.1
 dates_cache = Memo(64)
 ppy_cache = Memo(64)
 
@@ -61,6 +64,12 @@ class Sample:
         Content key of the whole sample, including the data vintage of a model.
     model : ModelData or None
         The aligned model data when the factors came from a model name.
+    given : int
+        Rows of returns given (after trailing blank rows are cut).
+    dropped : int
+        Of those, rows left out because they have no complete factor row (dates outside a
+        model's data, blank factor cells): the regressions run on ``given - dropped`` rows
+        at most (fewer for an asset with blank returns).
     """
 
     values: np.ndarray
@@ -69,6 +78,8 @@ class Sample:
     periods_per_year: int | None
     key: str
     model: ModelData | None = None
+    given: int = 0
+    dropped: int = 0
 
     @cached_property
     def returns(self) -> pd.DataFrame:
@@ -86,8 +97,23 @@ class Sample:
         return self.factors[self.factor_names]
 
     def rf(self, excess: bool) -> pd.Series | None:
-        """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None."""
-        return self.factors[RF_COLUMN] if excess and RF_COLUMN in self.factors.columns else None
+        """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None.
+
+        A blank ``RF`` cell on a row with returns raises with the Excel fix (the engine's
+        message speaks of its ``rf`` argument, which Excel users do not see).
+        """
+        if not excess or RF_COLUMN not in self.factors.columns:
+            return None
+        rf = self.factors[RF_COLUMN]
+        blank = rf.isna().to_numpy() & ~np.isnan(self.values).all(axis=1)
+        if blank.any():
+            first = self.factors.index[int(np.argmax(blank))]
+            where = f"{first:%Y-%m-%d}" if isinstance(first, pd.Timestamp) else f"data row {first + 1}"
+            raise XLFactorError(
+                f"factors: the RF (risk-free rate) column is blank on {int(blank.sum())} of {int(blank.size)} rows "
+                f"(first {where}); fill in RF, or if the returns are already excess returns set excess FALSE"
+            )
+        return rf
 
     def ols_inputs(self, excess: bool) -> OLSInputs | None:
         """Regression inputs as ``xlfactor.models.regression.prepare(returns, factors, rf)`` gives them,
@@ -142,9 +168,8 @@ def resolve_model(name: str, freq: str, arg: str = "factors") -> tuple[str, str]
         models = data.available_models()
         match = next((m for m in models if m.lower() == name.lower()), None)
         if match is None:
-            raise XLFactorError(
-                f"{arg}: unknown model {name!r}; use one of {', '.join(models)} or a range of factor returns"
-            ) from None
+            fix = "" if arg == "models" else "; or select a range of factor returns"
+            raise XLFactorError(f"{arg}: unknown model {name!r}; {known_models(models)}{fix}") from None
         if match == name:
             raise
         return match, data.data_vintage(match, freq)
@@ -284,7 +309,7 @@ def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, p
         rows, position = order[found], position[found]
         matched = factors.iloc[position].copy()
         matched.index = pd.DatetimeIndex(factors.index[position], name=factors.index.name)
-    _check_coverage(dates, len(matched), factors.index, model)
+    _check_coverage(dates, rows, factors.index, model, freq)
     if len(matched) == 0:
         raise XLFactorError(
             f"dates: none of the dates ({_span(dates)}) overlap the {model} {frequency_name(freq)} factor data "
@@ -293,23 +318,27 @@ def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, p
     return ModelData(rows, matched, _complete_rows(matched), ppy, key)
 
 
-def _check_coverage(dates: pd.DatetimeIndex, matched: int, factor_dates: pd.Index, model: str) -> None:
-    """Refuse dates that mostly lie after (or before) the factor data: the rows would silently
-    drop. A few unmatched dates (a gap, the latest month not published yet) pass."""
-    if matched * 2 >= len(dates) or len(factor_dates) == 0:
+def _check_coverage(dates: pd.DatetimeIndex, rows: np.ndarray, factor_dates: pd.Index, model: str, freq: str) -> None:
+    """Refuse dates of which more than :data:`MAX_DROPPED_SHARE` have no factor row: those rows
+    would silently drop out. A few unmatched dates (a holiday, the latest month not published
+    yet) pass; the functions that show observations show how many rows were used."""
+    dropped = len(dates) - len(rows)
+    if dropped <= MAX_DROPPED_SHARE * len(dates) or len(rows) == 0:  # none at all: the "none overlap" message
         return
-    last, first = factor_dates.max(), factor_dates.min()
-    after, before = int((dates > last).sum()), int((dates < first).sum())
-    if after * 2 > len(dates):
-        raise XLFactorError(
-            f"dates: {after} of {len(dates)} dates are after the {model} factor data's last date ({last:%Y-%m-%d}); "
-            "run Refresh data or shorten the range"
-        )
-    if before * 2 > len(dates) and matched:  # none at all: the caller's "none overlap" message
-        raise XLFactorError(
-            f"dates: {before} of {len(dates)} dates are before the {model} factor data's first date "
-            f"({first:%Y-%m-%d}); shorten the range"
-        )
+    missing = dates[np.setdiff1d(np.arange(len(dates)), rows)].sort_values()
+    first, last = factor_dates.min(), factor_dates.max()
+    if (missing > last).any():
+        fix = f"run Refresh data, or end the range by {last:%Y-%m-%d}"
+    elif (missing < first).any():
+        fix = f"start the range on or after {first:%Y-%m-%d}"
+    else:
+        fix = "check those dates"
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in missing[:3]) + (f", ... {missing[-1]:%Y-%m-%d}" if dropped > 3 else "")
+    raise XLFactorError(
+        f"dates: {dropped} of {len(dates)} dates have no {model} {frequency_name(freq)} factor data ({shown}); "
+        f"the factor data run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, and more than "
+        f"{MAX_DROPPED_SHARE:.0%} of the rows may not be dropped; {fix}"
+    )
 
 
 def _complete_rows(factors: pd.DataFrame) -> np.ndarray:
@@ -355,6 +384,7 @@ def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
     """
     arg = cells.arg
     frame = convert.numbers(cells, arg, label="Factor")
+    check_cells(frame.to_numpy(), cells)
     rf = [c for c in frame.columns if str(c).upper() == RF_COLUMN]
     if len(rf) > 1:
         raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
@@ -423,6 +453,7 @@ def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[
     if convert.model_name(value) is not None:
         found = model_data(value, optional_dates(row_grids({"dates": dates_value})["dates"]), arg)
         return found.factors, found.periods_per_year, found.key
+    blank_model(value, arg)
     grids = row_grids({arg: value, "dates": dates_value})
     dates = optional_dates(grids["dates"])
     frame = factor_range(grids[arg], dates)
@@ -445,39 +476,80 @@ def _shape_hint(values: np.ndarray, cells: Grid, other: int, against: str) -> No
         )
 
 
-def sample(returns_value: Any, factors_value: Any, dates_value: Any, *, returns_arg: str = "returns") -> Sample:
+def sample(
+    returns_value: Any,
+    factors_value: Any,
+    dates_value: Any,
+    *,
+    returns_arg: str = "returns",
+    factors_arg: str = "factors",
+) -> Sample:
     """Returns (a range, header optional) and factors (a model name or a range) on common rows.
 
     Each range is parsed once (:func:`row_grids`, which also drops the trailing rows blank in
     every row-aligned range). Raises when lengths differ, dates are missing for a model, the
-    dates do not overlap the model data (or mostly fall after it), or too few rows remain for
-    the number of factors.
+    dates do not overlap the model data (or too many have no factor row), a cell holds a value
+    no return can take (:func:`check_cells`), an asset is constant, or too few rows remain
+    for the number of factors. ``factors_arg`` names the factors in messages.
     """
     is_model = convert.model_name(factors_value) is not None
+    if not is_model:
+        blank_model(factors_value, factors_arg)
     ranges = {returns_arg: returns_value, "dates": dates_value}
     if not is_model:
-        ranges["factors"] = factors_value
+        ranges[factors_arg] = factors_value
     grids = row_grids(ranges)
     returns = grids[returns_arg]
     values, assets = convert.grid_numbers(returns)
+    raw, given = values, len(values)
     dates = optional_dates(grids["dates"])
     if dates is not None:
         if len(dates) != len(values):
             _shape_hint(values, returns, len(dates), "dates")
         _same_length(len(dates), len(values), "dates", returns_arg)
     if is_model:
-        model = model_data(factors_value, dates, "factors")
+        model = model_data(factors_value, dates, factors_arg)
         values, factors, complete = values[model.rows], model.factors, model.complete
         source, ppy = model.key, model.periods_per_year
     else:
         model = None
-        factors = factor_range(grids["factors"], dates)
+        factors = factor_range(grids[factors_arg], dates)
         if len(factors) != len(values):
-            _shape_hint(values, returns, len(factors), "factors")
-        _same_length(len(factors), len(values), "factors", returns_arg)
+            _shape_hint(values, returns, len(factors), factors_arg)
+        _same_length(len(factors), len(values), factors_arg, returns_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
+    check_cells(raw, returns)
+    check_return_columns(values[complete], assets, returns_arg, percent=False, constant=True)
     _check_rows(values, complete, len(factors.columns) - (RF_COLUMN in factors.columns), returns_arg)
-    return Sample(values, assets, factors, ppy, content_key(source, values, assets), model)
+    dropped = given - int(complete.sum())
+    return Sample(values, assets, factors, ppy, content_key(source, values, assets), model, given, dropped)
+
+
+def blank_model(value: Any, arg: str = "factors") -> None:
+    """Refuse a factor argument that is one blank cell (an empty model-name cell), with the fix."""
+    if value is None or (not isinstance(value, (list, tuple)) and convert.is_blank(value)):
+        blank = True
+    else:
+        rows = convert.grid(value, arg)
+        blank = len(rows) == 1 and len(rows[0]) == 1 and convert.is_blank(rows[0][0])
+    if blank:
+        fix = 'model names (e.g. "CAPM, FF3, FF5")' if arg == "models" else 'a model name (e.g. "FF5")'
+        alternative = "" if arg == "models" else " or select the range of factor returns"
+        raise XLFactorError(f"{arg}: the cell is blank; enter {fix}{alternative}")
+
+
+def check_cells(values: np.ndarray, cells: Grid) -> None:
+    """Refuse a cell holding a value no return can take (``|x| > MAX_ABS_RETURN``, e.g. 1e308 or a
+    price), naming the cell as the user sees it (row and column of the selected range)."""
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(values) > MAX_ABS_RETURN
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        where = convert.cell_position(cells.arg, int(row) + cells.header, int(col), (len(cells.rows), values.shape[1]))
+        raise XLFactorError(
+            f"{where} holds {values[row, col]:.6g}, which no return can be (limit +/-{MAX_ABS_RETURN:g} = "
+            f"{MAX_ABS_RETURN:.0%} a period); fix the value or clear the cell (blank cells count as missing)"
+        )
 
 
 def _check_rows(values: np.ndarray, complete: np.ndarray, n_factors: int, arg: str) -> None:
@@ -541,10 +613,16 @@ def model_or_error(value: Any, arg: str = "model") -> str:
         if name is None:
             cell = convert.single(value, arg)
             if convert.is_blank(cell):
-                raise XLFactorError(f"{arg}: required; give a model name, one of {', '.join(models)}")
+                raise XLFactorError(f"{arg}: required; give a model name ({model_names_hint()})")
             name = cell
-        raise XLFactorError(f"{arg}: {name!r} is not a model; use one of {', '.join(models)}")
+        raise XLFactorError(f"{arg}: {name!r} is not a model; {known_models(models)}")
     return match
+
+
+def known_models(models: list[str]) -> str:
+    """The models a name may be: the built-in naming scheme, then any registered factor sets."""
+    registered = [m for m in models if m not in MODELS]
+    return model_names_hint() + (f"; registered factor sets: {', '.join(registered)}" if registered else "")
 
 
 def asset_name(value: Any, assets: pd.Index, arg: str = "asset") -> str:

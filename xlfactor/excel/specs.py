@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from xlfactor.data.catalog import normalize_freq
+from xlfactor.data.catalog import BASE_MODELS, REGIONS, normalize_freq
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.models.covariance import CovMethod
@@ -203,7 +203,7 @@ RETURNS = rng(
 )
 FACTORS = rng(
     'Factor returns (a range in decimals, header optional) or a model name: "CAPM", "FF3", "FF5", "FF6", '
-    '"CARHART4" (then dates are required).'
+    '"CARHART4" (US), or with a region suffix such as "FF5-DEV", "FF6-EUR" (then dates are required).'
 )
 DATES = rng(
     "Dates of the rows (dates, serials or YYYY-MM-DD text). Required with a model name; the frequency is "
@@ -228,7 +228,12 @@ METHOD = choice(
     'Factor covariance: "sample" (default), "ewma" (needs halflife) or "ledoit_wolf" (shrinkage).', get_args(CovMethod)
 )
 HALFLIFE = number('EWMA half-life in rows (periods); required with method "ewma".', low=0, inclusive=False)
-MODEL = model('Model name: "CAPM", "FF3", "FF5", "FF6" or "CARHART4" (or a registered factor set).')
+_US_MODELS = ", ".join(f'"{m}"' for m in BASE_MODELS)
+_REGION_SUFFIXES = ", ".join(f"-{code}" for code in REGIONS)
+MODEL = model(
+    f"Model name: {_US_MODELS} (US), or one of them with a region suffix ({_REGION_SUFFIXES}), "
+    'e.g. "FF5-DEV", "FF6-EUR"; or a registered factor set.'
+)
 
 
 def _max_gross(value: Any, name: str, default: Any) -> float | None:

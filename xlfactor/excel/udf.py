@@ -5,7 +5,10 @@ the :class:`~xlfactor.excel.specs.Spec` of that name (:data:`xlfactor.excel.spec
 one passed to the decorator for a name whose meaning is local). See
 :mod:`xlfactor.excel.specs` for how to write an FM_ function. The decorator:
 
-- appends the ``headers`` argument (:data:`~xlfactor.excel.specs.HEADERS`) to the signature;
+- appends the ``headers`` argument (:data:`~xlfactor.excel.specs.HEADERS`) to the signature,
+  then the keyword-only parameters (declared after ``*``): an argument added to an existing
+  function goes there, so calls written before it existed, ``headers`` included, keep
+  their meaning;
 - converts every option (flags, choices, numbers, dates, names) before the body runs, so the
   body receives Python values, and ranges as raw 2-D lists;
 - renders the returned :class:`~xlfactor.excel.results.Table` or
@@ -55,7 +58,10 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         signature = inspect.signature(func)
         if "headers" in signature.parameters:
             raise TypeError(f"{func.__name__}: do not declare headers; excel_function adds it")
-        params = [*signature.parameters.values(), inspect.Parameter("headers", _POSITIONAL, default=True)]
+        declared = list(signature.parameters.values())
+        late = [p.replace(kind=_POSITIONAL) for p in declared if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        early = [p for p in declared if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        params = [*early, inspect.Parameter("headers", _POSITIONAL, default=True), *late]
         names = [p.name for p in params]
         missing = [n for n in names if n not in local and n not in SPECS]
         extra = [n for n in local if n not in names]
@@ -72,11 +78,12 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         @functools.wraps(func)
         def call(*args: Any) -> Any:
             values = [*args, *defaults[len(args) :]]
-            converted = [specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)]
-            return render(func(*converted[:-1]), converted[-1])  # the last one is headers
+            converted = {n: specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)}
+            headers = converted.pop("headers")
+            return render(func(**converted), headers)
 
         call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        wrapped = guarded(call if depends is None else cell_memo(call, depends))
+        wrapped = guarded(call if depends is None else cell_memo(call, depends), names)
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):

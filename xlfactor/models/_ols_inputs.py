@@ -59,8 +59,8 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
 
     The units rule (:mod:`xlfactor.models.units`) applies on the sample: factors and ``rf``
     and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
-    test) and hold no value no return can take; an asset's return below -100% is refused.
-    The constant-asset test is the engines' (:func:`check_returns`).
+    test) and hold no value no return can take; an asset's return below -100% is refused, and so
+    is a constant asset (before ``rf`` is subtracted, and after it in the engines' :func:`check_returns`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -86,10 +86,10 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     index = common if keep.all() else common[keep]
     x = np.ascontiguousarray(x_common if index is common else x_common[keep])
     ppy = maybe_periods_per_year(index)
-    check_factors(x, names, periods_per_year=ppy, percent=check_percent)
+    check_factors(x, names, periods_per_year=ppy, percent=check_percent, index=index)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
     check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
-                         floor=True, fix=VOLATILE_FIX)
+                         floor=True, constant=True, fix=VOLATILE_FIX)
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
@@ -126,12 +126,12 @@ def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
 
 
 def check_factors(x: np.ndarray, names: pd.Index, *, periods_per_year: int | None = None,
-                  percent: bool = True) -> None:
+                  percent: bool = True, index: pd.Index | None = None) -> None:
     """The checks :func:`prepare` applies to the factor matrix of the common sample (no NaN rows):
     the units rule (no value no return can take, nor infinite; with ``percent``, no column that
     looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
-    factor, no collinear factors."""
-    check_return_columns(x, names, "factors", periods_per_year=periods_per_year, percent=percent)
+    factor, no collinear factors. ``index`` (the rows' dates) names the date of a bad value."""
+    check_return_columns(x, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
     check_factor_matrix(x, names, "the common sample")
 
 

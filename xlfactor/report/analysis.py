@@ -46,7 +46,7 @@ from xlfactor.models.regression import RegressionResult, regress
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
-from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns
+from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns, check_units_argument
 
 PORTFOLIO = "Portfolio"
 
@@ -251,6 +251,7 @@ def analyze_portfolio(
     scenario_history: Sequence[pd.DataFrame] = (),
     max_gross: float | None = MAX_GROSS,
     weights_history: pd.DataFrame | None = None,
+    units: str = "auto",
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
 
@@ -296,6 +297,9 @@ def analyze_portfolio(
     weights_history : DataFrame, optional
         The weights the portfolio held over time, dates x assets (NaN = not held):
         adds ``holdings_exposures``, its bottom-up betas on each date.
+    units : ``"auto"`` or ``"decimal"``
+        As :func:`xlfactor.regress` takes it: ``"decimal"`` lets an asset (or a realised
+        portfolio) more volatile than about 100% a year through the percent check.
 
     Returns
     -------
@@ -311,6 +315,8 @@ def analyze_portfolio(
         rejects (constant factors, too few observations).
     """
     returns, factor_frame, rf = _split_inputs(returns, factors)
+    if all(pd.api.types.is_numeric_dtype(t) for t in returns.dtypes):  # a constant asset (before rf is subtracted)
+        check_return_columns(returns.to_numpy(dtype=float), returns.columns, "returns", percent=False, constant=True)
     w = _weights(weights, returns.columns, "weights")
     bench = _benchmark(benchmark, returns.columns)
     max_gross = check_max_gross(max_gross)
@@ -320,7 +326,7 @@ def analyze_portfolio(
     n_factors = factor_frame.shape[1]
     realised = portfolio_returns is not None
     if realised:
-        port = _realised_series(portfolio_returns, returns.index, n_factors)
+        port = _realised_series(portfolio_returns, returns.index, n_factors, percent=check_units_argument(units))
     else:
         port = _portfolio_series(returns, w, held)
     port_excess = port.sub(rf.reindex(port.index), axis=0) if rf is not None else port
@@ -332,22 +338,22 @@ def analyze_portfolio(
         raise XLFactorError(f"window: {window} periods is longer than the {whose} {len(port)} periods of data; "
                             "use a shorter window")
 
-    asset_reg = regress(excess, factor_frame)
-    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame)
+    asset_reg = regress(excess, factor_frame, units=units)
+    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=units)
     model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
     risk = model.portfolio_risk(w, max_gross=max_gross)
     active_risk = model.portfolio_risk(w, bench, max_gross=max_gross) if bench is not None else None
     active_share = float(0.5 * np.abs(w - bench).sum()) if bench is not None else None
 
     target = hedge_to_risk_share(model, w, target_factor_share, max_gross=max_gross)
-    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target)
+    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, units)
     applied = {name: dict(shock) for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
                if set(shock) <= set(factor_frame.columns)}
     stress_table, stress_by_factor = _stress(model, w, applied, max_gross)
 
     scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame], max_gross)
 
-    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window)[PORTFOLIO]
+    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=units)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
 
     return PortfolioAnalysis(
@@ -434,7 +440,8 @@ def _portfolio_series(returns: pd.DataFrame, weights: pd.Series, held: pd.Index)
     return block.loc[complete] @ weights[held]
 
 
-def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factors: int) -> pd.Series:
+def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factors: int, *,
+                     percent: bool = True) -> pd.Series:
     """The realised portfolio returns on the analysis ``dates`` where they have a value, checked."""
     name = "portfolio_returns"
     if isinstance(series, pd.DataFrame):
@@ -468,7 +475,7 @@ def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factor
         raise XLFactorError(f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
                             f"{n_factors} factor betas need at least {n_factors + 2}")
     check_return_columns(common.to_numpy(), pd.Index([name]), name, index=common.index,
-                         periods_per_year=maybe_periods_per_year(common.index), floor=True)
+                         periods_per_year=maybe_periods_per_year(common.index), floor=True, percent=percent)
     return common
 
 
@@ -554,7 +561,7 @@ def _exposures(port_reg: RegressionResult, asset_reg: RegressionResult, weights:
     })
 
 
-def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge
+def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge, units: str = "auto"
             ) -> tuple[pd.DataFrame, dict[str, HedgeResult]]:
     """Minimum-variance hedges (all factors; market alone) and the target-share hedge in one table.
 
@@ -567,7 +574,8 @@ def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: Ris
     sets = {"Minimum variance, all factors": list(factors.columns)}
     if "Mkt-RF" in factors.columns and factors.shape[1] > 1:
         sets["Minimum variance, market only"] = ["Mkt-RF"]
-    results = {name: hedge_ratios(port_excess, factors[cols], periods_per_year=ppy) for name, cols in sets.items()}
+    results = {name: hedge_ratios(port_excess, factors[cols], periods_per_year=ppy, units=units)
+               for name, cols in sets.items()}
     rows = {}
     for name, res in results.items():
         rows[name] = res.ratios.reindex(factors.columns).to_dict() | {

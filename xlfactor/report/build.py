@@ -49,6 +49,7 @@ def build_report(
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
     weights_history: pd.DataFrame | None = None,
+    units: str = "auto",
 ) -> Path:
     """Write a factor risk report workbook for a portfolio and return its path.
 
@@ -88,6 +89,8 @@ def build_report(
     weights_history : DataFrame, optional
         The weights held over time, dates x assets (NaN = not held); the Exposures sheet
         then adds the bottom-up betas of each date's holdings.
+    units : ``"auto"`` or ``"decimal"``
+        ``"decimal"`` declares returns decimals however volatile (see :func:`xlfactor.analyze_portfolio`).
 
     Raises
     ------
@@ -100,7 +103,7 @@ def build_report(
     analysis, info = _analysis(returns, weights, report, model=model, freq=freq, factors=factors,
                                benchmark=benchmark, window=window, title=title, source=source,
                                portfolio_returns=portfolio_returns, max_gross=max_gross,
-                               weights_history=weights_history)
+                               weights_history=weights_history, units=units)
     return _write(analysis, info, path, report)
 
 
@@ -118,6 +121,7 @@ def report_analysis(
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
     weights_history: pd.DataFrame | None = None,
+    units: str = "auto",
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
     """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
 
@@ -127,13 +131,14 @@ def report_analysis(
     """
     return _analysis(returns, weights, _Progress(None, _PRE_SHEET_STEPS), model=model, freq=freq, factors=factors,
                      benchmark=benchmark, window=window, title=title, source=source,
-                     portfolio_returns=portfolio_returns, max_gross=max_gross, weights_history=weights_history)
+                     portfolio_returns=portfolio_returns, max_gross=max_gross, weights_history=weights_history,
+                     units=units)
 
 
 def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, freq: str,
               factors: pd.DataFrame | None, benchmark, window: int, title: str | None, source: str | None,
               portfolio_returns: pd.Series | pd.DataFrame | None,
-              max_gross: float | None, weights_history: pd.DataFrame | None = None,
+              max_gross: float | None, weights_history: pd.DataFrame | None = None, units: str = "auto",
               ) -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
     if factors is None:
@@ -158,7 +163,7 @@ def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, 
                                                                     "portfolio")
     return _analyse(aligned.returns, weights, aligned.factors, report, benchmark=benchmark, window=window,
                     portfolio_returns=realised, scenario_history=history, max_gross=max_gross,
-                    weights_history=weights_history), info
+                    weights_history=weights_history, units=units), info
 
 
 def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL,
@@ -205,11 +210,12 @@ def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL
 
 def _analyse(returns: pd.DataFrame, weights, factors: pd.DataFrame, report: _Progress, *, benchmark, window: int,
              portfolio_returns: pd.Series | None = None, scenario_history: list[pd.DataFrame],
-             max_gross: float | None = MAX_GROSS, weights_history: pd.DataFrame | None = None) -> PortfolioAnalysis:
+             max_gross: float | None = MAX_GROSS, weights_history: pd.DataFrame | None = None,
+             units: str = "auto") -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
     return analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
                              portfolio_returns=portfolio_returns, scenario_history=scenario_history,
-                             max_gross=max_gross, weights_history=weights_history)
+                             max_gross=max_gross, weights_history=weights_history, units=units)
 
 
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:

@@ -83,7 +83,8 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
         d, a = keys[keys.duplicated()][0]
         raise XLFactorError(f"{arg}: asset {a!r} appears twice on {d:%Y-%m-%d}; give one row per date and asset")
     numeric = [j for j in range(2, len(header)) if header[j] not in texts]
-    matrix = convert.number_matrix([[r[j] for j in numeric] for r in body], arg, row_offset=1)
+    cells = [[r[j] if j in numeric else None for j in range(len(header))] for r in body]  # positions as in the table
+    matrix = convert.number_matrix(cells, arg, row_offset=1)[:, numeric]
     labels = {
         header[j]: pd.Series([None if convert.is_blank(r[j]) else str(r[j]).strip() for r in body])
         for j in range(2, len(header))
@@ -299,6 +300,7 @@ def FM_PCA(returns, k=3, view="loadings"):
 
 def _model_names(models: Any) -> list[str]:
     """Model names from a range of names and/or comma-separated text."""
+    inputs.blank_model(models, "models")
     names = [str(v).strip() for row in convert.grid(models, "models") for v in row if convert.is_label(v)]
     names = [n.strip() for text in names for n in text.split(",") if n.strip()]
     if not names:
@@ -308,18 +310,18 @@ def _model_names(models: Any) -> list[str]:
 
 def _models_data(arguments: dict[str, Any]) -> tuple:
     """What FM_ALPHA_TEST depends on besides its cells: each model's data vintage on the dates."""
-    return tuple(inputs.data_token(name, arguments["dates"]) for name in _model_names(arguments["models"]))
+    return tuple(inputs.data_token(name, arguments["dates"], "models") for name in _model_names(arguments["models"]))
 
 
 @excel_function(depends=_models_data, annualize=ALPHA_ANNUALIZE)
-def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None):
+def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None, *, units="auto"):
     """Alpha and t-statistic of each strategy under several factor models side by side (common sample, excess
     of RF)."""
     names = _model_names(models)
-    samples = {name: inputs.sample(returns, name, dates) for name in names}
+    samples = {name: inputs.sample(returns, name, dates, factors_arg="models") for name in names}
     first = next(iter(samples.values()))
     factors = {name: s.factors for name, s in samples.items()}
-    result = xf.alpha_test(first.returns, factors, cov=cov, lags=lags, rf=first.rf(True))
+    result = xf.alpha_test(first.returns, factors, cov=cov, lags=lags, rf=first.rf(True), units=units)
     alpha = result.alpha_annualized if annualize else result.alpha
     columns = {}
     for name in names:

@@ -10,38 +10,62 @@ from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.results import Record, Table, hedge_fields, risk_share_table, size_fields
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.expected_return import ALPHA_ROW
+from xlfactor.models.units import MAX_GROSS
 
 
 @excel_function(depends=inputs.factors_depend("instruments"))
-def FM_HEDGE(target, instruments, dates=None):
+def FM_HEDGE(target, instruments, dates=None, *, units="auto"):
     """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
     residual and unhedged volatility."""
-    sample = inputs.sample(target, instruments, dates, returns_arg="target")
+    sample = inputs.sample(target, instruments, dates, returns_arg="target", factors_arg="instruments")
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
-    result = xf.hedge_ratios(sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year)
+    result = xf.hedge_ratios(
+        sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year, units=units
+    )
     return Record(hedge_fields(result), title=str(sample.assets[0]))
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_HEDGE_TARGET(
-    weights, returns, factors, dates=None, target_share=0, benchmark=None, method="sample", halflife=None, excess=True
+    weights,
+    returns,
+    factors,
+    dates=None,
+    target_share=0,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
     target; exposures and annual risk before and after."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    result = xf.hedge_to_risk_share(model, held, target_share, benchmark=bench)
+    result = xf.hedge_to_risk_share(model, held, target_share, benchmark=bench, max_gross=max_gross)
     return Table(risk_share_table(result), "Factor")
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_POSITION_SIZE(
-    vol_budget, returns, factors, dates=None, asset=None, horizon="annual", method="sample", halflife=None, excess=True
+    vol_budget,
+    returns,
+    factors,
+    dates=None,
+    asset=None,
+    horizon="annual",
+    method="sample",
+    halflife=None,
+    excess=True,
+    *,
+    units="auto",
 ):
     """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
     of-time scaling)."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     name = inputs.asset_name(asset, sample.assets)
     return Record(size_fields(xf.position_size(vol_budget, model, name, horizon=horizon)), title=name)
 

@@ -16,6 +16,7 @@ from xlfactor.excel.results import Record, Table, backtest_fields, backtest_tabl
 from xlfactor.excel.specs import choice, number
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
+from xlfactor.models.units import MAX_GROSS
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -37,27 +38,42 @@ def FM_CORR(factors, dates=None, method="sample", halflife=None):
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_ASSET_COV(returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True):
+def FM_ASSET_COV(
+    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
+):
     """Asset covariance matrix implied by the factor model: B F B' + diag(specific variances)."""
-    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess)
+    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
     return Table(model.asset_cov(), "Asset")
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_VAR_DECOMP(returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True):
+def FM_VAR_DECOMP(
+    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
+):
     """Per asset: total, factor and specific variance and volatility, and the factor share of variance."""
-    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess)
+    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
     return Table(xf.variance_decomposition(model), "Asset")
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_PORT_RISK(
-    weights, returns, factors, dates=None, benchmark=None, method="sample", halflife=None, annualize=True, excess=True
+    weights,
+    returns,
+    factors,
+    dates=None,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    annualize=True,
+    excess=True,
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Portfolio risk split: total, factor and specific volatility and variance, factor share, and the exposure to
     each factor."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess)
-    risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets))
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
     return Record(risk_fields(risk))
 
 
@@ -73,11 +89,14 @@ def FM_RISK_CONTRIB(
     halflife=None,
     annualize=True,
     excess=True,
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Euler risk contributions (exposure or weight, marginal, contribution, percent); contributions sum to the
     total volatility."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess)
-    risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets))
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
     return Table(risk.by_factor, "Factor") if breakdown == "factor" else Table(risk.by_asset, "Asset")
 
 

@@ -43,11 +43,13 @@ def FM_VAR(
     halflife=None,
     excess=True,
     var_method="parametric",
+    *,
     max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Value at risk and expected shortfall (positive losses, in the units of the weights) by var_method:
     parametric normal, historical simulation or Cornish-Fisher; with each factor's VaR contribution."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
     if horizon_code(horizon) is not None and sample.periods_per_year is None:
         raise XLFactorError(
             f"horizon: {horizon!r} needs the data frequency; give the dates, or the horizon as a number of rows"
@@ -59,12 +61,25 @@ def FM_VAR(
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_STRESS(weights, returns, factors, dates, shocks, benchmark=None, method="sample", halflife=None, excess=True):
+def FM_STRESS(
+    weights,
+    returns,
+    factors,
+    dates,
+    shocks,
+    benchmark=None,
+    method="sample",
+    halflife=None,
+    excess=True,
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
+):
     """Scenario P&L: each factor's move (shocked or implied by correlation), the portfolio's exposure and P&L per
     factor, and the total."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    result = xf.stress(model, held, inputs.shocks_for(shocks, model.factors), benchmark=bench)
+    result = xf.stress(model, held, inputs.shocks_for(shocks, model.factors), benchmark=bench, max_gross=max_gross)
     return Table(stress_table(result), "Factor")
 
 
@@ -146,14 +161,16 @@ def FM_SCENARIO(
     method="sample",
     halflife=None,
     excess=True,
-    max_gross=MAX_GROSS,
     view="factors",
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
 ):
     """A historical episode (library name or your dates) replayed on today's factor exposures: P&L per factor and
     in total, specific-risk band, worst single period. A model name replays its stored history."""
     if dates is None:
         raise XLFactorError("dates: required; give the dates of the returns rows (episodes are dated)")
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
+    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     chosen = find_episode(episode) if isinstance(episode, str) else None
     if chosen is not None and episode_end is not None:

@@ -59,11 +59,12 @@ def alpha_test(
     lags: int | None = None,
     rf: pd.Series | None = None,
     common_sample: bool = True,
+    units: str = "auto",
 ) -> AlphaTestResult:
     """Regress each strategy on every factor set and tabulate the alphas.
 
     For factor set m: :math:`r_t - rf_t = \\alpha_m + \\beta_m' f^{(m)}_t + e_t`, estimated by
-    :func:`xlfactor.models.regression.regress` (``cov``, ``lags`` and ``rf`` as there; an ``RF``
+    :func:`xlfactor.models.regression.regress` (``cov``, ``lags``, ``rf`` and ``units`` as there; an ``RF``
     column of a factor set is not a regressor).
 
     Parameters
@@ -92,7 +93,7 @@ def alpha_test(
         if len(common) == 0:
             raise XLFactorError("factor_sets: the factor sets share no dates; set common_sample=False")
         sets = {name: f.loc[f.index.isin(common)] for name, f in sets.items()}
-    results = {name: regress(returns, f, cov=cov, lags=lags, rf=rf) for name, f in sets.items()}
+    results = {name: regress(returns, f, cov=cov, lags=lags, rf=rf, units=units) for name, f in sets.items()}
 
     def table(get):
         return pd.DataFrame({name: get(res) for name, res in results.items()})

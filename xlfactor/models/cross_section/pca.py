@@ -89,7 +89,11 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) ->
     x = data.to_numpy()
     cov = pairwise_cov(x)
     if not np.isfinite(cov).all():
-        raise XLFactorError("returns: some pairs of assets share fewer than 2 dates; raise min_obs")
+        i, j = np.argwhere(~np.isfinite(cov))[0]
+        raise XLFactorError(
+            f"returns: assets {data.columns[i]!r} and {data.columns[j]!r} have returns on fewer than 2 common "
+            "dates, so their covariance is undefined; leave one of them out or give them overlapping dates"
+        )
     values, vectors = np.linalg.eigh(cov)
     order = np.argsort(values)[::-1][:k]
     lam, v = values[order], vectors[:, order]
