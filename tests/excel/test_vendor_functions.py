@@ -63,7 +63,8 @@ def date_of(cell) -> pd.Timestamp:
 
 def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_gross=None, weights=CELLS_W):
     rets, dates = cells
-    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, None, max_gross)  # headers
+    # the None before max_gross is headers: max_gross and units come after it
+    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, None, max_gross)
     return engine.call("FM_VAR", *args)
 
 
