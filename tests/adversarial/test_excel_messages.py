@@ -405,3 +405,21 @@ def test_model_texts_mention_regional_names(engine, cells):
     rets, dates = cells
     text = message(engine.call("FM_BETA", rets, "FF5-MARS", dates))
     assert "with a region suffix: -DEV (Developed)" in text and "e.g. FF5-DEV, FF6-EUR" in text
+
+
+def test_arguments_left_out_are_named_not_shown_as_a_python_class(engine, cells):
+    """Office.js passes only the arguments typed: a required one left out used to reach the body as
+    ``inspect._empty`` ("cell 1 of the range holds <class 'inspect._empty'>")."""
+    rets, dates = cells
+    assert message(engine.call("FM_BETA", rets)) == (
+        "#FM! factors: required; fill in this argument (the function wizard describes it)"
+    )
+    assert message(engine.call("FM_HEDGE", rets)) == (
+        "#FM! instruments: required; fill in this argument (the function wizard describes it)"
+    )
+    assert message(engine.call("FM_RISK_BACKTEST", [[1 / 3]] * 3, rets, "FF5")) == (
+        "#FM! dates: required; give the dates of the rows (the backtest needs the data frequency)"
+    )
+    assert message(engine.call("FM_SCENARIO", [[1 / 3]] * 3, rets, "FF5", dates)).startswith(
+        "#FM! episode: required; give a library episode"
+    )

@@ -67,6 +67,7 @@ from xlfactor.models.regression import COV_TYPES
 
 #: The default of a parameter without one (a required argument).
 REQUIRED = inspect.Parameter.empty
+REQUIRED_FIX = "fill in this argument (the function wizard describes it)"
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,17 @@ class Spec:
         return self.parse is None
 
     def convert(self, value: Any, name: str, default: Any) -> Any:
-        """The value the function body receives (raises XLFactorError naming ``name``)."""
+        """The value the function body receives (raises XLFactorError naming ``name``).
+
+        A required argument left out of the call (Office.js passes only the arguments
+        typed) is refused with ``need`` (or :data:`REQUIRED_FIX`); so is a required range
+        given as an empty argument when the spec states a ``need``.
+        """
+        if value is REQUIRED:
+            raise XLFactorError(f"{name}: required; {self.need or REQUIRED_FIX}")
         if self.parse is None:
+            if value is None and default is REQUIRED and self.need:
+                raise XLFactorError(f"{name}: required; {self.need}")
             return value
         if default is REQUIRED:
             if self.need and convert.is_blank(convert.single(value, name)):
@@ -103,9 +113,9 @@ class Spec:
         return self.parse(value, name, default)
 
 
-def rng(doc: str) -> Spec:
-    """A range argument: the body receives the 2-D list of cells."""
-    return Spec(doc)
+def rng(doc: str, *, need: str = "") -> Spec:
+    """A range argument: the body receives the 2-D list of cells (``need``: the fix when a required one is empty)."""
+    return Spec(doc, need=need)
 
 
 def flag(doc: str) -> Spec:

@@ -18,7 +18,7 @@ from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Table
-from xlfactor.excel.specs import REQUIRED, rng
+from xlfactor.excel.specs import DATES, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.expected_return import ALPHA_ROW, RF_ROW, TOTAL_ROW
@@ -49,6 +49,7 @@ PREMIA = rng(
 
 @excel_function(
     depends=FACTOR_DATA,
+    dates=rng(DATES.doc, need="give the dates of the rows (the frequency and the drawdown dates)"),
     benchmark=rng(
         "Optional benchmark returns: one column in decimals, same rows as returns. Adds tracking error and "
         "information ratio."
@@ -77,8 +78,6 @@ def _performance_inputs(
     With a model name only the rows with factor data are kept (as in every FM_ function); the
     risk-free rate defaults to the factors' RF column when they have one.
     """
-    if dates is None or dates is REQUIRED:
-        raise XLFactorError("dates: required; give the dates of the rows (the frequency and the drawdown dates)")
     model = convert.model_name(factors) is not None
     rf_number = _single_number(rf)
     ranges = {"returns": returns, "dates": dates}

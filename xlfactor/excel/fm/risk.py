@@ -8,12 +8,11 @@ frequency, so a factor range without dates gives them only with ``annualize`` FA
 from __future__ import annotations
 
 import xlfactor as xf
-from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, inputs
 from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.results import Record, Table, backtest_fields, backtest_table, risk_fields
-from xlfactor.excel.specs import choice, number
+from xlfactor.excel.specs import DATES, choice, number, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.units import MAX_GROSS
@@ -124,6 +123,7 @@ BACKTEST_VIEW = choice(
 @excel_function(
     depends=FACTOR_DATA,
     rolling_window=BACKTEST_WINDOW,
+    dates=rng(DATES.doc, need="give the dates of the rows (the backtest needs the data frequency)"),
     first_forecast=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     bias_window=BIAS_WINDOW,
@@ -146,8 +146,6 @@ def FM_RISK_BACKTEST(
 ):
     """Does the risk forecast hold up? Each date's volatility forecast from earlier rows only, against the realised
     return: bias statistic with its band, VaR breaches, Kupiec and Christoffersen tests."""
-    if dates is None:
-        raise XLFactorError("dates: required; give the dates of the rows (the backtest needs the data frequency)")
     sample = inputs.sample(returns, factors, dates)
     held = inputs.weights_for(weights, sample.assets)
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")

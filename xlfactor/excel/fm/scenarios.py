@@ -15,7 +15,7 @@ from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Record, Table, scenario_fields, scenario_table, stress_table, var_fields
-from xlfactor.excel.specs import FREQ, Spec, choice, number
+from xlfactor.excel.specs import DATES, FREQ, Spec, choice, number, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.episodes import EPISODES, Episode, episode_problem, find_episode
 from xlfactor.models.frequency import frequency_code, frequency_name, horizon_code
@@ -142,6 +142,7 @@ def _scenario_data(arguments: dict[str, Any]) -> Hashable:
 
 @excel_function(
     depends=_scenario_data,
+    dates=rng(DATES.doc, need="give the dates of the returns rows (episodes are dated)"),
     episode=EPISODE,
     episode_end=EPISODE_END,
     band=BAND,
@@ -168,8 +169,6 @@ def FM_SCENARIO(
 ):
     """A historical episode (library name or your dates) replayed on today's factor exposures: P&L per factor and
     in total, specific-risk band, worst single period. A model name replays its stored history."""
-    if dates is None:
-        raise XLFactorError("dates: required; give the dates of the returns rows (episodes are dated)")
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     chosen = find_episode(episode) if isinstance(episode, str) else None
