@@ -65,9 +65,17 @@ def FM_POSITION_SIZE(
 ):
     """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
     of-time scaling)."""
+    _, name, size = _sized_position(
+        vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units
+    )
+    return Record(size_fields(size), title=name)
+
+
+def _sized_position(vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units):
+    """The sample, the asset's name and its :func:`xlfactor.position_size` (FM_POSITION_SIZE, FM_POSITION_PNL)."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     name = inputs.asset_name(asset, sample.assets)
-    return Record(size_fields(xf.position_size(vol_budget, model, name, horizon=horizon)), title=name)
+    return sample, name, xf.position_size(vol_budget, model, name, horizon=horizon)
 
 
 PNL_LABELS = {
@@ -91,13 +99,14 @@ def FM_POSITION_PNL(
     method="sample",
     halflife=None,
     excess=True,
+    *,
+    units="auto",
 ):
     """Capital a volatility budget allows in one asset (as FM_POSITION_SIZE), its expected P&L x (b'E[f] + alpha)
     and risk-adjusted P&L x alpha per year, unhedged and factor-hedged."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None)
-    name = inputs.asset_name(asset, sample.assets)
-    size = xf.position_size(vol_budget, model, name, horizon=horizon)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    sample, name, size = _sized_position(vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess,
+                                         units)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     split = expected_split(sample, result, premia, True, excess)[0][name]
     pnl = xf.position_pnl(size, split[ALPHA_ROW], split[list(result.factor_names)].sum())
     return Table(pnl.rename(index=PNL_LABELS, columns=PNL_LABELS), name)
