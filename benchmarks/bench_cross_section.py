@@ -44,13 +44,18 @@ def panel(n_dates: int, n_assets: int, n_styles: int, n_ind: int | None, seed: i
     rng = np.random.default_rng(seed)
     dates = pd.bdate_range("2010-01-01", periods=n_dates)
     assets = pd.Index([f"A{i:05d}" for i in range(n_assets)])
-    styles = {f"style{p}": pd.DataFrame(rng.standard_normal((n_dates, n_assets)), index=dates, columns=assets)
-              for p in range(n_styles)}
+    styles = {
+        f"style{p}": pd.DataFrame(rng.standard_normal((n_dates, n_assets)), index=dates, columns=assets)
+        for p in range(n_styles)
+    }
     r = rng.standard_normal((n_dates, n_assets)) * 0.02
     r[rng.random(r.shape) < 0.02] = np.nan
     returns = pd.DataFrame(r, index=dates, columns=assets)
-    industries = None if n_ind is None else pd.Series(
-        np.array([f"Ind{j:02d}" for j in range(n_ind)])[rng.integers(0, n_ind, n_assets)], index=assets)
+    industries = (
+        None
+        if n_ind is None
+        else pd.Series(np.array([f"Ind{j:02d}" for j in range(n_ind)])[rng.integers(0, n_ind, n_assets)], index=assets)
+    )
     caps = pd.Series(np.exp(rng.normal(8, 1.5, n_assets)), index=assets)
     return returns, styles, industries, caps
 
@@ -95,16 +100,20 @@ def statsmodels_loop(returns, styles, industries, caps, rows):
 
 def bench_barra(n_dates: int, loop_dates: int, repeat: int) -> None:
     returns, styles, industries, caps = panel(n_dates, 3000, 10, 30)
-    print(f"cross_sectional_regress: {n_dates} dates x 3000 assets x 10 styles + 30 industries + market, "
-          "sqrt-cap WLS, industry constraint, 2% missing returns")
+    print(
+        f"cross_sectional_regress: {n_dates} dates x 3000 assets x 10 styles + 30 industries + market, "
+        "sqrt-cap WLS, industry constraint, 2% missing returns"
+    )
     ours_s, res = best(lambda: cross_sectional_regress(returns, styles, industries=industries, caps=caps), repeat)
     rows = np.linspace(0, n_dates - 1, loop_dates).astype(int)
     loop_s, ref = best(lambda: statsmodels_loop(returns, styles, industries, caps, rows), 1)
     loop_full = loop_s / len(rows) * n_dates
     diff = max(np.max(np.abs(res.factor_returns.iloc[t].to_numpy() - ref[t][0])) for t in rows)
     print(f"  xlfactor (all {n_dates} dates):           {ours_s:8.3f} s  ({ours_s / n_dates * 1e3:.3f} ms/date)")
-    print(f"  statsmodels WLS loop ({len(rows)} dates timed): {loop_s:8.3f} s  "
-          f"({loop_s / len(rows) * 1e3:.3f} ms/date) -> scaled to {n_dates} dates: {loop_full:8.2f} s")
+    print(
+        f"  statsmodels WLS loop ({len(rows)} dates timed): {loop_s:8.3f} s  "
+        f"({loop_s / len(rows) * 1e3:.3f} ms/date) -> scaled to {n_dates} dates: {loop_full:8.2f} s"
+    )
     print(f"  ratio: {loop_full / ours_s:6.1f}x  (target >= 30x); max |factor return diff| = {diff:.2e}")
 
 
@@ -126,8 +135,10 @@ def bench_fama_macbeth(repeat: int) -> None:
     se_rel = np.max(np.abs(res.bse_nw.to_numpy() / ref.std_errors.to_numpy() - 1))
     print(f"  xlfactor:                 {ours_s:8.3f} s")
     print(f"  linearmodels FamaMacBeth: {lm_s:8.3f} s (model construction + fit, long panel prebuilt)")
-    print(f"  ratio: {lm_s / ours_s:6.1f}x  (target >= 50x); max |premium diff| = {diff:.2e}, "
-          f"max rel NW s.e. diff = {se_rel:.2e}")
+    print(
+        f"  ratio: {lm_s / ours_s:6.1f}x  (target >= 50x); max |premium diff| = {diff:.2e}, "
+        f"max rel NW s.e. diff = {se_rel:.2e}"
+    )
 
 
 def bench_inference(loop_dates: int, repeat: int) -> None:
@@ -148,10 +159,13 @@ def bench_inference(loop_dates: int, repeat: int) -> None:
         loop_s, ref = best(loop, 1)
         loop_full = loop_s / len(rows) * 252
         diff = max(np.max(np.abs(bse.iloc[t].to_numpy() / ref[t] - 1)) for t in rows)
-        print(f"  bse({cov!r}): xlfactor {ours_s:7.3f} s; statsmodels WLS loop scaled from {len(rows)} dates "
-              f"{loop_full:7.2f} s; ratio {loop_full / ours_s:6.1f}x; max rel diff {diff:.1e}")
-    ours_s, rob = best(lambda: cross_sectional_regress(returns, styles, industries=industries, caps=caps,
-                                                       robust=True), 1)
+        print(
+            f"  bse({cov!r}): xlfactor {ours_s:7.3f} s; statsmodels WLS loop scaled from {len(rows)} dates "
+            f"{loop_full:7.2f} s; ratio {loop_full / ours_s:6.1f}x; max rel diff {diff:.1e}"
+        )
+    ours_s, rob = best(
+        lambda: cross_sectional_regress(returns, styles, industries=industries, caps=caps, robust=True), 1
+    )
 
     def rlm_loop():
         out = {}
@@ -164,9 +178,11 @@ def bench_inference(loop_dates: int, repeat: int) -> None:
     loop_s, ref = best(rlm_loop, 1)
     loop_full = loop_s / len(rows) * 252
     diff = max(np.max(np.abs(rob.factor_returns.iloc[t].to_numpy() - ref[t])) for t in rows)
-    print(f"  robust=True: xlfactor {ours_s:7.3f} s; statsmodels RLM loop scaled from {len(rows)} dates "
-          f"{loop_full:7.2f} s; ratio {loop_full / ours_s:6.1f}x; max |factor return diff| {diff:.1e} "
-          "(RLM stops at its default tol 1e-8 on the deviance)")
+    print(
+        f"  robust=True: xlfactor {ours_s:7.3f} s; statsmodels RLM loop scaled from {len(rows)} dates "
+        f"{loop_full:7.2f} s; ratio {loop_full / ours_s:6.1f}x; max |factor return diff| {diff:.1e} "
+        "(RLM stops at its default tol 1e-8 on the deviance)"
+    )
 
 
 def main() -> None:

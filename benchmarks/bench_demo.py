@@ -27,8 +27,12 @@ def time_demo(runs: int = 3) -> list[float]:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, XLFACTOR_DATA_DIR=str(Path(tmp) / "data"))
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "xlfactor", "demo", "-o", str(Path(tmp) / "demo.xlsx")],
-                           check=True, env=env, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "xlfactor", "demo", "-o", str(Path(tmp) / "demo.xlsx")],
+                check=True,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
             times.append(time.perf_counter() - start)
     return times
 

@@ -140,8 +140,10 @@ def main() -> int:
     print(f"  no-op returning FM_BETA's table (xlwings alone): {table * 1e3:8.3f}")
     print(f"  FM_BETA, first calculation:                     {beta * 1e3:8.3f}")
     print(f"  xlfactor's own share vs the one-cell no-op:     {(beta - noop) * 1e3:8.3f}   (rounds: {shares})")
-    print(f"  xlfactor's own share vs the same-shape no-op:   {(beta - table) * 1e3:8.3f}   (target < 1 ms; "
-          f"rounds: {shares_t})")
+    print(
+        f"  xlfactor's own share vs the same-shape no-op:   {(beta - table) * 1e3:8.3f}   (target < 1 ms; "
+        f"rounds: {shares_t})"
+    )
     print(f"    of which Excel layer (outside xlwings): {layer * 1e3:6.3f}")
     print(f"    of which regression (outside xlwings):  {engine * 1e3:6.3f}")
     print(

@@ -70,8 +70,7 @@ def reference_inputs(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: boo
     return x, columns
 
 
-def statsmodels_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool,
-                       with_p: bool) -> float:
+def statsmodels_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool, with_p: bool) -> float:
     """Seconds for the per-asset OLS loop (params, bse, t, R2; p-values if ``with_p``)."""
     x, columns = reference_inputs(returns, factors, as_numpy)
     start = time.perf_counter()
@@ -104,21 +103,30 @@ def bench_regress(rng: np.random.Generator) -> None:
         gappy.iloc[: rng.integers(1, REGRESS_T // 2), j] = np.nan  # 10% start late
     for j in rng.choice(REGRESS_N, REGRESS_N // 100, replace=False):
         start = rng.integers(0, REGRESS_T - 30)
-        gappy.iloc[start:start + 20, j] = np.nan  # 1% with a 20-day interior gap
+        gappy.iloc[start : start + 20, j] = np.nan  # 1% with a 20-day interior gap
     subset = returns.columns[:: REGRESS_N // REGRESS_SUBSET]
     scale = REGRESS_N / len(subset)
-    print(f"regress: N={REGRESS_N} assets, T={REGRESS_T} days, K={REGRESS_K} factors (+ alpha); target >= 150x "
-          f"with t-stats. statsmodels loops timed on {len(subset)} assets and scaled x{scale:.0f}.")
-    cases = [("complete", returns, "nonrobust", False), ("complete", returns, "nonrobust", True),
-             ("complete", returns, "hc1", False), ("complete", returns, "hac", False),
-             ("10% late, 1% gaps", gappy, "nonrobust", False), ("10% late, 1% gaps", gappy, "hac", False)]
+    print(
+        f"regress: N={REGRESS_N} assets, T={REGRESS_T} days, K={REGRESS_K} factors (+ alpha); target >= 150x "
+        f"with t-stats. statsmodels loops timed on {len(subset)} assets and scaled x{scale:.0f}."
+    )
+    cases = [
+        ("complete", returns, "nonrobust", False),
+        ("complete", returns, "nonrobust", True),
+        ("complete", returns, "hc1", False),
+        ("complete", returns, "hac", False),
+        ("10% late, 1% gaps", gappy, "nonrobust", False),
+        ("10% late, 1% gaps", gappy, "hac", False),
+    ]
     for label, data, cov, with_p in cases:
         ours = ours_s(data, factors, cov, with_p)
         on_pandas = statsmodels_loop_s(data[subset], factors, cov, False, with_p) * scale
         on_numpy = statsmodels_loop_s(data[subset], factors, cov, True, with_p) * scale
         what = "t-stats + p-values" if with_p else "t-stats"
-        print(f"  {label:17s} {cov:9s} {what:18s}: xlfactor {ours * 1e3:6.1f} ms | OLS loop on pandas "
-              f"{on_pandas:5.2f} s -> {on_pandas / ours:4.0f}x | on numpy {on_numpy:5.2f} s -> {on_numpy / ours:4.0f}x")
+        print(
+            f"  {label:17s} {cov:9s} {what:18s}: xlfactor {ours * 1e3:6.1f} ms | OLS loop on pandas "
+            f"{on_pandas:5.2f} s -> {on_pandas / ours:4.0f}x | on numpy {on_numpy:5.2f} s -> {on_numpy / ours:4.0f}x"
+        )
     resid_s = median_s(lambda: regress(returns, factors).resid, 5) - median_s(lambda: regress(returns, factors), 5)
     print(f"  first access of .resid (T x N residuals), complete panel: +{resid_s * 1e3:.1f} ms")
 
@@ -136,14 +144,18 @@ def bench_rolling(rng: np.random.Generator) -> None:
     returns, factors = panel(rng, ROLL_N, ROLL_T, ROLL_K)
     subset = returns.columns[:: ROLL_N // ROLL_SUBSET]
     scale = ROLL_N / len(subset)
-    print(f"rolling_regress: N={ROLL_N} assets, T={ROLL_T} days, window {ROLL_WINDOW}, K={ROLL_K}; target >= 200x "
-          f"faster than a per-asset loop of RollingOLS(y, add_constant(factors), window={ROLL_WINDOW})"
-          f".fit(params_only=True).params, timed on {len(subset)} assets and scaled x{scale:.0f}.")
+    print(
+        f"rolling_regress: N={ROLL_N} assets, T={ROLL_T} days, window {ROLL_WINDOW}, K={ROLL_K}; target >= 200x "
+        f"faster than a per-asset loop of RollingOLS(y, add_constant(factors), window={ROLL_WINDOW})"
+        f".fit(params_only=True).params, timed on {len(subset)} assets and scaled x{scale:.0f}."
+    )
     ours = median_s(lambda: rolling_regress(returns, factors, ROLL_WINDOW), 9)
     on_pandas = rolling_loop_s(returns[subset], factors, False) * scale
     on_numpy = rolling_loop_s(returns[subset], factors, True) * scale
-    print(f"  xlfactor {ours * 1e3:.1f} ms (alpha, betas and R2) | RollingOLS loop on pandas {on_pandas:.2f} s -> "
-          f"{on_pandas / ours:.0f}x | on numpy {on_numpy:.2f} s -> {on_numpy / ours:.0f}x")
+    print(
+        f"  xlfactor {ours * 1e3:.1f} ms (alpha, betas and R2) | RollingOLS loop on pandas {on_pandas:.2f} s -> "
+        f"{on_pandas / ours:.0f}x | on numpy {on_numpy:.2f} s -> {on_numpy / ours:.0f}x"
+    )
 
 
 def main() -> None:

@@ -65,7 +65,8 @@ def test_vasicek_single_asset_needs_prior():
     with pytest.raises(XLFactorError, match="at least two non-missing betas"):
         adjust_beta(1.3, "vasicek", se=0.2)
     assert adjust_beta(1.3, "vasicek", se=0.2, prior_mean=1.0, prior_var=0.09) == pytest.approx(
-        0.09 / 0.13 * 1.3 + 0.04 / 0.13 * 1.0, rel=1e-15)
+        0.09 / 0.13 * 1.3 + 0.04 / 0.13 * 1.0, rel=1e-15
+    )
 
 
 def test_errors():

@@ -163,6 +163,7 @@ def test_validate_cov_rejects_bad_matrices():
 
 # --- shared EWMA helper: both conventions pinned (FF5 monthly 2000-2020, halflife 12) ---------
 
+
 def _ff5_2000_2020(ff5_monthly):
     return ff5_monthly.loc["2000":"2020", FACTORS]
 

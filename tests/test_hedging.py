@@ -89,8 +89,9 @@ def test_hedge_ratios_without_dates(sample):
     excess, factors = sample
     res = hedge_ratios(excess["HiTec"].reset_index(drop=True), factors["Mkt-RF"].reset_index(drop=True))
     assert res.periods_per_year is None and res.residual_vol_annualized is None
-    with_ppy = hedge_ratios(excess["HiTec"].reset_index(drop=True), factors["Mkt-RF"].reset_index(drop=True),
-                            periods_per_year=12)
+    with_ppy = hedge_ratios(
+        excess["HiTec"].reset_index(drop=True), factors["Mkt-RF"].reset_index(drop=True), periods_per_year=12
+    )
     assert with_ppy.unhedged_vol_annualized == pytest.approx(res.unhedged_vol * np.sqrt(12))
 
 
@@ -258,11 +259,14 @@ def test_hedge_collinear_instruments_named(sample):
         hedge_ratios(excess["HiTec"], factors[["Mkt-RF", "SMB"]].assign(Twice=2 * factors["Mkt-RF"]))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"vol": "0.2"}, "vol: expected a positive number, got '0.2'"),
-    ({"vol": 0.2, "hedged_vol": "x"}, "hedged_vol: expected a positive number"),
-    ({"vol": np.nan}, "vol: expected a positive number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"vol": "0.2"}, "vol: expected a positive number, got '0.2'"),
+        ({"vol": 0.2, "hedged_vol": "x"}, "hedged_vol: expected a positive number"),
+        ({"vol": np.nan}, "vol: expected a positive number"),
+    ],
+)
 def test_position_size_rejects_non_numbers(kwargs, match):
     with pytest.raises(XLFactorError, match=match):
         position_size(1e6, **kwargs)

@@ -43,8 +43,12 @@ def assert_matches(res: RegressionResult, y: pd.Series, factors: pd.DataFrame, a
     lags = None if res.hac_lags is None else int(res.hac_lags[asset])
     ref = sm_fit(y, factors, res.cov_type, lags)
     names = ["alpha", *factors.columns]
-    for ours, theirs, atol in [(res.params, ref.params, 1e-14), (res.bse, ref.bse, 0.0),
-                               (res.tvalues, ref.tvalues, 1e-9), (res.pvalues, ref.pvalues, 0.0)]:
+    for ours, theirs, atol in [
+        (res.params, ref.params, 1e-14),
+        (res.bse, ref.bse, 0.0),
+        (res.tvalues, ref.tvalues, 1e-9),
+        (res.pvalues, ref.pvalues, 0.0),
+    ]:
         assert_allclose(ours.loc[asset, names].to_numpy(), theirs.to_numpy(), rtol=RTOL, atol=atol)
     assert_allclose(res.rsquared[asset], ref.rsquared, rtol=RTOL)
     assert_allclose(res.rsquared_adj[asset], ref.rsquared_adj, rtol=RTOL)
@@ -131,7 +135,7 @@ def _extended_precision_ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
             b[j] -= f * b[i]
     beta = np.zeros(k, dtype=np.longdouble)
     for i in reversed(range(k)):
-        beta[i] = (b[i] - a[i, i + 1:] @ beta[i + 1:]) / a[i, i]
+        beta[i] = (b[i] - a[i, i + 1 :] @ beta[i + 1 :]) / a[i, i]
     return np.r_[y.mean() - x.mean(axis=0) @ beta, beta]
 
 
@@ -216,8 +220,7 @@ def test_summary_table(industries_with_gaps, ff3_monthly):
     assert table.attrs["asset"] == "Soda" and table.attrs["cov_type"] == "hc1"
     nonrobust = regress(industries_with_gaps, ff3_monthly).summary("Soda")
     ref_t = sm_fit(industries_with_gaps["Soda"], ff3_monthly[FF3], "nonrobust")
-    assert_allclose(nonrobust.loc[coef_rows, ["[0.025", "0.975]"]].to_numpy(), ref_t.conf_int().to_numpy(),
-                    rtol=RTOL)
+    assert_allclose(nonrobust.loc[coef_rows, ["[0.025", "0.975]"]].to_numpy(), ref_t.conf_int().to_numpy(), rtol=RTOL)
     with pytest.raises(XLFactorError, match="asset: 'Nope'"):
         res.summary("Nope")
 
@@ -304,12 +307,17 @@ def test_rf_must_cover_the_sample(industries10, ff3_monthly):
     data = industries10.loc["2016":"2025"]
     rf = ff3_monthly["RF"]
     n = len(data.index.intersection(ff3_monthly.index))
-    _raises(rf"rf: {n - 10} of the {n} return dates have no risk-free rate .*rf must cover the sample",
-            data, ff3_monthly, rf=rf.loc[data.index[:10]])
+    _raises(
+        rf"rf: {n - 10} of the {n} return dates have no risk-free rate .*rf must cover the sample",
+        data,
+        ff3_monthly,
+        rf=rf.loc[data.index[:10]],
+    )
     holes = rf.copy()
     holes.loc[data.index[[3, 50]]] = np.nan
-    _raises(rf"rf: 2 of the {n} return dates have no risk-free rate \(first {data.index[3]}\)",
-            data, ff3_monthly, rf=holes)
+    _raises(
+        rf"rf: 2 of the {n} return dates have no risk-free rate \(first {data.index[3]}\)", data, ff3_monthly, rf=holes
+    )
     # rf missing only on dates with no return at all is harmless
     gaps = data.copy()
     gaps.iloc[5] = np.nan

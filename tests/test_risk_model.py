@@ -150,7 +150,13 @@ def test_factor_cov_labels_are_matched_by_name(model, weights):
 def test_variance_decomposition(model, sample):
     table = variance_decomposition(model)
     assert list(table.columns[:7]) == [
-        "total_var", "factor_var", "specific_var", "factor_share", "total_vol", "factor_vol", "specific_vol"
+        "total_var",
+        "factor_var",
+        "specific_var",
+        "factor_share",
+        "total_vol",
+        "factor_vol",
+        "specific_vol",
     ]
     assert list(table.columns[7:]) == FACTORS
     sigma = explicit_sigma(model)
@@ -265,8 +271,9 @@ def test_from_regression_refuses_factors_at_another_frequency(sample, ff5_daily,
     # the monthly factors (even the full history, beyond the sample) are accepted
     model = FactorRiskModel.from_regression(res, ff5_monthly)
     used = excess.loc["2000":"2020"].index
-    np.testing.assert_allclose(model.factor_cov.to_numpy(), ff5_monthly.loc[used, FACTORS].cov().to_numpy() * 12,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        model.factor_cov.to_numpy(), ff5_monthly.loc[used, FACTORS].cov().to_numpy() * 12, rtol=1e-12
+    )
 
 
 def test_from_regression_refuses_monthly_factors_for_daily_regression(ff5_daily, ff5_monthly):

@@ -28,11 +28,17 @@ FF5 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
 PKL = Path(__file__).parent / "data" / "df_WarrenBAndCathieW_monthly.pkl"
 
 
-def assert_matches_rolling_ols(ours: pd.DataFrame, y: pd.Series, factors: pd.DataFrame, window: int,
-                               min_periods: int | None, method: str = "pinv") -> None:
+def assert_matches_rolling_ols(
+    ours: pd.DataFrame, y: pd.Series, factors: pd.DataFrame, window: int, min_periods: int | None, method: str = "pinv"
+) -> None:
     data = pd.concat([y.rename("y"), factors], axis=1, join="inner")
-    ref = RollingOLS(data["y"], sm.add_constant(data[factors.columns]), window=window,
-                     min_nobs=min_periods if min_periods is not None else window, missing="drop").fit(method=method)
+    ref = RollingOLS(
+        data["y"],
+        sm.add_constant(data[factors.columns]),
+        window=window,
+        min_nobs=min_periods if min_periods is not None else window,
+        missing="drop",
+    ).fit(method=method)
     asset = ours[y.name]
     assert asset.index.equals(ref.params.index)
     params = ref.params.to_numpy()
@@ -100,7 +106,7 @@ def test_matches_extended_precision(industries_with_gaps, ff3_monthly):
     for asset in ["Soda", "Rubbr", "Food"]:
         fitted = np.flatnonzero(ours[asset]["alpha"].notna().to_numpy())
         for row in fitted[:: max(1, len(fitted) // 25)]:
-            rows = aligned.iloc[row - 59: row + 1][[asset, *FF3]].dropna()
+            rows = aligned.iloc[row - 59 : row + 1][[asset, *FF3]].dropna()
             exact = _extended_precision_ols(rows[asset].to_numpy(), rows[FF3].to_numpy()).astype(float)
             got = ours[asset].iloc[row][["alpha", *FF3]].to_numpy()
             assert_allclose(got, exact, rtol=1e-12, atol=1e-17)
@@ -125,18 +131,18 @@ def test_singular_window_is_nan(industries10, ff3_monthly):
     inside = ours["NoDur"]["alpha"].iloc[323:350]
     assert inside.isna().all()
     ref = RollingOLS(industries10["NoDur"], sm.add_constant(factors.loc[industries10.index]), window=24).fit(
-        method="pinv")
+        method="pinv"
+    )
     ok = ours["NoDur"]["alpha"].notna().to_numpy()
     assert ok.sum() == len(ok) - 23 - 27
-    assert_allclose(ours["NoDur"][["alpha", *FF3]].to_numpy()[ok], ref.params.to_numpy()[ok], rtol=1e-10,
-                    atol=1e-12)
+    assert_allclose(ours["NoDur"][["alpha", *FF3]].to_numpy()[ok], ref.params.to_numpy()[ok], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("t", [1, 7, 10, 11, 23, 100])
 def test_window_sums_equal_direct_sums(t):
     a = np.random.default_rng(t).normal(size=(3, t))
     window = 5 if t > 5 else t
-    direct = np.array([[a[r, max(0, j - window + 1): j + 1].sum() for j in range(t)] for r in range(3)])
+    direct = np.array([[a[r, max(0, j - window + 1) : j + 1].sum() for j in range(t)] for r in range(3)])
     assert_allclose(window_sums(a, window), direct, rtol=1e-13, atol=1e-15)
 
 

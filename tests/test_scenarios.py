@@ -192,8 +192,11 @@ def test_stress_names_the_collinear_shocked_factors(model, weights):
     f.loc["HML"] = f.loc["SMB"]
     f["HML"] = f["SMB"]  # HML an exact copy of SMB in the model
     twin = FactorRiskModel(model.exposures, f, model.specific_var, model.periods_per_year)
-    with pytest.raises(XLFactorError, match=r"shocks: columns 'SMB', 'HML' are collinear in the model .*"
-                                            r"perfectly correlated.*shock only one of them"):
+    with pytest.raises(
+        XLFactorError,
+        match=r"shocks: columns 'SMB', 'HML' are collinear in the model .*"
+        r"perfectly correlated.*shock only one of them",
+    ):
         stress(twin, weights, {"SMB": -0.02, "HML": 0.01})
 
 

@@ -233,6 +233,8 @@ def add_course_notes(wb: Workbook, cells: dict, n_rows: int, assets: list[str]) 
                 raise RuntimeError(f"{formula}: {rows}")
         _write_table(notes, top, title, rows, formula)
         top = _write_table(expected, top, title, rows)
+
+
 # ------------------------------------------------------------------ Cross-section notes
 XS_FIRST, XS_LAST = "2022-01", "2024-12"
 #: Holdings history of the cross-section sheet: (date, weight per industry in the panel's order).
@@ -305,8 +307,6 @@ def cross_section_sheet(wb: Workbook, cells: dict) -> None:
     for title, formula, out in results:
         _write_table(ws, top, title, out, formula, XS_COLUMN)
         top = _write_table(ws, top, title, out, col=expected_col)
-
-
 
 
 if __name__ == "__main__":

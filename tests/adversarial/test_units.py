@@ -317,5 +317,6 @@ def test_cli_report_units_decimal_for_a_volatile_asset(data, tmp_path, capsys):
         xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors)
     analysis = xf.analyze_portfolio(book, pd.Series(1 / 11, index=book.columns), factors, units="decimal")
     ref = sm.OLS(book["Wild"] - factors["RF"], sm.add_constant(factors[FF5])).fit()
-    np.testing.assert_allclose(analysis.asset_regression.params.loc["Wild"].to_numpy(), ref.params.to_numpy(),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        analysis.asset_regression.params.loc["Wild"].to_numpy(), ref.params.to_numpy(), rtol=1e-10
+    )

@@ -20,8 +20,11 @@ def test_alphas_side_by_side_equal_statsmodels(industries10, ff5_monthly):
     res = alpha_test(excess, sets, cov="hac", lags=3)
     assert list(res.alpha.columns) == ["CAPM", "FF3", "FF5"] and list(res.alpha.index) == list(excess.columns)
     assert (res.nobs.nunique(axis=1) == 1).all()  # common sample
-    for name, cols in [("CAPM", ["Mkt-RF"]), ("FF3", ["Mkt-RF", "SMB", "HML"]),
-                       ("FF5", ["Mkt-RF", "SMB", "HML", "RMW", "CMA"])]:
+    for name, cols in [
+        ("CAPM", ["Mkt-RF"]),
+        ("FF3", ["Mkt-RF", "SMB", "HML"]),
+        ("FF5", ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]),
+    ]:
         for asset in ["NoDur", "HiTec"]:
             y = excess[asset].loc["1995":]
             x = sm.add_constant(ff5_monthly.loc[y.index, cols])

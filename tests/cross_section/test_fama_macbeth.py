@@ -75,7 +75,7 @@ def industry_panel():
     beme.index = beme.index + pd.DateOffset(months=18)
     beme = beme.reindex(returns.index, method="ffill")
     sel = slice("1963-07-31", None)
-    return returns.loc[sel] , {"size": size.loc[sel], "beme": np.log(beme.where(beme > 0)).loc[sel]}
+    return returns.loc[sel], {"size": size.loc[sel], "beme": np.log(beme.where(beme > 0)).loc[sel]}
 
 
 def test_real_industries_equal_linearmodels(industry_panel):
@@ -90,8 +90,9 @@ def test_real_industries_equal_linearmodels(industry_panel):
 
 def test_shanken_correction_formula(panel):
     rng = np.random.default_rng(9)
-    factors = pd.DataFrame(rng.normal(0.005, 0.03, (len(panel.returns), 2)), index=panel.returns.index,
-                           columns=["S0", "S1"])
+    factors = pd.DataFrame(
+        rng.normal(0.005, 0.03, (len(panel.returns), 2)), index=panel.returns.index, columns=["S0", "S1"]
+    )
     chars = {"S0": panel.styles["S0"], "S1": panel.styles["S1"]}
     plain = fama_macbeth(panel.returns, chars, lags=2)
     corr = fama_macbeth(panel.returns, chars, lags=2, shanken=True, factors=factors)
@@ -116,13 +117,16 @@ def test_default_lags_and_errors(panel):
     assert list(res.summary().columns)[:2] == ["coef", "std err"]
 
 
-@pytest.mark.parametrize("lags, match", [
-    ("x", "lags: expected a whole number from 0 to 59, got 'x'"),
-    (2.5, "lags: expected a whole number from 0 to 59, got 2.5"),
-    (-1, "lags: expected a whole number from 0 to 59"),
-    (60, "lags: expected a whole number from 0 to 59"),
-    (True, "lags: expected a whole number"),
-])
+@pytest.mark.parametrize(
+    "lags, match",
+    [
+        ("x", "lags: expected a whole number from 0 to 59, got 'x'"),
+        (2.5, "lags: expected a whole number from 0 to 59, got 2.5"),
+        (-1, "lags: expected a whole number from 0 to 59"),
+        (60, "lags: expected a whole number from 0 to 59"),
+        (True, "lags: expected a whole number"),
+    ],
+)
 def test_bad_lags(panel, lags, match):
     with pytest.raises(XLFactorError, match=match):
         fama_macbeth(panel.returns, {"S0": panel.styles["S0"]}, lags=lags)

@@ -49,11 +49,14 @@ def test_bad_k(industries10):
         pca_factors(industries10, 11)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"k": "2"}, "k: expected a whole number >= 1, got '2'"),
-    ({"k": 1.5}, "k: expected a whole number >= 1, got 1.5"),
-    ({"k": 2, "min_obs": "10"}, "min_obs: expected a whole number >= 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"k": "2"}, "k: expected a whole number >= 1, got '2'"),
+        ({"k": 1.5}, "k: expected a whole number >= 1, got 1.5"),
+        ({"k": 2, "min_obs": "10"}, "min_obs: expected a whole number >= 2"),
+    ],
+)
 def test_bad_argument_types(industries10, kwargs, match):
     with pytest.raises(XLFactorError, match=match):
         pca_factors(industries10, **kwargs)

@@ -115,19 +115,26 @@ def test_xs_factor_cov_is_uncorrected_weighted_cov(fit):
     np.testing.assert_allclose(flat.to_numpy(), np.cov(f.to_numpy(), rowvar=False, ddof=0), rtol=1e-12)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda f, e: xs_factor_cov(f, lags="2"), "lags: expected a whole number >= 0, got '2'"),
-    (lambda f, e: xs_factor_cov(f, lags=1.5), "lags: expected a whole number >= 0, got 1.5"),
-    (lambda f, e: xs_factor_cov(f, vol_halflife="20"), "halflife: expected a positive number"),
-    (lambda f, e: xs_factor_cov(f, corr_halflife=0), "halflife: expected a positive number"),
-    (lambda f, e: specific_risk(e, "20"), "halflife: expected a positive number of periods"),
-    (lambda f, e: specific_risk(e, -5), "halflife: expected a positive number of periods"),
-    (lambda f, e: specific_risk(e, min_periods=0), "min_periods: expected a whole number >= 1"),
-    (lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), n_buckets=0),
-     "n_buckets: expected a whole number >= 1, got 0"),
-    (lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), shrinkage="x"),
-     "shrinkage: expected a number q >= 0"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda f, e: xs_factor_cov(f, lags="2"), "lags: expected a whole number >= 0, got '2'"),
+        (lambda f, e: xs_factor_cov(f, lags=1.5), "lags: expected a whole number >= 0, got 1.5"),
+        (lambda f, e: xs_factor_cov(f, vol_halflife="20"), "halflife: expected a positive number"),
+        (lambda f, e: xs_factor_cov(f, corr_halflife=0), "halflife: expected a positive number"),
+        (lambda f, e: specific_risk(e, "20"), "halflife: expected a positive number of periods"),
+        (lambda f, e: specific_risk(e, -5), "halflife: expected a positive number of periods"),
+        (lambda f, e: specific_risk(e, min_periods=0), "min_periods: expected a whole number >= 1"),
+        (
+            lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), n_buckets=0),
+            "n_buckets: expected a whole number >= 1, got 0",
+        ),
+        (
+            lambda f, e: specific_risk(e, shrink_to=pd.Series(1.0, index=e.columns), shrinkage="x"),
+            "shrinkage: expected a number q >= 0",
+        ),
+    ],
+)
 def test_bad_argument_types(fit, call, match):
     with pytest.raises(XLFactorError, match=match):
         call(fit.factor_returns.dropna(), fit.resid)

@@ -58,7 +58,7 @@ def test_industry_sorts_track_fama_french_factors(ff3_monthly):
     """
     name = "49_Industry_Portfolios.csv"
     r = french_block(name, "Average Value Weighted Returns -- Monthly").loc["1964":]
-    size = (french_block(name, "Number of Firms in Portfolios") * french_block(name, "Average Firm Size"))
+    size = french_block(name, "Number of Firms in Portfolios") * french_block(name, "Average Firm Size")
     beme = french_block(name, "Sum of BE / Sum of ME")
     beme.index = beme.index + pd.DateOffset(months=18)
     beme = beme.reindex(r.index, method="ffill")
@@ -114,8 +114,15 @@ def test_10_90_split_equal_and_value_weighted(panel, weighting):
 def test_size_terciles_by_one_characteristic_split(panel):
     """3 size groups x 2 characteristic groups: SMB = Size1 row mean - Size3 row mean, HML = H - L column means."""
     r = panel.returns.iloc[:6]
-    res = build_sort_factors(r, panel.caps, panel.styles["S1"], size_percentiles=(1 / 3, 2 / 3),
-                             percentiles=(0.5,), weighting="equal", name="X")
+    res = build_sort_factors(
+        r,
+        panel.caps,
+        panel.styles["S1"],
+        size_percentiles=(1 / 3, 2 / 3),
+        percentiles=(0.5,),
+        weighting="equal",
+        name="X",
+    )
     p = res.portfolios
     assert list(p.columns) == ["Size1/L", "Size1/H", "Size2/L", "Size2/H", "Size3/L", "Size3/H"]
     np.testing.assert_allclose(res.factors["SMB"], (p["Size1/L"] + p["Size1/H"] - p["Size3/L"] - p["Size3/H"]) / 2)

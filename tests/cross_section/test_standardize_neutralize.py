@@ -44,8 +44,9 @@ def test_standardize_percentile_equal_weights(raw):
     z = standardize({"x": raw}, method="percentile", percentiles=(0.05, 0.95))["x"]
     x = raw.iloc[7].dropna()
     xw = x.clip(*np.quantile(x, [0.05, 0.95]))
-    np.testing.assert_allclose(z.iloc[7][x.index].to_numpy(), ((xw - xw.mean()) / xw.std(ddof=0)).to_numpy(),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        z.iloc[7][x.index].to_numpy(), ((xw - xw.mean()) / xw.std(ddof=0)).to_numpy(), rtol=1e-12, atol=1e-14
+    )
     np.testing.assert_allclose(z.mean(axis=1).to_numpy(), 0, atol=1e-12)
 
 
@@ -82,8 +83,11 @@ def test_neutralized_signal_is_weighted_orthogonal_to_every_control(panel, raw):
     # the residual is statsmodels' WLS residual
     t = 11
     keep = ok.iloc[t]
-    xmat = np.c_[pd.get_dummies(panel.industries).astype(float)[keep].to_numpy(),
-                 controls["S1"].iloc[t][keep], controls["S2"].iloc[t][keep]]
+    xmat = np.c_[
+        pd.get_dummies(panel.industries).astype(float)[keep].to_numpy(),
+        controls["S1"].iloc[t][keep],
+        controls["S2"].iloc[t][keep],
+    ]
     fit = sm.WLS(raw.iloc[t][keep].to_numpy(), xmat, weights=w.iloc[t][keep].to_numpy()).fit()
     np.testing.assert_allclose(out.iloc[t][keep].to_numpy(), fit.resid, rtol=1e-10, atol=1e-13)
     # neutralising twice changes nothing
@@ -91,13 +95,16 @@ def test_neutralized_signal_is_weighted_orthogonal_to_every_control(panel, raw):
     np.testing.assert_allclose(again.to_numpy(), out.to_numpy(), atol=1e-12)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"winsor": "3"}, "winsor: expected a positive number of standard deviations or None, got '3'"),
-    ({"winsor": np.nan}, "winsor: expected a positive number"),
-    ({"method": "percentile", "percentiles": (0.1,)}, r"percentiles: expected two fractions 0 <= low < high <= 1"),
-    ({"method": "percentile", "percentiles": (0.9, 0.1)}, r"percentiles: expected two fractions"),
-    ({"method": "percentile", "percentiles": "ab"}, r"percentiles: expected two fractions"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"winsor": "3"}, "winsor: expected a positive number of standard deviations or None, got '3'"),
+        ({"winsor": np.nan}, "winsor: expected a positive number"),
+        ({"method": "percentile", "percentiles": (0.1,)}, r"percentiles: expected two fractions 0 <= low < high <= 1"),
+        ({"method": "percentile", "percentiles": (0.9, 0.1)}, r"percentiles: expected two fractions"),
+        ({"method": "percentile", "percentiles": "ab"}, r"percentiles: expected two fractions"),
+    ],
+)
 def test_standardize_bad_argument_types(raw, kwargs, match):
     with pytest.raises(XLFactorError, match=match):
         standardize(raw, **kwargs)

@@ -64,8 +64,11 @@ def test_characteristic_portfolios_unconstrained_unit_exposures(panel):
     h = res.characteristic_portfolios(date)
     x = res.exposures(date)
     np.testing.assert_allclose(h[x.index].to_numpy() @ x.to_numpy(), np.eye(4), atol=1e-12)
-    np.testing.assert_allclose(h.fillna(0).to_numpy() @ panel.returns.loc[date].fillna(0).to_numpy(),
-                               res.factor_returns.loc[date].to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(
+        h.fillna(0).to_numpy() @ panel.returns.loc[date].fillna(0).to_numpy(),
+        res.factor_returns.loc[date].to_numpy(),
+        rtol=1e-10,
+    )
     assert (h.drop(columns=x.index) == 0).all().all()
 
 
@@ -89,8 +92,10 @@ def test_characteristic_portfolios_constrained_exposures(panel):
     # the standalone function gives the same weights when the universe is the same
     full = panel.returns.loc[date].notna()
     alone = characteristic_portfolios(
-        {k: v.where(full, axis=1) for k, v in panel.styles.items()}, date,
-        industries=panel.industries, caps=panel.caps,
+        {k: v.where(full, axis=1) for k, v in panel.styles.items()},
+        date,
+        industries=panel.industries,
+        caps=panel.caps,
     )
     np.testing.assert_allclose(alone.to_numpy(), h.to_numpy(), rtol=1e-10, atol=1e-15)
 
@@ -143,8 +148,9 @@ def test_multiindex_column_exposures_and_exposure_lag(panel):
     b = cross_sectional_regress(panel.returns, panel.styles, industries=panel.industries, caps=panel.caps)
     pd.testing.assert_frame_equal(a.factor_returns, b.factor_returns)
     lagged = cross_sectional_regress(panel.returns, panel.styles, caps=panel.caps, exposure_lag=1)
-    by_hand = cross_sectional_regress(panel.returns, {k: v.shift(1) for k, v in panel.styles.items()},
-                                      caps=panel.caps.shift(1))
+    by_hand = cross_sectional_regress(
+        panel.returns, {k: v.shift(1) for k, v in panel.styles.items()}, caps=panel.caps.shift(1)
+    )
     pd.testing.assert_frame_equal(lagged.factor_returns, by_hand.factor_returns)
     assert lagged.factor_returns.iloc[0].isna().all()
 
@@ -158,7 +164,8 @@ def test_characteristic_portfolios_keep_the_input_order_of_assets(panel):
     assert list(res.characteristic_portfolios(date).columns) == list(order)
     alone = characteristic_portfolios(styles, date, industries=panel.industries, caps=panel.caps)
     assert list(alone.columns) == list(order)
-    sorted_fit = cross_sectional_regress(panel.returns[sorted(order)], styles, industries=panel.industries,
-                                         caps=panel.caps)
+    sorted_fit = cross_sectional_regress(
+        panel.returns[sorted(order)], styles, industries=panel.industries, caps=panel.caps
+    )
     same = sorted_fit.characteristic_portfolios(date)[order]
     np.testing.assert_allclose(res.characteristic_portfolios(date).to_numpy(), same.to_numpy(), rtol=1e-10, atol=1e-15)

@@ -34,8 +34,10 @@ def make_panel(n_dates=60, n_assets=400, n_ind=6, n_sty=3, seed=0, missing=0.05)
     labels[:n_ind] = np.arange(n_ind)
     industries = pd.Series(np.array(ind_names)[labels], index=assets)
     caps = pd.DataFrame(np.exp(rng.normal(7, 1.5, (n_dates, n_assets))), index=dates, columns=assets)
-    styles = {f"S{p}": pd.DataFrame(rng.standard_normal((n_dates, n_assets)), index=dates, columns=assets)
-              for p in range(n_sty)}
+    styles = {
+        f"S{p}": pd.DataFrame(rng.standard_normal((n_dates, n_assets)), index=dates, columns=assets)
+        for p in range(n_sty)
+    }
     f_mkt = rng.normal(0.01, 0.04, n_dates)
     f_ind = rng.normal(0.0, 0.02, (n_dates, n_ind))
     dummies = (labels[None, :] == np.arange(n_ind)[:, None]).astype(float)  # J x N

@@ -98,8 +98,11 @@ def test_start_end_are_inclusive_and_snapped_to_the_period():
 
 
 def test_unknown_model_or_freq_lists_the_choices():
-    with pytest.raises(XLFactorError, match=r"model: 'FF4' is not a known model; built-in models are CAPM, FF3, FF5, "
-                       r"FF6, CARHART4 \(US\), or one of them with a region suffix: -DEV \(Developed\), "):
+    with pytest.raises(
+        XLFactorError,
+        match=r"model: 'FF4' is not a known model; built-in models are CAPM, FF3, FF5, "
+        r"FF6, CARHART4 \(US\), or one of them with a region suffix: -DEV \(Developed\), ",
+    ):
         load_factors("FF4")
     with pytest.raises(XLFactorError, match=r"-EM \(Emerging\), e\.g\. FF5-DEV, FF6-EUR, CAPM-EUR"):
         load_factors("FF5-ASIA")

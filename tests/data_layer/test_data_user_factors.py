@@ -95,8 +95,11 @@ def test_a_commit_by_another_process_changes_the_vintage_key_seen_here(tmp_path,
         ("date,F\n2020-01-31,0.012\n2020-02-29,-0.03\n", {}, "looks like decimal returns .* pass units='decimal'"),
         ("date,F\n2020-01-31,1\n2020-02-29,2\n", {"units": "bps"}, "units: 'bps' is not one of"),
         ("date\n2020-01-31\n2020-02-29\n", {}, "no factor columns"),
-        ("date,F\n01/02/2020,1\n01/03/2020,2\n", {},
-         r"dates: '01/02/2020' is ambiguous \(day/month or month/day\); write dates as YYYY-MM-DD"),
+        (
+            "date,F\n01/02/2020,1\n01/03/2020,2\n",
+            {},
+            r"dates: '01/02/2020' is ambiguous \(day/month or month/day\); write dates as YYYY-MM-DD",
+        ),
         ("date,F\n13/01/2020,1\n01/13/2020,2\n", {}, "mix two orders; write dates as YYYY-MM-DD"),
     ],
 )

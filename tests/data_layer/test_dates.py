@@ -11,10 +11,19 @@ import pytest
 from xlfactor.data.periods import DIGITS, SERIAL, is_date_text, parse_dates
 from xlfactor.errors import XLFactorError
 
-TEXT = ["2024-01-31", "2024/02/29", "20240331", "202404", "2024-05", "30 Jun 2024", "Jul 31, 2024",
-        "2024-08-31 00:00:00"]
-EXPECTED = pd.DatetimeIndex(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-01", "2024-05-01", "2024-06-30",
-                             "2024-07-31", "2024-08-31"]).as_unit("ns")
+TEXT = [
+    "2024-01-31",
+    "2024/02/29",
+    "20240331",
+    "202404",
+    "2024-05",
+    "30 Jun 2024",
+    "Jul 31, 2024",
+    "2024-08-31 00:00:00",
+]
+EXPECTED = pd.DatetimeIndex(
+    ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-01", "2024-05-01", "2024-06-30", "2024-07-31", "2024-08-31"]
+).as_unit("ns")
 
 
 @pytest.mark.parametrize("numbers", [SERIAL, DIGITS])
@@ -37,8 +46,12 @@ def test_real_dates_and_locations():
     got = parse_dates([dt.datetime(2024, 1, 31, tzinfo=dt.UTC), dt.date(2024, 2, 29)], "dates", numbers=SERIAL)
     assert list(got) == [pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")]
     with pytest.raises(XLFactorError, match=r"^dates: cell 3 of the range is blank; every row needs a date"):
-        parse_dates([45322.0, 45351.0, float("nan")], "dates", numbers=SERIAL,
-                    where=lambda i: f"dates: cell {i + 1} of the range")
+        parse_dates(
+            [45322.0, 45351.0, float("nan")],
+            "dates",
+            numbers=SERIAL,
+            where=lambda i: f"dates: cell {i + 1} of the range",
+        )
 
 
 def test_the_column_decides_day_month_order():

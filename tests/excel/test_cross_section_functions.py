@@ -54,8 +54,7 @@ def long_cells(frame: pd.DataFrame, columns: list[str]) -> list[list]:
     """The long table as Office.js sends it: header, date serials, asset text, numbers (blank None), labels."""
     days = ((frame.index.get_level_values(0) - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
     rows = [["Date", "Asset", *columns]]
-    for d, a, values in zip(days, frame.index.get_level_values(1), frame[columns].to_numpy(dtype=object),
-                            strict=True):
+    for d, a, values in zip(days, frame.index.get_level_values(1), frame[columns].to_numpy(dtype=object), strict=True):
         rows.append([float(d), a, *[None if isinstance(v, float) and v != v else v for v in values]])
     return rows
 
@@ -85,8 +84,10 @@ def test_xs_factor_returns(engine, panel):
     cells = long_cells(panel, ["Return", "Value", "Momentum", "Industry", "Cap"])
     out = engine.call("FM_XS_FACTOR_RETURNS", cells, "Industry", "Cap")
     res = xf.cross_sectional_regress(
-        wide(panel, "Return"), {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
-        industries=wide(panel, "Industry"), caps=wide(panel, "Cap"),
+        wide(panel, "Return"),
+        {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
+        industries=wide(panel, "Industry"),
+        caps=wide(panel, "Cap"),
     )
     expected = res.factor_returns.assign(R2=res.rsquared)
     assert_frame(out, expected)
@@ -99,8 +100,10 @@ def test_char_portfolio(engine, panel):
     serial = float((date - EPOCH) / pd.Timedelta(days=1))
     out = engine.call("FM_CHAR_PORTFOLIO", cells, serial, "Industry", "Cap")
     res = xf.cross_sectional_regress(
-        wide(panel, "Return"), {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
-        industries=wide(panel, "Industry"), caps=wide(panel, "Cap"),
+        wide(panel, "Return"),
+        {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
+        industries=wide(panel, "Industry"),
+        caps=wide(panel, "Cap"),
     )
     assert_frame(out, res.characteristic_portfolios(date).T)
 
@@ -109,8 +112,9 @@ def test_neutralize_one_value_per_table_row(engine, panel):
     cells = long_cells(panel, ["Return", "Value", "Industry", "Cap"])
     out = engine.call("FM_NEUTRALIZE", cells, "Industry", "Cap")
     assert out[0] == ["Neutralized"] and len(out) == len(panel) + 1
-    expected = xf.neutralize(wide(panel, "Return"), {"Value": wide(panel, "Value")}, wide(panel, "Cap"),
-                             industries=wide(panel, "Industry"))
+    expected = xf.neutralize(
+        wide(panel, "Return"), {"Value": wide(panel, "Value")}, wide(panel, "Cap"), industries=wide(panel, "Industry")
+    )
     expected = expected.stack(future_stack=True).reindex(panel.index).to_numpy()
     got = np.array([np.nan if r[0] == "" else r[0] for r in out[1:]], dtype=float)
     np.testing.assert_allclose(got, expected, **TOL)
@@ -120,10 +124,12 @@ def test_neutralize_one_value_per_table_row(engine, panel):
 def test_fama_macbeth(engine, panel):
     cells = long_cells(panel, ["Return", "Value", "Momentum"])
     out = spilled(engine.call("FM_FAMA_MACBETH", cells, 2))
-    res = xf.fama_macbeth(wide(panel, "Return"), {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
-                          lags=2)
-    np.testing.assert_allclose(out.loc[["const", "Value", "Momentum"]].to_numpy(dtype=float),
-                               res.summary().to_numpy(), **TOL)
+    res = xf.fama_macbeth(
+        wide(panel, "Return"), {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")}, lags=2
+    )
+    np.testing.assert_allclose(
+        out.loc[["const", "Value", "Momentum"]].to_numpy(dtype=float), res.summary().to_numpy(), **TOL
+    )
     assert out.loc["Avg R2", "coef"] == pytest.approx(res.avg_rsquared, rel=1e-12)
     assert out.loc["Periods", "coef"] == 8
 
@@ -148,8 +154,13 @@ def test_alpha_test_models_side_by_side(engine):
     out = engine.call("FM_ALPHA_TEST", excel_range(r), [["CAPM", "FF3", "FF5"]], serials(r.index))
     sets = {m: xf.align(r, xf.load_factors(m, "M")) for m in ["CAPM", "FF3", "FF5"]}
     res = xf.alpha_test(sets["CAPM"].returns, {m: a.factors for m, a in sets.items()}, rf=sets["CAPM"].factors["RF"])
-    expected = pd.DataFrame({f"{m} {k}": (res.alpha_annualized if k == "alpha" else res.tvalues)[m]
-                             for m in ["CAPM", "FF3", "FF5"] for k in ["alpha", "t"]})
+    expected = pd.DataFrame(
+        {
+            f"{m} {k}": (res.alpha_annualized if k == "alpha" else res.tvalues)[m]
+            for m in ["CAPM", "FF3", "FF5"]
+            for k in ["alpha", "t"]
+        }
+    )
     assert_frame(out, expected)
     text = engine.call("FM_ALPHA_TEST", excel_range(r), "CAPM,FF3", serials(r.index))
     assert spilled(text).shape == (2, 4)

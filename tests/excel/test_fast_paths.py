@@ -72,8 +72,9 @@ def test_regression_from_model_arrays_equals_regress(cov, lags, excess):
     assert sample.model is not None
     fit_cache.clear()
     ours = cached.regression(sample, cov, lags, excess)
-    reference = xf.regress(sample.returns, sample.factors, cov=cov, lags=lags, rf=sample.rf(excess),
-                           periods_per_year=12)
+    reference = xf.regress(
+        sample.returns, sample.factors, cov=cov, lags=lags, rf=sample.rf(excess), periods_per_year=12
+    )
     for name in ("params", "bse", "tvalues", "pvalues", "resid"):
         pd.testing.assert_frame_equal(getattr(ours, name), getattr(reference, name), check_exact=True)
     for name in ("rsquared", "rsquared_adj", "resid_vol", "nobs", "df_resid"):

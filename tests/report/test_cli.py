@@ -30,8 +30,15 @@ def test_demo_prints_where_and_headline(tmp_path, capsys):
     assert main(["demo", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"Wrote {out.resolve()}" in printed
-    for phrase in ("total volatility", "factor volatility", "specific volatility", "factor share of variance",
-                   "tracking error", "market beta", "top asset contributors"):
+    for phrase in (
+        "total volatility",
+        "factor volatility",
+        "specific volatility",
+        "factor share of variance",
+        "tracking error",
+        "market beta",
+        "top asset contributors",
+    ):
         assert phrase in printed
     assert load_workbook(out).sheetnames[0] == "Summary"
 
@@ -39,8 +46,25 @@ def test_demo_prints_where_and_headline(tmp_path, capsys):
 def test_report_from_csv_pair(tmp_path, industries, capsys):
     returns, weights = _inputs(tmp_path, industries, "NoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")
     out = tmp_path / "out.xlsx"
-    code = main(["report", str(returns), "--weights", str(weights), "-o", str(out), "--model", "FF3",
-                 "--benchmark", "equal", "--window", "24", "--long-only", "--title", "=My fund"])
+    code = main(
+        [
+            "report",
+            str(returns),
+            "--weights",
+            str(weights),
+            "-o",
+            str(out),
+            "--model",
+            "FF3",
+            "--benchmark",
+            "equal",
+            "--window",
+            "24",
+            "--long-only",
+            "--title",
+            "=My fund",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     wb = load_workbook(out)
     assert wb["Summary"]["A1"].value == "=My fund" and wb["Summary"]["A1"].data_type == "s"
@@ -71,13 +95,16 @@ def _no_overlap(folder, returns):
     return _inputs(folder, early, "NoDur,1\n")
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (_text_in_returns, "returns: 'Manuf' on 2019-06-30 holds text 'n/a', not a number"),
-    (_unknown_asset, "weights: ['TSLA'] are not columns of the returns table"),
-    (_negative, "weights: ['Manuf'] have negative weights but the portfolio is declared long-only"),
-    (_not_summing, "weights: long-only weights sum to 0.7, not 1"),
-    (_no_overlap, "returns: no dates in common with the FF5 factor data"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_text_in_returns, "returns: 'Manuf' on 2019-06-30 holds text 'n/a', not a number"),
+        (_unknown_asset, "weights: ['TSLA'] are not columns of the returns table"),
+        (_negative, "weights: ['Manuf'] have negative weights but the portfolio is declared long-only"),
+        (_not_summing, "weights: long-only weights sum to 0.7, not 1"),
+        (_no_overlap, "returns: no dates in common with the FF5 factor data"),
+    ],
+)
 def test_bad_input_one_message_no_file(tmp_path, industries, capsys, make, message):
     returns, weights = make(tmp_path, industries)
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -90,8 +117,22 @@ def test_bad_input_one_message_no_file(tmp_path, industries, capsys, make, messa
 
 def test_bad_output_path_and_exit_code_from_fresh_process(tmp_path, industries):
     returns, weights = _inputs(tmp_path, industries, "NoDur,1\n")
-    result = subprocess.run([sys.executable, "-m", "xlfactor", "report", str(returns), "--weights", str(weights),
-                             "-o", str(tmp_path / "missing" / "r.xlsx")], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xlfactor",
+            "report",
+            str(returns),
+            "--weights",
+            str(weights),
+            "-o",
+            str(tmp_path / "missing" / "r.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: output: cannot write")
     assert "Traceback" not in result.stderr
@@ -101,8 +142,9 @@ def _workbook_input(folder, returns):
     path = folder / "book.xlsx"
     with pd.ExcelWriter(path) as writer:
         returns.rename_axis("Date").to_excel(writer, sheet_name="Returns")
-        pd.DataFrame({"Asset": ["NoDur", "Manuf"], "Weight": [0.6, 0.4]}).to_excel(writer, sheet_name="Weights",
-                                                                                   index=False)
+        pd.DataFrame({"Asset": ["NoDur", "Manuf"], "Weight": [0.6, 0.4]}).to_excel(
+            writer, sheet_name="Weights", index=False
+        )
     return path
 
 
@@ -117,8 +159,22 @@ def test_report_refuses_to_overwrite_an_input_file(tmp_path, industries, capsys,
     before = {p: p.read_bytes() for p in (returns, weights, bench, realised)}
     alias = tmp_path / "sub" / ".." / target.name  # a different spelling of the same file
     (tmp_path / "sub").mkdir()
-    code = main(["report", str(returns), "--weights", str(weights), "--benchmark", str(bench),
-                 "--portfolio-returns", str(realised), "--model", "FF3", "-o", str(alias)])
+    code = main(
+        [
+            "report",
+            str(returns),
+            "--weights",
+            str(weights),
+            "--benchmark",
+            str(bench),
+            "--portfolio-returns",
+            str(realised),
+            "--model",
+            "FF3",
+            "-o",
+            str(alias),
+        ]
+    )
     assert code == 2
     assert f"is the {which} file; choose another name" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in before} == before
@@ -145,8 +201,9 @@ def test_unwritable_output_is_one_message(tmp_path, capsys, where):
 def test_frequency_mismatch_advice_is_a_command_line_option(tmp_path, capsys):
     daily = xf.load_factors("FF3", "D").loc["2023", ["Mkt-RF", "SMB"]].rename(columns={"Mkt-RF": "A", "SMB": "B"})
     returns, weights = _inputs(tmp_path, daily, "A,0.5\nB,0.5\n")
-    assert main(["report", str(returns), "--weights", str(weights), "--model", "FF3", "-o",
-                 str(tmp_path / "o.xlsx")]) == 2
+    assert (
+        main(["report", str(returns), "--weights", str(weights), "--model", "FF3", "-o", str(tmp_path / "o.xlsx")]) == 2
+    )
     err = capsys.readouterr().err
     assert "pass --freq D" in err and "freq=" not in err
 
@@ -157,8 +214,10 @@ def test_day_month_dates_are_refused_not_misread(tmp_path, industries, capsys):
     text.index = (industries.index - pd.offsets.MonthBegin(1)).strftime("%d/%m/%Y")  # 01/02/2019 = 1 Feb
     text.rename_axis("Date").to_csv(returns)
     assert main(["report", str(returns), "--weights", str(weights), "-o", str(tmp_path / "o.xlsx")]) == 2
-    assert ("error: returns: '01/02/2019' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"
-            in capsys.readouterr().err)
+    assert (
+        "error: returns: '01/02/2019' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"
+        in capsys.readouterr().err
+    )
     assert not (tmp_path / "o.xlsx").exists()
 
 
@@ -166,6 +225,19 @@ def test_benchmark_file_errors_say_benchmark(tmp_path, industries, capsys):
     returns, weights = _inputs(tmp_path, industries, "NoDur,0.6\nManuf,0.4\n")
     bench = tmp_path / "bench.csv"
     bench.write_text("asset,weight\nNoDur,0.5\nTSLA,0.5\n")
-    assert main(["report", str(returns), "--weights", str(weights), "--benchmark", str(bench), "-o",
-                 str(tmp_path / "o.xlsx")]) == 2
+    assert (
+        main(
+            [
+                "report",
+                str(returns),
+                "--weights",
+                str(weights),
+                "--benchmark",
+                str(bench),
+                "-o",
+                str(tmp_path / "o.xlsx"),
+            ]
+        )
+        == 2
+    )
     assert "error: benchmark: ['TSLA'] are not columns of the returns table" in capsys.readouterr().err

@@ -51,8 +51,12 @@ def _xlsx(path, returns_rows, weights_rows, *, as_tables: bool = False) -> None:
 def test_xlsx_sheets_and_tables(tmp_path, sample, as_tables):
     returns, weights = sample
     path = tmp_path / "p.xlsx"
-    _xlsx(path, _rows(returns), [["Asset", "Weight", "Benchmark"], *[[a, w, 0.25] for a, w in weights.items()]],
-          as_tables=as_tables)
+    _xlsx(
+        path,
+        _rows(returns),
+        [["Asset", "Weight", "Benchmark"], *[[a, w, 0.25] for a, w in weights.items()]],
+        as_tables=as_tables,
+    )
     got = read_portfolio(path, long_only=True)
     np.testing.assert_allclose(got.returns.to_numpy(), returns.to_numpy(), rtol=0, atol=1e-15)
     assert list(got.returns.index) == list(returns.index)
@@ -76,7 +80,7 @@ def test_csv_pair_prices_and_missing_weights(tmp_path, sample):
 
 def test_formula_like_asset_names_are_kept_as_text(tmp_path, sample):
     returns, _ = sample
-    named = returns.set_axis(["=HYPERLINK(\"x\")", "+1", "@SUM(A1)", "-2"], axis=1)
+    named = returns.set_axis(['=HYPERLINK("x")', "+1", "@SUM(A1)", "-2"], axis=1)
     path = tmp_path / "p.xlsx"
     _xlsx(path, _rows(named), [["Asset", "Weight"], *[[a, 0.25] for a in named.columns]])
     got = read_portfolio(path)
@@ -96,6 +100,7 @@ def _bad_date(rows, weights):
 def _with_weights(*values):
     def mutate(rows, weights):
         return rows, [weights[0], *[[weights[1 + i][0], v] for i, v in enumerate(values)]]
+
     return mutate
 
 
@@ -103,14 +108,17 @@ def _unknown_asset(rows, weights):
     return rows, [*weights, ["Ghost", 0.0]]
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (_text_in_returns, "holds text 'n/a', not a number; fix or blank the cell"),
-    (_bad_date, "returns: row 6 has 'soon', not a date; write dates as YYYY-MM-DD"),
-    (_unknown_asset, "['Ghost'] are not columns of the returns"),
-    (_with_weights(-0.1, 0.5, 0.6), "negative weights but the portfolio is declared long-only"),
-    (_with_weights(40, 30, 20, 10), "sum to 100, not 1 (they look like percentages; divide by 100)"),
-    (_with_weights(0.5, 0.3), "sum to 0.8, not 1"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (_text_in_returns, "holds text 'n/a', not a number; fix or blank the cell"),
+        (_bad_date, "returns: row 6 has 'soon', not a date; write dates as YYYY-MM-DD"),
+        (_unknown_asset, "['Ghost'] are not columns of the returns"),
+        (_with_weights(-0.1, 0.5, 0.6), "negative weights but the portfolio is declared long-only"),
+        (_with_weights(40, 30, 20, 10), "sum to 100, not 1 (they look like percentages; divide by 100)"),
+        (_with_weights(0.5, 0.3), "sum to 0.8, not 1"),
+    ],
+)
 def test_bad_inputs_name_the_problem(tmp_path, sample, mutate, message):
     returns, weights = sample
     rows, weight_rows = mutate(_rows(returns), [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]])
@@ -146,22 +154,33 @@ def _csv_pair(tmp_path, dates: list[str], weights: str = "asset,weight\nA,1\n"):
 def test_text_dates_iso_and_decided_day_month(tmp_path):
     returns, weights = _csv_pair(tmp_path, ["2020-01-31", "2020/02/29", "20200331"])
     assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
-        pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"]))
+        pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"])
+    )
     returns, weights = _csv_pair(tmp_path, ["31/01/2020", "01/02/2020", "02/03/2020"])  # 31/01 proves day first
     assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
-        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"]))
+        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"])
+    )
     returns, weights = _csv_pair(tmp_path, ["01/31/2020", "02/01/2020", "03/02/2020"])  # 01/31 proves month first
     assert list(read_portfolio(returns, weights_path=weights).returns.index) == list(
-        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"]))
+        pd.to_datetime(["2020-01-31", "2020-02-01", "2020-03-02"])
+    )
 
 
-@pytest.mark.parametrize(("dates", "message"), [
-    (["01/01/2018", "01/02/2018", "01/03/2018"],
-     "returns: '01/02/2018' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD"),
-    (["13/01/2018", "01/13/2018", "2018-01-20"], "mix two orders; write dates as YYYY-MM-DD"),
-    (["01/02/18", "01/03/18", "01/04/18"], "returns: row 2 has '01/02/18', without a four-digit year (a two-digit "
-     "year such as 18 could be 1918 or 2018, so it is refused); write dates as YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (
+            ["01/01/2018", "01/02/2018", "01/03/2018"],
+            "returns: '01/02/2018' is ambiguous (day/month or month/day); write dates as YYYY-MM-DD",
+        ),
+        (["13/01/2018", "01/13/2018", "2018-01-20"], "mix two orders; write dates as YYYY-MM-DD"),
+        (
+            ["01/02/18", "01/03/18", "01/04/18"],
+            "returns: row 2 has '01/02/18', without a four-digit year (a two-digit "
+            "year such as 18 could be 1918 or 2018, so it is refused); write dates as YYYY-MM-DD",
+        ),
+    ],
+)
 def test_ambiguous_text_dates_are_refused(tmp_path, dates, message):
     returns, weights = _csv_pair(tmp_path, dates)
     with pytest.raises(XLFactorError, match=re.escape(message)):
@@ -187,8 +206,10 @@ def test_blank_weight_cell_is_an_error_but_a_missing_row_is_zero(tmp_path):
     got = read_portfolio(returns, weights_path=weights)
     assert got.weights.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}  # B and C have no row
     weights.write_text("asset,weight\nA,0.6\nB,\nC,0.4\n")
-    with pytest.raises(XLFactorError, match=re.escape("weights: the weight of 'B' is blank; enter a number (0 if "
-                                                      "not held) or delete the row")):
+    with pytest.raises(
+        XLFactorError,
+        match=re.escape("weights: the weight of 'B' is blank; enter a number (0 if not held) or delete the row"),
+    ):
         read_portfolio(returns, weights_path=weights)
     weights.write_text("asset,weight,benchmark\nA,0.6,0.5\nB,0.4,\n")
     with pytest.raises(XLFactorError, match="benchmark: the weight of 'B' is blank"):
@@ -217,8 +238,11 @@ def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
     cells = ["" if np.isnan(v) else v for v in values]
     returns.write_text("Date,A\n" + "".join(f"{d},{c}\n" for d, c in zip(dates, cells, strict=True)))
     if refused:
-        with pytest.raises(XLFactorError, match=r"^returns: values look like percentages \(median size above 20%\); "
-                                                r"divide by 100 so that 0\.012 means 1\.2%, or pass --prices"):
+        with pytest.raises(
+            XLFactorError,
+            match=r"^returns: values look like percentages \(median size above 20%\); "
+            r"divide by 100 so that 0\.012 means 1\.2%, or pass --prices",
+        ):
             read_portfolio(returns, weights_path=weights)
         with pytest.raises(XLFactorError, match=r"^x: values look like percentages"):
             check_not_percent(values, "x")

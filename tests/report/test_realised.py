@@ -68,8 +68,9 @@ def test_top_down_is_the_regression_of_the_realised_series(data):
     rolling = xf.rolling_regress(_excess(realised, factors), factors[names], 36)["Portfolio"].dropna(how="all")
     np.testing.assert_allclose(a.rolling[names], rolling[names], rtol=1e-10)
     hedge = xf.hedge_ratios(_excess(realised, factors)["Portfolio"], factors[names])
-    np.testing.assert_allclose(a.hedges.loc["Minimum variance, all factors", names].astype(float), hedge.ratios,
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        a.hedges.loc["Minimum variance, all factors", names].astype(float), hedge.ratios, rtol=1e-10
+    )
     assert list(a.worst_periods.index) == list(realised.nsmallest(10).index)
     np.testing.assert_allclose(a.worst_periods["portfolio"], realised.nsmallest(10), rtol=REL)
     # ... while the risk model, stress and VaR keep today's weights.
@@ -92,8 +93,11 @@ def test_material_flag_follows_the_documented_rule(data):
     """material = |bottom_up - top_down| > max(MATERIAL_BETA_GAP, 2 x top-down standard error)."""
     returns, factors = data
     noise = pd.Series(np.random.default_rng(7).normal(0.0, 0.08, len(returns)), index=returns.index)
-    cases = {"clean": _realised(returns, HELD), "noisy": _realised(returns, HELD) + noise,
-             "close": _realised(returns, TODAY) + noise / 20}
+    cases = {
+        "clean": _realised(returns, HELD),
+        "noisy": _realised(returns, HELD) + noise,
+        "close": _realised(returns, TODAY) + noise / 20,
+    }
     seen = set()
     for name, realised in cases.items():
         e = analyze_portfolio(returns, TODAY, factors, portfolio_returns=realised).exposures
@@ -123,10 +127,11 @@ def test_buy_and_hold_helper_against_plain_formulas(data):
     # Yearly: each 12-month block is a buy-and-hold from the target weights.
     yearly = buy_and_hold_returns(returns, TODAY, rebalance_every=12)
     for start in range(0, len(returns), 12):
-        block = returns.iloc[start:start + 12]
+        block = returns.iloc[start : start + 12]
         v = (1 + block[w.index]).cumprod() @ w
-        np.testing.assert_allclose(yearly.iloc[start:start + 12], v / v.shift(1, fill_value=1.0) - 1, rtol=1e-12,
-                                   atol=1e-15)
+        np.testing.assert_allclose(
+            yearly.iloc[start : start + 12], v / v.shift(1, fill_value=1.0) - 1, rtol=1e-12, atol=1e-15
+        )
     with pytest.raises(XLFactorError, match="weights: sum to 0.9"):
         buy_and_hold_returns(returns, {"BusEq": 0.9}, rebalance_every=12)
     with pytest.raises(XLFactorError, match="rebalance_every"):
@@ -139,17 +144,24 @@ def _text(realised):
     return bad
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda r: r.set_axis(pd.date_range("1900-01-31", periods=len(r), freq="ME")),
-     "portfolio_returns: no dates with a value in common with the asset returns and factor data"),
-    (_text, "portfolio_returns: the value on "),
-    (lambda r: r.iloc[:4], "portfolio_returns: only 4 dates overlap the asset returns and factor data; 5 factor "
-                           "betas need at least 7"),
-    (lambda r: r.iloc[:20], "window: 36 periods is longer than the realised portfolio_returns' 20 periods"),
-    (lambda r: r * 100, "portfolio_returns: values look like percentages"),
-    (lambda r: pd.concat([r, r], axis=1), "portfolio_returns: expected one series of portfolio returns, got 2"),
-    (lambda r: r.to_numpy(), "portfolio_returns: expected a pandas Series"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda r: r.set_axis(pd.date_range("1900-01-31", periods=len(r), freq="ME")),
+            "portfolio_returns: no dates with a value in common with the asset returns and factor data",
+        ),
+        (_text, "portfolio_returns: the value on "),
+        (
+            lambda r: r.iloc[:4],
+            "portfolio_returns: only 4 dates overlap the asset returns and factor data; 5 factor betas need at least 7",
+        ),
+        (lambda r: r.iloc[:20], "window: 36 periods is longer than the realised portfolio_returns' 20 periods"),
+        (lambda r: r * 100, "portfolio_returns: values look like percentages"),
+        (lambda r: pd.concat([r, r], axis=1), "portfolio_returns: expected one series of portfolio returns, got 2"),
+        (lambda r: r.to_numpy(), "portfolio_returns: expected a pandas Series"),
+    ],
+)
 def test_bad_realised_series_named(data, make, message):
     returns, factors = data
     with pytest.raises(XLFactorError, match=re.escape(message)):
@@ -165,8 +177,7 @@ def test_demo_uses_its_drifting_history(demo_report):
     subtitle = wb["Exposures"]["A2"].value
     assert "realised excess return" in subtitle
     notes = [c.value for row in wb["Exposures"].iter_rows() for c in row if isinstance(c.value, str)]
-    expected = "Note: the two estimates differ materially" if a.exposures["material"].any() else \
-        "The estimates agree"
+    expected = "Note: the two estimates differ materially" if a.exposures["material"].any() else "The estimates agree"
     assert any(n.startswith(expected) and "realised" in n for n in notes)
     methodology = [c.value for row in wb["Methodology and data"].iter_rows() for c in row if c.value]
     assert any(isinstance(v, str) and "annual rebalancing" in v for v in methodology)
@@ -205,6 +216,7 @@ def _exposure_table(wb) -> pd.DataFrame:
 
 
 # ---- input files ---------------------------------------------------------------------------------------------
+
 
 def _workbook(path, returns, weights, realised_rows=None, *, as_table=False):
     wb = Workbook()
@@ -256,14 +268,20 @@ def test_read_portfolio_returns_csv_overrides_sheet(tmp_path, data):
     assert got.source.endswith("nav.csv")
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda rows: [[*r, 1.0] for r in rows], "PortfolioReturns: need a header row (Date, Return)"),
-    (lambda rows: [*rows[:4], [rows[4][0], "n/a"], *rows[5:]], "PortfolioReturns: 'Return' on"),
-    (lambda rows: [*rows[:4], ["later", 0.01], *rows[5:]], "PortfolioReturns: row 5 has 'later', not a date"),
-    (lambda rows: [rows[0], *[[d, v * 100] for d, v in rows[1:]]], "PortfolioReturns: values look like percentages"),
-    (lambda rows: [*rows, rows[-1]], "PortfolioReturns: date"),
-    (lambda rows: [rows[0], [rows[1][0], 0.01]], "PortfolioReturns: need a header row (Date, Return)"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda rows: [[*r, 1.0] for r in rows], "PortfolioReturns: need a header row (Date, Return)"),
+        (lambda rows: [*rows[:4], [rows[4][0], "n/a"], *rows[5:]], "PortfolioReturns: 'Return' on"),
+        (lambda rows: [*rows[:4], ["later", 0.01], *rows[5:]], "PortfolioReturns: row 5 has 'later', not a date"),
+        (
+            lambda rows: [rows[0], *[[d, v * 100] for d, v in rows[1:]]],
+            "PortfolioReturns: values look like percentages",
+        ),
+        (lambda rows: [*rows, rows[-1]], "PortfolioReturns: date"),
+        (lambda rows: [rows[0], [rows[1][0], 0.01]], "PortfolioReturns: need a header row (Date, Return)"),
+    ],
+)
 def test_bad_portfolio_returns_sheet(tmp_path, data, mutate, message):
     returns, _ = data
     path = _workbook(tmp_path / "bad.xlsx", returns, TODAY, mutate(_realised_rows(_realised(returns, HELD))))
@@ -282,12 +300,18 @@ def test_bad_portfolio_returns_file(tmp_path, data):
 
 # ---- command line ---------------------------------------------------------------------------------------------
 
+
 def _csv_inputs(folder, returns, realised):
     returns.rename_axis("Date").to_csv(folder / "returns.csv")
     (folder / "weights.csv").write_text("asset,weight\n" + "".join(f"{a},{w}\n" for a, w in TODAY.items()))
     realised.rename("Return").rename_axis("Date").to_csv(folder / "realised.csv")
-    return [str(folder / "returns.csv"), "--weights", str(folder / "weights.csv"), "--portfolio-returns",
-            str(folder / "realised.csv")]
+    return [
+        str(folder / "returns.csv"),
+        "--weights",
+        str(folder / "weights.csv"),
+        "--portfolio-returns",
+        str(folder / "realised.csv"),
+    ]
 
 
 def test_cli_portfolio_returns_option(tmp_path, data, capsys):
@@ -300,15 +324,19 @@ def test_cli_portfolio_returns_option(tmp_path, data, capsys):
     wb = load_workbook(out)
     direct = xf.regress(_excess(realised, factors), factors[names])
     np.testing.assert_allclose(_exposure_table(wb)["Top-down beta"], direct.betas.loc["Portfolio", names], rtol=REL)
-    assert "realised.csv" in {r[1].value for r in wb["Summary"].iter_rows(max_col=2) if r[0].value == "Portfolio"
-                              }.pop()
+    assert "realised.csv" in {r[1].value for r in wb["Summary"].iter_rows(max_col=2) if r[0].value == "Portfolio"}.pop()
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda r: r.set_axis(pd.date_range("1900-01-31", periods=len(r), freq="ME")),
-     "portfolio_returns: no dates with a value in common"),
-    (lambda r: r.astype(object).where(np.arange(len(r)) != 3, "n/a"), "--portfolio-returns: 'Return' on"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda r: r.set_axis(pd.date_range("1900-01-31", periods=len(r), freq="ME")),
+            "portfolio_returns: no dates with a value in common",
+        ),
+        (lambda r: r.astype(object).where(np.arange(len(r)) != 3, "n/a"), "--portfolio-returns: 'Return' on"),
+    ],
+)
 def test_cli_bad_portfolio_returns_one_message_no_file(tmp_path, data, capsys, mutate, message):
     returns, _ = data
     args = _csv_inputs(tmp_path, returns, mutate(_realised(returns, HELD)))

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
-CHART_SHEETS = ("Exposures", "Risk contributions", "Rolling betas", "Hedges", "Stress", "Historical scenarios",
-                "Forecast check")
+CHART_SHEETS = (
+    "Exposures",
+    "Risk contributions",
+    "Rolling betas",
+    "Hedges",
+    "Stress",
+    "Historical scenarios",
+    "Forecast check",
+)
 #: Chart series colours (xlfactor.report.charts palette) not used by tables or cell colours.
 SERIES_RGB = ((0x2E, 0x75, 0xB6), (0xC5, 0x5A, 0x11), (0x54, 0x82, 0x35))
 TOLERANCE = 40
@@ -31,9 +38,20 @@ def pdf(demo_report, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pdf")
     profile = tmp_path_factory.mktemp("lo-profile")
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(out), str(path)],
-        capture_output=True, text=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     converted = out / (path.stem + ".pdf")
     assert result.returncode == 0 and converted.is_file(), result.stdout + result.stderr
@@ -42,8 +60,7 @@ def pdf(demo_report, tmp_path_factory) -> Path:
 
 def _page_sheets(pdf: Path) -> list[str]:
     """Sheet name of every PDF page, read from the page footer ("<sheet> - page i of n")."""
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     names = []
     for page in text.split("\f")[:-1] if text.endswith("\f") else text.split("\f"):
         footer = [line.strip() for line in page.splitlines() if " - page " in line]
@@ -56,19 +73,19 @@ def _read_ppm(path: Path) -> tuple[int, int, bytes]:
     data = path.read_bytes()
     fields, pos = [], 0
     while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
+        while data[pos : pos + 1].isspace():
             pos += 1
-        if data[pos:pos + 1] == b"#":
+        if data[pos : pos + 1] == b"#":
             pos = data.index(b"\n", pos)
             continue
         end = pos
-        while not data[end:end + 1].isspace():
+        while not data[end : end + 1].isspace():
             end += 1
         fields.append(data[pos:end])
         pos = end
     assert fields[0] == b"P6" and fields[3] == b"255"
     width, height = int(fields[1]), int(fields[2])
-    return width, height, data[pos + 1:pos + 1 + 3 * width * height]
+    return width, height, data[pos + 1 : pos + 1 + 3 * width * height]
 
 
 def _ink(rgb: bytes) -> tuple[float, int]:

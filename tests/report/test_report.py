@@ -11,10 +11,28 @@ from openpyxl import load_workbook
 import xlfactor as xf
 from xlfactor.report.build import DEMO_PERIODS, DEMO_REBALANCE_EVERY, DEMO_WEIGHTS
 
-SHEETS = ["Summary", "Exposures", "Risk contributions", "Regressions", "Rolling betas", "Factor covariance",
-          "Hedges", "Stress", "Historical scenarios", "Forecast check", "Methodology and data"]
-CHARTS = {"Exposures": 1, "Risk contributions": 2, "Rolling betas": 1, "Hedges": 1, "Stress": 1,
-          "Historical scenarios": 1, "Forecast check": 1}
+SHEETS = [
+    "Summary",
+    "Exposures",
+    "Risk contributions",
+    "Regressions",
+    "Rolling betas",
+    "Factor covariance",
+    "Hedges",
+    "Stress",
+    "Historical scenarios",
+    "Forecast check",
+    "Methodology and data",
+]
+CHARTS = {
+    "Exposures": 1,
+    "Risk contributions": 2,
+    "Rolling betas": 1,
+    "Hedges": 1,
+    "Stress": 1,
+    "Historical scenarios": 1,
+    "Forecast check": 1,
+}
 REL = 1e-12
 
 
@@ -59,11 +77,18 @@ def engine():
     port = realised.sub(factors["RF"]).rename("Portfolio").to_frame()
     model = xf.FactorRiskModel.from_regression(reg, factors[names])
     return {
-        "factors": factors[names], "weights": weights, "reg": reg, "model": model,
+        "factors": factors[names],
+        "weights": weights,
+        "reg": reg,
+        "model": model,
         "port_reg": xf.regress(port, factors[names]),
-        "risk": model.portfolio_risk(weights), "active": model.portfolio_risk(weights, bench),
+        "risk": model.portfolio_risk(weights),
+        "active": model.portfolio_risk(weights, bench),
         "rolling": xf.rolling_regress(port, factors[names], 36)["Portfolio"].dropna(how="all"),
-        "port": port["Portfolio"], "port_total": realised, "returns": returns, "rf": factors["RF"],
+        "port": port["Portfolio"],
+        "port_total": realised,
+        "returns": returns,
+        "rf": factors["RF"],
     }
 
 
@@ -107,23 +132,30 @@ def test_summary_and_risk_equal_engine(demo, engine):
     wb, analysis = demo
     risk, active = engine["risk"], engine["active"]
     summary = wb["Summary"]
-    for label, value in [("Total volatility", risk.total_vol), ("Factor volatility", risk.factor_vol),
-                         ("Specific volatility", risk.specific_vol), ("Factor share of variance", risk.factor_share),
-                         ("Tracking error", active.total_vol)]:
+    for label, value in [
+        ("Total volatility", risk.total_vol),
+        ("Factor volatility", risk.factor_vol),
+        ("Specific volatility", risk.specific_vol),
+        ("Factor share of variance", risk.factor_share),
+        ("Tracking error", active.total_vol),
+    ]:
         assert label_value(summary, label) == pytest.approx(value, rel=REL), label
     ws = wb["Risk contributions"]
     by_factor = table(ws, "Factor", "Exposure (beta)")
     expected = risk.by_factor
-    np.testing.assert_allclose(by_factor.loc[expected.index, "Contribution"].astype(float),
-                               expected["contribution"], rtol=REL)
-    np.testing.assert_allclose(by_factor.loc[expected.index, "Marginal"].astype(float).dropna(),
-                               expected["marginal"].dropna(), rtol=REL)
+    np.testing.assert_allclose(
+        by_factor.loc[expected.index, "Contribution"].astype(float), expected["contribution"], rtol=REL
+    )
+    np.testing.assert_allclose(
+        by_factor.loc[expected.index, "Marginal"].astype(float).dropna(), expected["marginal"].dropna(), rtol=REL
+    )
     total = by_factor.loc["Total volatility", "Contribution"]
     assert total == pytest.approx(risk.total_vol, rel=REL)
     assert by_factor.loc[expected.index, "Contribution"].sum() == pytest.approx(total, rel=1e-12)
     by_asset = table(ws, "Asset", "Weight")
-    np.testing.assert_allclose(by_asset.loc[risk.by_asset.index, "Contribution"].astype(float),
-                               risk.by_asset["contribution"], rtol=REL)
+    np.testing.assert_allclose(
+        by_asset.loc[risk.by_asset.index, "Contribution"].astype(float), risk.by_asset["contribution"], rtol=REL
+    )
     assert by_asset.loc[risk.by_asset.index, "% of risk"].sum() == pytest.approx(1.0, rel=1e-12)
     assert analysis.risk.total_vol == pytest.approx(risk.total_vol, rel=REL)
 
@@ -137,14 +169,15 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(got[names].astype(float), reg.betas.loc[got.index, names], rtol=REL)
     np.testing.assert_allclose(got["t(alpha)"].astype(float), reg.tvalues.loc[got.index, "alpha"], rtol=REL)
     np.testing.assert_allclose(got["R2"].astype(float), reg.rsquared.loc[got.index], rtol=REL)
-    np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index],
-                               rtol=REL)
+    np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index], rtol=REL)
     exposures = table(wb["Exposures"], "Factor", "Top-down beta")
-    np.testing.assert_allclose(exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names],
-                               rtol=REL)
+    np.testing.assert_allclose(
+        exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names], rtol=REL
+    )
     np.testing.assert_allclose(exposures["t-stat"].astype(float), port_reg.tvalues.loc["Portfolio", names], rtol=REL)
-    np.testing.assert_allclose(exposures["Bottom-up beta"].astype(float),
-                               engine["weights"] @ reg.betas[names], rtol=1e-10)
+    np.testing.assert_allclose(
+        exposures["Bottom-up beta"].astype(float), engine["weights"] @ reg.betas[names], rtol=1e-10
+    )
     rolling = table(wb["Rolling betas"], "Date", "Alpha")
     expected = engine["rolling"]
     assert len(rolling) == len(expected)
@@ -158,11 +191,21 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     headers = [r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "Factor"]
     assert len(headers) == 2
     expected_cov = xf.factor_cov(factors, "sample", periods_per_year=12)
-    got_cov = np.array([[ws.cell(row=headers[0] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
-                        for i in range(len(factors.columns))], dtype=float)
+    got_cov = np.array(
+        [
+            [ws.cell(row=headers[0] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
+            for i in range(len(factors.columns))
+        ],
+        dtype=float,
+    )
     np.testing.assert_allclose(got_cov, expected_cov.to_numpy(), rtol=1e-10)
-    got_corr = np.array([[ws.cell(row=headers[1] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
-                         for i in range(len(factors.columns))], dtype=float)
+    got_corr = np.array(
+        [
+            [ws.cell(row=headers[1] + 1 + i, column=2 + j).value for j in range(len(factors.columns))]
+            for i in range(len(factors.columns))
+        ],
+        dtype=float,
+    )
     np.testing.assert_allclose(got_corr, xf.cov_to_corr(expected_cov).to_numpy(), rtol=1e-10)
 
     hedges = table(wb["Hedges"], "Hedge", factors.columns[0])
@@ -179,8 +222,9 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     stress = table(wb["Stress"], "Scenario", factors.columns[0])
     expected = xf.stress(model, weights, {"Mkt-RF": -0.10})
     assert stress.loc["Equity market -10%", "Portfolio P&L"] == pytest.approx(expected.pnl, rel=1e-12)
-    np.testing.assert_allclose(stress.loc["Equity market -10%", list(factors.columns)].astype(float),
-                               expected.factor_moves, rtol=1e-12)
+    np.testing.assert_allclose(
+        stress.loc["Equity market -10%", list(factors.columns)].astype(float), expected.factor_moves, rtol=1e-12
+    )
     assert stress.loc["Momentum crash -15%", "MOM"] == pytest.approx(-0.15)
     var = table(wb["Stress"], "Confidence", "VaR")
     assert var.loc["99%", "VaR"] == pytest.approx(xf.var_es(model, weights, 0.99).var, rel=1e-12)
@@ -196,8 +240,10 @@ def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
     model, weights = engine["model"], engine["weights"]
     episodes = table(wb["Historical scenarios"], "Episode", "Start")
     daily, monthly = xf.load_factors("FF6", "D"), xf.load_factors("FF6", "M")
-    expected = {name: xf.scenario(model, weights, name, factor_returns=data)
-                for name, data in [("Covid crash 2020", daily), ("LTCM 1998", monthly), ("1987 crash", daily)]}
+    expected = {
+        name: xf.scenario(model, weights, name, factor_returns=data)
+        for name, data in [("Covid crash 2020", daily), ("LTCM 1998", monthly), ("1987 crash", daily)]
+    }
     for name, res in expected.items():
         row = episodes.loc[name]
         assert row["Portfolio P&L"] == pytest.approx(res.pnl, rel=1e-10)
@@ -211,9 +257,13 @@ def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
     factors = engine["factors"].assign(RF=engine["rf"])
     check = xf.risk_backtest(engine["returns"], weights, factors, min_periods=60, confidence=0.95)
     ws = wb["Forecast check"]
-    for label, value in [("Bias statistic", check.bias), ("95% band, high", check.band[1]),
-                         ("Breaches", check.breaches), ("Kupiec p-value", check.kupiec_pvalue),
-                         ("Christoffersen LR (independence)", check.christoffersen_lr)]:
+    for label, value in [
+        ("Bias statistic", check.bias),
+        ("95% band, high", check.band[1]),
+        ("Breaches", check.breaches),
+        ("Kupiec p-value", check.kupiec_pvalue),
+        ("Christoffersen LR (independence)", check.christoffersen_lr),
+    ]:
         assert label_value(ws, label) == pytest.approx(value, rel=1e-10), label
     forecasts = table(ws, "Date", "Forecast vol")
     np.testing.assert_allclose(forecasts["Forecast vol"].astype(float), check.table["forecast_vol"], rtol=1e-10)
@@ -225,8 +275,15 @@ def test_user_text_never_becomes_a_formula(tmp_path):
     returns = xf.industry_portfolios().loc["2015-01":"2024-12"].iloc[:, :6]
     returns.columns = [*nasty, "Plain"]
     weights = pd.Series([0.2, 0.2, 0.2, 0.1, 0.1, 0.2], index=returns.columns)
-    path = xf.build_report(returns, weights, tmp_path / "nasty.xlsx", model="FF3", title="=cmd|' /C calc'!A0",
-                           source="@evil.csv", benchmark="equal")
+    path = xf.build_report(
+        returns,
+        weights,
+        tmp_path / "nasty.xlsx",
+        model="FF3",
+        title="=cmd|' /C calc'!A0",
+        source="@evil.csv",
+        benchmark="equal",
+    )
     wb = load_workbook(path)
     assert all(cell.data_type != "f" for ws in wb for row in ws.iter_rows() for cell in row)
     assert wb["Summary"]["A1"].value == "=cmd|' /C calc'!A0"

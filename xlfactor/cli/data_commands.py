@@ -104,12 +104,18 @@ def run_info(args: argparse.Namespace) -> int:
     shown = table[["dataset", "origin", "vintage", "first", "last", "rows", "fetched"]].fillna("")
     print(f"cache: {db_path()}")
     print(shown.to_string(index=False))
-    print('origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
-          'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`')
+    print(
+        'origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
+        'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`'
+    )
     if reason is not None:
-        print(f"problem: the cache cannot be used ({reason}); showing the shipped snapshot and registered files. "
-              "Fix: set XLFACTOR_DATA_DIR to a writable folder with free space.")
+        print(
+            f"problem: the cache cannot be used ({reason}); showing the shipped snapshot and registered files. "
+            "Fix: set XLFACTOR_DATA_DIR to a writable folder with free space."
+        )
     for entry in bad:
-        print(f"quarantined: {entry['name']} at {entry['quarantined_at']}: {entry['reason']}; "
-              f"replaced by {entry['replaced_by']}")
+        print(
+            f"quarantined: {entry['name']} at {entry['quarantined_at']}: {entry['reason']}; "
+            f"replaced by {entry['replaced_by']}"
+        )
     return 1 if reason is not None else 0

@@ -14,8 +14,10 @@ from xlfactor.errors import XLFactorError
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _FREQ_ADVICE = re.compile(r"load the factors with freq='([A-Z])'")
-_MODEL_HELP = (f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
-               "`xlfactor refresh --model NAME` first")
+_MODEL_HELP = (
+    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
+    "`xlfactor refresh --model NAME` first"
+)
 
 _REPORT_HELP = """\
 INPUT is an .xlsx workbook with a sheet or Excel table named Returns and one named
@@ -37,40 +39,74 @@ history instead of today's weights held constant.
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` and ``report`` subcommands."""
-    demo = subparsers.add_parser("demo", help="build the demo risk report from the shipped data (no network)",
-                                 description="Build a risk report for a sample portfolio of the 12 industry "
-                                             "portfolios (monthly, FF5 + momentum by default) from the shipped data.")
-    demo.add_argument("-o", "--output", type=Path, default=Path(DEFAULT_DEMO_FILE),
-                      help=f"report file to write (default: ./{DEFAULT_DEMO_FILE})")
+    demo = subparsers.add_parser(
+        "demo",
+        help="build the demo risk report from the shipped data (no network)",
+        description="Build a risk report for a sample portfolio of the 12 industry "
+        "portfolios (monthly, FF5 + momentum by default) from the shipped data.",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path(DEFAULT_DEMO_FILE),
+        help=f"report file to write (default: ./{DEFAULT_DEMO_FILE})",
+    )
     demo.add_argument("--model", default="FF6", help=f"factor model (default FF6); {_MODEL_HELP}")
     demo.set_defaults(func=run_demo)
 
-    report = subparsers.add_parser("report", help="build a risk report for your portfolio",
-                                   description="Build a factor risk report workbook for a portfolio.",
-                                   epilog=_REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    report = subparsers.add_parser(
+        "report",
+        help="build a risk report for your portfolio",
+        description="Build a factor risk report workbook for a portfolio.",
+        epilog=_REPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     report.add_argument("input", type=Path, metavar="INPUT", help="returns/weights .xlsx, or a returns .csv")
-    report.add_argument("-o", "--output", type=Path, default=None,
-                        help="report file to write (default: ./<INPUT name>-risk-report.xlsx)")
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="report file to write (default: ./<INPUT name>-risk-report.xlsx)",
+    )
     report.add_argument("--weights", type=Path, default=None, help="weights .csv (asset, weight[, benchmark])")
     report.add_argument("--model", default="FF5", help=f"factor model (default FF5); {_MODEL_HELP}")
     report.add_argument("--freq", default="M", choices=["D", "W", "M"], help="data frequency (default M)")
-    report.add_argument("--benchmark", default=None,
-                        help="'equal' (equal-weighted assets) or a weights .csv; default: the third column "
-                             "of the weights table if present, otherwise none")
+    report.add_argument(
+        "--benchmark",
+        default=None,
+        help="'equal' (equal-weighted assets) or a weights .csv; default: the third column "
+        "of the weights table if present, otherwise none",
+    )
     report.add_argument("--window", type=int, default=36, help="rolling-beta window in periods (default 36)")
-    report.add_argument("--portfolio-returns", type=Path, default=None, metavar="FILE",
-                        help="the portfolio's realised returns .csv (Date, Return); overrides a PortfolioReturns "
-                             "sheet in INPUT")
+    report.add_argument(
+        "--portfolio-returns",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the portfolio's realised returns .csv (Date, Return); overrides a PortfolioReturns sheet in INPUT",
+    )
     report.add_argument("--prices", action="store_true", help="the returns table holds prices; convert them")
-    report.add_argument("--long-only", action="store_true",
-                        help="declare the portfolio long-only: weights must be >= 0 and sum to 1")
-    report.add_argument("--max-gross", type=_max_gross, default=2.0, metavar="X",
-                        help="largest gross exposure sum|w| the weights may have (default 2, which also catches "
-                             "weights in percent); a leveraged or long-short book passes its gross exposure, "
-                             "weights in currency pass 'none'")
-    report.add_argument("--units", default="auto", choices=["auto", "decimal"],
-                        help="'auto' (default) refuses returns that look like percent; 'decimal' declares them "
-                             "decimals, for an asset more volatile than about 100%% a year")
+    report.add_argument(
+        "--long-only", action="store_true", help="declare the portfolio long-only: weights must be >= 0 and sum to 1"
+    )
+    report.add_argument(
+        "--max-gross",
+        type=_max_gross,
+        default=2.0,
+        metavar="X",
+        help="largest gross exposure sum|w| the weights may have (default 2, which also catches "
+        "weights in percent); a leveraged or long-short book passes its gross exposure, "
+        "weights in currency pass 'none'",
+    )
+    report.add_argument(
+        "--units",
+        default="auto",
+        choices=["auto", "decimal"],
+        help="'auto' (default) refuses returns that look like percent; 'decimal' declares them "
+        "decimals, for an asset more volatile than about 100%% a year",
+    )
     report.add_argument("--title", default=None, help="report title (default: the input file name)")
     report.set_defaults(func=run_report)
 
@@ -92,22 +128,47 @@ def run_report(args: argparse.Namespace) -> int:
     from xlfactor.report import build_report
 
     output = args.output or Path(f"{args.input.stem}-risk-report.xlsx")
-    _refuse_overwriting_inputs(output, {"input": args.input, "--weights": args.weights,
-                                        "--benchmark": _benchmark_path(args.benchmark),
-                                        "--portfolio-returns": args.portfolio_returns})
-    portfolio = read_portfolio(args.input, weights_path=args.weights, prices=args.prices, long_only=args.long_only,
-                               portfolio_returns_path=args.portfolio_returns, units=args.units)
+    _refuse_overwriting_inputs(
+        output,
+        {
+            "input": args.input,
+            "--weights": args.weights,
+            "--benchmark": _benchmark_path(args.benchmark),
+            "--portfolio-returns": args.portfolio_returns,
+        },
+    )
+    portfolio = read_portfolio(
+        args.input,
+        weights_path=args.weights,
+        prices=args.prices,
+        long_only=args.long_only,
+        portfolio_returns_path=args.portfolio_returns,
+        units=args.units,
+    )
     benchmark = portfolio.benchmark
     if args.benchmark is not None:
-        benchmark = "equal" if args.benchmark.lower() == "equal" else read_weights_csv(
-            args.benchmark, portfolio.returns.columns, what="benchmark")
+        benchmark = (
+            "equal"
+            if args.benchmark.lower() == "equal"
+            else read_weights_csv(args.benchmark, portfolio.returns.columns, what="benchmark")
+        )
     try:
         with _progress_bar() as progress:
-            path = build_report(portfolio.returns, portfolio.weights, output, model=args.model.upper(),
-                                freq=args.freq, benchmark=benchmark, window=args.window,
-                                title=args.title or args.input.name, progress=progress, source=portfolio.source,
-                                portfolio_returns=portfolio.portfolio_returns, max_gross=args.max_gross,
-                                units=args.units)
+            path = build_report(
+                portfolio.returns,
+                portfolio.weights,
+                output,
+                model=args.model.upper(),
+                freq=args.freq,
+                benchmark=benchmark,
+                window=args.window,
+                title=args.title or args.input.name,
+                progress=progress,
+                source=portfolio.source,
+                portfolio_returns=portfolio.portfolio_returns,
+                max_gross=args.max_gross,
+                units=args.units,
+            )
     except XLFactorError as exc:
         raise XLFactorError(_command_line_wording(str(exc))) from exc
     print(f"Wrote {path}")
@@ -148,10 +209,12 @@ def _refuse_overwriting_inputs(output: Path, inputs: dict[str, Path | None]) -> 
     if not output.expanduser().exists():
         return
     for argument, given in inputs.items():
-        if given is not None and given.expanduser().exists() and os.path.samefile(output.expanduser(),
-                                                                                  given.expanduser()):
-            raise XLFactorError(f"output: {str(output)!r} is the {argument} file; choose another name "
-                                "for the report")
+        if (
+            given is not None
+            and given.expanduser().exists()
+            and os.path.samefile(output.expanduser(), given.expanduser())
+        ):
+            raise XLFactorError(f"output: {str(output)!r} is the {argument} file; choose another name for the report")
 
 
 @contextmanager
@@ -159,8 +222,9 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A tqdm bar on stderr driven by ``progress(step, done, total)`` callbacks (hidden when not a terminal)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=1, unit="step", leave=False, disable=None,
-               bar_format="{desc:<34}{bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+    bar = tqdm(
+        total=1, unit="step", leave=False, disable=None, bar_format="{desc:<34}{bar:20} {n_fmt}/{total_fmt} [{elapsed}]"
+    )
 
     def update(step: str, done: int, total: int) -> None:
         bar.total = total
@@ -184,13 +248,18 @@ def _print_headline(analysis) -> None:
         ("factor share of variance", f"{risk.factor_share:.1%}"),
     ]
     if analysis.active_risk is not None:
-        lines.append(("tracking error", f"{analysis.active_risk.total_vol:.2%} (active share "
-                                        f"{analysis.active_share:.1%})"))
+        lines.append(
+            ("tracking error", f"{analysis.active_risk.total_vol:.2%} (active share {analysis.active_share:.1%})")
+        )
     if "Mkt-RF" in analysis.exposures.index:
         betas = analysis.exposures.loc["Mkt-RF"]
         series = "realised history" if analysis.realised else "today's weights held constant"
-        lines.append(("market beta", f"{betas['top_down']:.2f} top-down ({series}), {betas['bottom_up']:.2f} "
-                                     "bottom-up (today's weights)"))
+        lines.append(
+            (
+                "market beta",
+                f"{betas['top_down']:.2f} top-down ({series}), {betas['bottom_up']:.2f} bottom-up (today's weights)",
+            )
+        )
     top_f = risk.by_factor["contribution"].sort_values(ascending=False).head(3)
     top_a = risk.by_asset["contribution"].sort_values(ascending=False).head(3)
     lines.append(("top sources of risk", ", ".join(f"{k} {v:.2%}" for k, v in top_f.items())))

@@ -200,8 +200,10 @@ def run(fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
                 except (sqlite3.Error, OSError) as again:
                     error = again
             if write:
-                raise XLFactorError(f"XLFACTOR_DATA_DIR: could not store factor data in {db_path()} ({error}); "
-                                    f"nothing was changed; {_FIX}") from None
+                raise XLFactorError(
+                    f"XLFACTOR_DATA_DIR: could not store factor data in {db_path()} ({error}); "
+                    f"nothing was changed; {_FIX}"
+                ) from None
             _use_fallback(f"{error}")
             return fn(_connection())
 
@@ -210,8 +212,9 @@ def require_writable() -> None:
     """Raise :class:`XLFactorError` (with the fix) if the cache file cannot be written."""
     reason = unusable_reason()
     if reason is not None:
-        raise XLFactorError(f"XLFACTOR_DATA_DIR: cannot store factor data: the cache {db_path()} is unusable "
-                            f"({reason}); {_FIX}")
+        raise XLFactorError(
+            f"XLFACTOR_DATA_DIR: cannot store factor data: the cache {db_path()} is unusable ({reason}); {_FIX}"
+        )
 
 
 def write_records(records: Iterable[Record], touch: Iterable[tuple[str, str | None, str | None]] = ()) -> None:
@@ -239,8 +242,9 @@ def store_user_record(record: Record) -> None:
     try:
         tmp = _write_user_copy(record.name, record.frame)
     except OSError as exc:
-        raise XLFactorError(f"XLFACTOR_DATA_DIR: could not save a copy of {record.name!r} in {data_dir()} ({exc}); "
-                            f"{_FIX}") from None
+        raise XLFactorError(
+            f"XLFACTOR_DATA_DIR: could not save a copy of {record.name!r} in {data_dir()} ({exc}); {_FIX}"
+        ) from None
     try:
         write_records([record])
     except BaseException:
@@ -255,8 +259,9 @@ def read_frame(name: str, data_key: str) -> pd.DataFrame | None:
     The payload's sha256 must equal ``data_key``; a damaged entry is quarantined and
     rebuilt (:func:`repair`) and None returned, so the caller reads the new version.
     """
-    row = run(lambda c: c.execute("SELECT payload FROM datasets WHERE name = ? AND data_key = ?",
-                                  (name, data_key)).fetchone())
+    row = run(
+        lambda c: c.execute("SELECT payload FROM datasets WHERE name = ? AND data_key = ?", (name, data_key)).fetchone()
+    )
     if row is None:
         return None
     frame = _decoded(row[0], data_key)
@@ -339,8 +344,10 @@ def repair(name: str, reason: str) -> None:
         stacklevel=3,
     )
     if row is None:
-        raise XLFactorError(f"model: the registered factors {name!r} were damaged in the cache and no saved copy "
-                            "exists; register the file again with register_factors")
+        raise XLFactorError(
+            f"model: the registered factors {name!r} were damaged in the cache and no saved copy "
+            "exists; register the file again with register_factors"
+        )
 
 
 def _decoded(payload: bytes, data_key: str) -> pd.DataFrame | None:
@@ -579,8 +586,9 @@ def _user_copy_record(copy: Path) -> Record | None:
     try:
         return read_factor_file(copy, name=copy.stem, units="decimal", source=f"{copy} (restored copy)")
     except (XLFactorError, OSError) as exc:
-        warnings.warn(f"xlfactor: could not restore registered factors {copy.stem!r}: {exc}", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"xlfactor: could not restore registered factors {copy.stem!r}: {exc}", RuntimeWarning, stacklevel=2
+        )
         return None
 
 

@@ -40,8 +40,14 @@ class _NotADate(Exception):
     """One cell's problem; the caller prefixes the cell's location."""
 
 
-def parse_dates(cells: Sequence[object] | pd.Series, what: str, *, numbers: str = DIGITS,
-                where: Callable[[int], str] | None = None, first_row: int = 2) -> pd.DatetimeIndex:
+def parse_dates(
+    cells: Sequence[object] | pd.Series,
+    what: str,
+    *,
+    numbers: str = DIGITS,
+    where: Callable[[int], str] | None = None,
+    first_row: int = 2,
+) -> pd.DatetimeIndex:
     """Dates from a column of user cells (a file column or an Excel range), refusing every guess.
 
     One reader for every user-supplied date. Accepted cells:
@@ -119,8 +125,12 @@ def is_date_text(text: str) -> bool:
 
 def _one_date(value: object, numbers: str) -> pd.Timestamp | _DayMonth:
     """One cell: its Timestamp, or the numbers of a day/month text left for the column to decide."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or (
-            isinstance(value, str) and not value.strip()):
+    if (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    ):
         raise _NotADate("is blank; every row needs a date: fill it in or delete the row")
     if isinstance(value, (dt.date, np.datetime64)):  # datetime, date, Timestamp
         stamp = pd.Timestamp(value)
@@ -180,8 +190,10 @@ def _text_date(text: str) -> pd.Timestamp | _DayMonth | None:
 
 
 def _two_digit_year(text: str) -> _NotADate:
-    return _NotADate(f"has {text!r}, without a four-digit year (a two-digit year such as 18 could be 1918 or "
-                     f"2018, so it is refused); {FIX}")
+    return _NotADate(
+        f"has {text!r}, without a four-digit year (a two-digit year such as 18 could be 1918 or "
+        f"2018, so it is refused); {FIX}"
+    )
 
 
 def _day_month_order(parts: list[_DayMonth], what: str) -> bool:
@@ -189,8 +201,9 @@ def _day_month_order(parts: list[_DayMonth], what: str) -> bool:
     day_first = next((p[3] for p in parts if p[0] > 12), None)
     month_first = next((p[3] for p in parts if p[1] > 12), None)
     if day_first and month_first:
-        raise XLFactorError(f"{what}: dates {day_first!r} (day first) and {month_first!r} (month first) mix two "
-                            f"orders; {FIX}")
+        raise XLFactorError(
+            f"{what}: dates {day_first!r} (day first) and {month_first!r} (month first) mix two orders; {FIX}"
+        )
     if day_first or month_first:
         return day_first is not None
     example = next((p[3] for p in parts if p[0] != p[1]), parts[0][3])

@@ -72,9 +72,15 @@ class PortfolioInput:
     portfolio_returns: pd.Series | None = None
 
 
-def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, prices: bool = False,
-                   long_only: bool = False, portfolio_returns_path: str | Path | None = None,
-                   units: str = "auto") -> PortfolioInput:
+def read_portfolio(
+    path: str | Path,
+    *,
+    weights_path: str | Path | None = None,
+    prices: bool = False,
+    long_only: bool = False,
+    portfolio_returns_path: str | Path | None = None,
+    units: str = "auto",
+) -> PortfolioInput:
     """Read returns (or prices), weights and optionally realised portfolio returns from XLSX or CSV files.
 
     Parameters
@@ -114,8 +120,10 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
             source = f"{path.name} + {Path(weights_path).name}"
     elif suffix == ".csv":
         if weights_path is None:
-            raise XLFactorError("weights: a returns CSV needs a weights CSV too; pass --weights FILE.csv "
-                                "(or put Returns and Weights sheets in one .xlsx)")
+            raise XLFactorError(
+                "weights: a returns CSV needs a weights CSV too; pass --weights FILE.csv "
+                "(or put Returns and Weights sheets in one .xlsx)"
+            )
         returns_rows = _csv_rows(path, "returns")
         weights_rows = _csv_rows(Path(weights_path), "weights")
         source = f"{path.name} + {Path(weights_path).name}"
@@ -124,8 +132,10 @@ def read_portfolio(path: str | Path, *, weights_path: str | Path | None = None, 
     if portfolio_returns_path is not None:
         realised_path = Path(portfolio_returns_path)
         if realised_path.suffix.lower() != ".csv":
-            raise XLFactorError(f"--portfolio-returns: {realised_path.name!r} must be a .csv (Date, Return); or put a "
-                                f"{_REALISED_TABLE} sheet in the .xlsx")
+            raise XLFactorError(
+                f"--portfolio-returns: {realised_path.name!r} must be a .csv (Date, Return); or put a "
+                f"{_REALISED_TABLE} sheet in the .xlsx"
+            )
         realised_rows, realised_what = _csv_rows(realised_path, "--portfolio-returns"), "--portfolio-returns"
         source = f"{source} + {realised_path.name}"
     elif realised_rows is not None:
@@ -152,8 +162,10 @@ def read_weights_csv(path: str | Path, assets: Sequence[str], *, what: str = "we
 
 def _require_table(tables: dict[str, list[list[object]]], name: str, path: Path) -> list[list[object]]:
     if name not in tables:
-        raise XLFactorError(f"input: {path.name!r} has no sheet or table named {name.title()!r}; "
-                            f"add one (see 'xlfactor report --help' for the layout)")
+        raise XLFactorError(
+            f"input: {path.name!r} has no sheet or table named {name.title()!r}; "
+            f"add one (see 'xlfactor report --help' for the layout)"
+        )
     return tables[name]
 
 
@@ -208,8 +220,10 @@ def _realised_series(rows: list[list[object]], what: str, percent: bool = True) 
     """The realised portfolio returns table (header, then Date, Return rows) as a dated Series, blanks dropped."""
     rows = _trim(rows)
     if len(rows) < 3 or len(rows[0]) != 2:
-        raise XLFactorError(f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
-                            f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows")
+        raise XLFactorError(
+            f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
+            f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows"
+        )
     dates = parse_dates([r[0] for r in rows[1:]], what, numbers=DIGITS)
     values = [_number(r[1], what, "Return", d) for r, d in zip(rows[1:], dates, strict=True)]
     series = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="Portfolio", dtype=float)
@@ -233,8 +247,9 @@ def _number(value: object, what: str, asset: str, date: pd.Timestamp) -> float:
     try:
         return float(str(value).replace(",", ""))
     except ValueError:
-        raise XLFactorError(f"{what}: {asset!r} on {date:%Y-%m-%d} holds text {str(value)!r}, not a number; "
-                            "fix or blank the cell") from None
+        raise XLFactorError(
+            f"{what}: {asset!r} on {date:%Y-%m-%d} holds text {str(value)!r}, not a number; fix or blank the cell"
+        ) from None
 
 
 def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
@@ -244,24 +259,33 @@ def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return (prices / prices.shift(1) - 1.0).iloc[1:]
 
 
-def _check_returns(returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True,
-                   percent: bool = True) -> None:
+def _check_returns(
+    returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True, percent: bool = True
+) -> None:
     empty = returns.columns[returns.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
-    check_return_columns(returns.to_numpy(), returns.columns, what, index=returns.index,
-                         periods_per_year=maybe_periods_per_year(returns.index), floor=True, percent=percent,
-                         fix=", or pass --prices if these are prices, or --units decimal for an asset more volatile "
-                             "than 100% a year" if prices_hint else "")
+    check_return_columns(
+        returns.to_numpy(),
+        returns.columns,
+        what,
+        index=returns.index,
+        periods_per_year=maybe_periods_per_year(returns.index),
+        floor=True,
+        percent=percent,
+        fix=", or pass --prices if these are prices, or --units decimal for an asset more volatile than 100% a year"
+        if prices_hint
+        else "",
+    )
 
 
-def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"
-             ) -> tuple[pd.Series, pd.Series | None]:
+def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") -> tuple[pd.Series, pd.Series | None]:
     """Weights (and an optional third column of benchmark weights) per asset; assets without a row get 0."""
     rows = _trim(rows)
     if len(rows) < 2 or len(rows[0]) < 2:
-        raise XLFactorError(f"{what}: need a header row and one row per asset: asset name, weight "
-                            "(and optionally a benchmark weight)")
+        raise XLFactorError(
+            f"{what}: need a header row and one row per asset: asset name, weight (and optionally a benchmark weight)"
+        )
     has_benchmark = len(rows[0]) >= 3
     names: list[str] = []
     columns: list[list[float]] = [[], []]
@@ -274,23 +298,26 @@ def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights"
             columns[k].append(_weight(row[1 + k], name, "benchmark" if k else what))
     unknown = [n for n in names if n not in assets]
     if unknown:
-        raise XLFactorError(f"{what}: {unknown} are not columns of the returns table; fix the names or add "
-                            "their returns")
+        raise XLFactorError(
+            f"{what}: {unknown} are not columns of the returns table; fix the names or add their returns"
+        )
     if len(set(names)) != len(names):
         raise XLFactorError(f"{what}: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
     weights = pd.Series(columns[0], index=names, dtype=float).reindex(assets, fill_value=0.0)
     if not np.any(weights.to_numpy() != 0):
         raise XLFactorError(f"{what}: every weight is zero; give the portfolio some positions")
-    benchmark = pd.Series(columns[1], index=names, dtype=float).reindex(assets, fill_value=0.0) if has_benchmark \
-        else None
+    benchmark = (
+        pd.Series(columns[1], index=names, dtype=float).reindex(assets, fill_value=0.0) if has_benchmark else None
+    )
     return weights.rename("weight"), None if benchmark is None else benchmark.rename("benchmark")
 
 
 def _weight(value: object, asset: str, what: str) -> float:
     """One weight cell: a number or percent text; a blank cell is an error (a missing row means 0)."""
     if not _is_present(value):
-        raise XLFactorError(f"{what}: the weight of {asset!r} is blank; enter a number (0 if not held) or "
-                            "delete the row")
+        raise XLFactorError(
+            f"{what}: the weight of {asset!r} is blank; enter a number (0 if not held) or delete the row"
+        )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     text = str(value).strip()
@@ -303,10 +330,13 @@ def _weight(value: object, asset: str, what: str) -> float:
 def _check_long_only(weights: pd.Series, what: str) -> None:
     negative = weights[weights < 0]
     if len(negative):
-        raise XLFactorError(f"{what}: {list(negative.index)} have negative weights but the portfolio is declared "
-                            "long-only; fix the weights or drop --long-only")
+        raise XLFactorError(
+            f"{what}: {list(negative.index)} have negative weights but the portfolio is declared "
+            "long-only; fix the weights or drop --long-only"
+        )
     total = float(weights.sum())
     if abs(total - 1.0) > _LONG_ONLY_TOLERANCE:
         hint = " (they look like percentages; divide by 100)" if abs(total - 100.0) < 0.01 else ""
-        raise XLFactorError(f"{what}: long-only weights sum to {total:.6g}, not 1{hint}; rescale them or drop "
-                            "--long-only")
+        raise XLFactorError(
+            f"{what}: long-only weights sum to {total:.6g}, not 1{hint}; rescale them or drop --long-only"
+        )

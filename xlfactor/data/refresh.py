@@ -111,8 +111,10 @@ def base_url() -> str:
     url = os.environ.get("XLFACTOR_FRENCH_BASE_URL") or DEFAULT_BASE_URL
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise XLFactorError(f"XLFACTOR_FRENCH_BASE_URL: {url!r} is not an http(s) URL; set it to a mirror's address "
-                            f"such as {DEFAULT_BASE_URL!r}, or unset it")
+        raise XLFactorError(
+            f"XLFACTOR_FRENCH_BASE_URL: {url!r} is not an http(s) URL; set it to a mirror's address "
+            f"such as {DEFAULT_BASE_URL!r}, or unset it"
+        )
     url = url.strip()
     return url if url.endswith("/") else url + "/"
 
@@ -261,8 +263,16 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
     stored copy, which does not exist.
     """
     if old is None:
-        old = {"etag": None, "last_modified": None, "sha256": None, "vintage": None, "rows": None, "payload": None,
-               "origin": None, "source": ""}
+        old = {
+            "etag": None,
+            "last_modified": None,
+            "sha256": None,
+            "vintage": None,
+            "rows": None,
+            "payload": None,
+            "origin": None,
+            "source": "",
+        }
     got = fetch(
         url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
     )
@@ -280,12 +290,18 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
     vintage, frame = parse_dataset(raw, dataset)
     if old["payload"] is not None:
-        check_against_stored(frame, decode_frame(old["payload"]), new_vintage=vintage, **_reference(old["source"],
-                                                                                                    old["vintage"]))
+        check_against_stored(
+            frame, decode_frame(old["payload"]), new_vintage=vintage, **_reference(old["source"], old["vintage"])
+        )
     if dataset.shipped and old["origin"] not in (None, "snapshot"):  # a download: measure the total revision too
         baseline = snapshot_record(dataset)
-        check_against_stored(frame, baseline.frame, new_vintage=vintage, against="the shipped snapshot",
-                             **_reference(baseline.source, baseline.vintage))
+        check_against_stored(
+            frame,
+            baseline.frame,
+            new_vintage=vintage,
+            against="the shipped snapshot",
+            **_reference(baseline.source, baseline.vintage),
+        )
     record = Record(
         name=dataset.name,
         kind="french",

@@ -177,8 +177,7 @@ def _parser(wb, ws, where: str):
             if self.count > MAX_CELLS:
                 raise XLFactorError(f"{where}: more than {MAX_CELLS:,} cells; an input may have at most that many")
             # No saved result: <v> absent or empty, unless the formula's result is the empty text (t="str").
-            if element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG) \
-                    and element.get("t") != "str":
+            if element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
                 self.uncalculated.append((cell["row"], cell["column"]))
             return cell
 

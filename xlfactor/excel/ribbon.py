@@ -197,9 +197,7 @@ ACTIONS: dict[str, Callable[[xw.Book], Any]] = {
 }
 
 
-def dispatch(
-    tag: str, book: xw.Book | None = None, actions: Mapping[str, Callable[[xw.Book], Any]] = ACTIONS
-) -> None:
+def dispatch(tag: str, book: xw.Book | None = None, actions: Mapping[str, Callable[[xw.Book], Any]] = ACTIONS) -> None:
     """Run the action for a ribbon button's ``tag`` on ``book`` (default: the calling workbook).
 
     ``actions``: the runtime's actions (default: the classic desktop's; xlwings Lite and

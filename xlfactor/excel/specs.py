@@ -255,7 +255,7 @@ def _max_gross(value: Any, name: str, default: Any) -> float | None:
 
 
 MAX_GROSS = Spec(
-    'Largest gross exposure sum |w| the weights may have (default 2 = 200%): your book\'s gross for a leveraged '
+    "Largest gross exposure sum |w| the weights may have (default 2 = 200%): your book's gross for a leveraged "
     'or long-short book, "none" for weights in currency.',
     _max_gross,
 )

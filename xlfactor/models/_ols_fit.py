@@ -55,8 +55,7 @@ class Fit:
     residuals: Callable[[], np.ndarray]
 
 
-def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str,
-            lags: int | None) -> Fit:
+def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str, lags: int | None) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
     Parameters
@@ -93,8 +92,15 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     jac = _jacobian(g, s)
     cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
     residuals = functools.partial(_residuals, y, z, theta) if resid is None else functools.partial(_same, resid)
-    return Fit(params=theta @ jac.T, cov=cov_orig, ssr=ssr, tss=ssr + ess, nobs=cross.nobs,
-               lags=hac_lags if cov == "hac" else None, residuals=residuals)
+    return Fit(
+        params=theta @ jac.T,
+        cov=cov_orig,
+        ssr=ssr,
+        tss=ssr + ess,
+        nobs=cross.nobs,
+        lags=hac_lags if cov == "hac" else None,
+        residuals=residuals,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,8 +136,7 @@ def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index) -> _CrossPro
     return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
 
 
-def _ssr_from_sums(y: np.ndarray, z: np.ndarray, theta: np.ndarray, tss: np.ndarray,
-                   ess: np.ndarray) -> np.ndarray:
+def _ssr_from_sums(y: np.ndarray, z: np.ndarray, theta: np.ndarray, tss: np.ndarray, ess: np.ndarray) -> np.ndarray:
     """``SSR = TSS - ESS``, recomputed as ``sum e^2`` where ``SSR < SSR_EXACT_BELOW * TSS``."""
     ssr = tss - ess
     inexact = ssr < SSR_EXACT_BELOW * tss
@@ -177,8 +182,9 @@ def _check_nobs(nobs: np.ndarray, k: int, assets: pd.Index) -> None:
         )
 
 
-def _grams(z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: pd.Index,
-           factors: pd.Index) -> np.ndarray:
+def _grams(
+    z: np.ndarray, mask: np.ndarray | None, partial: np.ndarray, assets: pd.Index, factors: pd.Index
+) -> np.ndarray:
     """``G_n = sum_t M_tn z_t z_t'``: ``Z'Z`` for complete assets, one matrix product for the rest.
 
     Returns (1, K+1, K+1) when no asset has missing values (shared, broadcast over
@@ -254,8 +260,9 @@ def _hac_lags(nobs: np.ndarray, lags: int | None, assets: pd.Index) -> np.ndarra
     return np.full(len(nobs), lags, dtype=int)
 
 
-def _hac_meat(z: np.ndarray, e0: np.ndarray, partial: np.ndarray, mask: np.ndarray | None,
-              lags: np.ndarray) -> np.ndarray:
+def _hac_meat(
+    z: np.ndarray, e0: np.ndarray, partial: np.ndarray, mask: np.ndarray | None, lags: np.ndarray
+) -> np.ndarray:
     """Newey-West meat ``S_n = sum_{l=-L..L} w_l Gamma_l``, ``w_l = 1 - |l|/(L_n+1)``.
 
     ``Gamma_l = sum_t u_t u_{t-l}'`` with ``u_t = z_t e_t`` over the asset's usable rows

@@ -47,8 +47,13 @@ class OLSInputs:
     factors: pd.Index
 
 
-def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series,
-            rf: pd.Series | None = None, *, units: str = "auto") -> OLSInputs:
+def prepare(
+    returns: pd.Series | pd.DataFrame,
+    factors: pd.DataFrame | pd.Series,
+    rf: pd.Series | None = None,
+    *,
+    units: str = "auto",
+) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``.
 
     Rows are matched by exact index label (intersection). An ``RF`` column in
@@ -88,8 +93,17 @@ def prepare(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     ppy = maybe_periods_per_year(index)
     check_factors(x, names, periods_per_year=ppy, percent=check_percent, index=index)
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    check_return_columns(y, y_frame.columns, "returns", index=index, periods_per_year=ppy, percent=check_percent,
-                         floor=True, constant=True, fix=VOLATILE_FIX)
+    check_return_columns(
+        y,
+        y_frame.columns,
+        "returns",
+        index=index,
+        periods_per_year=ppy,
+        percent=check_percent,
+        floor=True,
+        constant=True,
+        fix=VOLATILE_FIX,
+    )
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
@@ -125,8 +139,14 @@ def _common_dates(a: pd.Index, b: pd.Index) -> pd.Index:
     return a.intersection(b).sort_values()
 
 
-def check_factors(x: np.ndarray, names: pd.Index, *, periods_per_year: int | None = None,
-                  percent: bool = True, index: pd.Index | None = None) -> None:
+def check_factors(
+    x: np.ndarray,
+    names: pd.Index,
+    *,
+    periods_per_year: int | None = None,
+    percent: bool = True,
+    index: pd.Index | None = None,
+) -> None:
     """The checks :func:`prepare` applies to the factor matrix of the common sample (no NaN rows):
     the units rule (no value no return can take, nor infinite; with ``percent``, no column that
     looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
@@ -138,8 +158,16 @@ def check_factors(x: np.ndarray, names: pd.Index, *, periods_per_year: int | Non
 def check_returns(data: OLSInputs, periods_per_year: int | None, *, percent: bool = True) -> None:
     """The units rule for the (excess) returns of a fit: no value no return can take, no column
     that looks like percent (with ``percent``), no constant column (see :mod:`xlfactor.models.units`)."""
-    check_return_columns(data.y, data.assets, "returns", index=data.index, periods_per_year=periods_per_year,
-                         percent=percent, constant=True, fix=VOLATILE_FIX)
+    check_return_columns(
+        data.y,
+        data.assets,
+        "returns",
+        index=data.index,
+        periods_per_year=periods_per_year,
+        percent=percent,
+        constant=True,
+        fix=VOLATILE_FIX,
+    )
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

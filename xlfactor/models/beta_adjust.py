@@ -25,9 +25,16 @@ METHODS = ("blume", "vasicek")
 Betas = float | pd.Series | pd.DataFrame
 
 
-def adjust_beta(beta: Betas | RegressionResult, method: str = "blume", *, se: Betas | None = None,
-                weight: float = BLUME_WEIGHT, target: float = 1.0, prior_mean: float | None = None,
-                prior_var: float | None = None) -> Betas:
+def adjust_beta(
+    beta: Betas | RegressionResult,
+    method: str = "blume",
+    *,
+    se: Betas | None = None,
+    weight: float = BLUME_WEIGHT,
+    target: float = 1.0,
+    prior_mean: float | None = None,
+    prior_var: float | None = None,
+) -> Betas:
     """Adjust raw betas by Blume's rule or Vasicek shrinkage.
 
     Parameters

@@ -219,14 +219,13 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
         raise XLFactorError("factors: need at least two dates with every factor present")
     constant = data.columns[(data.max() - data.min()).to_numpy() == 0]
     if len(constant):
-        raise XLFactorError(
-            f"factors: column '{constant[0]}' is constant; drop it or use a longer sample"
-        )
+        raise XLFactorError(f"factors: column '{constant[0]}' is constant; drop it or use a longer sample")
     return data
 
 
-def check_nonsingular(cov: np.ndarray, names: Sequence, arg: str, *, where: str = "",
-                      fix: str = "drop one of them") -> None:
+def check_nonsingular(
+    cov: np.ndarray, names: Sequence, arg: str, *, where: str = "", fix: str = "drop one of them"
+) -> None:
     """Raise if the covariance matrix ``cov`` of the variables ``names`` is singular.
 
     A variable with zero variance is named; otherwise the correlation matrix

@@ -14,8 +14,18 @@ _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "ye
 
 #: Horizon names (and their one-letter codes) accepted wherever a horizon is asked for.
 HORIZONS = {
-    "daily": "D", "d": "D", "weekly": "W", "w": "W", "monthly": "M", "m": "M",
-    "quarterly": "Q", "q": "Q", "annual": "A", "yearly": "A", "a": "A", "y": "A",
+    "daily": "D",
+    "d": "D",
+    "weekly": "W",
+    "w": "W",
+    "monthly": "M",
+    "m": "M",
+    "quarterly": "Q",
+    "q": "Q",
+    "annual": "A",
+    "yearly": "A",
+    "a": "A",
+    "y": "A",
 }
 
 

@@ -188,8 +188,9 @@ def hedge_ratios(
     else:
         ppy = maybe_periods_per_year(data.index)
     labels = pd.Index(["target" if t.name is None else t.name, *inst.columns])
-    check_return_columns(values, labels, "target/instruments", index=data.index, periods_per_year=ppy,
-                         percent=check_percent)
+    check_return_columns(
+        values, labels, "target/instruments", index=data.index, periods_per_year=ppy, percent=check_percent
+    )
     cov = np.cov(values, rowvar=False, ddof=1)
     constant = np.ptp(values, axis=0) == 0
     if constant[0]:
@@ -372,8 +373,10 @@ def position_size(
     if code is not None:
         per_year = PERIODS_PER_YEAR[code]
     elif model is None:
-        raise XLFactorError(f"horizon: {horizon!r} data periods needs a model (for its frequency); with an annual "
-                            'vol give a name such as "daily" or "monthly"')
+        raise XLFactorError(
+            f"horizon: {horizon!r} data periods needs a model (for its frequency); with an annual "
+            'vol give a name such as "daily" or "monthly"'
+        )
     else:
         h = horizon_periods(horizon, model.periods_per_year)
         per_year, code = model.periods_per_year / h, f"{h:g} periods"
@@ -433,8 +436,9 @@ def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataF
         column = out.columns[int(np.argmax(infinite))]
         raise XLFactorError(f"{name}: column '{'target' if column == _TARGET else column}' contains infinite values")
     if units:
-        check_return_columns(out.to_numpy(), out.columns, name, index=out.index,
-                             periods_per_year=maybe_periods_per_year(out.index))
+        check_return_columns(
+            out.to_numpy(), out.columns, name, index=out.index, periods_per_year=maybe_periods_per_year(out.index)
+        )
     return out
 
 

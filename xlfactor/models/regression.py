@@ -32,8 +32,16 @@ COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
 # OLSInputs, prepare and check_factors are public here: callers that build the inputs
 # themselves (the Excel layer's model fast path) use them with regress_prepared.
-__all__ = ["ALPHA", "COV_TYPES", "OLSInputs", "RegressionResult", "check_factors", "prepare", "regress",
-           "regress_prepared"]
+__all__ = [
+    "ALPHA",
+    "COV_TYPES",
+    "OLSInputs",
+    "RegressionResult",
+    "check_factors",
+    "prepare",
+    "regress",
+    "regress_prepared",
+]
 
 
 @dataclass(frozen=True)
@@ -217,29 +225,46 @@ class RegressionResult:
         se = self.bse.loc[asset]
         q = special.stdtrit(self.df_resid[asset], 0.975) if self.use_t else special.ndtri(0.975)
         p_label = "P>|t|" if self.use_t else "P>|z|"
-        table = pd.DataFrame({
-            "coef": self.params.loc[asset], "std err": se, "t": self.tvalues.loc[asset],
-            p_label: self.pvalues.loc[asset], "[0.025": self.params.loc[asset] - q * se,
-            "0.975]": self.params.loc[asset] + q * se,
-        })
+        table = pd.DataFrame(
+            {
+                "coef": self.params.loc[asset],
+                "std err": se,
+                "t": self.tvalues.loc[asset],
+                p_label: self.pvalues.loc[asset],
+                "[0.025": self.params.loc[asset] - q * se,
+                "0.975]": self.params.loc[asset] + q * se,
+            }
+        )
         if self.periods_per_year is None:
             scale = {"Resid. vol (per period)": self.resid_vol[asset]}
         else:
-            scale = {"Resid. vol (ann.)": self.resid_vol_annualized[asset],
-                     "Alpha (ann.)": self.alpha_annualized[asset]}
-        fit = {"R-squared": self.rsquared[asset], "Adj. R-squared": self.rsquared_adj[asset], **scale,
-               "Observations": float(self.nobs[asset])}
+            scale = {
+                "Resid. vol (ann.)": self.resid_vol_annualized[asset],
+                "Alpha (ann.)": self.alpha_annualized[asset],
+            }
+        fit = {
+            "R-squared": self.rsquared[asset],
+            "Adj. R-squared": self.rsquared_adj[asset],
+            **scale,
+            "Observations": float(self.nobs[asset]),
+        }
         fit_rows = pd.DataFrame({"coef": list(fit.values())}, index=list(fit))
         out = pd.concat([table, fit_rows])
         lags = None if self.hac_lags is None else int(self.hac_lags[asset])
-        out.attrs = {"asset": asset, "cov_type": self.cov_type, "lags": lags,
-                     "periods_per_year": self.periods_per_year}
+        out.attrs = {"asset": asset, "cov_type": self.cov_type, "lags": lags, "periods_per_year": self.periods_per_year}
         return out
 
 
-def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series, *, cov: str = "nonrobust",
-            lags: int | None = None, rf: pd.Series | None = None,
-            periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
+def regress(
+    returns: pd.Series | pd.DataFrame,
+    factors: pd.DataFrame | pd.Series,
+    *,
+    cov: str = "nonrobust",
+    lags: int | None = None,
+    rf: pd.Series | None = None,
+    periods_per_year: int | None = None,
+    units: str = "auto",
+) -> RegressionResult:
     """Regress every asset's (excess) returns on the factors, with an intercept.
 
     For each asset ``n`` with usable rows ``t`` (its return, ``rf`` if given and every
@@ -304,8 +329,14 @@ def regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series
     return _fit(data, cov, lags, ppy)
 
 
-def regress_prepared(data: OLSInputs, *, cov: str = "nonrobust", lags: int | None = None,
-                     periods_per_year: int | None = None, units: str = "auto") -> RegressionResult:
+def regress_prepared(
+    data: OLSInputs,
+    *,
+    cov: str = "nonrobust",
+    lags: int | None = None,
+    periods_per_year: int | None = None,
+    units: str = "auto",
+) -> RegressionResult:
     """:func:`regress` on inputs already aligned and checked (its second half).
 
     ``data`` comes from :func:`xlfactor.models._ols_inputs.prepare`, or is built the same
@@ -344,8 +375,15 @@ def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> Regres
         factor_names=list(data.factors),
         dates=data.index,
         assets=data.assets,
-        _stats=_Stats(params=fit.params, bse=bse, rsquared=1.0 - fit.ssr / fit.tss, ssr=fit.ssr, nobs=fit.nobs,
-                      hac_lags=fit.lags, factors=data.factors),
+        _stats=_Stats(
+            params=fit.params,
+            bse=bse,
+            rsquared=1.0 - fit.ssr / fit.tss,
+            ssr=fit.ssr,
+            nobs=fit.nobs,
+            hac_lags=fit.lags,
+            factors=data.factors,
+        ),
         _residuals=fit.residuals,
     )
 

@@ -233,8 +233,9 @@ class FactorRiskModel:
             known_periods_per_year(ppy, "the annualised risk model")
         if ppy is not None:
             _check_same_frequency(factors.index, sample, ppy)
-        check_return_columns(in_sample.to_numpy(dtype=float), in_sample.columns, "factors", index=in_sample.index,
-                             periods_per_year=ppy)
+        check_return_columns(
+            in_sample.to_numpy(dtype=float), in_sample.columns, "factors", index=in_sample.index, periods_per_year=ppy
+        )
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
         betas = result.betas.loc[:, names]
@@ -252,8 +253,9 @@ class FactorRiskModel:
         sigma[np.diag_indices_from(sigma)] += self.D
         return pd.DataFrame(sigma, index=self.assets, columns=self.assets)
 
-    def weight_vector(self, weights: Weights, benchmark: Weights | None = None, *,
-                      max_gross: float | None = MAX_GROSS) -> np.ndarray:
+    def weight_vector(
+        self, weights: Weights, benchmark: Weights | None = None, *, max_gross: float | None = MAX_GROSS
+    ) -> np.ndarray:
         """Weights (minus benchmark weights) as an array in the model's asset order.
 
         A Series or mapping is matched by asset name; assets it omits get weight 0;
@@ -275,8 +277,9 @@ class FactorRiskModel:
             w = w - b
         return w
 
-    def portfolio_risk(self, weights: Weights, benchmark: Weights | None = None, *,
-                       max_gross: float | None = MAX_GROSS) -> PortfolioRisk:
+    def portfolio_risk(
+        self, weights: Weights, benchmark: Weights | None = None, *, max_gross: float | None = MAX_GROSS
+    ) -> PortfolioRisk:
         """Total, factor and specific risk of a portfolio with Euler contributions.
 
         With ``w`` the weights (``w - w_b`` when a benchmark is given), ``x = B'w``:
@@ -337,8 +340,9 @@ class FactorRiskModel:
         return weight_vector(weights, self.assets, name)
 
 
-def weight_vector(weights: Weights, assets: pd.Index, name: str = "weights", *,
-                  universe: str = "the risk model") -> np.ndarray:
+def weight_vector(
+    weights: Weights, assets: pd.Index, name: str = "weights", *, universe: str = "the risk model"
+) -> np.ndarray:
     """Weights as a float array in the order of ``assets``.
 
     A Series or mapping is matched by asset name; assets it omits get weight 0;
@@ -419,8 +423,10 @@ def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, p
     if factor_returns is not None:
         return factor_history(factor_returns, model.factors)
     if model.factor_returns is None:
-        raise XLFactorError(f"factor_returns: {purpose} needs the factor-return history; build the model with "
-                            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns=")
+        raise XLFactorError(
+            f"factor_returns: {purpose} needs the factor-return history; build the model with "
+            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns="
+        )
     return model.factor_returns
 
 
@@ -524,7 +530,5 @@ def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, asse
         raise XLFactorError(f"specific_var: got {d.shape[0]} values for {len(assets)} assets")
     bad = ~np.isfinite(d) | (d < 0)
     if bad.any():
-        raise XLFactorError(
-            f"specific_var: must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}"
-        )
+        raise XLFactorError(f"specific_var: must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}")
     return np.ascontiguousarray(d)

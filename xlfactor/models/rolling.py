@@ -35,9 +35,15 @@ SINGULAR_DET = 1e-10
 _CHUNK = 16
 
 
-def rolling_regress(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame | pd.Series, window: int,
-                    min_periods: int | None = None, *, rf: pd.Series | None = None,
-                    units: str = "auto") -> pd.DataFrame:
+def rolling_regress(
+    returns: pd.Series | pd.DataFrame,
+    factors: pd.DataFrame | pd.Series,
+    window: int,
+    min_periods: int | None = None,
+    *,
+    rf: pd.Series | None = None,
+    units: str = "auto",
+) -> pd.DataFrame:
     """Rolling OLS alpha, betas and R-squared for every asset.
 
     Equals, per asset, statsmodels
@@ -169,8 +175,9 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
     yp = y[~complete]
     mask = ~np.isnan(yp)
     mu = np.nanmean(yp, axis=1)
-    out[~complete] = _fit_group(z, np.where(mask, yp - mu[:, None], 0.0), mu, mask.astype(float), g, s, window,
-                                min_periods)
+    out[~complete] = _fit_group(
+        z, np.where(mask, yp - mu[:, None], 0.0), mu, mask.astype(float), g, s, window, min_periods
+    )
     return out
 
 
@@ -198,12 +205,20 @@ def _factor_moments(z: np.ndarray, m: np.ndarray, window: int, min_periods: int)
         cxx = (sxx - sx[:, None] * sx[None, :] / n).transpose(2, 3, 0, 1)  # (M, T, K, K)
         fitted = (np.arange(t) >= window - 1) & (n >= min_periods) & _regular(cxx, n)
     inv = np.linalg.inv(np.where(fitted[..., None, None], cxx, np.eye(k)))
-    return _FactorMoments(n_fit=np.where(fitted, n, np.nan), sx=sx,
-                          inv=np.ascontiguousarray(inv.transpose(2, 3, 0, 1)))
+    return _FactorMoments(n_fit=np.where(fitted, n, np.nan), sx=sx, inv=np.ascontiguousarray(inv.transpose(2, 3, 0, 1)))
 
 
-def _fit_group(z: np.ndarray, y0: np.ndarray, mu: np.ndarray, m: np.ndarray | None, g: np.ndarray,
-               s: np.ndarray, window: int, min_periods: int, out: np.ndarray | None = None) -> np.ndarray:
+def _fit_group(
+    z: np.ndarray,
+    y0: np.ndarray,
+    mu: np.ndarray,
+    m: np.ndarray | None,
+    g: np.ndarray,
+    s: np.ndarray,
+    window: int,
+    min_periods: int,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Rolling [alpha, beta..., R2] (N, K+2, T) for assets with usable rows ``m`` (None: all rows).
 
     ``y0`` (N, T) is the return minus ``mu``, 0 where missing; ``m`` (N, T) is 1 on
@@ -222,8 +237,16 @@ def _fit_group(z: np.ndarray, y0: np.ndarray, mu: np.ndarray, m: np.ndarray | No
     return out
 
 
-def _fit_chunk(z: np.ndarray, y0: np.ndarray, mu: np.ndarray, mom: _FactorMoments, g: np.ndarray,
-               s: np.ndarray, window: int, out: np.ndarray) -> None:
+def _fit_chunk(
+    z: np.ndarray,
+    y0: np.ndarray,
+    mu: np.ndarray,
+    mom: _FactorMoments,
+    g: np.ndarray,
+    s: np.ndarray,
+    window: int,
+    out: np.ndarray,
+) -> None:
     """Write [alpha, beta..., R2] in original units for one chunk of assets into ``out`` (N, K+2, T).
 
     With window sums ``S`` of ``[y, y z_1..y z_K, y^2]`` (one blockwise pass):

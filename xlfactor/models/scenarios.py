@@ -304,13 +304,21 @@ def _normal_pdf(z: float | np.ndarray) -> float | np.ndarray:
     return np.exp(-0.5 * np.square(z)) / np.sqrt(2.0 * np.pi)
 
 
-def _historical_pnl(model: FactorRiskModel, weights: Weights, benchmark: Weights | None,
-                    factor_returns: pd.DataFrame | None, tail: float, max_gross: float | None) -> np.ndarray:
+def _historical_pnl(
+    model: FactorRiskModel,
+    weights: Weights,
+    benchmark: Weights | None,
+    factor_returns: pd.DataFrame | None,
+    tail: float,
+    max_gross: float | None,
+) -> np.ndarray:
     """``p_t = x' f_t`` over the factor history (one value per complete date)."""
     history = model_history(model, factor_returns, "historical VaR")
     if len(history) * tail < 1:
-        raise XLFactorError(f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
-                            f"{int(np.ceil(1 / tail))} periods or a lower confidence")
+        raise XLFactorError(
+            f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
+            f"{int(np.ceil(1 / tail))} periods or a lower confidence"
+        )
     x = model.weight_vector(weights, benchmark, max_gross=max_gross) @ model.B
     return history.to_numpy() @ x
 

@@ -69,8 +69,10 @@ def percent_threshold(periods_per_year: int | None = None) -> float:
 def check_units_argument(units: object) -> bool:
     """``units`` as given to an engine function; True when the percent check applies (``"auto"``)."""
     if not isinstance(units, str) or units.lower() not in UNITS:
-        raise XLFactorError(f"units: {units!r} is not one of 'auto' (refuse data that looks like percent) or "
-                            "'decimal' (the data are decimals, however large)")
+        raise XLFactorError(
+            f"units: {units!r} is not one of 'auto' (refuse data that looks like percent) or "
+            "'decimal' (the data are decimals, however large)"
+        )
     return units.lower() == "auto"
 
 
@@ -89,13 +91,23 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
     size = size[~np.isnan(size)]
     limit = percent_threshold(periods_per_year)
     if size.size and float(np.median(size)) > limit:
-        raise XLFactorError(f"{name}: values look like percentages (median size above {_pct(limit)}); "
-                            f"{PERCENT_FIX}{hint}")
+        raise XLFactorError(
+            f"{name}: values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{hint}"
+        )
 
 
-def check_return_columns(values: np.ndarray, columns: pd.Index, name: str, *, index: pd.Index | None = None,
-                         periods_per_year: int | None = None, percent: bool = True, floor: bool = False,
-                         constant: bool = False, fix: str = "") -> None:
+def check_return_columns(
+    values: np.ndarray,
+    columns: pd.Index,
+    name: str,
+    *,
+    index: pd.Index | None = None,
+    periods_per_year: int | None = None,
+    percent: bool = True,
+    floor: bool = False,
+    constant: bool = False,
+    fix: str = "",
+) -> None:
     """Apply the units rule to each column of ``values`` (T, N), NaN = missing.
 
     Checks, in order, naming the first offending column (and date, from ``index``):
@@ -119,8 +131,10 @@ def check_return_columns(values: np.ndarray, columns: pd.Index, name: str, *, in
             col = int(np.argmax(bad))
             row = int(np.argmax(np.abs(values[:, col]) > MAX_ABS_RETURN))
             if np.isinf(values[row, col]):
-                raise XLFactorError(f"{name}: column '{columns[col]}' contains infinite values "
-                                    f"(first{_at(index, row)}); replace them with NaN or fix the data")
+                raise XLFactorError(
+                    f"{name}: column '{columns[col]}' contains infinite values "
+                    f"(first{_at(index, row)}); replace them with NaN or fix the data"
+                )
             raise XLFactorError(
                 f"{name}: column '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, which no return can "
                 f"be (limit +/-{MAX_ABS_RETURN:g} = {MAX_ABS_RETURN:.0%} a period); fix the value or blank it"
@@ -167,13 +181,16 @@ def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
     if rf.size == 0:
         return
     if not np.all(np.abs(rf) <= MAX_ABS_RETURN):
-        raise XLFactorError("rf: holds infinite or impossibly large values; risk-free rates are decimals (0.004 = "
-                            "0.4% a period)")
+        raise XLFactorError(
+            "rf: holds infinite or impossibly large values; risk-free rates are decimals (0.004 = 0.4% a period)"
+        )
     limit = MAX_ANNUAL_RF / (periods_per_year or 12)
     median = float(np.median(np.abs(rf)))
     if median > limit:
-        raise XLFactorError(f"rf: the risk-free rate looks like percent (median {median:.3g} a period, above "
-                            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}")
+        raise XLFactorError(
+            f"rf: the risk-free rate looks like percent (median {median:.3g} a period, above "
+            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}"
+        )
 
 
 def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GROSS) -> None:
@@ -198,10 +215,13 @@ def check_max_gross(max_gross: object) -> float | None:
     """``max_gross`` as a positive float, or None (no bound)."""
     if max_gross is None:
         return None
-    if isinstance(max_gross, (bool, np.bool_)) or not isinstance(max_gross, (int, float, np.number)) \
-            or not np.isfinite(float(max_gross)) or float(max_gross) <= 0:
-        raise XLFactorError(f"max_gross: expected a positive number (e.g. 2 for 200% gross) or None, "
-                            f"got {max_gross!r}")
+    if (
+        isinstance(max_gross, (bool, np.bool_))
+        or not isinstance(max_gross, (int, float, np.number))
+        or not np.isfinite(float(max_gross))
+        or float(max_gross) <= 0
+    ):
+        raise XLFactorError(f"max_gross: expected a positive number (e.g. 2 for 200% gross) or None, got {max_gross!r}")
     return float(max_gross)
 
 

@@ -331,12 +331,14 @@ def analyze_portfolio(
         port = _portfolio_series(returns, w, held)
     port_excess = port.sub(rf.reindex(port.index), axis=0) if rf is not None else port
     if window < n_factors + 2:
-        raise XLFactorError(f"window: {window} periods is too short for {n_factors} factors; use at least "
-                            f"{n_factors + 2}")
+        raise XLFactorError(
+            f"window: {window} periods is too short for {n_factors} factors; use at least {n_factors + 2}"
+        )
     if window > len(port):
         whose = "realised portfolio_returns'" if realised else "portfolio's"
-        raise XLFactorError(f"window: {window} periods is longer than the {whose} {len(port)} periods of data; "
-                            "use a shorter window")
+        raise XLFactorError(
+            f"window: {window} periods is longer than the {whose} {len(port)} periods of data; use a shorter window"
+        )
 
     asset_reg = regress(excess, factor_frame, units=units)
     port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=units)
@@ -347,8 +349,11 @@ def analyze_portfolio(
 
     target = hedge_to_risk_share(model, w, target_factor_share, max_gross=max_gross)
     hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, units)
-    applied = {name: dict(shock) for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
-               if set(shock) <= set(factor_frame.columns)}
+    applied = {
+        name: dict(shock)
+        for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
+        if set(shock) <= set(factor_frame.columns)
+    }
     stress_table, stress_by_factor = _stress(model, w, applied, max_gross)
 
     scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame], max_gross)
@@ -406,8 +411,10 @@ def _split_inputs(returns: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.Data
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
     common = returns.index.intersection(factors.index).sort_values()
     if len(common) == 0:
-        raise XLFactorError("returns/factors: no dates in common; check the dates cover the factor data's "
-                            f"{factors.index.min():%Y-%m-%d} to {factors.index.max():%Y-%m-%d}")
+        raise XLFactorError(
+            "returns/factors: no dates in common; check the dates cover the factor data's "
+            f"{factors.index.min():%Y-%m-%d} to {factors.index.max():%Y-%m-%d}"
+        )
     rf = factors.loc[common, RF_COLUMN] if RF_COLUMN in factors.columns else None
     factor_frame = factors.loc[common, [c for c in factors.columns if c != RF_COLUMN]]
     return returns.loc[common], factor_frame, rf
@@ -435,13 +442,15 @@ def _portfolio_series(returns: pd.DataFrame, weights: pd.Series, held: pd.Index)
     block = returns[held]
     complete = block.notna().all(axis=1)
     if complete.sum() < 2:
-        raise XLFactorError("returns: the held assets have fewer than two dates with returns for all of them; "
-                            "check for missing values")
+        raise XLFactorError(
+            "returns: the held assets have fewer than two dates with returns for all of them; check for missing values"
+        )
     return block.loc[complete] @ weights[held]
 
 
-def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factors: int, *,
-                     percent: bool = True) -> pd.Series:
+def _realised_series(
+    series: pd.Series | pd.DataFrame, dates: pd.Index, n_factors: int, *, percent: bool = True
+) -> pd.Series:
     """The realised portfolio returns on the analysis ``dates`` where they have a value, checked."""
     name = "portfolio_returns"
     if isinstance(series, pd.DataFrame):
@@ -449,33 +458,47 @@ def _realised_series(series: pd.Series | pd.DataFrame, dates: pd.Index, n_factor
             raise XLFactorError(f"{name}: expected one series of portfolio returns, got {series.shape[1]} columns")
         series = series.iloc[:, 0]
     if not isinstance(series, pd.Series):
-        raise XLFactorError(f"{name}: expected a pandas Series of returns indexed by date, got "
-                            f"{type(series).__name__}")
+        raise XLFactorError(f"{name}: expected a pandas Series of returns indexed by date, got {type(series).__name__}")
     if series.index.has_duplicates:
-        raise XLFactorError(f"{name}: date {series.index[series.index.duplicated()][0]} appears more than once; "
-                            "keep one return per date")
+        raise XLFactorError(
+            f"{name}: date {series.index[series.index.duplicated()][0]} appears more than once; "
+            "keep one return per date"
+        )
     values = series
     if series.dtype == bool or not pd.api.types.is_numeric_dtype(series.dtype):
         values = pd.to_numeric(series.astype(object), errors="coerce")
         bad = (values.isna() & series.notna()) | series.map(lambda v: isinstance(v, (bool, np.bool_)))
         if bad.any():
             at = series.index[bad.to_numpy()][0]
-            raise XLFactorError(f"{name}: the value on {_date_text(at)} is {series[at]!r}, not a number; returns "
-                                "must be decimals (0.012 = 1.2%), blanks for missing")
+            raise XLFactorError(
+                f"{name}: the value on {_date_text(at)} is {series[at]!r}, not a number; returns "
+                "must be decimals (0.012 = 1.2%), blanks for missing"
+            )
     values = values.astype(float)
     if np.isinf(values.to_numpy()).any():
         raise XLFactorError(f"{name}: holds infinite values; fix or blank them")
     common = values[values.index.isin(dates)].dropna().sort_index()
     if len(common) == 0:
         span = f"{_date_text(dates.min())} to {_date_text(dates.max())}" if len(dates) else "no dates"
-        raise XLFactorError(f"{name}: no dates with a value in common with the asset returns and factor data "
-                            f"({span}); give the realised returns on those dates (align them to the factor dates "
-                            "first, e.g. with xlfactor.align)")
+        raise XLFactorError(
+            f"{name}: no dates with a value in common with the asset returns and factor data "
+            f"({span}); give the realised returns on those dates (align them to the factor dates "
+            "first, e.g. with xlfactor.align)"
+        )
     if len(common) < n_factors + 2:
-        raise XLFactorError(f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
-                            f"{n_factors} factor betas need at least {n_factors + 2}")
-    check_return_columns(common.to_numpy(), pd.Index([name]), name, index=common.index,
-                         periods_per_year=maybe_periods_per_year(common.index), floor=True, percent=percent)
+        raise XLFactorError(
+            f"{name}: only {len(common)} dates overlap the asset returns and factor data; "
+            f"{n_factors} factor betas need at least {n_factors + 2}"
+        )
+    check_return_columns(
+        common.to_numpy(),
+        pd.Index([name]),
+        name,
+        index=common.index,
+        periods_per_year=maybe_periods_per_year(common.index),
+        floor=True,
+        percent=percent,
+    )
     return common
 
 
@@ -483,8 +506,9 @@ def _date_text(value: object) -> str:
     return f"{value:%Y-%m-%d}" if isinstance(value, (pd.Timestamp, np.datetime64)) else str(value)
 
 
-def buy_and_hold_returns(returns: pd.DataFrame, weights: pd.Series | Mapping[str, float], *,
-                         rebalance_every: int) -> pd.Series:
+def buy_and_hold_returns(
+    returns: pd.DataFrame, weights: pd.Series | Mapping[str, float], *, rebalance_every: int
+) -> pd.Series:
     """Returns of a portfolio bought at ``weights``, left to drift and rebalanced every ``rebalance_every`` periods.
 
     The demo's realised history: annual rebalancing (``rebalance_every=12`` on
@@ -525,8 +549,9 @@ def buy_and_hold_returns(returns: pd.DataFrame, weights: pd.Series | Mapping[str
         raise XLFactorError(f"rebalance_every: {rebalance_every!r} must be a whole number of periods >= 1")
     w = _weights(weights, returns.columns, "weights")
     if abs(float(w.sum()) - 1.0) > 1e-8:
-        raise XLFactorError(f"weights: sum to {float(w.sum()):.6g}; a buy-and-hold history needs fully invested "
-                            "weights summing to 1")
+        raise XLFactorError(
+            f"weights: sum to {float(w.sum()):.6g}; a buy-and-hold history needs fully invested weights summing to 1"
+        )
     held = w.index[w.to_numpy() != 0]
     block = returns[held].sort_index()
     if block.isna().any().any():
@@ -540,8 +565,10 @@ def buy_and_hold_returns(returns: pd.DataFrame, weights: pd.Series | Mapping[str
     held_value = before * w[held].to_numpy()
     total = held_value.sum(axis=1)
     if (total <= 0).any():
-        raise XLFactorError("weights: the buy-and-hold portfolio's value fell to zero or below; use long weights "
-                            "or rebalance more often")
+        raise XLFactorError(
+            "weights: the buy-and-hold portfolio's value fell to zero or below; use long weights "
+            "or rebalance more often"
+        )
     return pd.Series((held_value * r).sum(axis=1) / total, index=block.index, name=PORTFOLIO)
 
 
@@ -551,18 +578,21 @@ def _exposures(port_reg: RegressionResult, asset_reg: RegressionResult, weights:
     se = port_reg.bse.loc[PORTFOLIO, top.index]
     bottom = weights.reindex(asset_reg.betas.index) @ asset_reg.betas
     diff = bottom - top
-    return pd.DataFrame({
-        "top_down": top,
-        "top_down_se": se,
-        "top_down_t": port_reg.tvalues.loc[PORTFOLIO, top.index],
-        "bottom_up": bottom,
-        "difference": diff,
-        "material": (diff.abs() > np.maximum(MATERIAL_BETA_GAP, 2 * se)),
-    })
+    return pd.DataFrame(
+        {
+            "top_down": top,
+            "top_down_se": se,
+            "top_down_t": port_reg.tvalues.loc[PORTFOLIO, top.index],
+            "bottom_up": bottom,
+            "difference": diff,
+            "material": (diff.abs() > np.maximum(MATERIAL_BETA_GAP, 2 * se)),
+        }
+    )
 
 
-def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge, units: str = "auto"
-            ) -> tuple[pd.DataFrame, dict[str, HedgeResult]]:
+def _hedges(
+    port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: RiskShareHedge, units: str = "auto"
+) -> tuple[pd.DataFrame, dict[str, HedgeResult]]:
     """Minimum-variance hedges (all factors; market alone) and the target-share hedge in one table.
 
     Every row reconciles: ``variance_reduction = 1 - (vol_after / vol_before)^2``. For the
@@ -574,8 +604,9 @@ def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: Ris
     sets = {"Minimum variance, all factors": list(factors.columns)}
     if "Mkt-RF" in factors.columns and factors.shape[1] > 1:
         sets["Minimum variance, market only"] = ["Mkt-RF"]
-    results = {name: hedge_ratios(port_excess, factors[cols], periods_per_year=ppy, units=units)
-               for name, cols in sets.items()}
+    results = {
+        name: hedge_ratios(port_excess, factors[cols], periods_per_year=ppy, units=units) for name, cols in sets.items()
+    }
     rows = {}
     for name, res in results.items():
         rows[name] = res.ratios.reindex(factors.columns).to_dict() | {
@@ -591,8 +622,9 @@ def _hedges(port_excess: pd.Series, factors: pd.DataFrame, ppy: int, target: Ris
     return pd.DataFrame(rows).T, results
 
 
-def _stress(model: FactorRiskModel, weights: pd.Series, shocks: dict[str, dict[str, float]],
-            max_gross: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _stress(
+    model: FactorRiskModel, weights: pd.Series, shocks: dict[str, dict[str, float]], max_gross: float | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scenario factor moves and P&L for each scenario."""
     moves, pnl, by_factor = {}, {}, {}
     for name, shock in shocks.items():
@@ -606,46 +638,71 @@ def _stress(model: FactorRiskModel, weights: pd.Series, shocks: dict[str, dict[s
     return table, pd.DataFrame(by_factor, index=factors).T
 
 
-def _worst_periods(port: pd.Series, port_excess: pd.Series, port_reg: RegressionResult,
-                   factors: pd.DataFrame) -> pd.DataFrame:
+def _worst_periods(
+    port: pd.Series, port_excess: pd.Series, port_reg: RegressionResult, factors: pd.DataFrame
+) -> pd.DataFrame:
     """The worst portfolio periods with the factor part ``beta' f_t`` of the excess return."""
     worst = port.nsmallest(WORST_PERIODS).index
-    table = pd.DataFrame({
-        "portfolio": port.loc[worst],
-        "excess": port_excess.loc[worst],
-        "factor_part": factors.loc[worst] @ port_reg.betas.loc[PORTFOLIO],
-    })
+    table = pd.DataFrame(
+        {
+            "portfolio": port.loc[worst],
+            "excess": port_excess.loc[worst],
+            "factor_part": factors.loc[worst] @ port_reg.betas.loc[PORTFOLIO],
+        }
+    )
     return pd.concat([table, factors.loc[worst]], axis=1)
 
 
-def _replay_episodes(model: FactorRiskModel, weights: pd.Series, histories: list[pd.DataFrame],
-                     max_gross: float | None) -> dict[str, ScenarioResult]:
+def _replay_episodes(
+    model: FactorRiskModel, weights: pd.Series, histories: list[pd.DataFrame], max_gross: float | None
+) -> dict[str, ScenarioResult]:
     """Each library episode replayed on the first history (with the model's factors) that covers it."""
     usable = [h[list(model.factors)] for h in histories if set(model.factors) <= set(h.columns)]
     results = {}
     for episode in EPISODES:
         history = next((h for h in usable if episode_problem(episode, h) is None), None)
         if history is not None:
-            results[episode.name] = scenario(model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND,
-                                             max_gross=max_gross)
+            results[episode.name] = scenario(
+                model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND, max_gross=max_gross
+            )
     return results
 
 
 def _scenario_table(results: dict[str, ScenarioResult], factors: pd.Index) -> pd.DataFrame:
     """One row per replayed episode (see ``PortfolioAnalysis.historical_scenarios``)."""
     rows = {
-        name: {"start": res.start, "end": res.end, "frequency": res.frequency, "periods": res.periods,
-               **res.pnl_by_factor.to_dict(), "pnl": res.pnl, "band_low": res.band[0], "band_high": res.band[1],
-               "worst_date": res.worst_date, "worst_pnl": res.worst_pnl}
+        name: {
+            "start": res.start,
+            "end": res.end,
+            "frequency": res.frequency,
+            "periods": res.periods,
+            **res.pnl_by_factor.to_dict(),
+            "pnl": res.pnl,
+            "band_low": res.band[0],
+            "band_high": res.band[1],
+            "worst_date": res.worst_date,
+            "worst_pnl": res.worst_pnl,
+        }
         for name, res in results.items()
     }
-    columns = ["start", "end", "frequency", "periods", *factors, "pnl", "band_low", "band_high", "worst_date",
-               "worst_pnl"]
+    columns = [
+        "start",
+        "end",
+        "frequency",
+        "periods",
+        *factors,
+        "pnl",
+        "band_low",
+        "band_high",
+        "worst_date",
+        "worst_pnl",
+    ]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("episode")
 
 
-def _backtest(returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, rf: pd.Series | None,
-              cov_method: str) -> BacktestResult | None:
+def _backtest(
+    returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, rf: pd.Series | None, cov_method: str
+) -> BacktestResult | None:
     """The forecast check on the held assets' complete dates; None when they are too few."""
     held = weights.index[weights.to_numpy() != 0]
     complete = int(returns[held].notna().all(axis=1).sum())
@@ -653,11 +710,18 @@ def _backtest(returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, 
     if complete < 2 * smallest:
         return None
     frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
-    return risk_backtest(returns, weights, frame, min_periods=max(smallest, min(BACKTEST_MIN_PERIODS, complete // 2)),
-                         cov_method=cov_method, confidence=BACKTEST_CONFIDENCE)
+    return risk_backtest(
+        returns,
+        weights,
+        frame,
+        min_periods=max(smallest, min(BACKTEST_MIN_PERIODS, complete // 2)),
+        cov_method=cov_method,
+        confidence=BACKTEST_CONFIDENCE,
+    )
 
 
-def _var_es_row(model: FactorRiskModel, weights: pd.Series, confidence: float,
-                max_gross: float | None) -> dict[str, float]:
+def _var_es_row(
+    model: FactorRiskModel, weights: pd.Series, confidence: float, max_gross: float | None
+) -> dict[str, float]:
     res = var_es(model, weights, confidence=confidence, horizon=1, max_gross=max_gross)
     return {"var": res.var, "es": res.es}

@@ -22,14 +22,26 @@ DEMO_MODEL = "FF6"
 DEMO_PERIODS = 120
 #: The demo portfolio: a growth/quality tilt across the 12 industry portfolios (sums to 1).
 DEMO_WEIGHTS = {
-    "BusEq": 0.22, "Hlth": 0.14, "Money": 0.12, "Shops": 0.10, "Manuf": 0.09, "NoDur": 0.07,
-    "Enrgy": 0.06, "Telcm": 0.05, "Other": 0.05, "Chems": 0.04, "Durbl": 0.03, "Utils": 0.03,
+    "BusEq": 0.22,
+    "Hlth": 0.14,
+    "Money": 0.12,
+    "Shops": 0.10,
+    "Manuf": 0.09,
+    "NoDur": 0.07,
+    "Enrgy": 0.06,
+    "Telcm": 0.05,
+    "Other": 0.05,
+    "Chems": 0.04,
+    "Durbl": 0.03,
+    "Utils": 0.03,
 }
 #: The demo's realised history: bought at DEMO_WEIGHTS on the window's first date, left to drift and
 #: rebalanced back to DEMO_WEIGHTS every 12 months; its current weights are DEMO_WEIGHTS.
 DEMO_REBALANCE_EVERY = 12
-DEMO_REALISED_SOURCE = ("the demo's realised history: bought at the target weights on the first date, annual "
-                        "rebalancing back to them, drift in between (current weights = target weights)")
+DEMO_REALISED_SOURCE = (
+    "the demo's realised history: bought at the target weights on the first date, annual "
+    "rebalancing back to them, drift in between (current weights = target weights)"
+)
 _PRE_SHEET_STEPS = 3
 
 
@@ -100,10 +112,22 @@ def build_report(
     """
     path = _check_path(path)
     report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
-    analysis, info = _analysis(returns, weights, report, model=model, freq=freq, factors=factors,
-                               benchmark=benchmark, window=window, title=title, source=source,
-                               portfolio_returns=portfolio_returns, max_gross=max_gross,
-                               weights_history=weights_history, units=units)
+    analysis, info = _analysis(
+        returns,
+        weights,
+        report,
+        model=model,
+        freq=freq,
+        factors=factors,
+        benchmark=benchmark,
+        window=window,
+        title=title,
+        source=source,
+        portfolio_returns=portfolio_returns,
+        max_gross=max_gross,
+        weights_history=weights_history,
+        units=units,
+    )
     return _write(analysis, info, path, report)
 
 
@@ -129,17 +153,41 @@ def report_analysis(
     for runtimes that lay the report out elsewhere (the sheets of the open workbook in
     xlwings Lite and Server, :mod:`xlfactor.excel.report_sheets`).
     """
-    return _analysis(returns, weights, _Progress(None, _PRE_SHEET_STEPS), model=model, freq=freq, factors=factors,
-                     benchmark=benchmark, window=window, title=title, source=source,
-                     portfolio_returns=portfolio_returns, max_gross=max_gross, weights_history=weights_history,
-                     units=units)
+    return _analysis(
+        returns,
+        weights,
+        _Progress(None, _PRE_SHEET_STEPS),
+        model=model,
+        freq=freq,
+        factors=factors,
+        benchmark=benchmark,
+        window=window,
+        title=title,
+        source=source,
+        portfolio_returns=portfolio_returns,
+        max_gross=max_gross,
+        weights_history=weights_history,
+        units=units,
+    )
 
 
-def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, freq: str,
-              factors: pd.DataFrame | None, benchmark, window: int, title: str | None, source: str | None,
-              portfolio_returns: pd.Series | pd.DataFrame | None,
-              max_gross: float | None, weights_history: pd.DataFrame | None = None, units: str = "auto",
-              ) -> tuple[PortfolioAnalysis, ReportInfo]:
+def _analysis(
+    returns: pd.DataFrame,
+    weights,
+    report: _Progress,
+    *,
+    model: str,
+    freq: str,
+    factors: pd.DataFrame | None,
+    benchmark,
+    window: int,
+    title: str | None,
+    source: str | None,
+    portfolio_returns: pd.Series | pd.DataFrame | None,
+    max_gross: float | None,
+    weights_history: pd.DataFrame | None = None,
+    units: str = "auto",
+) -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
     if factors is None:
         factor_frame = load_factors(model, freq)
@@ -156,18 +204,33 @@ def _analysis(returns: pd.DataFrame, weights, report: _Progress, *, model: str, 
             f"{_span(returns.index)}); use returns inside the factor data's range or refresh the data"
         )
     realised = None if portfolio_returns is None else _align_realised(portfolio_returns, factor_frame)
-    info = ReportInfo(title=title or "Portfolio risk report", model=model_name, freq=freq.upper(),
-                      portfolio_source=source or "portfolio passed from Python", factor_source=facts,
-                      dropped_dates=len(aligned.dropped),
-                      realised_source=None if realised is None else "realised portfolio returns given with the "
-                                                                    "portfolio")
-    return _analyse(aligned.returns, weights, aligned.factors, report, benchmark=benchmark, window=window,
-                    portfolio_returns=realised, scenario_history=history, max_gross=max_gross,
-                    weights_history=weights_history, units=units), info
+    info = ReportInfo(
+        title=title or "Portfolio risk report",
+        model=model_name,
+        freq=freq.upper(),
+        portfolio_source=source or "portfolio passed from Python",
+        factor_source=facts,
+        dropped_dates=len(aligned.dropped),
+        realised_source=None if realised is None else "realised portfolio returns given with the portfolio",
+    )
+    return _analyse(
+        aligned.returns,
+        weights,
+        aligned.factors,
+        report,
+        benchmark=benchmark,
+        window=window,
+        portfolio_returns=realised,
+        scenario_history=history,
+        max_gross=max_gross,
+        weights_history=weights_history,
+        units=units,
+    ), info
 
 
-def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL,
-                      progress: ProgressFn | None = None) -> tuple[Path, PortfolioAnalysis]:
+def build_demo_report(
+    path: str | Path | None = None, *, model: str = DEMO_MODEL, progress: ProgressFn | None = None
+) -> tuple[Path, PortfolioAnalysis]:
     """Build the demo report from the shipped data alone (no network).
 
     The portfolio holds the 12 Fama-French industry portfolios with the weights in
@@ -197,25 +260,55 @@ def build_demo_report(path: str | Path | None = None, *, model: str = DEMO_MODEL
     aligned = align(industry_portfolios("value"), factors)
     returns = aligned.returns.iloc[-DEMO_PERIODS:]
     info = ReportInfo(
-        title="xlfactor demo: industry portfolio risk report", model=model_name, freq="M",
+        title="xlfactor demo: industry portfolio risk report",
+        model=model_name,
+        freq="M",
         portfolio_source="sample portfolio of the 12 Fama-French industry portfolios (value-weighted, shipped "
-                         "with xlfactor); benchmark: equal weights",
-        factor_source=factor_info(model_name, "M"), realised_source=DEMO_REALISED_SOURCE,
+        "with xlfactor); benchmark: equal weights",
+        factor_source=factor_info(model_name, "M"),
+        realised_source=DEMO_REALISED_SOURCE,
     )
     realised = buy_and_hold_returns(returns, DEMO_WEIGHTS, rebalance_every=DEMO_REBALANCE_EVERY)
-    analysis = _analyse(returns, DEMO_WEIGHTS, aligned.factors.loc[returns.index], report, benchmark="equal",
-                        window=36, portfolio_returns=realised, scenario_history=_scenario_history(model_name))
+    analysis = _analyse(
+        returns,
+        DEMO_WEIGHTS,
+        aligned.factors.loc[returns.index],
+        report,
+        benchmark="equal",
+        window=36,
+        portfolio_returns=realised,
+        scenario_history=_scenario_history(model_name),
+    )
     return _write(analysis, info, path, report), analysis
 
 
-def _analyse(returns: pd.DataFrame, weights, factors: pd.DataFrame, report: _Progress, *, benchmark, window: int,
-             portfolio_returns: pd.Series | None = None, scenario_history: list[pd.DataFrame],
-             max_gross: float | None = MAX_GROSS, weights_history: pd.DataFrame | None = None,
-             units: str = "auto") -> PortfolioAnalysis:
+def _analyse(
+    returns: pd.DataFrame,
+    weights,
+    factors: pd.DataFrame,
+    report: _Progress,
+    *,
+    benchmark,
+    window: int,
+    portfolio_returns: pd.Series | None = None,
+    scenario_history: list[pd.DataFrame],
+    max_gross: float | None = MAX_GROSS,
+    weights_history: pd.DataFrame | None = None,
+    units: str = "auto",
+) -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
-    return analyze_portfolio(returns, weights, factors, benchmark=benchmark, window=window,
-                             portfolio_returns=portfolio_returns, scenario_history=scenario_history,
-                             max_gross=max_gross, weights_history=weights_history, units=units)
+    return analyze_portfolio(
+        returns,
+        weights,
+        factors,
+        benchmark=benchmark,
+        window=window,
+        portfolio_returns=portfolio_returns,
+        scenario_history=scenario_history,
+        max_gross=max_gross,
+        weights_history=weights_history,
+        units=units,
+    )
 
 
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
@@ -249,8 +342,9 @@ def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> 
         return align(series, factors).returns
     except XLFactorError as exc:
         text = str(exc)
-        raise XLFactorError("portfolio_returns: " + (text[len("returns: "):] if text.startswith("returns: ")
-                                                     else text)) from None
+        raise XLFactorError(
+            "portfolio_returns: " + (text[len("returns: ") :] if text.startswith("returns: ") else text)
+        ) from None
 
 
 def _check_path(path: str | Path) -> Path:
@@ -259,8 +353,9 @@ def _check_path(path: str | Path) -> Path:
         raise XLFactorError(f"output: {path.name!r} must end in .xlsx")
     folder = path.resolve().parent
     if not folder.is_dir():
-        raise output_error(path, "its folder is a file" if folder.exists() else
-                           f"folder {str(folder)!r} does not exist")
+        raise output_error(
+            path, "its folder is a file" if folder.exists() else f"folder {str(folder)!r} does not exist"
+        )
     return path
 
 

@@ -11,9 +11,20 @@ from xlfactor.report.workbook import TableRef
 _PALETTE = ("2E75B6", "C55A11", "548235", "7F6000", "7030A0", "1F3864", "BF9000", "A5A5A5")
 
 
-def bar_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, *, title: str,
-              y_title: str = "", number_format: str = "0%", horizontal: bool = False,
-              width: float = 16, height: float = 8, last_row: int | None = None) -> BarChart:
+def bar_chart(
+    ws: Worksheet,
+    table: TableRef,
+    columns: list[int],
+    anchor: str,
+    *,
+    title: str,
+    y_title: str = "",
+    number_format: str = "0%",
+    horizontal: bool = False,
+    width: float = 16,
+    height: float = 8,
+    last_row: int | None = None,
+) -> BarChart:
     """A clustered bar chart of table columns (1-based sheet column numbers) by the table's row labels.
 
     ``last_row`` limits the rows charted (e.g. to leave out a total row).
@@ -39,9 +50,19 @@ def bar_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, *
     return chart
 
 
-def line_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, *, title: str,
-               y_title: str = "", number_format: str = "0.0", date_format: str = "yyyy",
-               width: float = 24, height: float = 10) -> LineChart:
+def line_chart(
+    ws: Worksheet,
+    table: TableRef,
+    columns: list[int],
+    anchor: str,
+    *,
+    title: str,
+    y_title: str = "",
+    number_format: str = "0.0",
+    date_format: str = "yyyy",
+    width: float = 24,
+    height: float = 10,
+) -> LineChart:
     """A line chart of table columns against the table's (date) index column."""
     chart = LineChart()
     chart.x_axis = DateAxis(crossAx=100)
@@ -63,8 +84,9 @@ def line_chart(ws: Worksheet, table: TableRef, columns: list[int], anchor: str, 
     return chart
 
 
-def _decorate(chart: BarChart | LineChart, title: str, y_title: str, number_format: str, width: float,
-              height: float) -> None:
+def _decorate(
+    chart: BarChart | LineChart, title: str, y_title: str, number_format: str, width: float, height: float
+) -> None:
     chart.title = title
     chart.style = 10
     chart.y_axis.title = y_title or None

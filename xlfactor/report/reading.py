@@ -29,15 +29,20 @@ def reading(a: PortfolioAnalysis, info: ReportInfo) -> list[str]:
     material = a.exposures.index[a.exposures["material"]].tolist()
     if material:
         lines.append(
-            "Top-down and bottom-up betas differ materially for " + ", ".join(material)
+            "Top-down and bottom-up betas differ materially for "
+            + ", ".join(material)
             + ": see the Exposures sheet before relying on either."
         )
     elif a.realised:
-        lines.append("Top-down betas from the realised history and bottom-up betas of today's holdings agree: the "
-                     "portfolio carries about the exposures it has had.")
+        lines.append(
+            "Top-down betas from the realised history and bottom-up betas of today's holdings agree: the "
+            "portfolio carries about the exposures it has had."
+        )
     else:
-        lines.append("Top-down and bottom-up betas agree (with no realised history given they are equal by "
-                     "construction when every asset has every date).")
+        lines.append(
+            "Top-down and bottom-up betas agree (with no realised history given they are equal by "
+            "construction when every asset has every date)."
+        )
     if len(a.stress):
         worst = a.stress["pnl"].idxmin()
         lines.append(

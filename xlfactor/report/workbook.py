@@ -106,14 +106,15 @@ def page_header(text: str) -> str:
     room = MAX_PAGE_HEADER - len("&L")
     if len(escaped) <= room:
         return escaped
-    cut = escaped[:room - 3]
+    cut = escaped[: room - 3]
     if (len(cut) - len(cut.rstrip("&"))) % 2:  # do not split an escaped "&&"
         cut = cut[:-1]
     return cut + "..."
 
 
-def put(ws: Worksheet, row: int, col: int, value: object, *, number_format: str | None = None,
-          font: Font | None = None) -> Cell:
+def put(
+    ws: Worksheet, row: int, col: int, value: object, *, number_format: str | None = None, font: Font | None = None
+) -> Cell:
     """Write one value safely at (row, col) with an optional number format and font."""
     cell = safe_value(ws.cell(row=row, column=col), value)
     if number_format:
@@ -163,10 +164,18 @@ class TableRef:
         return self.last_row + 2
 
 
-def write_table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int = 1, *,
-                formats: Mapping[str, str] | str | None = None, index_label: str = "",
-                index_format: str | None = None, total: pd.Series | None = None,
-                total_label: str = "Total") -> TableRef:
+def write_table(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    row: int,
+    col: int = 1,
+    *,
+    formats: Mapping[str, str] | str | None = None,
+    index_label: str = "",
+    index_format: str | None = None,
+    total: pd.Series | None = None,
+    total_label: str = "Total",
+) -> TableRef:
     """Write ``frame`` with its index as the first column and a styled header row.
 
     Parameters
@@ -208,8 +217,14 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int = 1, *,
     return TableRef(row, row + 1, last, col, col + len(frame.columns))
 
 
-def write_pairs(ws: Worksheet, row: int, pairs: list[tuple[str, object, str | None]], col: int = 1,
-                span: int = 6, chars_per_line: int = 80) -> int:
+def write_pairs(
+    ws: Worksheet,
+    row: int,
+    pairs: list[tuple[str, object, str | None]],
+    col: int = 1,
+    span: int = 6,
+    chars_per_line: int = 80,
+) -> int:
     """Label/value rows (label bold in ``col``, value next to it); returns the next free row.
 
     Text values are merged across ``span`` columns and wrapped (row height from
@@ -232,8 +247,9 @@ def _format_for(formats: Mapping[str, str] | str | None, column: object) -> str 
     return formats.get(str(column))
 
 
-def set_widths(ws: Worksheet, widths: Mapping[int, float] | None = None, *, default: float = 13,
-               first: float = 24) -> None:
+def set_widths(
+    ws: Worksheet, widths: Mapping[int, float] | None = None, *, default: float = 13, first: float = 24
+) -> None:
     """Column widths: ``first`` for column A, ``default`` for the used columns, overrides by index."""
     ws.column_dimensions["A"].width = first
     for c in range(2, ws.max_column + 1):
@@ -242,8 +258,9 @@ def set_widths(ws: Worksheet, widths: Mapping[int, float] | None = None, *, defa
         ws.column_dimensions[get_column_letter(c)].width = w
 
 
-def page_setup(ws: Worksheet, *, landscape: bool = True, freeze: str | None = None, header_text: str = "",
-               one_page: bool = False) -> None:
+def page_setup(
+    ws: Worksheet, *, landscape: bool = True, freeze: str | None = None, header_text: str = "", one_page: bool = False
+) -> None:
     """Print setup (A4, fit to one page wide, or to one page if ``one_page``; margins; page-numbered footer)
     and frozen panes."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"

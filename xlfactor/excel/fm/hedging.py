@@ -104,8 +104,9 @@ def FM_POSITION_PNL(
 ):
     """Capital a volatility budget allows in one asset (as FM_POSITION_SIZE), its expected P&L x (b'E[f] + alpha)
     and risk-adjusted P&L x alpha per year, unhedged and factor-hedged."""
-    sample, name, size = _sized_position(vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess,
-                                         units)
+    sample, name, size = _sized_position(
+        vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units
+    )
     result = cached.regression(sample, "nonrobust", None, excess, units)
     split = expected_split(sample, result, premia, True, excess)[0][name]
     pnl = xf.position_pnl(size, split[ALPHA_ROW], split[list(result.factor_names)].sum())

@@ -150,8 +150,14 @@ def fama_macbeth(
     """
     returns = check_returns(returns)
     design = PanelDesign.build(
-        returns.index, returns.columns, characteristics, weights=weights, intercept=intercept,
-        intercept_name="const", exposure_lag=exposure_lag, styles_arg="characteristics",
+        returns.index,
+        returns.columns,
+        characteristics,
+        weights=weights,
+        intercept=intercept,
+        intercept_name="const",
+        exposure_lag=exposure_lag,
+        styles_arg="characteristics",
     )
     names = design.factor_names
     min_obs = len(names) + 1 if min_assets is None else int(min_assets)

@@ -83,9 +83,7 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) ->
     keep = counts >= min_obs
     data = returns.loc[:, keep]
     if k > data.shape[1]:
-        raise XLFactorError(
-            f"k: {k} factors need at least {k} assets with {min_obs}+ returns; {data.shape[1]} qualify"
-        )
+        raise XLFactorError(f"k: {k} factors need at least {k} assets with {min_obs}+ returns; {data.shape[1]} qualify")
     x = data.to_numpy()
     cov = pairwise_cov(x)
     if not np.isfinite(cov).all():

@@ -68,8 +68,14 @@ def date_position(index: pd.Index, date) -> int:
     return int(pos)
 
 
-def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool = True,
-              huber_weights: np.ndarray | None = None, huber_t: float = HUBER_T):
+def fit_panel(
+    design: PanelDesign,
+    y: np.ndarray,
+    min_obs: int,
+    residuals: bool = True,
+    huber_weights: np.ndarray | None = None,
+    huber_t: float = HUBER_T,
+):
     """Per-date WLS over the whole panel in blocks of dates: (coef, resid or None, rsquared, nobs) arrays.
 
     With ``huber_weights`` (a (T, N) array, filled in place with the final Huber weights) each
@@ -96,8 +102,15 @@ def fit_panel(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool 
     return coef, resid, r2, nobs
 
 
-def huber_irls(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool, t: float = HUBER_T,
-               tol: float = HUBER_TOL, max_iter: int = HUBER_MAX_ITER) -> tuple[BlockFit, np.ndarray]:
+def huber_irls(
+    block: DesignBlock,
+    y: np.ndarray,
+    min_obs: int,
+    centered: bool,
+    t: float = HUBER_T,
+    tol: float = HUBER_TOL,
+    max_iter: int = HUBER_MAX_ITER,
+) -> tuple[BlockFit, np.ndarray]:
     """Huber M-estimates of every date of a block by iteratively reweighted least squares.
 
     On the whitened date (``sqrt(w) y`` on ``sqrt(w) X``, ``w`` the regression weights), as
@@ -193,8 +206,9 @@ class CrossSectionResult:
         the final weights ``w h`` with the Huber weights held fixed (not statsmodels RLM's H1).
         """
         huber = None if self.huber_weights is None else self.huber_weights.to_numpy()
-        return factor_return_cov(self.design, self.returns.to_numpy(), self.factor_returns.to_numpy(),
-                                 self.resid.to_numpy(), cov, huber)
+        return factor_return_cov(
+            self.design, self.returns.to_numpy(), self.factor_returns.to_numpy(), self.resid.to_numpy(), cov, huber
+        )
 
     def bse(self, cov: str = "nonrobust") -> pd.DataFrame:
         """Standard errors of the factor returns, dates x factors (square roots of :meth:`cov_params`)."""

@@ -165,10 +165,16 @@ def xs_risk_model(
     live = result.factor_returns.iloc[t].notna()
     x = x.loc[:, live[x.columns].to_numpy()]
     ppy = periods_per_year or infer_periods_per_year(result.factor_returns.index)
-    f_cov = xs_factor_cov(result.factor_returns.iloc[: t + 1][x.columns], vol_halflife=vol_halflife,
-                          corr_halflife=corr_halflife, lags=lags, annualize=False)
-    spec = specific_risk(result.resid.iloc[: t + 1][x.index], specific_halflife, min_periods=min_periods,
-                         shrink_to=caps)
+    f_cov = xs_factor_cov(
+        result.factor_returns.iloc[: t + 1][x.columns],
+        vol_halflife=vol_halflife,
+        corr_halflife=corr_halflife,
+        lags=lags,
+        annualize=False,
+    )
+    spec = specific_risk(
+        result.resid.iloc[: t + 1][x.index], specific_halflife, min_periods=min_periods, shrink_to=caps
+    )
     keep = spec.notna()
     if not keep.any():
         raise XLFactorError(f"min_periods: no asset has {min_periods} residuals up to {when}")

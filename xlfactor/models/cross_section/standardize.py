@@ -79,8 +79,10 @@ def standardize(
     if winsor is not None:
         winsor = positive_number(winsor, "winsor", "a positive number of standard deviations or None")
     if isinstance(x, Mapping):
-        return {name: standardize(frame, weights, winsor=winsor, method=method, percentiles=percentiles)
-                for name, frame in x.items()}
+        return {
+            name: standardize(frame, weights, winsor=winsor, method=method, percentiles=percentiles)
+            for name, frame in x.items()
+        }
     if not isinstance(x, pd.DataFrame):
         raise XLFactorError("x: expected a DataFrame (dates x assets) or a dict name -> DataFrame")
     try:
@@ -109,8 +111,9 @@ def dummy_exposures(labels: pd.Series | pd.DataFrame, dates: pd.Index | None = N
     if isinstance(labels, pd.Series):
         if dates is None:
             raise XLFactorError("dates: a static Series of labels needs the dates to spread them over")
-        labels = pd.DataFrame(np.tile(labels.to_numpy(dtype=object), (len(dates), 1)), index=dates,
-                              columns=labels.index)
+        labels = pd.DataFrame(
+            np.tile(labels.to_numpy(dtype=object), (len(dates), 1)), index=dates, columns=labels.index
+        )
     elif not isinstance(labels, pd.DataFrame):
         raise XLFactorError("labels: expected a Series (asset -> label) or a DataFrame (dates x assets)")
     values = labels.to_numpy(dtype=object)
@@ -118,7 +121,8 @@ def dummy_exposures(labels: pd.Series | pd.DataFrame, dates: pd.Index | None = N
     names = sorted({str(v) for v in values[~missing]})
     text = np.where(missing, None, values.astype(str))
     return {
-        name: pd.DataFrame(np.where(missing, np.nan, (text == name).astype(float)), index=labels.index,
-                           columns=labels.columns)
+        name: pd.DataFrame(
+            np.where(missing, np.nan, (text == name).astype(float)), index=labels.index, columns=labels.columns
+        )
         for name in names
     }

@@ -92,4 +92,3 @@ def well_conditioned(scaled: np.ndarray) -> np.ndarray:
         return np.concatenate([well_conditioned(m[None]) for m in scaled])
     pivots = np.diagonal(chol, axis1=1, axis2=2) ** 2
     return np.all(np.isfinite(pivots), axis=1) & (pivots.min(axis=1) > MIN_PIVOT)
-

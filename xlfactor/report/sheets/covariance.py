@@ -15,8 +15,11 @@ NAME = "Factor covariance"
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """Annualised factor volatilities, covariance matrix and correlation matrix."""
-    row = title(ws, "Factor covariance and correlation (annualised)",
-                f"Estimator: {a.cov_method}; sample {a.factors.index[0]:%Y-%m-%d} to {a.factors.index[-1]:%Y-%m-%d}.")
+    row = title(
+        ws,
+        "Factor covariance and correlation (annualised)",
+        f"Estimator: {a.cov_method}; sample {a.factors.index[0]:%Y-%m-%d} to {a.factors.index[-1]:%Y-%m-%d}.",
+    )
     row = section(ws, row, "Factor volatility (annualised)")
     ref = write_table(ws, a.factor_vol.to_frame("Volatility").T, row, 1, formats=PCT, index_label="")
     row = section(ws, ref.next_row, "Covariance matrix (annualised)")
@@ -24,11 +27,28 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     _scale(ws, ref, ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="5B9BD5"))
     row = section(ws, ref.next_row, "Correlation matrix")
     ref = write_table(ws, a.factor_corr, row, 1, formats=NUM2, index_label="Factor")
-    _scale(ws, ref, ColorScaleRule(start_type="num", start_value=-1, start_color="F8696B", mid_type="num",
-                                   mid_value=0, mid_color="FFFFFF", end_type="num", end_value=1,
-                                   end_color="5A8AC6"))
-    note(ws, ref.next_row, "Red: negative correlation, blue: positive. Covariances are per year (variance of 0.04 "
-         f"= 20% volatility); multiply by 1/{a.periods_per_year} for one {info.period_name}.", width_cols=7)
+    _scale(
+        ws,
+        ref,
+        ColorScaleRule(
+            start_type="num",
+            start_value=-1,
+            start_color="F8696B",
+            mid_type="num",
+            mid_value=0,
+            mid_color="FFFFFF",
+            end_type="num",
+            end_value=1,
+            end_color="5A8AC6",
+        ),
+    )
+    note(
+        ws,
+        ref.next_row,
+        "Red: negative correlation, blue: positive. Covariances are per year (variance of 0.04 "
+        f"= 20% volatility); multiply by 1/{a.periods_per_year} for one {info.period_name}.",
+        width_cols=7,
+    )
     set_widths(ws, default=11, first=12)
     page_setup(ws, header_text=info.title, one_page=True)
 

@@ -22,29 +22,43 @@ def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
     """The per-asset table as laid out: engine values, renamed columns (no arithmetic)."""
     reg = a.asset_regression
     factors = list(reg.factor_names)
-    return pd.concat([
-        a.weights.rename("Weight"),
-        reg.alpha_annualized.rename("Alpha (ann.)"),
-        a.alpha_bp.rename(f"Alpha (bp per {period})"),
-        reg.tvalues["alpha"].rename("t(alpha)"),
-        reg.betas[factors],
-        reg.tvalues[factors].rename(columns=lambda f: f"t({f})"),
-        reg.rsquared.rename("R2"),
-        reg.rsquared_adj.rename("Adj. R2"),
-        reg.resid_vol_annualized.rename("Idio vol (ann.)"),
-        reg.nobs.rename("Obs"),
-    ], axis=1)
+    return pd.concat(
+        [
+            a.weights.rename("Weight"),
+            reg.alpha_annualized.rename("Alpha (ann.)"),
+            a.alpha_bp.rename(f"Alpha (bp per {period})"),
+            reg.tvalues["alpha"].rename("t(alpha)"),
+            reg.betas[factors],
+            reg.tvalues[factors].rename(columns=lambda f: f"t({f})"),
+            reg.rsquared.rename("R2"),
+            reg.rsquared_adj.rename("Adj. R2"),
+            reg.resid_vol_annualized.rename("Idio vol (ann.)"),
+            reg.nobs.rename("Obs"),
+        ],
+        axis=1,
+    )
 
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """The table with significance highlighting: |t| >= 1.96 shaded, significant betas in bold."""
-    row = title(ws, "Per-asset factor regressions",
-                "Excess return on the factors by OLS over each asset's own dates; t-stats with classical "
-                "standard errors. Idio vol: sqrt(SSR / (n - K - 1)) annualised, statsmodels' residual scale.")
+    row = title(
+        ws,
+        "Per-asset factor regressions",
+        "Excess return on the factors by OLS over each asset's own dates; t-stats with classical "
+        "standard errors. Idio vol: sqrt(SSR / (n - K - 1)) annualised, statsmodels' residual scale.",
+    )
     frame = table(a, info.period_name)
     factors = list(a.asset_regression.factor_names)
-    formats = {"Weight": PCT1, f"Alpha (bp per {info.period_name})": BP, "Alpha (ann.)": PCT, "R2": PCT1,
-               "Adj. R2": PCT1, "Idio vol (ann.)": PCT, "Obs": INT, "t(alpha)": NUM2}
+    formats = {
+        "Weight": PCT1,
+        f"Alpha (bp per {info.period_name})": BP,
+        "Alpha (ann.)": PCT,
+        "R2": PCT1,
+        "Adj. R2": PCT1,
+        "Idio vol (ann.)": PCT,
+        "Obs": INT,
+        "t(alpha)": NUM2,
+    }
     formats.update({f: NUM3 for f in factors})
     formats.update({f"t({f})": NUM2 for f in factors})
     ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset")
@@ -55,16 +69,23 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
 
     for t_name in ["t(alpha)", *[f"t({f})" for f in factors]]:
         cells = f"{letter(t_name)}{ref.first_row}:{letter(t_name)}{ref.last_row}"
-        ws.conditional_formatting.add(cells, CellIsRule(operator="greaterThanOrEqual", formula=[str(T_CRITICAL)],
-                                                        fill=POSITIVE))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="lessThanOrEqual", formula=[str(-T_CRITICAL)],
-                                                        fill=NEGATIVE))
+        ws.conditional_formatting.add(
+            cells, CellIsRule(operator="greaterThanOrEqual", formula=[str(T_CRITICAL)], fill=POSITIVE)
+        )
+        ws.conditional_formatting.add(
+            cells, CellIsRule(operator="lessThanOrEqual", formula=[str(-T_CRITICAL)], fill=NEGATIVE)
+        )
     for value, t_name in [("Alpha (ann.)", "t(alpha)"), *[(f, f"t({f})") for f in factors]]:
         cells = f"{letter(value)}{ref.first_row}:{letter(value)}{ref.last_row}"
         rule = FormulaRule(formula=[f"ABS(${letter(t_name)}{ref.first_row})>={T_CRITICAL}"], font=Font(bold=True))
         ws.conditional_formatting.add(cells, rule)
-    note(ws, ref.next_row, f"Green/red: t-stat >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
-         "two-sided). Bold coefficients are significant. Alpha is per period times periods per year; idiosyncratic "
-         "vol is the residual standard deviation times the square root of periods per year.", width_cols=10)
+    note(
+        ws,
+        ref.next_row,
+        f"Green/red: t-stat >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
+        "two-sided). Bold coefficients are significant. Alpha is per period times periods per year; idiosyncratic "
+        "vol is the residual standard deviation times the square root of periods per year.",
+        width_cols=10,
+    )
     set_widths(ws, default=10.5, first=16)
     page_setup(ws, freeze=f"B{ref.first_row}", header_text=info.title)

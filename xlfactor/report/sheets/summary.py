@@ -28,8 +28,9 @@ TOP = 5
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """Portfolio facts, annualised risk, VaR, top contributors and the reading."""
-    row = title(ws, info.title, f"Factor risk report - generated {info.generated:%Y-%m-%d %H:%M} by xlfactor "
-                                f"{__version__}")
+    row = title(
+        ws, info.title, f"Factor risk report - generated {info.generated:%Y-%m-%d %H:%M} by xlfactor {__version__}"
+    )
     row = section(ws, row, "Portfolio and data")
     row = write_pairs(ws, row, facts(a, info))
     row = section(ws, row + 1, "Risk (annualised)")
@@ -38,12 +39,23 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
 
     row = section(ws, row + 1, "Top risk contributors")
     by_factor = risk.by_factor.sort_values("contribution", ascending=False).head(TOP)
-    factors = write_table(ws, by_factor[["contribution", "percent"]].set_axis(["Contribution", "% of risk"], axis=1),
-                          row, 1, formats={"Contribution": PCT, "% of risk": PCT1}, index_label="Factor")
+    factors = write_table(
+        ws,
+        by_factor[["contribution", "percent"]].set_axis(["Contribution", "% of risk"], axis=1),
+        row,
+        1,
+        formats={"Contribution": PCT, "% of risk": PCT1},
+        index_label="Factor",
+    )
     by_asset = risk.by_asset.sort_values("contribution", ascending=False).head(TOP)
-    assets = write_table(ws, by_asset[["weight", "contribution", "percent"]].set_axis(
-        ["Weight", "Contribution", "% of risk"], axis=1), row, 5,
-        formats={"Weight": PCT1, "Contribution": PCT, "% of risk": PCT1}, index_label="Asset")
+    assets = write_table(
+        ws,
+        by_asset[["weight", "contribution", "percent"]].set_axis(["Weight", "Contribution", "% of risk"], axis=1),
+        row,
+        5,
+        formats={"Weight": PCT1, "Contribution": PCT, "% of risk": PCT1},
+        index_label="Asset",
+    )
     row = max(factors.next_row, assets.next_row)
 
     row = section(ws, row, "Reading")
@@ -61,8 +73,13 @@ def facts(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, object, str
         ("Assets (held)", f"{a.weights.size} ({held.size} with non-zero weight)", None),
         ("Sample", f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d}", None),
         ("Observations", int(a.portfolio_returns.size), INT),
-        ("Top-down return series", "the portfolio's realised history" if a.realised
-         else "today's weights held constant (no realised history given)", None),
+        (
+            "Top-down return series",
+            "the portfolio's realised history"
+            if a.realised
+            else "today's weights held constant (no realised history given)",
+            None,
+        ),
         ("Frequency", info.frequency_name, None),
         ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
         ("Factor data", info.factor_source.get("summary", "user-supplied factor returns"), None),
