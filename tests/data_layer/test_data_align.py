@@ -75,7 +75,7 @@ def test_frequency_mismatch_says_which_freq_to_load(ff3m):
     with pytest.raises(XLFactorError, match=r"returns look daily but the factors are monthly \(.*freq='D'\)"):
         align(daily_returns, ff3m)
     monthly_returns = pd.Series(0.0, index=pd.date_range("2020-01-31", periods=24, freq="ME"))
-    with pytest.raises(XLFactorError, match="look monthly but the factors are daily; .*freq='M'"):
+    with pytest.raises(XLFactorError, match=r"look monthly but the factors are daily \(.*freq='M'\)"):
         align(monthly_returns, load_factors("FF3", "D", start="2019"))
 
 

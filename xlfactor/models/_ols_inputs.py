@@ -23,7 +23,7 @@ from xlfactor.errors import Advice, Placeholder, XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_rf, check_units_argument
+from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_rf, check_units_argument, summarize
 
 #: The fix for a risk-free rate that does not cover the sample of returns that are already excess.
 EXCESS_ADVICE = Advice("rf", None, "if the returns are already excess returns")
@@ -49,7 +49,7 @@ class OLSInputs:
     periods_per_year : int or None
         Inferred from the dates (None without dates).
     yy : np.ndarray or None
-        ``sum_t y_tn^2`` per asset (NaN for an asset with missing values), when the checks computed it.
+        ``sum_t y_tn^2`` per asset over its present values, when the checks computed it (no ``rf``).
     """
 
     index: pd.Index
@@ -154,7 +154,7 @@ def prepare(
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
         check_factor_matrix(x, checked.names, "the common sample")
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    yy = _sum_squares(y)
+    summary = summarize(y)  # one pass: what every return rule needs, and the fit's sums of squares
     check_return_columns(
         y,
         y_frame.columns,
@@ -165,8 +165,9 @@ def prepare(
         floor=True,
         constant=True,
         advice=VOLATILE_ADVICE,
-        sumsq=yy,
+        summary=summary,
     )
+    yy = summary.sumsq
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
@@ -182,12 +183,6 @@ def prepare(
         periods_per_year=ppy,
         yy=yy,
     )
-
-
-def _sum_squares(y: np.ndarray) -> np.ndarray:
-    """``sum_t y_tn^2`` per column; NaN for a column with a missing value (one pass)."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.einsum("tn,tn->n", y, y)
 
 
 def _selector(positions: list[int]) -> slice | list[int]:

@@ -31,6 +31,8 @@ Thresholds (and why):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -103,6 +105,45 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
         )
 
 
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Per column of a (T, N) block of returns: ``low``, ``high`` (NaN only for an all-missing column),
+    ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
+    where a value is missing)."""
+
+    low: np.ndarray
+    high: np.ndarray
+    sumsq: np.ndarray
+    present: np.ndarray
+    gaps: np.ndarray
+
+
+#: Rows per block of :func:`summarize`: a block of a few thousand columns stays in the CPU cache while
+#: its minimum, maximum and sum of squares are taken, so the data are read from memory once.
+SUMMARY_BLOCK_ROWS = 128
+
+
+def summarize(values: np.ndarray) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), in
+    blocks of :data:`SUMMARY_BLOCK_ROWS` rows; columns with missing values are redone NaN-aware."""
+    t, n = values.shape
+    low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in range(0, t, SUMMARY_BLOCK_ROWS):
+            block = values[start : start + SUMMARY_BLOCK_ROWS]
+            np.minimum(low, block.min(axis=0), out=low)  # NaN propagates: marks a column with a gap
+            np.maximum(high, block.max(axis=0), out=high)
+            sumsq += np.einsum("tn,tn->n", block, block)
+        gaps = np.isnan(low)
+        present = np.full(n, t)
+        if gaps.any():
+            part = values[:, gaps]
+            low[gaps], high[gaps] = np.fmin.reduce(part, axis=0), np.fmax.reduce(part, axis=0)
+            sumsq[gaps] = np.nansum(part * part, axis=0)
+            present[gaps] -= np.count_nonzero(np.isnan(part), axis=0)
+    return ColumnSummary(low=low, high=high, sumsq=sumsq, present=present, gaps=gaps)
+
+
 def check_return_columns(
     values: np.ndarray,
     columns: pd.Index,
@@ -114,7 +155,7 @@ def check_return_columns(
     floor: bool = False,
     constant: bool = False,
     advice: Advice | tuple[Advice, ...] = (),
-    sumsq: np.ndarray | None = None,
+    summary: ColumnSummary | None = None,
 ) -> None:
     """Apply the units rule to each column of ``values`` (T, N), NaN = missing.
 
@@ -125,28 +166,25 @@ def check_return_columns(
     a column that is constant: ``max - min <= CONSTANT_RTOL * max|r|`` or ``max|r| < NEGLIGIBLE_RETURN``.
 
     ``advice`` is offered with the percent message (e.g. ``units="decimal"`` for a volatile asset).
-    ``sumsq`` (N,), the columns' sums of squares over their
-    present values when the caller has them (the regression computes them anyway), narrows the
-    columns whose values are counted for the percent test.
+    ``summary``: :func:`summarize` of ``values`` when the caller has it (the regression keeps its
+    sums of squares).
 
-    Cost: two passes (column minima and maxima); the percent count runs on the columns that could fail.
+    Cost: one pass over the data (:func:`summarize`); the percent count then runs only on the
+    columns that could fail it (see :func:`_check_percent`), the rest on the offending column.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
         values = values[:, None]
     if values.size == 0:
         return
-    with np.errstate(invalid="ignore", over="ignore"):
-        low, high = values.min(axis=0), values.max(axis=0)  # NaN for a column with a missing value
-        gaps = np.isnan(low)
-        if gaps.any():
-            low[gaps] = np.fmin.reduce(values[:, gaps], axis=0)  # NaN only for an all-missing column
-            high[gaps] = np.fmax.reduce(values[:, gaps], axis=0)
+    found = summarize(values) if summary is None else summary
+    low, high = found.low, found.high
+    with np.errstate(invalid="ignore"):
         suspect = (high > MAX_ABS_RETURN) | (low < -MAX_ABS_RETURN)  # +/-inf is caught here
         if suspect.any():
             _check_magnitude(values, columns, name, index, np.flatnonzero(suspect))
         if percent:
-            _check_percent(values, columns, name, np.maximum(high, -low), gaps, periods_per_year, advice, sumsq)
+            _check_percent(values, columns, name, found, periods_per_year, advice)
         if floor:
             if (low < -1.0).any():
                 col = int(np.argmax(low < -1.0))
@@ -175,35 +213,33 @@ def _check_percent(
     values: np.ndarray,
     columns: pd.Index,
     name: str,
-    largest: np.ndarray,
-    gaps: np.ndarray,
+    found: ColumnSummary,
     periods_per_year: int | None,
     advice: Advice | tuple[Advice, ...],
-    sumsq: np.ndarray | None,
 ) -> None:
     """Raise for the first column whose median ``|r|`` exceeds ``L = percent_threshold(periods_per_year)``.
 
     The median exceeds ``L`` when more than half of the present values do. Only columns that could
-    are counted: their largest ``|r|`` exceeds ``L`` and, when ``sumsq`` is given, ``2 sum r^2 > n L^2``
-    (more than ``n/2`` values beyond ``L`` add more than ``n L^2 / 2`` to the sum of squares).
+    are counted: their largest ``|r|`` exceeds ``L`` and ``2 sum r^2 > n L^2`` (more than ``n/2``
+    values beyond ``L`` add more than ``n L^2 / 2`` to the sum of squares). The count runs in
+    blocks of rows, as :func:`summarize` does.
     """
     limit = percent_threshold(periods_per_year)
-    present = np.full(values.shape[1], values.shape[0])
-    if gaps.any():
-        present[gaps] -= np.count_nonzero(np.isnan(values[:, gaps]), axis=0)
-    could = largest > limit
-    if sumsq is not None:
-        could &= 2 * sumsq > present * limit**2
+    could = (np.maximum(found.high, -found.low) > limit) & (2 * found.sumsq > found.present * limit**2)
     candidates = np.flatnonzero(could)
     if not candidates.size:
         return
     block = values if candidates.size == values.shape[1] else values[:, candidates]
-    over = 2 * np.count_nonzero(np.abs(block) > limit, axis=0) > present[candidates]
-    if over.any():
+    over = np.zeros(candidates.size, dtype=np.int64)
+    for start in range(0, len(block), SUMMARY_BLOCK_ROWS):
+        part = np.abs(block[start : start + SUMMARY_BLOCK_ROWS]) > limit  # NaN compares False
+        over += np.add.reduce(part.view(np.int8), axis=0, dtype=np.int64)
+    looks = 2 * over > found.present[candidates]
+    if looks.any():
         raise XLFactorError.at(
             name,
             f"looks like percentages (median size above {_pct(limit)}); {PERCENT_FIX}",
-            column=columns[int(candidates[np.argmax(over)])],
+            column=columns[int(candidates[np.argmax(looks)])],
             advice=advice,
         )
 
