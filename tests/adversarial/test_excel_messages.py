@@ -379,7 +379,8 @@ def test_advice_worded_per_front_end_from_the_error_fields():
         "weights: gross exposure is above 2 (for a leveraged book: max_gross=<its gross exposure>; or max_gross=None)"
     )
     assert error.render(ExcelWording(["weights", "max_gross"])) == (
-        'weights: gross exposure is above 2 (for a leveraged book: set max_gross to its gross exposure; or set max_gross "none")'
+        "weights: gross exposure is above 2 (for a leveraged book: set max_gross to its gross exposure; "
+        'or set max_gross "none")'
     )
     assert error.render(ExcelWording(["weights"])) == "weights: gross exposure is above 2"
     assert error.render(COMMAND_LINE) == (
