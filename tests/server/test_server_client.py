@@ -62,9 +62,11 @@ def workbook(returns: pd.DataFrame, weights: dict[str, float] = WEIGHTS) -> dict
 
 
 @pytest.fixture(scope="module")
-def client_run(server, returns, tmp_path_factory):
+def client_run(server, tokens, returns, tmp_path_factory):
+    """Signed in as an admin (Refresh data needs the role)."""
     values, dates = excel_range(returns), serials(returns.index)
     plan = {
+        "token": tokens["admin"],
         "workbook": workbook(returns),
         "functions": [{"name": "FM_BETA", "args": [values, [["FF3"]], dates, None, None]}],
         "ribbon": ORDER,
@@ -238,7 +240,7 @@ def test_bad_input_reaches_the_user_as_the_xlfactor_alert(server, returns, tmp_p
     (title "xlfactor", as in every runtime), shown by the client's dialog; nothing is written."""
     book = workbook(returns)
     book["sheets"][0]["tables"] = book["sheets"][0]["tables"][:1]
-    plan = {"workbook": book, "ribbon": ["xlfactor-report"]}
+    plan = {"workbook": book, "ribbon": ["xlfactor-report"], "token": server.token}
     run = run_client(server.url, tmp_path_factory.mktemp("node-bad"), plan)["ribbon"]["xlfactor-report"]
     assert run["completed"] and run["requests"][0]["status"] == 200
     (dialog,) = run["dialogs"]
@@ -284,7 +286,8 @@ def test_the_report_and_every_sheet_write_no_formula(server, tmp_path_factory):
     returns = xf.industry_portfolios().loc["2014-01":"2023-12"].iloc[:, : len(INJECTION_NAMES)]
     returns.columns = INJECTION_NAMES
     weights = dict.fromkeys(INJECTION_NAMES, 1 / len(INJECTION_NAMES))
-    plan = {"workbook": workbook(returns, weights), "ribbon": ["xlfactor-report", "xlfactor-help", "xlfactor-status"]}
+    ribbon = ["xlfactor-report", "xlfactor-help", "xlfactor-status"]
+    plan = {"workbook": workbook(returns, weights), "ribbon": ribbon, "token": server.token}
     runs = run_client(server.url, tmp_path_factory.mktemp("node-injection"), plan)["ribbon"]
     assert all(run["dialogs"] == [] and run["requests"][0]["status"] == 200 for run in runs.values())
     after = runs["xlfactor-status"]["workbook"]

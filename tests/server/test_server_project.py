@@ -109,6 +109,32 @@ def test_unknown_manifest_template_fails_loudly():
         server_project.wire_manifest("<OfficeApp><VersionOverrides/></OfficeApp>")
 
 
+def test_unknown_env_template_fails_loudly():
+    with pytest.raises(XLFactorError, match="expected one XLWINGS_AUTH_PROVIDERS line"):
+        server_project.configure_env("XLWINGS_CORS_ALLOW_ORIGINS=[]\n")
+
+
+def test_init_turns_sign_in_on_with_the_custom_provider(project):
+    assert "from xlfactor.excel.server_auth import validate_token" in (project / "auth/custom/__init__.py").read_text()
+    scripts = (project / "custom_scripts" / "__init__.py").read_text()
+    assert "from xlfactor.excel.server_scripts import xlfactor_refresh" in scripts
+    assert "globalThis.getAuth" in (project / "static/js/auth.js").read_text()
+
+
+def test_token_names_and_files_are_checked(tmp_path):
+    from xlfactor.excel import server_tokens
+
+    path = tmp_path / "tokens.json"
+    with pytest.raises(XLFactorError, match="NAME: 'a b' is not a token name"):
+        server_tokens.create("a b", path=path)
+    token = server_tokens.create("ann", path=path)
+    assert server_tokens.TokenStore(path).user(f"Bearer {token}") == server_tokens.TokenUser("ann", False)
+    assert server_tokens.TokenStore(path).user(token[:-1]) is None
+    path.write_text("{not json")
+    with pytest.raises(XLFactorError, match="XLFACTOR_TOKENS_FILE: cannot read the token file"):
+        server_tokens.listing(path)
+
+
 def test_missing_xlwings_server_is_explained(monkeypatch, tmp_path):
     monkeypatch.setattr(server_project.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setattr(shutil, "which", lambda name: None)
