@@ -4,8 +4,9 @@ xlwings Server (the ``xlwings-server`` package) is the web server; xlfactor adds
 code. :func:`init_project` runs ``xlwings-server init DIR`` and then wires xlfactor into the
 files that command creates, the way xlwings Server documents a project:
 
-- ``custom_functions/__init__.py`` re-exports the FM_ functions of
-  :mod:`xlfactor.excel.functions` (the sample ``functions.py`` is removed);
+- ``custom_functions/__init__.py`` re-exports the FM_ functions as served by
+  :mod:`xlfactor.excel.server_functions` (off the event loop, time-limited; the sample
+  ``functions.py`` is removed);
 - ``custom_scripts/__init__.py`` re-exports the five ribbon scripts of
   :mod:`xlfactor.excel.scripts` (the sample ``scripts.py`` is removed);
 - ``templates/manifest.xml`` (the project's copy of the manifest template) gets an
@@ -50,18 +51,13 @@ BUTTONS = (
 )
 
 CUSTOM_FUNCTIONS = '''\
-"""xlfactor's FM_ functions for this xlwings Server project (written by `xlfactor server init`)."""
+"""xlfactor's FM_ functions for this xlwings Server project (written by `xlfactor server init`).
 
-import importlib.util
-import sys
+Served off the event loop with a time limit (XLFACTOR_TIME_LIMIT, XLFACTOR_THREADS) and at most
+XLFACTOR_MAX_CELLS cells per argument; see the README's operator section.
+"""
 
-if importlib.util.find_spec("pyodide") is None:
-    # xlwings checks every input cell with `from pyodide.ffi import JsNull`; outside Pyodide the
-    # answer is always "not installed". Recording it once (`sys.modules[name] = None`) skips the
-    # sys.path search per cell: ~5 -> ~1 ms of xlwings time per formula (benchmarks/RESULTS.md).
-    sys.modules["pyodide"] = None
-
-from xlfactor.excel.functions import *  # noqa: E402, F403
+from xlfactor.excel.server_functions import *  # noqa: F403
 '''
 
 CUSTOM_SCRIPTS = '''\

@@ -30,6 +30,7 @@ import xlwings as xw
 from xlfactor.data.cache import data_dir
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import ribbon, scripts
+from xlfactor.excel.limits import setting
 from xlfactor.excel.server_tokens import ADMIN
 
 INTERVAL_ENV = "XLFACTOR_REFRESH_INTERVAL"
@@ -42,16 +43,7 @@ __all__ = ["xlfactor_refresh"]
 
 def refresh_interval() -> float:
     """Seconds between two refreshes through the ribbon (``$XLFACTOR_REFRESH_INTERVAL``, default 900)."""
-    text = os.environ.get(INTERVAL_ENV, "").strip()
-    if not text:
-        return DEFAULT_INTERVAL
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0:
-        raise XLFactorError(f"{INTERVAL_ENV}: {text!r} is not a number of seconds (0 or more); set e.g. 900")
-    return seconds
+    return setting(INTERVAL_ENV, DEFAULT_INTERVAL)
 
 
 @contextmanager
