@@ -20,6 +20,9 @@ files that command creates, the way xlwings Server documents a project:
   sending the token the user saved through the task pane's sign-in field; Refresh data needs
   the admin role (:mod:`xlfactor.excel.server_scripts`); CORS grants no foreign origin
   (``XLWINGS_CORS_ALLOW_ORIGINS=[]``);
+- ``xlwings-server add auth custom`` and ``xlwings-server add docker`` are run, and their files
+  filled in for xlfactor (the token provider above; the Docker files,
+  :mod:`xlfactor.excel.server_docker`);
 - ``pyproject.toml`` ``[tool.xlwings_server]`` sets ``functions_namespace = "XLFACTOR"``, so
   the functions appear in Excel as ``XLFACTOR.FM_BETA`` (``XLFACTOR_DEV.FM_BETA`` while the
   project's ``.env`` says ``XLWINGS_ENVIRONMENT="dev"``).
@@ -38,6 +41,7 @@ import sys
 from pathlib import Path
 
 from xlfactor.errors import XLFactorError
+from xlfactor.excel.server_docker import wire_docker
 
 NAMESPACE = "XLFACTOR"
 
@@ -325,6 +329,12 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     if done.returncode != 0 or not (folder / "templates" / "manifest.xml").is_file():
         raise XLFactorError(f"xlwings-server init {folder} failed: {(done.stderr or done.stdout).strip()}")
 
+    for extra in (["auth", "custom"], ["docker"]):  # xlwings Server's own auth provider and Docker files
+        added = subprocess.run([*xlwings_server_command(), "add", *extra], cwd=folder, capture_output=True, text=True)
+        if added.returncode != 0:
+            reason = (added.stderr or added.stdout).strip()
+            raise XLFactorError(f"xlwings-server add {' '.join(extra)} failed: {reason}")
+    wire_docker(folder)
     for sample in ("custom_functions/functions.py", "custom_scripts/scripts.py"):
         (folder / sample).unlink(missing_ok=True)
     (folder / "custom_functions" / "__init__.py").write_text(CUSTOM_FUNCTIONS, encoding="utf-8")
@@ -335,8 +345,6 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     (folder / "static" / "js" / "ribbon.js").write_text(ribbon_js(), encoding="utf-8")
     (folder / "templates" / "taskpane.html").write_text(taskpane_html(namespace), encoding="utf-8")
     (folder / "static" / "js" / "auth.js").write_text(AUTH_JS, encoding="utf-8")
-    (folder / "auth" / "custom").mkdir(parents=True)
-    (folder / "auth" / "__init__.py").write_text("", encoding="utf-8")
     (folder / "auth" / "custom" / "__init__.py").write_text(CUSTOM_AUTH, encoding="utf-8")
     env = folder / ".env"
     env.write_text(configure_env(env.read_text(encoding="utf-8")), encoding="utf-8")
