@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlwings as xw
-from office_js import EPOCH
+from office_js import EPOCH, sheet_payload
 from xlwings import server
 
 import xlfactor as xf
@@ -52,22 +52,6 @@ def _table(name: str, address: str, rows: int, cols: int) -> dict:
     }
 
 
-def _sheet(name: str, values: list[list], tables: list[dict]) -> dict:
-    return {
-        "name": name,
-        "values": values,
-        "pictures": [],
-        "shapes": [],
-        "charts": [],
-        "notes": [],
-        "tables": tables,
-        "visibility": "Visible",
-        "show_gridlines": True,
-        "pivot_tables": [],
-        "print_area": None,
-    }
-
-
 @pytest.fixture(scope="module")
 def returns() -> pd.DataFrame:
     return xf.industry_portfolios().loc["2016":"2023", ASSETS]
@@ -92,7 +76,10 @@ def office_js_book(returns: pd.DataFrame, extra_sheets: tuple[str, ...] = ()) ->
         "version": xw.__version__,
         "book": {"name": "Portfolio.xlsx", "active_sheet_index": 0, "selection_address": "A1"},
         "names": [],
-        "sheets": [_sheet("Portfolio", values, tables), *[_sheet(name, [[None]], []) for name in extra_sheets]],
+        "sheets": [
+            sheet_payload("Portfolio", values, tables),
+            *[sheet_payload(name, [[None]], []) for name in extra_sheets],
+        ],
     }
     return xw.Book(json=payload)
 
@@ -109,7 +96,7 @@ def run_report(book: xw.Book) -> list[dict]:
     return book.json()["actions"]
 
 
-def by_sheet(actions: list[dict], sheet_names: list[str]) -> dict[str, list[dict]]:
+def bysheet_payload(actions: list[dict], sheet_names: list[str]) -> dict[str, list[dict]]:
     """The actions grouped by the sheet they act on (positions resolved as the client does)."""
     names = list(sheet_names)
     grouped: dict[str, list[dict]] = {}
@@ -137,7 +124,7 @@ def report(returns):
     book = office_js_book(returns)
     actions = run_report(book)
     analysis, info = report_analysis(returns, pd.Series(WEIGHTS, index=ASSETS), source="workbook Portfolio.xlsx")
-    return actions, by_sheet(actions, ["Portfolio"]), analysis, info
+    return actions, bysheet_payload(actions, ["Portfolio"]), analysis, info
 
 
 def test_report_adds_one_sheet_per_part_and_activates_the_first(report):
@@ -201,7 +188,7 @@ def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
     deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
     assert deleted == [1, 1]  # the old report sheets, before the new ones are added
-    sheets = by_sheet(actions, names)
+    sheets = bysheet_payload(actions, names)
     assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 10
 
 
@@ -226,7 +213,7 @@ def test_layout_with_a_benchmark_adds_active_risk(returns):
     assert pairs["Tracking error"] == a.active_risk.total_vol and pairs["Active share"] == a.active_share
 
 
-def test_historical_scenarios_sheet(report):
+def test_historical_scenariossheet_payload(report):
     _, sheets, a, _ = report
     sheet = sheets["xlfactor historical scenarios"]
     table = block_values(
@@ -249,7 +236,7 @@ def test_historical_scenarios_sheet(report):
     assert about[1] == [expected.index[0], a.scenario_results[expected.index[0]].description]
 
 
-def test_forecast_check_sheet(report):
+def test_forecast_checksheet_payload(report):
     _, sheets, a, info = report
     sheet = sheets["xlfactor forecast check"]
     b = a.backtest

@@ -128,3 +128,16 @@ def test_no_labelled_result_has_an_empty_top_left_cell(engine):
         corner = out[0][0]
         assert isinstance(corner, str) and corner and not corner.startswith("#FM!"), (name, corner)
         assert np.asarray(out, dtype=object).ndim == 2, name
+
+
+def test_an_argument_over_the_cell_limit_is_refused_before_any_work(monkeypatch):
+    rows = [["Date", "A", "B", "C"], *[[40000.0 + i, 0.01 * i, -0.02 * i, 0.5] for i in range(6)]]
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "27")
+    assert functions.FM_ZSCORE(rows) == (
+        "#FM! raw_values: 28 cells; at most 27 per argument are taken (XLFACTOR_MAX_CELLS); select a smaller range "
+        "(fewer dates or assets), or ask the administrator to raise the limit"
+    )
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "28")
+    assert functions.FM_ZSCORE(rows)[0][:2] == ["Row", "Date"]
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "many")
+    assert functions.FM_ZSCORE(rows).startswith("#FM! XLFACTOR_MAX_CELLS: 'many' is not a number of 0 or more")

@@ -32,6 +32,17 @@ def project(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tokens(project):
+    """Tokens made with ``xlfactor server token create`` in the project: an admin, a user, and a revoked one."""
+    from live_server import create_token, token_command
+
+    made = {"admin": create_token(project, "ops", admin=True), "user": create_token(project, "analyst")}
+    made["revoked"] = create_token(project, "leaver")
+    token_command(project, "revoke", "leaver")
+    return made
+
+
+@pytest.fixture(scope="session")
 def french():
     from french_server import running_server
 
@@ -41,9 +52,11 @@ def french():
 
 
 @pytest.fixture(scope="session")
-def server(project, french, tmp_path_factory):
+def server(project, tokens, french, tmp_path_factory):
+    """The project served on 127.0.0.1; ``server.post`` signs in as the (non-admin) user."""
     from live_server import live_server
 
     data_dir = tmp_path_factory.mktemp("server-data")
-    with live_server(project, data_dir, env={"XLFACTOR_FRENCH_BASE_URL": french.base_url}) as live:
+    env = {"XLFACTOR_FRENCH_BASE_URL": french.base_url}
+    with live_server(project, data_dir, env=env, token=tokens["user"]) as live:
         yield live

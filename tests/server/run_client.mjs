@@ -6,7 +6,7 @@
 // modules; custom-scripts/index.js defines xlwings.runPython). The task pane's config, the
 // project's static/js/ribbon.js and the generated custom-functions code are fetched from the
 // live server: what the add-in loads. PLAN_JSON: {"workbook": {...}, "functions": [{"name",
-// "args"}], "ribbon": [action ids], "taskpane": [script names]}. Each function is called
+// "args"}], "ribbon": [action ids], "taskpane": [script names], "token": sign-in token}. Each function is called
 // through the function that CustomFunctions.associate registered, with Excel's invocation
 // object; each ribbon action through the handler ribbon.js associated with it, with an event
 // like Office's. The results, the requests made, the dialogs shown and the workbook
@@ -36,6 +36,10 @@ const { workbook, record } = installOffice({ origin, configJson, workbookSpec: p
 console.log = console.info = (...args) => process.stderr.write(args.join(" ") + "\n");
 
 await import(pathToFileURL(join(clientDir, "custom-scripts", "index.js")).href);
+// the project's auth.js (getAuth and the sign-in of its task pane), as base.html loads it
+const authJs = await (await fetch(`${origin}/static/js/auth.js`)).text();
+vm.runInThisContext(authJs, { filename: "auth.js" });
+if (plan.token) await globalThis.xlfactorSignIn(plan.token);
 const ribbonJs = await (await fetch(`${origin}/static/js/ribbon.js`)).text();
 vm.runInThisContext(ribbonJs, { filename: "ribbon.js" });
 

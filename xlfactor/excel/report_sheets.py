@@ -175,8 +175,9 @@ def write_report_sheets(book: xw.Book, a: PortfolioAnalysis, info: ReportInfo) -
     names = []
     for number, (name, blocks) in enumerate(layout(a, info).items()):
         sheet = _fresh_sheet(book, name)
-        sheet["A1"].value = info.title if number == 0 else name[len(PREFIX) :].capitalize()
-        sheet["A2"].value = f"Generated {info.generated:%Y-%m-%d %H:%M} by xlfactor from {info.portfolio_source}"
+        title = info.title if number == 0 else name[len(PREFIX) :].capitalize()
+        generated = f"Generated {info.generated:%Y-%m-%d %H:%M} by xlfactor from {info.portfolio_source}"
+        ribbon.write_rows(sheet, 1, 1, [[title], [generated]])
         row = 4
         for i, block in enumerate(blocks):
             row = _write_block(sheet, row, block, f"xlf_{number}_{i}") + 1
@@ -261,10 +262,10 @@ def _cell(value: Any) -> Any:
 
 def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> int:
     """Write one block from ``row``; return the first free row below it."""
-    sheet[f"A{row}"].value = block.title
+    ribbon.write_rows(sheet, row, 1, [[block.title]])
     row += 1
     if block.pairs is not None:
-        sheet[f"A{row}"].value = [[label, _cell(value)] for label, value, _ in block.pairs]
+        ribbon.write_rows(sheet, row, 1, [[label, _cell(value)] for label, value, _ in block.pairs])
         for i, (_, _, fmt) in enumerate(block.pairs):
             if fmt:
                 sheet[f"B{row + i}"].number_format = fmt
@@ -277,7 +278,7 @@ def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> in
     ]
     first, last = row + 1, row + len(body)
     table = sheet.range((row, 1), (last, len(header)))
-    table.value = [header, *body]
+    ribbon.write_rows(sheet, row, 1, [header, *body])
     sheet.tables.add(source=table, has_headers=True, table_style_name=TABLE_STYLE, name=table_name)
     if block.index_format:
         sheet.range((first, 1), (last, 1)).number_format = block.index_format
@@ -288,7 +289,7 @@ def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> in
     end = last + 1
     if block.total is not None:
         label, values = block.total
-        sheet.range((end, 1)).value = label
+        ribbon.write_rows(sheet, end, 1, [[label]])
         for j, column in enumerate(frame.columns, start=2):
             if column in values:
                 sheet.range((end, j)).value = float(values[column])

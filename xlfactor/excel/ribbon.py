@@ -31,6 +31,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.guard import ExcelWording
 from xlfactor.excel.results import info_fields
+from xlfactor.report.workbook import formula_like
 
 STATUS_SHEET = "xlfactor status"
 HELP_SHEET = "xlfactor help"
@@ -125,10 +126,29 @@ def padded(rows: list[list[Any]]) -> list[list[Any]]:
     return [[*r, *([None] * (width - len(r)))] for r in rows]
 
 
+TEXT_FORMAT = "@"
+
+
+def write_rows(sheet: xw.Sheet, row: int, column: int, rows: list[list[Any]]) -> None:
+    """Write ``rows`` into ``sheet`` from cell (``row``, ``column``) (1-based) so that no text becomes a formula.
+
+    A cell whose text Excel could read as a formula (``=HYPERLINK(...)``, ``@SUM(1+9)``, ``+1+1``,
+    a full-width ``\uff1d``, a leading tab: :func:`xlfactor.report.workbook.formula_like`) is
+    formatted as Text (``@``) before the values are written, so Excel stores it as text, as the
+    report file's quote prefix does. Every runtime's sheet writes go through here.
+    """
+    rows = padded(rows)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if isinstance(value, str) and formula_like(value):
+                sheet.range((row + r, column + c)).number_format = TEXT_FORMAT
+    sheet.range((row, column)).value = rows
+
+
 def _write_sheet(book: xw.Book, name: str, rows: list[list[Any]]) -> None:
     sheet = book.sheets[name] if name in [s.name for s in book.sheets] else book.sheets.add(name)
     sheet.clear_contents()
-    sheet["A1"].value = padded(rows)
+    write_rows(sheet, 1, 1, rows)
     sheet.activate()
 
 

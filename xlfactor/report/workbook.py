@@ -49,7 +49,9 @@ THIN_BOTTOM = Border(bottom=Side(style="thin", color="8EA9DB"))
 TOTAL_BORDER = Border(top=Side(style="thin", color="000000"))
 WRAP = Alignment(wrap_text=True, vertical="top")
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
+#: What Excel may take for the start of a formula (or a DDE call) in text typed into a cell: ``= + - @``,
+#: their full-width forms (an East Asian keyboard's), and a leading tab or line break.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
 HEADER_CHARS = 11
 #: Excel's limit on a print header (codes included).
 MAX_PAGE_HEADER = 255
@@ -62,10 +64,17 @@ def rows_for(height_cm: float) -> int:
     return math.ceil(height_cm / ROW_CM) + 1
 
 
+def formula_like(text: str) -> bool:
+    """Whether Excel could read ``text`` entered into a cell as a formula: it starts (after spaces) with
+    one of :data:`FORMULA_STARTS`. Such text is written with a quote prefix (here) or into a cell
+    formatted as Text (the Lite/Server report, :func:`xlfactor.excel.ribbon.write_rows`)."""
+    return text.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 def safe_value(cell: Cell, value: object) -> Cell:
     """Write ``value`` into ``cell`` so that text is always stored as text.
 
-    Strings starting with ``=``, ``+``, ``-`` or ``@`` get the cell type ``s``
+    Strings Excel could read as a formula (:func:`formula_like`) get the cell type ``s``
     (openpyxl would otherwise store ``=...`` as a formula) and Excel's quote
     prefix (so editing the cell in Excel keeps it text); control characters a
     workbook cannot hold are removed (:func:`clean_text`). NaN and None become
@@ -87,7 +96,7 @@ def safe_value(cell: Cell, value: object) -> Cell:
         value = clean_text(value)
         cell.value = value
         cell.data_type = "s"
-        if value.startswith(_FORMULA_STARTS):
+        if formula_like(value):
             cell.quotePrefix = True
         return cell
     cell.value = value
