@@ -252,3 +252,43 @@ def test_library_files_are_not_shipped():
     for d in LIBRARY_DATASETS.values():
         stem = d.file.split("{")[0].lower()
         assert not [name for name in shipped if name.startswith(stem)]
+
+
+def test_a_damaged_library_copy_is_quarantined_and_the_message_says_refresh(library_server, data_dir):
+    from test_data_faults import _flip_payload_bytes
+
+    refresh_factors("SY4", "M")
+    good = load_factors("SY4", "M")
+    _flip_payload_bytes(data_dir / "xlfactor.sqlite", "sy4_monthly")
+    with pytest.warns(RuntimeWarning, match="'sy4_monthly' were damaged .* replaced by nothing .not shipped"):
+        with pytest.raises(XLFactorError, match=r"'sy4_monthly' were damaged .* run `xlfactor refresh`"):
+            load_factors("SY4", "M")
+    with pytest.raises(XLFactorError, match="SY4 monthly data are not stored yet"):
+        load_factors("SY4", "M")
+    refresh_factors("SY4", "M")  # downloads it again (no conditional request: nothing is stored)
+    pd.testing.assert_frame_equal(load_factors("SY4", "M"), good)
+
+
+def _ps_text(months: pd.DatetimeIndex, traded: np.ndarray) -> bytes:
+    """Pastor-Stambaugh's layout: % comment lines, then month, level, innovation, traded factor (-99: none)."""
+    lines = ["% Liquidity measures and traded factor, Pastor and Stambaugh (2003)", "% Month Agg Innov Traded"]
+    for month, value in zip(months, traded, strict=True):
+        lines.append(f"{month:%Y%m}  -0.031200   0.004100  {value: .6f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_ps_refresh_stores_the_traded_factor_with_french_market(library_server):
+    """No public copy of the liquidity file was found, so its NUMBERS here are generated (seeded); the layout,
+    the year-named file, the -99 marker and the pipeline are what this checks."""
+    months = pd.date_range("1962-08-31", "2024-12-31", freq="ME")
+    traded = np.round(np.random.default_rng(7).normal(0.004, 0.035, len(months)), 6)
+    traded[:65] = -99.0  # the traded factor starts in 1968 (65 months of -99 in the published file)
+    library_server.routes["liq_data_1962_2024.txt"] = Route(_ps_text(months, traded))
+    (_, result) = refresh_factors("PS", "M").results
+    assert (result.dataset, result.status, result.vintage) == ("ps_monthly", "updated", "2024")
+    got = load_factors("PS", "M")
+    assert list(got.columns) == ["Mkt-RF", "LIQ_V", "RF"] and got.index[0] == months[65]
+    np.testing.assert_array_equal(got["LIQ_V"].to_numpy(), traded[65 : 65 + len(got)])
+    assert got.index[-1] == months[-1]  # the inner join ends with the liquidity file (French's runs to 2025-12)
+    ff3 = load_factors("FF3", "M")
+    np.testing.assert_array_equal(got[["Mkt-RF", "RF"]].to_numpy(), ff3.loc[got.index, ["Mkt-RF", "RF"]].to_numpy())

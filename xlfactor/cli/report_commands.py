@@ -15,7 +15,7 @@ from xlfactor.errors import XLFactorError
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _FREQ_ADVICE = re.compile(r"load the factors with freq='([A-Z])'")
 _MODEL_HELP = (
-    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
+    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions and libraries need "
     "`xlfactor refresh --model NAME` first"
 )
 
