@@ -7,7 +7,7 @@ import os
 import shutil
 
 import pytest
-from french_server import running_server
+from french_server import mirror_of_every_source, running_server
 
 from xlfactor.data import load_factors, reset_state
 from xlfactor.data.sources import SOURCES
@@ -55,9 +55,6 @@ def french_server(monkeypatch):
 def library_server(monkeypatch):
     """One HTTP server on 127.0.0.1 mirroring every publisher: each XLFACTOR_<SOURCE>_BASE_URL points to it,
     and it serves French's current US zips and the other libraries' test files under their published names."""
-    with running_server() as state:
-        for source in SOURCES.values():
-            monkeypatch.setenv(source.env_var, state.base_url)
+    with mirror_of_every_source(monkeypatch) as state:
         state.serve_folder("current")
-        state.serve_libraries()
         yield state

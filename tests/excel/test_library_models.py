@@ -6,34 +6,13 @@ layouts (tests/data/libraries). Expected numbers come from statsmodels OLS per a
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import pytest
 import statsmodels.api as sm
 from office_js import excel_range, serials, spilled
 
 import xlfactor as xf
-from xlfactor.data import refresh_factors, reset_state
-from xlfactor.data.sources import SOURCES
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "data_layer"))  # french_server.py, shared with the data tests
-from french_server import running_server  # noqa: E402
-
-
-@pytest.fixture
-def data_folder(tmp_path, monkeypatch):
-    """A private, freshly seeded data folder (nothing but the shipped French data), every mirror on 127.0.0.1."""
-    monkeypatch.setenv("XLFACTOR_DATA_DIR", str(tmp_path / "data"))
-    reset_state()
-    with running_server() as server:
-        for source in SOURCES.values():
-            monkeypatch.setenv(source.env_var, server.base_url)
-        server.serve_libraries()
-        yield server
-    reset_state()
+from xlfactor.data import refresh_factors
 
 
 def _ols(
@@ -43,7 +22,7 @@ def _ols(
     return {a: sm.OLS(returns[a] - rf, X).fit() for a in returns.columns}
 
 
-def test_fm_beta_with_q5_equals_statsmodels(engine, data_folder):
+def test_fm_beta_with_q5_equals_statsmodels(engine, library_mirror):
     refresh_factors("Q5", "M")
     returns = xf.industry_portfolios().loc["2000-01":"2019-12", ["NoDur", "BusEq", "Money"]]
     out = spilled(engine.call("FM_BETA", excel_range(returns), "Q5", serials(returns.index)))
@@ -54,7 +33,7 @@ def test_fm_beta_with_q5_equals_statsmodels(engine, data_folder):
     np.testing.assert_allclose(out.to_numpy(dtype=float), expected.to_numpy(), rtol=1e-9, atol=1e-12)
 
 
-def test_fm_alpha_test_compares_ff5_q5_and_sy4_on_the_same_assets(engine, data_folder):
+def test_fm_alpha_test_compares_ff5_q5_and_sy4_on_the_same_assets(engine, library_mirror):
     refresh_factors(["Q5", "SY4"], "M")
     returns = xf.industry_portfolios().loc["2000-01":"2016-12", ["NoDur", "BusEq", "Money"]]  # SY4 ends 2016-12
     out = spilled(engine.call("FM_ALPHA_TEST", excel_range(returns), "FF5, Q5, SY4", serials(returns.index)))
@@ -70,7 +49,7 @@ def test_fm_alpha_test_compares_ff5_q5_and_sy4_on_the_same_assets(engine, data_f
     assert not np.allclose(out["FF5 alpha"].to_numpy(float), out["SY4 alpha"].to_numpy(float), atol=1e-3)
 
 
-def test_fm_data_info_shows_source_citation_vintage_and_licence(engine, data_folder):
+def test_fm_data_info_shows_source_citation_vintage_and_licence(engine, library_mirror):
     refresh_factors("Q5", "M")
     rows = {row[0]: row[1] for row in engine.call("FM_DATA_INFO", "Q5", "M")}
     assert rows["Vintage"] == "2019" and rows["Database"] == "global-q" and rows["Origin"] == "download"
@@ -80,7 +59,7 @@ def test_fm_data_info_shows_source_citation_vintage_and_licence(engine, data_fol
     assert rows["Column sources"].startswith("MKT: global-q (q5_factors_monthly_<year>.csv); ME: global-q")
 
 
-def test_a_model_not_stored_says_how_to_get_it(engine, data_folder):
+def test_a_model_not_stored_says_how_to_get_it(engine, library_mirror):
     returns = xf.industry_portfolios().loc["2000-01":"2016-12", ["NoDur", "BusEq"]]
     out = engine.call("FM_BETA", excel_range(returns), "SY4", serials(returns.index))
     text = out[0][0] if isinstance(out, list) else out

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
 from openpyxl import load_workbook
 
 import xlfactor as xf
 from xlfactor.cli import main
-from xlfactor.data import refresh_factors, reset_state
-from xlfactor.data.sources import SOURCES
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "data_layer"))  # french_server.py, shared with the data tests
-from french_server import running_server  # noqa: E402
+from xlfactor.data import refresh_factors
 
 
-@pytest.fixture
-def mirror(tmp_path, monkeypatch):
-    monkeypatch.setenv("XLFACTOR_DATA_DIR", str(tmp_path / "data"))
-    reset_state()
-    with running_server() as server:
-        for source in SOURCES.values():
-            monkeypatch.setenv(source.env_var, server.base_url)
-        server.serve_libraries()
-        yield server
-    reset_state()
-
-
-def test_report_on_stambaugh_yuan_factors(tmp_path, capsys, mirror):
+def test_report_on_stambaugh_yuan_factors(tmp_path, capsys, library_mirror):
     industries = xf.industry_portfolios().loc["2007-01":"2016-12", ["NoDur", "Manuf", "BusEq", "Hlth"]]
     industries.rename_axis("Date").to_csv(tmp_path / "returns.csv")
     (tmp_path / "weights.csv").write_text("asset,weight\nNoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")

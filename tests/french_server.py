@@ -16,6 +16,7 @@ from french_files import french_bytes
 from library_files import LAST_MODIFIED, LIBRARY_FILES, library_bytes
 
 from xlfactor.data.catalog import US_DATASETS
+from xlfactor.data.sources import SOURCES
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:
@@ -131,3 +132,14 @@ def running_server() -> Iterator[FrenchServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def mirror_of_every_source(monkeypatch) -> Iterator[FrenchServer]:
+    """:func:`running_server` with every ``XLFACTOR_<SOURCE>_BASE_URL`` pointing to it, serving the other
+    libraries' test files (add French's with :meth:`FrenchServer.serve_folder`)."""
+    with running_server() as state:
+        for source in SOURCES.values():
+            monkeypatch.setenv(source.env_var, state.base_url)
+        state.serve_libraries()
+        yield state
