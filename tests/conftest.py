@@ -17,7 +17,8 @@ from french_files import VW_MONTHLY, french_block
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 os.environ["XLFACTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="xlfactor-test-")
-os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
+for _source in ("FRENCH", "GLOBALQ", "STAMBAUGH", "AQR", "DHS"):
+    os.environ.pop(f"XLFACTOR_{_source}_BASE_URL", None)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,3 +59,18 @@ def ff3_monthly():
 def ff5_daily():
     """FF5 daily factors and RF (CRSP 202601), decimals."""
     return french_block("F-F_Research_Data_5_Factors_2x3_daily.csv", "daily")
+
+
+@pytest.fixture
+def library_mirror(tmp_path, monkeypatch):
+    """A private, freshly seeded data folder (only the shipped French data) and a real HTTP server on 127.0.0.1
+    mirroring every publisher, serving the other libraries' test files (tests/data/libraries)."""
+    from french_server import mirror_of_every_source
+
+    from xlfactor.data import reset_state
+
+    monkeypatch.setenv("XLFACTOR_DATA_DIR", str(tmp_path / "library-data"))
+    reset_state()
+    with mirror_of_every_source(monkeypatch) as server:
+        yield server
+    reset_state()

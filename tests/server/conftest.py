@@ -20,7 +20,6 @@ if sys.version_info < (3, 11):  # xlwings-server needs Python >= 3.11 (the test 
     collect_ignore_glob = ["test_*.py"]
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "data_layer"))  # french_server.py, shared with the data tests
 sys.path.insert(0, str(Path(__file__).parents[1] / "excel"))  # office_js.py: ranges as Excel sends them
 
 

@@ -13,7 +13,7 @@ from xlfactor.errors import XLFactorError
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _MODEL_HELP = (
-    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
+    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions and libraries need "
     "`xlfactor refresh --model NAME` first"
 )
 

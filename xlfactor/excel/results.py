@@ -79,14 +79,21 @@ INFO_FIELDS = {
     "columns": "Columns",
     "data_key": "Data key",
     "summary": "Summary",
+    "source": "Source",
+    "citation": "Citation",
+    "licence": "Licence",
+    "column_sources": "Column sources",
 }
 
 
 def info_fields(info: dict[str, Any]) -> dict[str, Any]:
-    """``factor_info`` as readable label -> value (lists joined with commas, nested metadata left out)."""
+    """``factor_info`` as readable label -> value (lists joined with commas, ``column: source`` pairs with
+    semicolons, nested metadata left out)."""
     out = {}
     for key, label in INFO_FIELDS.items():
         value = info.get(key)
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
         out[label] = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
     return out
 

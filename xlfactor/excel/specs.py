@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from xlfactor.data.catalog import BASE_MODELS, REGIONS, normalize_freq
+from xlfactor.data.catalog import BASE_MODELS, LIBRARY_MODEL_NAMES, REGIONS, normalize_freq
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.models.covariance import CovMethod
@@ -213,7 +213,8 @@ RETURNS = rng(
 )
 FACTORS = rng(
     'Factor returns (a range in decimals, header optional) or a model name: "CAPM", "FF3", "FF5", "FF6", '
-    '"CARHART4" (US), or with a region suffix such as "FF5-DEV", "FF6-EUR" (then dates are required).'
+    '"CARHART4" (US), or with a region suffix such as "FF5-DEV", "FF6-EUR", or another library\'s: "Q5", "SY4", '
+    '"AQR4", "BS6"... (then dates are required).'
 )
 DATES = rng(
     "Dates of the rows (dates, serials or YYYY-MM-DD text). Required with a model name; the frequency is "
@@ -241,8 +242,8 @@ HALFLIFE = number('EWMA half-life in rows (periods); required with method "ewma"
 _US_MODELS = ", ".join(f'"{m}"' for m in BASE_MODELS)
 _REGION_SUFFIXES = ", ".join(f"-{code}" for code in REGIONS)
 MODEL = model(
-    f"Model name: {_US_MODELS} (US), or one of them with a region suffix ({_REGION_SUFFIXES}), "
-    'e.g. "FF5-DEV", "FF6-EUR"; or a registered factor set.'
+    f"Model name: {_US_MODELS} (US), or with a region suffix ({_REGION_SUFFIXES}), "
+    f'e.g. "FF5-DEV", "FF6-EUR"; also {", ".join(LIBRARY_MODEL_NAMES)}, AQR4-JPN...; or a registered factor set.'
 )
 
 
