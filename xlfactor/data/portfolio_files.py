@@ -13,8 +13,10 @@ index levels) and are turned into simple returns ``p_t / p_{t-1} - 1``.
 
 ``Weights``: a header row, then one row per asset: asset name, portfolio weight
 and optionally a third column with benchmark weights. Assets in ``Returns`` that
-have no row get weight 0 (they still appear in the per-asset tables); a listed
-asset with a blank weight cell is an error (as in the Excel functions).
+have no row are left out of ``weights``: the analysis carries them at weight 0
+and the report and the command line warn (a holding dropped from the weights
+must not silently become cash). A listed asset with a blank weight cell is an
+error (as in the Excel functions).
 
 ``PortfolioReturns`` (optional; a sheet or Excel table of the workbook, or a CSV
 passed as ``portfolio_returns_path`` / ``--portfolio-returns``): the portfolio's
@@ -55,7 +57,7 @@ class PortfolioInput:
     returns : DataFrame
         Dates x assets, simple returns in decimals, NaN for missing values.
     weights : Series
-        Portfolio weight per asset (index = every asset in ``returns``).
+        Portfolio weight per listed asset, in the order of ``returns`` (assets without a row are left out).
     benchmark : Series or None
         Benchmark weight per asset when the weights table has a third column.
     source : str
@@ -157,7 +159,7 @@ def read_weights_csv(path: str | Path, assets: Sequence[str], *, what: str = "we
     ``what`` names the argument in error messages (``"benchmark"`` for a benchmark file).
     """
     weights, _ = _weights(_csv_rows(Path(path), what), pd.Index(assets), what)
-    return weights
+    return weights.reindex(pd.Index(assets), fill_value=0.0)
 
 
 def _require_table(tables: dict[str, list[list[object]]], name: str, path: Path) -> list[list[object]]:
@@ -280,7 +282,8 @@ def _check_returns(
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") -> tuple[pd.Series, pd.Series | None]:
-    """Weights (and an optional third column of benchmark weights) per asset; assets without a row get 0."""
+    """Weights (and an optional third column of benchmark weights) per asset. Portfolio weights keep the
+    listed assets only (the analysis flags the others); benchmark weights give the others 0."""
     rows = _trim(rows)
     if len(rows) < 2 or len(rows[0]) < 2:
         raise XLFactorError(
@@ -303,7 +306,9 @@ def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") 
         )
     if len(set(names)) != len(names):
         raise XLFactorError(f"{what}: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
-    weights = pd.Series(columns[0], index=names, dtype=float).reindex(assets, fill_value=0.0)
+    listed = pd.Series(columns[0], index=names, dtype=float)
+    order = [a for a in assets if a in listed.index] if what == "weights" else assets
+    weights = listed.reindex(order, fill_value=0.0)
     if not np.any(weights.to_numpy() != 0):
         raise XLFactorError(f"{what}: every weight is zero; give the portfolio some positions")
     benchmark = (

@@ -43,6 +43,7 @@ DEMO_REALISED_SOURCE = (
     "rebalancing back to them, drift in between (current weights = target weights)"
 )
 _PRE_SHEET_STEPS = 3
+_TOTAL_STEPS = _PRE_SHEET_STEPS + len(SHEETS) + 1
 
 
 def build_report(
@@ -111,7 +112,7 @@ def build_report(
         the factor data, an unwritable output path. No file is written then.
     """
     path = _check_path(path)
-    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    report = _Progress(progress, _TOTAL_STEPS)
     analysis, info = _analysis(
         returns,
         weights,
@@ -146,17 +147,20 @@ def report_analysis(
     max_gross: float | None = MAX_GROSS,
     weights_history: pd.DataFrame | None = None,
     units: str = "auto",
+    progress: ProgressFn | None = None,
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
     """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
 
-    Same arguments and errors as :func:`build_report` (without ``path`` and ``progress``);
-    for runtimes that lay the report out elsewhere (the sheets of the open workbook in
-    xlwings Lite and Server, :mod:`xlfactor.excel.report_sheets`).
+    Same arguments and errors as :func:`build_report` (without ``path``); for runtimes that
+    lay the report out elsewhere (the sheets of the open workbook in xlwings Lite and
+    Server, :mod:`xlfactor.excel.report_sheets`), or that show the numbers before writing
+    the file with :func:`write_report` (the command line). ``progress`` counts the steps
+    of both calls.
     """
     return _analysis(
         returns,
         weights,
-        _Progress(None, _PRE_SHEET_STEPS),
+        _Progress(progress, _TOTAL_STEPS),
         model=model,
         freq=freq,
         factors=factors,
@@ -252,7 +256,7 @@ def build_demo_report(
         the numbers it shows.
     """
     path = _check_path(path if path is not None else DEMO_FILE)
-    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    report = _Progress(progress, _TOTAL_STEPS)
     report.step("Loading factor data")
     model_name = model.strip().upper()
     factors = load_factors(model_name, "M")
@@ -309,6 +313,15 @@ def _analyse(
         weights_history=weights_history,
         units=units,
     )
+
+
+def write_report(
+    analysis: PortfolioAnalysis, info: ReportInfo, path: str | Path, *, progress: ProgressFn | None = None
+) -> Path:
+    """Write the report workbook of an analysis from :func:`report_analysis` (atomically) and return its path."""
+    report = _Progress(progress, _TOTAL_STEPS)
+    report.done_steps = _PRE_SHEET_STEPS
+    return _write(analysis, info, _check_path(path), report)
 
 
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
