@@ -249,3 +249,50 @@ def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
     else:
         assert read_portfolio(returns, weights_path=weights).returns["A"].count() == 3
         check_not_percent(values, "x")
+
+
+@pytest.mark.parametrize("sheet", ["Returns", "Weights"])
+def test_a_title_row_above_the_header_names_the_fix(tmp_path, sample, sheet):
+    returns, weights = sample
+    returns_rows = _rows(returns)
+    weights_rows = [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]]
+    titled = [["My fund, March"], [None]]  # a title and a blank line, as people lay sheets out
+    path = tmp_path / "p.xlsx"
+    if sheet == "Returns":
+        _xlsx(path, titled + returns_rows, weights_rows)
+        header = "Date, then the asset names"
+    else:
+        _xlsx(path, returns_rows, titled + weights_rows)
+        header = "asset, weight[, benchmark]"
+    with pytest.raises(XLFactorError) as caught:
+        read_portfolio(path)
+    assert str(caught.value) == (
+        f"{sheet.lower()}: the first row holds only 'My fund, March', which looks like a title above the header; "
+        f"the header row ({header}) must come first: delete the title row, or make the data below it an Excel "
+        f"table named {sheet}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "fix"),
+    [
+        ("returns", None),  # another case: matched, as Excel matches names
+        ("Return", "rename 'Return' to 'Returns'"),
+        ("Retruns", "rename 'Retruns' to 'Returns'"),
+        ("Data", "add one (see 'xlfactor report --help' for the layout); it has 'Data', 'Weights'"),
+    ],
+)
+def test_a_near_miss_sheet_name_is_named(tmp_path, sample, sheet_name, fix):
+    returns, weights = sample
+    path = tmp_path / "p.xlsx"
+    _xlsx(path, _rows(returns), [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]])
+    wb = load_workbook(path)
+    wb["Returns"].title = "tmp"  # openpyxl would number a case-only rename ("returns1")
+    wb["tmp"].title = sheet_name
+    wb.save(path)
+    if fix is None:
+        assert list(read_portfolio(path).returns.columns) == list(returns.columns)
+        return
+    with pytest.raises(XLFactorError) as caught:
+        read_portfolio(path)
+    assert str(caught.value) == f"input: 'p.xlsx' has no sheet or table named 'Returns'; {fix}"

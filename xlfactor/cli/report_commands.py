@@ -6,10 +6,9 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from xlfactor.cli.progress import progress_reporter
 from xlfactor.data.catalog import model_names_hint
 from xlfactor.errors import XLFactorError
 
@@ -118,7 +117,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Build the demo report, print where it went and its headline numbers."""
     from xlfactor.report import build_demo_report
 
-    with _progress_bar() as progress:
+    with progress_reporter("report") as progress:
         path, analysis = build_demo_report(args.output, model=args.model, progress=progress)
     print(f"Wrote {path}")
     _print_headline(analysis)
@@ -128,7 +127,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     """Read the portfolio file(s), build the report, print where it went and its headline numbers."""
     from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
-    from xlfactor.report.build import report_analysis, write_report
+    from xlfactor.report.build import check_report_path, report_analysis, write_report
     from xlfactor.report.reading import weights_warning
 
     output = args.output or Path(f"{args.input.stem}-risk-report.xlsx")
@@ -141,6 +140,7 @@ def run_report(args: argparse.Namespace) -> int:
             "--portfolio-returns": args.portfolio_returns,
         },
     )
+    output = check_report_path(output)  # before the work, not after it
     portfolio = read_portfolio(
         args.input,
         weights_path=args.weights,
@@ -157,7 +157,7 @@ def run_report(args: argparse.Namespace) -> int:
             else read_weights_csv(args.benchmark, portfolio.returns.columns, what="benchmark")
         )
     try:
-        with _progress_bar() as progress:
+        with progress_reporter("report") as progress:
             analysis, info = report_analysis(
                 portfolio.returns,
                 portfolio.weights,
@@ -223,27 +223,6 @@ def _refuse_overwriting_inputs(output: Path, inputs: dict[str, Path | None]) -> 
             and os.path.samefile(output.expanduser(), given.expanduser())
         ):
             raise XLFactorError(f"output: {str(output)!r} is the {argument} file; choose another name for the report")
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A tqdm bar on stderr driven by ``progress(step, done, total)`` callbacks (hidden when not a terminal)."""
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=1, unit="step", leave=False, disable=None, bar_format="{desc:<34}{bar:20} {n_fmt}/{total_fmt} [{elapsed}]"
-    )
-
-    def update(step: str, done: int, total: int) -> None:
-        bar.total = total
-        bar.set_description_str(step)
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 def _print_headline(analysis) -> None:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models._repr import short_repr
 from xlfactor.models.backtest import BacktestResult, risk_backtest
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
@@ -186,6 +187,8 @@ class PortfolioAnalysis:
     unweighted : tuple of str
         Assets with returns that the weights left out (carried at weight 0; the report warns).
     """
+
+    __repr__ = short_repr
 
     returns: pd.DataFrame
     factors: pd.DataFrame

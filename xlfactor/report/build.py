@@ -111,7 +111,7 @@ def build_report(
         Bad input (see :func:`xlfactor.analyze_portfolio`), no dates in common with
         the factor data, an unwritable output path. No file is written then.
     """
-    path = _check_path(path)
+    path = check_report_path(path)
     report = _Progress(progress, _TOTAL_STEPS)
     analysis, info = _analysis(
         returns,
@@ -255,7 +255,7 @@ def build_demo_report(
         Where the report was written (default ``./xlfactor-demo-report.xlsx``) and
         the numbers it shows.
     """
-    path = _check_path(path if path is not None else DEMO_FILE)
+    path = check_report_path(path if path is not None else DEMO_FILE)
     report = _Progress(progress, _TOTAL_STEPS)
     report.step("Loading factor data")
     model_name = model.strip().upper()
@@ -321,7 +321,7 @@ def write_report(
     """Write the report workbook of an analysis from :func:`report_analysis` (atomically) and return its path."""
     report = _Progress(progress, _TOTAL_STEPS)
     report.done_steps = _PRE_SHEET_STEPS
-    return _write(analysis, info, _check_path(path), report)
+    return _write(analysis, info, check_report_path(path), report)
 
 
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
@@ -360,7 +360,8 @@ def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> 
         ) from None
 
 
-def _check_path(path: str | Path) -> Path:
+def check_report_path(path: str | Path) -> Path:
+    """``path`` as the report's output: an ``.xlsx`` in an existing folder (checked before any work)."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise XLFactorError(f"output: {path.name!r} must end in .xlsx")
