@@ -266,3 +266,25 @@ def test_layout_without_episodes_or_backtest_says_why(returns):
     (check,) = sheets["xlfactor forecast check"]
     assert scenario.pairs == [(report_sheets.NO_EPISODES, None, None)]
     assert check.pairs[0][0].startswith("Not enough history: the forecast check needs at least 16 months")
+
+
+@pytest.mark.parametrize(
+    ("rename", "message"),
+    [
+        ("weights", None),  # Excel's table names ignore case, and so does the ribbon
+        (
+            "Weight",
+            "Weights: no Excel table or named range called 'Weights' in this workbook; rename the table "
+            "'Weight' to 'Weights' (Table Design > Table Name)",
+        ),
+    ],
+)
+def test_table_names_ignore_case_and_a_near_miss_is_named(returns, rename, message):
+    book = office_js_book(returns)
+    book.sheets[0].api["tables"][1]["name"] = rename
+    actions = run_report(book)
+    if message is None:
+        assert not any(a["func"] == "alert" for a in actions)
+        return
+    (alert,) = actions
+    assert alert["func"] == "alert" and alert["args"][0] == message

@@ -65,26 +65,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    """Refresh with a tqdm progress bar, print the per-dataset report; 1 if any dataset failed."""
+    """Refresh with progress on stderr (a bar on a terminal, lines otherwise), print the per-dataset
+    report; 1 if any dataset failed."""
     import warnings
 
-    from tqdm import tqdm
-
+    from xlfactor.cli.progress import progress_reporter
     from xlfactor.data import refresh_factors
     from xlfactor.data.cache import db_path
 
-    with tqdm(total=None, unit="file", desc="refresh") as bar:
-
-        def progress(dataset: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_postfix_str(dataset)
-            bar.update(done - bar.n)
-
-        with warnings.catch_warnings():  # the report below already lists the failures
-            warnings.simplefilter("ignore", RuntimeWarning)
-            report = refresh_factors(
-                args.model, args.freq, progress=progress, timeout=args.timeout, retries=args.retries
-            )
+    with progress_reporter("refresh", unit="file") as progress, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the report below already lists the failures
+        report = refresh_factors(args.model, args.freq, progress=progress, timeout=args.timeout, retries=args.retries)
     print(report)
     print(f"cache: {db_path()}")
     return 0 if report.ok else 1

@@ -27,6 +27,7 @@ import pandas as pd
 import xlwings as xw
 
 from xlfactor import data
+from xlfactor.data.xlsx_input import near_miss
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.guard import ExcelWording
@@ -153,16 +154,30 @@ def _write_sheet(book: xw.Book, name: str, rows: list[list[Any]]) -> None:
 
 
 def _range_values(book: xw.Book, name: str, *, required: bool = True) -> Any:
-    """Values of an Excel table or a workbook-level named range called ``name`` (None if absent
-    and not ``required``)."""
+    """Values of an Excel table or a workbook-level named range called ``name``, matched without regard
+    to case as Excel does (None if absent and not ``required``; a near miss is named in the error)."""
+    key = name.lower()
     for sheet in book.sheets:
-        if name in [t.name for t in sheet.tables]:
-            return sheet.tables[name].range.options(ndim=2).value
-    if name in [n.name for n in book.names]:
-        return book.names[name].refers_to_range.options(ndim=2).value
+        for table in sheet.tables:
+            if table.name.lower() == key:
+                return table.range.options(ndim=2).value
+    for defined in book.names:
+        if defined.name.lower() == key:
+            return defined.refers_to_range.options(ndim=2).value
     if not required:
         return None
-    raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; create one")
+    tables = [t.name for sheet in book.sheets for t in sheet.tables] + [n.name for n in book.names]
+    spelled = near_miss(name, tables)
+    if spelled is not None:
+        fix = f"rename the table {spelled!r} to {name!r} (Table Design > Table Name)"
+    else:
+        sheet = near_miss(name, [s.name for s in book.sheets])
+        fix = (
+            f"sheet {sheet!r} is not a table: select its data, Insert > Table, and name the table {name!r}"
+            if sheet is not None
+            else "create one"
+        )
+    raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; {fix}")
 
 
 def refresh(book: xw.Book) -> None:

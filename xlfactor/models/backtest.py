@@ -26,6 +26,7 @@ from scipy.special import chdtrc, ndtri, xlogy
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction, whole_number
 from xlfactor.models.covariance import CovMethod, factor_cov
 from xlfactor.models.frequency import periods_per_year
@@ -77,6 +78,8 @@ class BacktestResult:
     min_periods, refit_every : int
     cov_method : str
     """
+
+    __repr__ = short_repr
 
     table: pd.DataFrame
     bias: float

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import (
@@ -59,6 +60,8 @@ class HedgeResult:
         Data frequency (inferred from dates or given); None when unknown.
     """
 
+    __repr__ = short_repr
+
     ratios: pd.Series
     effectiveness: float
     residual_vol: float
@@ -92,6 +95,8 @@ class RiskShareHedge:
     active : bool
         True when a benchmark was given (all figures are active risk).
     """
+
+    __repr__ = short_repr
 
     hedge: pd.Series
     scale: float
@@ -127,6 +132,8 @@ class PositionSize:
     vol_budget : float
         The budget, in currency per horizon (same unit as the capital).
     """
+
+    __repr__ = short_repr
 
     capital_unhedged: float
     capital_hedged: float | None

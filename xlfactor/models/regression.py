@@ -23,6 +23,7 @@ from scipy import special
 from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models._ols_fit import fit_ols
 from xlfactor.models._ols_inputs import CheckedFactors, OLSInputs, check_factor_frame, prepare
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import known_periods_per_year
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
@@ -88,6 +89,8 @@ class RegressionResult:
     and then kept (a caller that needs only the betas pays for nothing else);
     ``resid`` and ``pvalues`` are likewise computed on first access, as in statsmodels.
     """
+
+    __repr__ = short_repr
 
     periods_per_year: int | None
     cov_type: str

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models.covariance import (
     CovMethod,
     check_periods_per_year,
@@ -83,6 +84,8 @@ class PortfolioRisk:
     When ``total_vol`` is 0 (e.g. weights equal to the benchmark), contributions
     are 0 and marginals, percents and ``factor_share`` are NaN.
     """
+
+    __repr__ = short_repr
 
     total_var: float
     factor_var: float

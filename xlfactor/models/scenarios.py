@@ -20,6 +20,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import horizon_periods
@@ -58,6 +59,8 @@ class StressResult:
     Units: moves are returns over the scenario (decimals); P&L is in the units of
     the weights (fraction of capital, or currency for currency weights).
     """
+
+    __repr__ = short_repr
 
     factor_moves: pd.Series
     shocked: pd.Series
@@ -104,6 +107,8 @@ class VaRResult:
     observations : int
         Historical periods used (0 for the parametric method).
     """
+
+    __repr__ = short_repr
 
     var: float
     es: float

@@ -36,6 +36,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models._repr import short_repr
 from xlfactor.models.backtest import BacktestResult, risk_backtest
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
@@ -183,7 +184,11 @@ class PortfolioAnalysis:
         With a ``weights_history``: dates x factors, the bottom-up exposures
         ``x_t = sum_i w_{t,i} beta_i`` of the weights held on each date, betas from
         ``asset_regression`` (:func:`xlfactor.holdings_exposures`); else None.
+    unweighted : tuple of str
+        Assets with returns that the weights left out (carried at weight 0; the report warns).
     """
+
+    __repr__ = short_repr
 
     returns: pd.DataFrame
     factors: pd.DataFrame
@@ -220,6 +225,7 @@ class PortfolioAnalysis:
     scenario_results: dict[str, ScenarioResult]
     backtest: BacktestResult | None
     holdings_exposures: pd.DataFrame | None = None
+    unweighted: tuple[str, ...] = ()
 
     @property
     def start(self) -> pd.Timestamp:
@@ -230,6 +236,21 @@ class PortfolioAnalysis:
     def end(self) -> pd.Timestamp:
         """Last date of the portfolio sample."""
         return self.portfolio_returns.index[-1]
+
+    @property
+    def total_weight(self) -> float:
+        """Net invested weight ``sum_i w_i`` (1 for a fully invested book)."""
+        return float(self.weights.sum())
+
+    @property
+    def gross_weight(self) -> float:
+        """Gross exposure ``sum_i |w_i|``."""
+        return float(self.weights.abs().sum())
+
+    @property
+    def cash_weight(self) -> float:
+        """``1 - sum_i w_i``: cash, or capital not covered by the assets (no risk in the model)."""
+        return 1.0 - self.total_weight
 
     @property
     def factor_names(self) -> list[str]:
@@ -261,7 +282,10 @@ def analyze_portfolio(
         Dates x assets, simple returns in decimals; rows are matched to
         ``factors`` by index (align them first, e.g. with :func:`xlfactor.align`).
     weights : Series or mapping
-        Weight per asset; assets not listed get 0. Names must be columns of ``returns``.
+        Weight per asset; names must be columns of ``returns``. An asset with returns that is
+        left out is carried at weight 0 and listed in ``unweighted`` (the report and the command
+        line warn: a dropped holding would otherwise silently become cash). The sum of the
+        weights is the invested share; ``1 - sum`` is cash (``total_weight``, ``cash_weight``).
     factors : DataFrame
         Dates x factors (decimals), optionally with an ``RF`` column.
     benchmark : Series, mapping, ``"equal"`` or None
@@ -397,6 +421,7 @@ def analyze_portfolio(
         scenario_results=scenarios,
         backtest=_backtest(returns, w, factor_frame, rf, cov_method),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
+        unweighted=unweighted_assets(weights, returns.columns),
     )
 
 
@@ -422,6 +447,18 @@ def _weights(weights: pd.Series | Mapping[str, float], assets: pd.Index, name: s
     if name == "weights" and not (values != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
     return pd.Series(values, index=assets, name=name)
+
+
+def unweighted_assets(weights: pd.Series | Mapping[str, float], assets: pd.Index) -> tuple[str, ...]:
+    """The assets with returns that ``weights`` (by name) leaves out; they are carried at weight 0, and the
+    report says so (a holding dropped from the weights would otherwise silently become cash)."""
+    if isinstance(weights, Mapping):
+        named = pd.Index(list(weights))
+    elif isinstance(weights, pd.Series):
+        named = weights.index
+    else:
+        return ()  # an array has one weight per asset by construction (weight_vector checks its length)
+    return tuple(str(a) for a in assets.difference(named, sort=False))
 
 
 def _benchmark(benchmark: pd.Series | Mapping[str, float] | str | None, assets: pd.Index) -> pd.Series | None:

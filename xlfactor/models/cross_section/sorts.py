@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import increasing_fractions, whole_number
 from xlfactor.models.cross_section.design import as_float_frame
 from xlfactor.models.cross_section.regression import check_returns
@@ -40,6 +41,8 @@ class SortResult:
     counts : DataFrame
         Dates x portfolios: number of assets in each bucket.
     """
+
+    __repr__ = short_repr
 
     portfolios: pd.DataFrame
     factors: pd.DataFrame

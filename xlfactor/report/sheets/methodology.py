@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -12,6 +13,8 @@ from xlfactor.report.analysis import BACKTEST_CONFIDENCE, MATERIAL_BETA_GAP, SCE
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (
     BOLD,
+    DATE,
+    INT,
     PCT,
     WRAP,
     page_setup,
@@ -24,6 +27,8 @@ from xlfactor.report.workbook import (
 )
 
 NAME = "Methodology and data"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?")
+DATETIME = "yyyy-mm-dd hh:mm"
 
 FORMULAS = [
     ("Excess returns", "r_i,t - RF_t for every asset and the portfolio (RF from the factor data)."),
@@ -161,12 +166,11 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws,
         row,
         [
-            (
-                "Sample",
-                f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d} ({a.portfolio_returns.size} {info.period_name}s)",
-                None,
-            ),
-            ("Frequency", f"{info.frequency_name} ({a.periods_per_year} periods per year)", None),
+            ("Sample start", a.start, DATE),
+            ("Sample end", a.end, DATE),
+            (f"Observations ({info.period_name}s)", int(a.portfolio_returns.size), INT),
+            ("Frequency", info.frequency_name, None),
+            ("Periods per year", int(a.periods_per_year), INT),
             ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
             ("Covariance method", a.cov_method, None),
             (
@@ -180,7 +184,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
                 else "today's weights held constant (no realised return history given)",
                 None,
             ),
-            ("Rolling window", f"{a.window} {info.period_name}s", None),
+            (f"Rolling window ({info.period_name}s)", int(a.window), INT),
             ("Regression standard errors", a.asset_regression.cov_type, None),
             ("Dates left out (no factor data)", info.dropped_dates, "0"),
             ("Software", f"xlfactor {__version__}", None),
@@ -202,12 +206,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws,
         row,
         [("Portfolio", info.portfolio_source, None)]
-        + [(label, _text(facts[key]), None) for key, label in SOURCE_FIELDS.items() if key in facts],
+        + [(label, value, _date_format(value)) for label, value in _sources(facts)],
     )
     datasets = facts.get("datasets") or []
     if datasets:
         frame = pd.DataFrame([{label: _text(d.get(key)) for key, label in DATASET_FIELDS.items()} for d in datasets])
-        ref = write_table(ws, frame.set_index("Dataset"), row + 1, 1, index_label="Dataset")
+        dates = {label: DATE for label in DATASET_FIELDS.values() if "date" in label.lower()}
+        dates |= {label: DATETIME for label in DATASET_FIELDS.values() if "(UTC)" in label}
+        ref = write_table(ws, frame.set_index("Dataset"), row + 1, 1, formats=dates, index_label="Dataset")
         for r in range(ref.first_row, ref.last_row + 1):
             ws.cell(row=r, column=ref.first_col + 1).alignment = WRAP
             ws.row_dimensions[r].height = 30
@@ -215,10 +221,23 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     page_setup(ws, header_text=info.title, one_page=True)
 
 
+def _date_format(value: object) -> str | None:
+    if not isinstance(value, pd.Timestamp):
+        return None
+    return DATE if value == value.normalize() else DATETIME
+
+
+def _sources(facts: dict) -> list[tuple[str, object]]:
+    return [(label, _text(facts[key])) for key, label in SOURCE_FIELDS.items() if key in facts]
+
+
 def _text(value: object) -> object:
-    """Numbers and text as they are; anything else (None, lists) as readable text."""
+    """Numbers as they are, an ISO date (``YYYY-MM-DD``) as a date cell, other text as it is; anything
+    else (None, lists) as readable text: a number or a date is never written inside a text cell."""
     if value is None:
         return ""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return pd.Timestamp(value).tz_localize(None)
     if isinstance(value, (str, int, float)):
         return value
     if isinstance(value, (list, tuple)):

@@ -61,7 +61,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     }
     formats.update({f: NUM3 for f in factors})
     formats.update({f"t({f})": NUM2 for f in factors})
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset")
+    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset", filters=True)
     columns = list(frame.columns)
 
     def letter(name: str) -> str:
