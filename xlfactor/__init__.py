@@ -49,6 +49,11 @@ _API = {
     "ScenarioResult": "xlfactor.models.episodes",
     "risk_backtest": "xlfactor.models.backtest",
     "BacktestResult": "xlfactor.models.backtest",
+    "factor_attribution": "xlfactor.models.attribution",
+    "attribution_summary": "xlfactor.models.attribution",
+    "AttributionResult": "xlfactor.models.attribution",
+    "brinson": "xlfactor.models.brinson",
+    "BrinsonResult": "xlfactor.models.brinson",
     "analyze_portfolio": "xlfactor.report.analysis",
     "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models

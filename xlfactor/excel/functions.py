@@ -17,6 +17,7 @@ FALSE; alphas per period unless ``annualize``. Annual figures need the frequency
 factor range without dates gives them only with ``annualize`` FALSE.
 """
 
+from xlfactor.excel.fm.attribution import FM_ATTRIBUTION, FM_BRINSON
 from xlfactor.excel.fm.cross_section import (
     FM_ALPHA_TEST,
     FM_CHAR_PORTFOLIO,
@@ -58,7 +59,9 @@ __all__ = [
     "FM_ALPHA",
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
+    "FM_ATTRIBUTION",
     "FM_BETA",
+    "FM_BRINSON",
     "FM_CHAR_ADJUSTED",
     "FM_CHAR_PORTFOLIO",
     "FM_CORR",
