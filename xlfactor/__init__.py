@@ -54,6 +54,8 @@ _API = {
     "AttributionResult": "xlfactor.models.attribution",
     "brinson": "xlfactor.models.brinson",
     "BrinsonResult": "xlfactor.models.brinson",
+    "risk_history": "xlfactor.models.risk_history",
+    "RiskHistory": "xlfactor.models.risk_history",
     "analyze_portfolio": "xlfactor.report.analysis",
     "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models

@@ -49,6 +49,7 @@ from xlfactor.excel.fm.risk import (
     FM_PORT_RISK,
     FM_RISK_BACKTEST,
     FM_RISK_CONTRIB,
+    FM_RISK_HISTORY,
     FM_VAR_DECOMP,
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
@@ -85,6 +86,7 @@ __all__ = [
     "FM_RESIDUALS",
     "FM_RISK_BACKTEST",
     "FM_RISK_CONTRIB",
+    "FM_RISK_HISTORY",
     "FM_ROLLING_BETA",
     "FM_SCENARIO",
     "FM_SCENARIOS",
