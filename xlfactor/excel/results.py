@@ -21,7 +21,6 @@ from xlfactor.excel import convert
 from xlfactor.models.backtest import BacktestResult
 from xlfactor.models.episodes import ScenarioResult
 from xlfactor.models.hedging import HedgeResult, PositionSize, RiskShareHedge
-from xlfactor.models.risk_history import RiskHistory
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.models.scenarios import StressResult, VaRResult
 from xlfactor.report import labels as L
@@ -252,20 +251,6 @@ def backtest_table(result: BacktestResult) -> pd.DataFrame:
             f"Rolling bias ({result.bias_window})": result.rolling_bias,
         }
     )
-
-
-def risk_history_table(result: RiskHistory) -> pd.DataFrame:
-    """Per date: total, factor and specific vol, tracking error (with a benchmark), each factor's and the specific
-    contribution to the total vol, the realised return and the trailing realised vol."""
-    table = result.table
-    columns = {"total_vol": L.TOTAL_VOL, "factor_vol": L.FACTOR_VOL, "specific_vol": L.SPECIFIC_VOL,
-               "tracking_error": "Tracking error"}  # fmt: skip
-    out = table[[c for c in columns if c in table]].rename(columns=columns)
-    for name in result.contributions.columns:
-        out[f"{name} contribution"] = result.contributions[name]
-    out["Realised"] = table["realised"]
-    out[f"Realised vol ({result.realised_window})"] = table["realised_vol"]
-    return out
 
 
 def stress_table(result: StressResult) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from xlfactor.models import RF_COLUMN
 from xlfactor.models.attribution import attribution_summary
 from xlfactor.models.linking import LINKING_METHODS
 from xlfactor.models.units import MAX_GROSS
+from xlfactor.report.sheets.attribution import SUMMARY_LABELS
 
 LINKING = choice(
     'How periods are linked so that contributions add up to the compounded return: "carino" (default) or "menchero".',
@@ -35,7 +36,6 @@ ATTRIBUTION_VIEW = choice(
     '"periods": the contributions of each date. "exposures": the exposures of each date.',
     ("summary", "periods", "exposures"),
 )
-SUMMARY_LABELS = {"linked": "Linked", "sum": "Sum of periods"}
 
 
 @excel_function(

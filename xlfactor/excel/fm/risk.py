@@ -17,12 +17,12 @@ from xlfactor.excel.results import (
     backtest_fields,
     backtest_table,
     risk_fields,
-    risk_history_table,
 )
 from xlfactor.excel.specs import DATES, choice, number, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.units import MAX_GROSS
+from xlfactor.report.sheets.risk_history import table as risk_history_table
 
 
 @excel_function(depends=FACTOR_DATA)
