@@ -205,10 +205,11 @@ def test_readme_attribution_example_runs():
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "README.md").read_text()
-    section = text[text.index("## Return attribution") :]
+    section = text[text.index("## Return attribution and risk through time") :]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
-    att, bf = namespace["att"], namespace["bf"]
+    att, bf, hist = namespace["att"], namespace["bf"], namespace["hist"]
+    np.testing.assert_allclose(hist.contributions.sum(axis=1), hist.table["total_vol"], rtol=1e-12)
     np.testing.assert_allclose(att.linked.sum(), att.total, rtol=1e-12)
     np.testing.assert_allclose(bf.by_group["total"].sum(), 0.019, atol=1e-15)
