@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.models.attribution import TOTAL_ROW, attribution_summary
+from xlfactor.models.attribution import TOTAL_ROW, AttributionResult, attribution_summary
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
@@ -26,6 +27,24 @@ SUMMARY_LABELS = {"linked": "Linked", "sum": "Sum of periods"}
 CHART_COL = "F"
 
 
+NOT_ENOUGH = "Not enough dates with a return for every held asset to attribute."
+
+
+def figures(res: AttributionResult) -> list[tuple[str, object, str | None]]:
+    """The compounded portfolio (benchmark, active) return and the periods as (label, value, format) rows."""
+    pairs: list[tuple[str, object, str | None]] = [("Portfolio return (compounded)", res.portfolio_return, PCT)]
+    if res.active:
+        pairs += [("Benchmark return (compounded)", res.benchmark_return, PCT), ("Active return", res.total, PCT)]
+    span = f"{res.periods.index[0]:%Y-%m-%d} to {res.periods.index[-1]:%Y-%m-%d}"
+    return [*pairs, ("Periods", f"{len(res.periods)} ({span})", None)]
+
+
+def summary(res: AttributionResult) -> tuple[pd.DataFrame, pd.Series]:
+    """The linked contributions beside the plain sums (one row per component), and their Total row."""
+    table = attribution_summary(res).rename(columns=SUMMARY_LABELS)
+    return table.drop(index=TOTAL_ROW), table.loc[TOTAL_ROW]
+
+
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     """Compounded returns, the linked contributions (with a bar chart), then the contributions of each period."""
     res = a.attribution
@@ -38,21 +57,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         "over the sample (Carino) so that the parts add up to the compounded return.",
     )
     if res is None:
-        note(ws, row, "Not enough dates with a return for every held asset to attribute.", width_cols=8)
+        note(ws, row, NOT_ENOUGH, width_cols=8)
         page_setup(ws, header_text=info.title)
         return
-    pairs = [("Portfolio return (compounded)", res.portfolio_return, PCT)]
-    if res.active:
-        pairs += [("Benchmark return (compounded)", res.benchmark_return, PCT), ("Active return", res.total, PCT)]
-    pairs.append(
-        ("Periods", f"{len(res.periods)} ({res.periods.index[0]:%Y-%m-%d} to {res.periods.index[-1]:%Y-%m-%d})", None)
-    )
-    row = write_pairs(ws, row, pairs, span=3)
+    row = write_pairs(ws, row, figures(res), span=3)
     row = section(ws, row + 1, "Linked contributions")
-    table = attribution_summary(res).rename(columns=SUMMARY_LABELS)
-    ref = write_table(ws, table.drop(index=TOTAL_ROW), row, 1, formats=PCT, index_label="Component",
-                      total=table.loc[TOTAL_ROW])  # fmt: skip
-    height = max(6.0, 0.55 * len(table) + 2.5)
+    parts, total = summary(res)
+    ref = write_table(ws, parts, row, 1, formats=PCT, index_label="Component", total=total)
+    height = max(6.0, 0.55 * (len(parts) + 1) + 2.5)
     bar_chart(
         ws, ref, [ref.first_col + 1], f"{CHART_COL}{row}", title="Linked contribution to the return",
         number_format="0.0%", horizontal=True, last_row=ref.last_row - 1, width=15, height=height,
