@@ -184,6 +184,10 @@ def test_bad_inputs_name_the_argument(data):
         (dict(betas=pd.DataFrame({"Mkt-RF": [1.0]}, index=["NoDur"])), "betas: no row for the held asset(s)"),
         (dict(units="percent"), "units:"),
         (dict(factors=facs[["RF"]]), "factors: no factor columns besides RF"),
+        (
+            dict(factors=facs * 100, betas=pd.DataFrame(1.0, index=ASSETS, columns=facs.columns.drop("RF"))),
+            "factors: values look like percentages",
+        ),
     ]
     for change, start in cases:
         args = dict(returns=rets, weights=w, factors=facs) | change

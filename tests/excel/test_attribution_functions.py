@@ -98,6 +98,21 @@ def test_attribution_excess_false_drops_rf(engine, cells, ff5):
     np.testing.assert_allclose(got["Linked"].to_numpy(float), [*res.linked, res.total], **TOL)
 
 
+def test_attribution_with_betas_estimated_elsewhere(engine, cells, ff5):
+    """Betas from the first five years only, applied to all ten: no look-ahead in the betas either."""
+    first = ff5.returns.loc[:"2018-12"]
+    fit = xf.regress(first, ff5.factors.loc[first.index], rf=ff5.factors.loc[first.index, "RF"])
+    res = xf.factor_attribution(ff5.returns, W, ff5.factors, betas=fit.betas)
+    table = [["Asset", *fit.betas.columns], *[[a, *map(float, row)] for a, row in fit.betas.iterrows()]]
+    got = spilled(attribution_call(engine, cells, None, None, "periods", None, None, table))
+    np.testing.assert_allclose(got.to_numpy(float), res.periods.to_numpy(), **TOL)
+    assert (got["Alpha"] == 0).all()
+    bad = [table[0], *table[1:3]]  # Manuf's betas missing
+    assert message(attribution_call(engine, cells, None, None, None, None, None, bad)).startswith(
+        "#FM! betas: no row for the held asset(s) ['Manuf']"
+    )
+
+
 def test_attribution_bad_inputs(engine, cells):
     assert message(attribution_call(engine, cells, None, "geometric")) == (
         "#FM! linking: 'geometric' is not one of carino, menchero"
@@ -149,6 +164,20 @@ def test_brinson_by_asset_with_groups_and_linked_periods(engine):
     periods = spilled(engine.call("FM_BRINSON", *args, None, "periods"))
     np.testing.assert_allclose(periods.to_numpy(float), res.periods.to_numpy(), **TOL)
     assert list(periods.index) == list(dates)
+
+
+def test_brinson_labelled_weights_are_a_vector_even_when_the_shape_fits_a_table(engine):
+    returns = [["A", "B"], [0.01, 0.02], [0.03, -0.01]]
+    bench_returns = [["A", "B"], [0.0, 0.01], [0.02, 0.0]]
+    weights = [["B", 0.6], ["A", 0.4]]  # labelled, 2 x 2 like the returns
+    got = spilled(engine.call("FM_BRINSON", weights, [[0.5, 0.5]], returns, bench_returns, None, None, None,
+                              "periods"))  # fmt: skip
+    w = pd.Series({"A": 0.4, "B": 0.6})
+    r = pd.DataFrame([[0.01, 0.02], [0.03, -0.01]], columns=["A", "B"], index=[1, 2])
+    b = pd.DataFrame([[0.0, 0.01], [0.02, 0.0]], columns=["A", "B"], index=[1, 2])
+    res = xf.brinson(w, pd.Series({"A": 0.5, "B": 0.5}), r, b)
+    np.testing.assert_allclose(got.to_numpy(float), res.periods.to_numpy(), **TOL)
+    np.testing.assert_allclose(got["Portfolio"].to_numpy(float), r @ w, rtol=1e-14)
 
 
 def test_brinson_bad_inputs(engine):

@@ -170,6 +170,8 @@ def factor_attribution(
         y_all, held, "returns", index=common, periods_per_year=maybe_periods_per_year(common), percent=check_percent,
         floor=True, fix=", or pass units='decimal'",
     )  # fmt: skip
+    check_return_columns(frame.loc[common, names].to_numpy(), pd.Index(names), "factors", index=common,
+                         periods_per_year=maybe_periods_per_year(common), percent=check_percent)  # fmt: skip
     b, a = _betas(betas, held_returns.loc[common], frame.loc[common], names, units)
     f = frame.loc[dates, names].to_numpy()
     rf = frame.loc[dates, RF_COLUMN].to_numpy() if RF_COLUMN in frame.columns else np.zeros(len(dates))

@@ -14,7 +14,7 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
-from xlfactor.excel.fm.holdings import HOLDINGS, holdings_history
+from xlfactor.excel.fm.holdings import HOLDINGS, beta_table, holdings_history
 from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.memo import no_data
@@ -46,6 +46,10 @@ ATTRIBUTION_VIEW = choice(
     linking=LINKING,
     view=ATTRIBUTION_VIEW,
     holdings=rng(HOLDINGS.doc + " A row applies from the next period on (no look-ahead). Instead of weights."),
+    betas=rng(
+        "Optional: asset betas estimated elsewhere (e.g. on earlier data), asset names down the first column and "
+        "factor names across the header; then alpha is part of specific. Default: regressions on the rows."
+    ),
 )
 def FM_ATTRIBUTION(
     weights,
@@ -57,6 +61,7 @@ def FM_ATTRIBUTION(
     view="summary",
     holdings=None,
     excess=True,
+    betas=None,
     *,
     max_gross=MAX_GROSS,
     units="auto",
@@ -75,7 +80,14 @@ def FM_ATTRIBUTION(
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
     with excel_names(names):
         result = xf.factor_attribution(
-            sample.returns, held, frame, benchmark=bench, linking=linking, max_gross=max_gross, units=units
+            sample.returns,
+            held,
+            frame,
+            benchmark=bench,
+            betas=None if betas is None else beta_table(betas),
+            linking=linking,
+            max_gross=max_gross,
+            units=units,
         )
     if view == "periods":
         return Table(result.periods, "Date")
@@ -169,7 +181,8 @@ def _brinson_weights(value: Any, arg: str, columns: pd.Index, periods: int) -> p
     """Weights as a periods x columns table: a table with a row per period, or one fixed vector (repeated)."""
     cells = convert.Grid.of(value, arg)
     rows, width = len(cells.body), len(cells.rows[0])
-    if periods > 1 and rows == periods and width == len(columns) and width > 1:
+    labelled = any(convert.is_label(r[0]) for r in cells.body)  # a label column: one labelled vector
+    if periods > 1 and rows == periods and width == len(columns) and width > 1 and not labelled:
         table = convert.numbers(cells, arg, label="Group")
         if cells.header and list(table.columns) != list(columns):
             raise XLFactorError(f"{arg}: the header does not match the returns' columns; use the same names and order")
