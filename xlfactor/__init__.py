@@ -49,6 +49,13 @@ _API = {
     "ScenarioResult": "xlfactor.models.episodes",
     "risk_backtest": "xlfactor.models.backtest",
     "BacktestResult": "xlfactor.models.backtest",
+    "factor_attribution": "xlfactor.models.attribution",
+    "attribution_summary": "xlfactor.models.attribution",
+    "AttributionResult": "xlfactor.models.attribution",
+    "brinson": "xlfactor.models.brinson",
+    "BrinsonResult": "xlfactor.models.brinson",
+    "risk_history": "xlfactor.models.risk_history",
+    "RiskHistory": "xlfactor.models.risk_history",
     "analyze_portfolio": "xlfactor.report.analysis",
     "PortfolioAnalysis": "xlfactor.report.analysis",
     # cross-sectional models

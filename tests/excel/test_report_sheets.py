@@ -189,7 +189,7 @@ def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkey
     deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
     assert deleted == [1, 1]  # the old report sheets, before the new ones are added
     sheets = bysheet_payload(actions, names)
-    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 10
+    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 12
 
 
 def test_bad_workbook_shows_the_users_message_as_an_alert(returns):
@@ -288,3 +288,27 @@ def test_table_names_ignore_case_and_a_near_miss_is_named(returns, rename, messa
         return
     (alert,) = actions
     assert alert["func"] == "alert" and alert["args"][0] == message
+
+
+def test_attribution_and_risk_history_sheets(report):
+    """Equal to the analysis (1e-12); the linked contributions add up to the compounded return of the weights."""
+    _, sheets, a, info = report
+    sheet = sheets["xlfactor attribution"]
+    res = a.attribution
+    title = "Linked contributions (Carino): they add up to the compounded return"
+    table = block_values(sheet, title)
+    assert table[0] == ["Component", "Linked", "Sum of periods"]
+    assert [r[0] for r in table[1:]] == list(res.linked.index)
+    np.testing.assert_allclose([r[1] for r in table[1:]], res.linked, rtol=1e-12, atol=1e-16)
+    compounded = np.prod(1 + a.returns[ASSETS] @ pd.Series(WEIGHTS, index=ASSETS)) - 1
+    np.testing.assert_allclose(sum(r[1] for r in table[1:]), compounded, rtol=1e-10)
+    periods = block_values(sheet, f"Contributions by {info.period_name}")
+    np.testing.assert_allclose([r[-1] for r in periods[1:]], res.periods["Total"], rtol=1e-12)
+    assert any(x["func"] == "addChart" for x in sheet)
+    h = a.risk_history
+    history = block_values(sheets["xlfactor risk history"], f"Ex-ante risk by {info.period_name}, each from the data "
+                           "before it (annualised)")  # fmt: skip
+    assert history[0][:3] == ["Date", "Total vol", f"Realised vol ({h.realised_window})"]
+    np.testing.assert_allclose([r[1] for r in history[1:]], h.table["total_vol"], rtol=1e-12)
+    chart = next(x for x in sheets["xlfactor risk history"] if x["func"] == "addChart")
+    assert chart["args"][1] == "Line" and chart["args"][3] == f"$A$5:$C${5 + len(h.table)}"

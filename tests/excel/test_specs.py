@@ -16,6 +16,8 @@ from xlfactor.excel.specs import SPECS, choice, number
 from xlfactor.excel.udf import excel_function
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
+LOCAL_TEXTS = {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
+               "benchmark", "as_of", "cap", "cov", "halflife", "dates"}  # fmt: skip
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
@@ -29,8 +31,7 @@ def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
         assert list(documented) == params, name
         for arg in params:  # a shared name keeps its one shared text unless the function gives a local spec
             if arg in SPECS and documented[arg] != SPECS[arg].doc:
-                assert arg in {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers",
-                               "horizon", "benchmark", "as_of", "cap", "cov", "halflife"}, (name, arg)  # fmt: skip
+                assert arg in LOCAL_TEXTS, (name, arg)
 
 
 def test_the_decorator_refuses_what_its_own_specs_refuse():

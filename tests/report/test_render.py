@@ -22,6 +22,8 @@ CHART_SHEETS = (
     "Stress",
     "Historical scenarios",
     "Forecast check",
+    "Attribution",
+    "Risk history",
 )
 #: Chart series colours (xlfactor.report.charts palette) not used by tables or cell colours.
 SERIES_RGB = ((0x2E, 0x75, 0xB6), (0xC5, 0x5A, 0x11), (0x54, 0x82, 0x35))

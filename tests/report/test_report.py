@@ -15,6 +15,7 @@ SHEETS = [
     "Summary",
     "Exposures",
     "Risk contributions",
+    "Attribution",
     "Regressions",
     "Rolling betas",
     "Factor covariance",
@@ -22,6 +23,7 @@ SHEETS = [
     "Stress",
     "Historical scenarios",
     "Forecast check",
+    "Risk history",
     "Methodology and data",
 ]
 CHARTS = {
@@ -32,6 +34,8 @@ CHARTS = {
     "Stress": 1,
     "Historical scenarios": 1,
     "Forecast check": 1,
+    "Attribution": 1,
+    "Risk history": 1,
 }
 REL = 1e-12
 
@@ -297,3 +301,30 @@ def test_user_text_never_becomes_a_formula(tmp_path):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+
+
+def test_attribution_and_risk_history_sheets_equal_the_engine(demo, engine):
+    """Attribution: today's weights against the equal-weighted benchmark, Carino-linked; the linked parts add up
+    to the compounded active return computed from the returns. Risk history: the forecast check's schedule."""
+    wb, _ = demo
+    returns, weights, rf = engine["returns"], engine["weights"], engine["rf"]
+    bench = pd.Series(1 / 12, index=returns.columns)
+    factors = engine["factors"].assign(RF=rf)
+    res = xf.factor_attribution(returns, weights, factors, benchmark=bench)
+    ws = wb["Attribution"]
+    linked = table(ws, "Component", "Linked")
+    np.testing.assert_allclose(linked["Linked"].drop("Total").astype(float), res.linked, rtol=1e-10, atol=1e-15)
+    active = np.prod(1 + returns @ weights) - np.prod(1 + returns @ bench)
+    assert linked.loc["Total", "Linked"] == pytest.approx(active, rel=1e-10)
+    assert label_value(ws, "Active return") == pytest.approx(active, rel=1e-10)
+    periods = table(ws, "Date", "RF")
+    np.testing.assert_allclose(periods.to_numpy(float), res.periods.to_numpy(), rtol=1e-10, atol=1e-15)
+
+    hist = xf.risk_history(returns, weights, factors, benchmark=bench, min_periods=60)
+    got = table(wb["Risk history"], "Date", "Total vol")
+    assert len(got) == 60
+    np.testing.assert_allclose(got["Total vol"].astype(float), hist.table["total_vol"], rtol=1e-10)
+    np.testing.assert_allclose(got["Tracking error"].astype(float), hist.table["tracking_error"], rtol=1e-10)
+    np.testing.assert_allclose(got["Realised vol (12)"].astype(float), hist.table["realised_vol"], rtol=1e-10)
+    check = xf.risk_backtest(returns, weights, factors, min_periods=60, confidence=0.95)
+    np.testing.assert_allclose(got["Total vol"].astype(float) / np.sqrt(12), check.table["forecast_vol"], rtol=1e-10)

@@ -17,6 +17,7 @@ FALSE; alphas per period unless ``annualize``. Annual figures need the frequency
 factor range without dates gives them only with ``annualize`` FALSE.
 """
 
+from xlfactor.excel.fm.attribution import FM_ATTRIBUTION, FM_BRINSON
 from xlfactor.excel.fm.cross_section import (
     FM_ALPHA_TEST,
     FM_CHAR_PORTFOLIO,
@@ -48,6 +49,7 @@ from xlfactor.excel.fm.risk import (
     FM_PORT_RISK,
     FM_RISK_BACKTEST,
     FM_RISK_CONTRIB,
+    FM_RISK_HISTORY,
     FM_VAR_DECOMP,
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
@@ -58,7 +60,9 @@ __all__ = [
     "FM_ALPHA",
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
+    "FM_ATTRIBUTION",
     "FM_BETA",
+    "FM_BRINSON",
     "FM_CHAR_ADJUSTED",
     "FM_CHAR_PORTFOLIO",
     "FM_CORR",
@@ -82,6 +86,7 @@ __all__ = [
     "FM_RESIDUALS",
     "FM_RISK_BACKTEST",
     "FM_RISK_CONTRIB",
+    "FM_RISK_HISTORY",
     "FM_ROLLING_BETA",
     "FM_SCENARIO",
     "FM_SCENARIOS",

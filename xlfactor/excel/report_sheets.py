@@ -22,11 +22,22 @@ import xlwings as xw
 
 from xlfactor.excel import ribbon
 from xlfactor.models.risk_model import PortfolioRisk
+from xlfactor.report import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.build import report_analysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
-from xlfactor.report.sheets import exposures, forecast, hedges, regressions, risk, scenarios, summary
+from xlfactor.report.sheets import (
+    attribution,
+    exposures,
+    forecast,
+    hedges,
+    regressions,
+    risk,
+    risk_history,
+    scenarios,
+    summary,
+)
 from xlfactor.report.workbook import BP, DATE, INT, NUM2, NUM3, PCT, PCT1
 
 PREFIX = "xlfactor "
@@ -103,6 +114,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
             _risk_block("Risk contributions by factor (annualised volatility, Euler)", a.risk, "Factor"),
             _risk_block("Risk contributions by asset", a.risk, "Asset"),
         ],
+        "attribution": _attribution_blocks(a, period),
         "regressions": [
             Block(
                 "Per-asset factor regressions (OLS, classical t-stats)",
@@ -154,6 +166,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
         ],
         "historical scenarios": _scenario_blocks(a),
         "forecast check": _forecast_blocks(a, period),
+        "risk history": _risk_history_blocks(a, period),
     }
     if a.active_risk is not None:
         sheets["risk"].append(_risk_block("Active risk against the benchmark, by factor", a.active_risk, "Factor"))
@@ -237,6 +250,40 @@ def _forecast_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
             chart=("line", 2),
         ),
     ]
+
+
+def _attribution_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
+    """Compounded returns, the linked contributions (Linked charted, Total below), the contributions by date."""
+    res = a.attribution
+    if res is None:
+        return [Block("Attribution", pairs=[(attribution.NOT_ENOUGH, None, None)])]
+    parts, total = attribution.summary(res)
+    return [
+        Block("Compounded returns", pairs=attribution.figures(res)),
+        Block(
+            "Linked contributions (Carino): they add up to the compounded " + ("active " if res.active else "")
+            + "return",
+            parts, "Component", dict.fromkeys(parts.columns, PCT), chart=("bar_clustered", 1),
+            total=("Total", total.to_dict()),
+        ),
+        Block(f"Contributions by {period}", res.periods, "Date", dict.fromkeys(res.periods.columns, PCT), DATE),
+    ]  # fmt: skip
+
+
+def _risk_history_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
+    """Ex-ante risk by date: total vol, realised vol and tracking error first (charted), then the other columns."""
+    h = a.risk_history
+    if h is None:
+        return [Block("Risk history", pairs=[(forecast.too_short(a, period), None, None)])]
+    frame = risk_history.table(h)
+    first = [c for c in (L.TOTAL_VOL, risk_history.realised_vol(h), risk_history.TRACKING_ERROR) if c in frame]
+    frame = frame[[*first, *[c for c in frame.columns if c not in first]]]
+    return [
+        Block(
+            f"Ex-ante risk by {period}, each from the data before it (annualised)",
+            frame, "Date", dict.fromkeys(frame.columns, PCT), DATE, chart=("line", len(first)),
+        )
+    ]  # fmt: skip
 
 
 def _fresh_sheet(book: xw.Book, name: str) -> xw.Sheet:

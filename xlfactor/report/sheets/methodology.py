@@ -114,6 +114,19 @@ FORMULAS = [
         "LR = -2 [ln L(pi) - ln L(pi_0, pi_1)], chi-square with 1 degree of freedom.",
     ),
     ("Rolling betas", "The portfolio regression over a moving window of the last W periods."),
+    (
+        "Risk history",
+        "The forecast check's sigma_t at every date, with its factor part sqrt(x'Fx), specific part "
+        "sqrt(sum_i w_i^2 D_i), Euler contributions x_k (F x)_k / sigma_t, and the tracking error (the same for "
+        "w - w_b); realised vol = standard deviation of the excess returns of the year up to t (P periods), x sqrt(P).",
+    ),
+    (
+        "Return attribution",
+        "r_p,t = (sum_i w_i) RF_t + sum_k x_k f_k,t + w'alpha + w'e_t with x = B'w, today's weights held "
+        "constant (active: w - w_b); betas, alphas and residuals from the asset regressions. Carino linking: "
+        "C_j = sum_t c_j,t k_t / k, k_t = ln(1 + r_t) / r_t, k = ln(1 + R) / R (active: (ln(1 + r_t) - ln(1 + b_t)) "
+        "/ (r_t - b_t) and the same for R - B), so the linked parts add up to the compounded return.",
+    ),
 ]
 REALISED_RETURN = (
     "Portfolio return",
