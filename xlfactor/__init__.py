@@ -17,6 +17,8 @@ _API = {
     # time-series engine
     "regress": "xlfactor.models.regression",
     "RegressionResult": "xlfactor.models.regression",
+    "grs_test": "xlfactor.models.grs",
+    "GRSResult": "xlfactor.models.grs",
     "rolling_regress": "xlfactor.models.rolling",
     "adjust_beta": "xlfactor.models.beta_adjust",
     "factor_cov": "xlfactor.models.covariance",

@@ -32,6 +32,8 @@ ALL_FUNCTIONS = {
     "FM_RISK_BACKTEST", "FM_SCENARIO", "FM_SCENARIOS",
     # sorts and holdings (xlfactor/excel/fm/sorts.py, holdings.py)
     "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES", "FM_QUANTILE_SPREAD", "FM_SORT_FACTORS",
+    # joint tests, style analysis, bounded hedges (xlfactor/excel/fm/regression.py, ...)
+    "FM_GRS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]

@@ -1,4 +1,4 @@
-"""Regressions sheet: each asset's alpha, betas, t-stats, R2 and idiosyncratic volatility."""
+"""Regressions sheet: each asset's alpha, betas, t-stats, R2, idiosyncratic volatility and diagnostics."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ NAME = "Regressions"
 T_CRITICAL = 1.96
 POSITIVE = PatternFill("solid", fgColor="C6EFCE")
 NEGATIVE = PatternFill("solid", fgColor="FFC7CE")
+#: The regression diagnostics shown (engine column -> sheet column).
+DIAGNOSTICS = {
+    "Prob (F-statistic)": "p(F)",
+    "Durbin-Watson": "Durbin-Watson",
+    "Prob (Breusch-Pagan)": "p(Breusch-Pagan)",
+    "Prob (Jarque-Bera)": "p(Jarque-Bera)",
+}
 
 
 def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
@@ -34,6 +41,7 @@ def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
             reg.rsquared_adj.rename("Adj. R2"),
             reg.resid_vol_annualized.rename("Idio vol (ann.)"),
             reg.nobs.rename("Obs"),
+            reg.diagnostics[list(DIAGNOSTICS)].rename(columns=DIAGNOSTICS),
         ],
         axis=1,
     )
@@ -58,6 +66,10 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         "Idio vol (ann.)": PCT,
         "Obs": INT,
         "t(alpha)": NUM2,
+        "p(F)": NUM3,
+        "Durbin-Watson": NUM2,
+        "p(Breusch-Pagan)": NUM3,
+        "p(Jarque-Bera)": NUM3,
     }
     formats.update({f: NUM3 for f in factors})
     formats.update({f"t({f})": NUM2 for f in factors})
@@ -84,7 +96,9 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ref.next_row,
         f"Green/red: t-stat >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
         "two-sided). Bold coefficients are significant. Alpha is per period times periods per year; idiosyncratic "
-        "vol is the residual standard deviation times the square root of periods per year.",
+        "vol is the residual standard deviation times the square root of periods per year. p(F): the F test that all "
+        "betas are zero; Durbin-Watson near 2 means no first-order autocorrelation of residuals; p(Breusch-Pagan) "
+        "below 0.05 flags heteroskedastic residuals, p(Jarque-Bera) below 0.05 non-normal ones (as statsmodels).",
         width_cols=10,
     )
     set_widths(ws, default=10.5, first=16)
