@@ -23,13 +23,14 @@ FF5 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
 
 
 @pytest.fixture(scope="module")
-def returns() -> pd.DataFrame:
-    return xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS]
+def ff5(industry_ff5):
+    """Five industries and FF5; ``ff5.returns`` are also the cells sent."""
+    return xf.align(industry_ff5.returns[ASSETS], industry_ff5.factors)
 
 
 @pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.align(returns, xf.load_factors("FF5", "M"))
+def returns(ff5) -> pd.DataFrame:
+    return ff5.returns
 
 
 def record(result) -> dict:

@@ -19,10 +19,11 @@ FM = {name: getattr(functions, name) for name in functions.__all__}
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
-    """``headers`` comes after the original arguments; arguments added later (max_gross, units) follow it."""
+    """``headers`` comes after the original arguments; arguments added later (max_gross, units, lower, upper)
+    follow it."""
     for name, func in FM.items():
         params = list(inspect.signature(func).parameters)
-        late = [p for p in ("max_gross", "units") if p in params]
+        late = [p for p in ("max_gross", "units", "lower", "upper") if p in params]
         assert params[len(params) - len(late) - 1 :] == ["headers", *late], name
         xlfunc = func.__xlfunc__
         documented = {a["name"]: a["doc"] for a in xlfunc["args"]}

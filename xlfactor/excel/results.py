@@ -118,6 +118,8 @@ def hedge_fields(result: HedgeResult) -> dict[str, Any]:
         result.unhedged_vol_annualized if annual else result.unhedged_vol
     )
     fields["Observations"] = result.nobs
+    if result.binding is not None:
+        fields.update({f"Bound binding: {k}": v or "none" for k, v in result.binding.items()})
     return fields
 
 
@@ -140,7 +142,10 @@ def risk_share_table(result: RiskShareHedge) -> pd.DataFrame:
         },
         index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
     )
-    return pd.concat([factors, summary])
+    table = pd.concat([factors, summary])
+    if result.binding is not None:
+        table["Bound binding"] = result.binding.replace("", "none").reindex(table.index).fillna("")
+    return table
 
 
 def size_fields(size: PositionSize) -> dict[str, Any]:

@@ -287,6 +287,14 @@ SPECS: dict[str, Spec] = {
         "One row per date and asset; blank cells are missing."
     ),
     "models": rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
+    "lower": rng(
+        "Optional lower bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 0 = never buy."
+    ),
+    "upper": rng(
+        "Optional upper bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 1 = sell at most one unit per unit held."
+    ),
     # flags
     "headers": HEADERS,
     "excess": EXCESS,
