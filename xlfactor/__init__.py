@@ -34,6 +34,8 @@ _API = {
     "hedged_returns": "xlfactor.models.hedging",
     "tracking_portfolio": "xlfactor.models.hedging",
     "position_size": "xlfactor.models.hedging",
+    "style_analysis": "xlfactor.models.style",
+    "StyleResult": "xlfactor.models.style",
     "residual_returns": "xlfactor.models.return_series",
     "cumulative_returns": "xlfactor.models.return_series",
     "performance": "xlfactor.models.performance",

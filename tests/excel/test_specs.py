@@ -31,7 +31,8 @@ def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
         for arg in params:  # a shared name keeps its one shared text unless the function gives a local spec
             if arg in SPECS and documented[arg] != SPECS[arg].doc:
                 assert arg in {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers",
-                               "horizon", "benchmark", "as_of", "cap", "cov", "halflife"}, (name, arg)  # fmt: skip
+                               "horizon", "benchmark", "as_of", "cap", "cov", "halflife",
+                               "window_size"}, (name, arg)  # fmt: skip
 
 
 def test_the_decorator_refuses_what_its_own_specs_refuse():

@@ -53,6 +53,7 @@ from xlfactor.excel.fm.risk import (
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
 from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SORT_FACTORS
+from xlfactor.excel.fm.style import FM_STYLE
 
 __all__ = [
     "FM_ADJUST_BETA",
@@ -90,6 +91,7 @@ __all__ = [
     "FM_SORT_FACTORS",
     "FM_SPECIFIC_RISK",
     "FM_STRESS",
+    "FM_STYLE",
     "FM_TRACKING_RETURNS",
     "FM_VAR",
     "FM_VAR_DECOMP",

@@ -287,6 +287,10 @@ SPECS: dict[str, Spec] = {
         "One row per date and asset; blank cells are missing."
     ),
     "models": rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
+    "indices": rng(
+        "Returns of the style indices (one column each, decimals, header optional), e.g. large value, large "
+        'growth, small caps, bonds, cash; or a model name like "FF3".'
+    ),
     "lower": rng(
         "Optional lower bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
         "order, or labelled with their names. Blank: no bound. 0 = never buy."

@@ -190,59 +190,94 @@ def hedge_ratios(
         values no return can take, percent-looking returns; bounds that are not
         numbers, of the wrong count, or crossed (upper below lower).
     """
-    check_percent = check_units_argument(units)
-    t = _as_series(target, "target")
-    inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
-    if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
-        raise XLFactorError("instruments: expected a Series or DataFrame of instrument returns")
-    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
-    data = _numeric(joined, "target/instruments").dropna()
-    n, m = len(data), inst.shape[1]
-    if n < m + 2:
-        raise XLFactorError(
-            f"target/instruments: {n} common dates with no missing value; need at least {m + 2} for {m} instrument(s)"
-        )
-    values = data.to_numpy()
-    if periods_per_year is not None:
-        ppy = whole_number(periods_per_year, "periods_per_year", 1)
-    else:
-        ppy = maybe_periods_per_year(data.index)
-    labels = pd.Index(["target" if t.name is None else t.name, *inst.columns])
-    check_return_columns(
-        values, labels, "target/instruments", index=data.index, periods_per_year=ppy, percent=check_percent
-    )
+    data = joined_returns(target, instruments, periods_per_year, units)
+    values, inst, t, ppy = data.values, data.columns, data.target, data.periods_per_year
+    n, m = values.shape[0], len(inst)
     cov = np.cov(values, rowvar=False, ddof=1)
-    constant = np.ptp(values, axis=0) == 0
-    if constant[0]:
-        raise XLFactorError("target: the target's returns are constant; nothing to hedge")
-    if constant[1:].any():
-        raise XLFactorError(f"instruments: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
     c_ii, c_it = cov[1:, 1:], cov[1:, 0]
-    check_nonsingular(c_ii, inst.columns, "instruments", fix="drop redundant instruments")
     binding = None
     if lower is None and upper is None:
         h = np.linalg.solve(c_ii, c_it)
     else:
-        lo, up = bound_vectors(lower, upper, inst.columns, "instrument")
+        lo, up = bound_vectors(lower, upper, inst, "instrument")
         solution = solve_bounded_qp(c_ii, c_it, lo, up)
-        h, binding = solution.w, pd.Series(solution.binding, index=inst.columns, name="binding")
+        h, binding = solution.w, pd.Series(solution.binding, index=inst, name="binding")
     hedged = values[:, 0] - values[:, 1:] @ h
     var_hedged = float(np.var(hedged, ddof=1))
     residual_vol = float(np.sqrt(var_hedged * (n - 1) / (n - m - 1)))
     unhedged_vol = float(np.sqrt(cov[0, 0]))
     root = np.sqrt(ppy) if ppy else None
     return HedgeResult(
-        ratios=pd.Series(h, index=inst.columns, name=t.name),
+        ratios=pd.Series(h, index=inst, name=t),
         effectiveness=1.0 - var_hedged / cov[0, 0],
         residual_vol=residual_vol,
         unhedged_vol=unhedged_vol,
         residual_vol_annualized=residual_vol * root if root else None,
         unhedged_vol_annualized=unhedged_vol * root if root else None,
-        hedged=pd.Series(hedged, index=data.index, name=t.name),
+        hedged=pd.Series(hedged, index=data.index, name=t),
         nobs=n,
         periods_per_year=ppy,
         binding=binding,
     )
+
+
+@dataclass(frozen=True)
+class JoinedReturns:
+    """A target's returns beside its instruments' on their common complete dates (checked).
+
+    ``values`` (n, 1 + m): the target first; ``columns`` the instruments' names; ``target`` the
+    target's name; ``index`` the dates; ``periods_per_year`` given or inferred (None if unknown).
+    """
+
+    values: np.ndarray
+    columns: pd.Index
+    target: object
+    index: pd.Index
+    periods_per_year: int | None
+
+
+def joined_returns(
+    target: pd.Series | pd.DataFrame,
+    instruments: pd.Series | pd.DataFrame,
+    periods_per_year: int | None,
+    units: str,
+    *,
+    names: tuple[str, str, str] = ("target", "instruments", "instrument"),
+) -> JoinedReturns:
+    """``target`` and ``instruments`` on the dates where all are present, checked: numbers, the units rule
+    (:mod:`xlfactor.models.units`), at least ``m + 2`` dates, nothing constant, a nonsingular instrument
+    covariance. ``names`` are the arguments as the caller's user knows them (target, instruments, one
+    instrument), for the messages."""
+    arg_t, arg_i, one = names
+    check_percent = check_units_argument(units)
+    t = _as_series(target, arg_t)
+    inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
+    if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
+        raise XLFactorError(f"{arg_i}: expected a Series or DataFrame of {one} returns")
+    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
+    data = _numeric(joined, f"{arg_t}/{arg_i}", target=arg_t).dropna()
+    n, m = len(data), inst.shape[1]
+    if n < m + 2:
+        raise XLFactorError(
+            f"{arg_t}/{arg_i}: {n} common dates with no missing value; need at least {m + 2} for {m} {one}(s)"
+        )
+    values = data.to_numpy()
+    if periods_per_year is not None:
+        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    else:
+        ppy = maybe_periods_per_year(data.index)
+    labels = pd.Index([arg_t if t.name is None else t.name, *inst.columns])
+    where = f"{arg_t}/{arg_i}"
+    check_return_columns(values, labels, where, index=data.index, periods_per_year=ppy, percent=check_percent)
+    constant = np.ptp(values, axis=0) == 0
+    if constant[0]:
+        raise XLFactorError(f"{arg_t}: the returns are constant; there is nothing to explain or hedge")
+    if constant[1:].any():
+        raise XLFactorError(f"{arg_i}: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
+    check_nonsingular(
+        np.cov(values[:, 1:], rowvar=False, ddof=1).reshape(m, m), inst.columns, arg_i, fix=f"drop redundant {arg_i}"
+    )
+    return JoinedReturns(values=values, columns=inst.columns, target=t.name, index=data.index, periods_per_year=ppy)
 
 
 def hedge_to_risk_share(
@@ -471,7 +506,7 @@ def _as_series(target: pd.Series | pd.DataFrame, name: str) -> pd.Series:
     return target
 
 
-def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False, target: str = "target") -> pd.DataFrame:
     """``frame`` as floats; non-numeric or infinite values raise; with ``units``, the units rule too."""
     try:
         out = frame.astype(float)
@@ -480,7 +515,7 @@ def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataF
     infinite = np.isinf(out.to_numpy()).any(axis=0)
     if infinite.any():
         column = out.columns[int(np.argmax(infinite))]
-        raise XLFactorError(f"{name}: column '{'target' if column == _TARGET else column}' contains infinite values")
+        raise XLFactorError(f"{name}: column '{target if column == _TARGET else column}' contains infinite values")
     if units:
         check_return_columns(
             out.to_numpy(), out.columns, name, index=out.index, periods_per_year=maybe_periods_per_year(out.index)
