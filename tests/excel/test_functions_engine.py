@@ -246,6 +246,7 @@ def test_var_es(engine, cells, model):
     expected = {
         "VaR": res.var, "ES": res.es, "Vol (horizon)": res.vol, "Confidence": 0.975, "Horizon (periods)": 3.0,
         "Method": "parametric", **{f"VaR {k}": v for k, v in res.by_factor["var"].items()},
+        **{f"ES {k}": v for k, v in res.by_factor["es"].items()},
     }  # fmt: skip
     assert_record(engine.call("FM_VAR", [[0.5], [0.2], [0.3]], rets, "FF5", dates, 0.975, 3), expected)
 

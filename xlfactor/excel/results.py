@@ -162,7 +162,8 @@ def size_fields(size: PositionSize) -> dict[str, Any]:
 
 def var_fields(result: VaRResult) -> dict[str, Any]:
     """VaR, ES, volatility over the horizon, confidence, horizon, method (with the skewness, excess kurtosis
-    and observations of the historical P&L for the historical methods), then each factor's VaR contribution."""
+    and observations of the historical P&L for the historical methods), then the VaR and the ES contribution of each
+    factor and of specific risk (Euler; each set adds up to the total)."""
     fields = {
         "VaR": result.var,
         "ES": result.es,
@@ -176,6 +177,7 @@ def var_fields(result: VaRResult) -> dict[str, Any]:
             {"Skewness": result.skew, "Excess kurtosis": result.excess_kurtosis, "Observations": result.observations}
         )
     fields.update({f"VaR {k}": v for k, v in result.by_factor["var"].items()})
+    fields.update({f"ES {k}": v for k, v in result.by_factor["es"].items()})
     return fields
 
 
