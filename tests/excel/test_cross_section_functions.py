@@ -139,6 +139,9 @@ def test_zscore_with_cap_weights(engine, panel):
     out = engine.call("FM_ZSCORE", excel_range(x), excel_range(caps), 2.5)
     expected = xf.standardize(x, caps.set_axis(x.index), winsor=2.5)
     assert_frame(out, expected.set_axis(range(1, 9)))
+    out = engine.call("FM_ZSCORE", excel_range(x), excel_range(caps), 2.5, "clip_z")
+    expected = xf.standardize(x, caps.set_axis(x.index), winsor=2.5, method="clip_z")
+    assert_frame(out, expected.set_axis(range(1, 9)))
 
 
 def test_pca_loadings_and_variance(engine):

@@ -26,6 +26,7 @@ from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
@@ -156,15 +157,20 @@ ROBUST = flag(
     depends=no_data,
     raw_values=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
-    winsor=number("Winsorise at this many standard deviations (default 3); 0 or blank with method percentile.", low=0),
+    winsor=number(
+        "Winsorise at this many standard deviations (default 3), or with clip_z clip the z-scores at +/- this; 0 or "
+        "blank with method percentile.",
+        low=0,
+    ),
     method=choice(
-        '"std" (default): clip at mean +/- winsor sd; "percentile": clip at the 1st and 99th percentiles.',
-        ("std", "percentile"),
+        '"std" (default): clip raw values at mean +/- winsor sd; "percentile": at the 1st and 99th percentiles; '
+        '"clip_z": standardise first, then clip z at +/- winsor (the course notes\' order).',
+        STANDARDIZE_METHODS,
     ),
 )
 def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
     """Standardise each row (date) across assets: winsorise, subtract the (cap-)weighted mean, divide by the
-    equal-weighted standard deviation."""
+    equal-weighted standard deviation; or (method clip_z) standardise, then clip the z-scores."""
     x = convert.numbers(raw_values, "raw_values")
     w = None
     if weights is not None:
