@@ -24,6 +24,7 @@ from xlfactor.excel.fm.cross_section import (
     FM_NEUTRALIZE,
     FM_PCA,
     FM_SPECIFIC_RISK,
+    FM_XS_ASSET_COV,
     FM_XS_FACTOR_RETURNS,
     FM_ZSCORE,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "FM_TRACKING_RETURNS",
     "FM_VAR",
     "FM_VAR_DECOMP",
+    "FM_XS_ASSET_COV",
     "FM_XS_FACTOR_RETURNS",
     "FM_ZSCORE",
 ]

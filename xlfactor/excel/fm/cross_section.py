@@ -24,7 +24,7 @@ from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
-from xlfactor.excel.specs import choice, flag, number, rng, text
+from xlfactor.excel.specs import choice, date, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
@@ -263,6 +263,30 @@ def FM_SPECIFIC_RISK(
             )
         var = var * ppy
     return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
+
+
+@excel_function(
+    depends=no_data,
+    as_of=date("Optional: the date of the model (a date in the table); default the last date."),
+    halflife=number(
+        "Optional EWMA half-life in dates for the factor covariance and the specific variances; blank weights every "
+        "date equally.",
+        low=0,
+        inclusive=False,
+    ),
+    exposure_lag=EXPOSURE_LAG,
+)
+def FM_XS_ASSET_COV(
+    data, as_of=None, industry=None, cap=None, market=True, halflife=None, annualize=True, exposure_lag=0, weight=None
+):
+    """Asset covariance of the cross-sectional model on a date: X F X' + S, X that date's exposures, F the factor
+    covariance and S the specific variances up to that date. Annual unless annualize FALSE."""
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
+    when = None if as_of is None else table_date(as_of, result.factor_returns.index)
+    model = xf.xs_risk_model(
+        result, when, vol_halflife=halflife, corr_halflife=halflife, specific_halflife=halflife, annualize=annualize
+    )
+    return Table(model.asset_cov(), "Asset")
 
 
 @excel_function(
