@@ -65,6 +65,7 @@ _API = {
     "pca_factors": "xlfactor.models.cross_section",
     "build_sort_factors": "xlfactor.models.cross_section",
     "quantile_spread": "xlfactor.models.cross_section",
+    "single_sort_factor": "xlfactor.models.cross_section",
     "alpha_test": "xlfactor.models.cross_section",
     "xs_risk_model": "xlfactor.models.cross_section",
     "xs_factor_cov": "xlfactor.models.cross_section",

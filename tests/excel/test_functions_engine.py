@@ -33,7 +33,7 @@ ALL_FUNCTIONS = {
     # sorts and holdings (xlfactor/excel/fm/sorts.py, holdings.py)
     "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES", "FM_QUANTILE_SPREAD", "FM_SORT_FACTORS",
     # joint tests, style analysis, bounded hedges (xlfactor/excel/fm/regression.py, ...)
-    "FM_GRS", "FM_STYLE", "FM_XS_ASSET_COV",
+    "FM_GRS", "FM_STYLE", "FM_XS_ASSET_COV", "FM_SINGLE_SORT",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]

@@ -53,7 +53,7 @@ from xlfactor.excel.fm.risk import (
     FM_VAR_DECOMP,
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
-from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SORT_FACTORS
+from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SINGLE_SORT, FM_SORT_FACTORS
 from xlfactor.excel.fm.style import FM_STYLE
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "FM_ROLLING_BETA",
     "FM_SCENARIO",
     "FM_SCENARIOS",
+    "FM_SINGLE_SORT",
     "FM_SORT_FACTORS",
     "FM_SPECIFIC_RISK",
     "FM_STRESS",
