@@ -38,6 +38,7 @@ _API = {
     "StyleResult": "xlfactor.models.style",
     "residual_returns": "xlfactor.models.return_series",
     "cumulative_returns": "xlfactor.models.return_series",
+    "excess_returns": "xlfactor.models.return_series",
     "performance": "xlfactor.models.performance",
     "max_drawdown": "xlfactor.models.performance",
     "expected_return": "xlfactor.models.expected_return",

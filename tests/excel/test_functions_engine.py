@@ -34,6 +34,7 @@ ALL_FUNCTIONS = {
     "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES", "FM_QUANTILE_SPREAD", "FM_SORT_FACTORS",
     # joint tests, style analysis, bounded hedges (xlfactor/excel/fm/regression.py, ...)
     "FM_GRS", "FM_STYLE", "FM_XS_ASSET_COV", "FM_SINGLE_SORT",
+    "FM_EXCESS_RETURNS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]

@@ -10,6 +10,7 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Record, Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
@@ -186,6 +187,17 @@ def _series(frame: pd.DataFrame, cumulative: str) -> Table:
     if isinstance(frame.index, pd.DatetimeIndex):
         return Table(frame, "Date")
     return Table(frame.set_axis(range(1, len(frame) + 1)), "Row")
+
+
+@excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
+def FM_EXCESS_RETURNS(returns, factors, dates=None, cumulative=False):
+    """Excess return series r - RF per asset (RF from the factors: models have one), or cumulated: TRUE or
+    "compound" prod(1 + r - RF) - 1, "sum" the running sum. Dates down the side, one column per asset."""
+    sample = inputs.sample(returns, factors, dates)
+    rf = sample.rf(True)
+    with excel_names({"rf": "factors"}):
+        excess = xf.excess_returns(sample.returns, rf)
+    return _series(excess, cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
