@@ -196,6 +196,7 @@ def test_port_risk_and_contributions(engine, cells, model):
     assert_record(engine.call("FM_PORT_RISK", weights, rets, "FF5", dates), expected)
     assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates), risk.by_factor)
     assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates, "asset"), risk.by_asset)
+    assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates, "variance"), risk.variance_view)
 
 
 def test_active_risk_with_labelled_weights(engine, cells, model):

@@ -310,8 +310,9 @@ SPECS: dict[str, Spec] = {
     "cov": COV,
     "method": METHOD,
     "breakdown": choice(
-        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset.',
-        ("factor", "asset"),
+        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset. '
+        '"variance": per factor the Euler variance x_k (F x)_k beside the standalone b_k^2 Var(f_k).',
+        ("factor", "asset", "variance"),
     ),
     "horizon": Spec(
         'Horizon: a number of data periods (1 = a month on monthly data, 10 = ten days on daily data) or "daily", '
