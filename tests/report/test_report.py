@@ -173,6 +173,10 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index], rtol=REL)
     for column, label in DIAGNOSTICS.items():
         np.testing.assert_allclose(got[label].astype(float), reg.diagnostics.loc[got.index, column], rtol=REL)
+    grs = xf.grs_test(engine["returns"], engine["factors"], rf=engine["rf"])
+    texts = [c.value for row in wb["Regressions"].iter_rows() for c in row if isinstance(c.value, str)]
+    line = next(t for t in texts if t.startswith("GRS test"))
+    assert f"F = {grs.statistic:.4f}" in line and f"p-value = {grs.pvalue:.4f}" in line, line
     exposures = table(wb["Exposures"], "Factor", "Top-down beta")
     np.testing.assert_allclose(
         exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names], rtol=REL

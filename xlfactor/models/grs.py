@@ -91,6 +91,23 @@ def grs_test(
         dates = complete.index[complete.to_numpy()]
         frame = returns.to_frame() if isinstance(returns, pd.Series) else returns
         reg = regress(frame.loc[dates], factors, rf=rf, units=units)
+    return grs_from_regression(reg, dropped=int(len(full.dates) - len(reg.dates)))
+
+
+def grs_from_regression(reg: RegressionResult, *, dropped: int = 0) -> GRSResult:
+    """The GRS test (formula in :func:`grs_test`) of a regression whose assets all use the same dates.
+
+    Raises
+    ------
+    XLFactorError
+        Some asset misses some of the regression's dates (use :func:`grs_test`, which refits on the
+        common dates); fewer than ``N + K + 1`` dates; residuals collinear across assets.
+    """
+    if reg.resid.isna().to_numpy().any():
+        raise XLFactorError(
+            "returns: the GRS test needs every asset on the same dates; give returns without gaps (grs_test drops "
+            "the dates where some asset is missing)"
+        )
     n, k = len(reg.assets), len(reg.factor_names)
     t = len(reg.dates)
     if t < n + k + 1:
@@ -123,7 +140,7 @@ def grs_test(
         df_num=n,
         df_denom=df_denom,
         nobs=t,
-        dropped=int(len(full.dates) - t),
+        dropped=dropped,
         alpha=reg.alpha,
         sharpe_factors=float(np.sqrt(factor_quad)),
         sharpe_alpha=float(np.sqrt(alpha_quad)),
