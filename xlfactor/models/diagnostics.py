@@ -62,12 +62,13 @@ def diagnostics(
     f_stat = wald / k
     r2_aux, _ = centred_rsquared(resid * resid, x, assets, factors)
     lm = nobs * r2_aux
-    skew, kurt = _moments(resid)
+    missing = np.isnan(resid)
+    skew, kurt = _moments(resid, missing, nobs)
     jb = nobs / 6.0 * (skew * skew + (kurt - 3.0) ** 2 / 4.0)
     values = [
         f_stat,
         special.fdtrc(k, df_resid, f_stat),
-        _durbin_watson(resid),
+        _durbin_watson(resid, missing),
         lm,
         special.chdtrc(k, lm),
         jb,
@@ -78,18 +79,30 @@ def diagnostics(
     return pd.DataFrame(dict(zip(COLUMNS, values, strict=True)), index=assets)
 
 
-def _durbin_watson(resid: np.ndarray) -> np.ndarray:
+def _durbin_watson(resid: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """``sum (e_t - e_{t-1})^2 / sum e^2`` over each column's non-missing values taken consecutively."""
-    missing = np.isnan(resid)
-    if missing.any():  # move each column's values to the top, in order (a stable sort on "missing")
-        order = np.argsort(missing, axis=0, kind="stable")
-        resid = np.take_along_axis(resid, order, axis=0)
-    return np.nansum(np.diff(resid, axis=0) ** 2, axis=0) / np.nansum(resid * resid, axis=0)
+    partial = missing.any(axis=0)
+    if partial.any():  # move those columns' values to the top, in order (a stable sort on "missing")
+        resid = resid.copy()
+        order = np.argsort(missing[:, partial], axis=0, kind="stable")
+        resid[:, partial] = np.take_along_axis(resid[:, partial], order, axis=0)
+        resid = np.nan_to_num(resid, nan=0.0)
+        moved = np.take_along_axis(missing[:, partial], order, axis=0)
+        step = np.diff(resid, axis=0)
+        step[:, partial] = np.where(moved[1:], 0.0, step[:, partial])  # no step into the missing tail
+    else:
+        step = np.diff(resid, axis=0)
+    return np.einsum("tn,tn->n", step, step) / np.einsum("tn,tn->n", resid, resid)
 
 
-def _moments(resid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Skewness ``m3 / m2^1.5`` and kurtosis ``m4 / m2^2`` (not excess) of each column, NaN ignored."""
-    centred = resid - np.nanmean(resid, axis=0)
+def _moments(resid: np.ndarray, missing: np.ndarray, nobs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Skewness ``m3 / m2^1.5`` and kurtosis ``m4 / m2^2`` (not excess) of each column over its non-missing rows."""
+    filled = np.where(missing, 0.0, resid) if missing.any() else resid
+    centred = filled - filled.sum(axis=0) / nobs
+    if missing.any():
+        centred[missing] = 0.0
     sq = centred * centred
-    m2 = np.nanmean(sq, axis=0)
-    return np.nanmean(sq * centred, axis=0) / m2**1.5, np.nanmean(sq * sq, axis=0) / (m2 * m2)
+    m2 = sq.sum(axis=0) / nobs
+    m3 = np.einsum("tn,tn->n", sq, centred) / nobs
+    m4 = np.einsum("tn,tn->n", sq, sq) / nobs
+    return m3 / m2**1.5, m4 / (m2 * m2)
