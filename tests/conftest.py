@@ -10,6 +10,7 @@ skipped test is reported as a failure.
 import os
 import tempfile
 
+import numpy as np
 import pytest
 from ci_mode import STRICT
 from french_files import VW_MONTHLY, french_block
@@ -74,3 +75,19 @@ def library_mirror(tmp_path, monkeypatch):
     with mirror_of_every_source(monkeypatch) as server:
         yield server
     reset_state()
+
+
+@pytest.fixture(scope="session")
+def industries_with_gaps(industries49):
+    """49 industries with their real leading NaNs plus interior gaps we add.
+
+    Two assets share one gap pattern (exercises grouping by pattern), one has two gaps,
+    and 'Rubbr' keeps its real 1940s gap.
+    """
+    data = industries49.copy()
+    data.iloc[600:612, data.columns.get_loc("Food")] = np.nan
+    data.iloc[600:612, data.columns.get_loc("Beer")] = np.nan
+    data.iloc[[700, 703, 900], data.columns.get_loc("Chips")] = np.nan
+    data.iloc[1000:1005, data.columns.get_loc("Banks")] = np.nan
+    data.iloc[1100:1101, data.columns.get_loc("Banks")] = np.nan
+    return data

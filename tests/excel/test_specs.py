@@ -17,14 +17,15 @@ from xlfactor.excel.udf import excel_function
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
 LOCAL_TEXTS = {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
-               "benchmark", "as_of", "cap", "cov", "halflife", "dates"}  # fmt: skip
+               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window_size"}  # fmt: skip
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
-    """``headers`` comes after the original arguments; arguments added later (max_gross, units) follow it."""
+    """``headers`` comes after the original arguments; arguments added later (max_gross, units, lower, upper)
+    follow it."""
     for name, func in FM.items():
         params = list(inspect.signature(func).parameters)
-        late = [p for p in ("max_gross", "units") if p in params]
+        late = [p for p in ("max_gross", "units", "lower", "upper") if p in params]
         assert params[len(params) - len(late) - 1 :] == ["headers", *late], name
         xlfunc = func.__xlfunc__
         documented = {a["name"]: a["doc"] for a in xlfunc["args"]}

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 import xlfactor as xf
 from xlfactor.report.build import DEMO_PERIODS, DEMO_REBALANCE_EVERY, DEMO_WEIGHTS
+from xlfactor.report.sheets.regressions import DIAGNOSTICS
 
 SHEETS = [
     "Summary",
@@ -175,6 +176,12 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(got["t(alpha)"].astype(float), reg.tvalues.loc[got.index, "alpha"], rtol=REL)
     np.testing.assert_allclose(got["R2"].astype(float), reg.rsquared.loc[got.index], rtol=REL)
     np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index], rtol=REL)
+    for column, label in DIAGNOSTICS.items():
+        np.testing.assert_allclose(got[label].astype(float), reg.diagnostics.loc[got.index, column], rtol=REL)
+    grs = xf.grs_test(engine["returns"], engine["factors"], rf=engine["rf"])
+    texts = [c.value for row in wb["Regressions"].iter_rows() for c in row if isinstance(c.value, str)]
+    line = next(t for t in texts if t.startswith("GRS test"))
+    assert f"F = {grs.statistic:.4f}" in line and f"p-value = {grs.pvalue:.4f}" in line, line
     exposures = table(wb["Exposures"], "Factor", "Top-down beta")
     np.testing.assert_allclose(
         exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names], rtol=REL

@@ -288,6 +288,18 @@ SPECS: dict[str, Spec] = {
         "One row per date and asset; blank cells are missing."
     ),
     "models": rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
+    "indices": rng(
+        "Returns of the style indices (one column each, decimals, header optional), e.g. large value, large "
+        'growth, small caps, bonds, cash; or a model name like "FF3".'
+    ),
+    "lower": rng(
+        "Optional lower bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 0 = never buy."
+    ),
+    "upper": rng(
+        "Optional upper bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 1 = sell at most one unit per unit held."
+    ),
     # flags
     "headers": HEADERS,
     "excess": EXCESS,
@@ -299,8 +311,9 @@ SPECS: dict[str, Spec] = {
     "cov": COV,
     "method": METHOD,
     "breakdown": choice(
-        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset.',
-        ("factor", "asset"),
+        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset. '
+        '"variance": per factor the Euler variance x_k (F x)_k beside the standalone b_k^2 Var(f_k).',
+        ("factor", "asset", "variance"),
     ),
     "horizon": Spec(
         'Horizon: a number of data periods (1 = a month on monthly data, 10 = ten days on daily data) or "daily", '

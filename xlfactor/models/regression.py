@@ -40,12 +40,14 @@ class _Stats:
     """Per-asset statistics as arrays (the fit's raw output, before labelling)."""
 
     params: np.ndarray  # (N, K+1)
+    cov: np.ndarray  # (N, K+1, K+1)
     bse: np.ndarray  # (N, K+1)
     rsquared: np.ndarray
     ssr: np.ndarray
     nobs: np.ndarray
     hac_lags: np.ndarray | None
     factors: pd.Index  # factor names as an Index (labels the betas without building one)
+    x: np.ndarray  # (T, K) the factors regressed on (for the diagnostics, on request)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +89,8 @@ class RegressionResult:
 
     The labelled tables and series are built from the fit's arrays on first access
     and then kept (a caller that needs only the betas pays for nothing else);
-    ``resid`` and ``pvalues`` are likewise computed on first access, as in statsmodels.
+    ``resid``, ``pvalues`` and ``diagnostics`` are likewise computed on first access, as in
+    statsmodels.
     """
 
     __repr__ = short_repr
@@ -173,6 +176,20 @@ class RegressionResult:
             p = 2.0 * special.ndtr(-t)
         return self._table(p)
 
+    @cached_property
+    def diagnostics(self) -> pd.DataFrame:
+        """Assets x [F-statistic, its p-value, Durbin-Watson, Breusch-Pagan LM, its p-value, Jarque-Bera, its
+        p-value, Skew, Kurtosis], each equal to statsmodels' (formulas: :mod:`xlfactor.models.diagnostics`).
+
+        The F test uses the regression's covariance (the robust Wald F for hc1/hac, as statsmodels).
+        Computed on first access only, so fits that never look at them pay nothing.
+        """
+        from xlfactor.models.diagnostics import diagnostics
+
+        stats = self._stats
+        resid = self.resid.to_numpy()
+        return diagnostics(stats.params, stats.cov, resid, stats.x, stats.nobs, self.assets, stats.factors)
+
     @property
     def use_t(self) -> bool:
         """True when p-values use the t distribution (nonrobust), False for normal (hc1, hac)."""
@@ -205,9 +222,11 @@ class RegressionResult:
         ``P>|t|`` (``P>|z|`` for robust covariances) and the 95% interval
         ``[0.025``, ``0.975]`` (coef -/+ q se, q from the same distribution as the
         p-values); then rows ``R-squared``, ``Adj. R-squared``, ``Resid. vol (ann.)``,
-        ``Alpha (ann.)``, ``Observations`` whose value is in the ``coef`` column. When the
-        frequency is unknown (``periods_per_year`` None) the two annual rows are replaced by
-        ``Resid. vol (per period)`` (the alpha row above is per period already).
+        ``Alpha (ann.)``, ``Observations``, then the diagnostics (:attr:`diagnostics`: F-statistic,
+        Durbin-Watson, Breusch-Pagan, Jarque-Bera with their p-values, skew, kurtosis) whose value
+        is in the ``coef`` column. When the frequency is unknown (``periods_per_year`` None) the two
+        annual rows are replaced by ``Resid. vol (per period)`` (the alpha row above is per period
+        already).
         ``attrs`` holds ``asset``, ``cov_type``, ``lags`` and ``periods_per_year``.
         """
         if asset is None:
@@ -240,6 +259,7 @@ class RegressionResult:
             "Adj. R-squared": self.rsquared_adj[asset],
             **scale,
             "Observations": float(self.nobs[asset]),
+            **self.diagnostics.loc[asset].to_dict(),
         }
         fit_rows = pd.DataFrame({"coef": list(fit.values())}, index=list(fit))
         out = pd.concat([table, fit_rows])
@@ -347,12 +367,14 @@ def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> Regres
         assets=data.assets,
         _stats=_Stats(
             params=fit.params,
+            cov=fit.cov,
             bse=bse,
             rsquared=1.0 - fit.ssr / fit.tss,
             ssr=fit.ssr,
             nobs=fit.nobs,
             hac_lags=fit.lags,
             factors=data.factors,
+            x=data.x,
         ),
         _residuals=fit.residuals,
     )

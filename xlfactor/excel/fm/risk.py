@@ -99,10 +99,12 @@ def FM_RISK_CONTRIB(
     max_gross=MAX_GROSS,
     units="auto",
 ):
-    """Euler risk contributions (exposure or weight, marginal, contribution, percent); contributions sum to the
-    total volatility."""
+    """Euler risk contributions (exposure or weight, marginal, contribution, percent), summing to the total
+    volatility; or (breakdown "variance") each factor's Euler variance beside its standalone b_k^2 Var(f_k)."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
     risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
+    if breakdown == "variance":
+        return Table(risk.variance_view, "Factor")
     return Table(risk.by_factor, "Factor") if breakdown == "factor" else Table(risk.by_asset, "Asset")
 
 

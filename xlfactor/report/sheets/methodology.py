@@ -71,7 +71,11 @@ FORMULAS = [
         "Today's exposures on every period of the factor history, p_t = x'f_t, plus the specific "
         "part as an independent normal term e ~ N(0, s^2), s^2 = w'Dw per period (the model's specific variance, "
         "not a residual history): VaR solves (1/T) sum_t Phi((-VaR - p_t) / s) = 1 - c; ES is the exact mean loss "
-        "of that mixture beyond the VaR.",
+        "of that mixture beyond the VaR. One quantile convention at every level of specific risk: when s = 0 (or "
+        "too small to move any p_t past its neighbour) this is its limit, the averaged inverted-CDF quantile of p_t "
+        "(numpy method averaged_inverted_cdf: p_(k+1) for k < n = (1 - c) T < k + 1, the midpoint of p_(k) and "
+        "p_(k+1) when n = k) and ES = -(p_(1) + ... + p_(k) + (n - k) p_(k+1)) / n. Euler contributions by factor "
+        "and specific part: ES_k = -E[x_k f_k | loss beyond VaR], VaR_k = -E[x_k f_k | loss = VaR]; they add up.",
     ),
     (
         "Cornish-Fisher VaR",
