@@ -25,7 +25,7 @@ from xlfactor.models.cross_section.wls import reduced_normal_equations
 COV_TYPES = ("nonrobust", "hc1")
 
 #: Target number of float64 elements per block (dates x assets x factors), as in the fit.
-BLOCK_ELEMENTS = 1_000_000
+BLOCK_ELEMENTS = 4_000_000
 
 
 def check_cov(cov: object) -> str:
