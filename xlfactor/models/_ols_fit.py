@@ -182,8 +182,12 @@ def _same(values: np.ndarray) -> np.ndarray:
 
 
 def _residuals(y: np.ndarray, z: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """``e = y - Z theta'`` as (T, N), NaN where ``y`` is missing."""
-    resid = (theta @ z.T).T
+    """``e = y - Z theta'`` as a C-ordered (T, N) array, NaN where ``y`` is missing.
+
+    Fitted values are formed in the same (T, N) layout as ``y`` so the subtraction runs
+    over contiguous memory (a transposed product would make it a strided pass).
+    """
+    resid = z @ theta.T
     np.subtract(y, resid, out=resid)
     return resid
 
@@ -325,19 +329,32 @@ def _hac_meat(
 def _meat_on_grid(z: np.ndarray, e0: np.ndarray, lags: np.ndarray) -> np.ndarray:
     """``sum_l w_l,n (Gamma_l + Gamma_l')`` with ``Gamma_l[i,j] = sum_t e_t e_{t-l} z_t,i z_{t-l},j``.
 
-    Only the upper triangle ``i <= j`` is computed (the meat is symmetric): per lag one
-    matrix product ``(e_t e_{t-l})' (z_t,i z_{t-l},j + z_t,j z_{t-l},i)`` for all assets.
+    Only the upper triangle ``i <= j`` is computed (the meat is symmetric). Every lag is
+    one matrix product of the lagged score pairs ``z_t,i z_{t-l},j + z_t,j z_{t-l},i``
+    (K(K+1)/2, T-l), shared by every asset, with the lagged residual products
+    ``e_t e_{t-l}`` of all assets (T-l, N): the per-asset work is one multiplication
+    per row and lag, the rest runs in BLAS. The products are formed in one reused
+    buffer in the (T, N) layout of ``e0`` (no transposed copy); a lag is skipped for
+    the assets whose bandwidth is below it (their weight is 0).
     """
     t, k = z.shape
     i, j = np.triu_indices(k)
-    upper = (e0 * e0).T @ (z[:, i] * z[:, j])
+    e0 = np.ascontiguousarray(e0)
+    products = np.multiply(e0, e0)
+    upper = (z[:, i] * z[:, j]).T @ products  # (K(K+1)/2, N)
     for lag in range(1, int(lags.max(initial=0)) + 1):
         weight = bartlett_weight(lag, lags)
-        pairs = z[lag:, i] * z[:-lag, j] + z[lag:, j] * z[:-lag, i]
-        upper += (e0[lag:] * e0[:-lag]).T @ pairs * weight[:, None]
+        pairs = (z[lag:, i] * z[:-lag, j] + z[lag:, j] * z[:-lag, i]).T
+        used = weight > 0
+        if used.all():
+            lagged = np.multiply(e0[lag:], e0[:-lag], out=products[: t - lag])
+            upper += pairs @ lagged * weight
+        else:
+            cols = np.flatnonzero(used)
+            upper[:, cols] += pairs @ (e0[lag:, cols] * e0[:-lag, cols]) * weight[cols]
     meat = np.empty((e0.shape[1], k, k))
-    meat[:, i, j] = upper
-    meat[:, j, i] = upper
+    meat[:, i, j] = upper.T
+    meat[:, j, i] = upper.T
     return meat
 
 

@@ -25,7 +25,7 @@ from xlfactor.models.cross_section.wls import reduced_normal_equations
 COV_TYPES = ("nonrobust", "hc1")
 
 #: Target number of float64 elements per block (dates x assets x factors), as in the fit.
-BLOCK_ELEMENTS = 1_000_000
+BLOCK_ELEMENTS = 4_000_000
 
 
 def check_cov(cov: object) -> str:
@@ -42,9 +42,11 @@ def factor_return_cov(
     resid: np.ndarray,
     cov: str,
     huber_weights: np.ndarray | None = None,
+    normals: np.ndarray | None = None,
 ) -> np.ndarray:
     """Covariance of the factor returns of every date (T, K, K); NaN on unusable dates and for
-    factors without a return (see the module docstring for the formulas)."""
+    factors without a return (see the module docstring for the formulas). ``normals`` (T, K', K'):
+    the fit's reduced normal matrices ``A`` (recomputed from the panel when None)."""
     cov = check_cov(cov)
     n_t, n_a = y.shape
     k = len(design.factor_names)
@@ -54,7 +56,7 @@ def factor_return_cov(
         t1 = min(n_t, t0 + step)
         block = design.block(t0, t1, copy_rows(y, t0, t1))
         w = block.w if huber_weights is None else block.w * np.nan_to_num(huber_weights[t0:t1], nan=1.0)
-        a = _gram(block, w)
+        a = _gram(block, w) if normals is None else normals[t0:t1].copy()
         a[~np.isfinite(coef[t0:t1]).any(axis=1)] = np.eye(a.shape[1])  # unusable dates: NaN below
         e2 = np.where(block.valid, np.nan_to_num(resid[t0:t1]), 0.0) ** 2
         n = block.valid.sum(axis=1)

@@ -15,12 +15,14 @@ MIN_PIVOT = 1e-10
 @dataclass(frozen=True)
 class BlockFit:
     """Per-date WLS of a block: ``coef`` (T, K) NaN on unusable dates and empty factors,
-    ``resid`` (T, N) NaN outside the universe (None if not asked for), ``rsquared`` (T,), ``nobs`` (T,)."""
+    ``resid`` (T, N) NaN outside the universe (None if not asked for), ``rsquared`` (T,), ``nobs`` (T,),
+    ``normal`` (T, K', K') the reduced normal matrices solved (see :func:`reduced_normal_equations`)."""
 
     coef: np.ndarray
     resid: np.ndarray | None
     rsquared: np.ndarray
     nobs: np.ndarray
+    normal: np.ndarray
 
 
 def reduced_normal_equations(block: DesignBlock, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +76,7 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool,
     coef[~ok] = np.nan
     coef[block.empty] = np.nan
     r2[~ok] = np.nan
-    return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs)
+    return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs, normal=a)
 
 
 def well_conditioned(scaled: np.ndarray) -> np.ndarray:
