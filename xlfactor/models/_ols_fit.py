@@ -146,7 +146,7 @@ class _CrossProducts:
     mask: np.ndarray | None
 
 
-def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None) -> _CrossProducts:
+def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None = None) -> _CrossProducts:
     """``Z'y`` (one matrix product) and ``y'y`` for all assets (``yy`` when given); assets whose sums
     are not finite are redone with missing values set to 0 (after checking for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):

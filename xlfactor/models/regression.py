@@ -338,8 +338,9 @@ def regress(
         asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    data = prepare(returns, factors, rf, units=units)  # every input rule, once
-    return _fit(data, cov, lags, _periods(data, periods_per_year))
+    known = None if periods_per_year is None else whole_number(periods_per_year, "periods_per_year", 1)
+    data = prepare(returns, factors, rf, units=units, periods_per_year=known)  # every input rule, once
+    return _fit(data, cov, lags, _periods(data, known))
 
 
 def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
