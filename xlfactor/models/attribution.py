@@ -147,6 +147,11 @@ def factor_attribution(
         raise XLFactorError("returns: expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+    for table, arg in ((returns, "returns"), (factors, "factors")):
+        if table.index.has_duplicates:
+            day = table.index[table.index.duplicated()][0]
+            shown = f"{day:%Y-%m-%d}" if isinstance(day, pd.Timestamp) else str(day)
+            raise XLFactorError(f"{arg}: the date {shown} appears twice; keep one row per date")
     names = [c for c in factors.columns if c != RF_COLUMN]
     if not names:
         raise XLFactorError("factors: no factor columns besides RF")
