@@ -149,9 +149,8 @@ def factor_attribution(
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
     for table, arg in ((returns, "returns"), (factors, "factors")):
         if table.index.has_duplicates:
-            day = table.index[table.index.duplicated()][0]
-            shown = f"{day:%Y-%m-%d}" if isinstance(day, pd.Timestamp) else str(day)
-            raise XLFactorError(f"{arg}: the date {shown} appears twice; keep one row per date")
+            day = _day(table.index[table.index.duplicated()][0])
+            raise XLFactorError(f"{arg}: the date {day} appears twice; keep one row per date")
     names = [c for c in factors.columns if c != RF_COLUMN]
     if not names:
         raise XLFactorError("factors: no factor columns besides RF")
@@ -295,12 +294,15 @@ def _check_held_returns(
     bad = missing & ((w != 0) | (wb != 0 if wb is not None else False))
     if bad.any():
         t, i = np.argwhere(bad)[0]
-        day = dates[t]
-        when = f"{day:%Y-%m-%d}" if isinstance(day, pd.Timestamp) else str(day)
         raise XLFactorError(
-            f"returns: '{assets[i]}' is held on {when} but has no return there; fill in the return or set its "
-            "weight to 0 on that date"
+            f"returns: '{assets[i]}' is held on {_day(dates[t])} but has no return there; fill in the return or "
+            "set its weight to 0 on that date"
         )
+
+
+def _day(label: object) -> str:
+    """A date label as YYYY-MM-DD (other labels as written)."""
+    return f"{label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else str(label)
 
 
 def attribution_summary(result: AttributionResult) -> pd.DataFrame:
