@@ -29,7 +29,14 @@ from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.linking import check_linking, compound, link
 from xlfactor.models.regression import regress
 from xlfactor.models.risk_model import Weights, weight_vector
-from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns, check_units_argument
+from xlfactor.models.units import (
+    MAX_GROSS,
+    VOLATILE_ADVICE,
+    check_gross,
+    check_max_gross,
+    check_return_columns,
+    check_units_argument,
+)
 
 ALPHA_ROW, SPECIFIC_ROW, TOTAL_ROW = "Alpha", "Specific", "Total"
 WeightsOrHistory = Weights | pd.DataFrame
@@ -179,7 +186,7 @@ def factor_attribution(
     y_all = held_returns.to_numpy()
     check_return_columns(
         y_all, held, "returns", index=common, periods_per_year=maybe_periods_per_year(common), percent=check_percent,
-        floor=True, fix=", or pass units='decimal'",
+        floor=True, advice=VOLATILE_ADVICE,
     )  # fmt: skip
     f_all = frame.loc[common, names]
     check_return_columns(f_all.to_numpy(), pd.Index(names), "factors", index=common,
