@@ -180,13 +180,17 @@ def test_bad_inputs_name_the_argument(data):
         (dict(weights={"Nope": 1.0}), "weights: assets not in the columns of returns"),
         (dict(weights=w * 100), "weights: gross exposure"),
         (dict(benchmark=w * 100), "benchmark: gross exposure"),
-        (dict(returns=rets * 100), "returns: values look like percentages"),
+        (dict(returns=rets * 100), "returns: column 'NoDur' looks like percentages"),
         (dict(betas=pd.DataFrame({"Mkt-RF": [1.0]}, index=["NoDur"])), "betas: no row for the held asset(s)"),
         (dict(units="percent"), "units:"),
+        (
+            dict(returns=pd.concat([rets, rets.iloc[:1]])),
+            "returns: the date 2010-01-31 appears twice; keep one row per date",
+        ),
         (dict(factors=facs[["RF"]]), "factors: no factor columns besides RF"),
         (
             dict(factors=facs * 100, betas=pd.DataFrame(1.0, index=ASSETS, columns=facs.columns.drop("RF"))),
-            "factors: values look like percentages",
+            "factors: column 'Mkt-RF' looks like percentages",
         ),
     ]
     for change, start in cases:

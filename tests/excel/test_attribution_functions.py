@@ -196,4 +196,4 @@ def test_brinson_bad_inputs(engine):
     )
     percent = [["UK", "Japan", "US"], [20, -5, 6]]
     out = engine.call("FM_BRINSON", BACON_W, BACON_V, percent, BACON_BENCH_RETURNS)
-    assert message(out).startswith("#FM! returns: values look like percentages")
+    assert message(out).startswith("#FM! returns: column 'UK' looks like percentages")

@@ -29,7 +29,14 @@ from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.linking import check_linking, compound, link
 from xlfactor.models.regression import regress
 from xlfactor.models.risk_model import Weights, weight_vector
-from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_return_columns, check_units_argument
+from xlfactor.models.units import (
+    MAX_GROSS,
+    VOLATILE_ADVICE,
+    check_gross,
+    check_max_gross,
+    check_return_columns,
+    check_units_argument,
+)
 
 ALPHA_ROW, SPECIFIC_ROW, TOTAL_ROW = "Alpha", "Specific", "Total"
 WeightsOrHistory = Weights | pd.DataFrame
@@ -147,6 +154,10 @@ def factor_attribution(
         raise XLFactorError("returns: expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+    for table, arg in ((returns, "returns"), (factors, "factors")):
+        if table.index.has_duplicates:
+            day = _day(table.index[table.index.duplicated()][0])
+            raise XLFactorError(f"{arg}: the date {day} appears twice; keep one row per date")
     names = [c for c in factors.columns if c != RF_COLUMN]
     if not names:
         raise XLFactorError("factors: no factor columns besides RF")
@@ -154,45 +165,56 @@ def factor_attribution(
     common = returns.index.intersection(frame.index[frame.notna().all(axis=1).to_numpy()]).sort_values()
     if common.empty:
         raise XLFactorError("returns: no dates in common with the factors; align the two tables")
-    w, dates = _weights_on(weights, returns.columns, common, "weights", max_gross)
+    w_all, covered = _weights_on(weights, returns.columns, common, "weights", max_gross)
+    wb_all = None
     if benchmark is not None:
-        wb, bench_dates = _weights_on(benchmark, returns.columns, common, "benchmark", max_gross)
-        dates = dates.intersection(bench_dates)
-        w, wb = w.loc[dates], wb.loc[dates]
-    if dates.empty:
+        wb_all, bench_covered = _weights_on(benchmark, returns.columns, common, "benchmark", max_gross)
+        covered &= bench_covered
+    if not covered.any():
         raise XLFactorError("weights: no period to attribute; the holdings history must start before the returns end")
-    held = returns.columns[(w != 0).any().to_numpy() | ((wb != 0).any().to_numpy() if benchmark is not None else False)]
+    dates = common[covered]
+    if not covered.all():
+        w_all = w_all[covered]
+        wb_all = None if wb_all is None else wb_all[covered]
+    held_mask = (w_all != 0).any(axis=0)
+    if wb_all is not None:
+        held_mask |= (wb_all != 0).any(axis=0)
+    held = returns.columns[held_mask]
     if held.empty:
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
-    held_returns = numeric_frame(returns[held], "returns")
-    y_all = held_returns.loc[common].to_numpy()
+    held_returns = numeric_frame(returns.iloc[:, np.flatnonzero(held_mask)].reindex(common), "returns")
+    y_all = held_returns.to_numpy()
     check_return_columns(
         y_all, held, "returns", index=common, periods_per_year=maybe_periods_per_year(common), percent=check_percent,
-        floor=True, fix=", or pass units='decimal'",
+        floor=True, advice=VOLATILE_ADVICE,
     )  # fmt: skip
-    check_return_columns(frame.loc[common, names].to_numpy(), pd.Index(names), "factors", index=common,
+    f_all = frame.loc[common, names]
+    check_return_columns(f_all.to_numpy(), pd.Index(names), "factors", index=common,
                          periods_per_year=maybe_periods_per_year(common), percent=check_percent)  # fmt: skip
-    b, a = _betas(betas, held_returns.loc[common], frame.loc[common], names, units)
-    f = frame.loc[dates, names].to_numpy()
-    rf = frame.loc[dates, RF_COLUMN].to_numpy() if RF_COLUMN in frame.columns else np.zeros(len(dates))
-    y = held_returns.loc[dates].to_numpy()
-    w_held = w.loc[dates, held].to_numpy()
-    wb_held = wb.loc[dates, held].to_numpy() if benchmark is not None else None
+    b, a = _betas(betas, held_returns, frame.loc[common], names, units)
+    f = f_all.to_numpy()[covered]
+    rf = frame.loc[common, RF_COLUMN].to_numpy()[covered] if RF_COLUMN in frame.columns else np.zeros(len(dates))
+    y = y_all if covered.all() else y_all[covered]
+    w_held = w_all if held_mask.all() else w_all[:, held_mask]
+    wb_held = None if wb_all is None else (wb_all if held_mask.all() else wb_all[:, held_mask])
     active = w_held if wb_held is None else w_held - wb_held
-    _check_held_returns(y, active, w_held, wb_held, held, dates)
-    y0 = np.where(np.isnan(y), 0.0, y)  # missing returns carry zero weight (checked above)
-    specific = y0 - rf[:, None] - a.to_numpy()[None, :] - f @ b.to_numpy().T
+    missing = np.isnan(y)
+    if missing.any():
+        _check_held_returns(missing, w_held, wb_held, held, dates)
+        y = np.where(missing, 0.0, y)  # missing returns carry zero weight (checked above)
     x = active @ b.to_numpy()
+    total = np.einsum("ti,ti->t", active, y)
     parts = {}
     if RF_COLUMN in frame.columns:
         parts[RF_COLUMN] = active.sum(axis=1) * rf
     parts.update({k: x[:, j] * f[:, j] for j, k in enumerate(names)})
     parts[ALPHA_ROW] = active @ a.to_numpy()
-    parts[SPECIFIC_ROW] = np.einsum("ti,ti->t", active, specific)
+    # w'e_t = w'(r_t - rf_t - a - B f_t): the total less the other parts, without forming the T x N residuals
+    parts[SPECIFIC_ROW] = total - np.sum(list(parts.values()), axis=0)
     periods = pd.DataFrame(parts, index=dates)
-    periods[TOTAL_ROW] = np.einsum("ti,ti->t", active, y0)
-    portfolio = pd.Series(np.einsum("ti,ti->t", w_held, y0), index=dates, name="portfolio")
-    bench = None if wb_held is None else pd.Series(np.einsum("ti,ti->t", wb_held, y0), index=dates, name="benchmark")
+    periods[TOTAL_ROW] = total
+    portfolio = pd.Series(np.einsum("ti,ti->t", w_held, y), index=dates, name="portfolio")
+    bench = None if wb_held is None else pd.Series(np.einsum("ti,ti->t", wb_held, y), index=dates, name="benchmark")
     linked = link(periods.drop(columns=TOTAL_ROW), portfolio.to_numpy(), None if bench is None else bench.to_numpy(),
                   method)  # fmt: skip
     r_total = compound(portfolio.to_numpy())
@@ -215,16 +237,16 @@ def factor_attribution(
 
 def _weights_on(
     weights: WeightsOrHistory, assets: pd.Index, dates: pd.Index, name: str, max_gross: float | None
-) -> tuple[pd.DataFrame, pd.Index]:
-    """Weights held over each of ``dates`` (dates x assets) and the dates they cover.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights held over each of ``dates`` (dates x assets, in the order of ``assets``) and which dates they cover.
 
     Fixed weights cover every date; a holdings history covers the dates after its first row,
-    each date taking the last row dated strictly before it.
+    each date taking the last row dated strictly before it (rows of uncovered dates are 0).
     """
     if not isinstance(weights, pd.DataFrame):
         vector = weight_vector(weights, assets, name, universe="the columns of returns")
         check_gross(vector, name, max_gross)
-        return pd.DataFrame(np.tile(vector, (len(dates), 1)), index=dates, columns=assets), dates
+        return np.tile(vector, (len(dates), 1)), np.ones(len(dates), dtype=bool)
     if weights.empty:
         raise XLFactorError(f"{name}: the holdings history is empty; give one row per rebalancing date")
     if weights.columns.has_duplicates:
@@ -235,18 +257,18 @@ def _weights_on(
     unknown = [str(c) for c in history.columns if c not in assets and (history[c] != 0).any()]
     if unknown:
         raise XLFactorError(f"{name}: held asset(s) {unknown[:10]} are not columns of returns; match the names")
-    history = history.reindex(columns=assets, fill_value=0.0)
-    for row in history.to_numpy():
-        check_gross(row, name, max_gross)
+    rows_w = history.reindex(columns=assets, fill_value=0.0).to_numpy()
+    check_gross(rows_w[int(np.argmax(np.abs(rows_w).sum(axis=1)))], name, max_gross)  # the largest gross of all rows
     try:
         rows = history.index.searchsorted(dates, side="left") - 1
     except TypeError:
         raise XLFactorError(
             f"{name}: the holdings history's dates are not comparable with the returns' dates; index it by date"
         ) from None
-    keep = rows >= 0
-    covered = dates[keep]
-    return pd.DataFrame(history.to_numpy()[rows[keep]], index=covered, columns=assets), covered
+    covered = rows >= 0
+    held = rows_w[np.maximum(rows, 0)]
+    held[~covered] = 0.0
+    return held, covered
 
 
 def _betas(
@@ -273,19 +295,21 @@ def _betas(
 
 
 def _check_held_returns(
-    y: np.ndarray, active: np.ndarray, w: np.ndarray, wb: np.ndarray | None, assets: pd.Index, dates: pd.Index
+    missing: np.ndarray, w: np.ndarray, wb: np.ndarray | None, assets: pd.Index, dates: pd.Index
 ) -> None:
     """Refuse a missing return of an asset the portfolio or benchmark holds on that date."""
-    holding = (w != 0) | (active != 0) | (wb != 0 if wb is not None else False)
-    bad = np.isnan(y) & holding
+    bad = missing & ((w != 0) | (wb != 0 if wb is not None else False))
     if bad.any():
         t, i = np.argwhere(bad)[0]
-        day = dates[t]
-        when = f"{day:%Y-%m-%d}" if isinstance(day, pd.Timestamp) else str(day)
         raise XLFactorError(
-            f"returns: '{assets[i]}' is held on {when} but has no return there; fill in the return or set its "
-            "weight to 0 on that date"
+            f"returns: '{assets[i]}' is held on {_day(dates[t])} but has no return there; fill in the return or "
+            "set its weight to 0 on that date"
         )
+
+
+def _day(label: object) -> str:
+    """A date label as YYYY-MM-DD (other labels as written)."""
+    return f"{label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else str(label)
 
 
 def attribution_summary(result: AttributionResult) -> pd.DataFrame:
