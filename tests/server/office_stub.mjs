@@ -432,11 +432,14 @@ class Workbook {
   }
 }
 
-/** A DOM element with attributes and click listeners (the task pane's xw-click buttons). */
+/** A DOM element with attributes, a value, text and event listeners (the task pane's xw-click buttons
+ * and its sign-in form). */
 class Element {
   constructor(attributes = {}) {
     this.attributes = new Map(Object.entries(attributes));
-    this.listeners = [];
+    this.listeners = {};
+    this.value = "";
+    this.textContent = "";
   }
   getAttribute(name) {
     return this.attributes.get(name) ?? null;
@@ -451,20 +454,38 @@ class Element {
     this.attributes.delete(name);
   }
   addEventListener(type, listener) {
-    if (type === "click") this.listeners.push(listener);
+    (this.listeners[type] ??= []).push(listener);
   }
   appendChild() {}
   removeChild() {}
+  async dispatch(type) {
+    for (const listener of this.listeners[type] ?? []) await listener({ preventDefault: () => {} });
+  }
   async click() {
-    for (const listener of this.listeners) await listener({});
+    await this.dispatch("click");
+  }
+  async submit() {
+    await this.dispatch("submit"); // what pressing the form's submit button fires
   }
 }
 
 /** Install the globals; returns the recorders the caller inspects. ``buttons``: attribute maps
- * of the task pane's ``[xw-click]`` elements. */
-export function installOffice({ origin, configJson, workbookSpec, buttons = [] }) {
+ * of the task pane's ``[xw-click]`` elements; ``elements``: attribute maps of its elements with an
+ * ``id`` (document.getElementById finds them; ``record.loaded()`` fires DOMContentLoaded). */
+export function installOffice({ origin, configJson, workbookSpec, buttons = [], elements = [] }) {
   const workbook = new Workbook(workbookSpec);
-  const record = { requests: [], dialogs: [], actions: new Map(), buttons: buttons.map((b) => new Element(b)) };
+  const byId = new Map(elements.map((attributes) => [attributes.id, new Element(attributes)]));
+  const documentListeners = [];
+  const record = {
+    requests: [],
+    dialogs: [],
+    actions: new Map(),
+    buttons: buttons.map((b) => new Element(b)),
+    byId,
+    loaded: async () => {
+      for (const listener of documentListeners) await listener({});
+    },
+  };
   const context = { workbook, application: workbook.application, sync: async () => {} };
 
   globalThis.window = globalThis;
@@ -472,10 +493,12 @@ export function installOffice({ origin, configJson, workbookSpec, buttons = [] }
   globalThis.navigator ??= { userAgent: "Node" };
   globalThis.crypto ??= webcrypto; // a browser global that older Node versions define only behind a flag
   globalThis.document = {
-    getElementById: (id) => (id === "config" ? { textContent: configJson } : null),
+    getElementById: (id) => (id === "config" ? { textContent: configJson } : (byId.get(id) ?? null)),
     querySelector: () => null,
     querySelectorAll: (selector) => (selector === "[xw-click]" ? record.buttons : []),
-    addEventListener: () => {},
+    addEventListener: (type, listener) => {
+      if (type === "DOMContentLoaded") documentListeners.push(listener);
+    },
     createElement: () => new Element(),
   };
   const storage = new Map();

@@ -114,11 +114,18 @@ def test_the_add_in_pages_needed_to_sign_in_are_served_with_the_sign_in_field(se
 
 
 def test_a_user_without_the_admin_role_cannot_refresh(server, tokens, returns, french, tmp_path_factory):
-    """Refresh data as a non-admin, through the real ribbon button: 403 and a message naming the role;
-    nothing is downloaded."""
+    """Refresh data as a non-admin signed in through the task pane's form, through the real ribbon button:
+    403 and a message naming the role; nothing is downloaded."""
     before = french.bodies_sent()
     plan = {"workbook": workbook(returns), "ribbon": ["xlfactor-refresh"], "token": tokens["user"]}
-    run = run_client(server.url, tmp_path_factory.mktemp("node-refresh-user"), plan)["ribbon"]["xlfactor-refresh"]
+    results = run_client(server.url, tmp_path_factory.mktemp("node-refresh-user"), plan)
+    # signed in through the task pane's form: the field is emptied, the token kept in storage
+    assert results["sign_in"] == {
+        "field_after": "",
+        "state": "Token saved: the functions and buttons now use it.",
+        "stored": tokens["user"],
+    }
+    run = results["ribbon"]["xlfactor-refresh"]
     (request,) = run["requests"]
     assert request["status"] == 403 and request["headers"]["Authorization"] == f"Bearer {tokens['user']}"
     (dialog,) = run["dialogs"]
@@ -126,17 +133,28 @@ def test_a_user_without_the_admin_role_cannot_refresh(server, tokens, returns, f
     assert french.bodies_sent() == before
 
 
+@pytest.fixture(scope="module")
+def refresh_server(project, tokens, french, tmp_path_factory):
+    """A server with its own data folder for the refresh tests (a refresh changes the data other modules use)."""
+    from live_server import live_server
+
+    env = {"XLFACTOR_FRENCH_BASE_URL": french.base_url}
+    with live_server(project, tmp_path_factory.mktemp("refresh-data"), env=env, token=tokens["admin"]) as live:
+        yield live
+
+
 def refresh_as_admin(server, tokens, returns, folder) -> dict:
     plan = {"workbook": workbook(returns), "ribbon": ["xlfactor-refresh"], "token": tokens["admin"]}
     return run_client(server.url, folder, plan)["ribbon"]["xlfactor-refresh"]
 
 
-def test_refresh_runs_at_most_once_per_interval(server, tokens, returns, french, tmp_path_factory):
+def test_refresh_runs_at_most_once_per_interval(refresh_server, tokens, returns, french, tmp_path_factory):
     """Two admin refreshes in a row: the second (within XLFACTOR_REFRESH_INTERVAL) downloads nothing
     and says when the next one is possible."""
-    refresh_as_admin(server, tokens, returns, tmp_path_factory.mktemp("node-refresh-1"))
+    first = refresh_as_admin(refresh_server, tokens, returns, tmp_path_factory.mktemp("node-refresh-1"))
+    assert first["requests"][0]["status"] == 200 and first["dialogs"] == []  # refreshed
     before = french.bodies_sent()
-    run = refresh_as_admin(server, tokens, returns, tmp_path_factory.mktemp("node-refresh-2"))
+    run = refresh_as_admin(refresh_server, tokens, returns, tmp_path_factory.mktemp("node-refresh-2"))
     assert run["requests"][0]["status"] == 200
     (dialog,) = run["dialogs"]
     assert dialog["title"] == "xlfactor"
@@ -145,12 +163,12 @@ def test_refresh_runs_at_most_once_per_interval(server, tokens, returns, french,
     assert french.bodies_sent() == before
 
 
-def test_refresh_runs_one_at_a_time(server, tokens, returns, french, tmp_path_factory):
+def test_refresh_runs_one_at_a_time(refresh_server, tokens, returns, french, tmp_path_factory):
     """While another process holds the refresh lock in the shared data folder, a refresh is refused."""
     before = french.bodies_sent()
-    with open(server.data_dir / server_scripts.LOCK_FILE, "a+b") as held:
+    with open(refresh_server.data_dir / server_scripts.LOCK_FILE, "a+b") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        run = refresh_as_admin(server, tokens, returns, tmp_path_factory.mktemp("node-refresh-busy"))
+        run = refresh_as_admin(refresh_server, tokens, returns, tmp_path_factory.mktemp("node-refresh-busy"))
     (dialog,) = run["dialogs"]
     assert dialog["prompt"].startswith("Refresh data: a refresh is already running on this server")
     assert french.bodies_sent() == before
