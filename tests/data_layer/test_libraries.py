@@ -292,3 +292,59 @@ def test_ps_refresh_stores_the_traded_factor_with_french_market(library_server):
     assert got.index[-1] == months[-1]  # the inner join ends with the liquidity file (French's runs to 2025-12)
     ff3 = load_factors("FF3", "M")
     np.testing.assert_array_equal(got[["Mkt-RF", "RF"]].to_numpy(), ff3.loc[got.index, ["Mkt-RF", "RF"]].to_numpy())
+
+
+def _aqr_variant(edit) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(LIBRARY_DIR / AQR_FILE)
+    edit(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_aqr_monthly_revisions_are_accepted_but_a_change_of_units_is_not(library_server):
+    """AQR revises HML-Devil's history every month (it uses current prices): a new file whose past moved a
+    little is stored; one in percent is refused and the stored copy kept."""
+    refresh_factors("AQR4", "M")
+
+    def revise(wb):
+        ws = wb["HML Devil"]
+        for row in ws.iter_rows(min_row=20, min_col=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.value = round(cell.value * 1.05, 10)
+
+    library_server.routes[AQR_FILE] = Route(_aqr_variant(revise))
+    (result,) = refresh_factors("AQR4", "M").results
+    assert result.status == "updated", result.message
+    revised = load_factors("AQR4", "M")
+    expected = _aqr_sheet("HML Devil").loc[revised.index, "USA"] * 1.05
+    np.testing.assert_allclose(revised["HML-Devil"], expected, rtol=0, atol=1e-10)  # the file holds 10 decimals
+
+    def percent(wb):
+        for row in wb["UMD"].iter_rows(min_row=20, min_col=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.value = cell.value * 100
+
+    library_server.routes[AQR_FILE] = Route(_aqr_variant(percent))
+    with pytest.warns(RuntimeWarning, match="aqr_hmld_monthly"):
+        (result,) = refresh_factors("AQR4", "M").results
+    assert result.status == "failed" and "units changed" in result.message
+    pd.testing.assert_frame_equal(load_factors("AQR4", "M"), revised)
+
+
+def test_too_few_rows_or_a_missing_column_is_refused(library_server):
+    lines = library_bytes("M4.csv").decode().splitlines()
+    library_server.routes["M4.csv"] = Route("\n".join(lines[:101]).encode())
+    with pytest.warns(RuntimeWarning):
+        (result,) = refresh_factors("SY4", "M").results
+    assert result.status == "failed" and result.message == "M4.csv has only 100 rows (expected >= 580)"
+    library_server.routes["M4.csv"] = Route("\n".join(r.rsplit(",", 1)[0] for r in lines).encode())
+    with pytest.warns(RuntimeWarning):
+        (result,) = refresh_factors("SY4", "M").results
+    assert "is not ['YYYYMM', 'MKTRF', 'SMB', 'MGMT', 'PERF', 'RF']" in result.message
+    with pytest.raises(XLFactorError, match="SY4 monthly data are not stored yet"):
+        load_factors("SY4", "M")

@@ -66,3 +66,12 @@ def test_a_model_not_stored_says_how_to_get_it(engine, library_mirror):
     assert text.startswith("#FM! model: SY4 monthly data are not stored yet")
     assert "M4.csv from Stambaugh must be downloaded" in text and "run `xlfactor refresh --model SY4`" in text
     assert "the Refresh button of the xlfactor ribbon" in text
+
+
+def test_fm_factors_returns_aqr4_and_bs6_by_name(engine, library_mirror):
+    refresh_factors(["AQR4", "Q5"], "M")  # BS6's French columns come from the shipped files
+    for model in ("AQR4", "BS6", "AQR4-GLOBAL"):
+        got = spilled(engine.call("FM_FACTORS", model, "M"))
+        expected = xf.load_factors(model, "M")
+        assert [str(c) for c in got.columns] == list(expected.columns)
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), rtol=0, atol=0)
