@@ -348,3 +348,39 @@ def test_too_few_rows_or_a_missing_column_is_refused(library_server):
     assert "is not ['YYYYMM', 'MKTRF', 'SMB', 'MGMT', 'PERF', 'RF']" in result.message
     with pytest.raises(XLFactorError, match="SY4 monthly data are not stored yet"):
         load_factors("SY4", "M")
+
+
+def test_aqr6_adds_quality_minus_junk_and_betting_against_beta(library_server):
+    report = refresh_factors("AQR6", "M")
+    assert [(r.dataset, r.status, r.vintage) for r in report.results] == [
+        ("aqr_hmld_monthly", "updated", "2024-07"),
+        ("aqr_qmj_monthly", "updated", "2024-07"),
+        ("aqr_bab_monthly", "updated", "2024-07"),
+    ]
+    got = load_factors("AQR6", "M")
+    assert list(got.columns) == ["MKT", "SMB", "HML-Devil", "UMD", "QMJ", "BAB", "RF"]
+    assert (got.index[0], got.index[-1]) == (pd.Timestamp("1957-07-31"), pd.Timestamp("2024-06-30"))  # QMJ starts
+    from openpyxl import load_workbook
+
+    for factor, file in [
+        ("QMJ", "Quality-Minus-Junk-Factors-Monthly.xlsx"),
+        ("BAB", "Betting-Against-Beta-Equity-Factors-Monthly.xlsx"),
+    ]:
+        rows = [
+            r
+            for r in load_workbook(LIBRARY_DIR / file, read_only=True)[f"{factor} Factors"].iter_rows(values_only=True)
+        ]
+        start = next(i for i, r in enumerate(rows) if r and r[0] == "DATE")
+        usa = rows[start].index("USA")
+        sheet = pd.Series(
+            [r[usa] for r in rows[start + 1 :]],
+            index=pd.to_datetime([r[0] for r in rows[start + 1 :]], format="%m/%d/%Y"),
+        )
+        np.testing.assert_array_equal(got[factor].to_numpy(), sheet.loc[got.index].to_numpy(dtype=float))
+    np.testing.assert_array_equal(
+        got[["MKT", "UMD", "RF"]], load_factors("AQR4", "M").loc[got.index, ["MKT", "UMD", "RF"]]
+    )
+    assert load_factors("AQR6-EUROPE", "M").shape[1] == 7
+    info = factor_info("AQR6", "M")
+    assert info["citation"].startswith("Asness, C., A. Frazzini and L. H. Pedersen (2019), Quality minus junk")
+    assert info["column_sources"]["BAB"] == "AQR (Betting-Against-Beta-Equity-Factors-Monthly.xlsx)"
