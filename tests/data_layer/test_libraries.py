@@ -384,3 +384,29 @@ def test_aqr6_adds_quality_minus_junk_and_betting_against_beta(library_server):
     info = factor_info("AQR6", "M")
     assert info["citation"].startswith("Asness, C., A. Frazzini and L. H. Pedersen (2019), Quality minus junk")
     assert info["column_sources"]["BAB"] == "AQR (Betting-Against-Beta-Equity-Factors-Monthly.xlsx)"
+
+
+def test_a_newer_year_replaces_the_stored_one_within_the_revision_bound(library_server):
+    refresh_factors("Q5", "M")
+    rows = library_bytes(Q5_FILE).decode().splitlines()
+
+    def moved(pp: float) -> bytes:
+        fields = rows[200].split(",")
+        fields[5] = f"{float(fields[5]) + pp:.4f}"  # R_IA of 1983-08
+        extra = "2020,1," + rows[-1].split(",", 2)[2]  # one more month
+        return "\n".join([*rows[:200], ",".join(fields), *rows[201:], extra]).encode()
+
+    library_server.routes["q5_factors_monthly_2020.csv"] = Route(moved(15.0))  # 15 pp: refused
+    with pytest.warns(RuntimeWarning, match="IA on 1983-08-31 changed by 15.00 pp versus the stored copy"):
+        (result,) = refresh_factors("Q5", "M").results
+    assert result.status == "failed" and len(load_factors("Q5", "M")) == 636
+    library_server.routes["q5_factors_monthly_2020.csv"] = Route(moved(0.5))  # a revision: stored
+    (result,) = refresh_factors("Q5", "M").results
+    assert (result.status, result.vintage, result.message) == (
+        "updated",
+        "2020",
+        "global-q 2019 -> 2020, 636 -> 637 rows",
+    )
+    assert load_factors("Q5", "M").loc["1983-08-31", "IA"] == pytest.approx(
+        _q5_expected().loc["1983-08-31", "IA"] + 0.005
+    )
