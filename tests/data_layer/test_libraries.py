@@ -410,3 +410,24 @@ def test_a_newer_year_replaces_the_stored_one_within_the_revision_bound(library_
     assert load_factors("Q5", "M").loc["1983-08-31", "IA"] == pytest.approx(
         _q5_expected().loc["1983-08-31", "IA"] + 0.005
     )
+
+
+@pytest.mark.parametrize(
+    "model, files",
+    [
+        ("Q5", "q5_factors_monthly_<year>.csv from global-q"),
+        ("Q4", "q5_factors_monthly_<year>.csv from global-q"),
+        ("SY4", "M4.csv from Stambaugh"),
+        ("PS", "liq_data_1962_<year>.txt from Stambaugh"),
+        ("DHS3", "DHS_factors.xlsx from DHS"),
+        ("AQR4", f"{AQR_FILE} from AQR"),
+        ("AQR6-JPN", f"{AQR_FILE} from AQR, Quality-Minus-Junk-Factors-Monthly.xlsx from AQR, Betting-Against-Beta"),
+        ("BS6", f"q5_factors_monthly_<year>.csv from global-q, {AQR_FILE} from AQR"),
+    ],
+)
+def test_every_library_model_not_stored_says_how_to_get_it(model, files):
+    with pytest.raises(XLFactorError) as err:
+        load_factors(model.lower(), "M")  # names are case-insensitive
+    text = str(err.value)
+    assert text.startswith(f"model: {model} monthly data are not stored yet (xlfactor ships only Kenneth French's")
+    assert files in text and f"`xlfactor refresh --model {model}`, xlfactor.refresh_factors('{model}')" in text
