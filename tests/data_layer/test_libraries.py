@@ -109,6 +109,10 @@ def test_sy4_from_stambaugh_csv_with_last_modified_vintage(library_server):
     assert list(got.columns) == ["MKTRF", "SMB", "MGMT", "PERF", "RF"]
     np.testing.assert_array_equal(got.to_numpy(), expected[list(got.columns)].to_numpy())
     assert (got.index == index).all() and len(got) == 648
+    # Stambaugh and Yuan use French's market and risk-free rate (an older CRSP vintage than the shipped one)
+    ff3 = load_factors("FF3", "M").loc[got.index]
+    assert got.iloc[0]["MKTRF"] == 0.0493 and ff3.iloc[0]["Mkt-RF"] == pytest.approx(0.0494)
+    assert (got["MKTRF"] - ff3["Mkt-RF"]).abs().max() < 0.0016 and (got["RF"] - ff3["RF"]).abs().max() < 0.00011
     library_server.log.clear()
     (again,) = refresh_factors("SY4", "M").results  # If-Modified-Since: the server answers 304
     assert again.message == "not modified (HTTP 304)" and library_server.log == [("M4.csv", 304)]
