@@ -15,6 +15,8 @@ LIBRARY_FILES = (
     "M4.csv",
     "DHS_factors.xlsx",
     "The-Devil-in-HMLs-Details-Factors-Monthly.xlsx",
+    "Quality-Minus-Junk-Factors-Monthly.xlsx",
+    "Betting-Against-Beta-Equity-Factors-Monthly.xlsx",
 )
 
 

@@ -109,6 +109,10 @@ def test_sy4_from_stambaugh_csv_with_last_modified_vintage(library_server):
     assert list(got.columns) == ["MKTRF", "SMB", "MGMT", "PERF", "RF"]
     np.testing.assert_array_equal(got.to_numpy(), expected[list(got.columns)].to_numpy())
     assert (got.index == index).all() and len(got) == 648
+    # Stambaugh and Yuan use French's market and risk-free rate (an older CRSP vintage than the shipped one)
+    ff3 = load_factors("FF3", "M").loc[got.index]
+    assert got.iloc[0]["MKTRF"] == 0.0493 and ff3.iloc[0]["Mkt-RF"] == pytest.approx(0.0494)
+    assert (got["MKTRF"] - ff3["Mkt-RF"]).abs().max() < 0.0016 and (got["RF"] - ff3["RF"]).abs().max() < 0.00011
     library_server.log.clear()
     (again,) = refresh_factors("SY4", "M").results  # If-Modified-Since: the server answers 304
     assert again.message == "not modified (HTTP 304)" and library_server.log == [("M4.csv", 304)]
@@ -292,3 +296,142 @@ def test_ps_refresh_stores_the_traded_factor_with_french_market(library_server):
     assert got.index[-1] == months[-1]  # the inner join ends with the liquidity file (French's runs to 2025-12)
     ff3 = load_factors("FF3", "M")
     np.testing.assert_array_equal(got[["Mkt-RF", "RF"]].to_numpy(), ff3.loc[got.index, ["Mkt-RF", "RF"]].to_numpy())
+
+
+def _aqr_variant(edit) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(LIBRARY_DIR / AQR_FILE)
+    edit(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_aqr_monthly_revisions_are_accepted_but_a_change_of_units_is_not(library_server):
+    """AQR revises HML-Devil's history every month (it uses current prices): a new file whose past moved a
+    little is stored; one in percent is refused and the stored copy kept."""
+    refresh_factors("AQR4", "M")
+
+    def revise(wb):
+        ws = wb["HML Devil"]
+        for row in ws.iter_rows(min_row=20, min_col=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.value = round(cell.value * 1.05, 10)
+
+    library_server.routes[AQR_FILE] = Route(_aqr_variant(revise))
+    (result,) = refresh_factors("AQR4", "M").results
+    assert result.status == "updated", result.message
+    revised = load_factors("AQR4", "M")
+    expected = _aqr_sheet("HML Devil").loc[revised.index, "USA"] * 1.05
+    np.testing.assert_allclose(revised["HML-Devil"], expected, rtol=0, atol=1e-10)  # the file holds 10 decimals
+
+    def percent(wb):
+        for row in wb["UMD"].iter_rows(min_row=20, min_col=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.value = cell.value * 100
+
+    library_server.routes[AQR_FILE] = Route(_aqr_variant(percent))
+    with pytest.warns(RuntimeWarning, match="aqr_hmld_monthly"):
+        (result,) = refresh_factors("AQR4", "M").results
+    assert result.status == "failed" and "units changed" in result.message
+    pd.testing.assert_frame_equal(load_factors("AQR4", "M"), revised)
+
+
+def test_too_few_rows_or_a_missing_column_is_refused(library_server):
+    lines = library_bytes("M4.csv").decode().splitlines()
+    library_server.routes["M4.csv"] = Route("\n".join(lines[:101]).encode())
+    with pytest.warns(RuntimeWarning):
+        (result,) = refresh_factors("SY4", "M").results
+    assert result.status == "failed" and result.message == "M4.csv has only 100 rows (expected >= 580)"
+    library_server.routes["M4.csv"] = Route("\n".join(r.rsplit(",", 1)[0] for r in lines).encode())
+    with pytest.warns(RuntimeWarning):
+        (result,) = refresh_factors("SY4", "M").results
+    assert "is not ['YYYYMM', 'MKTRF', 'SMB', 'MGMT', 'PERF', 'RF']" in result.message
+    with pytest.raises(XLFactorError, match="SY4 monthly data are not stored yet"):
+        load_factors("SY4", "M")
+
+
+def test_aqr6_adds_quality_minus_junk_and_betting_against_beta(library_server):
+    report = refresh_factors("AQR6", "M")
+    assert [(r.dataset, r.status, r.vintage) for r in report.results] == [
+        ("aqr_hmld_monthly", "updated", "2024-07"),
+        ("aqr_qmj_monthly", "updated", "2024-07"),
+        ("aqr_bab_monthly", "updated", "2024-07"),
+    ]
+    got = load_factors("AQR6", "M")
+    assert list(got.columns) == ["MKT", "SMB", "HML-Devil", "UMD", "QMJ", "BAB", "RF"]
+    assert (got.index[0], got.index[-1]) == (pd.Timestamp("1957-07-31"), pd.Timestamp("2024-06-30"))  # QMJ starts
+    from openpyxl import load_workbook
+
+    for factor, file in [
+        ("QMJ", "Quality-Minus-Junk-Factors-Monthly.xlsx"),
+        ("BAB", "Betting-Against-Beta-Equity-Factors-Monthly.xlsx"),
+    ]:
+        rows = [
+            r
+            for r in load_workbook(LIBRARY_DIR / file, read_only=True)[f"{factor} Factors"].iter_rows(values_only=True)
+        ]
+        start = next(i for i, r in enumerate(rows) if r and r[0] == "DATE")
+        usa = rows[start].index("USA")
+        sheet = pd.Series(
+            [r[usa] for r in rows[start + 1 :]],
+            index=pd.to_datetime([r[0] for r in rows[start + 1 :]], format="%m/%d/%Y"),
+        )
+        np.testing.assert_array_equal(got[factor].to_numpy(), sheet.loc[got.index].to_numpy(dtype=float))
+    np.testing.assert_array_equal(
+        got[["MKT", "UMD", "RF"]], load_factors("AQR4", "M").loc[got.index, ["MKT", "UMD", "RF"]]
+    )
+    assert load_factors("AQR6-EUROPE", "M").shape[1] == 7
+    info = factor_info("AQR6", "M")
+    assert info["citation"].startswith("Asness, C., A. Frazzini and L. H. Pedersen (2019), Quality minus junk")
+    assert info["column_sources"]["BAB"] == "AQR (Betting-Against-Beta-Equity-Factors-Monthly.xlsx)"
+
+
+def test_a_newer_year_replaces_the_stored_one_within_the_revision_bound(library_server):
+    refresh_factors("Q5", "M")
+    rows = library_bytes(Q5_FILE).decode().splitlines()
+
+    def moved(pp: float) -> bytes:
+        fields = rows[200].split(",")
+        fields[5] = f"{float(fields[5]) + pp:.4f}"  # R_IA of 1983-08
+        extra = "2020,1," + rows[-1].split(",", 2)[2]  # one more month
+        return "\n".join([*rows[:200], ",".join(fields), *rows[201:], extra]).encode()
+
+    library_server.routes["q5_factors_monthly_2020.csv"] = Route(moved(15.0))  # 15 pp: refused
+    with pytest.warns(RuntimeWarning, match="IA on 1983-08-31 changed by 15.00 pp versus the stored copy"):
+        (result,) = refresh_factors("Q5", "M").results
+    assert result.status == "failed" and len(load_factors("Q5", "M")) == 636
+    library_server.routes["q5_factors_monthly_2020.csv"] = Route(moved(0.5))  # a revision: stored
+    (result,) = refresh_factors("Q5", "M").results
+    assert (result.status, result.vintage, result.message) == (
+        "updated",
+        "2020",
+        "global-q 2019 -> 2020, 636 -> 637 rows",
+    )
+    assert load_factors("Q5", "M").loc["1983-08-31", "IA"] == pytest.approx(
+        _q5_expected().loc["1983-08-31", "IA"] + 0.005
+    )
+
+
+@pytest.mark.parametrize(
+    "model, files",
+    [
+        ("Q5", "q5_factors_monthly_<year>.csv from global-q"),
+        ("Q4", "q5_factors_monthly_<year>.csv from global-q"),
+        ("SY4", "M4.csv from Stambaugh"),
+        ("PS", "liq_data_1962_<year>.txt from Stambaugh"),
+        ("DHS3", "DHS_factors.xlsx from DHS"),
+        ("AQR4", f"{AQR_FILE} from AQR"),
+        ("AQR6-JPN", f"{AQR_FILE} from AQR, Quality-Minus-Junk-Factors-Monthly.xlsx from AQR, Betting-Against-Beta"),
+        ("BS6", f"q5_factors_monthly_<year>.csv from global-q, {AQR_FILE} from AQR"),
+    ],
+)
+def test_every_library_model_not_stored_says_how_to_get_it(model, files):
+    with pytest.raises(XLFactorError) as err:
+        load_factors(model.lower(), "M")  # names are case-insensitive
+    text = str(err.value)
+    assert text.startswith(f"model: {model} monthly data are not stored yet (xlfactor ships only Kenneth French's")
+    assert files in text and f"`xlfactor refresh --model {model}`, xlfactor.refresh_factors('{model}')" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import statsmodels.api as sm
 from office_js import excel_range, serials, spilled
 
@@ -66,3 +67,44 @@ def test_a_model_not_stored_says_how_to_get_it(engine, library_mirror):
     assert text.startswith("#FM! model: SY4 monthly data are not stored yet")
     assert "M4.csv from Stambaugh must be downloaded" in text and "run `xlfactor refresh --model SY4`" in text
     assert "the Refresh button of the xlfactor ribbon" in text
+
+
+def test_fm_factors_returns_aqr4_and_bs6_by_name(engine, library_mirror):
+    refresh_factors(["AQR4", "Q5"], "M")  # BS6's French columns come from the shipped files
+    for model in ("AQR4", "BS6", "AQR4-GLOBAL"):
+        got = spilled(engine.call("FM_FACTORS", model, "M"))
+        expected = xf.load_factors(model, "M")
+        assert [str(c) for c in got.columns] == list(expected.columns)
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), rtol=0, atol=0)
+
+
+def test_the_ribbons_refresh_fetches_a_model_a_formula_asked_for(engine, library_mirror):
+    """xlwings Server runs the ribbon's Refresh script on the Office.js workbook: the model a formula named while
+    it was not stored is downloaded, the status sheet says so, and the formula then computes."""
+    import asyncio
+
+    import xlwings as xw
+    from test_report_sheets import ASSETS, office_js_book
+    from xlwings import server
+
+    from xlfactor.excel import scripts
+
+    library_mirror.serve_folder("current")  # French's files too: the plain refresh also renews the US models
+    returns = xf.industry_portfolios().loc["2005-01":"2016-12", ASSETS]
+    first = engine.call("FM_BETA", excel_range(returns), "SY4", serials(returns.index))
+    assert str(first[0][0] if isinstance(first, list) else first).startswith("#FM! model: SY4 monthly data are not")
+    book = office_js_book(returns)
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.warns(RuntimeWarning, match="sy4_daily: download of .*M4d.csv failed"):  # no daily file here
+            call = server.custom_scripts_call(scripts, "xlfactor_refresh", typehint_to_value={xw.Book: book})
+            loop.run_until_complete(call)
+    finally:
+        loop.close()
+    written = [str(v) for a in book.json()["actions"] if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert any(v.startswith("sy4_monthly") and "first download: Stambaugh 2017-04-04, 648 rows" in v for v in written)
+    out = spilled(engine.call("FM_BETA", excel_range(returns), "SY4", serials(returns.index)))
+    sy4 = xf.load_factors("SY4", "M").loc[returns.index]
+    fits = _ols(returns, sy4, sy4["RF"])
+    expected = pd.DataFrame({a: f.params.drop("const") for a, f in fits.items()}).T
+    np.testing.assert_allclose(out.to_numpy(dtype=float), expected.to_numpy(), rtol=1e-9, atol=1e-12)

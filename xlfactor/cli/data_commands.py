@@ -100,7 +100,8 @@ def run_info(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False))
     print(
         'origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
-        'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`'
+        'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh` '
+        "(the other libraries' files, q5_*, sy4_*, ps_*, dhs_*, aqr_*, are never shipped: always downloads)"
     )
     if reason is not None:
         print(

@@ -249,7 +249,7 @@ MODELS: dict[str, tuple[tuple, ...]] = {
     **LIBRARY_MODELS,
 }
 # The models of the other libraries, as named in messages (AQR4's country and region variants as AQR4-<AREA>).
-LIBRARY_MODEL_NAMES = tuple(m for m in LIBRARY_MODELS if not m.startswith("AQR4-"))
+LIBRARY_MODEL_NAMES = tuple(m for m in LIBRARY_MODELS if not m.startswith(("AQR4-", "AQR6-")))
 
 
 def model_region(model: str) -> Region | None:
@@ -269,7 +269,7 @@ def model_names_hint() -> str:
     return (
         f"built-in models are {', '.join(BASE_MODELS)} (US), or one of them with a region suffix: {regions}, "
         f"e.g. FF5-DEV, FF6-EUR, CAPM-EUR; other libraries: {', '.join(LIBRARY_MODEL_NAMES)} "
-        "(and AQR4-<AREA> such as AQR4-JPN, AQR4-GLOBAL)"
+        "(and AQR4-<AREA>, AQR6-<AREA> such as AQR4-JPN, AQR6-GLOBAL)"
     )
 
 
