@@ -12,6 +12,7 @@ import os
 import sys
 
 from xlfactor import __version__
+from xlfactor.cli.wording import COMMAND_LINE
 from xlfactor.errors import XLFactorError
 
 _COMMAND_MODULES = (
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at interpreter exit
         return code
     except XLFactorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.render(COMMAND_LINE)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (``xlfactor demo | head``): stop quietly. Output still buffered for the
