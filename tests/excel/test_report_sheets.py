@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import xlwings as xw
@@ -312,3 +314,18 @@ def test_attribution_and_risk_history_sheets(report):
     np.testing.assert_allclose([r[1] for r in history[1:]], h.table["total_vol"], rtol=1e-12)
     chart = next(x for x in sheets["xlfactor risk history"] if x["func"] == "addChart")
     assert chart["args"][1] == "Line" and chart["args"][3] == f"$A$5:$C${5 + len(h.table)}"
+
+
+def test_in_lite_the_report_file_lands_in_lites_download_area(returns, tmp_path, monkeypatch):
+    """xlwings Lite shows what Python writes under /data in its Files > Import/Export pane: the report file
+    goes there too (here a temporary folder stands for /data), and an alert says where to download it."""
+    assert scripts.lite_files() is None  # not Pyodide: no file, as on xlwings Server
+    monkeypatch.setattr(scripts, "lite_files", lambda: tmp_path)
+    book = office_js_book(returns)
+    actions = run_report(book)
+    (written,) = tmp_path.glob("*.xlsx")
+    assert written.name == f"{Path(book.name).stem}-xlfactor-report.xlsx"
+    assert openpyxl.load_workbook(written).sheetnames[0] == "Summary"
+    alert = actions[-1]
+    assert alert["func"] == "alert" and "Import/Export" in alert["args"][0] and written.name in alert["args"][0]
+    assert sum(a["func"] == "addSheet" for a in actions) >= 8  # the sheets as before

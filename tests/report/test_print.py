@@ -21,11 +21,10 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
-from test_render import page_footers, page_words
+from pdf_pages import BOX_PER_PT, page_footers, page_words
 
 from xlfactor.report.workbook import MIN_PRINT_PT, PRINTABLE, content_size
 
-BOX_PER_PT = 1.299
 DATA_SHEETS = {
     "Regressions": "Asset",
     "Rolling betas": "Date",

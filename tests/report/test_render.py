@@ -6,13 +6,12 @@ LibreOffice (``soffice``) and poppler (``pdftoppm``, ``pdftotext``) are installe
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-from html import unescape
 from pathlib import Path
 
 import pytest
+from pdf_pages import page_footers
 
 CHART_SHEETS = (
     "Exposures",
@@ -43,29 +42,6 @@ def pdf(demo_pdf) -> Path:
 def _page_sheets(pdf: Path) -> list[str]:
     """Sheet name of every PDF page, read from the page footer ("<sheet> - page i of n")."""
     return [footer.split(" - page ")[0] for footer in page_footers(pdf)]
-
-
-def page_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
-    """Per page, its words as (x_min, y_min, x_max, y_max, text) from ``pdftotext -bbox`` (points)."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = []
-    for page in re.findall(r"<page [^>]*>(.*?)</page>", html, re.S):
-        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)
-        pages.append([(float(a), float(b), float(c), float(d), unescape(t)) for a, b, c, d, t in words])
-    return pages
-
-
-def page_footers(pdf: Path) -> list[str]:
-    """The footer of every page ("<sheet> - page i of n"): the words of the bottom line, by position (a chart
-    clipped at a page break can leave text near it, which ``pdftotext -layout`` mixes into the line)."""
-    footers = []
-    for words in page_words(pdf):
-        bottom = max(w[3] for w in words)
-        line = sorted((w for w in words if w[3] > bottom - 2), key=lambda w: w[0])
-        text = " ".join(w[4] for w in line)
-        match = re.search(r"(\S.*? - page \d+ of \d+)", text)
-        footers.append(match.group(1) if match else text)
-    return footers
 
 
 def _read_ppm(path: Path) -> tuple[int, int, bytes]:
