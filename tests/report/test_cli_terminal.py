@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from xlfactor.report.build import _TOTAL_STEPS
+
 
 def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "xlfactor", *args]
@@ -19,8 +21,9 @@ def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
-    assert "report: Loading factor data (0/15)" in lines and "report: Writing Summary (3/15)" in lines
-    assert "report: Done (15/15)" in lines
+    n = _TOTAL_STEPS
+    assert f"report: Loading factor data (0/{n})" in lines and f"report: Writing Summary (3/{n})" in lines
+    assert f"report: Done ({n}/{n})" in lines
 
 
 def test_progress_is_a_bar_on_a_terminal(tmp_path):
@@ -42,7 +45,7 @@ def test_progress_is_a_bar_on_a_terminal(tmp_path):
     text = seen.decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "\r" in text and "report: Writing" in text  # redrawn in place
-    assert "report: Writing Summary (3/15)" not in text  # no log lines on a terminal
+    assert f"report: Writing Summary (3/{_TOTAL_STEPS})" not in text  # no log lines on a terminal
     assert "total volatility" in text
 
 

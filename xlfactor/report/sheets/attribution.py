@@ -35,8 +35,13 @@ def figures(res: AttributionResult) -> list[tuple[str, object, str | None]]:
     pairs: list[tuple[str, object, str | None]] = [("Portfolio return (compounded)", res.portfolio_return, PCT)]
     if res.active:
         pairs += [("Benchmark return (compounded)", res.benchmark_return, PCT), ("Active return", res.total, PCT)]
-    span = f"{res.periods.index[0]:%Y-%m-%d} to {res.periods.index[-1]:%Y-%m-%d}"
-    return [*pairs, ("Periods", f"{len(res.periods)} ({span})", None)]
+    dates = res.periods.index
+    return [
+        *pairs,
+        ("Periods", len(res.periods), "0"),
+        ("First period", dates[0], DATE),
+        ("Last period", dates[-1], DATE),
+    ]
 
 
 def summary(res: AttributionResult) -> tuple[pd.DataFrame, pd.Series]:
@@ -52,9 +57,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     row = title(
         ws,
         "Where did the " + ("active " if active else "") + "return come from?",
-        f"Each {info.period_name}'s {'active ' if active else ''}return of today's weights (held constant) split "
-        "into the risk-free rate, exposure x factor return for each factor, alpha and specific return; linked "
-        "over the sample (Carino) so that the parts add up to the compounded return.",
+        f"Each {info.period_name}'s {'active ' if active else ''}return of today's weights (held constant), by source.",
+    )
+    row = note(
+        ws,
+        row - 1,
+        "Split into the risk-free rate, exposure x factor return for each factor, alpha and specific return; "
+        "linked over the sample (Carino) so that the parts add up to the compounded return.",
+        width_cols=8,
     )
     if res is None:
         note(ws, row, NOT_ENOUGH, width_cols=8)
@@ -78,6 +88,6 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         width_cols=8,
     )  # fmt: skip
     row = section(ws, row + 1, f"Contributions by {info.period_name}")
-    write_table(ws, res.periods, row, 1, formats=PCT, index_label="Date", index_format=DATE)
-    set_widths(ws, default=11, first=36)
+    write_table(ws, res.periods, row, 1, formats=PCT, index_label="Date", index_format=DATE, filters=True)
+    set_widths(ws, default=10, first=12)
     page_setup(ws, freeze=None, header_text=info.title)
