@@ -10,7 +10,8 @@ custom-functions-call requests with the token, the JSON Excel's Office.js client
 alternating FM_BETA and FM_PORT_RISK; every call has its own inputs (a different window of
 the 10 industry portfolios), so every call computes. Runs:
 
-0. before / after, in the same run of the machine: the steady load and the heavy call below
+0. before / after, in the same run of the machine: xlwings' engine in this process (ms per call,
+   alternating rounds on distinct calls), then the steady load and the heavy call below
    against the project as it was served before issue 19 (``custom_functions/__init__.py``
    importing the plain functions, computed inside the event loop, with xlwings' per-cell
    ``pyodide`` import attempt) and as ``server init`` writes it now
@@ -119,6 +120,41 @@ def expected(plans: list[list[dict]]) -> list[list]:
             [loop.run_until_complete(xw_server.custom_functions_call(p, functions)) for p in plan] for plan in plans
         ]
     finally:
+        loop.close()
+
+
+def engine_per_call(plans: list[list[dict]], rounds: int = 3) -> list[tuple[float, float]]:
+    """ms per call through xlwings' engine in this process, before / after issue 19, in alternating rounds
+    on distinct calls (no memo hits): the plain functions with xlwings' per-cell check (``pyodide`` recorded
+    as absent, as before), then the served functions with the check replaced (skip_pyodide_checks)."""
+    from xlwings.pro import _xlofficejs
+
+    stock = _xlofficejs._is_jsnull
+    import xlfactor.excel.server_functions as served  # replaces the check on import
+
+    fast = _xlofficejs._is_jsnull
+    flat = [call for plan in plans for call in plan]
+    warm, flat = flat[:4], flat[4:]
+    size = len(flat) // (2 * rounds)
+    loop = asyncio.new_event_loop()
+
+    def timed(module, check, chunk: list[dict]) -> float:
+        _xlofficejs._is_jsnull = check
+        start = time.perf_counter()
+        for call in chunk:
+            loop.run_until_complete(xw_server.custom_functions_call(dict(call), module))
+        return (time.perf_counter() - start) / len(chunk) * 1e3
+
+    try:
+        timed(functions, stock, warm[:2])  # first data load and imports, untimed
+        timed(served, fast, warm[2:])
+        out = []
+        for r in range(rounds):
+            chunk = flat[2 * r * size : 2 * (r + 1) * size]
+            out.append((timed(functions, stock, chunk[:size]), timed(served, fast, chunk[size:])))
+        return out
+    finally:
+        _xlofficejs._is_jsnull = fast
         loop.close()
 
 
@@ -290,6 +326,12 @@ def main() -> int:
     distinct = all(not same(a, b) for pa, pb in zip(want_a, want_b, strict=True) for a, b in zip(pa, pb, strict=True))
     print(f"every call's result differs between the two vintages: {distinct}")
     ok &= distinct
+
+    rounds = engine_per_call(calls("FF5", 2, 60))  # FF5: calls not yet in this process's memo
+    print(
+        "xlwings' engine in this process, ms per call before -> after (rounds): "
+        + ", ".join(f"{b:.2f} -> {a:.2f} (x{b / a:.2f})" for b, a in rounds)
+    )
 
     env = {"XLWINGS_ENVIRONMENT": "prod"}
     measured = {}

@@ -160,6 +160,17 @@ def test_token_names_and_files_are_checked(tmp_path):
         server_tokens.listing(path)
 
 
+def test_token_cli_refuses_an_unknown_name_with_a_message(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "xlfactor", "server", "token", "revoke", "nobody", "--project", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "NAME: no token called 'nobody'; `xlfactor server token list` shows the names" in done.stderr
+
+
 def test_missing_xlwings_server_is_explained(monkeypatch, tmp_path):
     monkeypatch.setattr(server_project.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setattr(shutil, "which", lambda name: None)
