@@ -23,7 +23,10 @@ are read: a second line per case reads p-values on both sides, and the first
 
 BLAS threading is left as configured (OPENBLAS_NUM_THREADS etc.); the per-asset loop
 gains little from threads, xlfactor's large products do. On a busy shared machine
-multi-threaded BLAS timings are erratic: compare with OPENBLAS_NUM_THREADS=1.
+multi-threaded BLAS timings are erratic: compare with OPENBLAS_NUM_THREADS=1. Every line also
+gives the ratio of process CPU times (same medians / loops): when other processes share the
+cores, wall-clock time depends on how the scheduler splits them between the two sides, CPU
+time much less.
 Synthetic, seeded data: factor returns ~1% daily vol, betas ~N(1, 0.5), 2% noise.
 """
 
@@ -56,13 +59,27 @@ def panel(rng: np.random.Generator, n: int, t: int, k: int) -> tuple[pd.DataFram
 
 
 def median_s(func: Callable[[], object], runs: int) -> float:
+    """Median wall-clock seconds of ``func`` over ``runs`` calls after a warm-up."""
+    return median_times(func, runs)[0]
+
+
+def median_times(func: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall-clock and process-CPU seconds of ``func`` over ``runs`` calls after a warm-up."""
     func()  # warm-up
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         func()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return float(np.median(wall)), float(np.median(cpu))
+
+
+def timed(func: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and process-CPU seconds of one call of ``func``."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    func()
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def reference_inputs(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: bool) -> tuple:
@@ -74,30 +91,34 @@ def reference_inputs(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: boo
     return x, columns
 
 
-def statsmodels_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool, with_p: bool) -> float:
-    """Seconds for the per-asset OLS loop (params, bse, t, R2; p-values if ``with_p``)."""
+def statsmodels_loop_s(
+    returns: pd.DataFrame, factors: pd.DataFrame, cov: str, as_numpy: bool, with_p: bool
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds for the per-asset OLS loop (params, bse, t, R2; p-values if ``with_p``)."""
     x, columns = reference_inputs(returns, factors, as_numpy)
-    start = time.perf_counter()
-    for y in columns:
-        model = sm.OLS(y, x, missing="drop")
-        if cov == "nonrobust":
-            fit = model.fit()
-        elif cov == "hc1":
-            fit = model.fit(cov_type="HC1")
-        else:
-            lags = int(np.floor(4 * (model.nobs / 100) ** (2 / 9)))  # statsmodels' own default rule
-            fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
-        _ = (fit.params, fit.bse, fit.tvalues, fit.rsquared, fit.rsquared_adj)
-        if with_p:
-            _ = fit.pvalues
-    return time.perf_counter() - start
+
+    def loop() -> None:
+        for y in columns:
+            model = sm.OLS(y, x, missing="drop")
+            if cov == "nonrobust":
+                fit = model.fit()
+            elif cov == "hc1":
+                fit = model.fit(cov_type="HC1")
+            else:
+                lags = int(np.floor(4 * (model.nobs / 100) ** (2 / 9)))  # statsmodels' own default rule
+                fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+            _ = (fit.params, fit.bse, fit.tvalues, fit.rsquared, fit.rsquared_adj)
+            if with_p:
+                _ = fit.pvalues
+
+    return timed(loop)
 
 
-def ours_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, with_p: bool) -> float:
-    """Median seconds of ``regress`` (reading p-values too if ``with_p``)."""
+def ours_s(returns: pd.DataFrame, factors: pd.DataFrame, cov: str, with_p: bool) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of ``regress`` (reading p-values too if ``with_p``)."""
     if with_p:
-        return median_s(lambda: regress(returns, factors, cov=cov).pvalues, 7)
-    return median_s(lambda: regress(returns, factors, cov=cov), 7)
+        return median_times(lambda: regress(returns, factors, cov=cov).pvalues, 7)
+    return median_times(lambda: regress(returns, factors, cov=cov), 7)
 
 
 def bench_regress(rng: np.random.Generator) -> None:
@@ -123,13 +144,15 @@ def bench_regress(rng: np.random.Generator) -> None:
         ("10% late, 1% gaps", gappy, "hac", False),
     ]
     for label, data, cov, with_p in cases:
-        ours = ours_s(data, factors, cov, with_p)
-        on_pandas = statsmodels_loop_s(data[subset], factors, cov, False, with_p) * scale
-        on_numpy = statsmodels_loop_s(data[subset], factors, cov, True, with_p) * scale
+        ours, ours_cpu = ours_s(data, factors, cov, with_p)
+        on_pandas, pandas_cpu = (v * scale for v in statsmodels_loop_s(data[subset], factors, cov, False, with_p))
+        on_numpy, numpy_cpu = (v * scale for v in statsmodels_loop_s(data[subset], factors, cov, True, with_p))
         what = "t-stats + p-values" if with_p else "t-stats"
         print(
             f"  {label:17s} {cov:9s} {what:18s}: xlfactor {ours * 1e3:6.1f} ms | OLS loop on pandas "
             f"{on_pandas:5.2f} s -> {on_pandas / ours:4.0f}x | on numpy {on_numpy:5.2f} s -> {on_numpy / ours:4.0f}x"
+            f" | CPU time: {ours_cpu * 1e3:6.1f} ms vs {pandas_cpu:5.2f} s -> {pandas_cpu / ours_cpu:4.0f}x "
+            f"(numpy {numpy_cpu / ours_cpu:4.0f}x)"
         )
     resid_s = median_s(lambda: regress(returns, factors).resid, 5) - median_s(lambda: regress(returns, factors), 5)
     print(f"  first access of .resid (T x N residuals), complete panel: +{resid_s * 1e3:.1f} ms")
@@ -159,13 +182,16 @@ def bench_diagnostics(returns: pd.DataFrame, factors: pd.DataFrame, subset: pd.I
     )
 
 
-def rolling_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: bool) -> float:
-    """Seconds for the per-asset ``RollingOLS(...).fit(params_only=True)`` loop, reading ``.params``."""
+def rolling_loop_s(returns: pd.DataFrame, factors: pd.DataFrame, as_numpy: bool) -> tuple[float, float]:
+    """Wall-clock and CPU seconds for the per-asset ``RollingOLS(...).fit(params_only=True)`` loop,
+    reading ``.params``."""
     x, columns = reference_inputs(returns, factors, as_numpy)
-    start = time.perf_counter()
-    for y in columns:
-        _ = RollingOLS(y, x, window=ROLL_WINDOW).fit(params_only=True).params
-    return time.perf_counter() - start
+
+    def loop() -> None:
+        for y in columns:
+            _ = RollingOLS(y, x, window=ROLL_WINDOW).fit(params_only=True).params
+
+    return timed(loop)
 
 
 def bench_rolling(rng: np.random.Generator) -> None:
@@ -177,12 +203,15 @@ def bench_rolling(rng: np.random.Generator) -> None:
         f"faster than a per-asset loop of RollingOLS(y, add_constant(factors), window={ROLL_WINDOW})"
         f".fit(params_only=True).params, timed on {len(subset)} assets and scaled x{scale:.0f}."
     )
-    ours = median_s(lambda: rolling_regress(returns, factors, ROLL_WINDOW), 9)
-    on_pandas = rolling_loop_s(returns[subset], factors, False) * scale
-    on_numpy = rolling_loop_s(returns[subset], factors, True) * scale
+    ours, ours_cpu = median_times(lambda: rolling_regress(returns, factors, ROLL_WINDOW), 9)
+    on_pandas, pandas_cpu = (v * scale for v in rolling_loop_s(returns[subset], factors, False))
+    on_numpy, numpy_cpu = (v * scale for v in rolling_loop_s(returns[subset], factors, True))
+    per_day = ours_cpu / (ROLL_N * ROLL_T) * 1e9
     print(
         f"  xlfactor {ours * 1e3:.1f} ms (alpha, betas and R2) | RollingOLS loop on pandas {on_pandas:.2f} s -> "
-        f"{on_pandas / ours:.0f}x | on numpy {on_numpy:.2f} s -> {on_numpy / ours:.0f}x"
+        f"{on_pandas / ours:.0f}x | on numpy {on_numpy:.2f} s -> {on_numpy / ours:.0f}x | CPU time: "
+        f"{ours_cpu * 1e3:.1f} ms ({per_day:.0f} ns per asset-day) vs {pandas_cpu:.2f} s -> "
+        f"{pandas_cpu / ours_cpu:.0f}x (numpy {numpy_cpu / ours_cpu:.0f}x)"
     )
 
 
