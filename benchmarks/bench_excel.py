@@ -15,7 +15,7 @@ round the last 200 calls run again (paired the same way), served from the cell m
 argument values + data vintage, checked before any conversion; it holds 512 results), as
 in a recalculation storm. Outside xlwings: the split of the first calculation between the
 Excel layer (conversion, alignment, memo keys, labels) and the regression engine
-(``regress_prepared`` on the model's checked factor matrix).
+(``xf.regress`` on the model's factors, checked once per data vintage).
 
     python benchmarks/bench_excel.py
 """

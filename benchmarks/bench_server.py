@@ -1,16 +1,24 @@
-"""xlwings Server under load: latency, throughput, a factor refresh and a killed worker.
+"""xlwings Server under load: latency, throughput, a heavy call beside cheap ones, a refresh, a killed worker.
 
     python benchmarks/bench_server.py [--workers 2] [--clients 16] [--calls 50]
 
-Creates a project with ``xlfactor server init`` in a temporary folder and serves it with the
-production command of xlwings Server's Dockerfile (``uvicorn --workers N
-xlwings_server.main:main_app``) on 127.0.0.1 (tests/server/live_server.py). Each client is
-a thread posting custom-functions-call requests, the JSON Excel's Office.js client sends,
+Creates a project with ``xlfactor server init`` in a temporary folder, makes a sign-in token
+(``xlfactor server token create``) and serves the project with the production command of
+xlwings Server's Dockerfile (``uvicorn --workers N xlwings_server.main:main_app``) on
+127.0.0.1 (tests/server/live_server.py). Each client is a thread posting
+custom-functions-call requests with the token, the JSON Excel's Office.js client sends,
 alternating FM_BETA and FM_PORT_RISK; every call has its own inputs (a different window of
-the 10 industry portfolios), so every call computes. Three runs:
+the 10 industry portfolios), so every call computes. Runs:
 
+0. before / after, in the same run of the machine: the steady load and the heavy call below
+   against the project as it was served before issue 19 (``custom_functions/__init__.py``
+   importing the plain functions, computed inside the event loop, with xlwings' per-cell
+   ``pyodide`` import attempt) and as ``server init`` writes it now
+   (:mod:`xlfactor.excel.server_functions`); the ratios are printed;
 1. steady load: p50 / p99 latency and throughput; every response equals the result of
    xlwings' engine run in this process on the same data (1e-12), with zero errors;
+   heavy call: one FM_ZSCORE of 900 x 900 cells while one client posts cheap calls; their
+   latency while it runs;
 2. a factor refresh in the middle of the load: the calls use a registered factor set
    ("BenchFactors"); after a third of the calls it is registered again with other numbers
    (a new data vintage, as a refresh stores). Every response must equal the result for
@@ -30,6 +38,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
 import statistics
 import sys
@@ -55,7 +64,7 @@ import asyncio  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xlwings as xw  # noqa: E402
-from live_server import init_project, live_server  # noqa: E402
+from live_server import create_token, init_project, live_server  # noqa: E402
 from xlwings import server as xw_server  # noqa: E402
 
 import xlfactor as xf  # noqa: E402
@@ -135,8 +144,17 @@ class Outcome:
     wall: float = 0.0
 
 
+TOKEN: dict[str, str] = {}  # the sign-in token of every request (set in main)
+BEFORE_FUNCTIONS = """import sys
+
+sys.modules["pyodide"] = None
+from xlfactor.excel.functions import *  # noqa: E402, F403
+"""
+
+
 def post(url: str, body: bytes) -> list:
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN['value']}"}
+    request = urllib.request.Request(url, body, headers, method="POST")
     with urllib.request.urlopen(request, timeout=120) as response:
         return json.loads(response.read())["result"]
 
@@ -192,6 +210,33 @@ def run_load(url: str, plans: list[list[dict]], on_progress=None) -> Outcome:
     return outcome
 
 
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * len(ordered))) - 1)] if ordered else float("nan")
+
+
+def heavy_beside_cheap(url: str, cheap: list[dict]) -> tuple[float, list[float]]:
+    """One FM_ZSCORE of 900 x 900 cells; meanwhile one client posts ``cheap`` calls in turn. Returns the heavy
+    call's seconds and the latencies (ms) of the cheap calls answered before it."""
+    rng = np.random.default_rng(900)
+    rows = [["Date", *[f"A{j}" for j in range(900)]]]
+    rows += [[40000.0 + i, *row] for i, row in enumerate(rng.normal(size=(900, 900)).tolist())]
+    body = json.dumps(payload("FM_ZSCORE", [rows, None, None, None, None])).encode()
+    done: list[float] = []
+    thread = threading.Thread(target=lambda: (post(url + "/xlwings/custom-functions-call", body), done.append(0)))
+    start = time.perf_counter()
+    thread.start()
+    latencies, k = [], 0
+    while thread.is_alive():
+        t0 = time.perf_counter()
+        post(url + "/xlwings/custom-functions-call", json.dumps(cheap[k % len(cheap)]).encode())
+        if thread.is_alive():
+            latencies.append((time.perf_counter() - t0) * 1e3)
+        k += 1
+    thread.join()
+    return time.perf_counter() - start, latencies
+
+
 def summary(name: str, outcome: Outcome) -> str:
     ms = sorted(x * 1e3 for x in outcome.latencies)
     p99 = ms[min(len(ms) - 1, int(round(0.99 * len(ms))) - 1)] if ms else float("nan")
@@ -217,6 +262,10 @@ def main() -> int:
     ok = True
     folder = Path(tempfile.mkdtemp(prefix="xlfactor-server-"))
     project = init_project(folder / "xlfactor_server")
+    TOKEN["value"] = create_token(project, "bench")
+    old_project = folder / "before_issue_19"
+    shutil.copytree(project, old_project)
+    (old_project / "custom_functions" / "__init__.py").write_text(BEFORE_FUNCTIONS)
 
     # factor set for the refresh run: vintage A now, vintage B registered mid-load
     base = xf.load_factors("FF3", "M").drop(columns="RF")
@@ -243,22 +292,41 @@ def main() -> int:
     ok &= distinct
 
     env = {"XLWINGS_ENVIRONMENT": "prod"}
+    measured = {}
+    print(f"xlwings Server, {args.workers} workers, {args.clients} clients x {args.calls} calls")
+    for label, served in (("before", old_project), ("after", project)):
+        with live_server(served, Path(DATA_DIR), workers=args.workers, env=env) as server:
+            time.sleep(1.0)  # all workers up
+            run_load(server.url, [p[:2] for p in steady])  # warm-up: imports, first data load per worker
+            # 1. steady load, then a heavy call beside cheap ones
+            out = run_load(server.url, steady)
+            wrong = sum(
+                not same(r, w)
+                for rs, ws in zip(out.results, want_steady, strict=True)
+                for r, w in zip(rs, ws, strict=True)
+                if r is not None
+            )
+            print(summary(f"{label}: steady load", out) + f"; wrong numbers {wrong}")
+            ok &= not out.errors and wrong == 0
+            heavy_seconds, beside = heavy_beside_cheap(server.url, steady[0])
+            print(
+                f"{label}: heavy FM_ZSCORE 900x900 {heavy_seconds:.1f} s; {len(beside)} cheap calls meanwhile, "
+                f"p50 {percentile(beside, 50):.0f} ms, p99 {percentile(beside, 99):.0f} ms, max {max(beside):.0f} ms"
+            )
+            measured[label] = (out, beside)
+    (old, old_beside), (new, new_beside) = measured["before"], measured["after"]
+    rate = lambda o: len(o.latencies) / o.wall  # noqa: E731
+    ms = lambda o, q: percentile([x * 1e3 for x in o.latencies], q)  # noqa: E731
+    print(
+        f"after / before: throughput x{rate(new) / rate(old):.2f} ({rate(old):.0f} -> {rate(new):.0f} calls/s), "
+        f"p50 x{ms(new, 50) / ms(old, 50):.2f} ({ms(old, 50):.0f} -> {ms(new, 50):.0f} ms), "
+        f"p99 x{ms(new, 99) / ms(old, 99):.2f} ({ms(old, 99):.0f} -> {ms(new, 99):.0f} ms); "
+        f"cheap calls beside a heavy one: p99 {percentile(old_beside, 99):.0f} -> {percentile(new_beside, 99):.0f} ms"
+    )
+
     with live_server(project, Path(DATA_DIR), workers=args.workers, env=env) as server:
         time.sleep(1.0)  # all workers up
-        pids = server.worker_pids()
-        print(f"xlwings Server, {args.workers} workers (pids {pids}), {args.clients} clients x {args.calls} calls")
-        run_load(server.url, [p[:2] for p in steady])  # warm-up: imports, first data load per worker
-
-        # 1. steady load
-        out = run_load(server.url, steady)
-        wrong = sum(
-            not same(r, w)
-            for rs, ws in zip(out.results, want_steady, strict=True)
-            for r, w in zip(rs, ws, strict=True)
-            if r is not None
-        )
-        print(summary("steady load", out) + f"; wrong numbers {wrong}")
-        ok &= not out.errors and wrong == 0
+        run_load(server.url, [p[:2] for p in steady])  # warm-up
 
         # 2. factor refresh in the middle of the load
         registered = threading.Event()

@@ -10,6 +10,7 @@ skipped test is reported as a failure.
 import os
 import tempfile
 
+import numpy as np
 import pytest
 from ci_mode import STRICT
 from french_files import VW_MONTHLY, french_block
@@ -17,7 +18,8 @@ from french_files import VW_MONTHLY, french_block
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 os.environ["XLFACTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="xlfactor-test-")
-os.environ.pop("XLFACTOR_FRENCH_BASE_URL", None)
+for _source in ("FRENCH", "GLOBALQ", "STAMBAUGH", "AQR", "DHS"):
+    os.environ.pop(f"XLFACTOR_{_source}_BASE_URL", None)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,3 +60,34 @@ def ff3_monthly():
 def ff5_daily():
     """FF5 daily factors and RF (CRSP 202601), decimals."""
     return french_block("F-F_Research_Data_5_Factors_2x3_daily.csv", "daily")
+
+
+@pytest.fixture
+def library_mirror(tmp_path, monkeypatch):
+    """A private, freshly seeded data folder (only the shipped French data) and a real HTTP server on 127.0.0.1
+    mirroring every publisher, serving the other libraries' test files (tests/data/libraries)."""
+    from french_server import mirror_of_every_source
+
+    from xlfactor.data import reset_state
+
+    monkeypatch.setenv("XLFACTOR_DATA_DIR", str(tmp_path / "library-data"))
+    reset_state()
+    with mirror_of_every_source(monkeypatch) as server:
+        yield server
+    reset_state()
+
+
+@pytest.fixture(scope="session")
+def industries_with_gaps(industries49):
+    """49 industries with their real leading NaNs plus interior gaps we add.
+
+    Two assets share one gap pattern (exercises grouping by pattern), one has two gaps,
+    and 'Rubbr' keeps its real 1940s gap.
+    """
+    data = industries49.copy()
+    data.iloc[600:612, data.columns.get_loc("Food")] = np.nan
+    data.iloc[600:612, data.columns.get_loc("Beer")] = np.nan
+    data.iloc[[700, 703, 900], data.columns.get_loc("Chips")] = np.nan
+    data.iloc[1000:1005, data.columns.get_loc("Banks")] = np.nan
+    data.iloc[1100:1101, data.columns.get_loc("Banks")] = np.nan
+    return data

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import optimize
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.hedging import (
@@ -278,3 +279,70 @@ def test_hedge_ratios_periods_per_year_checked(sample):
         hedge_ratios(excess["HiTec"], factors["Mkt-RF"], periods_per_year="12")
     res = hedge_ratios(excess["HiTec"], factors["Mkt-RF"], periods_per_year=12)
     assert res.residual_vol_annualized == pytest.approx(res.residual_vol * np.sqrt(12), rel=1e-14)
+
+
+# ------------------------------------------------------------------ bounded hedges
+def test_bounds_that_do_not_bind_give_the_ols_hedge(sample):
+    excess, factors = sample
+    free = hedge_ratios(excess["HiTec"], factors)
+    loose = hedge_ratios(excess["HiTec"], factors, lower=-5, upper=pd.Series({"Mkt-RF": 3.0}))
+    np.testing.assert_allclose(loose.ratios, free.ratios, rtol=1e-10)
+    assert free.binding is None and (loose.binding == "").all()
+
+
+def test_short_only_hedge_is_ols_on_the_free_instruments(sample):
+    """HiTec's OLS ratios on HML, RMW, CMA are negative: with lower=0 and at most 1 on the market, the exact
+    solution holds the binding ratios at their bounds and is the OLS hedge of what remains on the free ones
+    (statsmodels, 1e-10); scipy's SLSQP finds no lower variance (1e-12) and the same ratios (1e-6)."""
+    excess, factors = sample
+    res = hedge_ratios(excess["HiTec"], factors, lower=0, upper=[1, None, None, None, None])
+    binding = res.binding
+    assert binding["Mkt-RF"] == "upper" and (binding[["HML", "RMW", "CMA"]] == "lower").all()
+    fixed = binding != ""
+    held = factors.loc[:, fixed] @ res.ratios[fixed]
+    ref = ols(excess["HiTec"] - held, factors.loc[:, ~fixed])
+    np.testing.assert_allclose(res.ratios[~fixed], ref.params.iloc[1:], rtol=1e-10)
+    hedged = excess["HiTec"] - factors @ res.ratios
+    np.testing.assert_allclose(res.hedged, hedged, rtol=1e-12)
+    np.testing.assert_allclose(res.effectiveness, 1 - hedged.var() / excess["HiTec"].var(), rtol=1e-12)
+
+    def variance(h):
+        return np.var(excess["HiTec"].to_numpy() - factors.to_numpy() @ h, ddof=1)
+
+    bounds = [(0, 1)] + [(0, None)] * 4
+    sp = optimize.minimize(variance, np.full(5, 0.1), bounds=bounds, method="SLSQP", options={"ftol": 1e-16})
+    assert variance(res.ratios.to_numpy()) <= sp.fun * (1 + 1e-12)
+    np.testing.assert_allclose(res.ratios, sp.x, atol=1e-6)
+
+
+@pytest.mark.parametrize("target", [0.0, 0.3])
+def test_bounded_risk_share_hedge_is_nearest_in_factor_risk(model, weights, target):
+    """With bounds the hedge minimises (x - h - c x)' F (x - h - c x) over the box: scipy's SLSQP finds no smaller
+    value (1e-12 relative) and the same hedge (1e-6); the figures after are those of x - h (1e-12)."""
+    free = hedge_to_risk_share(model, weights, target)
+    res = hedge_to_risk_share(model, weights, target, lower=0, upper=0.2)
+    x, f = free.exposures_before.to_numpy(), model.F
+    goal = free.exposures_after.to_numpy()
+
+    def distance(h):
+        d = x - h - goal
+        return d @ f @ d
+
+    sp = optimize.minimize(distance, np.full(len(x), 0.1), bounds=[(0, 0.2)] * len(x), method="SLSQP",
+                           options={"ftol": 1e-18})  # fmt: skip
+    assert distance(res.hedge.to_numpy()) <= sp.fun * (1 + 1e-12) + 1e-18
+    np.testing.assert_allclose(res.hedge, sp.x, atol=1e-6)
+    after = x - res.hedge.to_numpy()
+    np.testing.assert_allclose(res.exposures_after, after, rtol=1e-12)
+    np.testing.assert_allclose(res.factor_vol_after, np.sqrt(after @ f @ after), rtol=1e-12)
+    assert set(res.binding) <= {"lower", "upper", ""} and (res.binding != "").any()
+    inside = res.binding == ""
+    assert ((res.hedge[~inside] == 0) | (res.hedge[~inside] == 0.2)).all()
+
+
+def test_bounded_hedges_refuse_bad_bounds(sample, model, weights):
+    excess, factors = sample
+    with pytest.raises(XLFactorError, match="upper: the bound 0 on 'Mkt-RF' is below its lower bound 1"):
+        hedge_ratios(excess["HiTec"], factors, lower=1, upper=0)
+    with pytest.raises(XLFactorError, match="lower: 2 values for 5 factors"):
+        hedge_to_risk_share(model, weights, 0.2, lower=[0, 0])

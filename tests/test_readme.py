@@ -7,11 +7,14 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 CI = (Path(__file__).parents[1] / ".ci" / "run").read_text()
 
 
-def test_readme_python_example_runs():
+def test_readme_python_example_runs(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks, "README has no python example"
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out  # the block prints what it computes, in short readable form
+    assert f"total_vol={namespace['risk'].total_vol:.4g}" in printed and "by_factor=<6x4 DataFrame>" in printed
+    assert "Covid crash 2020" in printed and max(len(line) for line in printed.splitlines()) <= 120
     risk = namespace["risk"]
     assert abs(risk.by_factor["contribution"].sum() - risk.total_vol) < 1e-12
     assert set(namespace["res"].params.index) == {"NoDur", "BusEq", "Money"}

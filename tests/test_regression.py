@@ -60,22 +60,6 @@ def assert_matches(res: RegressionResult, y: pd.Series, factors: pd.DataFrame, a
     assert_allclose(used.to_numpy(), ref.resid.to_numpy(), rtol=RTOL, atol=1e-13)
 
 
-@pytest.fixture(scope="module")
-def industries_with_gaps(industries49):
-    """49 industries with their real leading NaNs plus interior gaps we add.
-
-    Two assets share one gap pattern (exercises grouping by pattern), one has two gaps,
-    and 'Rubbr' keeps its real 1940s gap.
-    """
-    data = industries49.copy()
-    data.iloc[600:612, data.columns.get_loc("Food")] = np.nan
-    data.iloc[600:612, data.columns.get_loc("Beer")] = np.nan
-    data.iloc[[700, 703, 900], data.columns.get_loc("Chips")] = np.nan
-    data.iloc[1000:1005, data.columns.get_loc("Banks")] = np.nan
-    data.iloc[1100:1101, data.columns.get_loc("Banks")] = np.nan
-    return data
-
-
 @pytest.mark.parametrize("cov,lags", [("nonrobust", None), ("hc1", None), ("hac", None), ("hac", 6), ("hac", 0)])
 def test_industries49_ff3_with_missing_values(industries_with_gaps, ff3_monthly, cov, lags):
     res = regress(industries_with_gaps, ff3_monthly, cov=cov, lags=lags, rf=ff3_monthly["RF"])

@@ -17,7 +17,7 @@ from xlfactor.models.expected_return import expected_return, position_pnl
 from xlfactor.models.hedging import hedged_returns, position_size, tracking_portfolio
 from xlfactor.models.performance import max_drawdown, performance
 from xlfactor.models.regression import regress
-from xlfactor.models.return_series import cumulative_returns, residual_returns
+from xlfactor.models.return_series import cumulative_returns, excess_returns, residual_returns
 
 FACTORS = ["Mkt-RF", "SMB", "HML"]
 
@@ -61,6 +61,21 @@ def test_cumulative_returns_compound_and_sum():
         cumulative_returns(r.replace(0.05, np.inf))
 
 
+def test_excess_returns_and_their_cumulation_by_hand():
+    dates = pd.date_range("2020-01-31", periods=4, freq="ME")
+    r = pd.DataFrame({"A": [0.1, np.nan, -0.2, 0.05], "B": [0.02, 0.01, 0.0, -0.01]}, index=dates)
+    rf = pd.Series([0.001, 0.002, 0.003, 0.004], index=dates)
+    x = excess_returns(r, rf)
+    np.testing.assert_allclose(x["A"].to_numpy(), [0.099, np.nan, -0.203, 0.046], rtol=1e-14)
+    grown = excess_returns(r, rf, cumulative="compound")["A"].to_numpy()
+    np.testing.assert_allclose(grown, [0.099, np.nan, 1.099 * 0.797 - 1, 1.099 * 0.797 * 1.046 - 1], rtol=1e-14)
+    np.testing.assert_allclose(excess_returns(r, rf, cumulative="sum")["B"].to_numpy(), [0.019, 0.027, 0.024, 0.01])
+    with pytest.raises(XLFactorError, match="rf: required"):
+        excess_returns(r, None)
+    with pytest.raises(XLFactorError, match="rf: no risk-free rate on 2020-03-31"):
+        excess_returns(r, rf.drop(dates[2]))
+
+
 def test_performance_equals_direct_formulas(sample):
     returns, ff = sample
     bench = ff["Mkt-RF"] + ff["RF"]
@@ -68,6 +83,7 @@ def test_performance_equals_direct_formulas(sample):
     assert list(table.index) == list(returns.columns)
     assert list(table.columns) == [
         "mean",
+        "mean_excess",
         "volatility",
         "sharpe",
         "sortino",
@@ -88,6 +104,7 @@ def test_performance_equals_direct_formulas(sample):
         row = table.loc[asset]
         expected = {
             "mean": 12 * r.mean(),
+            "mean_excess": 12 * x.mean(),
             "volatility": np.sqrt(12) * r.std(ddof=1),
             "sharpe": 12 * x.mean() / (np.sqrt(12) * x.std(ddof=1)),
             "sortino": 12 * x.mean() / (np.sqrt(12) * np.sqrt(np.mean(np.minimum(x, 0) ** 2))),

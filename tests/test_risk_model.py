@@ -86,6 +86,22 @@ def test_euler_contributions_sum_to_totals(model, weights):
     np.testing.assert_array_equal(risk.by_asset["weight"].to_numpy(), weights.to_numpy())
 
 
+def test_variance_view_is_b_squared_var_f_beside_the_euler_split(model, weights, sample):
+    """standalone_var = x_k^2 Var(f_k), Var the annualised ddof=1 sample variance of the factor returns (the
+    model's F); euler_var = x_k (F x)_k summing to the total variance; covariance_var the rest (1e-12)."""
+    risk = model.portfolio_risk(weights)
+    view = risk.variance_view
+    x = weights.to_numpy() @ model.exposures.to_numpy()
+    var_f = sample[1][FACTORS].var(ddof=1).to_numpy() * 12
+    np.testing.assert_allclose(view.loc[FACTORS, "standalone_var"], x**2 * var_f, rtol=1e-12)
+    np.testing.assert_allclose(view.loc[FACTORS, "standalone_vol"], np.abs(x) * np.sqrt(var_f), rtol=1e-12)
+    np.testing.assert_allclose(view["euler_var"], risk.by_factor["contribution"] * risk.total_vol, rtol=1e-12)
+    assert view["euler_var"].sum() == pytest.approx(risk.total_var, rel=1e-12)
+    np.testing.assert_allclose(view["covariance_var"], view["euler_var"] - view["standalone_var"], rtol=1e-12)
+    assert view.loc["Specific", "standalone_var"] == pytest.approx(risk.specific_var, rel=1e-12)
+    assert view.loc["Specific", "covariance_var"] == 0
+
+
 def test_asset_marginals_are_finite_difference_derivatives(model, weights):
     risk = model.portfolio_risk(weights)
     w, h = weights.to_numpy(), 1e-6

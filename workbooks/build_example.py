@@ -2,6 +2,7 @@
 
 Sheets:
 
+- ``Start here``: what the workbook shows, how to use it, one row per sheet (topic, functions) with a link.
 - ``Data``: 120 months (2015-01 to 2024-12) of the 12 Fama-French industry portfolios
   (value-weighted, decimals; ``xlfactor.data.samples.industry_portfolios``), dates in column A.
 - ``Portfolio``: weights per industry and two factor shocks.
@@ -34,13 +35,16 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 import xlfactor as xf
 import xlfactor.excel.functions as fm
 from xlfactor.data.samples import industry_panel
+from xlfactor.report.charts import bar_chart
+from xlfactor.report.workbook import DATE, FONT_NAME, NOTE_FONT, SECTION_FONT, TITLE_FONT, TableRef, page_setup
 
 OUT = Path(__file__).with_name("xlfactor_example.xlsx")
 FIRST, LAST = "2015-01", "2024-12"
@@ -79,16 +83,48 @@ def _python_args(spec: tuple, cells: dict) -> list:
 
 
 def _write_table(ws, top: int, title: str, rows: list[list], formula: str | None = None, col: int = 1) -> int:
-    """Title in column ``col`` (default A), the table (or the spilling formula) below it; returns the next free row."""
-    ws.cell(top, col, title).font = Font(bold=True)
+    """Title in column ``col`` (default A) with what the function does beside it, the table (or the
+    spilling formula) below it; returns the next free row. The cells get the number formats of the
+    values (dates, numbers), also where a formula will spill, so Excel shows its result formatted."""
+    head = ws.cell(top, col, title)
+    head.font, head.alignment = BOLD, TOP
     if formula is not None:
+        about = _about(formula)
+        if about:  # merged and wrapped: text running past the last column would widen the printed page
+            cell = ws.cell(top, col + DESCRIPTION_OFFSET, about)
+            cell.font, cell.alignment = NOTE_FONT, Alignment(wrap_text=True, vertical="top")
+            last = col + DESCRIPTION_OFFSET + DESCRIPTION_COLUMNS - 1
+            ws.merge_cells(start_row=top, start_column=col + DESCRIPTION_OFFSET, end_row=top, end_column=last)
+            ws.row_dimensions[top].height = 15 * -(-len(about) // (DESCRIPTION_COLUMNS * 12))
         first, last = get_column_letter(col), get_column_letter(col + len(rows[0]) - 1)
         ws.cell(top + 1, col).value = ArrayFormula(f"{first}{top + 1}:{last}{top + len(rows)}", "=" + formula)
-    else:
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                ws.cell(top + 1 + i, col + j, value)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            cell = ws.cell(top + 1 + i, col + j)
+            if formula is None:
+                cell.value = value
+            cell.number_format = _format(value)
     return top + len(rows) + 3
+
+
+DESCRIPTION_OFFSET = 2  # the function's description starts two columns right of the block title
+DESCRIPTION_COLUMNS = 5
+BOLD = Font(name=FONT_NAME, bold=True)
+TOP = Alignment(vertical="top")
+
+
+def _about(formula: str) -> str:
+    """The first sentence of the FM_ function's description (its docstring, as Excel's wizard shows it)."""
+    doc = " ".join((getattr(fm, formula.split("(")[0]).__doc__ or "").split())
+    return doc.split(". ")[0].rstrip(".") + "." if doc else ""
+
+
+def _format(value: object) -> str:
+    if isinstance(value, datetime):
+        return DATE
+    if isinstance(value, float):
+        return "0.0000"
+    return "General"
 
 
 def mark_dynamic_arrays(path: Path) -> None:
@@ -140,13 +176,22 @@ def build(path: Path = OUT) -> Path:
     data.append(["Date", *assets])
     for date, row in zip(returns.index, returns.to_numpy().tolist(), strict=True):
         data.append([date.to_pydatetime(), *row])
-    for row in data.iter_rows(min_row=2, max_col=1):
-        row[0].number_format = "yyyy-mm-dd"
+    for row in data.iter_rows(min_row=2):
+        row[0].number_format = DATE
+        for cell in row[1:]:
+            cell.number_format = "0.00%"
+    data.print_title_rows = "1:1"
 
     port = wb.create_sheet("Portfolio")
     port.append(["Asset", "Weight", None, "Factor", "Shock"])
     for i, (asset, weight) in enumerate(zip(assets, WEIGHTS, strict=True)):
         port.append([asset, weight, None, *(SHOCKS[i] if i < len(SHOCKS) else [None, None])])
+        port.cell(i + 2, 2).number_format = "0.0%"
+        port.cell(i + 2, 5).number_format = "0%"
+    for cell in port[1]:
+        cell.font = BOLD
+    for cell in data[1]:
+        cell.font = BOLD
 
     cells = {  # what the classic add-in passes for each range (datetimes, header rows)
         "R": [assets, *returns.to_numpy().tolist()],
@@ -165,11 +210,92 @@ def build(path: Path = OUT) -> Path:
             raise RuntimeError(f"{formula}: {rows}")
         _write_table(analysis, top, title, rows, formula)
         top = _write_table(expected, top, title, rows)
+    for ws in (analysis, expected):
+        ws["A1"].font = SECTION_FONT
+        beta_chart(ws, len(assets))
     add_course_notes(wb, cells, len(returns), assets)
     cross_section_sheet(wb, cells)
+    start_sheet(wb)
+    for ws in wb.worksheets:
+        _widths(ws)
+        page_setup(ws, header_text="xlfactor example workbook", landscape=ws.title != START)
+    wb.active = 0
     wb.save(path)
     mark_dynamic_arrays(path)
     return path
+
+
+def beta_chart(ws, n_assets: int) -> None:
+    """A bar chart of the market betas of the first block (Betas, FF5), right of the blocks."""
+    table = TableRef(header_row=4, first_row=5, last_row=4 + n_assets, first_col=1, last_col=6)
+    bar_chart(ws, table, [2], "H3", title="Market beta by industry (FF5)", number_format="0.0", width=12, height=7)
+
+
+def _widths(ws) -> None:
+    """Column A wide enough for dates and labels, the others for numbers (no ### for a date)."""
+    for c in range(1, ws.max_column + 1):
+        letter = get_column_letter(c)
+        if ws.column_dimensions[letter].width in (None, 13):
+            ws.column_dimensions[letter].width = 26 if c == 1 and ws.title != "Data" else 11
+
+
+# ------------------------------------------------------------------ Start here
+START = "Start here"
+#: Sheet -> (topic, functions, what it shows).
+TOPICS = {
+    "Data": ("Input", "-", "120 months of the 12 Fama-French industry portfolios (decimal returns), 2015 to 2024"),
+    "Portfolio": ("Input", "-", "Weights per industry and two factor shocks for the stress test"),
+    "Analysis": ("Time-series factor model", "FM_BETA, FM_ALPHA, FM_REGRESS, FM_COV, FM_CORR, FM_VAR_DECOMP, "
+                 "FM_PORT_RISK, FM_RISK_CONTRIB, FM_VAR, FM_STRESS, FM_HEDGE_TARGET, FM_DATA_INFO",
+                 "Betas, alphas, a full regression table, factor covariance, portfolio risk and its sources, "
+                 "VaR, a stress test and a hedge, with a chart of the market betas"),
+    "Expected": ("Check", "-", "The Analysis results as Python computed them, cell for cell at the same addresses"),
+    "Course notes": ("Performance and return series", "FM_PERFORMANCE, FM_EXPECTED_RETURN, FM_ADJUST_BETA, "
+                     "FM_POSITION_PNL, FM_HEDGED_RETURNS, FM_TRACKING_RETURNS, FM_RESIDUALS",
+                     "Performance against a benchmark, expected-return split, adjusted betas, position P&L, "
+                     "hedged, tracking and residual return series"),
+    "Course notes expected": ("Check", "-", "The Course notes results as Python computed them"),
+    "Cross-section notes": ("Cross-sectional models", "FM_SORT_FACTORS, FM_QUANTILE_SPREAD, FM_XS_FACTOR_RETURNS, "
+                            "FM_CHAR_ADJUSTED, FM_HOLDINGS_EXPOSURES, FM_FAMA_MACBETH, FM_SPECIFIC_RISK",
+                            "Sort factors, quantile spreads, cross-sectional regressions, characteristic-adjusted "
+                            "returns and specific risk on a panel; each formula with its Python value to its right"),
+}  # fmt: skip
+
+
+def start_sheet(wb: Workbook) -> None:
+    """The first sheet: what the workbook shows, how to use it, and one row per sheet with a link."""
+    ws = wb.create_sheet(START, 0)
+    ws["A1"] = "xlfactor example workbook"
+    ws["A1"].font = TITLE_FONT
+    lines = [
+        "The FM_ functions on the 12 Fama-French industry portfolios shipped with xlfactor. Each block: a title, "
+        "what the function does, and one formula that spills its labelled result.",
+        "Use it: install the xlfactor add-in (README, 'Install'), open this workbook and recalculate (Ctrl+Alt+F9). "
+        "Each result should equal its twin on the Expected sheets (same cells), computed by Python when the "
+        "workbook was built.",
+        "xlwings Lite and Server show the functions under their add-in namespace; Excel 2016 and 2019 get the "
+        "results as legacy array formulas (README, 'Excel 2016 and 2019').",
+    ]
+    for i, line in enumerate(lines):
+        cell = ws.cell(3 + i, 1, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=3 + i, start_column=1, end_row=3 + i, end_column=4)
+        ws.row_dimensions[3 + i].height = 45
+    top = 4 + len(lines)
+    for j, header in enumerate(["Sheet", "Topic", "Functions", "What it shows"]):
+        ws.cell(top, 1 + j, header).font = BOLD
+    for i, (name, (topic, functions, what)) in enumerate(TOPICS.items()):
+        row = top + 1 + i
+        link = ws.cell(row, 1, name)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")  # a link within the workbook
+        link.font = Font(name=FONT_NAME, color="0563C1", underline="single")
+        link.alignment = TOP
+        ws.cell(row, 2, topic).alignment = Alignment(wrap_text=True, vertical="top")
+        for j, text in ((3, functions), (4, what)):
+            ws.cell(row, j, text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 15 * max(1, -(-len(what) // 36), -(-len(functions) // 32))
+    for letter, width in zip("ABCD", (20, 22, 36, 40), strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 # ------------------------------------------------------------------ course notes
@@ -226,7 +352,7 @@ def add_course_notes(wb: Workbook, cells: dict, n_rows: int, assets: list[str]) 
             rows = cells[spec[0]]
             for ws in (notes, expected):
                 for row in ws.iter_rows(min_row=top + 2, max_row=top + len(rows), max_col=1):
-                    row[0].number_format = "yyyy-mm-dd"
+                    row[0].number_format = DATE
         else:
             rows = getattr(fm, formula.split("(")[0])(*_python_args(spec, cells))
             if isinstance(rows, str) or (len(rows) == 1 and str(rows[0][0]).startswith("#FM!")):
@@ -292,7 +418,7 @@ def cross_section_sheet(wb: Workbook, cells: dict) -> None:
         for j, value in enumerate(row):
             ws.cell(1 + i, 7 + j, value)
     for row in [*ws.iter_rows(min_row=2, max_col=1), *ws.iter_rows(min_row=2, min_col=7, max_col=7)]:
-        row[0].number_format = "yyyy-mm-dd"
+        row[0].number_format = DATE
     args = {**cells, "P": rows, "B": [row[:4] for row in rows], "H": holdings}
     results = []
     for title, formula, spec in _xs_blocks(len(panel)):
@@ -301,7 +427,7 @@ def cross_section_sheet(wb: Workbook, cells: dict) -> None:
             raise RuntimeError(f"{formula}: {out}")
         results.append((title, formula, out))
     expected_col = XS_COLUMN + max(len(out[0]) for _, _, out in results) + 2
-    ws.cell(len(holdings) + 2, XS_COLUMN, "FM_ formulas").font = Font(bold=True)
+    ws.cell(len(holdings) + 2, XS_COLUMN, "FM_ formulas").font = BOLD
     ws.cell(len(holdings) + 2, expected_col, "Expected: computed by Python when this workbook was built")
     top = len(holdings) + 4
     for title, formula, out in results:

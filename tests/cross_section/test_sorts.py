@@ -1,4 +1,4 @@
-"""build_sort_factors and quantile_spread against per-date pandas references (groupby, qcut), a
+"""build_sort_factors, single_sort_factor and quantile_spread against per-date pandas references (groupby, qcut), a
 hand-checked 2x3 date and the 49 industry portfolios. Tolerance rtol 1e-12 unless stated."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from french_files import french_block
 from xs_helpers import make_panel
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models.cross_section.sorts import build_sort_factors, quantile_spread
+from xlfactor.models.cross_section.sorts import build_sort_factors, quantile_spread, single_sort_factor
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +176,28 @@ def test_quantile_spread_bad_input(panel):
         quantile_spread(panel.returns, panel.styles["S0"], n_quantiles=1)
     with pytest.raises(XLFactorError, match="breakpoints: expected a boolean Series"):
         quantile_spread(panel.returns, panel.styles["S0"], breakpoints=[True, False])
+
+
+def test_single_sorts_of_the_notes_by_hand(panel):
+    """One call each: SMB = EW bottom 10% minus top 10% of caps; HML = EW top 30% minus bottom 30% of the
+    characteristic (pandas per date: <= p10 small, > p90 big; <= p30 low, > p70 high)."""
+    r = panel.returns.iloc[:10]
+    caps, bm = panel.caps, panel.styles["S2"]
+    smb = single_sort_factor(r, caps, percentiles=(0.1, 0.9), low_minus_high=True, name="SMB")
+    hml = single_sort_factor(r, bm)
+    assert list(smb.factors.columns) == ["SMB"] and list(hml.factors.columns) == ["HML"]
+    assert list(hml.portfolios.columns) == ["L", "M", "H"] and list(hml.breakpoints.columns) == ["x_p30", "x_p70"]
+    for date in r.index:
+        d = pd.DataFrame({"r": r.loc[date], "me": caps.loc[date], "x": bm.loc[date]})
+        s = d.dropna(subset=["r", "me"])
+        small, big = s.r[s.me <= s.me.quantile(0.1)].mean(), s.r[s.me > s.me.quantile(0.9)].mean()
+        assert smb.factors.loc[date, "SMB"] == pytest.approx(small - big, rel=1e-12)
+        v = d.dropna(subset=["r", "x"])
+        high, low = v.r[v.x > v.x.quantile(0.7)].mean(), v.r[v.x <= v.x.quantile(0.3)].mean()
+        assert hml.factors.loc[date, "HML"] == pytest.approx(high - low, rel=1e-12)
+    weighted = single_sort_factor(r, bm, weighting="value", size=caps)
+    d = pd.DataFrame({"r": r.iloc[0], "me": caps.iloc[0], "x": bm.iloc[0]}).dropna()
+    top = d[d.x > d.x.quantile(0.7)]
+    assert weighted.portfolios.iloc[0]["H"] == pytest.approx(np.average(top.r, weights=top.me), rel=1e-12)
+    with pytest.raises(XLFactorError, match="low_minus_high: expected True or False"):
+        single_sort_factor(r, bm, low_minus_high="yes")

@@ -40,6 +40,22 @@ def test_standardize_std_winsor_matches_per_date_reference(raw, panel):
     np.testing.assert_allclose(z.std(axis=1, ddof=0).to_numpy(), 1, rtol=1e-12)
 
 
+def test_standardize_then_clip_z_matches_per_date_reference(raw, panel):
+    """The course notes' order: z = (x - cap-weighted mean) / sd of the raw values, then z clipped at +/- 3."""
+    z = standardize(raw, panel.caps, winsor=3.0, method="clip_z")
+    clipped = 0
+    for t in range(0, len(raw), 9):
+        x = raw.iloc[t].dropna()
+        cap = panel.caps.iloc[t][x.index]
+        expected = ((x - np.average(x, weights=cap)) / x.std(ddof=0)).clip(-3, 3)
+        clipped += int((expected.abs() == 3).sum())
+        np.testing.assert_allclose(z.iloc[t][x.index].to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-14)
+    assert clipped > 0  # the fat tails reach the clip
+    assert not np.allclose(z.to_numpy(), standardize(raw, panel.caps, winsor=3.0).to_numpy(), equal_nan=True)
+    unclipped = standardize(raw, panel.caps, winsor=None, method="clip_z")
+    pd.testing.assert_frame_equal(unclipped, standardize(raw, panel.caps, winsor=None))
+
+
 def test_standardize_percentile_equal_weights(raw):
     z = standardize({"x": raw}, method="percentile", percentiles=(0.05, 0.95))["x"]
     x = raw.iloc[7].dropna()

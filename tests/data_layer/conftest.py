@@ -7,9 +7,10 @@ import os
 import shutil
 
 import pytest
-from french_server import running_server
+from french_server import mirror_of_every_source, running_server
 
 from xlfactor.data import load_factors, reset_state
+from xlfactor.data.sources import SOURCES
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +20,8 @@ def data_dir(tmp_path, monkeypatch, seeded_template):
     folder.mkdir()
     shutil.copy(seeded_template / "xlfactor.sqlite", folder / "xlfactor.sqlite")
     monkeypatch.setenv("XLFACTOR_DATA_DIR", str(folder))
-    monkeypatch.delenv("XLFACTOR_FRENCH_BASE_URL", raising=False)
+    for source in SOURCES.values():
+        monkeypatch.delenv(source.env_var, raising=False)
     reset_state()
     yield folder
     reset_state()
@@ -46,4 +48,13 @@ def french_server(monkeypatch):
     """A real HTTP server on 127.0.0.1 (ephemeral port); XLFACTOR_FRENCH_BASE_URL points to it."""
     with running_server() as state:
         monkeypatch.setenv("XLFACTOR_FRENCH_BASE_URL", state.base_url)
+        yield state
+
+
+@pytest.fixture
+def library_server(monkeypatch):
+    """One HTTP server on 127.0.0.1 mirroring every publisher: each XLFACTOR_<SOURCE>_BASE_URL points to it,
+    and it serves French's current US zips and the other libraries' test files under their published names."""
+    with mirror_of_every_source(monkeypatch) as state:
+        state.serve_folder("current")
         yield state

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from french_server import Route
 
@@ -43,3 +44,19 @@ def test_info_shows_what_is_stored(capsys):
     rows = [line.split()[:6] for line in out.splitlines()[2:]]
     assert ["ff5_daily", "snapshot", "202511", "1963-07-01", "2025-11-28", "15709"] in rows
     assert len([r for r in rows if r and r[0] in US_DATASETS]) == 6
+
+
+def test_refresh_fetches_another_library_by_model_name(library_server, capsys):
+    from xlfactor.data import load_factors
+
+    assert _run(["refresh", "--model", "q5", "--freq", "M"]) == 0
+    out = capsys.readouterr().out
+    assert "q5_monthly  updated    first download: global-q 2019, 636 rows" in out and "ff3" not in out
+    assert len(load_factors("Q5", "M")) == 636
+    models = ["--model", "AQR4", "--model", "SY4", "--model", "DHS3", "--model", "BS6"]
+    assert _run(["refresh", *models, "--freq", "M"]) == 0
+    out = capsys.readouterr().out
+    for dataset in ("aqr_hmld_monthly", "sy4_monthly", "dhs_monthly"):
+        assert re.search(rf"^{dataset} +updated +first download", out, re.M)
+    assert _run(["refresh", "--model", "SY4"]) == 1  # SY4 is published daily too; this mirror has no M4d.csv
+    assert re.search(r"^sy4_daily +failed +download of http://127\.0\.0\.1", capsys.readouterr().out, re.M)

@@ -120,8 +120,10 @@ def test_returned_frames_are_copies():
 
 def test_info_and_listing():
     models = available_models()
-    assert models[:5] == ["CAPM", "FF3", "FF5", "FF6", "CARHART4"] and len(models) == 5 + 5 * 7
+    assert models[:5] == ["CAPM", "FF3", "FF5", "FF6", "CARHART4"] and len(models) == 5 + 5 * 7 + 5 + 2 * 29 + 1
     assert models[5:10] == ["CAPM-DEV", "FF3-DEV", "FF5-DEV", "FF6-DEV", "CARHART4-DEV"]
+    assert models[40:47] == ["Q5", "Q4", "SY4", "PS", "DHS3", "AQR4", "AQR4-AUS"] and models[-1] == "BS6"
+    assert "AQR6" in models and "AQR6-PACIFIC" in models
     info = factor_info("CARHART4", "D")
     assert info["columns"] == ["Mkt-RF", "SMB", "HML", "MOM", "RF"]
     assert (info["first_date"], info["last_date"], info["rows"]) == ("1926-11-03", "2025-11-28", 26028)

@@ -115,7 +115,8 @@ def test_regions_not_shipped_say_how_to_get_them():
         match=re.escape(
             "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed "
             "and Europe five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): "
-            "run `xlfactor refresh --model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN') once, with internet access"
+            "run `xlfactor refresh --model FF5-JPN`, xlfactor.refresh_factors('FF5-JPN'), or the Refresh button of "
+            "the xlfactor ribbon once, with internet access"
         ),
     ):
         load_factors("FF5-JPN", "M")

@@ -24,3 +24,15 @@ def returns() -> pd.DataFrame:
     r = xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS].copy()
     r.iloc[5, 1] = np.nan
     return r
+
+
+@pytest.fixture(scope="session")
+def industry_returns() -> pd.DataFrame:
+    """The 12 shipped industry portfolios, 2014-2023 monthly, no blank cells."""
+    return xf.industry_portfolios().loc["2014-01":"2023-12"]
+
+
+@pytest.fixture(scope="session")
+def industry_ff5(industry_returns):
+    """``industry_returns`` aligned with the shipped FF5 monthly factors (and RF)."""
+    return xf.align(industry_returns, xf.load_factors("FF5", "M"))

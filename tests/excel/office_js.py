@@ -82,3 +82,20 @@ class Engine:
 
     def close(self) -> None:
         self.loop.close()
+
+
+def sheet_payload(name: str, values: list[list], tables: list[dict]) -> dict:
+    """One sheet of the workbook JSON the Office.js client sends with a script call."""
+    return {
+        "name": name,
+        "values": values,
+        "pictures": [],
+        "shapes": [],
+        "charts": [],
+        "notes": [],
+        "tables": tables,
+        "visibility": "Visible",
+        "show_gridlines": True,
+        "pivot_tables": [],
+        "print_area": None,
+    }

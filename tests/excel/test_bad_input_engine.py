@@ -86,7 +86,8 @@ def test_unknown_model(engine, cells):
     rets, dates = cells
     text = message(engine.call("FM_BETA", rets, "FF7", dates))
     assert text.startswith(f"#FM! factors: unknown model 'FF7'; {BUILT_IN}")
-    assert text.endswith("e.g. FF5-DEV, FF6-EUR, CAPM-EUR; or select a range of factor returns")
+    assert "e.g. FF5-DEV, FF6-EUR, CAPM-EUR; other libraries: Q5, Q4, SY4, PS, DHS3, AQR4, AQR6, BS6" in text
+    assert text.endswith("such as AQR4-JPN, AQR6-GLOBAL); or select a range of factor returns")
     assert message(engine.call("FM_FACTORS", "XYZ")).startswith(f"#FM! model: 'XYZ' is not a model; {BUILT_IN}")
 
 

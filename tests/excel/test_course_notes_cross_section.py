@@ -171,6 +171,23 @@ def test_sort_factors_exposure_lag_uses_previous_characteristics(engine, panel):
     assert np.isnan(out.iloc[0, 0])  # no characteristics before the first date
 
 
+def test_single_sorts_of_the_notes_one_call_each(engine, panel):
+    """The notes' simple factors: SMB = EW bottom 10% minus top 10% of Cap, HML = EW top 30% minus bottom 30% of BM
+    (breakpoints by np.quantile over each date's assets with a return)."""
+    table = cells(panel, ["Return", "Cap", "BM"])
+    smb = got(engine.call("FM_SINGLE_SORT", table, "Cap", "10,90", None, True, None, None, None, "SMB"))
+    hml = got(engine.call("FM_SINGLE_SORT", table, "BM"))
+    assert list(smb.columns) == ["SMB", "n L", "n M", "n H"] and list(hml.columns) == ["HML", "n L", "n M", "n H"]
+    for day, g in panel.groupby(level=0):
+        g = g[g["Return"].notna()]
+        size = bucket(g["Cap"].to_numpy(), g["Cap"].to_numpy(), [0.1, 0.9])
+        value = bucket(g["BM"].to_numpy(), g["BM"].to_numpy(), [0.3, 0.7])
+        r = g["Return"].to_numpy()
+        assert smb.loc[day, "SMB"] == pytest.approx(r[size == 0].mean() - r[size == 2].mean(), rel=1e-10)
+        assert hml.loc[day, "HML"] == pytest.approx(r[value == 2].mean() - r[value == 0].mean(), rel=1e-10)
+        assert smb.loc[day, ["n L", "n M", "n H"]].tolist() == [np.sum(size == k) for k in range(3)]
+
+
 def test_quantile_spread_deciles_equal_and_quintiles_value(engine, panel):
     table = cells(panel, ["Return", "Cap", "Mom"])
     out = got(engine.call("FM_QUANTILE_SPREAD", table, "Mom"))

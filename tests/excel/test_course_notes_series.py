@@ -96,6 +96,23 @@ def test_tracking_plus_alpha_plus_residual_is_the_excess_return(engine, cells, r
         np.testing.assert_allclose(total.to_numpy(), excess[asset].to_numpy(), rtol=1e-12, atol=ATOL)
 
 
+def test_cumulative_excess_return_series(engine, cells, returns, ff5):
+    """prod(1 + r - RF) - 1 over each asset's non-blank months (the blank Durbl month carries the level over)."""
+    rets, dates = cells
+    per_period = spilled(engine.call("FM_EXCESS_RETURNS", rets, "FF5", dates))
+    grown = spilled(engine.call("FM_EXCESS_RETURNS", rets, "FF5", dates, True))
+    for asset in ASSETS:
+        x = returns[asset] - ff5["RF"]
+        np.testing.assert_allclose(per_period[asset].to_numpy(float), x.to_numpy(), rtol=1e-12, atol=1e-15)
+        level, expected = 1.0, []
+        for value in x:
+            level = level if np.isnan(value) else level * (1 + value)
+            expected.append(np.nan if np.isnan(value) else level - 1)
+        np.testing.assert_allclose(grown[asset].to_numpy(float), expected, rtol=1e-12, atol=1e-15)
+    no_rf = engine.call("FM_EXCESS_RETURNS", rets, excel_range(ff5[FF5]), dates)[0][0]
+    assert no_rf.startswith("#FM! factors: required; give the risk-free return"), no_rf
+
+
 @pytest.mark.parametrize("cumulative", [True, "compound", "sum"])
 def test_cumulative_series(engine, cells, cumulative):
     rets, dates = cells
@@ -164,6 +181,7 @@ def _check_figures(got: pd.DataFrame, asset: str, r: pd.Series, rf: pd.Series, b
     downside = np.sqrt(np.mean(np.minimum(x, 0) ** 2))
     expected = {
         "Mean (ann.)": 12 * r.mean(),
+        "Mean excess over RF (ann.)": 12 * x.mean(),
         "Volatility (ann.)": np.sqrt(12) * r.std(ddof=1),
         "Sharpe": 12 * x.mean() / (np.sqrt(12) * x.std(ddof=1)),
         "Sortino": 12 * x.mean() / (np.sqrt(12) * downside),
@@ -189,8 +207,8 @@ def test_performance_plain(engine, cells, returns):
     got = spilled(out)
     assert out[0][0] == "Figure" and list(got.columns) == ASSETS
     assert list(got.index) == [
-        "Mean (ann.)", "Volatility (ann.)", "Sharpe", "Sortino", "Max drawdown", "Peak", "Trough", "Recovery",
-        "Hit rate", "Observations",
+        "Mean (ann.)", "Mean excess over RF (ann.)", "Volatility (ann.)", "Sharpe", "Sortino", "Max drawdown", "Peak",
+        "Trough", "Recovery", "Hit rate", "Observations",
     ]  # fmt: skip
     for asset in ASSETS:
         r = returns[asset].dropna()
@@ -201,7 +219,8 @@ def test_performance_with_benchmark_and_model_rf_and_hedged_sharpe(engine, cells
     rets, dates = cells
     bench = returns.mean(axis=1).rename("Bench")  # an equal-weighted benchmark (over the non-blank assets)
     got = spilled(engine.call("FM_PERFORMANCE", rets, dates, excel_range(bench), None, "FF5"))
-    assert list(got.index[:4]) == ["Mean (ann.)", "Volatility (ann.)", "Sharpe", "Hedged Sharpe"]
+    assert list(got.index[:5]) == ["Mean (ann.)", "Mean excess over RF (ann.)", "Volatility (ann.)", "Sharpe",
+                                   "Hedged Sharpe"]  # fmt: skip
     assert {"Tracking error", "Information ratio"} <= set(got.index)
     for asset in ASSETS:
         r = returns[asset].dropna()

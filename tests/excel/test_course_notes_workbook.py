@@ -68,11 +68,11 @@ def data():
 
 def test_course_notes_formulas_spill(workbook, blocks):
     wb = openpyxl.load_workbook(workbook)
-    assert wb.sheetnames.index("Course notes") == 4
+    number = wb.sheetnames.index("Course notes") + 1  # openpyxl writes sheet1.xml, ... in order
     formulas = [c.value for row in wb["Course notes"].iter_rows() for c in row if hasattr(c.value, "text")]
     assert {f.text.lstrip("=").split("(")[0] for f in formulas} == NEW
     with zipfile.ZipFile(workbook) as z:
-        assert z.read("xl/worksheets/sheet5.xml").decode().count('cm="1"><f t="array"') == len(formulas)
+        assert z.read(f"xl/worksheets/sheet{number}.xml").decode().count('cm="1"><f t="array"') == len(formulas)
     spilled = [b for b in blocks.values() if b.shape[0] > 1]
     assert len(spilled) == len(blocks) and len(formulas) == len(blocks) - 1  # the benchmark block is an input
 

@@ -19,7 +19,7 @@ from xlfactor.excel.udf import EXCEL_TEXT_LIMIT
 
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 NAMES = {"FM_ZSCORE", "FM_NEUTRALIZE", "FM_XS_FACTOR_RETURNS", "FM_CHAR_PORTFOLIO", "FM_FAMA_MACBETH", "FM_PCA",
-         "FM_ALPHA_TEST", "FM_SPECIFIC_RISK"}  # fmt: skip
+         "FM_ALPHA_TEST", "FM_SPECIFIC_RISK", "FM_XS_ASSET_COV"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,32 @@ def test_char_portfolio(engine, panel):
     assert_frame(out, res.characteristic_portfolios(date).T)
 
 
+def test_xs_asset_cov_is_x_f_x_plus_s(engine, panel):
+    """X F X' + S by hand: X the design on the date, F the ddof=0 covariance of the factor returns up to it,
+    S the mean squared residual of each asset up to it, both times 12 (monthly dates)."""
+    cells = long_cells(panel, ["Return", "Value", "Momentum", "Industry", "Cap"])
+    date = panel.index.get_level_values(0).unique()[6]
+    serial = float((date - EPOCH) / pd.Timedelta(days=1))
+    got = spilled(engine.call("FM_XS_ASSET_COV", cells, serial, "Industry", "Cap"))
+    res = xf.cross_sectional_regress(
+        wide(panel, "Return"),
+        {"Value": wide(panel, "Value"), "Momentum": wide(panel, "Momentum")},
+        industries=wide(panel, "Industry"),
+        caps=wide(panel, "Cap"),
+    )
+    x = res.exposures(date)
+    f = res.factor_returns.loc[:date, x.columns]
+    f_cov = np.cov(f.to_numpy(), rowvar=False, ddof=0) * 12
+    e = res.resid.loc[:date, x.index]
+    s = (e**2).mean() * 12
+    expected = x.to_numpy() @ f_cov @ x.to_numpy().T + np.diag(s.to_numpy())
+    assert list(got.index) == list(x.index) and list(got.columns) == list(x.index)
+    np.testing.assert_allclose(got.to_numpy(float), expected, rtol=1e-12)
+    last = spilled(engine.call("FM_XS_ASSET_COV", cells, None, "Industry", "Cap", None, None, False))
+    model = xf.xs_risk_model(res, annualize=False)
+    np.testing.assert_allclose(last.to_numpy(float), model.asset_cov().to_numpy(), **TOL)
+
+
 def test_neutralize_one_value_per_table_row(engine, panel):
     cells = long_cells(panel, ["Return", "Value", "Industry", "Cap"])
     out = engine.call("FM_NEUTRALIZE", cells, "Industry", "Cap")
@@ -138,6 +164,9 @@ def test_zscore_with_cap_weights(engine, panel):
     x, caps = wide(panel, "Value"), wide(panel, "Cap")
     out = engine.call("FM_ZSCORE", excel_range(x), excel_range(caps), 2.5)
     expected = xf.standardize(x, caps.set_axis(x.index), winsor=2.5)
+    assert_frame(out, expected.set_axis(range(1, 9)))
+    out = engine.call("FM_ZSCORE", excel_range(x), excel_range(caps), 2.5, "clip_z")
+    expected = xf.standardize(x, caps.set_axis(x.index), winsor=2.5, method="clip_z")
     assert_frame(out, expected.set_axis(range(1, 9)))
 
 

@@ -31,8 +31,9 @@ def test_formulas_are_dynamic_arrays(workbook):
     formulas = [c.value.text for row in wb["Analysis"].iter_rows() for c in row if hasattr(c.value, "text")]
     names = {f.lstrip("=").split("(")[0] for f in formulas}
     assert {"FM_BETA", "FM_ALPHA", "FM_REGRESS", "FM_COV", "FM_PORT_RISK", "FM_STRESS", "FM_VAR"} <= names
+    number = wb.sheetnames.index("Analysis") + 1  # openpyxl writes the sheets as sheet1.xml, ... in order
     with zipfile.ZipFile(workbook) as z:
-        sheet = z.read("xl/worksheets/sheet3.xml").decode()
+        sheet = z.read(f"xl/worksheets/sheet{number}.xml").decode()
         assert sheet.count('cm="1"><f t="array"') == len(formulas)
         assert b"XLDAPR" in z.read("xl/metadata.xml") and b"metadata.xml" in z.read("xl/_rels/workbook.xml.rels")
 
@@ -79,3 +80,52 @@ def test_cross_section_sheet_formulas_and_expected_sort_factors(workbook):
     expected = xf.build_sort_factors(wide["Return"], wide["Cap"], wide["BM"], exposure_lag=1).factors
     np.testing.assert_allclose(got[1:], expected.to_numpy()[1:], rtol=1e-12)
     assert ws.cell(top + 2, col + 1).value in (None, "")  # no characteristics before the first month
+
+
+def test_showcase_start_sheet_formats_and_explanations(workbook):
+    """A first sheet that lists every sheet with a link; formatted dates and percentages; each formula block
+    with the first sentence of its function's description; the Expected values where the formulas spill."""
+    import xlfactor.excel.functions as fm
+
+    wb = openpyxl.load_workbook(workbook)
+    start = wb.worksheets[0]
+    assert start.title == "Start here" and wb.active.title == "Start here"
+    links = {c.value: c.hyperlink.location for row in start.iter_rows() for c in row if c.hyperlink}
+    assert set(links) == set(wb.sheetnames) - {"Start here"}
+    assert all(links[name] == f"'{name}'!A1" for name in links)
+    data, port = wb["Data"], wb["Portfolio"]
+    assert data["A2"].number_format == "yyyy-mm-dd" and data["B2"].number_format == "0.00%"
+    assert port["B2"].number_format == "0.0%" and data.column_dimensions["A"].width >= 10  # no ### for a date
+    analysis, expected = wb["Analysis"], wb["Expected"]
+    assert analysis["C3"].value == fm.FM_BETA.__doc__.split(". ")[0].rstrip(".") + "."
+    for row in expected.iter_rows(min_row=3):
+        for cell in row:
+            twin = analysis[cell.coordinate]
+            if isinstance(cell.value, float):  # the formula's spill area is formatted like the expected value
+                assert cell.number_format == twin.number_format == "0.0000", cell.coordinate
+            elif hasattr(cell.value, "year"):
+                assert cell.number_format == twin.number_format == "yyyy-mm-dd", cell.coordinate
+    assert not [r for r in analysis.merged_cells.ranges if any(c.value for row in analysis[r.coord] for c in row[1:])]
+
+
+def test_showcase_prints_fit_to_width_at_8pt(workbook, tmp_path):
+    """Every sheet fits the page width at 8 pt or more, or prints by column blocks at 73% (as the report);
+    LibreOffice's PDF: every word at least 8 pt tall, and far fewer pages than the 77 of the bare fixture."""
+    from pdf_pages import BOX_PER_PT, page_footers, page_words, render_pdf
+
+    wb = openpyxl.load_workbook(workbook)
+    for ws in wb.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage or ws.page_setup.scale >= 73, ws.title
+    with zipfile.ZipFile(workbook) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice not installed")
+    pdf = render_pdf(workbook, tmp_path / "pdf", tmp_path / "profile")
+    pages = page_words(pdf)
+    assert len(pages) <= 74  # 70 before FM_REGRESS gained its diagnostics rows (F, Durbin-Watson, ...)
+    for number, (words, footer) in enumerate(zip(pages, page_footers(pdf), strict=True), 1):
+        top, bottom = min(w[1] for w in words), max(w[3] for w in words)
+        body = [w for w in words if w[1] > top + 2 and w[3] < bottom - 2]
+        smallest = min((w[3] - w[1]) / BOX_PER_PT for w in body)
+        assert smallest >= 7.9, f"page {number} ({footer}): text at {smallest:.1f} pt"

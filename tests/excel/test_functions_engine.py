@@ -32,6 +32,11 @@ ALL_FUNCTIONS = {
     "FM_RISK_BACKTEST", "FM_SCENARIO", "FM_SCENARIOS",
     # sorts and holdings (xlfactor/excel/fm/sorts.py, holdings.py)
     "FM_CHAR_ADJUSTED", "FM_HOLDINGS_EXPOSURES", "FM_QUANTILE_SPREAD", "FM_SORT_FACTORS",
+    # return attribution and risk through time (xlfactor/excel/fm/attribution.py, risk.py)
+    "FM_ATTRIBUTION", "FM_BRINSON", "FM_RISK_HISTORY",
+    # joint tests, style analysis, bounded hedges (xlfactor/excel/fm/regression.py, ...)
+    "FM_GRS", "FM_STYLE", "FM_XS_ASSET_COV", "FM_SINGLE_SORT",
+    "FM_EXCESS_RETURNS",
 }  # fmt: skip
 TOL = {"rtol": 1e-12, "atol": 1e-15}
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -193,6 +198,7 @@ def test_port_risk_and_contributions(engine, cells, model):
     assert_record(engine.call("FM_PORT_RISK", weights, rets, "FF5", dates), expected)
     assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates), risk.by_factor)
     assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates, "asset"), risk.by_asset)
+    assert_frame(engine.call("FM_RISK_CONTRIB", weights, rets, "FF5", dates, "variance"), risk.variance_view)
 
 
 def test_active_risk_with_labelled_weights(engine, cells, model):
@@ -244,6 +250,7 @@ def test_var_es(engine, cells, model):
     expected = {
         "VaR": res.var, "ES": res.es, "Vol (horizon)": res.vol, "Confidence": 0.975, "Horizon (periods)": 3.0,
         "Method": "parametric", **{f"VaR {k}": v for k, v in res.by_factor["var"].items()},
+        **{f"ES {k}": v for k, v in res.by_factor["es"].items()},
     }  # fmt: skip
     assert_record(engine.call("FM_VAR", [[0.5], [0.2], [0.3]], rets, "FF5", dates, 0.975, 3), expected)
 

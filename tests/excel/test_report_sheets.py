@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import xlwings as xw
-from office_js import EPOCH
+from office_js import EPOCH, sheet_payload
 from xlwings import server
 
 import xlfactor as xf
@@ -52,22 +54,6 @@ def _table(name: str, address: str, rows: int, cols: int) -> dict:
     }
 
 
-def _sheet(name: str, values: list[list], tables: list[dict]) -> dict:
-    return {
-        "name": name,
-        "values": values,
-        "pictures": [],
-        "shapes": [],
-        "charts": [],
-        "notes": [],
-        "tables": tables,
-        "visibility": "Visible",
-        "show_gridlines": True,
-        "pivot_tables": [],
-        "print_area": None,
-    }
-
-
 @pytest.fixture(scope="module")
 def returns() -> pd.DataFrame:
     return xf.industry_portfolios().loc["2016":"2023", ASSETS]
@@ -92,7 +78,10 @@ def office_js_book(returns: pd.DataFrame, extra_sheets: tuple[str, ...] = ()) ->
         "version": xw.__version__,
         "book": {"name": "Portfolio.xlsx", "active_sheet_index": 0, "selection_address": "A1"},
         "names": [],
-        "sheets": [_sheet("Portfolio", values, tables), *[_sheet(name, [[None]], []) for name in extra_sheets]],
+        "sheets": [
+            sheet_payload("Portfolio", values, tables),
+            *[sheet_payload(name, [[None]], []) for name in extra_sheets],
+        ],
     }
     return xw.Book(json=payload)
 
@@ -109,7 +98,7 @@ def run_report(book: xw.Book) -> list[dict]:
     return book.json()["actions"]
 
 
-def by_sheet(actions: list[dict], sheet_names: list[str]) -> dict[str, list[dict]]:
+def bysheet_payload(actions: list[dict], sheet_names: list[str]) -> dict[str, list[dict]]:
     """The actions grouped by the sheet they act on (positions resolved as the client does)."""
     names = list(sheet_names)
     grouped: dict[str, list[dict]] = {}
@@ -137,7 +126,7 @@ def report(returns):
     book = office_js_book(returns)
     actions = run_report(book)
     analysis, info = report_analysis(returns, pd.Series(WEIGHTS, index=ASSETS), source="workbook Portfolio.xlsx")
-    return actions, by_sheet(actions, ["Portfolio"]), analysis, info
+    return actions, bysheet_payload(actions, ["Portfolio"]), analysis, info
 
 
 def test_report_adds_one_sheet_per_part_and_activates_the_first(report):
@@ -201,8 +190,8 @@ def test_report_writes_no_file_and_replaces_its_sheets(returns, tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
     deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
     assert deleted == [1, 1]  # the old report sheets, before the new ones are added
-    sheets = by_sheet(actions, names)
-    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 10
+    sheets = bysheet_payload(actions, names)
+    assert "xlfactor risk" in sheets and sum(a["func"] == "addSheet" for a in actions) == 12
 
 
 def test_bad_workbook_shows_the_users_message_as_an_alert(returns):
@@ -226,7 +215,7 @@ def test_layout_with_a_benchmark_adds_active_risk(returns):
     assert pairs["Tracking error"] == a.active_risk.total_vol and pairs["Active share"] == a.active_share
 
 
-def test_historical_scenarios_sheet(report):
+def test_historical_scenariossheet_payload(report):
     _, sheets, a, _ = report
     sheet = sheets["xlfactor historical scenarios"]
     table = block_values(
@@ -249,7 +238,7 @@ def test_historical_scenarios_sheet(report):
     assert about[1] == [expected.index[0], a.scenario_results[expected.index[0]].description]
 
 
-def test_forecast_check_sheet(report):
+def test_forecast_checksheet_payload(report):
     _, sheets, a, info = report
     sheet = sheets["xlfactor forecast check"]
     b = a.backtest
@@ -279,3 +268,64 @@ def test_layout_without_episodes_or_backtest_says_why(returns):
     (check,) = sheets["xlfactor forecast check"]
     assert scenario.pairs == [(report_sheets.NO_EPISODES, None, None)]
     assert check.pairs[0][0].startswith("Not enough history: the forecast check needs at least 16 months")
+
+
+@pytest.mark.parametrize(
+    ("rename", "message"),
+    [
+        ("weights", None),  # Excel's table names ignore case, and so does the ribbon
+        (
+            "Weight",
+            "Weights: no Excel table or named range called 'Weights' in this workbook; rename the table "
+            "'Weight' to 'Weights' (Table Design > Table Name)",
+        ),
+    ],
+)
+def test_table_names_ignore_case_and_a_near_miss_is_named(returns, rename, message):
+    book = office_js_book(returns)
+    book.sheets[0].api["tables"][1]["name"] = rename
+    actions = run_report(book)
+    if message is None:
+        assert not any(a["func"] == "alert" for a in actions)
+        return
+    (alert,) = actions
+    assert alert["func"] == "alert" and alert["args"][0] == message
+
+
+def test_attribution_and_risk_history_sheets(report):
+    """Equal to the analysis (1e-12); the linked contributions add up to the compounded return of the weights."""
+    _, sheets, a, info = report
+    sheet = sheets["xlfactor attribution"]
+    res = a.attribution
+    title = "Linked contributions (Carino): they add up to the compounded return"
+    table = block_values(sheet, title)
+    assert table[0] == ["Component", "Linked", "Sum of periods"]
+    assert [r[0] for r in table[1:]] == list(res.linked.index)
+    np.testing.assert_allclose([r[1] for r in table[1:]], res.linked, rtol=1e-12, atol=1e-16)
+    compounded = np.prod(1 + a.returns[ASSETS] @ pd.Series(WEIGHTS, index=ASSETS)) - 1
+    np.testing.assert_allclose(sum(r[1] for r in table[1:]), compounded, rtol=1e-10)
+    periods = block_values(sheet, f"Contributions by {info.period_name}")
+    np.testing.assert_allclose([r[-1] for r in periods[1:]], res.periods["Total"], rtol=1e-12)
+    assert any(x["func"] == "addChart" for x in sheet)
+    h = a.risk_history
+    history = block_values(sheets["xlfactor risk history"], f"Ex-ante risk by {info.period_name}, each from the data "
+                           "before it (annualised)")  # fmt: skip
+    assert history[0][:3] == ["Date", "Total vol", f"Realised vol ({h.realised_window})"]
+    np.testing.assert_allclose([r[1] for r in history[1:]], h.table["total_vol"], rtol=1e-12)
+    chart = next(x for x in sheets["xlfactor risk history"] if x["func"] == "addChart")
+    assert chart["args"][1] == "Line" and chart["args"][3] == f"$A$5:$C${5 + len(h.table)}"
+
+
+def test_in_lite_the_report_file_lands_in_lites_download_area(returns, tmp_path, monkeypatch):
+    """xlwings Lite shows what Python writes under /data in its Files > Import/Export pane: the report file
+    goes there too (here a temporary folder stands for /data), and an alert says where to download it."""
+    assert scripts.lite_files() is None  # not Pyodide: no file, as on xlwings Server
+    monkeypatch.setattr(scripts, "lite_files", lambda: tmp_path)
+    book = office_js_book(returns)
+    actions = run_report(book)
+    (written,) = tmp_path.glob("*.xlsx")
+    assert written.name == f"{Path(book.name).stem}-xlfactor-report.xlsx"
+    assert openpyxl.load_workbook(written).sheetnames[0] == "Summary"
+    alert = actions[-1]
+    assert alert["func"] == "alert" and "Import/Export" in alert["args"][0] and written.name in alert["args"][0]
+    assert sum(a["func"] == "addSheet" for a in actions) >= 8  # the sheets as before

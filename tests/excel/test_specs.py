@@ -16,21 +16,23 @@ from xlfactor.excel.specs import SPECS, choice, number
 from xlfactor.excel.udf import excel_function
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
+LOCAL_TEXTS = {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
+               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window_size"}  # fmt: skip
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
-    """``headers`` comes after the original arguments; arguments added later (max_gross, units) follow it."""
+    """``headers`` comes after the original arguments; arguments added later (max_gross, units, lower, upper)
+    follow it."""
     for name, func in FM.items():
         params = list(inspect.signature(func).parameters)
-        late = [p for p in ("max_gross", "units") if p in params]
+        late = [p for p in ("max_gross", "units", "lower", "upper") if p in params]
         assert params[len(params) - len(late) - 1 :] == ["headers", *late], name
         xlfunc = func.__xlfunc__
         documented = {a["name"]: a["doc"] for a in xlfunc["args"]}
         assert list(documented) == params, name
         for arg in params:  # a shared name keeps its one shared text unless the function gives a local spec
             if arg in SPECS and documented[arg] != SPECS[arg].doc:
-                assert arg in {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers",
-                               "horizon", "benchmark", "as_of", "cap", "cov", "halflife"}, (name, arg)  # fmt: skip
+                assert arg in LOCAL_TEXTS, (name, arg)
 
 
 def test_the_decorator_refuses_what_its_own_specs_refuse():
@@ -128,3 +130,16 @@ def test_no_labelled_result_has_an_empty_top_left_cell(engine):
         corner = out[0][0]
         assert isinstance(corner, str) and corner and not corner.startswith("#FM!"), (name, corner)
         assert np.asarray(out, dtype=object).ndim == 2, name
+
+
+def test_an_argument_over_the_cell_limit_is_refused_before_any_work(monkeypatch):
+    rows = [["Date", "A", "B", "C"], *[[40000.0 + i, 0.01 * i, -0.02 * i, 0.5] for i in range(6)]]
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "27")
+    assert functions.FM_ZSCORE(rows) == (
+        "#FM! raw_values: 28 cells; at most 27 per argument are taken (XLFACTOR_MAX_CELLS); select a smaller range "
+        "(fewer dates or assets), or ask the administrator to raise the limit"
+    )
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "28")
+    assert functions.FM_ZSCORE(rows)[0][:2] == ["Row", "Date"]
+    monkeypatch.setenv("XLFACTOR_MAX_CELLS", "many")
+    assert functions.FM_ZSCORE(rows).startswith("#FM! XLFACTOR_MAX_CELLS: 'many' is not a number of 0 or more")

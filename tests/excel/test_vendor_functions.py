@@ -83,6 +83,9 @@ def test_var_by_method_equals_the_engine(engine, cells, model, method):
         np.testing.assert_allclose(got[label], value, **TOL, err_msg=label)
     for k, v in res.by_factor["var"].items():
         np.testing.assert_allclose(got[f"VaR {k}"], v, **TOL)
+    for k, v in res.by_factor["es"].items():  # Euler ES contributions, adding up to the ES
+        np.testing.assert_allclose(got[f"ES {k}"], v, **TOL)
+    np.testing.assert_allclose(sum(got[f"ES {k}"] for k in res.by_factor.index), got["ES"], rtol=1e-12)
     assert res.var != pytest.approx(xf.var_es(model, W, 0.95, 3).var, rel=1e-3)  # not the parametric number
 
 

@@ -109,7 +109,9 @@ def test_bad_input_one_message_no_file(tmp_path, industries, capsys, make, messa
     returns, weights = make(tmp_path, industries)
     before = sorted(p.name for p in tmp_path.iterdir())
     code = main(["report", str(returns), "--weights", str(weights), "-o", str(tmp_path / "r.xlsx"), "--long-only"])
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("report: ")
+    ]  # progress lines (not a terminal)
     assert code == 2
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no report, no temporary file

@@ -72,7 +72,7 @@ def test_csv_pair_prices_and_missing_weights(tmp_path, sample):
     (tmp_path / "w.csv").write_text(f"asset,weight\n{returns.columns[0]},60%\n{returns.columns[1]},0.4\n")
     got = read_portfolio(tmp_path / "prices.csv", weights_path=tmp_path / "w.csv", prices=True, long_only=True)
     np.testing.assert_allclose(got.returns.to_numpy(), returns.iloc[1:].to_numpy(), rtol=1e-9, atol=1e-12)
-    assert got.weights.tolist() == [0.6, 0.4, 0.0, 0.0]  # unlisted assets get weight 0
+    assert got.weights.tolist() == [0.6, 0.4]  # unlisted assets are left out: the analysis flags them
     assert got.benchmark is None
     bench = read_weights_csv(tmp_path / "w.csv", list(returns.columns))
     assert bench.tolist() == [0.6, 0.4, 0.0, 0.0]
@@ -199,12 +199,12 @@ def test_excel_date_cells_are_used_as_dates(tmp_path, sample):
     assert list(read_portfolio(path).returns.index) == list(returns.index)
 
 
-def test_blank_weight_cell_is_an_error_but_a_missing_row_is_zero(tmp_path):
+def test_blank_weight_cell_is_an_error_but_a_missing_row_is_left_out(tmp_path):
     dates = ["2020-01-31", "2020-02-29", "2020-03-31"]
     returns, weights = _csv_pair(tmp_path, dates, "asset,weight\nA,1\n")
     returns.write_text("Date,A,B,C\n" + "".join(f"{d},0.01,0.02,0.03\n" for d in dates))
     got = read_portfolio(returns, weights_path=weights)
-    assert got.weights.to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}  # B and C have no row
+    assert got.weights.to_dict() == {"A": 1.0}  # B and C have no row: left for the analysis to flag
     weights.write_text("asset,weight\nA,0.6\nB,\nC,0.4\n")
     with pytest.raises(
         XLFactorError,
@@ -249,3 +249,50 @@ def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
     else:
         assert read_portfolio(returns, weights_path=weights).returns["A"].count() == 3
         check_not_percent(values, "x")
+
+
+@pytest.mark.parametrize("sheet", ["Returns", "Weights"])
+def test_a_title_row_above_the_header_names_the_fix(tmp_path, sample, sheet):
+    returns, weights = sample
+    returns_rows = _rows(returns)
+    weights_rows = [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]]
+    titled = [["My fund, March"], [None]]  # a title and a blank line, as people lay sheets out
+    path = tmp_path / "p.xlsx"
+    if sheet == "Returns":
+        _xlsx(path, titled + returns_rows, weights_rows)
+        header = "Date, then the asset names"
+    else:
+        _xlsx(path, returns_rows, titled + weights_rows)
+        header = "asset, weight[, benchmark]"
+    with pytest.raises(XLFactorError) as caught:
+        read_portfolio(path)
+    assert str(caught.value) == (
+        f"{sheet.lower()}: the first row holds only 'My fund, March', which looks like a title above the header; "
+        f"the header row ({header}) must come first: delete the title row, or make the data below it an Excel "
+        f"table named {sheet}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "fix"),
+    [
+        ("returns", None),  # another case: matched, as Excel matches names
+        ("Return", "rename 'Return' to 'Returns'"),
+        ("Retruns", "rename 'Retruns' to 'Returns'"),
+        ("Data", "add one (see 'xlfactor report --help' for the layout); it has 'Data', 'Weights'"),
+    ],
+)
+def test_a_near_miss_sheet_name_is_named(tmp_path, sample, sheet_name, fix):
+    returns, weights = sample
+    path = tmp_path / "p.xlsx"
+    _xlsx(path, _rows(returns), [["Asset", "Weight"], *[[a, w] for a, w in weights.items()]])
+    wb = load_workbook(path)
+    wb["Returns"].title = "tmp"  # openpyxl would number a case-only rename ("returns1")
+    wb["tmp"].title = sheet_name
+    wb.save(path)
+    if fix is None:
+        assert list(read_portfolio(path).returns.columns) == list(returns.columns)
+        return
+    with pytest.raises(XLFactorError) as caught:
+        read_portfolio(path)
+    assert str(caught.value) == f"input: 'p.xlsx' has no sheet or table named 'Returns'; {fix}"

@@ -342,7 +342,9 @@ def test_cli_bad_portfolio_returns_one_message_no_file(tmp_path, data, capsys, m
     args = _csv_inputs(tmp_path, returns, mutate(_realised(returns, HELD)))
     before = sorted(p.name for p in tmp_path.iterdir())
     code = main(["report", *args, "-o", str(tmp_path / "r.xlsx")])
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("report: ")
+    ]  # progress lines (not a terminal)
     assert code == 2
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
     assert sorted(p.name for p in tmp_path.iterdir()) == before

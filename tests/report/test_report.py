@@ -10,11 +10,13 @@ from openpyxl import load_workbook
 
 import xlfactor as xf
 from xlfactor.report.build import DEMO_PERIODS, DEMO_REBALANCE_EVERY, DEMO_WEIGHTS
+from xlfactor.report.sheets.regressions import DIAGNOSTICS
 
 SHEETS = [
     "Summary",
     "Exposures",
     "Risk contributions",
+    "Attribution",
     "Regressions",
     "Rolling betas",
     "Factor covariance",
@@ -22,6 +24,7 @@ SHEETS = [
     "Stress",
     "Historical scenarios",
     "Forecast check",
+    "Risk history",
     "Methodology and data",
 ]
 CHARTS = {
@@ -32,6 +35,8 @@ CHARTS = {
     "Stress": 1,
     "Historical scenarios": 1,
     "Forecast check": 1,
+    "Attribution": 1,
+    "Risk history": 1,
 }
 REL = 1e-12
 
@@ -123,7 +128,8 @@ def test_sheets_in_order_with_charts(demo):
         ws = wb[name]
         assert len(ws._charts) == CHARTS.get(name, 0), name
         assert ws.page_setup.orientation in ("landscape", "portrait")
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # fit to the page, or a fixed readable scale (whole charts, or column blocks): test_print.py
+        assert ws.sheet_properties.pageSetUpPr.fitToPage or ws.page_setup.scale >= 73, name
     assert wb["Regressions"].freeze_panes == "B5"
     assert wb["Regressions"].conditional_formatting
 
@@ -170,6 +176,12 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(got["t(alpha)"].astype(float), reg.tvalues.loc[got.index, "alpha"], rtol=REL)
     np.testing.assert_allclose(got["R2"].astype(float), reg.rsquared.loc[got.index], rtol=REL)
     np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index], rtol=REL)
+    for column, label in DIAGNOSTICS.items():
+        np.testing.assert_allclose(got[label].astype(float), reg.diagnostics.loc[got.index, column], rtol=REL)
+    grs = xf.grs_test(engine["returns"], engine["factors"], rf=engine["rf"])
+    texts = [c.value for row in wb["Regressions"].iter_rows() for c in row if isinstance(c.value, str)]
+    line = next(t for t in texts if t.startswith("GRS test"))
+    assert f"F = {grs.statistic:.4f}" in line and f"p-value = {grs.pvalue:.4f}" in line, line
     exposures = table(wb["Exposures"], "Factor", "Top-down beta")
     np.testing.assert_allclose(
         exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names], rtol=REL
@@ -213,11 +225,13 @@ def test_covariance_hedges_stress_equal_engine(demo, engine):
     row = hedges.loc["Minimum variance, all factors"]
     np.testing.assert_allclose(row[list(factors.columns)].astype(float), minvar.ratios, rtol=1e-10)
     assert row["Vol after"] == pytest.approx(minvar.hedged.std(ddof=1) * np.sqrt(12), rel=1e-10)
-    assert row["Vol before"] == pytest.approx(engine["port"].std(ddof=1) * np.sqrt(12), rel=1e-10)
+    (before_label,) = [c.value for c in wb["Hedges"]["A"] if str(c.value).startswith("Vol before (")]
+    before = label_value(wb["Hedges"], before_label)  # one "Vol before": the sample volatility of the portfolio
+    assert before == pytest.approx(engine["port"].std(ddof=1) * np.sqrt(12), rel=1e-10)
     ols = sm.OLS(engine["port"], sm.add_constant(factors)).fit()  # reference: reduction = OLS R^2
     assert row["Variance reduction"] == pytest.approx(ols.rsquared, rel=1e-10)
     for _, r in hedges.iterrows():  # every row reconciles: reduction = 1 - (after / before)^2
-        assert r["Variance reduction"] == pytest.approx(1 - (r["Vol after"] / r["Vol before"]) ** 2, abs=1e-12)
+        assert r["Variance reduction"] == pytest.approx(1 - (r["Vol after"] / before) ** 2, abs=1e-12)
 
     stress = table(wb["Stress"], "Scenario", factors.columns[0])
     expected = xf.stress(model, weights, {"Mkt-RF": -0.10})
@@ -294,3 +308,30 @@ def test_user_text_never_becomes_a_formula(tmp_path):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+
+
+def test_attribution_and_risk_history_sheets_equal_the_engine(demo, engine):
+    """Attribution: today's weights against the equal-weighted benchmark, Carino-linked; the linked parts add up
+    to the compounded active return computed from the returns. Risk history: the forecast check's schedule."""
+    wb, _ = demo
+    returns, weights, rf = engine["returns"], engine["weights"], engine["rf"]
+    bench = pd.Series(1 / 12, index=returns.columns)
+    factors = engine["factors"].assign(RF=rf)
+    res = xf.factor_attribution(returns, weights, factors, benchmark=bench)
+    ws = wb["Attribution"]
+    linked = table(ws, "Component", "Linked")
+    np.testing.assert_allclose(linked["Linked"].drop("Total").astype(float), res.linked, rtol=1e-10, atol=1e-15)
+    active = np.prod(1 + returns @ weights) - np.prod(1 + returns @ bench)
+    assert linked.loc["Total", "Linked"] == pytest.approx(active, rel=1e-10)
+    assert label_value(ws, "Active return") == pytest.approx(active, rel=1e-10)
+    periods = table(ws, "Date", "RF")
+    np.testing.assert_allclose(periods.to_numpy(float), res.periods.to_numpy(), rtol=1e-10, atol=1e-15)
+
+    hist = xf.risk_history(returns, weights, factors, benchmark=bench, min_periods=60)
+    got = table(wb["Risk history"], "Date", "Total vol")
+    assert len(got) == 60
+    np.testing.assert_allclose(got["Total vol"].astype(float), hist.table["total_vol"], rtol=1e-10)
+    np.testing.assert_allclose(got["Tracking error"].astype(float), hist.table["tracking_error"], rtol=1e-10)
+    np.testing.assert_allclose(got["Realised vol (12)"].astype(float), hist.table["realised_vol"], rtol=1e-10)
+    check = xf.risk_backtest(returns, weights, factors, min_periods=60, confidence=0.95)
+    np.testing.assert_allclose(got["Total vol"].astype(float) / np.sqrt(12), check.table["forecast_vol"], rtol=1e-10)

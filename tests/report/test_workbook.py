@@ -8,12 +8,13 @@ import stat
 
 import pandas as pd
 import pytest
+from injection_names import INJECTION_NAMES
 from openpyxl import Workbook, load_workbook
 
 from xlfactor.errors import XLFactorError
-from xlfactor.report.workbook import PCT, put, save_atomically, write_table
+from xlfactor.report.workbook import PCT, formula_like, put, save_atomically, write_table
 
-NASTY = ['=HYPERLINK("http://example.com","x")', "+1", "@SUM(A1)", "-2", "=1+1"]
+NASTY = [*INJECTION_NAMES, "+1", "@SUM(A1)", "-2", "=1+1", "  =1+1"]
 
 
 def test_formula_like_text_is_stored_as_text(tmp_path):
@@ -22,7 +23,7 @@ def test_formula_like_text_is_stored_as_text(tmp_path):
     for i, text in enumerate(NASTY, start=1):
         put(ws, i, 1, text)
     frame = pd.DataFrame({"=cmd|' /C calc'!A0": [0.1, 0.2]}, index=["+plus", "@at"])
-    write_table(ws, frame, 10, 1, formats=PCT, index_label="-minus")
+    write_table(ws, frame, 20, 1, formats=PCT, index_label="-minus")
     path = save_atomically(wb, tmp_path / "t.xlsx")
     reloaded = load_workbook(path).active
     for i, text in enumerate(NASTY, start=1):
@@ -30,8 +31,14 @@ def test_formula_like_text_is_stored_as_text(tmp_path):
         assert cell.value == text
         assert cell.data_type == "s"
         assert cell.quotePrefix
-    assert [c.value for c in reloaded[10]][:2] == ["-minus", "=cmd|' /C calc'!A0"]
+    assert [c.value for c in reloaded[20]][:2] == ["-minus", "=cmd|' /C calc'!A0"]
     assert all(c.data_type != "f" for row in reloaded.iter_rows() for c in row)
+
+
+def test_formula_like_is_what_excel_could_enter_as_a_formula():
+    assert all(formula_like(text) for text in NASTY)
+    plain = ["NoDur", "Mkt-RF", "Smith & Co", "1+1", "a=b", "", " ", "\u00a0x", "Total volatility"]
+    assert not any(formula_like(text) for text in plain)
 
 
 def test_table_layout_and_total_row(tmp_path):

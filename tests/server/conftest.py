@@ -20,7 +20,6 @@ if sys.version_info < (3, 11):  # xlwings-server needs Python >= 3.11 (the test 
     collect_ignore_glob = ["test_*.py"]
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "data_layer"))  # french_server.py, shared with the data tests
 sys.path.insert(0, str(Path(__file__).parents[1] / "excel"))  # office_js.py: ranges as Excel sends them
 
 
@@ -29,6 +28,17 @@ def project(tmp_path_factory):
     from live_server import init_project
 
     return init_project(tmp_path_factory.mktemp("server") / "xlfactor_server")
+
+
+@pytest.fixture(scope="session")
+def tokens(project):
+    """Tokens made with ``xlfactor server token create`` in the project: an admin, a user, and a revoked one."""
+    from live_server import create_token, token_command
+
+    made = {"admin": create_token(project, "ops", admin=True), "user": create_token(project, "analyst")}
+    made["revoked"] = create_token(project, "leaver")
+    token_command(project, "revoke", "leaver")
+    return made
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +51,11 @@ def french():
 
 
 @pytest.fixture(scope="session")
-def server(project, french, tmp_path_factory):
+def server(project, tokens, french, tmp_path_factory):
+    """The project served on 127.0.0.1; ``server.post`` signs in as the (non-admin) user."""
     from live_server import live_server
 
     data_dir = tmp_path_factory.mktemp("server-data")
-    with live_server(project, data_dir, env={"XLFACTOR_FRENCH_BASE_URL": french.base_url}) as live:
+    env = {"XLFACTOR_FRENCH_BASE_URL": french.base_url}
+    with live_server(project, data_dir, env=env, token=tokens["user"]) as live:
         yield live

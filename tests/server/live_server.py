@@ -36,11 +36,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cli_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+
+
 def init_project(folder: Path) -> Path:
     """``xlfactor server init folder`` through the CLI, as a user runs it."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    subprocess.run([sys.executable, "-m", "xlfactor", "server", "init", str(folder)], check=True, env=env, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "xlfactor", "server", "init", str(folder)], check=True, env=_cli_env(), timeout=120
+    )
     return folder
+
+
+def token_command(project: Path, *args: str) -> str:
+    """``xlfactor server token ARGS`` run in the project folder, as an operator runs it; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "xlfactor", "server", "token", *args],
+        cwd=project,
+        env={k: v for k, v in _cli_env().items() if k != "XLFACTOR_TOKENS_FILE"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"xlfactor server token {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def create_token(project: Path, name: str, admin: bool = False) -> str:
+    """A new token from ``xlfactor server token create`` (the last line it prints)."""
+    return token_command(project, "create", name, *(["--admin"] if admin else [])).strip().splitlines()[-1]
 
 
 @dataclass
@@ -49,6 +74,8 @@ class LiveServer:
     project: Path
     process: subprocess.Popen
     log: Path
+    data_dir: Path
+    token: str = ""  # sent by post() unless it is given another one
 
     def get(self, path: str) -> tuple[int, str, str]:
         """(status, content type, body) of a GET."""
@@ -58,10 +85,16 @@ class LiveServer:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers.get("Content-Type", ""), exc.read().decode()
 
-    def post(self, path: str, payload: dict, timeout: float = 120) -> tuple[int, object]:
-        """(status, decoded JSON or text) of a JSON POST, as the Office.js client sends it."""
+    def headers(self, token: str | None = None) -> dict[str, str]:
+        """The headers of the Office.js client's POST: JSON, and the token as getAuth sends it (none if "")."""
+        token = self.token if token is None else token
+        return {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+
+    def post(self, path: str, payload: dict, timeout: float = 120, token: str | None = None) -> tuple[int, object]:
+        """(status, decoded JSON or text) of a JSON POST, as the Office.js client sends it (with
+        :attr:`token`, or ``token``; ``""`` for none)."""
         request = urllib.request.Request(
-            self.url + path, json.dumps(payload).encode(), {"Content-Type": "application/json"}, method="POST"
+            self.url + path, json.dumps(payload).encode(), self.headers(token), method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -83,13 +116,13 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    project: Path, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+    project: Path, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None, token: str = ""
 ) -> Iterator[LiveServer]:
     """Start the project on a free port with ``workers`` uvicorn workers; stop it on exit.
 
     ``data_dir`` becomes the server's ``XLFACTOR_DATA_DIR``; ``env`` adds variables (for
-    example ``XLFACTOR_FRENCH_BASE_URL``). The licence key is the noncommercial one (tests
-    and benchmarks of an open-source project).
+    example ``XLFACTOR_FRENCH_BASE_URL``); ``token`` is what :meth:`LiveServer.post` sends.
+    The licence key is the noncommercial one (tests and benchmarks of an open-source project).
     """
     port = free_port()
     server_env = {
@@ -107,7 +140,7 @@ def live_server(
         process = subprocess.Popen(
             command, cwd=project, env=server_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", project, process, log)
+    server = LiveServer(f"http://127.0.0.1:{port}", project, process, log, data_dir, token)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:

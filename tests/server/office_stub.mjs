@@ -15,13 +15,18 @@
 // exact shape, where null leaves a cell unchanged and "" clears it (values) or resets it to
 // General (numberFormat); worksheet and table names are unique (worksheets case-insensitively),
 // tables may not overlap, a table's header row gets unique non-blank names as Excel gives them;
-// deleting a sheet removes its tables and charts. What is not modelled: Excel's parsing of text
-// entered as values (an ISO date string stays text here; Excel would make it a date), fonts,
-// fills, column widths, and chart series (a chart records its type, source range and placement).
+// deleting a sheet removes its tables and charts. Text entered as a value that Excel would take
+// for a formula (it starts, after spaces, with = + - @, their full-width forms, a tab or a line
+// break) into a cell not formatted as Text ("@") is recorded as a formula (a sheet's
+// snapshot lists those cells under "formulas"), as Excel would enter it. What is not modelled:
+// Excel's other parsing of text entered as values (an ISO date string stays text here; Excel
+// would make it a date), fonts, fills, column widths, and chart series (a chart records its
+// type, source range and placement).
 
 import { webcrypto } from "node:crypto";
 
 const A = "A".charCodeAt(0);
+const FORMULA_START = /^ *[=+\-@\uff1d\uff0b\uff0d\uff20\t\r\n]/;
 
 function columnName(index) {
   let name = "";
@@ -83,8 +88,12 @@ class Range {
 
   set values(input) {
     this.assign(input, "values", (key, value) => {
+      this.sheet.formulas.delete(key);
       if (value === "") this.sheet.cells.delete(key);
       else this.sheet.cells.set(key, value);
+      if (typeof value === "string" && FORMULA_START.test(value) && this.sheet.formats.get(key) !== "@") {
+        this.sheet.formulas.add(key);
+      }
     });
   }
 
@@ -138,7 +147,8 @@ class Range {
 
   /** Range.clear(applyTo): "All" (the default) clears values and number formats, "Contents" values, "Formats" formats. */
   clear(applyTo = "All") {
-    const stores = { All: [this.sheet.cells, this.sheet.formats], Contents: [this.sheet.cells], Formats: [this.sheet.formats] };
+    const { cells, formats, formulas } = this.sheet;
+    const stores = { All: [cells, formats, formulas], Contents: [cells, formulas], Formats: [formats] };
     for (const store of stores[applyTo]) {
       for (const key of [...store.keys()]) {
         const [r, c] = key.split(",").map(Number);
@@ -274,6 +284,7 @@ class Worksheet {
     this.name = name;
     this.cells = new Map();
     this.formats = new Map();
+    this.formulas = new Set(); // cells whose value Excel would have entered as a formula
     this.visibility = "Visible";
     this.showGridlines = true;
     this.names = collection([]);
@@ -342,6 +353,7 @@ class Worksheet {
       name: this.name,
       values: all ? all.values : [],
       number_formats: all ? all.numberFormat : [],
+      formulas: [...this.formulas].map((key) => cellAddress(...key.split(",").map(Number))),
       tables: this.tables.items.map((t) => t.snapshot()),
       charts: this.charts.items.map((c) => c.snapshot()),
     };
@@ -420,11 +432,14 @@ class Workbook {
   }
 }
 
-/** A DOM element with attributes and click listeners (the task pane's xw-click buttons). */
+/** A DOM element with attributes, a value, text and event listeners (the task pane's xw-click buttons
+ * and its sign-in form). */
 class Element {
   constructor(attributes = {}) {
     this.attributes = new Map(Object.entries(attributes));
-    this.listeners = [];
+    this.listeners = {};
+    this.value = "";
+    this.textContent = "";
   }
   getAttribute(name) {
     return this.attributes.get(name) ?? null;
@@ -439,20 +454,38 @@ class Element {
     this.attributes.delete(name);
   }
   addEventListener(type, listener) {
-    if (type === "click") this.listeners.push(listener);
+    (this.listeners[type] ??= []).push(listener);
   }
   appendChild() {}
   removeChild() {}
+  async dispatch(type) {
+    for (const listener of this.listeners[type] ?? []) await listener({ preventDefault: () => {} });
+  }
   async click() {
-    for (const listener of this.listeners) await listener({});
+    await this.dispatch("click");
+  }
+  async submit() {
+    await this.dispatch("submit"); // what pressing the form's submit button fires
   }
 }
 
 /** Install the globals; returns the recorders the caller inspects. ``buttons``: attribute maps
- * of the task pane's ``[xw-click]`` elements. */
-export function installOffice({ origin, configJson, workbookSpec, buttons = [] }) {
+ * of the task pane's ``[xw-click]`` elements; ``elements``: attribute maps of its elements with an
+ * ``id`` (document.getElementById finds them; ``record.loaded()`` fires DOMContentLoaded). */
+export function installOffice({ origin, configJson, workbookSpec, buttons = [], elements = [] }) {
   const workbook = new Workbook(workbookSpec);
-  const record = { requests: [], dialogs: [], actions: new Map(), buttons: buttons.map((b) => new Element(b)) };
+  const byId = new Map(elements.map((attributes) => [attributes.id, new Element(attributes)]));
+  const documentListeners = [];
+  const record = {
+    requests: [],
+    dialogs: [],
+    actions: new Map(),
+    buttons: buttons.map((b) => new Element(b)),
+    byId,
+    loaded: async () => {
+      for (const listener of documentListeners) await listener({});
+    },
+  };
   const context = { workbook, application: workbook.application, sync: async () => {} };
 
   globalThis.window = globalThis;
@@ -460,10 +493,12 @@ export function installOffice({ origin, configJson, workbookSpec, buttons = [] }
   globalThis.navigator ??= { userAgent: "Node" };
   globalThis.crypto ??= webcrypto; // a browser global that older Node versions define only behind a flag
   globalThis.document = {
-    getElementById: (id) => (id === "config" ? { textContent: configJson } : null),
+    getElementById: (id) => (id === "config" ? { textContent: configJson } : (byId.get(id) ?? null)),
     querySelector: () => null,
     querySelectorAll: (selector) => (selector === "[xw-click]" ? record.buttons : []),
-    addEventListener: () => {},
+    addEventListener: (type, listener) => {
+      if (type === "DOMContentLoaded") documentListeners.push(listener);
+    },
     createElement: () => new Element(),
   };
   const storage = new Map();

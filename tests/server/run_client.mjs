@@ -6,7 +6,7 @@
 // modules; custom-scripts/index.js defines xlwings.runPython). The task pane's config, the
 // project's static/js/ribbon.js and the generated custom-functions code are fetched from the
 // live server: what the add-in loads. PLAN_JSON: {"workbook": {...}, "functions": [{"name",
-// "args"}], "ribbon": [action ids], "taskpane": [script names]}. Each function is called
+// "args"}], "ribbon": [action ids], "taskpane": [script names], "token": sign-in token}. Each function is called
 // through the function that CustomFunctions.associate registered, with Excel's invocation
 // object; each ribbon action through the handler ribbon.js associated with it, with an event
 // like Office's. The results, the requests made, the dialogs shown and the workbook
@@ -30,12 +30,32 @@ const configJson = /<script id="config" type="application\/json">([\s\S]*?)<\/sc
 const buttons = [...taskpane.matchAll(/<button\b([^>]*)>/g)]
   .map((m) => Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])))
   .filter((attributes) => "xw-click" in attributes);
-const { workbook, record } = installOffice({ origin, configJson, workbookSpec: plan.workbook, buttons });
+// the task pane's elements with an id (its sign-in form), as served
+const elements = [...taskpane.matchAll(/<(?:form|input|div|button)\b([^>]*\bid="[^"]*"[^>]*)>/g)].map((m) =>
+  Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])),
+);
+const { workbook, record } = installOffice({ origin, configJson, workbookSpec: plan.workbook, buttons, elements });
 
 // Console output of the client (API versions, errors) goes to stderr; stdout stays clean.
 console.log = console.info = (...args) => process.stderr.write(args.join(" ") + "\n");
 
 await import(pathToFileURL(join(clientDir, "custom-scripts", "index.js")).href);
+// the project's auth.js (getAuth and the sign-in of its task pane), as base.html loads it
+const authJs = await (await fetch(`${origin}/static/js/auth.js`)).text();
+vm.runInThisContext(authJs, { filename: "auth.js" });
+await record.loaded(); // DOMContentLoaded: auth.js wires the sign-in form
+let signIn = null;
+if (plan.token) {
+  // sign in as a user does: type the token in the task pane's field and submit the form
+  const form = record.byId.get("xlfactor-signin");
+  record.byId.get("xlfactor-token").value = plan.token;
+  await form.submit();
+  signIn = {
+    field_after: record.byId.get("xlfactor-token").value,
+    state: record.byId.get("xlfactor-signin-state").textContent,
+    stored: globalThis.localStorage.getItem("xlfactor-token"),
+  };
+}
 const ribbonJs = await (await fetch(`${origin}/static/js/ribbon.js`)).text();
 vm.runInThisContext(ribbonJs, { filename: "ribbon.js" });
 
@@ -97,6 +117,7 @@ if ((plan.taskpane ?? []).length) {
   }
 }
 results.associated = [...record.actions.keys()];
+results.sign_in = signIn;
 results.custom_functions = [...functions.keys()];
 writeFileSync(outPath, JSON.stringify(results));
 process.exit(0);

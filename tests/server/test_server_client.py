@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlwings as xw
+from injection_names import INJECTION_NAMES
 from node_client import run_client
 from office_js import excel_range, serials
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -34,14 +35,16 @@ def returns():
     return xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS]
 
 
-def workbook(returns: pd.DataFrame) -> dict:
+def workbook(returns: pd.DataFrame, weights: dict[str, float] = WEIGHTS) -> dict:
     """Sheet1: a ``Returns`` table (dates formatted as dates, as Excel holds them) and a ``Weights`` table."""
     serial = [day for (day,) in serials(returns.index, header=None)]
-    rows = [["Date", *ASSETS, None, "Asset", "Weight"]]
-    weights = [[asset, weight] for asset, weight in WEIGHTS.items()]
+    n = len(returns.columns)
+    rows = [["Date", *returns.columns, None, "Asset", "Weight"]]
+    pairs = [[asset, weight] for asset, weight in weights.items()]
     for i, (day, values) in enumerate(zip(serial, returns.to_numpy(), strict=True)):
-        rows.append([float(day), *map(float, values), None, *(weights[i] if i < len(weights) else [None, None])])
+        rows.append([float(day), *map(float, values), None, *(pairs[i] if i < len(pairs) else [None, None])])
     last = len(returns) + 1
+    weights_at = get_column_letter(n + 3)
     return {
         "name": "Portfolio.xlsx",
         "sheets": [
@@ -49,16 +52,21 @@ def workbook(returns: pd.DataFrame) -> dict:
                 "name": "Sheet1",
                 "values": rows,
                 "column_formats": {"0": "yyyy-mm-dd"},
-                "tables": [{"name": "Returns", "address": f"A1:D{last}"}, {"name": "Weights", "address": "F1:G4"}],
+                "tables": [
+                    {"name": "Returns", "address": f"A1:{get_column_letter(n + 1)}{last}"},
+                    {"name": "Weights", "address": f"{weights_at}1:{get_column_letter(n + 4)}{len(pairs) + 1}"},
+                ],
             }
         ],
     }
 
 
 @pytest.fixture(scope="module")
-def client_run(server, returns, tmp_path_factory):
+def client_run(server, tokens, returns, tmp_path_factory):
+    """Signed in as an admin (Refresh data needs the role)."""
     values, dates = excel_range(returns), serials(returns.index)
     plan = {
+        "token": tokens["admin"],
         "workbook": workbook(returns),
         "functions": [{"name": "FM_BETA", "args": [values, [["FF3"]], dates, None, None]}],
         "ribbon": ORDER,
@@ -232,7 +240,7 @@ def test_bad_input_reaches_the_user_as_the_xlfactor_alert(server, returns, tmp_p
     (title "xlfactor", as in every runtime), shown by the client's dialog; nothing is written."""
     book = workbook(returns)
     book["sheets"][0]["tables"] = book["sheets"][0]["tables"][:1]
-    plan = {"workbook": book, "ribbon": ["xlfactor-report"]}
+    plan = {"workbook": book, "ribbon": ["xlfactor-report"], "token": server.token}
     run = run_client(server.url, tmp_path_factory.mktemp("node-bad"), plan)["ribbon"]["xlfactor-report"]
     assert run["completed"] and run["requests"][0]["status"] == 200
     (dialog,) = run["dialogs"]
@@ -268,3 +276,27 @@ def test_task_pane_buttons_run_every_script(client_run, analysis):
     first = {s["name"]: s["tables"] for s in client_run["ribbon"]["xlfactor-report"]["workbook"]["sheets"]}
     for name in report_sheets.layout(*analysis):
         assert [tables for n, tables in again if n == name] == [first[name]]
+
+
+def test_the_report_and_every_sheet_write_no_formula(server, tmp_path_factory):
+    """Asset names Excel would enter as formulas (``=HYPERLINK(...)``, ``=cmd|...``, ``@SUM(1+9)``,
+    ``+1+1``, ``-2+3``, a leading tab, a full-width equals sign) are written by Build report as
+    text: in cells formatted as Text before the value arrives, so the client's writes enter no
+    formula (office_stub records what Excel would enter as one); the names read back unchanged."""
+    returns = xf.industry_portfolios().loc["2014-01":"2023-12"].iloc[:, : len(INJECTION_NAMES)]
+    returns.columns = INJECTION_NAMES
+    weights = dict.fromkeys(INJECTION_NAMES, 1 / len(INJECTION_NAMES))
+    ribbon = ["xlfactor-report", "xlfactor-help", "xlfactor-status"]
+    plan = {"workbook": workbook(returns, weights), "ribbon": ribbon, "token": server.token}
+    runs = run_client(server.url, tmp_path_factory.mktemp("node-injection"), plan)["ribbon"]
+    assert all(run["dialogs"] == [] and run["requests"][0]["status"] == 200 for run in runs.values())
+    after = runs["xlfactor-status"]["workbook"]
+    written = [s for s in after["sheets"] if s["name"] != "Sheet1"]
+    assert len(written) == len(report_sheets.layout(*report_analysis(returns, pd.Series(weights)))) + 2
+    assert {s["name"]: s["formulas"] for s in written} == {s["name"]: [] for s in written}
+    regressions = sheet(after, "xlfactor regressions")
+    top = next(r for r, row in enumerate(regressions) if row[0] == "Asset")
+    names = [name.strip() for name in INJECTION_NAMES]
+    assert [row[0] for row in regressions[top + 1 : top + 1 + len(names)]] == names
+    formats = next(s for s in written if s["name"] == "xlfactor regressions")["number_formats"]
+    assert {row[0] for row in formats[top + 1 : top + 1 + len(names)]} == {"@"}

@@ -6,6 +6,7 @@ FM_PORT_RISK with the JSON Excel's Office.js client posts; results equal the Pyt
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import shutil
 import subprocess
@@ -66,7 +67,7 @@ def sample():
 def test_init_wires_xlfactor_into_the_project(project):
     assert not (project / "custom_functions" / "functions.py").exists()  # the hello sample is gone
     assert not (project / "custom_scripts" / "scripts.py").exists()
-    assert "from xlfactor.excel.functions import *" in (project / "custom_functions" / "__init__.py").read_text()
+    assert "from xlfactor.excel.server_functions import *" in (project / "custom_functions" / "__init__.py").read_text()
     assert "from xlfactor.excel.scripts import *" in (project / "custom_scripts" / "__init__.py").read_text()
     ribbon = (project / "static" / "js" / "ribbon.js").read_text()
     for script, action, _, _ in server_project.BUTTONS:
@@ -76,15 +77,39 @@ def test_init_wires_xlfactor_into_the_project(project):
     assert sorted(s for s, *_ in server_project.BUTTONS) == sorted(SCRIPTS)  # one button per ribbon script
 
 
-def test_functions_entry_point_records_that_pyodide_is_absent(project):
-    """The project's custom_functions module makes xlwings' per-cell ``pyodide`` import check fail fast."""
+def test_functions_entry_point_serves_the_server_functions(project):
+    """The project's custom_functions module is xlfactor.excel.server_functions: every FM_ function, async."""
     code = (
-        "import runpy, sys; ns = runpy.run_path(sys.argv[1]);"
-        "assert sys.modules['pyodide'] is None and 'FM_BETA' in ns and 'FM_PORT_RISK' in ns; print('ok')"
+        "import inspect, runpy, sys; ns = runpy.run_path(sys.argv[1]);"
+        "fm = [f for n, f in ns.items() if n.startswith('FM_')];"
+        "assert len(fm) == int(sys.argv[2]) and all(inspect.iscoroutinefunction(f) for f in fm); print('ok')"
     )
     init = project / "custom_functions" / "__init__.py"
-    done = subprocess.run([sys.executable, "-c", code, str(init)], capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(init), str(len(FM_FUNCTIONS))], capture_output=True, text=True, cwd=REPO
+    )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_xlwings_checks_each_cell_through_the_name_that_skip_pyodide_checks_replaces(monkeypatch):
+    """xlwings' Office.js engine looks up ``_xlofficejs._is_jsnull`` for every input cell, and outside
+    Pyodide its answer is False: so replacing that one name by a constant False (what
+    server_functions does on import) changes no result. If xlwings stops calling it per cell, or
+    answers otherwise, this fails and the replacement must be revisited."""
+    from xlwings import server, utils
+    from xlwings.pro import _xlofficejs
+
+    from xlfactor.excel import server_functions
+
+    assert _xlofficejs._is_jsnull is server_functions._pyodide_absent
+    assert not any(utils.is_jsnull(v) for v in (None, "", 0.0, "x", True, [[1.0]], {"type": "Error"}))
+    seen = []
+    monkeypatch.setattr(_xlofficejs, "_is_jsnull", lambda value: seen.append(value) or False)
+    rows = [["Date", "A", "B", "C"], *[[40000.0 + i, 0.01 * i, -0.02 * i, 0.5] for i in range(6)]]
+    result = asyncio.run(server.custom_functions_call(payload("FM_ZSCORE", rows), functions))
+    assert result[0][:2] == ["Row", "Date"] and len(result) == 7
+    assert len(seen) >= 4 * 7  # every cell of the range
+    assert [v for v in seen if isinstance(v, float)][:4] == [40000.0, 0.0, -0.0, 0.5]
 
 
 def test_init_refuses_an_existing_project(project):
@@ -107,6 +132,32 @@ def test_bad_namespace_is_refused_before_anything_is_created(tmp_path):
 def test_unknown_manifest_template_fails_loudly():
     with pytest.raises(XLFactorError, match="xlwings-server version is not supported"):
         server_project.wire_manifest("<OfficeApp><VersionOverrides/></OfficeApp>")
+
+
+def test_unknown_env_template_fails_loudly():
+    with pytest.raises(XLFactorError, match="expected one XLWINGS_AUTH_PROVIDERS line"):
+        server_project.configure_env("XLWINGS_CORS_ALLOW_ORIGINS=[]\n")
+
+
+def test_init_turns_sign_in_on_with_the_custom_provider(project):
+    assert "from xlfactor.excel.server_auth import validate_token" in (project / "auth/custom/__init__.py").read_text()
+    scripts = (project / "custom_scripts" / "__init__.py").read_text()
+    assert "from xlfactor.excel.server_scripts import xlfactor_refresh" in scripts
+    assert "globalThis.getAuth" in (project / "static/js/auth.js").read_text()
+
+
+def test_token_names_and_files_are_checked(tmp_path):
+    from xlfactor.excel import server_tokens
+
+    path = tmp_path / "tokens.json"
+    with pytest.raises(XLFactorError, match="NAME: 'a b' is not a token name"):
+        server_tokens.create("a b", path=path)
+    token = server_tokens.create("ann", path=path)
+    assert server_tokens.TokenStore(path).user(f"Bearer {token}") == server_tokens.TokenUser("ann", False)
+    assert server_tokens.TokenStore(path).user(token[:-1]) is None
+    path.write_text("{not json")
+    with pytest.raises(XLFactorError, match="XLFACTOR_TOKENS_FILE: cannot read the token file"):
+        server_tokens.listing(path)
 
 
 def test_missing_xlwings_server_is_explained(monkeypatch, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from xlfactor import __version__
@@ -38,10 +39,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at interpreter exit
+        return code
     except XLFactorError as exc:
         print(f"error: {exc.render(COMMAND_LINE)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``xlfactor demo | head``): stop quietly. Output still buffered for the
+        # closed pipe goes to devnull, so the interpreter's final flush raises nothing either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""``xlfactor refresh`` (download the French factor files) and ``xlfactor info`` (what is stored)."""
+"""``xlfactor refresh`` (download the factor files: French's and the other libraries') and ``xlfactor info``
+(what is stored)."""
 
 from __future__ import annotations
 
 import argparse
 
-from xlfactor.data.catalog import MODELS, REGIONS
+from xlfactor.data.catalog import LIBRARY_MODEL_NAMES, MODELS, REGIONS
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
 
@@ -29,9 +30,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``refresh`` and ``info`` subcommands."""
     refresh = subparsers.add_parser(
         "refresh",
-        help="download the latest Fama-French factor files into the local cache",
-        description="Download, validate and store the Kenneth French factor files. A file that fails a check "
-        "keeps the stored copy; the exit code is 1 if any file failed.",
+        help="download the latest factor files (French, q-factors, Stambaugh, AQR, DHS) into the local cache",
+        description="Download, validate and store the factor files: Kenneth French's and, for the models named, "
+        "the other libraries' (global-q, Stambaugh, AQR, DHS; set XLFACTOR_<SOURCE>_BASE_URL to use a mirror). "
+        "A file that fails a check keeps the stored copy; the exit code is 1 if any file failed.",
     )
     refresh.add_argument(
         "--model",
@@ -40,8 +42,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         choices=list(MODELS),
         metavar="MODEL",
         help="model to refresh (repeatable): CAPM, FF3, FF5, FF6, CARHART4, or one of them with a region suffix "
-        f"({', '.join('-' + code for code in REGIONS)}), e.g. FF6-DEV. Default: the US models and every regional "
-        "file downloaded before; name a regional model to download it the first time",
+        f"({', '.join('-' + code for code in REGIONS)}), e.g. FF6-DEV; or another library's model: "
+        f"{', '.join(LIBRARY_MODEL_NAMES)}, AQR4-<AREA> (e.g. AQR4-JPN). Default: the US models, every file "
+        "downloaded before and every model asked for while not stored; name a model to download it the first time",
     )
     refresh.add_argument(
         "--freq",
@@ -62,26 +65,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    """Refresh with a tqdm progress bar, print the per-dataset report; 1 if any dataset failed."""
+    """Refresh with progress on stderr (a bar on a terminal, lines otherwise), print the per-dataset
+    report; 1 if any dataset failed."""
     import warnings
 
-    from tqdm import tqdm
-
+    from xlfactor.cli.progress import progress_reporter
     from xlfactor.data import refresh_factors
     from xlfactor.data.cache import db_path
 
-    with tqdm(total=None, unit="file", desc="refresh") as bar:
-
-        def progress(dataset: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_postfix_str(dataset)
-            bar.update(done - bar.n)
-
-        with warnings.catch_warnings():  # the report below already lists the failures
-            warnings.simplefilter("ignore", RuntimeWarning)
-            report = refresh_factors(
-                args.model, args.freq, progress=progress, timeout=args.timeout, retries=args.retries
-            )
+    with progress_reporter("refresh", unit="file") as progress, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the report below already lists the failures
+        report = refresh_factors(args.model, args.freq, progress=progress, timeout=args.timeout, retries=args.retries)
     print(report)
     print(f"cache: {db_path()}")
     return 0 if report.ok else 1
@@ -106,7 +100,8 @@ def run_info(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False))
     print(
         'origin "snapshot" = the copy shipped with xlfactor (US: CRSP 202511; Developed and Europe: the older '
-        'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh`'
+        'Bloomberg 202101 vintage, months compounded from days); "download" = fetched by `xlfactor refresh` '
+        "(the other libraries' files, q5_*, sy4_*, ps_*, dhs_*, aqr_*, are never shipped: always downloads)"
     )
     if reason is not None:
         print(

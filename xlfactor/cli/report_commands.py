@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import sys
 from pathlib import Path
 
+from xlfactor.cli.progress import progress_reporter
 from xlfactor.data.catalog import model_names_hint
 from xlfactor.errors import XLFactorError
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _MODEL_HELP = (
-    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
+    f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions and libraries need "
     "`xlfactor refresh --model NAME` first"
 )
 
@@ -26,7 +26,9 @@ decimals (0.012 = 1.2%), blanks = missing. Use --prices if the table holds price
 Dates: Excel dates or YYYY-MM-DD text; dd/mm/yyyy or mm/dd/yyyy text only when a
 day above 12 shows the order (01/02/2018 alone is refused as ambiguous).
 Weights: header row, then one row per asset: asset name, weight [, benchmark weight].
-Assets without a row get weight 0; a blank weight cell is an error.
+An asset without a row is carried at weight 0 with a warning (give it a row
+with 0 to say 'not held'); a blank weight cell is an error. Weights summing to
+less than 1 leave cash: the Summary states the total weight and cash share.
 The report is never written over INPUT or another input file.
 PortfolioReturns (optional sheet or table, or --portfolio-returns FILE.csv): the
 portfolio's realised returns, header row (Date, Return) then one row per date;
@@ -113,7 +115,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Build the demo report, print where it went and its headline numbers."""
     from xlfactor.report import build_demo_report
 
-    with _progress_bar() as progress:
+    with progress_reporter("report") as progress:
         path, analysis = build_demo_report(args.output, model=args.model, progress=progress)
     print(f"Wrote {path}")
     _print_headline(analysis)
@@ -123,7 +125,8 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     """Read the portfolio file(s), build the report, print where it went and its headline numbers."""
     from xlfactor.data.portfolio_files import read_portfolio, read_weights_csv
-    from xlfactor.report import build_report
+    from xlfactor.report.build import check_report_path, report_analysis, write_report
+    from xlfactor.report.reading import weights_warning
 
     output = args.output or Path(f"{args.input.stem}-risk-report.xlsx")
     _refuse_overwriting_inputs(
@@ -135,6 +138,7 @@ def run_report(args: argparse.Namespace) -> int:
             "--portfolio-returns": args.portfolio_returns,
         },
     )
+    output = check_report_path(output)  # before the work, not after it
     portfolio = read_portfolio(
         args.input,
         weights_path=args.weights,
@@ -150,11 +154,10 @@ def run_report(args: argparse.Namespace) -> int:
             if args.benchmark.lower() == "equal"
             else read_weights_csv(args.benchmark, portfolio.returns.columns, what="benchmark")
         )
-    with _progress_bar() as progress:
-        path = build_report(
+    with progress_reporter("report") as progress:
+        analysis, info = report_analysis(
             portfolio.returns,
             portfolio.weights,
-            output,
             model=args.model.upper(),
             freq=args.freq,
             benchmark=benchmark,
@@ -166,7 +169,12 @@ def run_report(args: argparse.Namespace) -> int:
             max_gross=args.max_gross,
             units=args.units,
         )
+        path = write_report(analysis, info, output, progress=progress)
     print(f"Wrote {path}")
+    _print_headline(analysis)
+    warning = weights_warning(analysis)
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -204,35 +212,15 @@ def _refuse_overwriting_inputs(output: Path, inputs: dict[str, Path | None]) -> 
             raise XLFactorError(f"output: {str(output)!r} is the {argument} file; choose another name for the report")
 
 
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A tqdm bar on stderr driven by ``progress(step, done, total)`` callbacks (hidden when not a terminal)."""
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=1, unit="step", leave=False, disable=None, bar_format="{desc:<34}{bar:20} {n_fmt}/{total_fmt} [{elapsed}]"
-    )
-
-    def update(step: str, done: int, total: int) -> None:
-        bar.total = total
-        bar.set_description_str(step)
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
 def _print_headline(analysis) -> None:
-    """The demo's headline numbers: volatility split, factor share, top contributors."""
+    """The headline numbers (demo and report): volatility split, factor share, total weight, top contributors."""
     risk = analysis.risk
     lines = [
         ("total volatility", f"{risk.total_vol:.2%} a year"),
         ("factor volatility", f"{risk.factor_vol:.2%}"),
         ("specific volatility", f"{risk.specific_vol:.2%}"),
         ("factor share of variance", f"{risk.factor_share:.1%}"),
+        ("total weight", f"{analysis.total_weight:.1%} (cash / uncovered {analysis.cash_weight:.1%})"),
     ]
     if analysis.active_risk is not None:
         lines.append(

@@ -11,9 +11,9 @@ Public API (re-exported by ``xlfactor``):
 
 Module layers (each imports only lower ones; tests/test_layers.py keeps it so):
 
-1. sources and parsers, storing nothing: ``catalog``, ``french``, ``periods``,
-   ``frame_codec``, ``snapshot``, ``download``, ``validate``, ``align``, ``samples``,
-   ``portfolio_files``;
+1. sources and parsers, storing nothing: ``sources``, ``library``, ``library_files``,
+   ``catalog``, ``french``, ``periods``, ``frame_codec``, ``snapshot``, ``download``,
+   ``validate``, ``align``, ``samples``, ``portfolio_files``;
 2. ``records`` (a dataset as stored, the snapshot's records), then ``factor_files``
    (a user's CSV/XLSX to a record);
 3. ``cache``: the SQLite file, integrity and repair, the ``user_factors/`` backups;
@@ -21,8 +21,9 @@ Module layers (each imports only lower ones; tests/test_layers.py keeps it so):
 5. ``refresh`` (``refresh_factors``) and ``user_factors`` (``register_factors``).
 
 Environment: ``XLFACTOR_DATA_DIR`` (folder of ``xlfactor.sqlite`` and registered
-files; default ``platformdirs.user_data_dir("xlfactor")``), ``XLFACTOR_FRENCH_BASE_URL``
-(mirror of the French ftp folder used by refresh).
+files; default ``platformdirs.user_data_dir("xlfactor")``), ``XLFACTOR_<SOURCE>_BASE_URL``
+(a mirror of a publisher's folder used by refresh: ``FRENCH``, ``GLOBALQ``, ``STAMBAUGH``,
+``AQR``, ``DHS``; see :mod:`xlfactor.data.sources`).
 """
 
 from xlfactor.data.align import Aligned, align

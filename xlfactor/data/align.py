@@ -16,6 +16,7 @@ import pandas as pd
 
 from xlfactor.data.periods import period_labels
 from xlfactor.errors import Advice, XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models.frequency import frequency_code, frequency_name, period_name, periods_per_year
 
 
@@ -33,6 +34,8 @@ class Aligned:
     dropped : DatetimeIndex
         Return dates (as given) with no factor row, e.g. after the factor data end.
     """
+
+    __repr__ = short_repr
 
     returns: pd.Series | pd.DataFrame
     factors: pd.DataFrame

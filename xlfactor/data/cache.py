@@ -65,6 +65,8 @@ from xlfactor.errors import XLFactorError
 
 DB_NAME = "xlfactor.sqlite"
 USER_DIR = "user_factors"
+WANTED_FILE = "wanted_models.txt"
+_MAX_WANTED = 64
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_MS = 60_000
 
@@ -315,8 +317,8 @@ def repair(name: str, reason: str) -> None:
         if kind[0] == "french" and name in DATASETS and DATASETS[name].shipped:
             replacement = snapshot_record(DATASETS[name])
             replaced_by = "the shipped snapshot; run `xlfactor refresh` for newer data"
-        elif kind[0] == "french":
-            replaced_by = "nothing (this region is not shipped; run `xlfactor refresh` to download it again)"
+        elif kind[0] in ("french", "library"):
+            replaced_by = "nothing (not shipped with xlfactor; run `xlfactor refresh` to download it again)"
         elif kind[0] == "user":
             replacement = _user_copy_record(_user_dir() / f"{name}.csv")
             if replacement is not None:
@@ -343,11 +345,40 @@ def repair(name: str, reason: str) -> None:
         RuntimeWarning,
         stacklevel=3,
     )
+    if row is None and kind[0] != "user":
+        raise XLFactorError(
+            f"model: the downloaded factor data {name!r} were damaged in the cache and xlfactor ships no copy of "
+            "them; run `xlfactor refresh` (or the ribbon's Refresh) to download them again"
+        )
     if row is None:
         raise XLFactorError(
             f"model: the registered factors {name!r} were damaged in the cache and no saved copy "
             "exists; register the file again with register_factors"
         )
+
+
+def remember_wanted(model: str) -> None:
+    """Note in ``wanted_models.txt`` that a built-in model was asked for while not stored, so that a plain
+    refresh (the ribbon's Refresh) fetches it. Best effort: a folder that cannot be written is ignored
+    (the message the user sees names the refresh command anyway)."""
+    if model in wanted_models():
+        return
+    try:
+        data_dir().mkdir(parents=True, exist_ok=True)
+        with open(data_dir() / WANTED_FILE, "a", encoding="utf-8") as fh:
+            fh.write(model + "\n")
+    except OSError:
+        pass
+
+
+def wanted_models() -> list[str]:
+    """The model names :func:`remember_wanted` noted (at most the first 64; unreadable file: none)."""
+    try:
+        with open(data_dir() / WANTED_FILE, encoding="utf-8") as fh:
+            lines = fh.read(64 * _MAX_WANTED).splitlines()
+    except OSError:
+        return []
+    return list(dict.fromkeys(line.strip() for line in lines if line.strip()))[:_MAX_WANTED]
 
 
 def _decoded(payload: bytes, data_key: str) -> pd.DataFrame | None:

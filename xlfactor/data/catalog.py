@@ -1,4 +1,5 @@
-"""What factor data xlfactor knows: French datasets, their zip files, and the models built from them.
+"""What factor data xlfactor knows: French datasets, their zip files, and the models built from them
+(plus the other libraries' datasets and models, defined in :mod:`xlfactor.data.library`).
 
 A *dataset* is one block of one French file at one frequency (``ff5_daily`` is the
 daily block of ``F-F_Research_Data_5_Factors_2x3_daily.csv``; ``ff5_dev_daily`` the
@@ -38,10 +39,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from xlfactor.data.download import MAX_DOWNLOAD_BYTES
+from xlfactor.data.library import LIBRARY_DATASETS, LIBRARY_MODELS, LibraryDataset
+from xlfactor.data.sources import SOURCES
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_name
 
-DEFAULT_BASE_URL = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
+DEFAULT_BASE_URL = SOURCES["french"].default_base_url
 MODEL_FREQS = ("D", "W", "M")
 
 
@@ -90,6 +94,10 @@ class FrenchDataset:
     snapshot: str | None = None
     compound_from: str | None = None
     missing_ok: bool = False
+    source: str = "french"
+    kind: str = "french"
+    max_bytes: int = MAX_DOWNLOAD_BYTES
+    vintage_rule: str = "header"  # the CRSP/Bloomberg month in the file's header
 
     @property
     def zip_name(self) -> str:
@@ -100,6 +108,15 @@ class FrenchDataset:
     def database(self) -> str:
         """Where French's data come from: ``"CRSP"`` (US) or ``"Bloomberg"`` (international)."""
         return "Bloomberg" if self.region else "CRSP"
+
+    @property
+    def download_name(self) -> str:
+        """The file downloaded (the zip's name)."""
+        return self.zip_name
+
+    def file_names(self, this_year: int, oldest_year: int | None = None) -> list[str]:
+        """The one name to download (French's names carry no year)."""
+        return [self.zip_name]
 
     @property
     def shipped(self) -> bool:
@@ -198,10 +215,13 @@ _US_DATASETS = (
     FrenchDataset("mom_daily", "F-F_Momentum_Factor_daily.csv", "D", "daily", ("MOM",), _MOM, min_rows=20800),
 )
 US_DATASETS: dict[str, FrenchDataset] = {d.name: replace(d, snapshot=d.file) for d in _US_DATASETS}
-DATASETS: dict[str, FrenchDataset] = {
+FRENCH_DATASETS: dict[str, FrenchDataset] = {
     **US_DATASETS,
     **{d.name: d for r in REGIONS.values() for d in _regional_datasets(r)},
 }
+Dataset = FrenchDataset | LibraryDataset
+# Every dataset refresh knows: French's, then the other libraries' (xlfactor.data.library).
+DATASETS: dict[str, Dataset] = {**FRENCH_DATASETS, **LIBRARY_DATASETS}
 
 # model -> ((family, factor columns taken from it), ...); RF comes from the first family.
 BASE_MODELS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
@@ -222,15 +242,25 @@ def _regional_model(base: str, region: Region) -> tuple[tuple[str, tuple[str, ..
     return tuple((family(fam), columns) for fam, columns in BASE_MODELS[base])
 
 
-MODELS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+# model -> ((family, stored columns[, names shown]), ...); RF comes from the first family.
+MODELS: dict[str, tuple[tuple, ...]] = {
     **BASE_MODELS,
     **{f"{base}-{code}": _regional_model(base, r) for code, r in REGIONS.items() for base in BASE_MODELS},
+    **LIBRARY_MODELS,
 }
+# The models of the other libraries, as named in messages (AQR4's country and region variants as AQR4-<AREA>).
+LIBRARY_MODEL_NAMES = tuple(m for m in LIBRARY_MODELS if not m.startswith(("AQR4-", "AQR6-")))
 
 
 def model_region(model: str) -> Region | None:
-    """The :class:`Region` of a built-in model's canonical name, None for the US models."""
-    return REGIONS[model.split("-", 1)[1]] if "-" in model else None
+    """The French :class:`Region` of a built-in model's canonical name, None for the US and other libraries."""
+    base, _, code = model.partition("-")
+    return REGIONS[code] if base in BASE_MODELS and code else None
+
+
+def model_columns(model: str) -> list[tuple[str, list[str], list[str]]]:
+    """Per dataset family of a built-in model: (family, stored columns, column names shown)."""
+    return [(part[0], list(part[1]), list(part[2] if len(part) > 2 else part[1])) for part in MODELS[model]]
 
 
 def model_names_hint() -> str:
@@ -238,7 +268,8 @@ def model_names_hint() -> str:
     regions = ", ".join(f"-{r.code} ({r.name})" for r in REGIONS.values())
     return (
         f"built-in models are {', '.join(BASE_MODELS)} (US), or one of them with a region suffix: {regions}, "
-        "e.g. FF5-DEV, FF6-EUR, CAPM-EUR"
+        f"e.g. FF5-DEV, FF6-EUR, CAPM-EUR; other libraries: {', '.join(LIBRARY_MODEL_NAMES)} "
+        "(and AQR4-<AREA>, AQR6-<AREA> such as AQR4-JPN, AQR6-GLOBAL)"
     )
 
 
@@ -264,30 +295,31 @@ def french_model(model: str) -> str | None:
 
 
 def model_freqs(model: str) -> tuple[str, ...]:
-    """The stored frequencies French publishes for a built-in model: ``("D", "M")``, or ``("M",)`` for Emerging."""
-    region = model_region(model)
-    return ("D", "M") if region is None or region.daily else ("M",)
+    """The stored frequencies published for every file a built-in model needs: ``("D", "M")``, or ``("M",)``
+    (French's Emerging region; PS, DHS3, AQR4 and BS6)."""
+    return ("D", "M") if all(f"{part[0]}_daily" in DATASETS for part in MODELS[model]) else ("M",)
 
 
-def model_datasets(model: str, freq: str) -> list[FrenchDataset]:
-    """The French datasets a built-in model needs at a frequency (weekly uses the daily ones).
+def model_datasets(model: str, freq: str) -> list[Dataset]:
+    """The datasets a built-in model needs at a frequency (weekly uses the daily ones).
 
     Raises
     ------
     XLFactorError
-        If French does not publish the model's region at that frequency (Emerging: monthly only).
+        If a file the model needs is not published at that frequency (French's Emerging region,
+        PS, DHS3, AQR4 and BS6: monthly only).
     """
     stored = "daily" if freq in ("D", "W") else "monthly"
     if stored == "daily" and "D" not in model_freqs(model):
-        raise XLFactorError(
-            f"freq: French publishes {model_region(model).name} factors monthly only; use freq='M' with {model}"
-        )
-    return [DATASETS[f"{family}_{stored}"] for family, _ in MODELS[model]]
+        region = model_region(model)
+        what = f"French publishes {region.name} factors" if region else f"{model} is available"
+        raise XLFactorError(f"freq: {what} monthly only; use freq='M' with {model}")
+    return [DATASETS[f"{part[0]}_{stored}"] for part in MODELS[model]]
 
 
 def datasets_for(
     models: list[str] | None, freqs: list[str] | None, extra: frozenset[str] = frozenset()
-) -> list[FrenchDataset]:
+) -> list[Dataset]:
     """Unique French datasets behind ``models`` x ``freqs``, plus those named in ``extra`` (at ``freqs``),
     in catalog order.
 

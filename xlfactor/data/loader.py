@@ -17,9 +17,20 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.data import cache
-from xlfactor.data.catalog import DATASETS, MODELS, french_model, model_datasets, model_names_hint, normalize_freq
+from xlfactor.data.catalog import (
+    DATASETS,
+    MODELS,
+    french_model,
+    model_columns,
+    model_datasets,
+    model_names_hint,
+    model_region,
+    normalize_freq,
+)
+from xlfactor.data.library import MODEL_CITATIONS
 from xlfactor.data.periods import compound_weekly, period_labels
 from xlfactor.data.records import COMPOUNDED_NOTE
+from xlfactor.data.sources import SOURCES
 from xlfactor.errors import XLFactorError
 from xlfactor.models.frequency import frequency_name
 
@@ -150,6 +161,7 @@ def factor_info(model: str, freq: str = "M") -> dict:
         (frame.index[0].strftime("%Y-%m-%d"), frame.index[-1].strftime("%Y-%m-%d")) if len(frame) else ("", "")
     )
     database = DATASETS[names[0]].database if spec.builtin else None
+    sources = _sources(spec)
     where = {
         "snapshot": "the snapshot shipped with xlfactor (no download yet; run `xlfactor refresh` for newer data)",
         "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
@@ -161,6 +173,9 @@ def factor_info(model: str, freq: str = "M") -> dict:
         where = _older_vintage_note(spec.model, old_snapshot, metas)
     stamp = f"{database or 'data'} vintage {vintage}" if vintage else f"no {database or 'data'} vintage"
     summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
+    if sources:
+        publishers = list(dict.fromkeys(SOURCES[DATASETS[n].source].label for n in names))
+        summary += f" Source: {', '.join(publishers)}; cite {sources['citation']}."
     return {
         "model": spec.model,
         "freq": spec.freq,
@@ -174,6 +189,27 @@ def factor_info(model: str, freq: str = "M") -> dict:
         "data_key": spec.key,
         "datasets": metas,
         "summary": summary,
+        **sources,
+    }
+
+
+def _sources(spec: _Spec) -> dict:
+    """Publisher, citation, licence note and per-column source of a built-in model ({} for registered files)."""
+    if not spec.builtin:
+        return {}
+    parts = model_columns(spec.model)
+    datasets = [DATASETS[name] for name, _, _ in spec.rows]
+    used = list(dict.fromkeys(SOURCES[d.source] for d in datasets))
+    column_sources = {}
+    for (_, _, shown), d in zip(parts, datasets, strict=True):
+        for column in shown:
+            column_sources[column] = f"{SOURCES[d.source].label} ({d.download_name})"
+    column_sources["RF"] = f"{SOURCES[datasets[0].source].label} ({datasets[0].download_name})"
+    return {
+        "source": "; ".join(s.name for s in used),
+        "citation": "; ".join([*filter(None, [MODEL_CITATIONS.get(spec.model)]), *(s.citation for s in used)]),
+        "licence": "; ".join(f"{s.label}: {s.licence}" for s in used),
+        "column_sources": column_sources,
     }
 
 
@@ -275,6 +311,7 @@ def _read_spec(model: str, freq: str) -> _Spec:
 
         rows = cache.run(versions)
         if len(rows) < len(names):
+            cache.remember_wanted(builtin)
             raise XLFactorError(_not_downloaded(builtin, code, {r[0] for r in rows}, names))
         return _Spec(builtin, code, True, "D" if code == "W" else code, tuple(rows))
     name = str(model).strip()
@@ -301,13 +338,20 @@ def _read_spec(model: str, freq: str) -> _Spec:
 
 
 def _not_downloaded(model: str, freq: str, have: set[str], names: list[str]) -> str:
-    """Why a built-in model cannot be loaded: its region's files were never downloaded (not shipped)."""
+    """Why a built-in model cannot be loaded: files it needs were never downloaded (not shipped), and how to."""
     missing = [DATASETS[n] for n in names if n not in have]
-    files = ", ".join(d.zip_name for d in missing)
+    files = ", ".join(
+        d.download_name if d.source == "french" else f"{d.download_name} from {SOURCES[d.source].label}"
+        for d in missing
+    )
+    if model_region(model) is not None or all(d.source == "french" for d in missing):
+        shipped = "the US factors and the Developed and Europe five-factor and momentum files"
+    else:
+        shipped = "only Kenneth French's files: the other publishers grant no redistribution licence"
     return (
-        f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships the US factors and the "
-        f"Developed and Europe five-factor and momentum files; {files} must be downloaded): "
-        f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet access"
+        f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships {shipped}; "
+        f"{files} must be downloaded): run `xlfactor refresh --model {model}`, xlfactor.refresh_factors({model!r}), "
+        "or the Refresh button of the xlfactor ribbon once, with internet access"
     )
 
 
@@ -323,12 +367,20 @@ def _frame(spec: _Spec) -> pd.DataFrame:
         return _frame(_resolve(spec.model, spec.freq))
     if spec.builtin:
         pieces = []
-        for i, (frame, (_, columns)) in enumerate(zip(parts, MODELS[spec.model], strict=True)):
-            pieces.append(frame[[*columns, "RF"]] if i == 0 else frame[list(columns)])
+        for i, (frame, (_, columns, shown)) in enumerate(zip(parts, model_columns(spec.model), strict=True)):
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise XLFactorError(
+                    f"model: the stored file behind {spec.model} has no column {', '.join(missing)}; the publisher "
+                    f"changed it. Run `xlfactor refresh --model {spec.model}` for the current file"
+                )
+            piece = frame[[*columns, "RF"] if i == 0 else columns]
+            pieces.append(piece.set_axis([*shown, "RF"] if i == 0 else shown, axis=1))
         combined = pd.concat(pieces, axis=1, join="inner") if len(pieces) > 1 else pieces[0]
         combined = combined[[c for c in combined.columns if c != "RF"] + ["RF"]]
         combined.index = pd.DatetimeIndex(combined.index, freq=None)  # concat may infer one; keep all alike
-        combined = combined.loc[combined.notna().all(axis=1).cummax()]  # from the first complete row
+        complete = combined.notna().all(axis=1)
+        combined = combined.loc[complete.cummax() & complete[::-1].cummax()[::-1]]  # first to last complete row
     else:
         combined = parts[0]
     if spec.freq == "W":

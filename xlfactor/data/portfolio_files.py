@@ -13,8 +13,10 @@ index levels) and are turned into simple returns ``p_t / p_{t-1} - 1``.
 
 ``Weights``: a header row, then one row per asset: asset name, portfolio weight
 and optionally a third column with benchmark weights. Assets in ``Returns`` that
-have no row get weight 0 (they still appear in the per-asset tables); a listed
-asset with a blank weight cell is an error (as in the Excel functions).
+have no row are left out of ``weights``: the analysis carries them at weight 0
+and the report and the command line warn (a holding dropped from the weights
+must not silently become cash). A listed asset with a blank weight cell is an
+error (as in the Excel functions).
 
 ``PortfolioReturns`` (optional; a sheet or Excel table of the workbook, or a CSV
 passed as ``portfolio_returns_path`` / ``--portfolio-returns``): the portfolio's
@@ -37,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.data.periods import DIGITS, parse_dates
-from xlfactor.data.xlsx_input import read_tables
+from xlfactor.data.xlsx_input import Tables, near_miss, read_tables
 from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_units_argument
@@ -55,7 +57,7 @@ class PortfolioInput:
     returns : DataFrame
         Dates x assets, simple returns in decimals, NaN for missing values.
     weights : Series
-        Portfolio weight per asset (index = every asset in ``returns``).
+        Portfolio weight per listed asset, in the order of ``returns`` (assets without a row are left out).
     benchmark : Series or None
         Benchmark weight per asset when the weights table has a third column.
     source : str
@@ -157,15 +159,20 @@ def read_weights_csv(path: str | Path, assets: Sequence[str], *, what: str = "we
     ``what`` names the argument in error messages (``"benchmark"`` for a benchmark file).
     """
     weights, _ = _weights(_csv_rows(Path(path), what), pd.Index(assets), what)
-    return weights
+    return weights.reindex(pd.Index(assets), fill_value=0.0)
 
 
-def _require_table(tables: dict[str, list[list[object]]], name: str, path: Path) -> list[list[object]]:
+def _require_table(tables: Tables, name: str, path: Path) -> list[list[object]]:
     if name not in tables:
-        raise XLFactorError(
-            f"input: {path.name!r} has no sheet or table named {name.title()!r}; "
-            f"add one (see 'xlfactor report --help' for the layout)"
+        wanted = name.title()
+        spelled = near_miss(wanted, tables.available)
+        fix = (
+            f"rename {spelled!r} to {wanted!r}"
+            if spelled
+            else "add one (see 'xlfactor report --help' for the layout); it has "
+            + ", ".join(map(repr, tables.available))
         )
+        raise XLFactorError(f"input: {path.name!r} has no sheet or table named {wanted!r}; {fix}")
     return tables[name]
 
 
@@ -183,6 +190,18 @@ def _trim(rows: list[list[object]]) -> list[list[object]]:
     return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
 
 
+def _refuse_title_row(rows: list[list[object]], what: str, header: str, table: str) -> None:
+    """A title line above the header (one filled cell, then a row of several) would be read as the header:
+    say so, with the fix, instead of reporting the blank cells beside the title as unnamed columns."""
+    if len(rows) >= 2 and sum(map(_is_present, rows[0])) == 1 and sum(map(_is_present, rows[1])) >= 2:
+        text = next(str(v).strip() for v in rows[0] if _is_present(v))
+        raise XLFactorError(
+            f"{what}: the first row holds only {text[:60]!r}, which looks like a title above the header; "
+            f"the header row ({header}) must come first: delete the title row, or make the data below it an "
+            f"Excel table named {table}"
+        )
+
+
 def _is_present(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
@@ -190,6 +209,7 @@ def _is_present(value: object) -> bool:
 def _returns_frame(rows: list[list[object]], *, prices: bool, percent: bool = True) -> pd.DataFrame:
     what = "prices" if prices else "returns"
     rows = _trim(rows)
+    _refuse_title_row(rows, what, "Date, then the asset names", "Returns")
     if len(rows) < 3 or len(rows[0]) < 2:
         raise XLFactorError(f"{what}: need a header row, at least two dates and at least one asset column")
     header = rows[0]
@@ -219,6 +239,7 @@ def _returns_frame(rows: list[list[object]], *, prices: bool, percent: bool = Tr
 def _realised_series(rows: list[list[object]], what: str, percent: bool = True) -> pd.Series:
     """The realised portfolio returns table (header, then Date, Return rows) as a dated Series, blanks dropped."""
     rows = _trim(rows)
+    _refuse_title_row(rows, what, "Date, Return", _REALISED_TABLE)
     if len(rows) < 3 or len(rows[0]) != 2:
         raise XLFactorError(
             f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
@@ -278,8 +299,10 @@ def _check_returns(
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") -> tuple[pd.Series, pd.Series | None]:
-    """Weights (and an optional third column of benchmark weights) per asset; assets without a row get 0."""
+    """Weights (and an optional third column of benchmark weights) per asset. Portfolio weights keep the
+    listed assets only (the analysis flags the others); benchmark weights give the others 0."""
     rows = _trim(rows)
+    _refuse_title_row(rows, what, "asset, weight[, benchmark]", "Weights")
     if len(rows) < 2 or len(rows[0]) < 2:
         raise XLFactorError(
             f"{what}: need a header row and one row per asset: asset name, weight (and optionally a benchmark weight)"
@@ -301,7 +324,9 @@ def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") 
         )
     if len(set(names)) != len(names):
         raise XLFactorError(f"{what}: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
-    weights = pd.Series(columns[0], index=names, dtype=float).reindex(assets, fill_value=0.0)
+    listed = pd.Series(columns[0], index=names, dtype=float)
+    order = [a for a in assets if a in listed.index] if what == "weights" else assets
+    weights = listed.reindex(order, fill_value=0.0)
     if not np.any(weights.to_numpy() != 0):
         raise XLFactorError(f"{what}: every weight is zero; give the portfolio some positions")
     benchmark = (

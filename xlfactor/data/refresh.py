@@ -1,4 +1,9 @@
-"""``refresh_factors``: download the French zips, validate them, store them in one transaction.
+"""``refresh_factors``: download the factor files, validate them, store them in one transaction.
+
+The same steps serve every publisher (:mod:`xlfactor.data.sources`): French's zips and the
+other libraries' files (:mod:`xlfactor.data.library`). A file whose name carries its release
+year (global-q, Pastor-Stambaugh) is looked for from the current year backwards (down to the
+year stored); each publisher's base URL comes from its ``XLFACTOR_<SOURCE>_BASE_URL``.
 
 Per dataset: a conditional GET (304 -> unchanged); the zip checks, parse checks
 and revision checks of :mod:`xlfactor.data.validate`; an identical CSV (same
@@ -14,12 +19,10 @@ in a ``RuntimeWarning``, never raised.
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import hashlib
 import math
-import os
 import sys
-import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,17 +32,26 @@ import pandas as pd
 
 from xlfactor.data import cache
 from xlfactor.data.catalog import (
-    DEFAULT_BASE_URL,
+    BASE_MODELS,
+    Dataset,
     FrenchDataset,
     datasets_for,
     french_model,
+    model_freqs,
     model_names_hint,
     normalize_freq,
 )
-from xlfactor.data.download import fetch
+from xlfactor.data.download import DownloadError, Fetched, fetch
 from xlfactor.data.frame_codec import decode_frame
 from xlfactor.data.records import COMPOUNDED_NOTE, Record, snapshot_record
-from xlfactor.data.validate import MAX_REVISION, check_against_stored, extract_csv, parse_dataset
+from xlfactor.data.sources import SOURCES
+from xlfactor.data.validate import (
+    MAX_REVISION,
+    check_against_stored,
+    extract_csv,
+    parse_dataset,
+    parse_library_file,
+)
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import positive_number, whole_number
 
@@ -100,23 +112,15 @@ class RefreshReport:
         return "\n".join(lines)
 
 
-def base_url() -> str:
-    """``$XLFACTOR_FRENCH_BASE_URL`` (for mirrors and tests) or the French data library's ftp folder.
+def base_url(source: str = "french") -> str:
+    """The base URL of a publisher's files: ``$XLFACTOR_<SOURCE>_BASE_URL`` (a mirror) or the publisher's folder.
 
     Raises
     ------
     XLFactorError
         If the variable is set to something other than an http(s) URL with a host.
     """
-    url = os.environ.get("XLFACTOR_FRENCH_BASE_URL") or DEFAULT_BASE_URL
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise XLFactorError(
-            f"XLFACTOR_FRENCH_BASE_URL: {url!r} is not an http(s) URL; set it to a mirror's address "
-            f"such as {DEFAULT_BASE_URL!r}, or unset it"
-        )
-    url = url.strip()
-    return url if url.endswith("/") else url + "/"
+    return SOURCES[source].base_url()
 
 
 def refresh_factors(
@@ -128,15 +132,18 @@ def refresh_factors(
     retries: int = 2,
     backoff: float = 1.0,
 ) -> RefreshReport:
-    """Download, validate and store the French factor files behind ``models`` at ``freq``.
+    """Download, validate and store the factor files behind ``models`` at ``freq``.
 
     Parameters
     ----------
     models : str or list of str, optional
-        Built-in models, US (``"FF5"``) or regional (``"FF6-DEV"``); their datasets
-        are refreshed once each. Default: the US models plus every regional file
-        downloaded before (name a regional model to fetch it the first time, or to
-        replace the shipped Developed/Europe 202101 vintage).
+        Built-in models, US (``"FF5"``), regional (``"FF6-DEV"``) or from another library
+        (``"Q5"``, ``"SY4"``, ``"AQR4"``, ``"PS"``, ``"DHS3"``, ``"BS6"``; see
+        :mod:`xlfactor.data.library`); their datasets are refreshed once each. Default: the
+        US models, every file downloaded before, and every model this data folder was asked
+        for while it was not stored (so the ribbon's Refresh fetches a model a formula
+        named). Name a regional or library model to fetch it the first time (or to replace
+        the shipped Developed/Europe 202101 vintage).
     freq : {"D", "W", "M"} or list, optional
         Default: daily and monthly (monthly only for Emerging, which French publishes
         monthly only). Weekly data come from the daily files.
@@ -158,9 +165,10 @@ def refresh_factors(
     ------
     XLFactorError
         For bad arguments (unknown model or frequency, a timeout that is not a
-        positive number of seconds, ...), a ``XLFACTOR_FRENCH_BASE_URL`` that is not an
-        http(s) URL, a cache that cannot be written, or Pyodide (xlwings Lite), whose browser sandbox
-        cannot download the files; nothing is downloaded then.
+        positive number of seconds, ...), a ``XLFACTOR_<SOURCE>_BASE_URL`` (``FRENCH``, ``GLOBALQ``,
+        ``STAMBAUGH``, ``AQR``, ``DHS``) that is not an http(s) URL, a cache that cannot be
+        written, or Pyodide (xlwings Lite), whose browser sandbox cannot download the files;
+        nothing is downloaded then.
     """
     if sys.platform == "emscripten":
         raise XLFactorError(PYODIDE_NO_DOWNLOADS)
@@ -170,17 +178,23 @@ def refresh_factors(
         raise XLFactorError(f"backoff: expected a number of seconds >= 0, such as 1, got {backoff!r}")
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
-    downloaded = frozenset() if model_list is not None else cache.run(_downloaded)
+    downloaded = frozenset()
+    if model_list is None:  # the defaults, the datasets downloaded before, and the models asked for but missing
+        downloaded = cache.run(_downloaded)
+        wanted = [m for m in map(french_model, cache.wanted_models()) if m is not None]
+        wanted = [m for m in wanted if freqs is None or {"D" if f == "W" else f for f in freqs} <= set(model_freqs(m))]
+        model_list = list(dict.fromkeys([*BASE_MODELS, *wanted]))
     datasets = datasets_for(model_list, freqs, downloaded)
-    base = base_url()
+    bases = {d.source: base_url(d.source) for d in datasets}
     cache.require_writable()
     cache.check_datasets(d.name for d in datasets)
     stored = cache.run(lambda c: _stored(c, [d.name for d in datasets]))
     results, records, touched = [], [], []
     for i, dataset in enumerate(datasets):
-        url = base + dataset.zip_name
+        url = bases[dataset.source] + dataset.download_name
         try:
-            result, record, touch = _refresh_one(dataset, url, stored.get(dataset.name), timeout, retries, backoff)
+            fetch_args = {"timeout": timeout, "retries": retries, "backoff": backoff}
+            result, record, touch = _refresh_one(dataset, bases[dataset.source], stored.get(dataset.name), fetch_args)
         except XLFactorError as exc:
             result, record, touch = DatasetResult(dataset.name, "failed", str(exc), url), None, None
         except Exception as exc:  # noqa: BLE001 - never let one dataset stop the others; report it
@@ -212,17 +226,24 @@ def refresh_factors(
     return report
 
 
-@functools.cache
-def _reference(source: str, vintage: str | None) -> dict:
+def _reference(dataset: Dataset, source: str, vintage: str | None) -> dict:
     """How far a new file may move from a copy with this source and vintage.
 
     Months compounded from French's daily file (the shipped Developed and Europe months)
     are no vintage of his monthly file: no same-vintage rule and no per-value bound
     (see :func:`~xlfactor.data.validate.check_against_stored`); French's own files get both.
+    Other libraries' files get their dataset's bounds (:class:`~xlfactor.data.library.LibraryDataset`).
     """
     if COMPOUNDED_NOTE in source:
         return {"old_vintage": None, "max_revision": np.inf}
-    return {"old_vintage": vintage, "max_revision": MAX_REVISION}
+    if isinstance(dataset, FrenchDataset):
+        return {"old_vintage": vintage, "max_revision": MAX_REVISION}
+    return {
+        "old_vintage": vintage,
+        "max_revision": dataset.max_revision,
+        "same_vintage_tolerance": dataset.same_vintage_tolerance,
+        "vintage_name": f"{dataset.database} vintage",
+    }
 
 
 def _models(models: str | Iterable[str] | None) -> list[str] | None:
@@ -241,8 +262,9 @@ def _models(models: str | Iterable[str] | None) -> list[str] | None:
 
 
 def _downloaded(conn) -> frozenset[str]:
-    """Names of the French datasets stored from a download (a regional one is refreshed by default from then on)."""
-    rows = conn.execute("SELECT name FROM datasets WHERE kind = 'french' AND origin = 'download'")
+    """Names of the built-in datasets stored from a download (a regional or other library's one is refreshed
+    by default from then on)."""
+    rows = conn.execute("SELECT name FROM datasets WHERE kind IN ('french', 'library') AND origin = 'download'")
     return frozenset(name for (name,) in rows)
 
 
@@ -255,10 +277,39 @@ def _stored(conn, names: list[str]) -> dict[str, dict]:
     return {row[0]: dict(zip([d[0] for d in cur.description], row, strict=True)) for row in cur}
 
 
-def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: float, retries: int, backoff: float):
+def _fetch_newest(dataset: Dataset, base: str, old: dict, fetch_args: dict) -> tuple[str, str, Fetched]:
+    """(url, file name, response) of the dataset's newest file: a conditional GET of the stored file, or for a
+    file named by its release year, the first year found walking back from this year (down to the stored one)."""
+    stored_name = old["source"].rsplit("/", 1)[-1] if old["origin"] == "download" else None
+    oldest = int(old["vintage"]) if dataset.vintage_rule == "year" and str(old["vintage"] or "").isdigit() else None
+    names = dataset.file_names(dt.date.today().year, oldest)
+    for k, name in enumerate(names):
+        url = base + name
+        conditional = {"etag": old["etag"], "last_modified": old["last_modified"]} if name == stored_name else {}
+        try:
+            return url, name, fetch(url, **conditional, **fetch_args, max_bytes=dataset.max_bytes)
+        except DownloadError as exc:
+            if "HTTP 404" not in str(exc) or len(names) == 1:
+                raise
+            if k == len(names) - 1:
+                raise DownloadError(
+                    f"no {dataset.download_name} under {base}: tried {names[0]} back to {names[-1]} (HTTP 404 each)"
+                ) from None
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _read(dataset: Dataset, body: bytes, name: str, last_modified: str | None):
+    """(raw bytes whose sha256 identifies the file, a function returning (vintage, frame))."""
+    if isinstance(dataset, FrenchDataset):
+        raw = extract_csv(body, dataset)
+        return raw, lambda: parse_dataset(raw, dataset)
+    return body, lambda: parse_library_file(body, dataset, file_name=name, last_modified=last_modified)
+
+
+def _refresh_one(dataset: Dataset, base: str, old: dict | None, fetch_args: dict):
     """(result, record to write or None, (name, etag, last_modified) to touch or None).
 
-    ``old`` is None for a dataset never stored (a region without a shipped copy): it
+    ``old`` is None for a dataset never stored (a region or library not shipped): it
     is fetched unconditionally and passes every check except the comparison with a
     stored copy, which does not exist.
     """
@@ -273,9 +324,7 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
             "origin": None,
             "source": "",
         }
-    got = fetch(
-        url, etag=old["etag"], last_modified=old["last_modified"], timeout=timeout, retries=retries, backoff=backoff
-    )
+    url, name, got = _fetch_newest(dataset, base, old, fetch_args)
     touch = (dataset.name, got.etag, got.last_modified)
     if got.body is None:
         return (
@@ -283,16 +332,15 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
             None,
             touch,
         )
-    raw = extract_csv(got.body, dataset)
+    raw, parse = _read(dataset, got.body, name, got.last_modified)
     sha = hashlib.sha256(raw).hexdigest()
     if sha == old["sha256"]:
         message = "same file as stored (sha256 matches)"
         return DatasetResult(dataset.name, "unchanged", message, url, old["vintage"], old["rows"]), None, touch
-    vintage, frame = parse_dataset(raw, dataset)
+    vintage, frame = parse()
     if old["payload"] is not None:
-        check_against_stored(
-            frame, decode_frame(old["payload"]), new_vintage=vintage, **_reference(old["source"], old["vintage"])
-        )
+        reference = _reference(dataset, old["source"], old["vintage"])
+        check_against_stored(frame, decode_frame(old["payload"]), new_vintage=vintage, **reference)
     if dataset.shipped and old["origin"] not in (None, "snapshot"):  # a download: measure the total revision too
         baseline = snapshot_record(dataset)
         check_against_stored(
@@ -300,11 +348,11 @@ def _refresh_one(dataset: FrenchDataset, url: str, old: dict | None, timeout: fl
             baseline.frame,
             new_vintage=vintage,
             against="the shipped snapshot",
-            **_reference(baseline.source, baseline.vintage),
+            **_reference(dataset, baseline.source, baseline.vintage),
         )
     record = Record(
         name=dataset.name,
-        kind="french",
+        kind=dataset.kind,
         origin="download",
         freq=dataset.freq,
         source=url,

@@ -21,6 +21,12 @@
    (one unit in the last printed digit, 0.01 pp). The refresh applies these checks
    against the stored copy and against the shipped snapshot, so revisions cannot
    accumulate over several refreshes.
+
+The other libraries' files (:mod:`xlfactor.data.library`) pass the same steps 2 and 3 after
+their own parser (:func:`parse_library_file`): expected columns, only finite numbers (or NaN
+where the file marks values missing), dates strictly increasing, at least ``min_rows`` rows,
+returns in decimals (no value of 100% or more: a file switched to percent is refused), and
+revisions bounded per dataset (``same_vintage_tolerance``, ``max_revision``).
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from xlfactor.data import library_files
 from xlfactor.data.catalog import FrenchDataset
 from xlfactor.data.french import FrenchFile, parse_french_csv
+from xlfactor.data.library import LibraryDataset
 from xlfactor.errors import XLFactorError
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -93,16 +101,80 @@ def parse_dataset(raw: bytes, dataset: FrenchDataset) -> tuple[str | None, pd.Da
         raise ValidationError(
             f"the {dataset.block!r} block has columns {list(frame.columns)}; expected {list(dataset.columns)}"
         )
+    _check_values(frame, dataset, f"the {dataset.block!r} block")
+    return parsed.vintage, frame
+
+
+def _check_values(frame: pd.DataFrame, dataset: FrenchDataset | LibraryDataset, where: str) -> None:
     values = frame.to_numpy()
     bad = ~np.isfinite(values) & ~(np.isnan(values) if dataset.missing_ok else False)
     if bad.any():
         what = "non-finite" if dataset.missing_ok else "missing or non-finite"
-        raise ValidationError(f"the {dataset.block!r} block has {what} values")
+        raise ValidationError(f"{where} has {what} values")
     if len(frame) < dataset.min_rows:
+        raise ValidationError(f"{where} has only {len(frame)} rows (expected >= {dataset.min_rows})")
+
+
+_PARSERS = {
+    "q_csv": library_files.parse_q_csv,
+    "stambaugh_csv": library_files.parse_stambaugh_csv,
+    "ps_txt": library_files.parse_ps_txt,
+}
+
+
+def parse_library_file(
+    raw: bytes, dataset: LibraryDataset, *, file_name: str, last_modified: str | None = None
+) -> tuple[str | None, pd.DataFrame]:
+    """Parse a downloaded library file and check it (steps 2 of the French files); returns (vintage, frame).
+
+    The vintage comes from the dataset's ``vintage_rule``: the year in ``file_name``, the
+    ``last_modified`` HTTP date, or the file's last date (``YYYY-MM``).
+    """
+    try:
+        if dataset.layout == "xlsx":
+            frame = _workbook_frame(raw, dataset)
+        else:
+            frame = _PARSERS[dataset.layout](raw, dataset.freq)
+    except XLFactorError as exc:
+        raise ValidationError(f"{file_name}: {exc}") from None
+    missing = [c for c in dataset.columns if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"{file_name} has no column {', '.join(missing)} (columns: {', '.join(frame.columns)})")
+    if dataset.layout != "xlsx":
+        frame = frame[list(dataset.columns)]
+    _check_values(frame, dataset, file_name)
+    big = np.nanmax(np.abs(frame.drop(columns="RF", errors="ignore").to_numpy())) if len(frame) else 0.0
+    if big >= 1.0:
         raise ValidationError(
-            f"the {dataset.block!r} block has only {len(frame)} rows (expected >= {dataset.min_rows})"
+            f"{file_name} has a return of {100 * big:.0f}%; the publisher's units changed (percent where decimals "
+            "were expected?)"
         )
-    return parsed.vintage, frame
+    if dataset.vintage_rule == "year":
+        vintage = re.search(r"(\d{4})\D*$", file_name).group(1)
+    elif dataset.vintage_rule == "data":
+        vintage = f"{frame.index[-1]:%Y-%m}"
+    else:
+        vintage = library_files.vintage_from_last_modified(last_modified)
+    return vintage, frame
+
+
+def _workbook_frame(raw: bytes, dataset: LibraryDataset) -> pd.DataFrame:
+    """The sheets of an xlsx dataset joined on their dates, columns named by the sheets' templates."""
+    sheets = library_files.read_workbook_sheets(raw, [sheet for sheet, _ in dataset.sheets])
+    parts = []
+    for sheet, template in dataset.sheets:
+        table = library_files.sheet_table(sheets[sheet], str(sheet), dataset.freq)
+        if "{}" not in template:
+            if table.shape[1] != 1:
+                raise XLFactorError(f"sheet {sheet!r} has {table.shape[1]} columns; expected one ({template})")
+            table.columns = [template]
+        else:
+            table.columns = [template.format(c) for c in table.columns]
+        parts.append(table)
+    frame = pd.concat(parts, axis=1, join="outer").sort_index()
+    if frame.columns.has_duplicates:
+        raise XLFactorError(f"columns named twice: {sorted(set(frame.columns[frame.columns.duplicated()]))}")
+    return frame
 
 
 def check_against_stored(
@@ -113,6 +185,8 @@ def check_against_stored(
     old_vintage: str | None = None,
     against: str = "the stored copy",
     max_revision: float = MAX_REVISION,
+    same_vintage_tolerance: float = SAME_VINTAGE_TOLERANCE,
+    vintage_name: str = "CRSP vintage",
 ) -> None:
     """Step 3: the new copy must cover ``old``'s end and differ only by plausible revisions.
 
@@ -120,6 +194,9 @@ def check_against_stored(
     ``SAME_VINTAGE_TOLERANCE``; otherwise at most ``max_revision``, and each column's
     ``rms(new - old) / rms(old)`` over the common dates at most ``MAX_RELATIVE_RMS_CHANGE``.
     ``against`` names ``old`` in messages.
+
+    ``same_vintage_tolerance`` is the file's last printed digit (French: 0.01 pp; other libraries:
+    their own, see :class:`~xlfactor.data.library.LibraryDataset`).
 
     ``max_revision`` is ``inf`` (and ``old_vintage`` None) when ``old`` is not one of French's
     files but months compounded from his daily file (the shipped Developed and Europe months):
@@ -145,19 +222,19 @@ def check_against_stored(
     rel = np.sqrt(np.mean(diff**2, axis=0)) / np.where(rms_old > 0, rms_old, np.inf)
     same_vintage = new_vintage is not None and new_vintage == old_vintage
     for j, column in enumerate(old.columns):
-        if same_vintage and worst[j] > SAME_VINTAGE_TOLERANCE:
+        if same_vintage and worst[j] > same_vintage_tolerance:
             at = common[int(diff[:, j].argmax())]
-            moved = int((diff[:, j] > SAME_VINTAGE_TOLERANCE).sum())
+            moved = int((diff[:, j] > same_vintage_tolerance).sum())
             raise ValidationError(
                 f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus {against} "
-                f"({moved} values moved) although the CRSP vintage ({new_vintage}) is unchanged; a revision "
+                f"({moved} values moved) although the {vintage_name} ({new_vintage}) is unchanged; a revision "
                 "without a new vintage is refused"
             )
         if worst[j] > max_revision:
             at = common[int(diff[:, j].argmax())]
             raise ValidationError(
                 f"{column} on {at:%Y-%m-%d} changed by {100 * worst[j]:.2f} pp versus {against} "
-                f"(more than the {100 * MAX_REVISION:g} pp a vintage revision explains)"
+                f"(more than the {100 * max_revision:g} pp a vintage revision explains)"
             )
         if rel[j] > MAX_RELATIVE_RMS_CHANGE:
             raise ValidationError(

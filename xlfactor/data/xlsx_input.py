@@ -29,12 +29,29 @@ MAX_UNPACKED_BYTES = 128 * 2**20
 MAX_CELLS = 1_000_000
 
 
-def read_tables(path: Path, names: Collection[str]) -> dict[str, list[list[object]]]:
+def near_miss(wanted: str, available: Collection[str]) -> str | None:
+    """The name in ``available`` that ``wanted`` was probably meant as (a typo, a plural, other case), or None."""
+    import difflib
+
+    lowered = {n.strip().lower(): n for n in available}
+    close = difflib.get_close_matches(wanted.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+class Tables(dict):
+    """:func:`read_tables`' result: lower-case name -> rows, and ``available``: every sheet and table
+    name of the workbook as spelled there (to name a near miss when a name is not found)."""
+
+    available: list[str]
+
+
+def read_tables(path: Path, names: Collection[str]) -> Tables:
     """Rows of the sheets or Excel tables of ``path`` named ``names``, keyed by lower-case name.
 
     Names are matched case-insensitively (surrounding blanks ignored); a table wins over a
     sheet of the same name. A sheet's rows span its used range (first to last non-blank row
-    and column); a table's rows span its range. Names not found are absent from the result.
+    and column); a table's rows span its range. Names not found are absent from the result;
+    ``result.available`` lists every sheet and table name of the workbook.
 
     Raises
     ------
@@ -52,12 +69,14 @@ def read_tables(path: Path, names: Collection[str]) -> dict[str, list[list[objec
         raise XLFactorError(f"input: cannot read {path.name!r} as an Excel workbook ({exc})") from exc
     try:
         places: dict[str, tuple[object, str | None, str]] = {}
+        found = Tables()
+        found.available = [ws.title for ws in wb.worksheets]
         for ws in wb.worksheets:
             places.setdefault(ws.title.strip().lower(), (ws, None, f"sheet {ws.title!r}"))
         for ws in wb.worksheets:
             for display_name, ref in _tables(wb, ws):
                 places[display_name.strip().lower()] = (ws, ref, f"table {display_name!r} on sheet {ws.title!r}")
-        found = {}
+                found.available.append(display_name)
         for name in wanted & set(places):
             ws, ref, where = places[name]
             found[name] = _read(wb, ws, ref, f"input: {where} of {path.name!r}")

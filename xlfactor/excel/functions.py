@@ -17,6 +17,7 @@ FALSE; alphas per period unless ``annualize``. Annual figures need the frequency
 factor range without dates gives them only with ``annualize`` FALSE.
 """
 
+from xlfactor.excel.fm.attribution import FM_ATTRIBUTION, FM_BRINSON
 from xlfactor.excel.fm.cross_section import (
     FM_ALPHA_TEST,
     FM_CHAR_PORTFOLIO,
@@ -24,6 +25,7 @@ from xlfactor.excel.fm.cross_section import (
     FM_NEUTRALIZE,
     FM_PCA,
     FM_SPECIFIC_RISK,
+    FM_XS_ASSET_COV,
     FM_XS_FACTOR_RETURNS,
     FM_ZSCORE,
 )
@@ -35,6 +37,8 @@ from xlfactor.excel.fm.regression import (
     FM_ADJUST_BETA,
     FM_ALPHA,
     FM_BETA,
+    FM_EXCESS_RETURNS,
+    FM_GRS,
     FM_HEDGED_RETURNS,
     FM_REGRESS,
     FM_RESIDUALS,
@@ -48,25 +52,31 @@ from xlfactor.excel.fm.risk import (
     FM_PORT_RISK,
     FM_RISK_BACKTEST,
     FM_RISK_CONTRIB,
+    FM_RISK_HISTORY,
     FM_VAR_DECOMP,
 )
 from xlfactor.excel.fm.scenarios import FM_SCENARIO, FM_SCENARIOS, FM_STRESS, FM_VAR
-from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SORT_FACTORS
+from xlfactor.excel.fm.sorts import FM_QUANTILE_SPREAD, FM_SINGLE_SORT, FM_SORT_FACTORS
+from xlfactor.excel.fm.style import FM_STYLE
 
 __all__ = [
     "FM_ADJUST_BETA",
     "FM_ALPHA",
     "FM_ALPHA_TEST",
     "FM_ASSET_COV",
+    "FM_ATTRIBUTION",
     "FM_BETA",
+    "FM_BRINSON",
     "FM_CHAR_ADJUSTED",
     "FM_CHAR_PORTFOLIO",
     "FM_CORR",
     "FM_COV",
     "FM_DATA_INFO",
+    "FM_EXCESS_RETURNS",
     "FM_EXPECTED_RETURN",
     "FM_FACTORS",
     "FM_FAMA_MACBETH",
+    "FM_GRS",
     "FM_HEDGE",
     "FM_HEDGED_RETURNS",
     "FM_HEDGE_TARGET",
@@ -82,15 +92,19 @@ __all__ = [
     "FM_RESIDUALS",
     "FM_RISK_BACKTEST",
     "FM_RISK_CONTRIB",
+    "FM_RISK_HISTORY",
     "FM_ROLLING_BETA",
     "FM_SCENARIO",
     "FM_SCENARIOS",
+    "FM_SINGLE_SORT",
     "FM_SORT_FACTORS",
     "FM_SPECIFIC_RISK",
     "FM_STRESS",
+    "FM_STYLE",
     "FM_TRACKING_RETURNS",
     "FM_VAR",
     "FM_VAR_DECOMP",
+    "FM_XS_ASSET_COV",
     "FM_XS_FACTOR_RETURNS",
     "FM_ZSCORE",
 ]

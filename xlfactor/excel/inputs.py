@@ -101,7 +101,7 @@ class Sample:
         (the engine checks that it covers the returns)."""
         if not excess or RF_COLUMN not in self.factors.columns:
             return None
-        return self.factors[RF_COLUMN]
+        return self.factors[RF_COLUMN] if self.model is None else self.model.checked.rf
 
     @property
     def engine_factors(self) -> pd.DataFrame | CheckedFactors:

@@ -44,6 +44,7 @@ VBA_MODULE = "XlfactorRibbon.bas"
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
 ADDIN_NAME = "xlfactor.xlam"
 UDF_MODULE = "xlfactor.excel.functions"
+LEGACY_UDF_MODULE = "xlfactor.excel.legacy_functions"
 CUSTOM_UI_PART = "customUI/customUI.xml"
 # The template's VBA constant PROJECT_NAME (checked against the template in tests/excel/test_classic_install.py,
 # and against the opened add-in by _configure); its GetConfigFromSheet reads the sheet PROJECT_NAME & ".conf".
@@ -74,16 +75,30 @@ def pythonw(executable: str = sys.executable) -> str:
     return ntpath.join(ntpath.dirname(executable), "pythonw.exe")
 
 
-def settings(interpreter: str) -> dict[str, str]:
-    """The add-in settings ``xlfactor install`` writes: the UDF module and the interpreter."""
-    return {UDF_MODULES_KEY: UDF_MODULE, INTERPRETER_KEY: interpreter}
+def settings(interpreter: str, legacy_arrays: bool = False) -> dict[str, str]:
+    """The add-in settings ``xlfactor install`` writes: the UDF module (the legacy-array one for an Excel
+    without dynamic arrays, :mod:`xlfactor.excel.legacy_functions`) and the interpreter."""
+    return {UDF_MODULES_KEY: LEGACY_UDF_MODULE if legacy_arrays else UDF_MODULE, INTERPRETER_KEY: interpreter}
 
 
-def plan(target: Path, interpreter: str) -> list[str]:
+def dynamic_arrays_available() -> bool:
+    """Whether the Excel that xlwings starts has dynamic arrays (Windows only): the test xlwings' UDF
+    server makes (``udfs.has_dynamic_array``), calling the dynamic-array function UNIQUE."""
+    with xlwings.App(visible=False, add_book=False) as app:
+        try:
+            app.api.WorksheetFunction.Unique("dummy")
+        except Exception:  # noqa: BLE001 - AttributeError or a COM error: no dynamic arrays
+            return False
+        return True
+
+
+def plan(target: Path, interpreter: str, legacy_arrays: bool = False) -> list[str]:
     """The install steps, in words."""
+    module = settings(interpreter, legacy_arrays)[UDF_MODULES_KEY]
     return [
         f"copy the xlwings ribbon add-in template {TEMPLATE} to {target} with the xlfactor ribbon ({CUSTOM_UI}); "
-        f"in its sheet {CONF_SHEET} set {UDF_MODULES_KEY} = {UDF_MODULE} and {INTERPRETER_KEY} = {interpreter}",
+        f"in its sheet {CONF_SHEET} set {UDF_MODULES_KEY} = {module} and {INTERPRETER_KEY} = {interpreter}"
+        + (" (Excel without dynamic arrays: results as legacy array formulas)" if legacy_arrays else ""),
         f"open it in Excel (with a blank workbook active), import the VBA dispatcher {VBA_MODULE} (needs 'Trust "
         "access to the VBA project object model') and import the FM_ functions (ImportPythonUDFsToAddin)",
         f"register it: xlwings addin install --file {target}",
@@ -222,13 +237,20 @@ def _configure(xlam: Path) -> None:
         scratch.close()
 
 
-def install(target_dir: Path | None = None) -> int:
-    """Build and register ``xlfactor.xlam``; elsewhere than Windows with Excel, explain and return 1."""
+def install(target_dir: Path | None = None, legacy_arrays: bool | None = None) -> int:
+    """Build and register ``xlfactor.xlam``; elsewhere than Windows with Excel, explain and return 1.
+
+    ``legacy_arrays``: results as legacy array formulas (:mod:`xlfactor.excel.legacy_functions`);
+    None (default) decides from the Excel installed (:func:`dynamic_arrays_available`).
+    """
     target = (target_dir or Path(tempfile.gettempdir()) / "xlfactor-addin") / ADDIN_NAME
     on_windows = sys.platform.startswith("win")
     interpreter = pythonw() if on_windows else "the pythonw.exe beside the python.exe running xlfactor install"
-    steps = plan(target, interpreter)
-    if not excel_available():
+    available = excel_available()
+    if legacy_arrays is None:
+        legacy_arrays = available and not dynamic_arrays_available()
+    steps = plan(target, interpreter, legacy_arrays)
+    if not available:
         print("xlfactor install sets up the classic Excel add-in and needs Windows with Excel installed.")
         print("On this system nothing was changed. On Windows it would:")
         for i, step in enumerate(steps, 1):
@@ -242,7 +264,7 @@ def install(target_dir: Path | None = None) -> int:
         print(f"{i}. {step}")
     if not Path(interpreter).is_file():
         raise XLFactorError(f"install: {interpreter} not found; run xlfactor install from a Python with pythonw.exe")
-    assemble_xlam(target, values=settings(interpreter))
+    assemble_xlam(target, values=settings(interpreter, legacy_arrays))
     _configure(target)
     xlwings_cli = shutil.which("xlwings") or "xlwings"
     subprocess.run([xlwings_cli, "addin", "install", "--file", str(target)], check=True)

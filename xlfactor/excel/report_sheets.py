@@ -22,11 +22,22 @@ import xlwings as xw
 
 from xlfactor.excel import ribbon
 from xlfactor.models.risk_model import PortfolioRisk
+from xlfactor.report import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.build import report_analysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
-from xlfactor.report.sheets import exposures, forecast, hedges, regressions, risk, scenarios, summary
+from xlfactor.report.sheets import (
+    attribution,
+    exposures,
+    forecast,
+    hedges,
+    regressions,
+    risk,
+    risk_history,
+    scenarios,
+    summary,
+)
 from xlfactor.report.workbook import BP, DATE, INT, NUM2, NUM3, PCT, PCT1
 
 PREFIX = "xlfactor "
@@ -103,6 +114,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
             _risk_block("Risk contributions by factor (annualised volatility, Euler)", a.risk, "Factor"),
             _risk_block("Risk contributions by asset", a.risk, "Asset"),
         ],
+        "attribution": _attribution_blocks(a, period),
         "regressions": [
             Block(
                 "Per-asset factor regressions (OLS, classical t-stats)",
@@ -154,6 +166,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
         ],
         "historical scenarios": _scenario_blocks(a),
         "forecast check": _forecast_blocks(a, period),
+        "risk history": _risk_history_blocks(a, period),
     }
     if a.active_risk is not None:
         sheets["risk"].append(_risk_block("Active risk against the benchmark, by factor", a.active_risk, "Factor"))
@@ -175,8 +188,9 @@ def write_report_sheets(book: xw.Book, a: PortfolioAnalysis, info: ReportInfo) -
     names = []
     for number, (name, blocks) in enumerate(layout(a, info).items()):
         sheet = _fresh_sheet(book, name)
-        sheet["A1"].value = info.title if number == 0 else name[len(PREFIX) :].capitalize()
-        sheet["A2"].value = f"Generated {info.generated:%Y-%m-%d %H:%M} by xlfactor from {info.portfolio_source}"
+        title = info.title if number == 0 else name[len(PREFIX) :].capitalize()
+        generated = f"Generated {info.generated:%Y-%m-%d %H:%M} by xlfactor from {info.portfolio_source}"
+        ribbon.write_rows(sheet, 1, 1, [[title], [generated]])
         row = 4
         for i, block in enumerate(blocks):
             row = _write_block(sheet, row, block, f"xlf_{number}_{i}") + 1
@@ -238,6 +252,40 @@ def _forecast_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
     ]
 
 
+def _attribution_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
+    """Compounded returns, the linked contributions (Linked charted, Total below), the contributions by date."""
+    res = a.attribution
+    if res is None:
+        return [Block("Attribution", pairs=[(attribution.NOT_ENOUGH, None, None)])]
+    parts, total = attribution.summary(res)
+    return [
+        Block("Compounded returns", pairs=attribution.figures(res)),
+        Block(
+            "Linked contributions (Carino): they add up to the compounded " + ("active " if res.active else "")
+            + "return",
+            parts, "Component", dict.fromkeys(parts.columns, PCT), chart=("bar_clustered", 1),
+            total=("Total", total.to_dict()),
+        ),
+        Block(f"Contributions by {period}", res.periods, "Date", dict.fromkeys(res.periods.columns, PCT), DATE),
+    ]  # fmt: skip
+
+
+def _risk_history_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
+    """Ex-ante risk by date: total vol, realised vol and tracking error first (charted), then the other columns."""
+    h = a.risk_history
+    if h is None:
+        return [Block("Risk history", pairs=[(forecast.too_short(a, period), None, None)])]
+    frame = risk_history.table(h)
+    first = [c for c in (L.TOTAL_VOL, risk_history.realised_vol(h), risk_history.TRACKING_ERROR) if c in frame]
+    frame = frame[[*first, *[c for c in frame.columns if c not in first]]]
+    return [
+        Block(
+            f"Ex-ante risk by {period}, each from the data before it (annualised)",
+            frame, "Date", dict.fromkeys(frame.columns, PCT), DATE, chart=("line", len(first)),
+        )
+    ]  # fmt: skip
+
+
 def _fresh_sheet(book: xw.Book, name: str) -> xw.Sheet:
     if name in [s.name for s in book.sheets]:
         book.sheets[name].delete()
@@ -261,10 +309,10 @@ def _cell(value: Any) -> Any:
 
 def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> int:
     """Write one block from ``row``; return the first free row below it."""
-    sheet[f"A{row}"].value = block.title
+    ribbon.write_rows(sheet, row, 1, [[block.title]])
     row += 1
     if block.pairs is not None:
-        sheet[f"A{row}"].value = [[label, _cell(value)] for label, value, _ in block.pairs]
+        ribbon.write_rows(sheet, row, 1, [[label, _cell(value)] for label, value, _ in block.pairs])
         for i, (_, _, fmt) in enumerate(block.pairs):
             if fmt:
                 sheet[f"B{row + i}"].number_format = fmt
@@ -277,7 +325,7 @@ def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> in
     ]
     first, last = row + 1, row + len(body)
     table = sheet.range((row, 1), (last, len(header)))
-    table.value = [header, *body]
+    ribbon.write_rows(sheet, row, 1, [header, *body])
     sheet.tables.add(source=table, has_headers=True, table_style_name=TABLE_STYLE, name=table_name)
     if block.index_format:
         sheet.range((first, 1), (last, 1)).number_format = block.index_format
@@ -288,7 +336,7 @@ def _write_block(sheet: xw.Sheet, row: int, block: Block, table_name: str) -> in
     end = last + 1
     if block.total is not None:
         label, values = block.total
-        sheet.range((end, 1)).value = label
+        ribbon.write_rows(sheet, end, 1, [[label]])
         for j, column in enumerate(frame.columns, start=2):
             if column in values:
                 sheet.range((end, j)).value = float(values[column])

@@ -79,14 +79,21 @@ INFO_FIELDS = {
     "columns": "Columns",
     "data_key": "Data key",
     "summary": "Summary",
+    "source": "Source",
+    "citation": "Citation",
+    "licence": "Licence",
+    "column_sources": "Column sources",
 }
 
 
 def info_fields(info: dict[str, Any]) -> dict[str, Any]:
-    """``factor_info`` as readable label -> value (lists joined with commas, nested metadata left out)."""
+    """``factor_info`` as readable label -> value (lists joined with commas, ``column: source`` pairs with
+    semicolons, nested metadata left out)."""
     out = {}
     for key, label in INFO_FIELDS.items():
         value = info.get(key)
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
         out[label] = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
     return out
 
@@ -118,6 +125,8 @@ def hedge_fields(result: HedgeResult) -> dict[str, Any]:
         result.unhedged_vol_annualized if annual else result.unhedged_vol
     )
     fields["Observations"] = result.nobs
+    if result.binding is not None:
+        fields.update({f"Bound binding: {k}": v or "none" for k, v in result.binding.items()})
     return fields
 
 
@@ -140,7 +149,10 @@ def risk_share_table(result: RiskShareHedge) -> pd.DataFrame:
         },
         index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
     )
-    return pd.concat([factors, summary])
+    table = pd.concat([factors, summary])
+    if result.binding is not None:
+        table["Bound binding"] = result.binding.replace("", "none").reindex(table.index).fillna("")
+    return table
 
 
 def size_fields(size: PositionSize) -> dict[str, Any]:
@@ -157,7 +169,8 @@ def size_fields(size: PositionSize) -> dict[str, Any]:
 
 def var_fields(result: VaRResult) -> dict[str, Any]:
     """VaR, ES, volatility over the horizon, confidence, horizon, method (with the skewness, excess kurtosis
-    and observations of the historical P&L for the historical methods), then each factor's VaR contribution."""
+    and observations of the historical P&L for the historical methods), then the VaR and the ES contribution of each
+    factor and of specific risk (Euler; each set adds up to the total)."""
     fields = {
         "VaR": result.var,
         "ES": result.es,
@@ -171,6 +184,7 @@ def var_fields(result: VaRResult) -> dict[str, Any]:
             {"Skewness": result.skew, "Excess kurtosis": result.excess_kurtosis, "Observations": result.observations}
         )
     fields.update({f"VaR {k}": v for k, v in result.by_factor["var"].items()})
+    fields.update({f"ES {k}": v for k, v in result.by_factor["es"].items()})
     return fields
 
 

@@ -27,10 +27,12 @@ import pandas as pd
 import xlwings as xw
 
 from xlfactor import data
+from xlfactor.data.xlsx_input import near_miss
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.guard import ExcelWording
 from xlfactor.excel.results import info_fields
+from xlfactor.report.workbook import formula_like
 
 STATUS_SHEET = "xlfactor status"
 HELP_SHEET = "xlfactor help"
@@ -125,24 +127,57 @@ def padded(rows: list[list[Any]]) -> list[list[Any]]:
     return [[*r, *([None] * (width - len(r)))] for r in rows]
 
 
+TEXT_FORMAT = "@"
+
+
+def write_rows(sheet: xw.Sheet, row: int, column: int, rows: list[list[Any]]) -> None:
+    """Write ``rows`` into ``sheet`` from cell (``row``, ``column``) (1-based) so that no text becomes a formula.
+
+    A cell whose text Excel could read as a formula (``=HYPERLINK(...)``, ``@SUM(1+9)``, ``+1+1``,
+    a full-width ``\uff1d``, a leading tab: :func:`xlfactor.report.workbook.formula_like`) is
+    formatted as Text (``@``) before the values are written, so Excel stores it as text, as the
+    report file's quote prefix does. Every runtime's sheet writes go through here.
+    """
+    rows = padded(rows)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if isinstance(value, str) and formula_like(value):
+                sheet.range((row + r, column + c)).number_format = TEXT_FORMAT
+    sheet.range((row, column)).value = rows
+
+
 def _write_sheet(book: xw.Book, name: str, rows: list[list[Any]]) -> None:
     sheet = book.sheets[name] if name in [s.name for s in book.sheets] else book.sheets.add(name)
     sheet.clear_contents()
-    sheet["A1"].value = padded(rows)
+    write_rows(sheet, 1, 1, rows)
     sheet.activate()
 
 
 def _range_values(book: xw.Book, name: str, *, required: bool = True) -> Any:
-    """Values of an Excel table or a workbook-level named range called ``name`` (None if absent
-    and not ``required``)."""
+    """Values of an Excel table or a workbook-level named range called ``name``, matched without regard
+    to case as Excel does (None if absent and not ``required``; a near miss is named in the error)."""
+    key = name.lower()
     for sheet in book.sheets:
-        if name in [t.name for t in sheet.tables]:
-            return sheet.tables[name].range.options(ndim=2).value
-    if name in [n.name for n in book.names]:
-        return book.names[name].refers_to_range.options(ndim=2).value
+        for table in sheet.tables:
+            if table.name.lower() == key:
+                return table.range.options(ndim=2).value
+    for defined in book.names:
+        if defined.name.lower() == key:
+            return defined.refers_to_range.options(ndim=2).value
     if not required:
         return None
-    raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; create one")
+    tables = [t.name for sheet in book.sheets for t in sheet.tables] + [n.name for n in book.names]
+    spelled = near_miss(name, tables)
+    if spelled is not None:
+        fix = f"rename the table {spelled!r} to {name!r} (Table Design > Table Name)"
+    else:
+        sheet = near_miss(name, [s.name for s in book.sheets])
+        fix = (
+            f"sheet {sheet!r} is not a table: select its data, Insert > Table, and name the table {name!r}"
+            if sheet is not None
+            else "create one"
+        )
+    raise XLFactorError(f"{name}: no Excel table or named range called {name!r} in this workbook; {fix}")
 
 
 def refresh(book: xw.Book) -> None:

@@ -6,9 +6,12 @@ Each receives the workbook from the runtime and runs :func:`xlfactor.excel.ribbo
 the one code path of every runtime (the classic desktop's VBA calls it too), so a bad input
 reaches the user as the same ``xlfactor`` alert everywhere. The one difference is
 :data:`ACTIONS`: here Build report writes the report into new sheets of the open workbook
-(:mod:`xlfactor.excel.report_sheets`), since a file written by Pyodide or on a server is
-out of the user's reach.
+(:mod:`xlfactor.excel.report_sheets`), since a file written on a server is out of the user's
+reach; in xlwings Lite the report file is also written to Lite's download area (``/data``).
 """
+
+import sys
+from pathlib import Path
 
 import xlwings as xw
 
@@ -17,10 +20,33 @@ from xlfactor.excel import ribbon
 __all__ = ["xlfactor_refresh", "xlfactor_recalculate", "xlfactor_report", "xlfactor_status", "xlfactor_help"]
 
 
-def _report_into_sheets(book: xw.Book) -> list[str]:
-    from xlfactor.excel import report_sheets  # the report layer loads only when a report is built
+#: xlwings Lite's file area: what Python writes under /data appears in Lite's menu > Files > Import/Export,
+#: from where the user downloads it (https://lite.xlwings.org/files).
+LITE_FILES = Path("/data")
 
-    return report_sheets.build_report_sheets(book)
+
+def lite_files() -> Path | None:
+    """Lite's download folder when running in xlwings Lite (Pyodide with /data), else None."""
+    return LITE_FILES if sys.platform == "emscripten" and LITE_FILES.is_dir() else None
+
+
+def _report_into_sheets(book: xw.Book) -> list[str]:
+    """The report into new sheets; in xlwings Lite also as a file in Lite's download area, and the user is told."""
+    from xlfactor.excel import report_sheets  # the report layer loads only when a report is built
+    from xlfactor.report.build import report_analysis, write_report
+
+    returns, weights, realised = ribbon.portfolio_inputs(book)
+    analysis, info = report_analysis(returns, weights, source=f"workbook {book.name}", portfolio_returns=realised)
+    names = report_sheets.write_report_sheets(book, analysis, info)
+    folder = lite_files()
+    if folder is not None:
+        path = write_report(analysis, info, folder / f"{Path(book.name).stem}-xlfactor-report.xlsx")
+        book.app.alert(
+            f"The report is in the new 'xlfactor' sheets and in the file {path.name}: xlwings Lite menu > Files > "
+            "Import/Export > download it.",
+            title="xlfactor",
+        )
+    return names
 
 
 ACTIONS = {**ribbon.ACTIONS, "report": _report_into_sheets}

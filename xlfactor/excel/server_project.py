@@ -4,8 +4,9 @@ xlwings Server (the ``xlwings-server`` package) is the web server; xlfactor adds
 code. :func:`init_project` runs ``xlwings-server init DIR`` and then wires xlfactor into the
 files that command creates, the way xlwings Server documents a project:
 
-- ``custom_functions/__init__.py`` re-exports the FM_ functions of
-  :mod:`xlfactor.excel.functions` (the sample ``functions.py`` is removed);
+- ``custom_functions/__init__.py`` re-exports the FM_ functions as served by
+  :mod:`xlfactor.excel.server_functions` (off the event loop, time-limited; the sample
+  ``functions.py`` is removed);
 - ``custom_scripts/__init__.py`` re-exports the five ribbon scripts of
   :mod:`xlfactor.excel.scripts` (the sample ``scripts.py`` is removed);
 - ``templates/manifest.xml`` (the project's copy of the manifest template) gets an
@@ -13,6 +14,15 @@ files that command creates, the way xlwings Server documents a project:
 - ``static/js/ribbon.js`` (a project file overrides the package's) binds each button to
   ``xlwings.runPython({scriptName, auth, headers})``, the client API of xlwings Server 1.x;
 - ``templates/taskpane.html``: the same five actions as ``xw-click`` buttons;
+- sign-in is on: ``.env`` sets ``XLWINGS_AUTH_PROVIDERS=["custom"]`` and
+  ``auth/custom/__init__.py`` is xlwings Server's custom auth provider checking xlfactor's
+  tokens (:mod:`xlfactor.excel.server_auth`); ``static/js/auth.js`` is the ``getAuth`` hook
+  sending the token the user saved through the task pane's sign-in field; Refresh data needs
+  the admin role (:mod:`xlfactor.excel.server_scripts`); CORS grants no foreign origin
+  (``XLWINGS_CORS_ALLOW_ORIGINS=[]``);
+- ``xlwings-server add auth custom`` and ``xlwings-server add docker`` are run, and their files
+  filled in for xlfactor (the token provider above; the Docker files,
+  :mod:`xlfactor.excel.server_docker`);
 - ``pyproject.toml`` ``[tool.xlwings_server]`` sets ``functions_namespace = "XLFACTOR"``, so
   the functions appear in Excel as ``XLFACTOR.FM_BETA`` (``XLFACTOR_DEV.FM_BETA`` while the
   project's ``.env`` says ``XLWINGS_ENVIRONMENT="dev"``).
@@ -31,6 +41,7 @@ import sys
 from pathlib import Path
 
 from xlfactor.errors import XLFactorError
+from xlfactor.excel.server_docker import wire_docker
 
 NAMESPACE = "XLFACTOR"
 
@@ -44,25 +55,85 @@ BUTTONS = (
 )
 
 CUSTOM_FUNCTIONS = '''\
-"""xlfactor's FM_ functions for this xlwings Server project (written by `xlfactor server init`)."""
+"""xlfactor's FM_ functions for this xlwings Server project (written by `xlfactor server init`).
 
-import importlib.util
-import sys
+Served off the event loop with a time limit (XLFACTOR_TIME_LIMIT, XLFACTOR_THREADS) and at most
+XLFACTOR_MAX_CELLS cells per argument; see the README's operator section.
+"""
 
-if importlib.util.find_spec("pyodide") is None:
-    # xlwings checks every input cell with `from pyodide.ffi import JsNull`; outside Pyodide the
-    # answer is always "not installed". Recording it once (`sys.modules[name] = None`) skips the
-    # sys.path search per cell: ~5 -> ~1 ms of xlwings time per formula (benchmarks/RESULTS.md).
-    sys.modules["pyodide"] = None
-
-from xlfactor.excel.functions import *  # noqa: E402, F403
+from xlfactor.excel.server_functions import *  # noqa: F403
 '''
 
 CUSTOM_SCRIPTS = '''\
-"""xlfactor's ribbon actions as custom scripts (written by `xlfactor server init`)."""
+"""xlfactor's ribbon actions as custom scripts (written by `xlfactor server init`).
+
+Refresh data writes the factor data every user shares: on a server it needs the admin role
+and runs one at a time, at most once per XLFACTOR_REFRESH_INTERVAL seconds.
+"""
 
 from xlfactor.excel.scripts import *  # noqa: F403
+from xlfactor.excel.server_scripts import xlfactor_refresh  # noqa: F401
 '''
+
+CUSTOM_AUTH = '''\
+"""Sign-in with xlfactor tokens, xlwings Server's "custom" auth provider (written by `xlfactor server init`).
+
+Tokens are made with `xlfactor server token create NAME [--admin]`; see the README's operator section.
+"""
+
+from xlfactor.excel.server_auth import validate_token  # noqa: F401
+'''
+
+AUTH_JS = """\
+// xlfactor sign-in (written by `xlfactor server init`). xlwings Server's client calls
+// globalThis.getAuth() before every function and script call and sends the token it returns
+// as the Authorization header. With Entra ID (XLWINGS_AUTH_PROVIDERS=["entraid"]) that is
+// Microsoft's access token; otherwise the xlfactor token the user pasted in the task pane's
+// sign-in field, kept in Office's storage (OfficeRuntime.storage, shared by the task pane and
+// the functions; localStorage where that does not exist).
+const XLFACTOR_TOKEN_KEY = "xlfactor-token";
+
+function xlfactorStorage() {
+  return globalThis.OfficeRuntime && globalThis.OfficeRuntime.storage
+    ? globalThis.OfficeRuntime.storage
+    : globalThis.localStorage;
+}
+
+globalThis.xlfactorSignIn = async function (token) {
+  await xlfactorStorage().setItem(XLFACTOR_TOKEN_KEY, String(token).trim());
+};
+
+globalThis.xlfactorSignOut = async function () {
+  await xlfactorStorage().setItem(XLFACTOR_TOKEN_KEY, "");
+};
+
+globalThis.getAuth = async function () {
+  const providers = (globalThis.config && globalThis.config.authProviders) || [];
+  const token = (await xlfactorStorage().getItem(XLFACTOR_TOKEN_KEY)) || "";
+  if (providers.includes("entraid") && !(token && providers.includes("custom"))) {
+    return { token: await xlwings.getAccessToken(), provider: "entraid" };
+  }
+  return { token: token ? "Bearer " + token : "", provider: "custom" };
+};
+
+// The task pane's sign-in form (templates/taskpane.html): store the token, clear the field.
+document.addEventListener("DOMContentLoaded", function () {
+  const form = document.getElementById("xlfactor-signin");
+  if (!form) return;
+  const field = document.getElementById("xlfactor-token");
+  const state = document.getElementById("xlfactor-signin-state");
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    await globalThis.xlfactorSignIn(field.value);
+    field.value = "";
+    state.textContent = "Token saved: the functions and buttons now use it.";
+  });
+  document.getElementById("xlfactor-signout").addEventListener("click", async function () {
+    await globalThis.xlfactorSignOut();
+    state.textContent = "Signed out.";
+  });
+});
+"""
 
 RIBBON_JS_HEAD = """\
 // xlfactor ribbon buttons (written by `xlfactor server init`). Each ExecuteFunction button of
@@ -94,6 +165,15 @@ TASKPANE_HTML = """\
 <div class="container-fluid pt-3 ps-3">
   <h1>xlfactor</h1>
   <p>Factor risk models as Excel functions: type <code>=__NAMESPACE__.FM_</code> to list them.</p>
+  <form id="xlfactor-signin" class="mb-3" autocomplete="off">
+    <label for="xlfactor-token" class="form-label">Sign in: paste the token your administrator gave you</label>
+    <div class="input-group input-group-sm">
+      <input id="xlfactor-token" type="password" class="form-control" placeholder="xlf_..." required>
+      <button class="btn btn-outline-primary" type="submit">Sign in</button>
+      <button id="xlfactor-signout" class="btn btn-outline-secondary" type="button">Sign out</button>
+    </div>
+    <div id="xlfactor-signin-state" class="form-text"></div>
+  </form>
   <div class="d-grid gap-2">
 __BUTTONS__
   </div>
@@ -180,6 +260,37 @@ def taskpane_html(namespace: str = NAMESPACE) -> str:
     return TASKPANE_HTML.replace("__NAMESPACE__", namespace).replace("__BUTTONS__", buttons)
 
 
+#: Settings of the project's ``.env`` that ``server init`` sets (xlwings Server reads them), with why.
+ENV_SETTINGS = {
+    "XLWINGS_AUTH_PROVIDERS": (
+        '["custom"]',
+        "Sign-in is on: every function and script call needs a token from `xlfactor server token create`\n"
+        '# (the "custom" provider is auth/custom/__init__.py). For Microsoft 365 sign-in use ["entraid"],\n'
+        '# or ["custom", "entraid"] for both (see the README, "Operating the server").',
+    ),
+    "XLWINGS_CORS_ALLOW_ORIGINS": (
+        "[]",
+        "The add-in's pages and functions are served from this server's own origin, which needs no CORS\n"
+        '# grant. Add only an origin you trust (e.g. a company portal), never "*".',
+    ),
+}
+
+
+def configure_env(text: str) -> str:
+    """The ``.env`` written by ``xlwings-server init`` with :data:`ENV_SETTINGS` set (each setting's
+    line, commented out or not, replaced by the value under xlfactor's comment)."""
+    for name, (value, why) in ENV_SETTINGS.items():
+        pattern = re.compile(rf"^#? ?{name}=.*$", re.M)
+        if len(pattern.findall(text)) != 1:
+            raise XLFactorError(
+                f".env: expected one {name} line in the file written by xlwings-server init; this "
+                "xlwings-server version is not supported by `xlfactor server init`"
+            )
+        line = f"# xlfactor: {why}\n{name}={value}"
+        text = pattern.sub(lambda _, line=line: line, text)
+    return text
+
+
 def _set_namespace(pyproject: Path, namespace: str) -> None:
     import tomlkit  # installed with xlwings-server (it writes this file with it)
 
@@ -218,6 +329,12 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     if done.returncode != 0 or not (folder / "templates" / "manifest.xml").is_file():
         raise XLFactorError(f"xlwings-server init {folder} failed: {(done.stderr or done.stdout).strip()}")
 
+    for extra in (["auth", "custom"], ["docker"]):  # xlwings Server's own auth provider and Docker files
+        added = subprocess.run([*xlwings_server_command(), "add", *extra], cwd=folder, capture_output=True, text=True)
+        if added.returncode != 0:
+            reason = (added.stderr or added.stdout).strip()
+            raise XLFactorError(f"xlwings-server add {' '.join(extra)} failed: {reason}")
+    wire_docker(folder)
     for sample in ("custom_functions/functions.py", "custom_scripts/scripts.py"):
         (folder / sample).unlink(missing_ok=True)
     (folder / "custom_functions" / "__init__.py").write_text(CUSTOM_FUNCTIONS, encoding="utf-8")
@@ -227,5 +344,9 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     (folder / "static" / "js").mkdir(parents=True, exist_ok=True)
     (folder / "static" / "js" / "ribbon.js").write_text(ribbon_js(), encoding="utf-8")
     (folder / "templates" / "taskpane.html").write_text(taskpane_html(namespace), encoding="utf-8")
+    (folder / "static" / "js" / "auth.js").write_text(AUTH_JS, encoding="utf-8")
+    (folder / "auth" / "custom" / "__init__.py").write_text(CUSTOM_AUTH, encoding="utf-8")
+    env = folder / ".env"
+    env.write_text(configure_env(env.read_text(encoding="utf-8")), encoding="utf-8")
     _set_namespace(folder / "pyproject.toml", namespace)
     return folder

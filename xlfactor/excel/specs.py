@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from xlfactor.data.catalog import BASE_MODELS, REGIONS, normalize_freq
+from xlfactor.data.catalog import BASE_MODELS, LIBRARY_MODEL_NAMES, REGIONS, normalize_freq
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.models.covariance import CovMethod
@@ -213,7 +213,8 @@ RETURNS = rng(
 )
 FACTORS = rng(
     'Factor returns (a range in decimals, header optional) or a model name: "CAPM", "FF3", "FF5", "FF6", '
-    '"CARHART4" (US), or with a region suffix such as "FF5-DEV", "FF6-EUR" (then dates are required).'
+    '"CARHART4" (US), or with a region suffix such as "FF5-DEV", "FF6-EUR", or another library\'s: "Q5", "SY4", '
+    '"AQR4", "BS6"... (then dates are required).'
 )
 DATES = rng(
     "Dates of the rows (dates, serials or YYYY-MM-DD text). Required with a model name; the frequency is "
@@ -241,8 +242,8 @@ HALFLIFE = number('EWMA half-life in rows (periods); required with method "ewma"
 _US_MODELS = ", ".join(f'"{m}"' for m in BASE_MODELS)
 _REGION_SUFFIXES = ", ".join(f"-{code}" for code in REGIONS)
 MODEL = model(
-    f"Model name: {_US_MODELS} (US), or one of them with a region suffix ({_REGION_SUFFIXES}), "
-    'e.g. "FF5-DEV", "FF6-EUR"; or a registered factor set.'
+    f"Model name: {_US_MODELS} (US), or with a region suffix ({_REGION_SUFFIXES}), "
+    f'e.g. "FF5-DEV", "FF6-EUR"; also {", ".join(LIBRARY_MODEL_NAMES)}, AQR4-JPN...; or a registered factor set.'
 )
 
 
@@ -287,6 +288,18 @@ SPECS: dict[str, Spec] = {
         "One row per date and asset; blank cells are missing."
     ),
     "models": rng('Model names side by side, e.g. a range holding CAPM, FF3, FF5, FF6, or one text "CAPM,FF3,FF5".'),
+    "indices": rng(
+        "Returns of the style indices (one column each, decimals, header optional), e.g. large value, large "
+        'growth, small caps, bonds, cash; or a model name like "FF3".'
+    ),
+    "lower": rng(
+        "Optional lower bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 0 = never buy."
+    ),
+    "upper": rng(
+        "Optional upper bound on each hedge (amount to sell): one cell for all, one per instrument or factor in "
+        "order, or labelled with their names. Blank: no bound. 1 = sell at most one unit per unit held."
+    ),
     # flags
     "headers": HEADERS,
     "excess": EXCESS,
@@ -298,8 +311,9 @@ SPECS: dict[str, Spec] = {
     "cov": COV,
     "method": METHOD,
     "breakdown": choice(
-        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset.',
-        ("factor", "asset"),
+        '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset. '
+        '"variance": per factor the Euler variance x_k (F x)_k beside the standalone b_k^2 Var(f_k).',
+        ("factor", "asset", "variance"),
     ),
     "horizon": Spec(
         'Horizon: a number of data periods (1 = a month on monthly data, 10 = ten days on daily data) or "daily", '

@@ -18,6 +18,8 @@ one passed to the decorator for a name whose meaning is local). See
   raw arguments (by name) to what else the result depends on: the data vintage for model
   names (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing
   (:func:`xlfactor.excel.memo.no_data`). Without ``depends`` nothing is memoised;
+- refuses an argument of more cells than :func:`xlfactor.excel.limits.max_cells` before
+  anything else (memo included) looks at it;
 - :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
   ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings hand
@@ -38,6 +40,7 @@ import xlwings as xw
 
 from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import guarded
+from xlfactor.excel.limits import check_cells
 from xlfactor.excel.memo import cell_memo
 from xlfactor.excel.results import render
 from xlfactor.excel.specs import REQUIRED, SPECS, Spec
@@ -83,7 +86,14 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
             return render(func(**converted), headers)
 
         call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        wrapped = guarded(call if depends is None else cell_memo(call, depends), names)
+        inner = call if depends is None else cell_memo(call, depends)
+
+        @functools.wraps(inner)
+        def bounded(*args: Any) -> Any:
+            check_cells(names, args)
+            return inner(*args)
+
+        wrapped = guarded(bounded, names)
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):

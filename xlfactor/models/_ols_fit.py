@@ -78,10 +78,7 @@ def fit_ols(
     -------
     Fit
     """
-    g = x.mean(axis=0)
-    centred = x - g
-    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
-    z = np.column_stack([np.ones(len(x)), centred / s])
+    z, g, s = design(x)
     cross = _cross_products(y, z, assets, yy)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
@@ -113,6 +110,30 @@ def fit_ols(
     )
 
 
+def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``Z = [1, (x - g) / s]`` with ``g`` the factor means and ``s`` their standard deviations."""
+    g = x.mean(axis=0)
+    centred = x - g
+    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
+    return np.column_stack([np.ones(len(x)), centred / s]), g, s
+
+
+def centred_rsquared(
+    y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """``R2 = ESS / TSS`` of each column of ``y`` (NaN where missing) regressed on ``[1, x]``, and its ``nobs``.
+
+    The same sums as :func:`fit_ols` (``ESS = b' C b``, ``TSS = y'y - (1'y)^2/n``) without
+    covariances or residuals: for auxiliary regressions such as Breusch-Pagan's.
+    """
+    z = design(x)[0]
+    cross = _cross_products(y, z, assets)
+    gram = _grams(z, cross.mask, cross.partial, assets, factors)
+    theta = (_inverses(gram, cross.partial) @ cross.zty.T[:, :, None])[:, :, 0]
+    tss = cross.yy - cross.zty[0] ** 2 / cross.nobs
+    return _explained_ss(gram, theta) / tss, cross.nobs
+
+
 @dataclass(frozen=True)
 class _CrossProducts:
     """``zty = Z'y`` (K+1, N), ``yy = y'y`` (N,) over usable rows, ``nobs``; ``partial`` flags
@@ -125,7 +146,7 @@ class _CrossProducts:
     mask: np.ndarray | None
 
 
-def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None) -> _CrossProducts:
+def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None = None) -> _CrossProducts:
     """``Z'y`` (one matrix product) and ``y'y`` for all assets (``yy`` when given); assets whose sums
     are not finite are redone with missing values set to 0 (after checking for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):

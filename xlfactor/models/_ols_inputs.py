@@ -67,7 +67,8 @@ class CheckedFactors:
 
     ``index`` the dates with every factor present, ``x`` (T, K) the factors on them, ``names`` the
     factor columns, ``rf`` the ``RF`` column on those rows (None without one) as a Series, ``units``
-    the units setting they were checked under.
+    the units setting they were checked under (the rules for ``rf`` included) and ``periods_per_year``
+    their frequency (None when the dates show none).
     """
 
     index: pd.Index
@@ -75,6 +76,7 @@ class CheckedFactors:
     names: pd.Index
     rf: pd.Series | None
     units: str
+    periods_per_year: int | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -104,11 +106,14 @@ def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto"
         raise XLFactorError("factors: every date has a missing factor value; check the factor data")
     index = frame.index if keep.all() else frame.index[keep]
     x = np.ascontiguousarray(x_all if keep.all() else x_all[keep])
-    check_factors(x, names, periods_per_year=maybe_periods_per_year(index), percent=check_percent, index=index)
+    ppy = maybe_periods_per_year(index)
+    check_factors(x, names, periods_per_year=ppy, percent=check_percent, index=index)
     rf = frame[RF_COLUMN] if RF_COLUMN in frame.columns else None
-    if rf is not None and not keep.all():
-        rf = rf[keep]
-    return CheckedFactors(index=index, x=x, names=names, rf=rf, units=units.lower())
+    if rf is not None:
+        rf = rf if keep.all() else rf[keep]
+        if check_percent:
+            check_rf(rf.to_numpy(dtype=float), ppy)
+    return CheckedFactors(index=index, x=x, names=names, rf=rf, units=units.lower(), periods_per_year=ppy)
 
 
 def prepare(
@@ -117,6 +122,7 @@ def prepare(
     rf: pd.Series | None = None,
     *,
     units: str = "auto",
+    periods_per_year: int | None = None,
 ) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
     input rules apply.
@@ -131,13 +137,17 @@ def prepare(
     and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
     test) and hold no value no return can take; an asset's return below -100% is refused, and so
     is a constant asset. ``factors`` given as :class:`CheckedFactors` (checked under the same
-    ``units``) are not checked again unless the returns cover only part of their dates.
+    ``units``, or under ``"auto"``) are not checked again unless the returns cover only part of
+    their dates, and their own ``rf`` passed as ``rf`` neither. ``periods_per_year``, when the
+    caller knows it, sets the frequency the percent rule scales to (else it is inferred from the
+    dates).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
     y_all = _float_values(y_frame, "returns")
     _check_unique_dates(y_frame.index, "returns")
-    checked = factors if isinstance(factors, CheckedFactors) and factors.units == units.lower() else None
+    # factors checked under "auto" (the percent rule included) passed every rule "decimal" applies
+    checked = factors if isinstance(factors, CheckedFactors) and factors.units in ("auto", units.lower()) else None
     if checked is None:
         checked = check_factor_frame(factors.frame if isinstance(factors, CheckedFactors) else factors, units=units)
         # checked on their own complete rows; the common sample below may be a part of them
@@ -147,8 +157,9 @@ def prepare(
             f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(checked.index)}); "
             "use the same date convention (e.g. month-end) for both"
         )
-    ppy = maybe_periods_per_year(index)
-    if index is checked.index or index.equals(checked.index):
+    same = index is checked.index or index.equals(checked.index)
+    ppy = periods_per_year or (checked.periods_per_year if same else maybe_periods_per_year(index))
+    if same:
         x = checked.x
     else:
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
@@ -170,7 +181,7 @@ def prepare(
     yy = summary.sumsq
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
-        if check_percent:
+        if check_percent and not (rf is checked.rf and same):
             check_rf(rf_values, ppy)
         y = y - rf_values[:, None]
         yy = None

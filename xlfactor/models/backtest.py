@@ -16,7 +16,7 @@ subtracting those that leave it, so a refit costs ``O(K N)`` per new row plus on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import get_args
 
@@ -26,6 +26,7 @@ from scipy.special import chdtrc, ndtri, xlogy
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction, whole_number
 from xlfactor.models.covariance import CovMethod, factor_cov
 from xlfactor.models.frequency import periods_per_year
@@ -77,6 +78,8 @@ class BacktestResult:
     min_periods, refit_every : int
     cov_method : str
     """
+
+    __repr__ = short_repr
 
     table: pd.DataFrame
     bias: float
@@ -166,22 +169,9 @@ def risk_backtest(
     Only the held assets (``w_i != 0``) are estimated. The sample is the dates
     where every factor and every held asset has a value (other dates are dropped).
     """
-    y, f, dates, w = _inputs(returns, weights, factors)
-    n_rows, k = f.shape
-    if cov_method not in get_args(CovMethod):
-        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {list(get_args(CovMethod))}")
-    if window is not None:
-        window = whole_number(window, "window", minimum=k + 3)
-    start = whole_number(
-        min_periods if min_periods is not None else (window or 60), "min_periods", minimum=max(k + 3, window or 0)
-    )
-    step = whole_number(refit_every, "refit_every", minimum=1)
+    y, f, dates, w, _ = backtest_inputs(returns, weights, factors)
+    window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
-    if n_rows - start < 2:
-        raise XLFactorError(
-            f"min_periods: {start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
-            "forecast; use a smaller min_periods or a longer history"
-        )
     ppy = periods_per_year(dates)
     sigma = _forecast_vols(y, f, w, start, step, window, cov_method, halflife)
     realised = y[start:] @ w
@@ -217,6 +207,29 @@ def risk_backtest(
     )
 
 
+def backtest_schedule(
+    shape: tuple[int, int], window: object, min_periods: object, refit_every: object, cov_method: object
+) -> tuple[int | None, int, int]:
+    """``(window, start, step)`` checked for ``shape = (rows, K factors)``: a window of at least ``K + 3``
+    rows (None: expanding), the first forecast row (default ``window`` or 60, leaving at least two
+    dates to forecast) and the rows between refits; ``cov_method`` one of the covariance methods."""
+    n_rows, k = shape
+    if cov_method not in get_args(CovMethod):
+        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {list(get_args(CovMethod))}")
+    if window is not None:
+        window = whole_number(window, "window", minimum=k + 3)
+    start = whole_number(
+        min_periods if min_periods is not None else (window or 60), "min_periods", minimum=max(k + 3, window or 0)
+    )
+    step = whole_number(refit_every, "refit_every", minimum=1)
+    if n_rows - start < 2:
+        raise XLFactorError(
+            f"min_periods: {start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
+            "forecast; use a smaller min_periods or a longer history"
+        )
+    return window, start, step
+
+
 def kupiec_pof(breaches: np.ndarray, p: float) -> tuple[float, float]:
     """Kupiec's proportion-of-failures LR statistic and its chi-square(1) p-value (see :class:`BacktestResult`)."""
     hits = np.asarray(breaches, dtype=bool)
@@ -241,18 +254,27 @@ def christoffersen_independence(breaches: np.ndarray) -> tuple[float, float]:
     return lr, float(chdtrc(1, lr))
 
 
-def _inputs(
-    returns: pd.DataFrame, weights: pd.Series | Mapping[str, float], factors: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, np.ndarray]:
-    """Held assets' excess returns, factors (no RF), dates and held weights on the complete dates."""
+def backtest_inputs(
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    factors: pd.DataFrame,
+    benchmark: pd.Series | Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray | None]:
+    """Held assets' excess returns, factors (no RF), dates, held weights and held benchmark weights (None
+    without a benchmark) on the complete dates. Held: a non-zero weight in the portfolio or the benchmark."""
     if not isinstance(returns, pd.DataFrame):
         raise XLFactorError("returns: expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
     w_all = weight_vector(weights, returns.columns, "weights", universe="the columns of returns")
-    held = w_all != 0
-    if not held.any():
+    b_all = (
+        None
+        if benchmark is None
+        else weight_vector(benchmark, returns.columns, "benchmark", universe="the columns of returns")
+    )
+    if not (w_all != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+    held = (w_all != 0) | (b_all != 0 if b_all is not None else False)
     names = [col for col in factors.columns if col != RF_COLUMN]
     if not names:
         raise XLFactorError("factors: no factor columns besides RF")
@@ -268,24 +290,26 @@ def _inputs(
     check_not_percent(y, "returns")
     if RF_COLUMN in factors.columns:
         y = y - block[RF_COLUMN].to_numpy()[:, None]
-    return y, block[names].to_numpy(), pd.DatetimeIndex(block.index), w_all[held]
+    bench = None if b_all is None else b_all[held]
+    return y, block[names].to_numpy(), pd.DatetimeIndex(block.index), w_all[held], bench
 
 
-def _forecast_vols(
+def refit_states(
     y: np.ndarray,
     f: np.ndarray,
-    w: np.ndarray,
     start: int,
     step: int,
     window: int | None,
     cov_method: str,
     halflife: float | None,
-) -> np.ndarray:
-    """``sigma_t`` for rows ``start..T-1`` from running cross-products of ``x_t = [1, f_t]`` and ``y_t``.
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """At each refit date ``tau`` (rows ``start, start + step, ...``): ``(tau, beta, d, cov)`` estimated on
+    rows ``[lo, tau)``, from running cross-products of ``x_t = [1, f_t]`` and ``y_t``.
 
-    Only the blocks OLS needs are carried: ``S_xx = sum x x'``, ``S_xy = sum x y'`` and
-    the diagonal of ``sum y y'`` (``sum y_i^2``), updated by the rows entering and
-    leaving the window.
+    ``beta`` is ``(K + 1) x N`` (intercept first), ``d`` the specific variances ``SSR / (n - K - 1)``,
+    ``cov`` the factor covariance, all per period. Only the blocks OLS needs are carried:
+    ``S_xx = sum x x'``, ``S_xy = sum x y'`` and the diagonal of ``sum y y'`` (``sum y_i^2``),
+    updated by the rows entering and leaving the window.
     """
     n_rows, k = f.shape
     x = np.column_stack((np.ones(n_rows), f))
@@ -293,7 +317,6 @@ def _forecast_vols(
     s_xy = np.zeros((k + 1, y.shape[1]))
     s_yy = np.zeros(y.shape[1])
     lo = hi = 0
-    sigma = np.empty(n_rows - start)
     for tau in range(start, n_rows, step):
         new_lo = 0 if window is None else tau - window
         for a, b, sign in ((hi, tau, 1.0), (lo, new_lo, -1.0)):
@@ -317,6 +340,22 @@ def _forecast_vols(
             cov = (s_xx[1:, 1:] - n * np.outer(mean, mean)) / (n - 1)
         else:
             cov = factor_cov(pd.DataFrame(f[lo:tau]), cov_method, halflife, annualize=False).to_numpy()
+        yield tau, beta, d, cov
+
+
+def _forecast_vols(
+    y: np.ndarray,
+    f: np.ndarray,
+    w: np.ndarray,
+    start: int,
+    step: int,
+    window: int | None,
+    cov_method: str,
+    halflife: float | None,
+) -> np.ndarray:
+    """``sigma_t`` for rows ``start..T-1`` from the refits of :func:`refit_states`."""
+    sigma = np.empty(len(f) - start)
+    for tau, beta, d, cov in refit_states(y, f, start, step, window, cov_method, halflife):
         exposure = beta[1:] @ w
         sigma[tau - start : tau - start + step] = np.sqrt(exposure @ cov @ exposure + (w * w) @ d)
     return sigma

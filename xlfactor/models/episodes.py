@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction
 from xlfactor.models.frequency import PERIODS_PER_YEAR, frequency_code, frequency_name, maybe_periods_per_year
 from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
@@ -170,6 +171,8 @@ class ScenarioResult:
     active : bool
         True when a benchmark was given.
     """
+
+    __repr__ = short_repr
 
     name: str
     description: str

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import (
@@ -24,6 +25,7 @@ from xlfactor.models.frequency import (
     known_periods_per_year,
     maybe_periods_per_year,
 )
+from xlfactor.models.quadratic_program import bound_vectors, solve_bounded_qp
 from xlfactor.models.risk_model import FactorRiskModel, Weights
 from xlfactor.models.units import MAX_GROSS, check_return_columns, check_units_argument
 
@@ -57,7 +59,12 @@ class HedgeResult:
         Number of dates used (complete rows of target and instruments).
     periods_per_year : int or None
         Data frequency (inferred from dates or given); None when unknown.
+    binding : Series or None
+        With bounds: per instrument ``"lower"`` or ``"upper"`` where that bound binds at the
+        optimum, ``""`` where the ratio is inside its bounds; None when no bounds were given.
     """
+
+    __repr__ = short_repr
 
     ratios: pd.Series
     effectiveness: float
@@ -68,6 +75,7 @@ class HedgeResult:
     hedged: pd.Series
     nobs: int
     periods_per_year: int | None
+    binding: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,9 @@ class RiskShareHedge:
         Per factor, the amount of the factor-mimicking portfolio to SHORT
         (``(1 - scale) x``), in the units of the weights.
     scale : float
-        ``c``: the hedged factor exposures are ``c x``.
+        ``c``: the hedged factor exposures are ``c x`` (without binding bounds).
     exposures_before, exposures_after : Series
-        ``x = B'w`` and ``c x``.
+        ``x = B'w`` and ``x - hedge`` (``c x`` without binding bounds).
     total_vol_before, total_vol_after, factor_vol_before, factor_vol_after, specific_vol : float
         Volatilities in the model's units (annual if the model is annualised);
         the specific volatility is unchanged by factor hedges.
@@ -91,7 +99,12 @@ class RiskShareHedge:
         equals ``target_share`` (computed, not copied).
     active : bool
         True when a benchmark was given (all figures are active risk).
+    binding : Series or None
+        With bounds: per factor ``"lower"``/``"upper"`` where that bound on the hedge binds, ``""``
+        where it does not; None when no bounds were given.
     """
+
+    __repr__ = short_repr
 
     hedge: pd.Series
     scale: float
@@ -106,6 +119,7 @@ class RiskShareHedge:
     factor_share_after: float
     target_share: float
     active: bool
+    binding: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,8 @@ class PositionSize:
         The budget, in currency per horizon (same unit as the capital).
     """
 
+    __repr__ = short_repr
+
     capital_unhedged: float
     capital_hedged: float | None
     vol_unhedged: float
@@ -142,13 +158,20 @@ def hedge_ratios(
     *,
     periods_per_year: int | None = None,
     units: str = "auto",
+    lower: object = None,
+    upper: object = None,
 ) -> HedgeResult:
-    """Minimum-variance hedge of ``target`` with one or many instruments.
+    """Minimum-variance hedge of ``target`` with one or many instruments, optionally within bounds.
 
     ``h = Cov(I)^-1 Cov(I, t)`` (sample covariances, ``ddof=1``): the ``h`` that
     minimises ``Var(t - I h)``; equal to the OLS slopes of ``t`` on ``I`` with an
     intercept. Positions are amounts to SHORT per unit of target.
     ``effectiveness = 1 - Var(t - I h) / Var(t)``.
+
+    With bounds ``lower <= h <= upper`` the hedge minimises the same variance
+    ``h' C_II h - 2 h' C_It + Var(t)`` over the box, solved exactly by the active-set method of
+    :mod:`xlfactor.models.quadratic_program`; ``binding`` says which bounds bind (e.g. ``lower=0``
+    for short-only hedges, ``upper=1`` for at most one unit sold per unit held).
 
     Parameters
     ----------
@@ -162,60 +185,106 @@ def hedge_ratios(
     units : {"auto", "decimal"}
         ``"auto"`` refuses returns that look like percent (:mod:`xlfactor.models.units`);
         ``"decimal"`` skips that test.
+    lower, upper : number, sequence or Series, optional
+        Bounds on the hedge ratios: one number for every instrument, one per instrument in order,
+        or a Series labelled by instrument; None or NaN for no bound.
 
     Raises
     ------
     XLFactorError
         Fewer than ``m + 2`` common dates, a constant target, a constant or
         collinear instrument (singular instrument covariance), non-numeric data,
-        values no return can take, percent-looking returns.
+        values no return can take, percent-looking returns; bounds that are not
+        numbers, of the wrong count, or crossed (upper below lower).
     """
-    check_percent = check_units_argument(units)
-    t = _as_series(target, "target")
-    inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
-    if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
-        raise XLFactorError("instruments: expected a Series or DataFrame of instrument returns")
-    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
-    data = _numeric(joined, "target/instruments").dropna()
-    n, m = len(data), inst.shape[1]
-    if n < m + 2:
-        raise XLFactorError(
-            f"target/instruments: {n} common dates with no missing value; need at least {m + 2} for {m} instrument(s)"
-        )
-    values = data.to_numpy()
-    if periods_per_year is not None:
-        ppy = whole_number(periods_per_year, "periods_per_year", 1)
-    else:
-        ppy = maybe_periods_per_year(data.index)
-    labels = pd.Index(["target" if t.name is None else t.name, *inst.columns])
-    check_return_columns(
-        values, labels, "target/instruments", index=data.index, periods_per_year=ppy, percent=check_percent
-    )
+    data = joined_returns(target, instruments, periods_per_year, units)
+    values, inst, t, ppy = data.values, data.columns, data.target, data.periods_per_year
+    n, m = values.shape[0], len(inst)
     cov = np.cov(values, rowvar=False, ddof=1)
-    constant = np.ptp(values, axis=0) == 0
-    if constant[0]:
-        raise XLFactorError("target: the target's returns are constant; nothing to hedge")
-    if constant[1:].any():
-        raise XLFactorError(f"instruments: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
     c_ii, c_it = cov[1:, 1:], cov[1:, 0]
-    check_nonsingular(c_ii, inst.columns, "instruments", fix="drop redundant instruments")
-    h = np.linalg.solve(c_ii, c_it)
+    binding = None
+    if lower is None and upper is None:
+        h = np.linalg.solve(c_ii, c_it)
+    else:
+        lo, up = bound_vectors(lower, upper, inst, "instrument")
+        solution = solve_bounded_qp(c_ii, c_it, lo, up)
+        h, binding = solution.w, pd.Series(solution.binding, index=inst, name="binding")
     hedged = values[:, 0] - values[:, 1:] @ h
     var_hedged = float(np.var(hedged, ddof=1))
     residual_vol = float(np.sqrt(var_hedged * (n - 1) / (n - m - 1)))
     unhedged_vol = float(np.sqrt(cov[0, 0]))
     root = np.sqrt(ppy) if ppy else None
     return HedgeResult(
-        ratios=pd.Series(h, index=inst.columns, name=t.name),
+        ratios=pd.Series(h, index=inst, name=t),
         effectiveness=1.0 - var_hedged / cov[0, 0],
         residual_vol=residual_vol,
         unhedged_vol=unhedged_vol,
         residual_vol_annualized=residual_vol * root if root else None,
         unhedged_vol_annualized=unhedged_vol * root if root else None,
-        hedged=pd.Series(hedged, index=data.index, name=t.name),
+        hedged=pd.Series(hedged, index=data.index, name=t),
         nobs=n,
         periods_per_year=ppy,
+        binding=binding,
     )
+
+
+@dataclass(frozen=True)
+class JoinedReturns:
+    """A target's returns beside its instruments' on their common complete dates (checked).
+
+    ``values`` (n, 1 + m): the target first; ``columns`` the instruments' names; ``target`` the
+    target's name; ``index`` the dates; ``periods_per_year`` given or inferred (None if unknown).
+    """
+
+    values: np.ndarray
+    columns: pd.Index
+    target: object
+    index: pd.Index
+    periods_per_year: int | None
+
+
+def joined_returns(
+    target: pd.Series | pd.DataFrame,
+    instruments: pd.Series | pd.DataFrame,
+    periods_per_year: int | None,
+    units: str,
+    *,
+    names: tuple[str, str, str] = ("target", "instruments", "instrument"),
+) -> JoinedReturns:
+    """``target`` and ``instruments`` on the dates where all are present, checked: numbers, the units rule
+    (:mod:`xlfactor.models.units`), at least ``m + 2`` dates, nothing constant, a nonsingular instrument
+    covariance. ``names`` are the arguments as the caller's user knows them (target, instruments, one
+    instrument), for the messages."""
+    arg_t, arg_i, one = names
+    check_percent = check_units_argument(units)
+    t = _as_series(target, arg_t)
+    inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
+    if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
+        raise XLFactorError(f"{arg_i}: expected a Series or DataFrame of {one} returns")
+    joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
+    data = _numeric(joined, f"{arg_t}/{arg_i}", target=arg_t).dropna()
+    n, m = len(data), inst.shape[1]
+    if n < m + 2:
+        raise XLFactorError(
+            f"{arg_t}/{arg_i}: {n} common dates with no missing value; need at least {m + 2} for {m} {one}(s)"
+        )
+    values = data.to_numpy()
+    if periods_per_year is not None:
+        ppy = whole_number(periods_per_year, "periods_per_year", 1)
+    else:
+        ppy = maybe_periods_per_year(data.index)
+    labels = pd.Index([arg_t if t.name is None else t.name, *inst.columns])
+    where = f"{arg_t}/{arg_i}"
+    check_return_columns(values, labels, where, index=data.index, periods_per_year=ppy, percent=check_percent)
+    constant = np.ptp(values, axis=0) == 0
+    if constant[0]:
+        raise XLFactorError(f"{arg_t}: the returns are constant; there is nothing to explain or hedge")
+    if constant[1:].any():
+        raise XLFactorError(f"{arg_i}: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
+    check_nonsingular(
+        np.cov(values[:, 1:], rowvar=False, ddof=1).reshape(m, m), inst.columns, arg_i, fix=f"drop redundant {arg_i}"
+    )
+    return JoinedReturns(values=values, columns=inst.columns, target=t.name, index=data.index, periods_per_year=ppy)
 
 
 def hedge_to_risk_share(
@@ -225,6 +294,8 @@ def hedge_to_risk_share(
     *,
     benchmark: Weights | None = None,
     max_gross: float | None = MAX_GROSS,
+    lower: object = None,
+    upper: object = None,
 ) -> RiskShareHedge:
     """Factor hedge giving a target factor share of variance (closed form).
 
@@ -236,6 +307,14 @@ def hedge_to_risk_share(
     (zero-factor-risk) hedge ``h = x``. If the portfolio's share is already below
     the target, ``c > 1`` and ``h`` has the opposite sign to ``x`` (adds exposure).
 
+    With bounds ``lower <= h <= upper`` on the hedge, ``h`` minimises the risk distance
+    ``(x - h - c x)' F (x - h - c x)`` to the unbounded solution's exposures over the box
+    (a quadratic program solved exactly, :mod:`xlfactor.models.quadratic_program`): the unbounded
+    hedge when it lies within the bounds, else the bounded hedge nearest to it in factor risk.
+    With ``target_share = 0`` this is the bounded hedge with the least factor variance. When a
+    bound binds, ``factor_share_after`` (computed from ``x - h``) can differ from ``target_share``;
+    ``binding`` says which bounds bind.
+
     Parameters
     ----------
     model : FactorRiskModel
@@ -244,6 +323,8 @@ def hedge_to_risk_share(
         position is hedged).
     target_share : float
         In ``[0, 1)``.
+    lower, upper : number, sequence or Series, optional
+        Bounds on the hedge per factor (amounts to SHORT), as in :func:`hedge_ratios`.
 
     Raises
     ------
@@ -261,12 +342,18 @@ def hedge_to_risk_share(
     if share > 0 and v_s == 0:
         raise XLFactorError("weights: the portfolio has no specific risk; its factor share is 1 whatever the hedge")
     scale = float(np.sqrt(share * v_s / ((1.0 - share) * v_f))) if share > 0 else 0.0
-    v_f_after = scale * scale * v_f
+    hedge, after, v_f_after, binding = (1.0 - scale) * x, scale * x, scale * scale * v_f, None
+    if lower is not None or upper is not None:
+        lo, up = bound_vectors(lower, upper, model.factors, "factor")
+        solution = solve_bounded_qp(model.F, model.F @ hedge, lo, up)
+        hedge, binding = solution.w, pd.Series(solution.binding, index=model.factors, name="binding")
+        after = x - hedge
+        v_f_after = max(float(after @ model.F @ after), 0.0)
     return RiskShareHedge(
-        hedge=pd.Series((1.0 - scale) * x, index=model.factors, name="hedge"),
+        hedge=pd.Series(hedge, index=model.factors, name="hedge"),
         scale=scale,
         exposures_before=pd.Series(x, index=model.factors, name="exposure"),
-        exposures_after=pd.Series(scale * x, index=model.factors, name="exposure"),
+        exposures_after=pd.Series(after, index=model.factors, name="exposure"),
         total_vol_before=float(np.sqrt(v_f + v_s)),
         total_vol_after=float(np.sqrt(v_f_after + v_s)),
         factor_vol_before=float(np.sqrt(v_f)),
@@ -276,6 +363,7 @@ def hedge_to_risk_share(
         factor_share_after=_share(v_f_after, v_s),
         target_share=share,
         active=benchmark is not None,
+        binding=binding,
     )
 
 
@@ -425,7 +513,7 @@ def _as_series(target: pd.Series | pd.DataFrame, name: str) -> pd.Series:
     return target
 
 
-def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False, target: str = "target") -> pd.DataFrame:
     """``frame`` as floats; non-numeric or infinite values raise; with ``units``, the units rule too."""
     try:
         out = frame.astype(float)
@@ -434,7 +522,7 @@ def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False) -> pd.DataF
     infinite = np.isinf(out.to_numpy()).any(axis=0)
     if infinite.any():
         column = out.columns[int(np.argmax(infinite))]
-        raise XLFactorError(f"{name}: column '{'target' if column == _TARGET else column}' contains infinite values")
+        raise XLFactorError(f"{name}: column '{target if column == _TARGET else column}' contains infinite values")
     if units:
         check_return_columns(
             out.to_numpy(), out.columns, name, index=out.index, periods_per_year=maybe_periods_per_year(out.index)

@@ -3,7 +3,8 @@ maximum drawdown with its dates, hit rate, tracking error and information ratio.
 
 Conventions (``P`` periods per year; ``n`` the periods an asset uses; ``x_t = r_t - rf_t``):
 
-* mean: arithmetic, ``P * mean(r)`` (not compounded);
+* mean: arithmetic, ``P * mean(r)`` (not compounded); mean excess return ``P * mean(x)`` (equal to the
+  mean when ``rf`` is not given);
 * volatility: ``sqrt(P) * std(r, ddof=1)``;
 * Sharpe: ``P * mean(x) / (sqrt(P) * std(x, ddof=1))`` (``rf = 0`` when not given);
 * Sortino: ``P * mean(x) / (sqrt(P) * DD)`` with the downside deviation about the risk-free
@@ -65,7 +66,7 @@ def performance(
     Returns
     -------
     DataFrame
-        Assets x ``mean, volatility, sharpe, sortino, max_drawdown, peak, trough, recovery,
+        Assets x ``mean, mean_excess, volatility, sharpe, sortino, max_drawdown, peak, trough, recovery,
         hit_rate`` (then ``tracking_error, information_ratio`` with a benchmark,
         ``hedged_sharpe`` with factors) and ``nobs``. ``peak``, ``trough`` and ``recovery``
         are dates (see :func:`max_drawdown`). Each asset uses its own dates: those with its
@@ -127,6 +128,7 @@ def _figures(r: pd.Series, x: pd.Series, bench: pd.Series | None, ppy: int) -> d
     sd_x = x.std(ddof=1)
     out = {
         "mean": r.mean() * ppy,
+        "mean_excess": x.mean() * ppy,
         "volatility": r.std(ddof=1) * root,
         "sharpe": _ratio(x.mean() * ppy, sd_x * root),
         "sortino": _ratio(x.mean() * ppy, downside * root),

@@ -23,6 +23,7 @@ from scipy import special
 from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models._ols_fit import fit_ols
 from xlfactor.models._ols_inputs import CheckedFactors, OLSInputs, check_factor_frame, prepare
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import known_periods_per_year
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
@@ -39,12 +40,14 @@ class _Stats:
     """Per-asset statistics as arrays (the fit's raw output, before labelling)."""
 
     params: np.ndarray  # (N, K+1)
+    cov: np.ndarray  # (N, K+1, K+1)
     bse: np.ndarray  # (N, K+1)
     rsquared: np.ndarray
     ssr: np.ndarray
     nobs: np.ndarray
     hac_lags: np.ndarray | None
     factors: pd.Index  # factor names as an Index (labels the betas without building one)
+    x: np.ndarray  # (T, K) the factors regressed on (for the diagnostics, on request)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,8 +89,11 @@ class RegressionResult:
 
     The labelled tables and series are built from the fit's arrays on first access
     and then kept (a caller that needs only the betas pays for nothing else);
-    ``resid`` and ``pvalues`` are likewise computed on first access, as in statsmodels.
+    ``resid``, ``pvalues`` and ``diagnostics`` are likewise computed on first access, as in
+    statsmodels.
     """
+
+    __repr__ = short_repr
 
     periods_per_year: int | None
     cov_type: str
@@ -170,6 +176,20 @@ class RegressionResult:
             p = 2.0 * special.ndtr(-t)
         return self._table(p)
 
+    @cached_property
+    def diagnostics(self) -> pd.DataFrame:
+        """Assets x [F-statistic, its p-value, Durbin-Watson, Breusch-Pagan LM, its p-value, Jarque-Bera, its
+        p-value, Skew, Kurtosis], each equal to statsmodels' (formulas: :mod:`xlfactor.models.diagnostics`).
+
+        The F test uses the regression's covariance (the robust Wald F for hc1/hac, as statsmodels).
+        Computed on first access only, so fits that never look at them pay nothing.
+        """
+        from xlfactor.models.diagnostics import diagnostics
+
+        stats = self._stats
+        resid = self.resid.to_numpy()
+        return diagnostics(stats.params, stats.cov, resid, stats.x, stats.nobs, self.assets, stats.factors)
+
     @property
     def use_t(self) -> bool:
         """True when p-values use the t distribution (nonrobust), False for normal (hc1, hac)."""
@@ -202,9 +222,11 @@ class RegressionResult:
         ``P>|t|`` (``P>|z|`` for robust covariances) and the 95% interval
         ``[0.025``, ``0.975]`` (coef -/+ q se, q from the same distribution as the
         p-values); then rows ``R-squared``, ``Adj. R-squared``, ``Resid. vol (ann.)``,
-        ``Alpha (ann.)``, ``Observations`` whose value is in the ``coef`` column. When the
-        frequency is unknown (``periods_per_year`` None) the two annual rows are replaced by
-        ``Resid. vol (per period)`` (the alpha row above is per period already).
+        ``Alpha (ann.)``, ``Observations``, then the diagnostics (:attr:`diagnostics`: F-statistic,
+        Durbin-Watson, Breusch-Pagan, Jarque-Bera with their p-values, skew, kurtosis) whose value
+        is in the ``coef`` column. When the frequency is unknown (``periods_per_year`` None) the two
+        annual rows are replaced by ``Resid. vol (per period)`` (the alpha row above is per period
+        already).
         ``attrs`` holds ``asset``, ``cov_type``, ``lags`` and ``periods_per_year``.
         """
         if asset is None:
@@ -237,6 +259,7 @@ class RegressionResult:
             "Adj. R-squared": self.rsquared_adj[asset],
             **scale,
             "Observations": float(self.nobs[asset]),
+            **self.diagnostics.loc[asset].to_dict(),
         }
         fit_rows = pd.DataFrame({"coef": list(fit.values())}, index=list(fit))
         out = pd.concat([table, fit_rows])
@@ -315,8 +338,9 @@ def regress(
         asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    data = prepare(returns, factors, rf, units=units)  # every input rule, once
-    return _fit(data, cov, lags, _periods(data, periods_per_year))
+    known = None if periods_per_year is None else whole_number(periods_per_year, "periods_per_year", 1)
+    data = prepare(returns, factors, rf, units=units, periods_per_year=known)  # every input rule, once
+    return _fit(data, cov, lags, _periods(data, known))
 
 
 def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
@@ -344,12 +368,14 @@ def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> Regres
         assets=data.assets,
         _stats=_Stats(
             params=fit.params,
+            cov=fit.cov,
             bse=bse,
             rsquared=1.0 - fit.ssr / fit.tss,
             ssr=fit.ssr,
             nobs=fit.nobs,
             hac_lags=fit.lags,
             factors=data.factors,
+            x=data.x,
         ),
         _residuals=fit.residuals,
     )

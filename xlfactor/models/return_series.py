@@ -6,7 +6,8 @@ With the fit ``r_t = alpha + beta' f_t + e_t`` of :func:`xlfactor.regress`, a re
 * the hedged return ``r_t - beta' f_t = alpha + e_t`` (:func:`xlfactor.hedged_returns`),
 * the residual (specific) return ``e_t = r_t - alpha - beta' f_t`` (:func:`residual_returns`).
 
-:func:`cumulative_returns` turns any of these series into a cumulative one.
+:func:`excess_returns` gives ``r_t - rf_t``; :func:`cumulative_returns` turns any of these series into a
+cumulative one.
 """
 
 from __future__ import annotations
@@ -51,6 +52,40 @@ def residual_returns(
     """
     hedged = hedged_returns(result, returns, factors)
     return hedged - result.alpha[hedged.columns].to_numpy()
+
+
+def excess_returns(
+    returns: pd.Series | pd.DataFrame, rf: pd.Series | None, *, cumulative: str | None = None
+) -> pd.Series | pd.DataFrame:
+    """Excess return series ``x_t = r_t - rf_t`` per column, optionally cumulated.
+
+    ``cumulative``: None (per period), ``"compound"`` (``prod_{s <= t} (1 + x_s) - 1``, the growth of a
+    unit invested and financed at the risk-free rate, rebalanced each period) or ``"sum"``
+    (``sum_{s <= t} x_s``), as :func:`cumulative_returns`.
+
+    Raises
+    ------
+    XLFactorError
+        No ``rf``; ``rf`` missing on a date where some column has a return; returns or ``rf`` not
+        numeric or in percent (:func:`xlfactor.models.units.check_not_percent`); a bad ``cumulative``.
+    """
+    if rf is None:
+        raise XLFactorError("rf: required; give the risk-free return per period (e.g. the factors' RF column)")
+    if not isinstance(returns, (pd.Series, pd.DataFrame)) or not isinstance(rf, pd.Series):
+        raise XLFactorError("returns/rf: expected pandas returns and a Series of risk-free returns, indexed by date")
+    r = numeric_frame(returns, "returns", "decimal returns")
+    check_not_percent(r.to_numpy(), "returns")
+    rate = numeric_frame(rf, "rf", "decimal returns").reindex(r.index)
+    check_not_percent(rate.to_numpy(), "rf")
+    present = r.notna() if isinstance(r, pd.Series) else r.notna().any(axis=1)
+    gap = present & rate.isna()
+    if gap.any():
+        raise XLFactorError(
+            f"rf: no risk-free rate on {gap.index[gap.to_numpy().argmax()]} where returns has a value; rf must cover "
+            "every date with a return"
+        )
+    excess = r.sub(rate, axis=0)
+    return excess if cumulative is None else cumulative_returns(excess, cumulative)
 
 
 def cumulative_returns(returns: pd.Series | pd.DataFrame, method: str = "compound") -> pd.Series | pd.DataFrame:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models.covariance import (
     CovMethod,
     check_periods_per_year,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 Weights = pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray
 SPECIFIC = "Specific"
 FACTOR_COLUMNS = ["exposure", "marginal", "contribution", "percent"]
+VARIANCE_VIEW_COLUMNS = ["euler_var", "standalone_var", "covariance_var", "standalone_vol"]
 ASSET_COLUMNS = ["weight", "marginal", "contribution", "percent"]
 
 
@@ -70,6 +72,15 @@ class PortfolioRisk:
         Specific), ``contribution`` (``x_k (F x)_k / sigma``; Specific:
         ``specific_var / sigma``), ``percent`` (``contribution / sigma``, a fraction).
         Contributions sum to ``total_vol``, percents to 1.
+    variance_view : DataFrame
+        The per-factor variance view beside the Euler split. Index = factors +
+        ``"Specific"``; columns ``euler_var`` (``x_k (F x)_k``; Specific ``w'Dw``: the Euler
+        split of the variance, summing to ``total_var``), ``standalone_var``
+        (``x_k^2 F_kk = b_k^2 Var(f_k)``, the variance the factor would give alone; Specific
+        ``w'Dw``), ``covariance_var`` (``euler_var - standalone_var = x_k sum_{j != k} F_kj x_j``,
+        the factor's share of the covariance terms) and ``standalone_vol``
+        (``sqrt(standalone_var)``). The standalone variances sum to ``total_var`` only when the
+        factors are uncorrelated.
     by_asset : DataFrame
         Index = the model's assets; columns ``weight`` (``w_i``, active if a
         benchmark was given), ``marginal`` (``d sigma / d w_i = (B F x + D w)_i / sigma``),
@@ -84,6 +95,8 @@ class PortfolioRisk:
     are 0 and marginals, percents and ``factor_share`` are NaN.
     """
 
+    __repr__ = short_repr
+
     total_var: float
     factor_var: float
     specific_var: float
@@ -94,6 +107,7 @@ class PortfolioRisk:
     active: bool
     exposures: pd.Series
     by_factor: pd.DataFrame
+    variance_view: pd.DataFrame
     by_asset: pd.DataFrame
     annualized: bool
     periods_per_year: int | None
@@ -331,6 +345,7 @@ class FactorRiskModel:
             active=benchmark is not None,
             exposures=pd.Series(x, index=self.factors, name="exposure"),
             by_factor=pd.DataFrame(by_factor, index=self._factor_rows, columns=FACTOR_COLUMNS),
+            variance_view=_variance_view(x, self.F, contrib_factor, self._factor_rows),
             by_asset=pd.DataFrame(by_asset, index=self.assets, columns=ASSET_COLUMNS),
             annualized=self.annualized,
             periods_per_year=self.periods_per_year,
@@ -532,3 +547,10 @@ def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, asse
     if bad.any():
         raise XLFactorError(f"specific_var: must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}")
     return np.ascontiguousarray(d)
+
+
+def _variance_view(x: np.ndarray, f: np.ndarray, euler: np.ndarray, rows: pd.Index) -> pd.DataFrame:
+    """:attr:`PortfolioRisk.variance_view` from the exposures, ``F`` and the Euler variance split (specific last)."""
+    standalone = np.append(x * x * np.diag(f), euler[-1])
+    values = np.column_stack((euler, standalone, euler - standalone, np.sqrt(np.maximum(standalone, 0.0))))
+    return pd.DataFrame(values, index=rows, columns=VARIANCE_VIEW_COLUMNS)

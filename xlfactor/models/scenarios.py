@@ -20,6 +20,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import fraction
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import horizon_periods
@@ -59,6 +60,8 @@ class StressResult:
     the weights (fraction of capital, or currency for currency weights).
     """
 
+    __repr__ = short_repr
+
     factor_moves: pd.Series
     shocked: pd.Series
     exposures: pd.Series
@@ -89,11 +92,13 @@ class VaRResult:
     periods_per_year : int or None
         The model's data frequency (so ``horizon / periods_per_year`` is in years); None if unknown.
     by_factor : DataFrame
-        Index factors + ``"Specific"``; columns ``var`` and ``es``: the Euler
-        contributions of ``PortfolioRisk.by_factor`` (volatility shares) scaled to
-        the VaR and ES; each column sums to the total. For the parametric method
-        this is the exact Euler allocation of VaR and ES; for the historical and
-        Cornish-Fisher methods it allocates their totals by volatility shares.
+        Index factors + ``"Specific"``; columns ``var`` and ``es``: Euler contributions,
+        each column summing to the total. Parametric: the volatility shares of
+        ``PortfolioRisk.by_factor`` scaled to VaR and ES (the exact Euler allocation of a
+        normal P&L). Historical: the exact Euler allocation of the simulated P&L, ``ES_k =
+        -E[L_k | L <= q]`` and ``VaR_k = -E[L_k | L = q]`` for each factor's P&L ``L_k = x_k f_k``
+        and the specific term (formulas in :func:`var_es`). Cornish-Fisher: its totals
+        allocated by volatility shares (the expansion has no per-factor form).
     active : bool
         True when a benchmark was given.
     method : str
@@ -104,6 +109,8 @@ class VaRResult:
     observations : int
         Historical periods used (0 for the parametric method).
     """
+
+    __repr__ = short_repr
 
     var: float
     es: float
@@ -212,9 +219,28 @@ def var_es(
     one-period P&L is then the mixture ``L = p_T* + e``, ``e ~ N(0, s^2)``,
     ``P(L <= q) = (1/T) sum_t Phi((q - p_t) / s)``; ``q`` solves ``P(L <= q) = a``
     and ``VaR_1 = -q``; ``ES_1 = -(1/(aT)) sum_t [p_t Phi(u_t) - s phi(u_t)]``
-    with ``u_t = (q - p_t) / s``, the exact tail mean of the mixture. With
-    ``s = 0``: ``VaR_1 = -`` the linear-interpolated ``a``-quantile of ``p_t``
-    and ``ES_1 = -`` the mean of the ``p_t <= -VaR_1``. Horizon: square-root-of-time,
+    with ``u_t = (q - p_t) / s``, the exact tail mean of the mixture.
+
+    One quantile convention at every level of specific risk: the quantile of that mixture.
+    When ``s = 0``, or ``s`` is so small that the normal term cannot move any ``p_t`` past
+    its neighbour in double precision (``40 s`` below the smallest gap between distinct
+    ``p_t``), the mixture is the empirical distribution of ``p_t`` and its quantile is the
+    limit as ``s -> 0``: with ``p_(1) <= ... <= p_(T)``, ``n = aT`` and ``k = floor(n)``,
+    ``q = p_(k+1)`` when ``n`` is not whole and ``q = (p_(k) + p_(k+1)) / 2`` when it is
+    (numpy's ``method="averaged_inverted_cdf"``, Hyndman-Fan type 2), and
+    ``ES_1 = -(sum_{t<=k} p_(t) + (n - k) p_(k+1)) / n`` (the tail mean with the fractional
+    weight on the quantile's own date, Acerbi-Tasche). So ``s = 0`` and ``s = 1e-17``
+    give the same VaR and ES.
+
+    Euler contributions (historical): with each factor's P&L ``L_k,t = x_k f_k,t`` and the
+    specific term ``e``, ``ES_k = -(1/(aT)) sum_t L_k,t Phi(u_t)``,
+    ``ES_specific = (1/(aT)) sum_t s phi(u_t)``; ``VaR_k = -sum_t omega_t L_k,t``,
+    ``VaR_specific = -sum_t omega_t (q - p_t)`` with ``omega_t = phi(u_t) / sum phi(u)``
+    (the mean of each part given ``L = q``). In the ``s = 0`` limit: the tail weights above
+    for ES (``ES_specific = 0``) and, for VaR, the date(s) the quantile sits on. Each sums
+    to the total.
+
+    Horizon: square-root-of-time,
     ``VaR = VaR_1 sqrt(h)``, ``ES = ES_1 sqrt(h)`` (not overlapping h-period sums,
     which would reuse each period h times and leave few independent tails).
 
@@ -269,20 +295,22 @@ def var_es(
         z = float(ndtri(c))
         var, es = z * vol, vol * _normal_pdf(z) / a
     else:
-        pnl = _historical_pnl(model, weights, benchmark, factor_returns, a, max_gross)
+        parts = _historical_pnl(model, weights, benchmark, factor_returns, a, max_gross)
+        pnl = parts.sum(axis=1)
         n_obs = len(pnl)
         s = np.sqrt(risk.specific_var * model.per_period_scale)
         skew, kurt = _mixture_moments(pnl, s)
         if method == "historical":
-            var_1, es_1 = _historical_var_es(pnl, s, a)
-            var, es = var_1 * np.sqrt(h), es_1 * np.sqrt(h)
+            var_parts, es_parts = _historical_var_es(parts, s, a)
+            contributions = np.column_stack((var_parts, es_parts)) * np.sqrt(h)
+            var, es = contributions.sum(axis=0)
         else:
             q, tail = _cornish_fisher(a, skew / np.sqrt(h), kurt / h)
             var, es = -q * vol, -tail * vol / a
-    shares = risk.by_factor["percent"].to_numpy() if risk.total_vol > 0 else np.zeros(len(risk.by_factor))
-    by_factor = pd.DataFrame(
-        np.column_stack((var * shares, es * shares)), index=risk.by_factor.index, columns=["var", "es"]
-    )
+    if method != "historical":
+        shares = risk.by_factor["percent"].to_numpy() if risk.total_vol > 0 else np.zeros(len(risk.by_factor))
+        contributions = np.column_stack((var * shares, es * shares))
+    by_factor = pd.DataFrame(contributions, index=risk.by_factor.index, columns=["var", "es"])
     return VaRResult(
         var=float(var),
         es=float(es),
@@ -312,7 +340,7 @@ def _historical_pnl(
     tail: float,
     max_gross: float | None,
 ) -> np.ndarray:
-    """``p_t = x' f_t`` over the factor history (one value per complete date)."""
+    """Each factor's P&L ``x_k f_k,t`` over the factor history (dates x factors; ``p_t`` is the row sum)."""
     history = model_history(model, factor_returns, "historical VaR")
     if len(history) * tail < 1:
         raise XLFactorError(
@@ -320,7 +348,7 @@ def _historical_pnl(
             f"{int(np.ceil(1 / tail))} periods or a lower confidence"
         )
     x = model.weight_vector(weights, benchmark, max_gross=max_gross) @ model.B
-    return history.to_numpy() @ x
+    return history.to_numpy() * x
 
 
 def _mixture_moments(pnl: np.ndarray, s: float) -> tuple[float, float]:
@@ -334,16 +362,40 @@ def _mixture_moments(pnl: np.ndarray, s: float) -> tuple[float, float]:
     return float(m3 / m2**1.5), float(m4 / m2**2 - 3.0)
 
 
-def _historical_var_es(pnl: np.ndarray, s: float, a: float) -> tuple[float, float]:
-    """One-period VaR and ES of the mixture ``p_t + N(0, s^2)`` (empirical ``p_t`` when ``s = 0``)."""
-    if s <= 0:
-        q = float(np.quantile(pnl, a))
-        return -q, -float(pnl[pnl <= q].mean())
+def _historical_var_es(parts: np.ndarray, s: float, a: float) -> tuple[np.ndarray, np.ndarray]:
+    """Euler contributions (factors, then specific) to the one-period VaR and ES of the mixture ``p_t + N(0, s^2)``,
+    ``p_t`` the row sums of ``parts``; the empirical limit when ``s`` is negligible (see :func:`var_es`)."""
+    pnl = parts.sum(axis=1)
+    distinct = np.diff(np.unique(pnl))
+    if s <= 0 or 40.0 * s < distinct.min(initial=np.inf):
+        return _empirical_var_es(parts, pnl, a)
     lo, hi = pnl.min() - 10.0 * s, pnl.max() + 10.0 * s
     q = brentq(lambda v: float(ndtr((v - pnl) / s).mean()) - a, lo, hi, xtol=1e-15 * max(1.0, abs(hi)), rtol=1e-14)
     u = (q - pnl) / s
-    tail_mean = float(np.mean(pnl * ndtr(u) - s * _normal_pdf(u))) / a
-    return -q, -tail_mean
+    n = a * len(pnl)
+    es = np.append(-(ndtr(u) @ parts), s * _normal_pdf(u).sum()) / n
+    density = np.exp(-0.5 * (u * u - np.min(u * u)))  # proportional to phi(u_t), without underflow
+    omega = density / density.sum()
+    var = -np.append(omega @ parts, omega @ (q - pnl))
+    return var, es
+
+
+def _empirical_var_es(parts: np.ndarray, pnl: np.ndarray, a: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``s -> 0`` limit: averaged inverted-CDF quantile and the Acerbi-Tasche tail mean, by part."""
+    order = np.argsort(pnl, kind="stable")
+    ranked = parts[order]
+    n = a * len(pnl)
+    whole = abs(n - round(n)) <= 1e-9 * n
+    k = round(n) if whole else int(np.floor(n))
+    weights = np.zeros(len(pnl))
+    weights[:k] = 1.0
+    if whole:
+        var = -(ranked[k - 1] + ranked[k]) / 2.0
+    else:
+        weights[k] = n - k
+        var = -ranked[k]
+    es = -(weights @ ranked) / n
+    return np.append(var, 0.0), np.append(es, 0.0)
 
 
 def _cornish_fisher(a: float, skew: float, kurt: float) -> tuple[float, float]:

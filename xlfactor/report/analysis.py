@@ -36,6 +36,8 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models import RF_COLUMN
+from xlfactor.models._repr import short_repr
+from xlfactor.models.attribution import AttributionResult, factor_attribution
 from xlfactor.models.backtest import BacktestResult, risk_backtest
 from xlfactor.models.covariance import cov_to_corr
 from xlfactor.models.episodes import EPISODES, ScenarioResult, episode_problem, scenario
@@ -43,6 +45,7 @@ from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.hedging import HedgeResult, RiskShareHedge, hedge_ratios, hedge_to_risk_share
 from xlfactor.models.holdings import holdings_exposures
 from xlfactor.models.regression import RegressionResult, regress
+from xlfactor.models.risk_history import RiskHistory, risk_history
 from xlfactor.models.risk_model import FactorRiskModel, PortfolioRisk, weight_vector
 from xlfactor.models.rolling import rolling_regress
 from xlfactor.models.scenarios import stress, var_es
@@ -183,7 +186,19 @@ class PortfolioAnalysis:
         With a ``weights_history``: dates x factors, the bottom-up exposures
         ``x_t = sum_i w_{t,i} beta_i`` of the weights held on each date, betas from
         ``asset_regression`` (:func:`xlfactor.holdings_exposures`); else None.
+    unweighted : tuple of str
+        Assets with returns that the weights left out (carried at weight 0; the report warns).
+    attribution : AttributionResult or None
+        :func:`xlfactor.factor_attribution` of today's weights held constant (active against the
+        benchmark when given; Carino linking), on the dates where every held asset (and benchmark
+        asset) has a return; None when there are fewer than two such dates.
+    risk_history : RiskHistory or None
+        :func:`xlfactor.risk_history` of today's weights (tracking error against the benchmark when
+        given), with the forecast check's expanding window, first forecast and ``cov_method``;
+        None when the forecast check is (too little history).
     """
+
+    __repr__ = short_repr
 
     returns: pd.DataFrame
     factors: pd.DataFrame
@@ -220,6 +235,9 @@ class PortfolioAnalysis:
     scenario_results: dict[str, ScenarioResult]
     backtest: BacktestResult | None
     holdings_exposures: pd.DataFrame | None = None
+    unweighted: tuple[str, ...] = ()
+    attribution: AttributionResult | None = None
+    risk_history: RiskHistory | None = None
 
     @property
     def start(self) -> pd.Timestamp:
@@ -230,6 +248,21 @@ class PortfolioAnalysis:
     def end(self) -> pd.Timestamp:
         """Last date of the portfolio sample."""
         return self.portfolio_returns.index[-1]
+
+    @property
+    def total_weight(self) -> float:
+        """Net invested weight ``sum_i w_i`` (1 for a fully invested book)."""
+        return float(self.weights.sum())
+
+    @property
+    def gross_weight(self) -> float:
+        """Gross exposure ``sum_i |w_i|``."""
+        return float(self.weights.abs().sum())
+
+    @property
+    def cash_weight(self) -> float:
+        """``1 - sum_i w_i``: cash, or capital not covered by the assets (no risk in the model)."""
+        return 1.0 - self.total_weight
 
     @property
     def factor_names(self) -> list[str]:
@@ -261,7 +294,10 @@ def analyze_portfolio(
         Dates x assets, simple returns in decimals; rows are matched to
         ``factors`` by index (align them first, e.g. with :func:`xlfactor.align`).
     weights : Series or mapping
-        Weight per asset; assets not listed get 0. Names must be columns of ``returns``.
+        Weight per asset; names must be columns of ``returns``. An asset with returns that is
+        left out is carried at weight 0 and listed in ``unweighted`` (the report and the command
+        line warn: a dropped holding would otherwise silently become cash). The sum of the
+        weights is the invested share; ``1 - sum`` is cash (``total_weight``, ``cash_weight``).
     factors : DataFrame
         Dates x factors (decimals), optionally with an ``RF`` column.
     benchmark : Series, mapping, ``"equal"`` or None
@@ -396,7 +432,10 @@ def analyze_portfolio(
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
         backtest=_backtest(returns, w, factor_frame, rf, cov_method),
+        attribution=_attribution(returns, w, bench, factor_frame, rf, max_gross, units),
+        risk_history=_risk_history(returns, w, bench, factor_frame, rf, cov_method, max_gross),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
+        unweighted=unweighted_assets(weights, returns.columns),
     )
 
 
@@ -422,6 +461,18 @@ def _weights(weights: pd.Series | Mapping[str, float], assets: pd.Index, name: s
     if name == "weights" and not (values != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
     return pd.Series(values, index=assets, name=name)
+
+
+def unweighted_assets(weights: pd.Series | Mapping[str, float], assets: pd.Index) -> tuple[str, ...]:
+    """The assets with returns that ``weights`` (by name) leaves out; they are carried at weight 0, and the
+    report says so (a holding dropped from the weights would otherwise silently become cash)."""
+    if isinstance(weights, Mapping):
+        named = pd.Index(list(weights))
+    elif isinstance(weights, pd.Series):
+        named = weights.index
+    else:
+        return ()  # an array has one weight per asset by construction (weight_vector checks its length)
+    return tuple(str(a) for a in assets.difference(named, sort=False))
 
 
 def _benchmark(benchmark: pd.Series | Mapping[str, float] | str | None, assets: pd.Index) -> pd.Series | None:
@@ -701,19 +752,72 @@ def _backtest(
     returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, rf: pd.Series | None, cov_method: str
 ) -> BacktestResult | None:
     """The forecast check on the held assets' complete dates; None when they are too few."""
-    held = weights.index[weights.to_numpy() != 0]
-    complete = int(returns[held].notna().all(axis=1).sum())
-    smallest = factors.shape[1] + 3
-    if complete < 2 * smallest:
+    start = _first_forecast(returns, weights != 0, factors.shape[1])
+    if start is None:
         return None
     frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
     return risk_backtest(
         returns,
         weights,
         frame,
-        min_periods=max(smallest, min(BACKTEST_MIN_PERIODS, complete // 2)),
+        min_periods=start,
         cov_method=cov_method,
         confidence=BACKTEST_CONFIDENCE,
+    )
+
+
+def _first_forecast(returns: pd.DataFrame, held: pd.Series, n_factors: int) -> int | None:
+    """Rows before the first out-of-sample forecast: ``BACKTEST_MIN_PERIODS``, or half the held assets' complete
+    dates when fewer, at least ``K + 3``; None when those dates are fewer than ``2 (K + 3)``."""
+    complete = int(returns.loc[:, held.to_numpy()].notna().all(axis=1).sum())
+    smallest = n_factors + 3
+    if complete < 2 * smallest:
+        return None
+    return max(smallest, min(BACKTEST_MIN_PERIODS, complete // 2))
+
+
+def _attribution(
+    returns: pd.DataFrame,
+    weights: pd.Series,
+    bench: pd.Series | None,
+    factors: pd.DataFrame,
+    rf: pd.Series | None,
+    max_gross: float | None,
+    units: str,
+) -> AttributionResult | None:
+    """Factor attribution of today's weights on the dates every held (or benchmark) asset has a return."""
+    held = (weights != 0) | (bench != 0 if bench is not None else False)
+    rows = returns.index[returns.loc[:, held.to_numpy()].notna().all(axis=1).to_numpy()]
+    if len(rows) < 2:
+        return None
+    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
+    return factor_attribution(
+        returns.loc[rows], weights, frame.loc[rows], benchmark=bench, max_gross=max_gross, units=units
+    )
+
+
+def _risk_history(
+    returns: pd.DataFrame,
+    weights: pd.Series,
+    bench: pd.Series | None,
+    factors: pd.DataFrame,
+    rf: pd.Series | None,
+    cov_method: str,
+    max_gross: float | None,
+) -> RiskHistory | None:
+    """Ex-ante risk through time with the forecast check's schedule; None when that check has too little data."""
+    start = _first_forecast(returns, (weights != 0) | (bench != 0 if bench is not None else False), factors.shape[1])
+    if start is None:
+        return None
+    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
+    return risk_history(
+        returns,
+        weights,
+        frame,
+        benchmark=bench,
+        min_periods=start,
+        cov_method=cov_method,
+        max_gross=max_gross,
     )
 
 

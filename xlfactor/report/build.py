@@ -43,6 +43,7 @@ DEMO_REALISED_SOURCE = (
     "rebalancing back to them, drift in between (current weights = target weights)"
 )
 _PRE_SHEET_STEPS = 3
+_TOTAL_STEPS = _PRE_SHEET_STEPS + len(SHEETS) + 1
 
 
 def build_report(
@@ -110,8 +111,8 @@ def build_report(
         Bad input (see :func:`xlfactor.analyze_portfolio`), no dates in common with
         the factor data, an unwritable output path. No file is written then.
     """
-    path = _check_path(path)
-    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    path = check_report_path(path)
+    report = _Progress(progress, _TOTAL_STEPS)
     analysis, info = _analysis(
         returns,
         weights,
@@ -146,17 +147,20 @@ def report_analysis(
     max_gross: float | None = MAX_GROSS,
     weights_history: pd.DataFrame | None = None,
     units: str = "auto",
+    progress: ProgressFn | None = None,
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
     """What :func:`build_report` shows, without writing a file: the analysis and the report's facts.
 
-    Same arguments and errors as :func:`build_report` (without ``path`` and ``progress``);
-    for runtimes that lay the report out elsewhere (the sheets of the open workbook in
-    xlwings Lite and Server, :mod:`xlfactor.excel.report_sheets`).
+    Same arguments and errors as :func:`build_report` (without ``path``); for runtimes that
+    lay the report out elsewhere (the sheets of the open workbook in xlwings Lite and
+    Server, :mod:`xlfactor.excel.report_sheets`), or that show the numbers before writing
+    the file with :func:`write_report` (the command line). ``progress`` counts the steps
+    of both calls.
     """
     return _analysis(
         returns,
         weights,
-        _Progress(None, _PRE_SHEET_STEPS),
+        _Progress(progress, _TOTAL_STEPS),
         model=model,
         freq=freq,
         factors=factors,
@@ -251,8 +255,8 @@ def build_demo_report(
         Where the report was written (default ``./xlfactor-demo-report.xlsx``) and
         the numbers it shows.
     """
-    path = _check_path(path if path is not None else DEMO_FILE)
-    report = _Progress(progress, _PRE_SHEET_STEPS + len(SHEETS) + 1)
+    path = check_report_path(path if path is not None else DEMO_FILE)
+    report = _Progress(progress, _TOTAL_STEPS)
     report.step("Loading factor data")
     model_name = model.strip().upper()
     factors = load_factors(model_name, "M")
@@ -311,6 +315,15 @@ def _analyse(
     )
 
 
+def write_report(
+    analysis: PortfolioAnalysis, info: ReportInfo, path: str | Path, *, progress: ProgressFn | None = None
+) -> Path:
+    """Write the report workbook of an analysis from :func:`report_analysis` (atomically) and return its path."""
+    report = _Progress(progress, _TOTAL_STEPS)
+    report.done_steps = _PRE_SHEET_STEPS
+    return _write(analysis, info, check_report_path(path), report)
+
+
 def _write(analysis: PortfolioAnalysis, info: ReportInfo, path: Path, report: _Progress) -> Path:
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -347,7 +360,8 @@ def _align_realised(series: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> 
         ) from None
 
 
-def _check_path(path: str | Path) -> Path:
+def check_report_path(path: str | Path) -> Path:
+    """``path`` as the report's output: an ``.xlsx`` in an existing folder (checked before any work)."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise XLFactorError(f"output: {path.name!r} must end in .xlsx")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.report.workbook import TableRef
+from xlfactor.report.workbook import DEFAULT_FONT_PT, FONT_NAME, TableRef
+
+TEXT_SIZE = DEFAULT_FONT_PT
 
 _PALETTE = ("2E75B6", "C55A11", "548235", "7F6000", "7030A0", "1F3864", "BF9000", "A5A5A5")
 
@@ -77,6 +84,10 @@ def line_chart(
         series.graphicalProperties.line.width = 19050
     chart.set_categories(Reference(ws, min_col=table.first_col, min_row=table.first_row, max_row=table.last_row))
     chart.x_axis.number_format = date_format
+    # The axis spans the data's own first and last dates (a reader's automatic bounds may stop short).
+    first, last = (ws.cell(row=r, column=table.first_col).value for r in (table.first_row, table.last_row))
+    if isinstance(first, dt.datetime) and isinstance(last, dt.datetime):
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = to_excel(first), to_excel(last)
     chart.x_axis.majorTimeUnit = "years"
     chart.x_axis.majorUnit = 1
     chart.x_axis.tickLblPos = "low"  # dates along the bottom edge, clear of lines near zero
@@ -97,3 +108,16 @@ def _decorate(
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
+    # Axis labels and legend at the cells' 11 pt (a reader's default is 10 pt): the print scale keeps
+    # cell text at 8 pt or more (xlfactor.report.workbook.print_layout), and then chart text too.
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        part.txPr = _text(TEXT_SIZE)
+    if chart.y_axis.title is not None:
+        for paragraph in chart.y_axis.title.tx.rich.p:
+            paragraph.pPr = _text(TEXT_SIZE).p[0].pPr
+
+
+def _text(size_pt: float) -> RichText:
+    """Text properties of a chart part: ``size_pt`` points in the report's font."""
+    run = CharacterProperties(sz=round(size_pt * 100), latin=Font(typeface=FONT_NAME))
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=run), endParaRPr=run)])

@@ -5,6 +5,26 @@ from __future__ import annotations
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 
+#: Total weights further than this from 1 get a warning (CLI and Summary): cash or a holding left out.
+CASH_WARNING = 0.005
+
+
+def weights_warning(a: PortfolioAnalysis) -> str | None:
+    """The warning for assets the weights left out, or weights that do not sum to 1, else None."""
+    parts = []
+    if a.unweighted:
+        names = ", ".join(a.unweighted[:10]) + (f" and {len(a.unweighted) - 10} more" if len(a.unweighted) > 10 else "")
+        parts.append(f"{len(a.unweighted)} asset(s) with returns have no weight and are carried at 0: {names}.")
+    if abs(a.cash_weight) > CASH_WARNING:
+        rest = "cash with no risk" if a.cash_weight > 0 else "borrowed cash (leverage) with no risk"
+        parts.append(
+            f"Weights sum to {a.total_weight:.1%}: the other {a.cash_weight:.1%} of capital is carried as {rest}; "
+            "every risk figure is per unit of total capital."
+        )
+    if not parts:
+        return None
+    return " ".join(parts) + " If a holding is missing, add it to the weights (0 if not held)."
+
 
 def reading(a: PortfolioAnalysis, info: ReportInfo) -> list[str]:
     """Sentences summarising risk, its sources, the biggest contributors, stress and VaR."""
@@ -12,7 +32,9 @@ def reading(a: PortfolioAnalysis, info: ReportInfo) -> list[str]:
     factors = risk.by_factor.drop(index="Specific")
     top_factor = factors["contribution"].idxmax()
     top_asset = risk.by_asset["contribution"].idxmax()
-    lines = [
+    warning = weights_warning(a)
+    lines = [] if warning is None else [warning]
+    lines += [
         f"The portfolio's volatility is {risk.total_vol:.1%} a year: {risk.factor_vol:.1%} from factor exposures "
         f"and {risk.specific_vol:.1%} specific to the holdings; factors explain {risk.factor_share:.0%} of the "
         "variance.",

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,9 @@ from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.errors import XLFactorError
@@ -40,16 +46,22 @@ DATE = "yyyy-mm-dd"
 NAVY = "1F3864"
 HEADER_FILL = PatternFill("solid", fgColor=NAVY)
 TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=16, color=NAVY)
-SECTION_FONT = Font(bold=True, size=12, color=NAVY)
-NOTE_FONT = Font(italic=True, color="595959")
-BOLD = Font(bold=True)
+#: The workbook's default font (openpyxl's default style): every font of the report names it, so that
+#: a styled cell keeps its metrics (a font without a name falls back to whatever the reader picks).
+FONT_NAME = "Calibri"
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=16, color=NAVY)
+SECTION_FONT = Font(name=FONT_NAME, bold=True, size=12, color=NAVY)
+NOTE_FONT = Font(name=FONT_NAME, italic=True, color="595959")
+BOLD = Font(name=FONT_NAME, bold=True)
 THIN_BOTTOM = Border(bottom=Side(style="thin", color="8EA9DB"))
 TOTAL_BORDER = Border(top=Side(style="thin", color="000000"))
 WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRE = Alignment(horizontal="center")
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
+#: What Excel may take for the start of a formula (or a DDE call) in text typed into a cell: ``= + - @``,
+#: their full-width forms (an East Asian keyboard's), and a leading tab or line break.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
 HEADER_CHARS = 11
 #: Excel's limit on a print header (codes included).
 MAX_PAGE_HEADER = 255
@@ -62,10 +74,17 @@ def rows_for(height_cm: float) -> int:
     return math.ceil(height_cm / ROW_CM) + 1
 
 
+def formula_like(text: str) -> bool:
+    """Whether Excel could read ``text`` entered into a cell as a formula: it starts (after spaces) with
+    one of :data:`FORMULA_STARTS`. Such text is written with a quote prefix (here) or into a cell
+    formatted as Text (the Lite/Server report, :func:`xlfactor.excel.ribbon.write_rows`)."""
+    return text.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 def safe_value(cell: Cell, value: object) -> Cell:
     """Write ``value`` into ``cell`` so that text is always stored as text.
 
-    Strings starting with ``=``, ``+``, ``-`` or ``@`` get the cell type ``s``
+    Strings Excel could read as a formula (:func:`formula_like`) get the cell type ``s``
     (openpyxl would otherwise store ``=...`` as a formula) and Excel's quote
     prefix (so editing the cell in Excel keeps it text); control characters a
     workbook cannot hold are removed (:func:`clean_text`). NaN and None become
@@ -87,7 +106,7 @@ def safe_value(cell: Cell, value: object) -> Cell:
         value = clean_text(value)
         cell.value = value
         cell.data_type = "s"
-        if value.startswith(_FORMULA_STARTS):
+        if formula_like(value):
             cell.quotePrefix = True
         return cell
     cell.value = value
@@ -175,6 +194,7 @@ def write_table(
     index_format: str | None = None,
     total: pd.Series | None = None,
     total_label: str = "Total",
+    filters: bool = False,
 ) -> TableRef:
     """Write ``frame`` with its index as the first column and a styled header row.
 
@@ -189,6 +209,9 @@ def write_table(
     total
         Optional values for a bold total row under the table (indexed like the
         columns; missing columns stay blank). The values are written as given.
+    filters
+        Make the header and data rows an Excel table (sort and filter buttons; its header
+        replaces the column letters when scrolled): for data sheets.
     """
     headers = [index_label, *[str(c) for c in frame.columns]]
     for j, text in enumerate(headers):
@@ -203,7 +226,10 @@ def write_table(
         r = row + 1 + i
         put(ws, r, col, label, number_format=index_format, font=BOLD).border = THIN_BOTTOM
         for j, value in enumerate(values[i]):
-            put(ws, r, col + 1 + j, value, number_format=col_formats[j]).border = THIN_BOTTOM
+            cell = put(ws, r, col + 1 + j, value, number_format=col_formats[j])
+            cell.border = THIN_BOTTOM
+            if isinstance(value, str):  # centred: a text cell never reads as one with the number beside it
+                cell.alignment = CENTRE
     last = row + len(frame)
     if total is not None:
         last += 1
@@ -214,7 +240,27 @@ def write_table(
         for j in range(len(headers)):
             ws.cell(row=last, column=col + j).fill = TOTAL_FILL
             ws.cell(row=last, column=col + j).border = TOTAL_BORDER
-    return TableRef(row, row + 1, last, col, col + len(frame.columns))
+    ref = TableRef(row, row + 1, last, col, col + len(frame.columns))
+    _tables.setdefault(ws, []).append(ref)
+    if filters:
+        excel_table(ws, ref, headers, data_last_row=row + len(frame))
+    return ref
+
+
+def excel_table(ws: Worksheet, ref: TableRef, headers: list[str], *, data_last_row: int) -> Table:
+    """An Excel table (with filter buttons) over a written table's header and data rows. Its name is the
+    sheet's name as letters, digits and underscores plus a number; a blank header becomes "Item"."""
+    if not headers[0]:
+        ws.cell(row=ref.header_row, column=ref.first_col).value = headers[0] = "Item"
+    if len(set(headers)) != len(headers):
+        raise ValueError(f"an Excel table needs distinct column headers, got {headers}")  # a layout bug
+    stem = re.sub(r"\W", "_", ws.title)
+    name = f"{'T' if not stem[:1].isalpha() else ''}{stem}_{len(ws.tables) + 1}"
+    span = f"{get_column_letter(ref.first_col)}{ref.header_row}:{get_column_letter(ref.last_col)}{data_last_row}"
+    table = Table(displayName=name, ref=span)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    ws.add_table(table)
+    return table
 
 
 def write_pairs(
@@ -258,16 +304,168 @@ def set_widths(
         ws.column_dimensions[get_column_letter(c)].width = w
 
 
+#: Printable area (points) common to A4 and Letter with the margins of :func:`page_setup`
+#: (0.5 in left and right, 0.75 in top and bottom): the narrower width and the shorter height of the two.
+PRINTABLE = {"portrait": (523.0, 684.0), "landscape": (720.0, 487.0)}
+#: Smallest printed font size (points): a sheet is never shrunk below it.
+MIN_PRINT_PT = 8.0
+DEFAULT_FONT_PT = 11.0
+DEFAULT_ROW_PT = 15.0
+EXCEL_DEFAULT_WIDTH = 8.43
+CM_PT = 72 / 2.54
+_tables: weakref.WeakKeyDictionary[Worksheet, list[TableRef]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints: orientation, scale (1 = 100%), fit to one page wide (else column blocks at
+    ``scale`` with the first column repeated), fit to one page tall, and the header row repeated on
+    every page (None for a one-page sheet)."""
+
+    orientation: str
+    scale: float
+    fit_width: bool
+    fit_height: bool
+    title_row: int | None
+
+
+def _column_left(ws: Worksheet, col: int) -> float:
+    """Points from the sheet's left edge to column ``col`` (1-based)."""
+    widths = (ws.column_dimensions[get_column_letter(c)].width or EXCEL_DEFAULT_WIDTH for c in range(1, col))
+    return sum((w * 7 + 5) * 0.75 for w in widths)  # Excel: a width in characters is 7 px each + 5 px
+
+
+def _charts(ws: Worksheet) -> list[tuple[int, int, float, float]]:
+    """(column, row, width, height) of each chart: its top-left cell (1-based) and its size in points."""
+    spans = []
+    for chart in ws._charts:
+        anchor = chart.anchor
+        if isinstance(anchor, str):
+            row, col = coordinate_to_tuple(anchor)
+        else:  # an anchor object (a chart read back from a file): 0-based marker
+            row, col = anchor._from.row + 1, anchor._from.col + 1
+        spans.append((col, row, chart.width * CM_PT, chart.height * CM_PT))
+    return spans
+
+
+def _row_top(ws: Worksheet, row: int) -> float:
+    """Points from the sheet's top edge to row ``row`` (1-based)."""
+    return sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(1, row))
+
+
+def content_size(ws: Worksheet) -> tuple[float, float]:
+    """Width and height (points) of a sheet's used cells and charts, from column widths and row heights."""
+    top = partial(_row_top, ws)
+    width, height = _column_left(ws, ws.max_column + 1), top(ws.max_row + 1)
+    for col, row, chart_w, chart_h in _charts(ws):
+        width = max(width, _column_left(ws, col) + chart_w)
+        height = max(height, top(row) + chart_h)
+    return width, height
+
+
+def row_breaks(ws: Worksheet, room: float, repeated: int | None = None) -> list[int]:
+    """First rows of the pages after the first when a sheet ``room`` points tall (at print scale) is
+    printed: a page ends at the last row that fits, or before a chart that would not fit on it, so that
+    no chart is cut. ``repeated``: the header row repeated on every page (it takes room on each)."""
+    charts = [(r, h) for _, r, _, h in _charts(ws)]
+    last = max([ws.max_row, *[r for r, _ in charts]])
+    title = (ws.row_dimensions[repeated].height or DEFAULT_ROW_PT) if repeated else 0.0
+    starts, start = [], 1
+    for row in range(2, last + 2):
+        offset = _row_top(ws, start) - (title if starts and repeated and repeated < start else 0)
+        bottom = _row_top(ws, row) - offset
+        chart_bottom = max([_row_top(ws, r) + h - offset for r, h in charts if start <= r < row] or [0.0])
+        if max(bottom, chart_bottom) > room and row - 1 > start:
+            inside = [r for r, _ in charts if start < r < row]
+            start = min(inside) if inside and chart_bottom > room and bottom <= room else row - 1
+            starts.append(start)
+    return starts
+
+
+def column_breaks(ws: Worksheet, room: float) -> list[int]:
+    """First columns of the column blocks after the first when a sheet ``room`` points wide (at print
+    scale) is printed by blocks with column A repeated: a block ends at the last column that fits, or
+    before a chart that would not fit in it, so that no chart is cut."""
+    last = max([ws.max_column, *[c for c, *_ in _charts(ws)]])
+    starts, start = [], 1
+    repeated = _column_left(ws, 2)
+    for col in range(2, last + 2):
+        offset = _column_left(ws, start) - (repeated if starts else 0)
+        right = _column_left(ws, col) - offset  # where column ``col - 1`` ends within the block
+        chart_right = max([_column_left(ws, c) + w - offset for c, _, w, _ in _charts(ws) if start <= c < col] or [0.0])
+        if max(right, chart_right) > room and col - 1 > start:
+            charts_here = [c for c, *_ in _charts(ws) if start < c < col]
+            start = min(charts_here) if charts_here and chart_right > room and right <= room else col - 1
+            starts.append(start)
+    return starts
+
+
+def smallest_font(ws: Worksheet) -> float:
+    """The smallest font size (points) among the sheet's non-empty cells."""
+    sizes = [cell.font.sz or DEFAULT_FONT_PT for row in ws.iter_rows() for cell in row if cell.value is not None]
+    return min(sizes, default=DEFAULT_FONT_PT)
+
+
+def print_layout(ws: Worksheet, *, landscape: bool = True, one_page: bool = False) -> PrintLayout:
+    """The readable way to print ``ws`` on A4 or Letter: never below :data:`MIN_PRINT_PT`.
+
+    Fit to one page wide in the preferred orientation, or the other one, when the scale that
+    takes keeps the smallest font at 8 pt or more; else print at the smallest readable scale in
+    landscape by column blocks, the first column (the row labels) repeated on each. ``one_page``
+    also fits the height when that stays readable. A sheet longer than a page repeats the
+    header row of its longest table.
+    """
+    width, height = content_size(ws)
+    floor = MIN_PRINT_PT / smallest_font(ws)
+    orders = ("landscape", "portrait") if landscape else ("portrait", "landscape")
+    for orientation in orders:
+        page_w, page_h = PRINTABLE[orientation]
+        scale = min(1.0, page_w / width)
+        if scale >= floor:
+            fit_height = one_page and min(1.0, page_h / height) >= floor
+            scale = min(scale, page_h / height) if fit_height else scale
+            break
+    else:
+        orientation, fit_height = "landscape", False
+        scale = math.ceil(floor * 100) / 100
+        page_w, page_h = PRINTABLE[orientation]
+    fit_width = scale * width <= page_w + 1e-9
+    title_row = None
+    if height * scale > page_h and _tables.get(ws):
+        title_row = max(_tables[ws], key=lambda t: t.last_row - t.first_row).header_row
+    return PrintLayout(orientation, scale, fit_width, fit_height, title_row)
+
+
 def page_setup(
     ws: Worksheet, *, landscape: bool = True, freeze: str | None = None, header_text: str = "", one_page: bool = False
 ) -> None:
-    """Print setup (A4, fit to one page wide, or to one page if ``one_page``; margins; page-numbered footer)
-    and frozen panes."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    """Print setup, called once a sheet is written: A4, margins, page-numbered footer, frozen panes, and
+    the readable layout of :func:`print_layout` (``landscape`` and ``one_page`` are preferences it honours
+    when the sheet stays at 8 pt or more): fit to width (and height), or column blocks at a fixed scale
+    with the row labels repeated; the header row of the longest table repeated on every page."""
+    layout = print_layout(ws, landscape=landscape, one_page=one_page)
+    ws.page_setup.orientation = layout.orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    charts_cut = not layout.fit_height and bool(_charts(ws))
+    if layout.fit_width and not charts_cut:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if layout.fit_height else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        # A fixed scale: Excel and LibreOffice ignore manual page breaks under "fit to", and the breaks
+        # below keep charts whole. Fitting the width, it leaves 1% spare for the readers' own metrics.
+        percent = math.floor(layout.scale * 100) - 1 if layout.fit_width else round(layout.scale * 100)
+        ws.page_setup.scale = percent
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        room_w, room_h = (side * 100 / percent for side in PRINTABLE[layout.orientation])
+        if not layout.fit_width:
+            ws.print_title_cols = "A:A"
+            for start in column_breaks(ws, room_w):
+                ws.col_breaks.append(Break(id=start - 1))  # a manual break before column ``start``
+        for start in row_breaks(ws, room_h, layout.title_row):
+            ws.row_breaks.append(Break(id=start - 1))  # a manual break before row ``start``
+    if layout.title_row is not None:
+        ws.print_title_rows = f"{layout.title_row}:{layout.title_row}"
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.35

@@ -10,7 +10,8 @@
 - :mod:`~xlfactor.excel.fm.scenarios`: stress tests, value at risk;
 - :mod:`~xlfactor.excel.fm.cross_section`: standardising, neutralising, cross-sectional regressions, PCA;
 - :mod:`~xlfactor.excel.fm.sorts`: Fama-French style sort factors, quantile spreads;
-- :mod:`~xlfactor.excel.fm.holdings`: exposures of a holdings history, characteristic-adjusted returns.
+- :mod:`~xlfactor.excel.fm.holdings`: exposures of a holdings history, characteristic-adjusted returns;
+- :mod:`~xlfactor.excel.fm.style`: returns-based style analysis.
 
 How to add one: see :mod:`xlfactor.excel.specs`.
 """

@@ -24,8 +24,9 @@ from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
-from xlfactor.excel.specs import choice, flag, number, rng, text
+from xlfactor.excel.specs import choice, date, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
@@ -156,15 +157,20 @@ ROBUST = flag(
     depends=no_data,
     raw_values=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
-    winsor=number("Winsorise at this many standard deviations (default 3); 0 or blank with method percentile.", low=0),
+    winsor=number(
+        "Winsorise at this many standard deviations (default 3), or with clip_z clip the z-scores at +/- this; 0 or "
+        "blank with method percentile.",
+        low=0,
+    ),
     method=choice(
-        '"std" (default): clip at mean +/- winsor sd; "percentile": clip at the 1st and 99th percentiles.',
-        ("std", "percentile"),
+        '"std" (default): clip raw values at mean +/- winsor sd; "percentile": at the 1st and 99th percentiles; '
+        '"clip_z": standardise first, then clip z at +/- winsor (the course notes\' order).',
+        STANDARDIZE_METHODS,
     ),
 )
 def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
     """Standardise each row (date) across assets: winsorise, subtract the (cap-)weighted mean, divide by the
-    equal-weighted standard deviation."""
+    equal-weighted standard deviation; or (method clip_z) standardise, then clip the z-scores."""
     x = convert.numbers(raw_values, "raw_values")
     w = None
     if weights is not None:
@@ -257,6 +263,30 @@ def FM_SPECIFIC_RISK(
             )
         var = var * ppy
     return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
+
+
+@excel_function(
+    depends=no_data,
+    as_of=date("Optional: the date of the model (a date in the table); default the last date."),
+    halflife=number(
+        "Optional EWMA half-life in dates for the factor covariance and the specific variances; blank weights every "
+        "date equally.",
+        low=0,
+        inclusive=False,
+    ),
+    exposure_lag=EXPOSURE_LAG,
+)
+def FM_XS_ASSET_COV(
+    data, as_of=None, industry=None, cap=None, market=True, halflife=None, annualize=True, exposure_lag=0, weight=None
+):
+    """Asset covariance of the cross-sectional model on a date: X F X' + S, X that date's exposures, F the factor
+    covariance and S the specific variances up to that date. Annual unless annualize FALSE."""
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
+    when = None if as_of is None else table_date(as_of, result.factor_returns.index)
+    model = xf.xs_risk_model(
+        result, when, vol_halflife=halflife, corr_halflife=halflife, specific_halflife=halflife, annualize=annualize
+    )
+    return Table(model.asset_cov(), "Asset")
 
 
 @excel_function(

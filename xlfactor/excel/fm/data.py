@@ -27,6 +27,7 @@ def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
 
 @excel_function()
 def FM_DATA_INFO(model, freq="M"):
-    """Where a model's factor data come from: origin (snapshot, download, file), database (CRSP, Bloomberg) and
-    vintage, first and last date, rows, data key."""
+    """Where a model's factor data come from: origin (snapshot, download, file), database (CRSP, Bloomberg,
+    global-q, ...) and vintage, first and last date, rows, data key, publisher, citation, licence note and the
+    source of each column."""
     return Record(info_fields(xf.factor_info(model, freq)))

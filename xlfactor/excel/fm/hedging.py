@@ -3,8 +3,13 @@ the capital a volatility budget allows and the P&L that capital is expected to e
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
 import xlfactor as xf
-from xlfactor.excel import cached, inputs
+from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.fm.performance import PREMIA, expected_split
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.results import Record, Table, hedge_fields, risk_share_table, size_fields
@@ -14,16 +19,32 @@ from xlfactor.models.units import MAX_GROSS
 
 
 @excel_function(depends=inputs.factors_depend("instruments"))
-def FM_HEDGE(target, instruments, dates=None, *, units="auto"):
-    """Minimum-variance hedge ratios (amounts to SELL per unit of target), hedge effectiveness (R-squared), annual
-    residual and unhedged volatility."""
+def FM_HEDGE(target, instruments, dates=None, *, units="auto", lower=None, upper=None):
+    """Minimum-variance hedge ratios (amounts to SELL per unit of target), within optional bounds (saying which
+    bind), hedge effectiveness (R-squared), annual residual and unhedged volatility."""
     sample = inputs.sample(target, instruments, dates, returns_arg="target", factors_arg="instruments")
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(f"target: give one column of returns, got {sample.returns.shape[1]}")
     result = xf.hedge_ratios(
-        sample.returns.iloc[:, 0], sample.regressors, periods_per_year=sample.periods_per_year, units=units
+        sample.returns.iloc[:, 0],
+        sample.regressors,
+        periods_per_year=sample.periods_per_year,
+        units=units,
+        lower=bounds(lower, "lower"),
+        upper=bounds(upper, "upper"),
     )
     return Record(hedge_fields(result), title=str(sample.assets[0]))
+
+
+def bounds(value: Any, arg: str) -> float | np.ndarray | pd.Series | None:
+    """A ``lower``/``upper`` range as the engine takes it: None (blank), one number for all, numbers in order, or a
+    Series labelled by name (the engine checks the values)."""
+    if value is None or convert.is_blank(value):
+        return None
+    series, origin = convert.labelled_vector(value, arg, label="Bound")
+    if origin != convert.NO_LABELS:
+        return series
+    return float(series.iloc[0]) if len(series) == 1 else series.to_numpy()
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -40,12 +61,22 @@ def FM_HEDGE_TARGET(
     *,
     max_gross=MAX_GROSS,
     units="auto",
+    lower=None,
+    upper=None,
 ):
     """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
-    target; exposures and annual risk before and after."""
+    target, within optional bounds (saying which bind); exposures and annual risk before and after."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    result = xf.hedge_to_risk_share(model, held, target_share, benchmark=bench, max_gross=max_gross)
+    result = xf.hedge_to_risk_share(
+        model,
+        held,
+        target_share,
+        benchmark=bench,
+        max_gross=max_gross,
+        lower=bounds(lower, "lower"),
+        upper=bounds(upper, "upper"),
+    )
     return Table(risk_share_table(result), "Factor")
 
 

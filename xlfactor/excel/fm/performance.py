@@ -27,6 +27,7 @@ from xlfactor.models.regression import RegressionResult
 #: Row labels of FM_PERFORMANCE, in the order shown (the hedged Sharpe beside the unhedged one).
 FIGURES = {
     "mean": "Mean (ann.)",
+    "mean_excess": "Mean excess over RF (ann.)",
     "volatility": "Volatility (ann.)",
     "sharpe": "Sharpe",
     "hedged_sharpe": "Hedged Sharpe",
@@ -60,8 +61,8 @@ PREMIA = rng(
     ),
 )
 def FM_PERFORMANCE(returns, dates, benchmark=None, rf=None, factors=None):
-    """Annual mean, volatility, Sharpe (hedged Sharpe with factors), Sortino, max drawdown with peak, trough and
-    recovery dates, hit rate, tracking error and information ratio: one column per asset."""
+    """Annual mean and mean excess over RF, volatility, Sharpe (hedged Sharpe with factors), Sortino, max drawdown
+    with its dates, hit rate, tracking error and information ratio: one column per asset."""
     frame, bench, rf_series, regressors = _performance_inputs(returns, dates, benchmark, rf, factors)
     table = xf.performance(frame, bench, rf_series, factors=regressors)
     table = table[[c for c in FIGURES if c in table.columns]].rename(columns=FIGURES)

@@ -10,8 +10,9 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA, Sample
-from xlfactor.excel.results import Table, rolling_table
+from xlfactor.excel.results import Record, Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.beta_adjust import BLUME_WEIGHT, METHODS
@@ -72,8 +73,8 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
 
 @excel_function(depends=FACTOR_DATA)
 def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=True, *, units="auto"):
-    """Full regression table for one asset, like LINEST but labelled: coefficients, standard errors, t, p, 95%
-    interval, then R-squared, residual vol sqrt(SSR/(n-K-1)) as statsmodels, alpha (annual given dates), obs, rows
+    """Full regression table for one asset, as statsmodels: coefficients, std errors, t, p, 95% interval; R2,
+    residual vol, alpha (annual given dates), obs; F test, Durbin-Watson, Breusch-Pagan, Jarque-Bera; rows
     dropped."""
     sample = inputs.sample(returns, factors, dates)
     if sample.returns.shape[1] != 1:
@@ -86,6 +87,25 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
     summary = result.summary(asset)
     summary.loc["Rows without factor data", "coef"] = float(sample.dropped)
     return Table(summary, asset)
+
+
+@excel_function(depends=FACTOR_DATA)
+def FM_GRS(returns, factors, dates=None, excess=True, *, units="auto"):
+    """Gibbons-Ross-Shanken test that all assets' alphas are zero: F statistic, p-value, degrees of freedom, on
+    the dates where every asset has a return."""
+    sample = inputs.sample(returns, factors, dates)
+    result = xf.grs_test(sample.returns, sample.factors, rf=sample.rf(excess), units=units)
+    fields = {
+        "GRS F": result.statistic,
+        "p-value": result.pvalue,
+        "df (assets)": result.df_num,
+        "df (denominator)": result.df_denom,
+        "Observations": result.nobs,
+        "Rows without every asset": result.dropped,
+        "Max Sharpe of factors (per period)": result.sharpe_factors,
+        "Sharpe of alphas (per period)": result.sharpe_alpha,
+    }
+    return Record(fields, title="GRS test")
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -167,6 +187,17 @@ def _series(frame: pd.DataFrame, cumulative: str) -> Table:
     if isinstance(frame.index, pd.DatetimeIndex):
         return Table(frame, "Date")
     return Table(frame.set_axis(range(1, len(frame) + 1)), "Row")
+
+
+@excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
+def FM_EXCESS_RETURNS(returns, factors, dates=None, cumulative=False):
+    """Excess return series r - RF per asset (RF from the factors: models have one), or cumulated: TRUE or
+    "compound" prod(1 + r - RF) - 1, "sum" the running sum. Dates down the side, one column per asset."""
+    sample = inputs.sample(returns, factors, dates)
+    rf = sample.rf(True)
+    with excel_names({"rf": "factors"}):
+        excess = xf.excess_returns(sample.returns, rf)
+    return _series(excess, cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)

@@ -11,11 +11,18 @@ import xlfactor as xf
 from xlfactor.excel import cached, inputs
 from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.results import Record, Table, backtest_fields, backtest_table, risk_fields
+from xlfactor.excel.results import (
+    Record,
+    Table,
+    backtest_fields,
+    backtest_table,
+    risk_fields,
+)
 from xlfactor.excel.specs import DATES, choice, number, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.units import MAX_GROSS
+from xlfactor.report.sheets.risk_history import table as risk_history_table
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -92,10 +99,12 @@ def FM_RISK_CONTRIB(
     max_gross=MAX_GROSS,
     units="auto",
 ):
-    """Euler risk contributions (exposure or weight, marginal, contribution, percent); contributions sum to the
-    total volatility."""
+    """Euler risk contributions (exposure or weight, marginal, contribution, percent), summing to the total
+    volatility; or (breakdown "variance") each factor's Euler variance beside its standalone b_k^2 Var(f_k)."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
     risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
+    if breakdown == "variance":
+        return Table(risk.variance_view, "Factor")
     return Table(risk.by_factor, "Factor") if breakdown == "factor" else Table(risk.by_asset, "Asset")
 
 
@@ -165,3 +174,54 @@ def FM_RISK_BACKTEST(
     if view == "series":
         return Table(backtest_table(result), "Date")
     return Record(backtest_fields(result))
+
+
+REALISED_WINDOW = number("Rows per realised volatility (default: one year of rows).", integer=True, low=2)
+
+
+@excel_function(
+    depends=FACTOR_DATA,
+    rolling_window=BACKTEST_WINDOW,
+    dates=rng(DATES.doc, need="give the dates of the rows (the history needs the data frequency)"),
+    first_forecast=FIRST_FORECAST,
+    refit_every=REFIT_EVERY,
+    realised_window=REALISED_WINDOW,
+)
+def FM_RISK_HISTORY(
+    weights,
+    returns,
+    factors,
+    dates,
+    benchmark=None,
+    rolling_window=None,
+    first_forecast=None,
+    refit_every=1,
+    method="sample",
+    halflife=None,
+    annualize=True,
+    realised_window=None,
+    excess=True,
+    *,
+    max_gross=MAX_GROSS,
+):
+    """Ex-ante risk through time, each date from earlier rows only: total, factor and specific vol, tracking error
+    (with a benchmark), each factor's contribution, beside the realised return and trailing realised vol."""
+    sample = inputs.sample(returns, factors, dates)
+    held, bench = inputs.portfolio(weights, benchmark, sample.assets)
+    frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
+    with excel_names({"window": "rolling_window", "min_periods": "first_forecast", "cov_method": "method"}):
+        result = xf.risk_history(
+            sample.returns,
+            held,
+            frame,
+            benchmark=bench,
+            window=rolling_window,
+            min_periods=first_forecast,
+            refit_every=refit_every,
+            cov_method=method,
+            halflife=halflife,
+            annualize=annualize,
+            realised_window=realised_window,
+            max_gross=max_gross,
+        )
+    return Table(risk_history_table(result), "Date")

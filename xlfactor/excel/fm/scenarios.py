@@ -47,8 +47,8 @@ def FM_VAR(
     max_gross=MAX_GROSS,
     units="auto",
 ):
-    """Value at risk and expected shortfall (positive losses, in the units of the weights) by var_method:
-    parametric normal, historical simulation or Cornish-Fisher; with each factor's VaR contribution."""
+    """VaR and expected shortfall (positive losses, in the units of the weights) by var_method: parametric normal,
+    historical simulation or Cornish-Fisher; with the VaR and ES contributions of each factor and specific risk."""
     sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
     if horizon_code(horizon) is not None and sample.periods_per_year is None:
         raise XLFactorError(

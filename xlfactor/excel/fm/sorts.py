@@ -19,7 +19,7 @@ from xlfactor.excel import convert
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, LongTable, long_table
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Table
-from xlfactor.excel.specs import Spec, choice, number, rng, text
+from xlfactor.excel.specs import Spec, choice, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.cross_section.sorts import WEIGHTINGS, SortResult
 
@@ -33,6 +33,8 @@ VIEW = choice(
     '"portfolios": each portfolio\'s return. "breakpoints": the breakpoint values per date.',
     ("factors", "portfolios", "breakpoints"),
 )
+EQUAL_FIRST = choice('"equal" (default): equal-weighted portfolios. "value": weighted by the cap column.', WEIGHTINGS)
+CAP_FOR_VALUE = text('Header of the column holding market caps; required with weighting "value".')
 TRUE_WORDS, FALSE_WORDS = {"true", "1", "1.0", "yes"}, {"false", "0", "0.0", "no"}
 
 
@@ -144,8 +146,8 @@ def FM_SORT_FACTORS(
     depends=no_data,
     signal=text("Header of the column to sort on; default the first numeric column after Return other than cap."),
     quantiles=number("Number of quantile portfolios (default 10: deciles; 5: quintiles).", integer=True, low=2),
-    weighting=choice('"equal" (default): equal-weighted portfolios. "value": weighted by the cap column.', WEIGHTINGS),
-    cap=text("Header of the column holding market caps; required with weighting \"value\"."),
+    weighting=EQUAL_FIRST,
+    cap=CAP_FOR_VALUE,
     nyse=NYSE,
     exposure_lag=EXPOSURE_LAG,
     view=VIEW,
@@ -167,6 +169,46 @@ def FM_QUANTILE_SPREAD(
         n_quantiles=quantiles,
         weighting=weighting,
         size=None if size is None else table.wide(size),
+        breakpoints=_flags(table, nyse),
+        exposure_lag=exposure_lag,
+    )
+    return _view(result, view, {"x": column})
+
+
+@excel_function(
+    depends=no_data,
+    characteristic=text("Header of the column to sort on (e.g. BM, or Cap for a size factor); default the first "
+                        "numeric column after Return other than cap and nyse."),
+    percentiles=rng("Breakpoints in percent (default 30, 70; 10, 90 for the notes' size split), a range or text "
+                    '"30,70" (fractions 0.3, 0.7 also work).'),
+    weighting=EQUAL_FIRST,
+    low_minus_high=flag("FALSE (default): the factor is the top portfolio minus the bottom one (value). TRUE: bottom "
+                        "minus top (small minus big)."),
+    cap=CAP_FOR_VALUE,
+    nyse=NYSE,
+    exposure_lag=EXPOSURE_LAG,
+    factor_name=text("Name of the factor column (default HML; e.g. SMB for a size split)."),
+    view=VIEW,
+)  # fmt: skip
+def FM_SINGLE_SORT(
+    data, characteristic=None, percentiles=None, weighting="equal", low_minus_high=False, cap=None, nyse=None,
+    exposure_lag=0, factor_name="HML", view="factors",
+):  # fmt: skip
+    """A long-short factor from one sort on one column each date: top minus bottom portfolio (default equal-weighted
+    30/70, the notes' value split), or bottom minus top (10/90 on Cap: their size split)."""
+    table = long_table(data, "data", (nyse,))
+    size = None if cap is None else _numeric(table, cap, "cap")
+    if weighting == "value" and size is None:
+        raise XLFactorError('cap: required with weighting "value"; give the header of the market-cap column')
+    column = _first_other(table, characteristic, (size,), "characteristic")
+    result = xf.single_sort_factor(
+        table.wide(table.numbers.columns[0]),
+        table.wide(column),
+        percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
+        weighting=weighting,
+        size=None if size is None else table.wide(size),
+        low_minus_high=low_minus_high,
+        name=factor_name,
         breakpoints=_flags(table, nyse),
         exposure_lag=exposure_lag,
     )

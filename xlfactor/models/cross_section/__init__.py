@@ -21,8 +21,8 @@ Contents
 - :func:`neutralize` (neutralize.py), :func:`fama_macbeth` -> :class:`FamaMacBethResult`.
 - :func:`specific_risk`, :func:`xs_factor_cov`, :func:`xs_risk_model` (risk.py): a
   :class:`~xlfactor.models.risk_model.FactorRiskModel` from the cross-sectional fit.
-- :func:`pca_factors` -> :class:`PCAResult`, :func:`build_sort_factors` and :func:`quantile_spread`
-  -> :class:`SortResult` (sorts.py), :func:`alpha_test` -> :class:`AlphaTestResult`.
+- :func:`pca_factors` -> :class:`PCAResult`, :func:`build_sort_factors`, :func:`single_sort_factor` and
+  :func:`quantile_spread` -> :class:`SortResult` (sorts.py), :func:`alpha_test` -> :class:`AlphaTestResult`.
 """
 
 from xlfactor.models.cross_section.alpha_test import AlphaTestResult, alpha_test
@@ -35,7 +35,7 @@ from xlfactor.models.cross_section.regression import (
     cross_sectional_regress,
 )
 from xlfactor.models.cross_section.risk import specific_risk, xs_factor_cov, xs_risk_model
-from xlfactor.models.cross_section.sorts import SortResult, build_sort_factors, quantile_spread
+from xlfactor.models.cross_section.sorts import SortResult, build_sort_factors, quantile_spread, single_sort_factor
 from xlfactor.models.cross_section.standardize import dummy_exposures, standardize
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "neutralize",
     "pca_factors",
     "quantile_spread",
+    "single_sort_factor",
     "specific_risk",
     "standardize",
     "xs_factor_cov",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.errors import Advice, XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models.regression import RegressionResult, regress
 
 
@@ -25,6 +26,8 @@ class AlphaTestResult:
     results : dict name -> RegressionResult
         The full regressions (betas etc.).
     """
+
+    __repr__ = short_repr
 
     alpha: pd.DataFrame
     alpha_annualized: pd.DataFrame

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import special
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import whole_number
 from xlfactor.models.covariance import bartlett_weight, newey_west_lags
 from xlfactor.models.cross_section.design import Characteristics, PanelDesign
@@ -40,6 +41,8 @@ class FamaMacBethResult:
         :math:`1 + \\bar\\lambda_f' \\Sigma_f^{-1} \\bar\\lambda_f` when the Shanken correction was applied
         (then ``bse`` and ``bse_nw`` are corrected).
     """
+
+    __repr__ = short_repr
 
     coefficients: pd.DataFrame
     params: pd.Series

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import whole_number
 from xlfactor.models.cross_section.regression import check_returns
 
@@ -32,6 +33,8 @@ class PCAResult:
     dropped : list
         Assets left out for having fewer than ``min_obs`` returns.
     """
+
+    __repr__ = short_repr
 
     factors: pd.DataFrame
     loadings: pd.DataFrame

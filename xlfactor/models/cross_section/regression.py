@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import positive_number
 from xlfactor.models.cross_section.design import (
     Characteristics,
@@ -193,6 +194,8 @@ class CrossSectionResult:
         Dates x assets Huber weights ``h`` of a robust fit (``robust=True``; NaN outside each
         date's universe), None for least squares.
     """
+
+    __repr__ = short_repr
 
     factor_returns: pd.DataFrame
     resid: pd.DataFrame

@@ -11,12 +11,13 @@ default) over the breakpoint universe of the date.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import increasing_fractions, whole_number
 from xlfactor.models.cross_section.design import as_float_frame
 from xlfactor.models.cross_section.regression import check_returns
@@ -40,6 +41,8 @@ class SortResult:
     counts : DataFrame
         Dates x portfolios: number of assets in each bucket.
     """
+
+    __repr__ = short_repr
 
     portfolios: pd.DataFrame
     factors: pd.DataFrame
@@ -139,22 +142,78 @@ def quantile_spread(
     (NaN on dates with an empty top or bottom portfolio). ``exposure_lag`` shifts ``signal``,
     ``size`` and a dated mask as in :func:`build_sort_factors`.
     """
-    returns = check_returns(returns)
     n = whole_number(n_quantiles, "n_quantiles", 2)
+    quantiles = tuple(k / n for k in range(1, n))
+    labels = [f"Q{k}" for k in range(1, n + 1)]
+    return _one_sort(returns, signal, "signal", quantiles, labels, weighting, size, breakpoints, exposure_lag, "spread")
+
+
+def single_sort_factor(
+    returns: pd.DataFrame,
+    characteristic: pd.DataFrame,
+    *,
+    percentiles: tuple[float, ...] = (0.3, 0.7),
+    weighting: str = "equal",
+    size: pd.DataFrame | None = None,
+    low_minus_high: bool = False,
+    name: str = "HML",
+    breakpoints: pd.DataFrame | pd.Series | None = None,
+    exposure_lag: int = 0,
+) -> SortResult:
+    """A long-short factor from one sort on one characteristic, rebalanced every date.
+
+    On each date, over assets with a return and a characteristic value (and a positive ``size``
+    when value-weighting), breakpoints at ``percentiles`` of the breakpoint universe split the
+    assets by the module docstring's rule into ``L`` (lowest), ``M``, ``H`` (highest) for two
+    breakpoints (``L``/``H`` for one, ``Q1``.. otherwise); each portfolio is equal-weighted or
+    value-weighted by ``size``, and
+
+    .. math:: factor_t = R_{H,t} - R_{L,t} \\quad (R_{L,t} - R_{H,t} \text{ with } low\\_minus\\_high)
+
+    The course notes' simple factors are one call each: the equal-weighted 30/70 value split
+    ``single_sort_factor(returns, bm)`` (HML = top 30% minus bottom 30% of book-to-market) and the
+    10/90 size split ``single_sort_factor(returns, caps, percentiles=(0.1, 0.9), low_minus_high=True,
+    name="SMB")`` (bottom 10% minus top 10% of market cap). ``breakpoints`` and ``exposure_lag`` as
+    in :func:`build_sort_factors`.
+    """
+    p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
+    if not isinstance(low_minus_high, (bool, np.bool_)):
+        raise XLFactorError(f"low_minus_high: expected True or False, got {low_minus_high!r}")
+    labels = _char_labels(len(p) + 1)
+    result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, size, breakpoints,
+                       exposure_lag, name)  # fmt: skip
+    if low_minus_high:
+        return replace(result, factors=-result.factors)
+    return result
+
+
+def _one_sort(
+    returns: pd.DataFrame,
+    values: pd.DataFrame,
+    arg: str,
+    percentiles: tuple[float, ...],
+    labels: list[str],
+    weighting: str,
+    size: pd.DataFrame | None,
+    breakpoints: pd.DataFrame | pd.Series | None,
+    exposure_lag: int,
+    name: str,
+) -> SortResult:
+    """One sort of ``values`` at ``percentiles`` into ``labels``; the factor ``name`` = last minus first portfolio."""
+    returns = check_returns(returns)
     how = _weighting(weighting)
     if how == "value" and size is None:
         raise XLFactorError("size: weighting='value' needs the sizes (market caps, dates x assets)")
-    x = as_float_frame(signal, returns.index, returns.columns, "signal", exposure_lag)
+    x = as_float_frame(values, returns.index, returns.columns, arg, exposure_lag)
     me = None if size is None else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
     sort = _Sort(returns, me if how == "value" else None, x, breakpoints, exposure_lag)
-    quantiles = tuple(k / n for k in range(1, n))
-    group, bp = sort.buckets(x, quantiles)
-    labels = [f"Q{k}" for k in range(1, n + 1)]
-    p, counts = sort.portfolios({label: group == k for k, label in enumerate(labels)}, me if how == "value" else None)
+    group, bp = sort.buckets(x, percentiles)
+    weights = me if how == "value" else None
+    p, counts = sort.portfolios({label: group == k for k, label in enumerate(labels)}, weights)
     return SortResult(
         portfolios=p,
-        factors=pd.DataFrame({"spread": p[labels[-1]] - p[labels[0]]}),
-        breakpoints=pd.DataFrame(_bp_columns("x", quantiles, bp), index=returns.index),
+        factors=pd.DataFrame({name: p[labels[-1]] - p[labels[0]]}),
+        breakpoints=pd.DataFrame(_bp_columns("x", percentiles, bp), index=returns.index),
         counts=counts,
     )
 

@@ -11,6 +11,10 @@ from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction_pair, positive_number
 from xlfactor.models.cross_section.design import as_grid
 
+#: The winsorising methods: clip raw values (``std``, ``percentile``), or clip the z-scores after standardising.
+CLIP_Z = "clip_z"
+METHODS = ("std", "percentile", CLIP_Z)
+
 
 def _standardize_array(x: np.ndarray, w: np.ndarray | None, winsor: float | None, method: str, pct) -> np.ndarray:
     """Rows of ``x`` (T, N) standardised; NaN stays NaN."""
@@ -30,7 +34,10 @@ def _standardize_array(x: np.ndarray, w: np.ndarray | None, winsor: float | None
             use = np.isfinite(x) & np.isfinite(w) & (w > 0)
             center = (np.where(use, x * w, 0).sum(axis=1) / np.where(use, w, 0).sum(axis=1))[:, None]
         sd = np.nanstd(x, axis=1, keepdims=True)
-        return np.where(sd > 0, (x - center) / sd, np.nan)
+        z = np.where(sd > 0, (x - center) / sd, np.nan)
+    if method == CLIP_Z and winsor is not None:
+        z = np.clip(z, -winsor, winsor)
+    return z
 
 
 def standardize(
@@ -60,6 +67,11 @@ def standardize(
     so each date's scores have cap-weighted mean 0 and equal-weighted standard deviation 1.
     Dates with a constant characteristic give NaN.
 
+    ``method="clip_z"`` follows the course notes' order instead: no step 1; standardise the raw
+    values (steps 2 and 3), then clip the scores at ``+/- winsor``:
+    :math:`z_{tn} = \\mathrm{clip}((x_{tn} - \\mu_{w,t}) / s_{x,t}, -k, k)` (the clipped scores'
+    mean and standard deviation then differ slightly from 0 and 1).
+
     Parameters
     ----------
     x : DataFrame (dates x assets) or dict name -> DataFrame
@@ -67,13 +79,14 @@ def standardize(
     weights : Series (asset -> weight) or DataFrame (dates x assets), optional
         De-meaning weights, usually market caps.
     winsor : float or None
-        k of the k-standard-deviation winsorisation.
-    method : {"std", "percentile"}
+        k of the k-standard-deviation winsorisation (``"std"``), or the clip of the scores
+        (``"clip_z"``); None skips it.
+    method : {"std", "percentile", "clip_z"}
     percentiles : (float, float)
         Lower and upper quantiles (fractions) for ``method="percentile"``.
     """
-    if method not in ("std", "percentile"):
-        raise XLFactorError(f"method: expected 'std' or 'percentile', got {method!r}")
+    if method not in METHODS:
+        raise XLFactorError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if method == "percentile":
         percentiles = fraction_pair(percentiles, "percentiles", closed=True)
     if winsor is not None:

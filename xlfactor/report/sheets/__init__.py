@@ -6,6 +6,7 @@ Each module has ``NAME`` (the sheet title) and ``write(ws, analysis, info)``.
 from __future__ import annotations
 
 from xlfactor.report.sheets import (
+    attribution,
     covariance,
     exposures,
     forecast,
@@ -13,10 +14,25 @@ from xlfactor.report.sheets import (
     methodology,
     regressions,
     risk,
+    risk_history,
     rolling,
     scenarios,
     stress,
     summary,
 )
 
-SHEETS = (summary, exposures, risk, regressions, rolling, covariance, hedges, stress, scenarios, forecast, methodology)
+SHEETS = (
+    summary,
+    exposures,
+    risk,
+    attribution,
+    regressions,
+    rolling,
+    covariance,
+    hedges,
+    stress,
+    scenarios,
+    forecast,
+    risk_history,
+    methodology,
+)

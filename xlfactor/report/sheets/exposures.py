@@ -83,7 +83,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
             "the asset regressions).",
             width_cols=7,
         )
-        write_table(ws, a.holdings_exposures, row, 1, index_label="Date", index_format=DATE, formats=NUM3)
+        write_table(ws, a.holdings_exposures, row, 1, index_label="Date", index_format=DATE, formats=NUM3, filters=True)
     set_widths(ws, {7: 16}, default=15, first=14)
     page_setup(ws, freeze=f"B{ref.first_row}", header_text=info.title, one_page=True)
 

@@ -118,7 +118,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     )
     row = section(ws, row + 1, f"Forecasts by {info.period_name}")
     frame = table(b)
-    ref = write_table(ws, frame, row, 1, formats=formats(b), index_label="Date", index_format=DATE)
+    ref = write_table(ws, frame, row, 1, formats=formats(b), index_label="Date", index_format=DATE, filters=True)
     line_chart(
         ws,
         ref,

@@ -19,6 +19,7 @@ from xlfactor.report.workbook import (
     section,
     set_widths,
     title,
+    write_pairs,
     write_table,
 )
 
@@ -34,28 +35,36 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         "Positions are amounts of each factor-mimicking portfolio to SELL SHORT per 1 of portfolio capital "
         "(negative = buy).",
     )
-    row = section(ws, row, "Hedges and the volatility they leave (annualised)")
-    frame = a.hedges.rename(columns=LABELS)
-    formats = {f: NUM3 for f in a.factor_names} | {"Vol before": PCT, "Vol after": PCT, "Variance reduction": PCT1}
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Hedge")
-    vol_cols = [ref.first_col + 1 + list(frame.columns).index(c) for c in ("Vol before", "Vol after")]
+    target_row = f"Factor share to {a.target_factor_share:.0%} (risk model)"
+    sample = a.hedges.drop(index=target_row, errors="ignore")
+    vol_before = float(sample["vol_before"].iloc[0])  # the same portfolio series for every row
     series = "realised excess returns" if a.realised else "excess returns at today's weights"
+    row = section(ws, row, "Minimum-variance hedges (annualised sample volatility)")
+    row = write_pairs(ws, row, [("Vol before (sample)", vol_before, PCT)])
+    frame = sample.drop(columns="vol_before").rename(columns=LABELS)
+    formats = {f: NUM3 for f in a.factor_names} | {"Vol after": PCT, "Variance reduction": PCT1}
+    ref = write_table(ws, frame, row + 1, 1, formats=formats, index_label="Hedge")
+    vols = pd.DataFrame(
+        {"Volatility": [vol_before, *sample["vol_after"]]}, index=["Unhedged", *[f"{n}" for n in sample.index]]
+    )
+    chart_table = write_table(ws, vols, ref.next_row, 1, formats=PCT, index_label="Sample volatility")
     row = note(
         ws,
-        ref.next_row,
+        chart_table.next_row,
+        f"Vol before: the sample volatility of the portfolio's {series}, the same for every hedge. "
         f"Minimum variance: h = Cov(f)^-1 Cov(f, r_p) estimated on the portfolio's {series} "
         "(the factors are the hedge instruments); vol after = sample volatility of r_p - h'f, so "
-        "variance reduction = 1 - (vol after / vol before)^2. "
-        f"Target hedge: scales the risk model's factor exposures so that factors explain "
+        "variance reduction = 1 - (vol after / vol before)^2. The target hedge below works on the risk "
+        f"model's volatility instead: it scales the factor exposures so that factors explain "
         f"{a.target_factor_share:.0%} of the variance; specific risk cannot be hedged with factors.",
         width_cols=len(frame.columns) + 1,
     )
     bar_chart(
         ws,
-        ref,
-        vol_cols,
+        chart_table,
+        [chart_table.first_col + 1],
         f"A{row + 1}",
-        title="Volatility before and after hedging",
+        title="Volatility before and after hedging (sample)",
         number_format="0%",
         width=20,
         height=8,
@@ -74,6 +83,6 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         },
         index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
     )
-    write_table(ws, rows, row, 6, formats=PCT, index_label="Model risk")
+    write_table(ws, rows, row, 6, formats=PCT, index_label="Risk model (not sample)")
     set_widths(ws, {6: 22}, default=12, first=34)
     page_setup(ws, header_text=info.title, one_page=True)

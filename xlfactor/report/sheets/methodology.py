@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -12,6 +13,8 @@ from xlfactor.report.analysis import BACKTEST_CONFIDENCE, MATERIAL_BETA_GAP, SCE
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import (
     BOLD,
+    DATE,
+    INT,
     PCT,
     WRAP,
     page_setup,
@@ -24,6 +27,8 @@ from xlfactor.report.workbook import (
 )
 
 NAME = "Methodology and data"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?")
+DATETIME = "yyyy-mm-dd hh:mm"
 
 FORMULAS = [
     ("Excess returns", "r_i,t - RF_t for every asset and the portfolio (RF from the factor data)."),
@@ -66,7 +71,11 @@ FORMULAS = [
         "Today's exposures on every period of the factor history, p_t = x'f_t, plus the specific "
         "part as an independent normal term e ~ N(0, s^2), s^2 = w'Dw per period (the model's specific variance, "
         "not a residual history): VaR solves (1/T) sum_t Phi((-VaR - p_t) / s) = 1 - c; ES is the exact mean loss "
-        "of that mixture beyond the VaR.",
+        "of that mixture beyond the VaR. One quantile convention at every level of specific risk: when s = 0 (or "
+        "too small to move any p_t past its neighbour) this is its limit, the averaged inverted-CDF quantile of p_t "
+        "(numpy method averaged_inverted_cdf: p_(k+1) for k < n = (1 - c) T < k + 1, the midpoint of p_(k) and "
+        "p_(k+1) when n = k) and ES = -(p_(1) + ... + p_(k) + (n - k) p_(k+1)) / n. Euler contributions by factor "
+        "and specific part: ES_k = -E[x_k f_k | loss beyond VaR], VaR_k = -E[x_k f_k | loss = VaR]; they add up.",
     ),
     (
         "Cornish-Fisher VaR",
@@ -109,6 +118,19 @@ FORMULAS = [
         "LR = -2 [ln L(pi) - ln L(pi_0, pi_1)], chi-square with 1 degree of freedom.",
     ),
     ("Rolling betas", "The portfolio regression over a moving window of the last W periods."),
+    (
+        "Risk history",
+        "The forecast check's sigma_t at every date, with its factor part sqrt(x'Fx), specific part "
+        "sqrt(sum_i w_i^2 D_i), Euler contributions x_k (F x)_k / sigma_t, and the tracking error (the same for "
+        "w - w_b); realised vol = standard deviation of the excess returns of the year up to t (P periods), x sqrt(P).",
+    ),
+    (
+        "Return attribution",
+        "r_p,t = (sum_i w_i) RF_t + sum_k x_k f_k,t + w'alpha + w'e_t with x = B'w, today's weights held "
+        "constant (active: w - w_b); betas, alphas and residuals from the asset regressions. Carino linking: "
+        "C_j = sum_t c_j,t k_t / k, k_t = ln(1 + r_t) / r_t, k = ln(1 + R) / R (active: (ln(1 + r_t) - ln(1 + b_t)) "
+        "/ (r_t - b_t) and the same for R - B), so the linked parts add up to the compounded return.",
+    ),
 ]
 REALISED_RETURN = (
     "Portfolio return",
@@ -161,12 +183,11 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws,
         row,
         [
-            (
-                "Sample",
-                f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d} ({a.portfolio_returns.size} {info.period_name}s)",
-                None,
-            ),
-            ("Frequency", f"{info.frequency_name} ({a.periods_per_year} periods per year)", None),
+            ("Sample start", a.start, DATE),
+            ("Sample end", a.end, DATE),
+            (f"Observations ({info.period_name}s)", int(a.portfolio_returns.size), INT),
+            ("Frequency", info.frequency_name, None),
+            ("Periods per year", int(a.periods_per_year), INT),
             ("Factor model", f"{info.model}: {', '.join(a.factor_names)}", None),
             ("Covariance method", a.cov_method, None),
             (
@@ -180,7 +201,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
                 else "today's weights held constant (no realised return history given)",
                 None,
             ),
-            ("Rolling window", f"{a.window} {info.period_name}s", None),
+            (f"Rolling window ({info.period_name}s)", int(a.window), INT),
             ("Regression standard errors", a.asset_regression.cov_type, None),
             ("Dates left out (no factor data)", info.dropped_dates, "0"),
             ("Software", f"xlfactor {__version__}", None),
@@ -202,12 +223,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws,
         row,
         [("Portfolio", info.portfolio_source, None)]
-        + [(label, _text(facts[key]), None) for key, label in SOURCE_FIELDS.items() if key in facts],
+        + [(label, value, _date_format(value)) for label, value in _sources(facts)],
     )
     datasets = facts.get("datasets") or []
     if datasets:
         frame = pd.DataFrame([{label: _text(d.get(key)) for key, label in DATASET_FIELDS.items()} for d in datasets])
-        ref = write_table(ws, frame.set_index("Dataset"), row + 1, 1, index_label="Dataset")
+        dates = {label: DATE for label in DATASET_FIELDS.values() if "date" in label.lower()}
+        dates |= {label: DATETIME for label in DATASET_FIELDS.values() if "(UTC)" in label}
+        ref = write_table(ws, frame.set_index("Dataset"), row + 1, 1, formats=dates, index_label="Dataset")
         for r in range(ref.first_row, ref.last_row + 1):
             ws.cell(row=r, column=ref.first_col + 1).alignment = WRAP
             ws.row_dimensions[r].height = 30
@@ -215,10 +238,23 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     page_setup(ws, header_text=info.title, one_page=True)
 
 
+def _date_format(value: object) -> str | None:
+    if not isinstance(value, pd.Timestamp):
+        return None
+    return DATE if value == value.normalize() else DATETIME
+
+
+def _sources(facts: dict) -> list[tuple[str, object]]:
+    return [(label, _text(facts[key])) for key, label in SOURCE_FIELDS.items() if key in facts]
+
+
 def _text(value: object) -> object:
-    """Numbers and text as they are; anything else (None, lists) as readable text."""
+    """Numbers as they are, an ISO date (``YYYY-MM-DD``) as a date cell, other text as it is; anything
+    else (None, lists) as readable text: a number or a date is never written inside a text cell."""
     if value is None:
         return ""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return pd.Timestamp(value).tz_localize(None)
     if isinstance(value, (str, int, float)):
         return value
     if isinstance(value, (list, tuple)):

@@ -1,4 +1,4 @@
-"""Regressions sheet: each asset's alpha, betas, t-stats, R2 and idiosyncratic volatility."""
+"""Regressions sheet: each asset's alpha, betas, t-stats, R2, idiosyncratic volatility and diagnostics."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.errors import XLFactorError
+from xlfactor.models.grs import grs_from_regression
+from xlfactor.models.regression import RegressionResult
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.workbook import BP, INT, NUM2, NUM3, PCT, PCT1, note, page_setup, set_widths, title, write_table
@@ -16,6 +19,13 @@ NAME = "Regressions"
 T_CRITICAL = 1.96
 POSITIVE = PatternFill("solid", fgColor="C6EFCE")
 NEGATIVE = PatternFill("solid", fgColor="FFC7CE")
+#: The regression diagnostics shown (engine column -> sheet column).
+DIAGNOSTICS = {
+    "Prob (F-statistic)": "p(F)",
+    "Durbin-Watson": "Durbin-Watson",
+    "Prob (Breusch-Pagan)": "p(Breusch-Pagan)",
+    "Prob (Jarque-Bera)": "p(Jarque-Bera)",
+}
 
 
 def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
@@ -34,8 +44,21 @@ def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
             reg.rsquared_adj.rename("Adj. R2"),
             reg.resid_vol_annualized.rename("Idio vol (ann.)"),
             reg.nobs.rename("Obs"),
+            reg.diagnostics[list(DIAGNOSTICS)].rename(columns=DIAGNOSTICS),
         ],
         axis=1,
+    )
+
+
+def grs_text(reg: RegressionResult) -> str:
+    """The GRS test of the assets' alphas as a sentence, or why it cannot be computed (never left out silently)."""
+    try:
+        grs = grs_from_regression(reg)
+    except XLFactorError as exc:
+        return f"GRS test that every alpha is zero: not computed ({exc})."
+    return (
+        f"GRS test that every alpha is zero (Gibbons-Ross-Shanken): F = {grs.statistic:.4f} with "
+        f"({grs.df_num}, {grs.df_denom}) degrees of freedom, p-value = {grs.pvalue:.4f}."
     )
 
 
@@ -58,10 +81,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         "Idio vol (ann.)": PCT,
         "Obs": INT,
         "t(alpha)": NUM2,
+        "p(F)": NUM3,
+        "Durbin-Watson": NUM2,
+        "p(Breusch-Pagan)": NUM3,
+        "p(Jarque-Bera)": NUM3,
     }
     formats.update({f: NUM3 for f in factors})
     formats.update({f"t({f})": NUM2 for f in factors})
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset")
+    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset", filters=True)
     columns = list(frame.columns)
 
     def letter(name: str) -> str:
@@ -79,13 +106,16 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         cells = f"{letter(value)}{ref.first_row}:{letter(value)}{ref.last_row}"
         rule = FormulaRule(formula=[f"ABS(${letter(t_name)}{ref.first_row})>={T_CRITICAL}"], font=Font(bold=True))
         ws.conditional_formatting.add(cells, rule)
-    note(
+    row = note(
         ws,
         ref.next_row,
         f"Green/red: t-stat >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
         "two-sided). Bold coefficients are significant. Alpha is per period times periods per year; idiosyncratic "
-        "vol is the residual standard deviation times the square root of periods per year.",
+        "vol is the residual standard deviation times the square root of periods per year. p(F): the F test that all "
+        "betas are zero; Durbin-Watson near 2 means no first-order autocorrelation of residuals; p(Breusch-Pagan) "
+        "below 0.05 flags heteroskedastic residuals, p(Jarque-Bera) below 0.05 non-normal ones (as statsmodels).",
         width_cols=10,
     )
+    note(ws, row, grs_text(a.asset_regression), width_cols=10, plain=True)
     set_widths(ws, default=10.5, first=16)
     page_setup(ws, freeze=f"B{ref.first_row}", header_text=info.title)

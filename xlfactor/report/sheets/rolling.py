@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import line_chart
 from xlfactor.report.info import ReportInfo
-from xlfactor.report.workbook import DATE, NUM3, PCT, PCT1, page_setup, set_widths, title, write_table
+from xlfactor.report.workbook import DATE, NUM3, PCT, PCT1, page_setup, rows_for, set_widths, title, write_table
 
+CHART_HEIGHT = 11
 NAME = "Rolling betas"
 
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
-    """Dates x (alpha, betas, R2) with a line chart of the betas next to the table."""
+    """A line chart of the betas, then the dates x (alpha, betas, R2) table (an Excel table with filters)."""
     row = title(
         ws,
         f"Rolling {a.window}-{info.period_name} portfolio betas",
@@ -25,18 +25,18 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     factors = a.factor_names
     frame = a.rolling[["alpha", *factors, "rsquared"]].rename(columns={"alpha": "Alpha", "rsquared": "R2"})
     formats = {f: NUM3 for f in factors} | {"Alpha": PCT, "R2": PCT1}
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Date", index_format=DATE)
-    anchor_col = ref.last_col + 2
+    chart_row, row = row, row + rows_for(CHART_HEIGHT)  # the chart above the table: it prints on the first page
+    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Date", index_format=DATE, filters=True)
     line_chart(
         ws,
         ref,
         list(range(ref.first_col + 2, ref.first_col + 2 + len(factors))),
-        f"{get_column_letter(anchor_col)}{row}",
+        f"A{chart_row}",
         title=f"Rolling {a.window}-{info.period_name} betas",
         y_title="beta",
         number_format="0.0",
         width=22,
-        height=11,
+        height=CHART_HEIGHT,
     )
     set_widths(ws, default=10, first=12)
-    page_setup(ws, freeze=f"B{ref.first_row}", header_text=info.title)
+    page_setup(ws, header_text=info.title)  # scrolled, the Excel table's header replaces the column letters

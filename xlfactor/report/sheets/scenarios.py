@@ -59,7 +59,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         return
     row = section(ws, row, "P&L of today's portfolio in each episode")
     frame = table.rename(columns=COLUMNS)
-    ref = write_table(ws, frame, row, 1, formats=formats(frame), index_label="Episode")
+    ref = write_table(ws, frame, row, 1, formats=formats(frame), index_label="Episode", filters=True)
     pnl_col = ref.first_col + 1 + list(frame.columns).index("Portfolio P&L")
     row = note(
         ws,

@@ -9,10 +9,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
-from xlfactor.report.workbook import DATE, PCT, note, page_setup, rows_for, section, set_widths, title, write_table
+from xlfactor.report.workbook import (
+    DATE,
+    FONT_NAME,
+    PCT,
+    note,
+    page_setup,
+    rows_for,
+    section,
+    set_widths,
+    title,
+    write_table,
+)
 
 NAME = "Stress"
-SHOCKED_FONT = Font(bold=True, color="C00000")
+SHOCKED_FONT = Font(name=FONT_NAME, bold=True, color="C00000")
 
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:

@@ -9,6 +9,7 @@ from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
 from xlfactor.report.workbook import (
+    DATE,
     INT,
     NUM2,
     PCT,
@@ -70,8 +71,13 @@ def facts(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, object, str
     held = a.weights[a.weights != 0]
     return [
         ("Portfolio", info.portfolio_source, None),
-        ("Assets (held)", f"{a.weights.size} ({held.size} with non-zero weight)", None),
-        ("Sample", f"{a.start:%Y-%m-%d} to {a.end:%Y-%m-%d}", None),
+        ("Assets", int(a.weights.size), INT),
+        ("Assets held (non-zero weight)", int(held.size), INT),
+        ("Total weight (sum)", a.total_weight, PCT1),
+        ("Gross exposure (sum of |w|)", a.gross_weight, PCT1),
+        ("Cash / uncovered (1 - total)", a.cash_weight, PCT1),
+        ("Sample start", a.start, DATE),
+        ("Sample end", a.end, DATE),
         ("Observations", int(a.portfolio_returns.size), INT),
         (
             "Top-down return series",

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 serving French zips built from the test copies of the files."""
+"""A real HTTP server on 127.0.0.1 serving French zips built from the test copies of the files, and the
+other libraries' files (tests/data/libraries) under their published names."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from french_files import french_bytes
+from library_files import LAST_MODIFIED, LIBRARY_FILES, library_bytes
 
 from xlfactor.data.catalog import US_DATASETS
+from xlfactor.data.sources import SOURCES
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:
@@ -33,6 +36,7 @@ class Route:
     delay: float = 0.0
     drip: float = 0.0  # > 0: send the body one byte at a time, this many seconds apart
     content_type: str = "application/x-zip-compressed"
+    last_modified: str | None = None  # sent as Last-Modified; an equal If-Modified-Since gets 304
 
 
 @dataclass
@@ -50,6 +54,14 @@ class FrenchServer:
                 make_zip({d.file: french_bytes(d.file, folder)}), etag=f'"{folder}-{d.name}"'
             )
 
+    def serve_libraries(self) -> None:
+        """Serve every test file of the other libraries under its published name (Last-Modified where the
+        publisher's vintage is the file's date)."""
+        for name in LIBRARY_FILES:
+            self.routes[name] = Route(
+                library_bytes(name), content_type="application/octet-stream", last_modified=LAST_MODIFIED.get(name)
+            )
+
     def bodies_sent(self) -> int:
         return sum(1 for _, status in self.log if status == 200)
 
@@ -65,17 +77,28 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.delay:
             time.sleep(route.delay)
-        if route.etag and self.headers.get("If-None-Match") == route.etag:
+        unchanged = route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified
+        if (route.etag and self.headers.get("If-None-Match") == route.etag) or unchanged:
             self._reply(304, b"", None, route.etag)
         else:
-            self._reply(route.status, route.body, route.content_type, route.etag, route.drip)
+            self._reply(route.status, route.body, route.content_type, route.etag, route.drip, route.last_modified)
 
-    def _reply(self, status: int, body: bytes, content_type: str | None, etag: str | None, drip: float = 0.0) -> None:
+    def _reply(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        etag: str | None,
+        drip: float = 0.0,
+        last_modified: str | None = None,
+    ) -> None:
         self.server_state.log.append((self.path.rsplit("/", 1)[-1], status))
         try:
             self.send_response(status)
             if etag:
                 self.send_header("ETag", etag)
+            if last_modified:
+                self.send_header("Last-Modified", last_modified)
             if status != 304:
                 self.send_header("Content-Type", content_type or "application/octet-stream")
                 self.send_header("Content-Length", str(len(body)))
@@ -109,3 +132,14 @@ def running_server() -> Iterator[FrenchServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def mirror_of_every_source(monkeypatch) -> Iterator[FrenchServer]:
+    """:func:`running_server` with every ``XLFACTOR_<SOURCE>_BASE_URL`` pointing to it, serving the other
+    libraries' test files (add French's with :meth:`FrenchServer.serve_folder`)."""
+    with running_server() as state:
+        for source in SOURCES.values():
+            monkeypatch.setenv(source.env_var, state.base_url)
+        state.serve_libraries()
+        yield state

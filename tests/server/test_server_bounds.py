@@ -1,0 +1,116 @@
+"""Bounds of the live server: a heavy call beside a cheap one, the time limit, cells per argument.
+
+Each test module here starts its own xlwings Server (one worker) on the project made by
+``xlfactor server init``; requests are the JSON xlwings Server's client posts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from office_js import excel_range, serials
+from test_server_project import payload
+
+import xlfactor as xf
+
+CALL = "/xlwings/custom-functions-call"
+
+
+def zscore_call(n: int) -> dict:
+    """FM_ZSCORE of an n x n table (dates down, assets across): n*n cells plus labels."""
+    values = np.random.default_rng(n).normal(size=(n, n))
+    rows = [["Date", *[f"A{j}" for j in range(n)]], *[[40000.0 + i, *row] for i, row in enumerate(values.tolist())]]
+    return payload("FM_ZSCORE", rows)
+
+
+@pytest.fixture(scope="module")
+def beta_call() -> dict:
+    returns = xf.industry_portfolios().loc["2014-01":"2023-12", ["NoDur", "Durbl", "Manuf"]]
+    return payload("FM_BETA", excel_range(returns), "FF3", serials(returns.index))
+
+
+@pytest.fixture(scope="module")
+def default_server(project, tokens, tmp_path_factory):
+    """The server with its default limits (1,000,000 cells per argument, 60 s per call)."""
+    from live_server import live_server
+
+    with live_server(project, tmp_path_factory.mktemp("bounds-data"), token=tokens["user"]) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def tight_server(project, tokens, tmp_path_factory):
+    """The server with tight limits set by its administrator: 200,000 cells, 0.1 s per call."""
+    from live_server import live_server
+
+    env = {"XLFACTOR_MAX_CELLS": "200000", "XLFACTOR_TIME_LIMIT": "0.1"}
+    with live_server(project, tmp_path_factory.mktemp("tight-data"), env=env, token=tokens["user"]) as live:
+        yield live
+
+
+def test_a_heavy_call_does_not_hold_up_cheap_ones(default_server, beta_call):
+    """FM_ZSCORE of 900 x 900 cells (seconds of work) is posted; meanwhile another user posts FM_BETA calls
+    one after another. Many of them are answered before the heavy call is: the functions run off the
+    event loop (a heavy call in its own process). Served inside the event loop, as before, only the calls
+    answered while the heavy body was still uploading would be."""
+    heavy = zscore_call(900)
+    finished: dict[str, float] = {}
+
+    def post_heavy() -> None:
+        status, body = default_server.post(CALL, heavy)
+        finished["heavy"] = time.perf_counter()
+        finished["heavy_ok"] = status == 200 and body["result"][0][:2] == ["Row", "Date"]
+
+    alone = []
+    for _ in range(5):  # warm, then the cheap call's own time
+        t0 = time.perf_counter()
+        assert default_server.post(CALL, beta_call)[0] == 200
+        alone.append(time.perf_counter() - t0)
+    thread = threading.Thread(target=post_heavy)
+    start = time.perf_counter()
+    thread.start()
+    beside = []  # (latency, finished at)
+    while thread.is_alive() and time.perf_counter() - start < 300:
+        t0 = time.perf_counter()
+        status, body = default_server.post(CALL, beta_call)
+        assert status == 200 and body["result"][0][1:] == ["Mkt-RF", "SMB", "HML"]
+        beside.append((time.perf_counter() - t0, time.perf_counter()))
+    thread.join(timeout=300)
+    assert finished["heavy_ok"]
+    during = sorted(latency for latency, at in beside if at < finished["heavy"])
+    assert len(during) >= 10, (len(during), finished["heavy"] - start)
+    print(
+        f"\nheavy call {finished['heavy'] - start:.1f} s; {len(during)} cheap calls answered meanwhile, median "
+        f"{1e3 * during[len(during) // 2]:.0f} ms, max {1e3 * during[-1]:.0f} ms; alone median "
+        f"{1e3 * sorted(alone)[2]:.0f} ms"
+    )
+
+
+def test_an_argument_over_the_cell_limit_is_refused_with_a_message(default_server):
+    status, body = default_server.post(CALL, zscore_call(1000))  # 1000 x 1001 cells with the dates
+    assert status == 200
+    assert body["result"] == [
+        [
+            "#FM! raw_values: 1,002,001 cells; at most 1,000,000 per argument are taken (XLFACTOR_MAX_CELLS); "
+            "select a smaller range (fewer dates or assets), or ask the administrator to raise the limit"
+        ]
+    ]
+
+
+def test_the_administrators_cell_limit_applies(tight_server):
+    status, body = tight_server.post(CALL, zscore_call(450))
+    assert status == 200 and body["result"][0][0].startswith("#FM! raw_values: 203,401 cells; at most 200,000")
+
+
+def test_a_call_over_the_time_limit_answers_fm(tight_server):
+    status, body = tight_server.post(CALL, zscore_call(440))
+    assert status == 200
+    assert body["result"] == [
+        [
+            "#FM! FM_ZSCORE took longer than 0.1 s, the limit of this server (XLFACTOR_TIME_LIMIT); use fewer "
+            "dates or assets, or ask the administrator to raise the limit"
+        ]
+    ]

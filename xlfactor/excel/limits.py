@@ -1,0 +1,67 @@
+"""Bounds on one FM_ call: cells per argument (every runtime) and, on a server, compute time.
+
+- :func:`check_cells`: an argument of more than ``$XLFACTOR_MAX_CELLS`` cells (default
+  1,000,000; ``0`` turns the check off) is refused with ``#FM!`` naming the argument, before
+  anything is converted or computed. Applied by :func:`xlfactor.excel.udf.excel_function`
+  to every FM_ function.
+- :func:`time_limit`: seconds an xlwings Server waits for one call (``$XLFACTOR_TIME_LIMIT``,
+  default 60; ``0`` waits without limit), used by :mod:`xlfactor.excel.server_functions`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from xlfactor.errors import XLFactorError
+
+MAX_CELLS_ENV = "XLFACTOR_MAX_CELLS"
+DEFAULT_MAX_CELLS = 1_000_000
+TIME_LIMIT_ENV = "XLFACTOR_TIME_LIMIT"
+DEFAULT_TIME_LIMIT = 60.0
+
+
+def setting(name: str, default: float) -> float:
+    """A number of 0 or more from the environment variable ``name`` (``default`` if unset)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise XLFactorError(f"{name}: {text!r} is not a number of 0 or more; the administrator sets it on the server")
+    return value
+
+
+def max_cells() -> int:
+    """Cells one argument may hold (``$XLFACTOR_MAX_CELLS``; 0: no limit)."""
+    return int(setting(MAX_CELLS_ENV, DEFAULT_MAX_CELLS))
+
+
+def time_limit() -> float:
+    """Seconds a server waits for one call (``$XLFACTOR_TIME_LIMIT``; 0: no limit)."""
+    return setting(TIME_LIMIT_ENV, DEFAULT_TIME_LIMIT)
+
+
+def cell_count(value: Any) -> int:
+    """Cells in an argument as xlwings passes it: a list of rows, a list, or one value."""
+    if isinstance(value, list | tuple):
+        return sum(len(row) if isinstance(row, list | tuple) else 1 for row in value)
+    return 1
+
+
+def check_cells(names: Sequence[str], values: Sequence[Any]) -> None:
+    """Refuse an argument with more cells than :func:`max_cells`, naming it."""
+    limit = max_cells()
+    if not limit:
+        return
+    for name, value in zip(names, values, strict=False):
+        cells = cell_count(value)
+        if cells > limit:
+            raise XLFactorError(
+                f"{name}: {cells:,} cells; at most {limit:,} per argument are taken ({MAX_CELLS_ENV}); select a "
+                "smaller range (fewer dates or assets), or ask the administrator to raise the limit"
+            )
