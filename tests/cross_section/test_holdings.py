@@ -50,7 +50,8 @@ def test_fixed_betas_from_regression_model_and_frame(panel):
     returns = panel.returns.iloc[:, :8].fillna(0.0)
     factors = panel.factor_returns[["Market", "S0"]]
     fit = regress(returns, factors, periods_per_year=12)
-    history = pd.DataFrame(np.random.default_rng(0).random((5, 8)), index=returns.index[:5], columns=returns.columns)
+    fractions = np.random.default_rng(0).random((5, 8)) / 8  # gross at most 1
+    history = pd.DataFrame(fractions, index=returns.index[:5], columns=returns.columns)
     history.iloc[0, 3] = np.nan  # not held
     expected = history.fillna(0).to_numpy() @ fit.betas.to_numpy()
     np.testing.assert_allclose(holdings_exposures(history, fit).to_numpy(), expected, rtol=1e-12)

@@ -30,7 +30,14 @@ from xlfactor.models._validate import fraction, whole_number
 from xlfactor.models.covariance import CovMethod, factor_cov
 from xlfactor.models.frequency import periods_per_year
 from xlfactor.models.risk_model import weight_vector
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.units import (
+    DECIMAL_FIX,
+    MAX_GROSS,
+    check_gross,
+    check_max_gross,
+    check_return_columns,
+    check_units_argument,
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,8 @@ def risk_backtest(
     halflife: float | None = None,
     confidence: float = 0.99,
     bias_window: int | None = None,
+    units: str = "auto",
+    max_gross: float | None = MAX_GROSS,
 ) -> BacktestResult:
     """Forecast the portfolio's volatility at each date from earlier data and test it against realised returns.
 
@@ -149,6 +158,11 @@ def risk_backtest(
         VaR confidence in (0, 1).
     bias_window : int, optional
         Forecasts per rolling bias statistic; default one year of periods (at most ``T``).
+    units : {"auto", "decimal"}
+        "auto" (default) refuses returns that look like percent; "decimal" declares them decimals.
+        A loss beyond -100% is refused either way (:mod:`xlfactor.models.units`).
+    max_gross : float or None
+        Largest gross exposure ``sum |w|`` of the weights (default 2; None: weights in currency).
 
     Returns
     -------
@@ -166,7 +180,7 @@ def risk_backtest(
     Only the held assets (``w_i != 0``) are estimated. The sample is the dates
     where every factor and every held asset has a value (other dates are dropped).
     """
-    y, f, dates, w = _inputs(returns, weights, factors)
+    y, f, dates, w = _inputs(returns, weights, factors, check_units_argument(units), check_max_gross(max_gross))
     n_rows, k = f.shape
     if cov_method not in get_args(CovMethod):
         raise XLFactorError(f"cov_method: {cov_method!r} is not one of {list(get_args(CovMethod))}")
@@ -242,14 +256,20 @@ def christoffersen_independence(breaches: np.ndarray) -> tuple[float, float]:
 
 
 def _inputs(
-    returns: pd.DataFrame, weights: pd.Series | Mapping[str, float], factors: pd.DataFrame
+    returns: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    factors: pd.DataFrame,
+    percent: bool = True,
+    max_gross: float | None = MAX_GROSS,
 ) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, np.ndarray]:
-    """Held assets' excess returns, factors (no RF), dates and held weights on the complete dates."""
+    """Held assets' excess returns, factors (no RF), dates and held weights on the complete dates
+    (``percent``: refuse percent-looking returns; ``max_gross``: the bound on the weights' gross exposure)."""
     if not isinstance(returns, pd.DataFrame):
         raise XLFactorError("returns: expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
         raise XLFactorError("factors: expected a DataFrame (dates x factors)")
     w_all = weight_vector(weights, returns.columns, "weights", universe="the columns of returns")
+    check_gross(w_all, "weights", max_gross)
     held = w_all != 0
     if not held.any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
@@ -265,7 +285,16 @@ def _inputs(
     if not np.isfinite(block.to_numpy()).all():
         raise XLFactorError("returns/factors: contain infinite values")
     y = block.iloc[:, : int(held.sum())].to_numpy()
-    check_not_percent(y, "returns")
+    check_return_columns(
+        y,
+        returns.columns[held],
+        "returns",
+        index=block.index,
+        percent=percent,
+        floor=True,
+        fix=DECIMAL_FIX,
+        pooled=True,
+    )
     if RF_COLUMN in factors.columns:
         y = y - block[RF_COLUMN].to_numpy()[:, None]
     return y, block[names].to_numpy(), pd.DatetimeIndex(block.index), w_all[held]

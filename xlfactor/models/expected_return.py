@@ -16,6 +16,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.hedging import PositionSize
+from xlfactor.models.units import check_annual_premium
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -52,7 +53,8 @@ def expected_return(
         one number. Omitted: the ``rf`` row is 0 and the total is the expected excess return.
     premia : Series or mapping factor -> number, optional
         ``E[f_k]`` per period (the data's frequency, not annual), one for every factor of
-        ``result``; overrides the sample means.
+        ``result``; overrides the sample means. A premium above 100% a year (either sign) is
+        refused as percent (:func:`xlfactor.models.units.check_annual_premium`).
     annualize : bool
         Multiply by the periods per year (default True).
 
@@ -69,7 +71,11 @@ def expected_return(
         the regression's dates; non-numeric values.
     """
     names = list(result.factor_names)
-    mean_f = _premia(premia, names) if premia is not None else _sample_means(factors, result.dates, names)
+    if premia is not None:
+        mean_f = _premia(premia, names)
+        check_annual_premium(mean_f.to_numpy(), names, "premia", result.periods_per_year or 1)
+    else:
+        mean_f = _sample_means(factors, result.dates, names)
     rf_mean = _rf_mean(rf, result.dates)
     pieces = result.betas[names] * mean_f.to_numpy()
     table = pd.concat(

@@ -25,7 +25,7 @@ from xlfactor.models.frequency import (
     maybe_periods_per_year,
 )
 from xlfactor.models.risk_model import FactorRiskModel, Weights
-from xlfactor.models.units import MAX_GROSS, check_return_columns, check_units_argument
+from xlfactor.models.units import MAX_GROSS, check_magnitude, check_return_columns, check_units_argument
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -358,10 +358,11 @@ def position_size(
     Raises
     ------
     XLFactorError
-        Non-positive budget or volatility, unknown horizon or asset, both or neither
+        Non-positive budget or volatility, a budget above 1e18, unknown horizon or asset, both or neither
         of ``model``/``vol`` given.
     """
     budget = positive_number(vol_budget, "vol_budget")
+    check_magnitude(budget, "vol_budget", "amount of money")
     code = horizon_code(horizon)
     if (model is None) == (vol is None):
         raise XLFactorError("model/vol: give either a model and an asset name, or an annual vol")

@@ -26,7 +26,24 @@ Thresholds (and why):
   default: a long-only book has 1, a 130/30 book 1.6, a 100/100 market-neutral book 2).
   Percent weights (sum near 100) fail this; a leveraged or long-short book passes its own
   ``max_gross``, weights in currency ``max_gross=None``.
-* Shocks: a factor move at or below -100% is refused.
+* Shocks: a factor move at or below -100% is refused, and so is one above +100%
+  (:data:`MAX_SHOCK`): no stress scenario moves a factor by more than its whole value in
+  one step, while the same moves typed in percent (5 for 5%) are 5 and above.
+* Premia and alphas per year: ``|E[f]|`` or ``|alpha|`` above :data:`MAX_ANNUAL_PREMIUM` (1 =
+  100% a year) looks like percent (4 for 4%): the equity premium is about 0.05-0.08 a year and
+  no factor's long-run premium approaches 100%. A premium per period is scaled to a year first.
+* Panels (dates x assets, the cross-sectional functions): returns follow the rules above cell
+  by cell (the first bad cell is named by asset and date, never dropped); characteristics,
+  caps, regression weights, holdings and money amounts must be finite and at most
+  :data:`MAX_MAGNITUDE` (1e18) in size; caps must be positive and regression weights
+  non-negative (blank a cell whose value is unknown). 1e18 is above any market cap, holding or
+  amount in any currency (world equity is about 1e14 US dollars, 1e18 Indonesian rupiah) and
+  far enough below the float limit (1.8e308) that squares and sums over millions of assets
+  stay finite; larger values are typos or overflow markers (1e308) and reach cells as inf.
+* Portfolio weights over time (holdings histories, panel weights, backtests): each date's
+  gross exposure obeys ``max_gross`` as above.
+* A constant series where a function divides by its volatility (Sharpe, Sortino, information
+  ratio): constant as for a regression above; the ratio would be a rounding artefact (1e15).
 """
 
 from __future__ import annotations
@@ -49,10 +66,18 @@ NEGLIGIBLE_RETURN = 1e-12
 MAX_ANNUAL_RF = 0.2
 #: Default bound on gross exposure ``sum |w|`` of portfolio weights (fractions of capital).
 MAX_GROSS = 2.0
+#: Largest size of a characteristic, cap, weight, holding or money amount (see the module docstring).
+MAX_MAGNITUDE = 1e18
+#: Largest size of a factor move in a stress scenario (100%).
+MAX_SHOCK = 1.0
+#: Largest size of an annual premium or alpha (100% a year).
+MAX_ANNUAL_PREMIUM = 1.0
 #: ``units`` values accepted where the API offers them.
 UNITS = ("auto", "decimal")
 
 PERCENT_FIX = "divide by 100 so that 0.012 means 1.2%"
+#: Ends a percent message where the function takes ``units``.
+DECIMAL_FIX = " (for an asset more volatile than 100% a year: units='decimal')"
 
 
 def percent_threshold(periods_per_year: int | None = None) -> float:
@@ -107,6 +132,9 @@ def check_return_columns(
     floor: bool = False,
     constant: bool = False,
     fix: str = "",
+    what: str = "column",
+    pooled: bool = False,
+    constant_why: str = "a regression on it has no residual variance and meaningless t-statistics",
 ) -> None:
     """Apply the units rule to each column of ``values`` (T, N), NaN = missing.
 
@@ -116,7 +144,10 @@ def check_return_columns(
     column's values exceed it in size); with ``floor``, ``r < -1``; with ``constant``,
     a column that is constant: ``max - min <= CONSTANT_RTOL * max|r|`` or ``max|r| < NEGLIGIBLE_RETURN``.
 
-    ``fix`` ends the percent message (e.g. ``", or pass units='decimal'"``).
+    ``fix`` ends the percent message (e.g. ``", or pass units='decimal'"``); ``what`` names a
+    column in messages (``"asset"`` for a panel's columns). ``pooled``: the percent rule applies to
+    all values together (:func:`check_not_percent`), for panels whose assets have few dates each.
+    ``constant_why`` says, in the constant message, what a constant column breaks.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
@@ -132,14 +163,16 @@ def check_return_columns(
             row = int(np.argmax(np.abs(values[:, col]) > MAX_ABS_RETURN))
             if np.isinf(values[row, col]):
                 raise XLFactorError(
-                    f"{name}: column '{columns[col]}' contains infinite values "
+                    f"{name}: {what} '{columns[col]}' contains infinite values "
                     f"(first{_at(index, row)}); replace them with NaN or fix the data"
                 )
             raise XLFactorError(
-                f"{name}: column '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, which no return can "
+                f"{name}: {what} '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, which no return can "
                 f"be (limit +/-{MAX_ABS_RETURN:g} = {MAX_ABS_RETURN:.0%} a period); fix the value or blank it"
             )
-        if percent:
+        if percent and pooled:
+            check_not_percent(values, name, fix, periods_per_year)
+        elif percent:
             limit = percent_threshold(periods_per_year)
             candidates = np.flatnonzero(np.maximum(top, -low) > limit)  # only these can have median |r| > limit
             if candidates.size:
@@ -150,13 +183,13 @@ def check_return_columns(
                     col = int(candidates[np.argmax(over)])
                     raise XLFactorError(
                         f"{name}: values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{fix} "
-                        f"(column '{columns[col]}')"
+                        f"({what} '{columns[col]}')"
                     )
         if floor and (low < -1.0).any():
             col = int(np.argmax(low < -1.0))
             row = int(np.argmax(values[:, col] < -1.0))
             raise XLFactorError(
-                f"{name}: column '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, a loss of more "
+                f"{name}: {what} '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, a loss of more "
                 "than 100%, which no asset can have; returns must be decimals (0.012 = 1.2%)"
             )
     if constant:
@@ -165,8 +198,8 @@ def check_return_columns(
         if flat.any():
             col = int(np.argmax(flat))
             raise XLFactorError(
-                f"{name}: column '{columns[col]}' is constant (every value {top[col]:.6g}, to rounding); a regression "
-                "on it has no residual variance and meaningless t-statistics; drop it or check the data"
+                f"{name}: {what} '{columns[col]}' is constant (every value {top[col]:.6g}, to rounding); "
+                f"{constant_why}; drop it or check the data"
             )
 
 
@@ -193,22 +226,47 @@ def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
         )
 
 
-def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GROSS) -> None:
+def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GROSS, where: str = "") -> None:
     """Refuse weights whose gross exposure ``sum_i |w_i|`` exceeds ``max_gross`` (None: no bound).
 
-    Weights are fractions of capital (0.25 = 25%); a sum near 100 means percent weights.
+    Weights are fractions of capital (0.25 = 25%); a sum near 100 means percent weights. Whatever
+    ``max_gross``, a weight must be finite and at most :data:`MAX_MAGNITUDE` in size.
+    ``where`` (e.g. ``" on 2020-01-31"``) places them in a history.
     """
+    size = np.abs(np.asarray(weights, dtype=float))
+    if not (size <= MAX_MAGNITUDE).all():  # +/-inf and NaN included
+        value = np.asarray(weights, dtype=float)[np.argmax(~(size <= MAX_MAGNITUDE))]
+        raise XLFactorError(
+            f"{name}: a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
+            "fix the value"
+        )
     if max_gross is None:
         return
-    gross = float(np.abs(weights).sum())
-    if gross > max_gross:
+    gross = float(size.sum())
+    if not gross <= max_gross:
         net = float(np.sum(weights))
         looks = " (they look like percentages: divide by 100)" if 50 <= abs(net) <= 150 else ""
         raise XLFactorError(
-            f"{name}: gross exposure sum |w| = {gross:.6g} is above {max_gross:g}{looks}; weights are fractions of "
-            "capital (0.25 = 25%); for a leveraged or long-short book pass max_gross=<its gross exposure>, "
-            "for weights in currency max_gross=None"
+            f"{name}: gross exposure sum |w| = {gross:.6g}{where} is above {max_gross:g}{looks}; weights are "
+            "fractions of capital (0.25 = 25%); for a leveraged or long-short book pass "
+            "max_gross=<its gross exposure>, for weights in currency max_gross=None"
         )
+
+
+def check_weight_history(
+    weights: np.ndarray, dates: pd.Index, assets: pd.Index, name: str, max_gross: float | None = MAX_GROSS
+) -> None:
+    """Refuse a history of weights (dates x assets, NaN = not held) with an unusable cell
+    (:func:`check_panel_values`) or a date whose gross exposure exceeds ``max_gross`` (:func:`check_gross`)."""
+    w = np.asarray(weights, dtype=float)
+    check_panel_values(w, dates, assets, name, "weight")
+    if max_gross is None or w.size == 0:
+        return
+    gross = np.nansum(np.abs(w), axis=1)
+    bad = gross > max_gross
+    if bad.any():
+        row = int(np.argmax(bad))
+        check_gross(np.nan_to_num(w[row]), name, max_gross, _at(dates, row))
 
 
 def check_max_gross(max_gross: object) -> float | None:
@@ -226,13 +284,75 @@ def check_max_gross(max_gross: object) -> float | None:
 
 
 def check_shock_floor(values: np.ndarray, names: pd.Index | list, name: str = "shocks") -> None:
-    """Refuse factor moves at or below -100% (no return can lose more than everything)."""
-    bad = np.asarray(values, dtype=float) <= -1.0
+    """Refuse factor moves at or below -100% (no return can lose more than everything) and above
+    :data:`MAX_SHOCK` (+100%: a move typed in percent, or a magnitude that would overflow)."""
+    values = np.asarray(values, dtype=float)
+    bad = values <= -1.0
     if bad.any():
         i = int(np.argmax(bad))
         raise XLFactorError(
             f"{name}: the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
             "(-0.10 for -10%)"
+        )
+    bad = ~(values <= MAX_SHOCK)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise XLFactorError(
+            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
+            "moves are decimal returns (0.05 for +5%)"
+        )
+
+
+def check_panel_values(
+    values: np.ndarray,
+    dates: pd.Index | None,
+    assets: pd.Index,
+    name: str,
+    what: str,
+    *,
+    label: str = "",
+    low: str = "",
+) -> None:
+    """Refuse a panel cell (dates x assets, or one value per asset when ``dates`` is None) that is not
+    a usable number: infinite, larger than :data:`MAX_MAGNITUDE` in size, or with ``low="positive"``
+    not above 0 / ``low="non-negative"`` below 0. NaN is missing and passes.
+
+    The message names the first bad cell by asset and date: ``"<name>: <label> of '<asset>' on
+    <date> is <value>; ..."`` (``label`` defaults to ``"the <what>"``, e.g. ``"'BM'"``).
+    """
+    x = np.asarray(values, dtype=float)
+    grid = x if x.ndim == 2 else x[None, :]
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(grid) > MAX_MAGNITUDE  # +/-inf included
+        sign = grid <= 0 if low == "positive" else grid < 0 if low == "non-negative" else None
+    for bad, reason in (
+        (huge, f"no {what} is that large (limit +/-{MAX_MAGNITUDE:.0e}); fix the value or blank it"),
+        (sign, f"a {what} must be {low}; fix the value, or blank it if unknown"),
+    ):
+        if bad is not None and bad.any():
+            row, col = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            day = "" if dates is None or x.ndim == 1 else _at(dates, row)
+            raise XLFactorError(
+                f"{name}: {label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
+            )
+
+
+def check_magnitude(value: float, name: str, what: str) -> None:
+    """Refuse one amount (a budget, a capital, an exposure) that is not finite or exceeds :data:`MAX_MAGNITUDE`."""
+    if not abs(value) <= MAX_MAGNITUDE:
+        raise XLFactorError(f"{name}: {value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value")
+
+
+def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, scale: float = 1.0) -> None:
+    """Refuse premia or alphas whose annual size (``values * scale``) exceeds :data:`MAX_ANNUAL_PREMIUM`."""
+    annual = np.abs(np.asarray(values, dtype=float)) * scale
+    bad = ~(annual <= MAX_ANNUAL_PREMIUM)
+    if bad.any():
+        i = int(np.argmax(bad))
+        per = "" if scale == 1 else f" per period ({annual[i]:.6g} a year)"
+        raise XLFactorError(
+            f"{name}: the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
+            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}"
         )
 
 

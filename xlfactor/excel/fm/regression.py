@@ -125,11 +125,13 @@ def FM_ADJUST_BETA(
     prior_mean=None,
     prior_var=None,
     excess=True,
+    *,
+    units="auto",
 ):
     """Adjusted betas on one factor: raw OLS beta, its standard error, and the Blume (0.67 b + 0.33) or Vasicek
     (shrunk toward the cross-sectional mean by w = s2/(s2 + se2)) adjusted beta."""
     sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     name = _factor_name(factor, result.factor_names)
     raw, se = result.betas[name], result.bse[name]
     if method == "vasicek" and (prior_mean is None or prior_var is None) and raw.notna().sum() < 2:
@@ -152,10 +154,12 @@ def _factor_name(factor: str | None, names: list) -> str:
     return factor
 
 
-def _fit(returns: Any, factors: Any, dates: Any, excess: bool) -> tuple[Sample, RegressionResult, pd.DataFrame]:
+def _fit(
+    returns: Any, factors: Any, dates: Any, excess: bool, units: str
+) -> tuple[Sample, RegressionResult, pd.DataFrame]:
     """The sample, its regression and the returns regressed (minus RF when ``excess`` and the factors have it)."""
     sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     rf = sample.rf(excess)
     return sample, result, sample.returns if rf is None else sample.returns.sub(rf, axis=0)
 
@@ -170,24 +174,24 @@ def _series(frame: pd.DataFrame, cumulative: str) -> Table:
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_HEDGED_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_HEDGED_RETURNS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Hedged (abnormal) return series r - b'f per asset: alpha + residual, with zero beta on the factors and mean
     the regression alpha. Dates down the side, one column per asset."""
-    sample, result, regressed = _fit(returns, factors, dates, excess)
+    sample, result, regressed = _fit(returns, factors, dates, excess, units)
     return _series(xf.hedged_returns(result, regressed, sample.regressors), cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_TRACKING_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_TRACKING_RETURNS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Tracking-portfolio return series b'f per asset: the factor positions that replicate it (return = alpha +
     tracking + residual). Dates down the side, one column per asset."""
-    sample, result, _ = _fit(returns, factors, dates, excess)
+    sample, result, _ = _fit(returns, factors, dates, excess, units)
     return _series(xf.tracking_portfolio(result, sample.regressors), cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_RESIDUALS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_RESIDUALS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Residual (specific) return series e = r - alpha - b'f per asset, mean zero over the regression sample.
     Dates down the side, one column per asset."""
-    sample, result, regressed = _fit(returns, factors, dates, excess)
+    sample, result, regressed = _fit(returns, factors, dates, excess, units)
     return _series(xf.residual_returns(result, regressed, sample.regressors), cumulative)

@@ -58,6 +58,7 @@ def build_sort_factors(
     weighting: str = "value",
     name: str = "HML",
     exposure_lag: int = 0,
+    units: str = "auto",
 ) -> SortResult:
     """Fama-French style double sorts on size and a characteristic, rebalanced every date.
 
@@ -81,16 +82,23 @@ def build_sort_factors(
     :math:`SMB = \\tfrac13 (SL + SM + SH) - \\tfrac13 (BL + BM + BH)`,
     :math:`HML = \\tfrac12 (SH + BH) - \\tfrac12 (SL + BL)`).
 
+    ``name`` names the characteristic factor's column (not ``SMB``, the size factor's). ``units``
+    ("auto" or "decimal") as in :func:`~xlfactor.models.cross_section.regression.cross_sectional_regress`;
+    a size that is not positive, and a size or characteristic that is infinite or larger than
+    :data:`~xlfactor.models.units.MAX_MAGNITUDE`, is refused naming the asset and date (blank an
+    unknown value: the asset then sits out that date).
+
     A date with an empty portfolio gives NaN factors. ``size`` and ``characteristic`` dated t
     form the portfolios whose returns are dated t; use ``exposure_lag=1`` to form them with the
     previous date's values (the usual choice, e.g. last month's market cap).
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     char_p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     size_p = increasing_fractions(size_percentiles, "size_percentiles", "(0.5,)")
     how = _weighting(weighting)
-    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
-    x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag)
+    name = _factor_name(name)
+    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+    x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag, "characteristic")
     sort = _Sort(returns, me, x, breakpoints, exposure_lag)
     size_group, size_bp = sort.buckets(me, size_p)
     x_group, x_bp = sort.buckets(x, char_p)
@@ -124,6 +132,7 @@ def quantile_spread(
     size: pd.DataFrame | None = None,
     breakpoints: pd.DataFrame | pd.Series | None = None,
     exposure_lag: int = 0,
+    units: str = "auto",
 ) -> SortResult:
     """Top-minus-bottom quantile portfolio returns of a signal, rebalanced every date.
 
@@ -137,15 +146,19 @@ def quantile_spread(
     .. math:: spread_t = R_{Qn,t} - R_{Q1,t}
 
     (NaN on dates with an empty top or bottom portfolio). ``exposure_lag`` shifts ``signal``,
-    ``size`` and a dated mask as in :func:`build_sort_factors`.
+    ``size`` and a dated mask, and ``units`` and the cell rules apply, as in :func:`build_sort_factors`.
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     n = whole_number(n_quantiles, "n_quantiles", 2)
     how = _weighting(weighting)
     if how == "value" and size is None:
         raise XLFactorError("size: weighting='value' needs the sizes (market caps, dates x assets)")
-    x = as_float_frame(signal, returns.index, returns.columns, "signal", exposure_lag)
-    me = None if size is None else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
+    x = as_float_frame(signal, returns.index, returns.columns, "signal", exposure_lag, "signal")
+    me = (
+        None
+        if size is None
+        else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+    )
     sort = _Sort(returns, me if how == "value" else None, x, breakpoints, exposure_lag)
     quantiles = tuple(k / n for k in range(1, n))
     group, bp = sort.buckets(x, quantiles)
@@ -201,6 +214,18 @@ def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
         "breakpoints: expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
         "or a DataFrame of booleans (dates x assets)"
     )
+
+
+def _factor_name(name: object) -> str:
+    """The high-minus-low factor's column name: text, and not ``SMB`` (the size factor's column)."""
+    if not isinstance(name, str) or not name.strip():
+        raise XLFactorError(f"name: expected the factor's name as text (e.g. HML), got {name!r}")
+    if name.strip().upper() == "SMB":
+        raise XLFactorError(
+            f"name: {name.strip()!r} is the size factor's column, which the sort also returns; "
+            "call the characteristic factor something else (e.g. HML)"
+        )
+    return name.strip()
 
 
 def _weighting(weighting: object) -> str:
