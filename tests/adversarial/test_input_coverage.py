@@ -312,3 +312,13 @@ def test_sort_factor_name_colliding_with_smb_refused(engine, panel):
         xf.build_sort_factors(wide(panel, "Return"), wide(panel, "Cap"), wide(panel, "Value"), name="smb")
     named = spilled(engine.call("FM_SORT_FACTORS", long_cells(panel, CHARS), "Cap", "Value", *[None] * 5, "VAL"))
     assert list(named.columns[:2]) == ["SMB", "VAL"]
+
+
+def test_huge_value_in_zscore_refused_not_blanking_the_date(engine, panel):
+    """A 1e308 characteristic made the date's standard deviation overflow: every z-score of the date blank."""
+    values = wide(panel, "Value")
+    values.iloc[2, 5] = 1e308
+    text = message(engine.call("FM_ZSCORE", excel_range(values)))
+    assert text.startswith("#FM! raw_values: the characteristic of 'S05' (row 3) is 1e+308; no characteristic is"), text
+    with pytest.raises(XLFactorError, match=r"^x: the characteristic of 'S05' on 2021-03-31 is 1e\+308"):
+        xf.standardize(values)

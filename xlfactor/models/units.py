@@ -362,7 +362,8 @@ def _pct(value: float) -> str:
 
 
 def _at(index: pd.Index | None, row: int) -> str:
-    if index is None:
+    """Where row ``row`` is: its date, its label, or (no index, or positions 0, 1, ...) its 1-based number."""
+    if index is None or isinstance(index, pd.RangeIndex):
         return f" (row {row + 1})"
     label = index[row]
     return f" on {label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else f" at {label}"

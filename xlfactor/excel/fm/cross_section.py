@@ -183,7 +183,8 @@ def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
             )
         wf.columns = x.columns
         w = wf.iloc[0] if wf.shape[0] == 1 else wf.set_axis(x.index)
-    z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
+    with excel_names({"x": "raw_values"}):
+        z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
     z.index = range(1, len(z) + 1)
     return Table(z, "Row")
 
