@@ -76,6 +76,21 @@ def test_fm_beta_with_a_region_not_available_says_why(engine, model, message):
     assert text.startswith("#FM! ") and message in text
 
 
+def test_a_region_not_stored_points_at_the_ribbon_not_a_command(engine):
+    """A cell said "run `xlfactor refresh --model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN')": advice for a
+    terminal, in a cell. It now points at the ribbon's Refresh data, which fetches the region asked for."""
+    from xlfactor.data.loader import REQUESTED
+
+    returns = xf.industry_portfolios().loc["2011-01":"2020-12", ["Money"]]
+    text = engine.call("FM_BETA", excel_range(returns), "FF5-JPN", serials(returns.index))[0][0]
+    assert text == (
+        "#FM! model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed and "
+        "Europe five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): click Refresh data on "
+        "the xlfactor ribbon once, with internet access; formulas then recalculate"
+    )
+    assert "ff5_jpn_monthly" in REQUESTED  # the ribbon's refresh_factors() now includes it
+
+
 def test_fm_alpha_test_across_us_and_regional_models(engine):
     returns = xf.industry_portfolios().loc["2011-01":"2020-12", ["NoDur", "BusEq"]]
     out = spilled(engine.call("FM_ALPHA_TEST", excel_range(returns), "CAPM,FF5-DEV,FF6-EUR", serials(returns.index)))

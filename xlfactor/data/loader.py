@@ -92,14 +92,22 @@ def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFr
     ------
     XLFactorError
         Unknown model or frequency (the message lists the valid ones), a region
-        not downloaded yet (the message says how), bad dates.
+        not downloaded yet (the message says how), bad dates, a ``start``/``end`` window holding no data.
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
     if start is not None or end is not None:
         lo = _bound(start, "start", spec.freq)
         hi = _bound(end, "end", spec.freq)
-        frame = frame.loc[lo:hi]
+        window = frame.loc[lo:hi]
+        if window.empty and not frame.empty:
+            first, last = (f"{d:%Y-%m-%d}" for d in (frame.index[0], frame.index[-1]))
+            asked = f"{first if lo is None else f'{lo:%Y-%m-%d}'} to {last if hi is None else f'{hi:%Y-%m-%d}'}"
+            raise XLFactorError(
+                f"start: no {spec.model} {frequency_name(spec.freq)} factor data from {asked} (the stored data cover "
+                f"{first} to {last}); choose dates inside that span"
+            )
+        frame = window
     return frame.copy()
 
 
@@ -275,7 +283,7 @@ def _read_spec(model: str, freq: str) -> _Spec:
 
         rows = cache.run(versions)
         if len(rows) < len(names):
-            raise XLFactorError(_not_downloaded(builtin, code, {r[0] for r in rows}, names))
+            raise NotStoredError(builtin, code, [n for n in names if n not in {r[0] for r in rows}])
         return _Spec(builtin, code, True, "D" if code == "W" else code, tuple(rows))
     name = str(model).strip()
     row = cache.run(
@@ -300,15 +308,43 @@ def _read_spec(model: str, freq: str) -> _Spec:
     return _Spec(row[0], code, False, stored, (tuple(row[:3]),))
 
 
-def _not_downloaded(model: str, freq: str, have: set[str], names: list[str]) -> str:
-    """Why a built-in model cannot be loaded: its region's files were never downloaded (not shipped)."""
-    missing = [DATASETS[n] for n in names if n not in have]
-    files = ", ".join(d.zip_name for d in missing)
-    return (
-        f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships the US factors and the "
-        f"Developed and Europe five-factor and momentum files; {files} must be downloaded): "
-        f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet access"
-    )
+#: Datasets of built-in models asked for in this process but never downloaded: a plain refresh
+#: (:func:`xlfactor.refresh_factors` without ``models``, the ribbon's Refresh data) fetches them.
+#: Forgotten by :func:`xlfactor.data.reset_state`.
+REQUESTED: set[str] = set()
+cache.on_reset(REQUESTED.clear)
+
+
+class NotStoredError(XLFactorError):
+    """A built-in (regional) model whose files were never downloaded: not shipped, not fetched yet.
+
+    ``model``, ``freq`` and ``datasets`` (the missing dataset names, also added to
+    :data:`REQUESTED`). The message gives the Python and command-line fix;
+    :attr:`excel_message` the one for a cell (the ribbon's Refresh data, which fetches them).
+    """
+
+    def __init__(self, model: str, freq: str, datasets: list[str]) -> None:
+        self.model, self.freq, self.datasets = model, freq, tuple(datasets)
+        REQUESTED.update(datasets)
+        super().__init__(
+            self._text(
+                f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet "
+                "access"
+            )
+        )
+
+    @property
+    def excel_message(self) -> str:
+        return self._text(
+            "click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
+        )
+
+    def _text(self, fix: str) -> str:
+        files = ", ".join(DATASETS[n].zip_name for n in self.datasets)
+        return (
+            f"model: {self.model} {frequency_name(self.freq)} data are not stored yet (xlfactor ships the US factors "
+            f"and the Developed and Europe five-factor and momentum files; {files} must be downloaded): {fix}"
+        )
 
 
 def _frame(spec: _Spec) -> pd.DataFrame:

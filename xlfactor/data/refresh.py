@@ -38,6 +38,7 @@ from xlfactor.data.catalog import (
 )
 from xlfactor.data.download import fetch
 from xlfactor.data.frame_codec import decode_frame
+from xlfactor.data.loader import REQUESTED
 from xlfactor.data.records import COMPOUNDED_NOTE, Record, snapshot_record
 from xlfactor.data.validate import MAX_REVISION, check_against_stored, extract_csv, parse_dataset
 from xlfactor.errors import XLFactorError
@@ -135,8 +136,10 @@ def refresh_factors(
     models : str or list of str, optional
         Built-in models, US (``"FF5"``) or regional (``"FF6-DEV"``); their datasets
         are refreshed once each. Default: the US models plus every regional file
-        downloaded before (name a regional model to fetch it the first time, or to
-        replace the shipped Developed/Europe 202101 vintage).
+        downloaded before and every one a call in this process asked for but found not
+        stored (:data:`xlfactor.data.loader.REQUESTED`: a formula on ``"FF5-JPN"``, then the
+        ribbon's Refresh data); name a regional model to fetch it the first time, or to
+        replace the shipped Developed/Europe 202101 vintage.
     freq : {"D", "W", "M"} or list, optional
         Default: daily and monthly (monthly only for Emerging, which French publishes
         monthly only). Weekly data come from the daily files.
@@ -170,7 +173,7 @@ def refresh_factors(
         raise XLFactorError(f"backoff: expected a number of seconds >= 0, such as 1, got {backoff!r}")
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
-    downloaded = frozenset() if model_list is not None else cache.run(_downloaded)
+    downloaded = frozenset() if model_list is not None else cache.run(_downloaded) | REQUESTED
     datasets = datasets_for(model_list, freqs, downloaded)
     base = base_url()
     cache.require_writable()

@@ -18,7 +18,8 @@ one passed to the decorator for a name whose meaning is local). See
   raw arguments (by name) to what else the result depends on: the data vintage for model
   names (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing
   (:func:`xlfactor.excel.memo.no_data`). Without ``depends`` nothing is memoised;
-- :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
+- :func:`in_excel_terms` (an error with a wording for a cell gets it), then
+  :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
   ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings hand
   over Excel errors as ``"#N/A"`` etc. instead of blanking them; then ``xw.func``.
@@ -36,6 +37,7 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
+from xlfactor.data.loader import NotStoredError
 from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import guarded
 from xlfactor.excel.memo import cell_memo
@@ -83,7 +85,7 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
             return render(func(**converted), headers)
 
         call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        wrapped = guarded(call if depends is None else cell_memo(call, depends), names)
+        wrapped = guarded(in_excel_terms(call if depends is None else cell_memo(call, depends)), names)
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):
@@ -95,6 +97,20 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         return xw.func(wrapped)
 
     return register
+
+
+def in_excel_terms(func: _F) -> _F:
+    """Decorator: an engine error that carries a wording for a cell (:class:`xlfactor.data.loader.NotStoredError`:
+    the ribbon's Refresh data rather than a command) is re-raised with that wording."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return func(*args)
+        except NotStoredError as exc:
+            raise XLFactorError(exc.excel_message) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:

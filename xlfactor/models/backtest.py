@@ -183,7 +183,7 @@ def risk_backtest(
     y, f, dates, w = _inputs(returns, weights, factors, check_units_argument(units), check_max_gross(max_gross))
     n_rows, k = f.shape
     if cov_method not in get_args(CovMethod):
-        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {list(get_args(CovMethod))}")
+        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
     if window is not None:
         window = whole_number(window, "window", minimum=k + 3)
     start = whole_number(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import day, listed
 from xlfactor.models.hedging import PositionSize
 from xlfactor.models.units import check_annual_premium
 
@@ -143,7 +144,9 @@ def _premia(premia: object, names: list) -> pd.Series:
         raise XLFactorError("premia: expected a Series or mapping factor -> expected return per period")
     missing = [n for n in names if n not in premia.index]
     if missing:
-        raise XLFactorError(f"premia: no premium for factor(s) {missing}; give one per factor of the regression")
+        raise XLFactorError(
+            f"premia: no premium for factor(s) {listed(missing)}; give one per factor of the regression"
+        )
     try:
         out = premia[names].astype(float)
     except (TypeError, ValueError):
@@ -158,7 +161,7 @@ def _sample_means(factors: object, dates: pd.Index, names: list) -> pd.Series:
         raise XLFactorError("factors: expected a DataFrame of factor returns (or give premia)")
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
     sample = factors.reindex(dates)[names]
     try:
         sample = sample.astype(float)
@@ -186,7 +189,7 @@ def _rf_mean(rf: object, dates: pd.Index) -> float:
         raise XLFactorError("rf: values must be numbers") from None
     if values.isna().any():
         raise XLFactorError(
-            f"rf: no risk-free rate on {values.index[values.isna().argmax()]}; "
+            f"rf: no risk-free rate on {day(values.index[values.isna().argmax()])}; "
             "rf must cover the regression's dates, e.g. rf=factors['RF']"
         )
     return float(values.mean())

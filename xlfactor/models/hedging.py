@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import fraction, positive_number, whole_number
+from xlfactor.models._validate import fraction, listed, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import (
     PERIODS_PER_YEAR,
@@ -400,7 +400,7 @@ def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float
     except TypeError:  # unhashable, e.g. a list
         known = False
     if not known:
-        raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {list(model.assets[:10])}")
+        raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {listed(model.assets)}")
     i = model.assets.get_loc(asset)
     b = model.B[i]
     scale = 1.0 if model.annualized else float(known_periods_per_year(model.periods_per_year, "the position size"))
@@ -454,7 +454,7 @@ def _returns_frame(result: RegressionResult, returns: pd.Series | pd.DataFrame) 
         raise XLFactorError("returns: expected a Series or DataFrame of asset returns")
     unknown = [c for c in returns.columns if c not in assets]
     if unknown:
-        raise XLFactorError(f"returns: assets not in the regression result: {unknown[:10]}")
+        raise XLFactorError(f"returns: assets not in the regression result: {listed(unknown)}")
     return _numeric(returns, "returns", units=True)
 
 
@@ -464,7 +464,7 @@ def _factor_rows(result: RegressionResult, factors: pd.DataFrame, dates: pd.Inde
     names = list(result.factor_names)
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
     common = dates.intersection(factors.index) if not dates.equals(factors.index) else dates
     if len(common) == 0:
         raise XLFactorError("factors: no dates in common with returns")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import day, listed
 from xlfactor.models.cross_section.regression import CrossSectionResult, date_position
 from xlfactor.models.regression import RegressionResult
 from xlfactor.models.risk_model import FactorRiskModel
@@ -59,7 +60,7 @@ def holdings_exposures(
     unknown = [a for a in w.columns if a not in betas.index and (w[a] != 0).any()]
     if unknown:
         raise XLFactorError(
-            f"weights_history: held asset(s) {unknown[:10]} have no exposures; drop them or add their betas"
+            f"weights_history: held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
         )
     b = betas.reindex(w.columns).fillna(0.0)
     return pd.DataFrame(w.to_numpy() @ b.to_numpy(), index=w.index, columns=betas.columns)
@@ -130,14 +131,14 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
     index = result.factor_returns.index
     rows = index.get_indexer(w.index)
     if (rows < 0).any():
-        missing = [str(d) for d in w.index[rows < 0][:5]]
+        missing = listed(w.index[rows < 0], 5)
         raise XLFactorError(
             f"{arg}: date(s) {missing} are not dates of the cross-sectional regression "
-            f"({index[0]} .. {index[-1]}); keep only its dates"
+            f"({day(index[0])} to {day(index[-1])}); keep only its dates"
         )
     unknown = [a for a in w.columns if a not in design.assets and (w[a] != 0).any()]
     if unknown:
-        raise XLFactorError(f"{arg}: held asset(s) {unknown[:10]} are not in the cross-sectional regression")
+        raise XLFactorError(f"{arg}: held asset(s) {listed(unknown)} are not in the cross-sectional regression")
     cols = design.assets.get_indexer(w.columns)
     y = result.returns.to_numpy()
     out = np.zeros((len(w), len(design.factor_names)))
@@ -148,7 +149,8 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
         outside = [w.columns[j] for j in held if cols[j] < 0 or not valid[cols[j]]]
         if outside:
             raise XLFactorError(
-                f"{arg}: on {index[t]} held asset(s) {outside[:10]} have no return or exposures in the regression; "
+                f"{arg}: on {day(index[t])} held asset(s) {listed(outside)} have no return or exposures in the "
+                "regression; "
                 "set their weight to 0 on that date"
             )
         out[i] = w.iloc[i].to_numpy()[held] @ x[cols[held]]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import numeric_frame, whole_number
+from xlfactor.models._validate import day, numeric_frame, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.hedging import hedged_returns
 from xlfactor.models.regression import regress
@@ -196,7 +196,8 @@ def _returns_frame(returns: object, name: str, percent: bool = True) -> pd.DataF
         raise XLFactorError(f"{name}: expected a pandas Series or DataFrame of returns with dates as index")
     if returns.index.has_duplicates:
         raise XLFactorError(
-            f"{name}: date {returns.index[returns.index.duplicated()][0]} appears more than once; keep one row per date"
+            f"{name}: date {day(returns.index[returns.index.duplicated()][0])} appears more than once; "
+            "keep one row per date"
         )
     out = numeric_frame(returns, name, "decimal returns").sort_index()
     if percent:
@@ -218,7 +219,7 @@ def _rf_on(rf_values: pd.Series | None, dates: pd.Index, asset: object) -> pd.Se
     rf = rf_values.reindex(dates)
     if rf.isna().any():
         raise XLFactorError(
-            f"rf: no risk-free rate on {rf.index[rf.isna().argmax()]} where '{asset}' has a return; "
+            f"rf: no risk-free rate on {day(rf.index[rf.isna().argmax()])} where '{asset}' has a return; "
             "rf must cover the sample, e.g. rf=factors['RF']"
         )
     return rf

@@ -10,6 +10,7 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
@@ -93,9 +94,10 @@ def FM_ROLLING_BETA(returns, factors, dates=None, window_size=36, min_periods=No
     """Rolling-window regressions: alpha, betas and R-squared at each date (blank until a window is complete).
     Several assets give one block of columns per asset."""
     sample = inputs.sample(returns, factors, dates)
-    frame = xf.rolling_regress(
-        sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess), units=units
-    )
+    with excel_names({"window": "window_size"}):
+        frame = xf.rolling_regress(
+            sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess), units=units
+        )
     return Table(rolling_table(frame), "Date")
 
 

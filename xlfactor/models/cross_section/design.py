@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import whole_number
+from xlfactor.models._validate import listed, whole_number
 from xlfactor.models.units import check_panel_values
 
 Characteristics = Mapping[str, pd.DataFrame] | pd.DataFrame
@@ -332,7 +332,9 @@ class PanelDesign:
         names = ([intercept_name] if intercept else []) + ind_names + list(chars)
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise XLFactorError(f"exposures: factor name(s) {dupes} used twice (industry labels vs characteristics)")
+            raise XLFactorError(
+                f"exposures: factor name(s) {listed(dupes)} used twice (industry labels vs characteristics); rename one"
+            )
         if not names:
             raise XLFactorError("exposures: nothing to regress on; give exposures, industries or market=True")
         caps_arr = as_grid(caps, dates, assets, "caps", exposure_lag, "market cap", "positive")

@@ -85,7 +85,10 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None, un
     keep = counts >= min_obs
     data = returns.loc[:, keep]
     if k > data.shape[1]:
-        raise XLFactorError(f"k: {k} factors need at least {k} assets with {min_obs}+ returns; {data.shape[1]} qualify")
+        raise XLFactorError(
+            f"returns: {data.shape[1]} asset(s) have {min_obs} or more returns, fewer than the {k} components "
+            f"asked for (k = {k}); add assets or rows, or ask for fewer components"
+        )
     x = data.to_numpy()
     cov = pairwise_cov(x)
     if not np.isfinite(cov).all():

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import positive_number
+from xlfactor.models._validate import day, positive_number
 from xlfactor.models.cross_section.design import (
     Characteristics,
     DesignBlock,
@@ -94,7 +94,10 @@ def date_position(index: pd.Index, date) -> int:
     try:
         pos = index.get_loc(pd.Timestamp(date) if isinstance(index, pd.DatetimeIndex) else date)
     except (KeyError, TypeError, ValueError):
-        raise XLFactorError(f"date: {date!r} is not a date of the panel ({index[0]} .. {index[-1]})") from None
+        raise XLFactorError(
+            f"date: {day(date) if isinstance(date, pd.Timestamp) else repr(date)} is not a date of the panel "
+            f"({day(index[0])} to {day(index[-1])})"
+        ) from None
     if not isinstance(pos, (int, np.integer)):
         raise XLFactorError(f"date: {date!r} appears more than once in the panel's dates; make them unique")
     return int(pos)
