@@ -110,10 +110,10 @@ def test_inf_return_refused_naming_asset_and_date(panel):
     """An inf return dropped the row silently."""
     r = wide(panel, "Return")
     r.loc["2021-03-31", "S07"] = np.inf
-    with pytest.raises(XLFactorError, match=r"^returns: asset 'S07' contains infinite values \(first on 2021-03-31\)"):
+    with pytest.raises(XLFactorError, match=r"^returns: column 'S07' on 2021-03-31 contains infinite values"):
         xf.cross_sectional_regress(r, {"Value": wide(panel, "Value")})
     r.loc["2021-03-31", "S07"] = -1.5
-    with pytest.raises(XLFactorError, match=r"^returns: asset 'S07' on 2021-03-31 holds -1.5, a loss of more than"):
+    with pytest.raises(XLFactorError, match=r"^returns: column 'S07' on 2021-03-31 holds -1.5, a loss of more than"):
         xf.quantile_spread(r, wide(panel, "Value"))
 
 
@@ -121,10 +121,11 @@ def test_impossible_return_cell_in_excel(engine, panel):
     cols = [*CHARS, "Industry"]
     huge = with_value(panel, "Return", 60 * 2 + 7, 1e308)  # S07 on the third date
     text = message(engine.call("FM_XS_FACTOR_RETURNS", long_cells(huge, cols), "Industry", "Cap"))
-    assert text.startswith("#FM! data: asset 'S07' on 2021-03-31 holds 1e+308, which no return can be"), text
+    cell = "#FM! data: row 129, column 3 of the range (S07 on 2021-03-31)"
+    assert text.startswith(f"{cell} holds 1e+308, which no return can be"), text
     loss = with_value(panel, "Return", 60 * 2 + 7, -1.5)
     text = message(engine.call("FM_FAMA_MACBETH", long_cells(loss, ["Return", "Value"])))
-    assert text.startswith("#FM! data: asset 'S07' on 2021-03-31 holds -1.5, a loss of more than 100%"), text
+    assert text.startswith(f"{cell} holds -1.5, a loss of more than 100%"), text
 
 
 def test_negative_cap_refused_naming_the_cell(engine, panel):

@@ -55,7 +55,16 @@ class Fit:
     residuals: Callable[[], np.ndarray]
 
 
-def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str, lags: int | None) -> Fit:
+def fit_ols(
+    y: np.ndarray,
+    x: np.ndarray,
+    assets: pd.Index,
+    factors: pd.Index,
+    cov: str,
+    lags: int | None,
+    *,
+    yy: np.ndarray | None = None,
+) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
     Parameters
@@ -63,6 +72,7 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     y : (T, N) returns, NaN where missing. x : (T, K) factors without NaN.
     assets, factors : labels used in error messages.
     cov : "nonrobust", "hc1" or "hac". lags : HAC lags (None: per-asset default).
+    yy : ``sum_t y_tn^2`` per asset when the caller has it (NaN where an asset has missing values).
 
     Returns
     -------
@@ -72,7 +82,7 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     centred = x - g
     s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
     z = np.column_stack([np.ones(len(x)), centred / s])
-    cross = _cross_products(y, z, assets)
+    cross = _cross_products(y, z, assets, yy)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
     theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
@@ -115,12 +125,12 @@ class _CrossProducts:
     mask: np.ndarray | None
 
 
-def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index) -> _CrossProducts:
-    """``Z'y`` (one matrix product) and ``y'y`` for all assets; assets whose sums are not
-    finite are redone with missing values set to 0 (after checking for infinities)."""
+def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None) -> _CrossProducts:
+    """``Z'y`` (one matrix product) and ``y'y`` for all assets (``yy`` when given); assets whose sums
+    are not finite are redone with missing values set to 0 (after checking for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):
         zty = z.T @ y  # NaN in the intercept row marks assets with missing (or infinite) values
-        yy = np.einsum("tn,tn->n", y, y)
+        yy = np.einsum("tn,tn->n", y, y) if yy is None else yy.copy()
     partial = ~np.isfinite(zty[0])
     nobs = np.full(y.shape[1], y.shape[0])
     mask = None

@@ -31,8 +31,8 @@ from xlfactor.models.covariance import CovMethod, factor_cov
 from xlfactor.models.frequency import periods_per_year
 from xlfactor.models.risk_model import weight_vector
 from xlfactor.models.units import (
-    DECIMAL_FIX,
     MAX_GROSS,
+    VOLATILE_ADVICE,
     check_gross,
     check_max_gross,
     check_return_columns,
@@ -292,7 +292,7 @@ def _inputs(
         index=block.index,
         percent=percent,
         floor=True,
-        fix=DECIMAL_FIX,
+        advice=VOLATILE_ADVICE,
         pooled=True,
     )
     if RF_COLUMN in factors.columns:

@@ -27,7 +27,7 @@ from xlfactor.models._validate import day, numeric_frame, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.hedging import hedged_returns
 from xlfactor.models.regression import regress
-from xlfactor.models.units import DECIMAL_FIX, check_not_percent, check_return_columns, check_units_argument
+from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_units_argument
 
 #: Why a constant asset is refused (:func:`xlfactor.models.units.check_return_columns`).
 FLAT = "its volatility is zero, so its Sharpe and Sortino ratios are meaningless"
@@ -200,8 +200,9 @@ def _returns_frame(returns: object, name: str, percent: bool = True) -> pd.DataF
             "keep one row per date"
         )
     out = numeric_frame(returns, name, "decimal returns").sort_index()
-    if percent:
-        check_not_percent(out.to_numpy(), name, "" if name == "rf" else DECIMAL_FIX)
+    if percent:  # pooled: the rule of every series in this module
+        advice = () if name == "rf" else VOLATILE_ADVICE
+        check_return_columns(out.to_numpy(), out.columns, name, percent=True, pooled=True, advice=advice)
     return out
 
 

@@ -22,7 +22,7 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
-from xlfactor.excel.guard import excel_names
+from xlfactor.excel.guard import excel_names, locate
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, flag, number, rng, text
@@ -86,6 +86,13 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     if keys.has_duplicates:
         d, a = keys[keys.duplicated()][0]
         raise XLFactorError(f"{arg}: asset {a!r} appears twice on {d:%Y-%m-%d}; give one row per date and asset")
+    rows_of = {(a, d): i + 2 for i, (d, a) in enumerate(keys)}  # sheet row within the range, header = row 1
+
+    def place(asset: object, day: object) -> str | None:  # a return the engine refuses: column 3 of its row
+        row = rows_of.get((asset, day))
+        return None if row is None else f"row {row}, column 3 of the range ({asset} on {day:%Y-%m-%d})"
+
+    locate(arg, place)
     numeric = [j for j in range(2, len(header)) if header[j] not in texts]
     cells = [[r[j] if j in numeric else None for j in range(len(header))] for r in body]  # positions as in the table
     matrix = convert.number_matrix(cells, arg, row_offset=1)[:, numeric]

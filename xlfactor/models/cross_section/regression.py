@@ -36,7 +36,7 @@ from xlfactor.models.cross_section.inference import factor_return_cov
 from xlfactor.models.cross_section.wls import BlockFit, reduced_normal_equations, solve_block, well_conditioned
 from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.units import (
-    DECIMAL_FIX,
+    VOLATILE_ADVICE,
     check_panel_values,
     check_return_columns,
     check_units_argument,
@@ -82,8 +82,7 @@ def check_returns(returns: pd.DataFrame, arg: str = "returns", *, units: str | N
         periods_per_year=maybe_periods_per_year(out.index),
         percent=check_units_argument(units),
         floor=True,
-        fix=DECIMAL_FIX,
-        what="asset",
+        advice=VOLATILE_ADVICE,
         pooled=True,  # an asset of a panel may have a handful of dates
     )
     return out
