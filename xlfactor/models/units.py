@@ -210,7 +210,7 @@ def check_return_columns(
         if suspect.any():
             _check_magnitude(values, columns, name, index, np.flatnonzero(suspect))
         if percent and pooled:
-            _check_pooled_percent(values, name, periods_per_year, advice)
+            _check_pooled_percent(values, name, found, periods_per_year, advice)
         elif percent:
             _check_percent(values, columns, name, found, periods_per_year, advice)
         if floor:
@@ -273,12 +273,22 @@ def _check_percent(
 
 
 def _check_pooled_percent(
-    values: np.ndarray, name: str, periods_per_year: int | None, advice: Advice | tuple[Advice, ...]
+    values: np.ndarray,
+    name: str,
+    found: ColumnSummary,
+    periods_per_year: int | None,
+    advice: Advice | tuple[Advice, ...],
 ) -> None:
-    """Raise when the median ``|r|`` of all present values exceeds :func:`percent_threshold`."""
-    size = np.abs(values[~np.isnan(values)])
+    """Raise when the median ``|r|`` of all present values exceeds ``L = percent_threshold(periods_per_year)``:
+    more than half of them exceed ``L``, possible only when ``2 sum r^2 > n L^2`` (then counted, in one pass)."""
     limit = percent_threshold(periods_per_year)
-    if size.size and float(np.median(size)) > limit:
+    present = int(found.present.sum())
+    if not present or 2 * float(found.sumsq.sum()) <= present * limit**2:
+        return
+    over = 0
+    for start in range(0, len(values), SUMMARY_BLOCK_ROWS):
+        over += int(np.count_nonzero(np.abs(values[start : start + SUMMARY_BLOCK_ROWS]) > limit))  # NaN: False
+    if 2 * over > present:
         raise XLFactorError.at(
             name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}", advice=advice
         )
