@@ -445,7 +445,14 @@ def check_panel_values(
     """
     x = np.asarray(values, dtype=float)
     grid = x if x.ndim == 2 else x[None, :]
-    with np.errstate(invalid="ignore"):
+    if grid.size == 0:
+        return
+    top, bottom = np.fmax.reduce(grid, axis=None), np.fmin.reduce(grid, axis=None)  # two passes, no copies
+    ok_size = not (top > MAX_MAGNITUDE or bottom < -MAX_MAGNITUDE)  # an all-NaN grid compares False: ok
+    ok_sign = not (low == "positive" and bottom <= 0) and not (low == "non-negative" and bottom < 0)
+    if ok_size and ok_sign:
+        return
+    with np.errstate(invalid="ignore"):  # locate the first bad cell (rare path)
         huge = np.abs(grid) > MAX_MAGNITUDE  # +/-inf included
         sign = grid <= 0 if low == "positive" else grid < 0 if low == "non-negative" else None
     for bad, reason in (
