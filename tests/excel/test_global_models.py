@@ -60,7 +60,12 @@ def test_fm_data_info_says_older_bloomberg_vintage(engine):
     assert "202101" in rows.values() and "FF5-DEV" in rows.values()
     summary = next(v for v in rows.values() if isinstance(v, str) and v.startswith("FF5-DEV daily:"))
     assert "an OLDER vintage (Bloomberg 202101, data end 2021-01-29)" in summary
-    assert "run `xlfactor refresh --model FF5-DEV`" in summary
+    assert "click Refresh data on the xlfactor ribbon, with internet access, for French's current files" in summary
+    assert "xlfactor refresh" not in summary and "refresh_factors" not in summary  # no command in a cell
+
+    from xlfactor.data.loader import REQUESTED
+
+    assert "ff5_dev_daily" in REQUESTED  # so the ribbon's Refresh data fetches what the cell advises
 
 
 @pytest.mark.parametrize(

@@ -144,7 +144,8 @@ def factor_info(model: str, freq: str = "M") -> dict:
         ``datasets`` (one dict of stored metadata per dataset: source, sha256, fetched_at,
         ETag, ...) and ``summary``, a sentence saying all that (for the shipped regional
         files: that they are an older Bloomberg vintage, whether the months were
-        compounded from days, and the command that refreshes them).
+        compounded from days, and the command that refreshes them); ``excel_summary`` says
+        the same with the Excel fix (the ribbon's Refresh data) instead of a command.
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
@@ -158,17 +159,29 @@ def factor_info(model: str, freq: str = "M") -> dict:
         (frame.index[0].strftime("%Y-%m-%d"), frame.index[-1].strftime("%Y-%m-%d")) if len(frame) else ("", "")
     )
     database = DATASETS[names[0]].database if spec.builtin else None
-    where = {
-        "snapshot": "the snapshot shipped with xlfactor (no download yet; run `xlfactor refresh` for newer data)",
-        "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
-        "file": "registered file " + ", ".join(m["source"] for m in metas),
-        "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
-    }[origin]
     old_snapshot = [m for m in metas if m["origin"] == "snapshot" and DATASETS[m["name"]].region]
-    if old_snapshot:
-        where = _older_vintage_note(spec.model, old_snapshot, metas)
     stamp = f"{database or 'data'} vintage {vintage}" if vintage else f"no {database or 'data'} vintage"
-    summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
+
+    def summary(fixes: dict[str, str]) -> str:
+        where = {
+            "snapshot": f"the snapshot shipped with xlfactor (no download yet; {fixes['newer']})",
+            "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
+            "file": "registered file " + ", ".join(m["source"] for m in metas),
+            "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
+        }[origin]
+        if old_snapshot:
+            where = f"{_older_vintage_note(old_snapshot, metas)}; {fixes['current']}"
+        return f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
+
+    python_fixes = {
+        "newer": "run `xlfactor refresh` for newer data",
+        "current": f"run `xlfactor refresh --model {spec.model}` (or xlfactor.refresh_factors({spec.model!r})) with "
+        "internet access for French's current files",
+    }
+    excel_fixes = {
+        "newer": "click Refresh data on the xlfactor ribbon for newer data",
+        "current": "click Refresh data on the xlfactor ribbon, with internet access, for French's current files",
+    }
     return {
         "model": spec.model,
         "freq": spec.freq,
@@ -181,12 +194,13 @@ def factor_info(model: str, freq: str = "M") -> dict:
         "rows": len(frame),
         "data_key": spec.key,
         "datasets": metas,
-        "summary": summary,
+        "summary": summary(python_fixes),
+        "excel_summary": summary(excel_fixes),
     }
 
 
-def _older_vintage_note(model: str, shipped: list[dict], metas: list[dict]) -> str:
-    """Plain words for regional data still from the shipped Bloomberg 202101 files (and how to refresh them)."""
+def _older_vintage_note(shipped: list[dict], metas: list[dict]) -> str:
+    """Plain words for regional data still from the shipped Bloomberg 202101 files."""
     vintages = "/".join(sorted({m["vintage"] for m in shipped if m["vintage"]}))
     ends = min(m["last_date"] for m in shipped)
     note = (
@@ -196,10 +210,13 @@ def _older_vintage_note(model: str, shipped: list[dict], metas: list[dict]) -> s
     )
     if any(COMPOUNDED_NOTE in m["source"] for m in shipped):
         note += f"; {COMPOUNDED_NOTE}, until a refresh brings French's monthly file"
-    return (
-        f"{note}; run `xlfactor refresh --model {model}` (or xlfactor.refresh_factors({model!r})) "
-        "with internet access for French's current files"
-    )
+    return note
+
+
+def request_refresh(info: dict) -> None:
+    """Have the next plain refresh (the ribbon's Refresh data) fetch French's current files for the regional
+    datasets of ``info`` (a :func:`factor_info`) still served from the shipped snapshot (:data:`REQUESTED`)."""
+    REQUESTED.update(m["name"] for m in info["datasets"] if m["origin"] == "snapshot" and DATASETS[m["name"]].region)
 
 
 def stored_datasets() -> pd.DataFrame:

@@ -31,4 +31,6 @@ def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
 def FM_DATA_INFO(model, freq="M"):
     """Where a model's factor data come from: origin (snapshot, download, file), database (CRSP, Bloomberg) and
     vintage, first and last date, rows, data key."""
-    return Record(info_fields(xf.factor_info(model, freq)))
+    info = xf.factor_info(model, freq)
+    data.loader.request_refresh(info)  # its summary points at the ribbon's Refresh data, which must then fetch them
+    return Record(info_fields(info))
