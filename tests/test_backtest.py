@@ -166,7 +166,7 @@ def test_bad_arguments(sample, weights, kwargs, match):
 
 def test_bad_inputs(sample, weights):
     returns, factors = sample
-    with pytest.raises(XLFactorError, match=r"weights: assets not in the columns of returns: \['Tech'\]"):
+    with pytest.raises(XLFactorError, match=r"weights: assets not in the columns of returns: 'Tech'"):
         risk_backtest(returns, {"Tech": 1.0}, factors)
     with pytest.raises(XLFactorError, match="weights: every weight is zero"):
         risk_backtest(returns, weights * 0, factors)

@@ -179,7 +179,7 @@ def test_expected_return_split_sums_to_sample_mean(sample):
     given = expected_return(result, premia=premia, rf=0.003, annualize=False)
     hand = 0.003 + result.alpha + result.betas @ pd.Series(premia)
     np.testing.assert_allclose(given.loc["total"].to_numpy(), hand.to_numpy(), rtol=1e-12)
-    with pytest.raises(XLFactorError, match=r"premia: no premium for factor\(s\) \['HML'\]"):
+    with pytest.raises(XLFactorError, match=r"premia: no premium for factor\(s\) 'HML'"):
         expected_return(result, premia={"Mkt-RF": 0.005, "SMB": 0.001})
     with pytest.raises(XLFactorError, match="factors: expected a DataFrame of factor returns"):
         expected_return(result)

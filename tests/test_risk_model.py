@@ -187,7 +187,7 @@ def test_variance_decomposition(model, sample):
 
 
 def test_bad_weights(model, weights):
-    with pytest.raises(XLFactorError, match=r"weights: assets not in the risk model: \['AAPL'\]"):
+    with pytest.raises(XLFactorError, match=r"weights: assets not in the risk model: 'AAPL'"):
         model.portfolio_risk(pd.Series({"AAPL": 1.0, "NoDur": 0.0}))
     with pytest.raises(XLFactorError, match="benchmark: assets not in the risk model"):
         model.portfolio_risk(weights, benchmark={"SPY": 1.0})
@@ -271,7 +271,7 @@ def test_from_regression_sample_is_union_of_asset_dates(industries49, ff5_monthl
 def test_from_regression_bad_factors(sample):
     excess, factors = sample
     res = regress(excess, factors)
-    with pytest.raises(XLFactorError, match=r"factors: missing the regression's factor columns \['HML'\]"):
+    with pytest.raises(XLFactorError, match=r"factors: missing the regression's factor columns 'HML'"):
         FactorRiskModel.from_regression(res, factors.drop(columns="HML"))
     with pytest.raises(XLFactorError, match="factors: no dates in common"):
         FactorRiskModel.from_regression(res, factors.set_axis(factors.index + pd.Timedelta(days=3)))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from excel.office_js import Engine, excel_range, serials, spilled
+from excel.office_js import excel_range, message, serials, spilled
 
 import xlfactor as xf
 from xlfactor.errors import Advice, Placeholder, XLFactorError
@@ -25,38 +25,6 @@ from xlfactor.excel.specs import MODEL, SPECS
 ASSETS = ["NoDur", "Durbl", "Manuf"]
 WEIGHTS = [[0.3], [0.5], [0.2]]
 TOL = {"rtol": 1e-10, "atol": 0.0}
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = Engine()
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
-def returns() -> pd.DataFrame:
-    """Ten years of three industry portfolios (decimals), 120 month ends."""
-    return xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS]
-
-
-@pytest.fixture(scope="module")
-def ff5(returns) -> pd.DataFrame:
-    return xf.load_factors("FF5").loc[returns.index]
-
-
-@pytest.fixture(scope="module")
-def cells(returns):
-    return excel_range(returns), serials(returns.index)
-
-
-def message(result) -> str:
-    """The text of a one-cell ``#FM!`` result (fails on anything else, and on Python-only wording)."""
-    assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
-    text = result[0][0]
-    assert text.startswith("#FM! ") and "Traceback" not in text and "internal error" not in text, text
-    assert "=None" not in text and "='" not in text, text  # no Python argument syntax in a cell
-    return text
 
 
 def with_cell(rows: list[list], row: int, col: int, value) -> list[list]:

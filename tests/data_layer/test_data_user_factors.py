@@ -150,3 +150,34 @@ def test_day_first_dates_decided_by_the_column(tmp_path):
     got = load_factors("EUDATES", "M")
     assert list(got.index) == list(pd.to_datetime(["2019-12-31", "2020-01-31", "2020-03-31", "2020-04-30"]))
     assert got["F"].tolist() == [0.01, 0.02, 0.03, 0.04]
+
+
+def test_a_workbook_with_damaged_xml_is_refused_with_the_fix(tmp_path):
+    """A workbook whose sheet XML is cut short raised xml.etree's ParseError ("unclosed token") with a traceback."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["Date", "MKT", "RF"], ["2020-01-31", 1.0, 0.1], ["2020-02-29", 2.0, 0.1], ["2020-03-31", -1.0, 0.1]):
+        book.active.append(row)
+    good, bad = tmp_path / "good.xlsx", tmp_path / "damaged.xlsx"
+    book.save(good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(XLFactorError, match=r"^path: '.*damaged\.xlsx' is not a readable \.xlsx file \(damaged"):
+        register_factors("DAMAGED", bad)
+    assert "DAMAGED" not in available_models()
+    register_factors("GOOD", good)
+    assert list(load_factors("GOOD", "M").columns) == ["MKT", "RF"]
+
+
+def test_a_file_with_only_the_risk_free_rate_is_refused(tmp_path):
+    """A file holding only RF registered a "model" without a factor: every regression on it failed later."""
+    path = tmp_path / "rf.csv"
+    path.write_text("Date,rf\n2020-01-31,0.1\n2020-02-29,0.1\n2020-03-31,0.1\n")
+    with pytest.raises(XLFactorError, match=r"^path: .*rf\.csv holds only the risk-free rate \(RF\); add at least one"):
+        register_factors("ONLYRF", path)
+    assert "ONLYRF" not in available_models()

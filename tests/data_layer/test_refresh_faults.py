@@ -151,3 +151,14 @@ def test_revisions_cannot_ratchet_over_refreshes(french_server):
     ratio = (load_factors("FF5", "M")["HML"] / snapshot_hml)[snapshot_hml.abs() > 0.01]
     assert ratio.between(1.13, 1.17).all()  # one step of x1.15 at most (two-decimal rounding)
     assert factor_info("FF5", "M")["vintage"] == "202512"
+
+
+def test_an_older_vintage_does_not_replace_a_newer_one(french_server):
+    """A mirror serving the 202410 file (same numbers) after 202511 is stored: refused, the stored copy kept."""
+    _refused(
+        french_server,
+        _revised("202410", lambda frame: frame),
+        "the new file's vintage 202410 is older than that of the stored copy (202511); an older vintage does not "
+        "replace a newer one",
+    )
+    assert factor_info("FF5", "M")["vintage"] == "202511"

@@ -37,6 +37,52 @@ def excel_range(frame: pd.DataFrame | pd.Series, header: bool = True) -> list[li
     return [list(map(str, frame.columns)), *body] if header else body
 
 
+def long_panel() -> pd.DataFrame:
+    """A long panel as an analyst keeps it, index (Date, Asset): 8 month ends x 60 assets (S00..S59), columns
+    Return (decimals; three blank), Value, Momentum, Industry (4 labels), Cap."""
+    rng = np.random.default_rng(11)
+    dates = pd.date_range("2021-01-31", periods=8, freq="ME")
+    assets = [f"S{i:02d}" for i in range(60)]
+    idx = pd.MultiIndex.from_product([dates, assets], names=["Date", "Asset"])
+    frame = pd.DataFrame(
+        {
+            "Return": rng.normal(0.01, 0.05, len(idx)),
+            "Value": rng.standard_normal(len(idx)),
+            "Momentum": rng.standard_normal(len(idx)),
+            "Industry": np.tile(np.array(["Tech", "Energy", "Banks", "Retail"])[np.arange(60) % 4], 8),
+            "Cap": np.exp(rng.normal(8, 1, len(idx))),
+        },
+        index=idx,
+    )
+    frame.iloc[[5, 77, 300], 0] = np.nan
+    return frame
+
+
+def long_cells(frame: pd.DataFrame, columns: list[str]) -> list[list]:
+    """A long panel (index: date, asset) as Office.js sends the table: a header row (Date, Asset, columns),
+    date serials, asset names, values (NaN blank; text and booleans as they are)."""
+    days = ((frame.index.get_level_values(0) - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    rows = [["Date", "Asset", *columns]]
+    for d, a, values in zip(days, frame.index.get_level_values(1), frame[columns].to_numpy(dtype=object), strict=True):
+        rows.append([float(d), a, *[None if isinstance(v, float) and v != v else v for v in values]])
+    return rows
+
+
+def wide(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One column of a long panel as dates x assets, assets in the table's order."""
+    assets = frame.index.get_level_values(1).unique()
+    return frame[column].unstack()[assets]
+
+
+def message(result) -> str:
+    """The text of a one-cell ``#FM!`` result (fails on anything else, and on Python-only wording)."""
+    assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
+    text = result[0][0]
+    assert text.startswith("#FM! ") and "Traceback" not in text and "internal error" not in text, text
+    assert "=None" not in text and "='" not in text, text  # no Python argument syntax in a cell
+    return text
+
+
 def _matrix(arg):
     if arg is None or (isinstance(arg, list) and arg and isinstance(arg[0], list)):
         return arg

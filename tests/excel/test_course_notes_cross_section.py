@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from office_js import EPOCH, Engine, excel_range, serials, spilled
+from office_js import EPOCH, Engine, excel_range, long_cells, serials, spilled
 
 import xlfactor.excel.functions as functions
 
@@ -46,21 +46,6 @@ def panel() -> pd.DataFrame:
     )
     frame.iloc[[3, 50, 130], 0] = np.nan  # blank returns: out of that date's universe
     return frame
-
-
-def cells(frame: pd.DataFrame, columns: list[str]) -> list[list]:
-    """The long table as Office.js sends it: header, date serials, asset text, numbers/booleans (blank None)."""
-    days = ((frame.index.get_level_values(0) - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    rows = [["Date", "Asset", *columns]]
-    for d, a, values in zip(days, frame.index.get_level_values(1), frame[columns].to_numpy(dtype=object), strict=True):
-        rows.append([float(d), a, *[None if isinstance(v, float) and v != v else v for v in values]])
-    return rows
-
-
-def wide(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """dates x assets in the table's asset order."""
-    assets = frame.index.get_level_values(1).unique()
-    return frame[column].unstack()[assets]
 
 
 def got(result) -> pd.DataFrame:
@@ -125,7 +110,7 @@ def wls_by_date(panel, chars, weights=None, lag=0):
 
 # ------------------------------------------------------------------ sort factors
 def test_sort_factors_2x3_value_weighted(engine, panel):
-    out = got(engine.call("FM_SORT_FACTORS", cells(panel, ["Return", "Cap", "BM", "Mom"]), "Cap", "BM"))
+    out = got(engine.call("FM_SORT_FACTORS", long_cells(panel, ["Return", "Cap", "BM", "Mom"]), "Cap", "BM"))
     labels = [f"n {s}/{c}" for s in "SB" for c in "LMH"]
     assert list(out.columns) == ["SMB", "HML", *labels]
     np.testing.assert_allclose(out.to_numpy(), ref_sorts(panel, [0.5], [0.3, 0.7], "value"), **TOL)
@@ -133,7 +118,7 @@ def test_sort_factors_2x3_value_weighted(engine, panel):
 
 
 def test_sort_factors_10_90_equal_weighted_nyse_breakpoints(engine, panel):
-    table = cells(panel, ["Return", "Cap", "BM", "NYSE"])  # NYSE as TRUE/FALSE cells
+    table = long_cells(panel, ["Return", "Cap", "BM", "NYSE"])  # NYSE as TRUE/FALSE cells
     out = got(engine.call("FM_SORT_FACTORS", table, "Cap", "BM", [[10, 90]], "0.3,0.7", "equal", "NYSE", 0, "Value"))
     expected = ref_sorts(panel, [0.3, 0.7], [0.1, 0.9], "equal", nyse=True)
     assert np.isfinite(expected).all()  # every portfolio holds assets on every date
@@ -143,7 +128,7 @@ def test_sort_factors_10_90_equal_weighted_nyse_breakpoints(engine, panel):
 
 
 def test_sort_factors_portfolios_and_breakpoints_views(engine, panel):
-    table = cells(panel, ["Return", "Cap", "BM"])
+    table = long_cells(panel, ["Return", "Cap", "BM"])
     ports = got(engine.call("FM_SORT_FACTORS", table, "Cap", None, None, None, None, None, None, None, "portfolios"))
     assert list(ports.columns) == [f"{s}/{c}" for s in "SB" for c in "LMH"]
     day = panel.index.get_level_values(0)[0]
@@ -160,7 +145,9 @@ def test_sort_factors_portfolios_and_breakpoints_views(engine, panel):
 
 def test_sort_factors_exposure_lag_uses_previous_characteristics(engine, panel):
     out = got(
-        engine.call("FM_SORT_FACTORS", cells(panel, ["Return", "Cap", "BM"]), "Cap", "BM", None, None, None, None, 1)
+        engine.call(
+            "FM_SORT_FACTORS", long_cells(panel, ["Return", "Cap", "BM"]), "Cap", "BM", None, None, None, None, 1
+        )
     )
     lagged = panel.copy()
     for col in ["Cap", "BM"]:
@@ -174,7 +161,7 @@ def test_sort_factors_exposure_lag_uses_previous_characteristics(engine, panel):
 def test_single_sorts_of_the_notes_one_call_each(engine, panel):
     """The notes' simple factors: SMB = EW bottom 10% minus top 10% of Cap, HML = EW top 30% minus bottom 30% of BM
     (breakpoints by np.quantile over each date's assets with a return)."""
-    table = cells(panel, ["Return", "Cap", "BM"])
+    table = long_cells(panel, ["Return", "Cap", "BM"])
     smb = got(engine.call("FM_SINGLE_SORT", table, "Cap", "10,90", None, True, None, None, None, "SMB"))
     hml = got(engine.call("FM_SINGLE_SORT", table, "BM"))
     assert list(smb.columns) == ["SMB", "n L", "n M", "n H"] and list(hml.columns) == ["HML", "n L", "n M", "n H"]
@@ -189,7 +176,7 @@ def test_single_sorts_of_the_notes_one_call_each(engine, panel):
 
 
 def test_quantile_spread_deciles_equal_and_quintiles_value(engine, panel):
-    table = cells(panel, ["Return", "Cap", "Mom"])
+    table = long_cells(panel, ["Return", "Cap", "Mom"])
     out = got(engine.call("FM_QUANTILE_SPREAD", table, "Mom"))
     assert list(out.columns) == ["spread", *[f"n Q{k}" for k in range(1, 11)]]
     np.testing.assert_allclose(out.to_numpy(), ref_spread(panel, 10, "equal"), **TOL)
@@ -198,8 +185,8 @@ def test_quantile_spread_deciles_equal_and_quintiles_value(engine, panel):
 
 
 def test_sort_bad_inputs(engine, panel):
-    flagged = cells(panel, ["Return", "Cap", "BM", "NYSE"])
-    table = cells(panel, ["Return", "Cap", "BM"])
+    flagged = long_cells(panel, ["Return", "Cap", "BM", "NYSE"])
+    table = long_cells(panel, ["Return", "Cap", "BM"])
     text = engine.call("FM_SORT_FACTORS", table, None)[0][0]
     assert text.startswith("#FM! cap: required; give the header of the market-cap column"), text
     text = engine.call("FM_SORT_FACTORS", flagged, "Size", "BM", None, None, None, "NYSE")[0][0]
@@ -220,7 +207,7 @@ def test_sort_bad_inputs(engine, panel):
 
 # ------------------------------------------------------------------ cross-sectional regressions
 def test_xs_standard_errors_and_t_match_statsmodels(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom", "Cap"])
+    table = long_cells(panel, ["Return", "BM", "Mom", "Cap"])
     fits = wls_by_date(panel, ["BM", "Mom"], "Cap")
     # weight column "Cap" (regression weights, not caps): the plain WLS per date
     for view, cov, attr in [("se", "nonrobust", "bse"), ("t", "nonrobust", "tvalues"), ("se", "hc1", "HC1_se")]:
@@ -234,7 +221,7 @@ def test_xs_standard_errors_and_t_match_statsmodels(engine, panel):
 
 
 def test_xs_exposure_lag_and_weights(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom", "Cap"])
+    table = long_cells(panel, ["Return", "BM", "Mom", "Cap"])
     out = got(engine.call("FM_XS_FACTOR_RETURNS", table, None, None, True, 1, "Cap"))
     assert list(out.columns) == ["Market", "BM", "Mom", "R2"]
     assert out.iloc[0].isna().all()
@@ -244,7 +231,7 @@ def test_xs_exposure_lag_and_weights(engine, panel):
 
 
 def test_xs_robust_matches_statsmodels_rlm(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     out = got(engine.call("FM_XS_FACTOR_RETURNS", table, None, None, True, 0, None, "returns", None, True))
     for day in panel.index.get_level_values(0).unique():
         g = panel.loc[day]
@@ -254,7 +241,7 @@ def test_xs_robust_matches_statsmodels_rlm(engine, panel):
 
 
 def test_fama_macbeth_without_intercept(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     out = spilled(engine.call("FM_FAMA_MACBETH", table, 0, False))
     slopes = []
     for _, g in panel.groupby(level=0):
@@ -270,7 +257,7 @@ def test_fama_macbeth_without_intercept(engine, panel):
 
 
 def test_char_portfolio_keeps_the_table_order(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     day = panel.index.get_level_values(0)[2]
     serial = float((day - EPOCH) / pd.Timedelta(days=1))
     out = spilled(engine.call("FM_CHAR_PORTFOLIO", table, serial))
@@ -283,7 +270,7 @@ def test_char_portfolio_keeps_the_table_order(engine, panel):
 
 
 def test_specific_risk_about_zero_and_about_the_mean(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     fits = wls_by_date(panel, ["BM", "Mom"])
     resid = pd.DataFrame({day: fit.resid for day, fit in fits.items()}).T
     resid = resid[panel.index.get_level_values(1).unique()]
@@ -297,7 +284,7 @@ def test_specific_risk_about_zero_and_about_the_mean(engine, panel):
         row[0] = row[0] + (row[0] % 7) * 3  # spacing no known frequency
     text = engine.call("FM_SPECIFIC_RISK", irregular)[0][0]
     assert text.startswith("#FM! data: the table's dates are not daily") and "annualize FALSE" in text, text
-    weighted = cells(panel, ["Return", "BM", "Mom", "Cap"])
+    weighted = long_cells(panel, ["Return", "BM", "Mom", "Cap"])
     fits = wls_by_date(panel, ["BM", "Mom"], "Cap")
     e = pd.DataFrame({day: fit.resid for day, fit in fits.items()}).T[resid.columns]
     out = got(engine.call("FM_SPECIFIC_RISK", weighted, None, None, True, None, False, False, 0, "Cap"))
@@ -309,7 +296,7 @@ def test_specific_risk_about_zero_and_about_the_mean(engine, panel):
 
 # ------------------------------------------------------------------ holdings and characteristic-adjusted returns
 def test_char_adjusted_one_date_and_fixed_weights(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     assets = panel.index.get_level_values(1).unique()
     held = ["A02", "Z05", "A10", "Z17"]
     weights = [[a, w] for a, w in zip(held, [0.4, 0.3, 0.2, 0.1], strict=True)]
@@ -333,7 +320,7 @@ def test_char_adjusted_one_date_and_fixed_weights(engine, panel):
 
 
 def test_char_adjusted_over_a_holdings_history(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     dates = panel.index.get_level_values(0).unique()[3:]
     history = pd.DataFrame({"A02": [0.5, 0.0, 0.2], "Z05": [0.5, 0.6, np.nan], "Z17": [0.0, 0.4, 0.8]}, index=dates)
     fits = wls_by_date(panel, ["BM", "Mom"])
@@ -389,7 +376,7 @@ def test_holdings_exposures_from_a_regression_and_from_betas(engine):
 
 
 def test_holdings_bad_inputs(engine, panel):
-    table = cells(panel, ["Return", "BM", "Mom"])
+    table = long_cells(panel, ["Return", "BM", "Mom"])
     history = pd.DataFrame({"A02": [1.0], "NOPE": [0.5]}, index=panel.index.get_level_values(0)[:1])
     text = engine.call("FM_CHAR_ADJUSTED", table, None, None, holdings_cells(history))[0][0]
     assert text.startswith("#FM! holdings: held asset(s) 'NOPE' are not among the table's assets"), text

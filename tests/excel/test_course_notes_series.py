@@ -330,7 +330,7 @@ def test_wrong_inputs_name_the_argument(engine, cells, returns, ff5):
          "#FM! factors: no factor columns besides RF; give at least one factor"),
         (("FM_PERFORMANCE", excel_range(returns * 100), dates),
          "#FM! returns: values look like percentages (median size above 20%); divide by 100 so that 0.012 means "
-         "1.2%"),
+         '1.2% (for an asset more volatile than 100% a year: set units "decimal")'),
         (("FM_EXPECTED_RETURN", rets, "FF5", dates, [["XYZ", 0.01]]),
          "#FM! premia: 'XYZ' not among the factors (Mkt-RF, SMB, HML, RMW, CMA)"),
         (("FM_EXPECTED_RETURN", rets, "FF5", dates, [[0.01, 0.02]]),

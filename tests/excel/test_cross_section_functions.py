@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlwings.server as server
-from office_js import EPOCH, Engine, excel_range, serials, spilled
+from office_js import EPOCH, Engine, excel_range, long_cells, long_panel, serials, spilled, wide
 
 import xlfactor as xf
 import xlfactor.excel.fm.cross_section as xsf
@@ -32,35 +32,7 @@ def engine():
 @pytest.fixture(scope="module")
 def panel():
     """8 months x 60 assets, two characteristics, 4 industries, caps; a few blank returns."""
-    rng = np.random.default_rng(11)
-    dates = pd.date_range("2021-01-31", periods=8, freq="ME")
-    assets = [f"S{i:02d}" for i in range(60)]
-    idx = pd.MultiIndex.from_product([dates, assets], names=["Date", "Asset"])
-    frame = pd.DataFrame(
-        {
-            "Return": rng.normal(0.01, 0.05, len(idx)),
-            "Value": rng.standard_normal(len(idx)),
-            "Momentum": rng.standard_normal(len(idx)),
-            "Industry": np.tile(np.array(["Tech", "Energy", "Banks", "Retail"])[np.arange(60) % 4], 8),
-            "Cap": np.exp(rng.normal(8, 1, len(idx))),
-        },
-        index=idx,
-    )
-    frame.iloc[[5, 77, 300], 0] = np.nan
-    return frame
-
-
-def long_cells(frame: pd.DataFrame, columns: list[str]) -> list[list]:
-    """The long table as Office.js sends it: header, date serials, asset text, numbers (blank None), labels."""
-    days = ((frame.index.get_level_values(0) - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    rows = [["Date", "Asset", *columns]]
-    for d, a, values in zip(days, frame.index.get_level_values(1), frame[columns].to_numpy(dtype=object), strict=True):
-        rows.append([float(d), a, *[None if isinstance(v, float) and v != v else v for v in values]])
-    return rows
-
-
-def wide(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    return frame[column].unstack()
+    return long_panel()
 
 
 def assert_frame(result, expected: pd.DataFrame) -> None:

@@ -243,3 +243,27 @@ def test_benchmark_file_errors_say_benchmark(tmp_path, industries, capsys):
         == 2
     )
     assert "error: benchmark: ['TSLA'] are not columns of the returns table" in capsys.readouterr().err
+
+
+def test_a_full_disk_ends_with_one_message_and_no_traceback(tmp_path):
+    """Writing the report past a file-size limit (as on a full disk: the write fails with EFBIG) printed
+    openpyxl's "Exception ignored in <generator WorksheetWriter.get_stream>" traceback after our message."""
+    import resource
+    import signal
+
+    def small_files() -> None:  # in the child: writes beyond 30 kB fail (the report is about 65 kB)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    out = tmp_path / "report.xlsx"
+    result = subprocess.run(
+        [sys.executable, "-m", "xlfactor", "demo", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=small_files,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"error: output: cannot write '{out}': File too large (the disk or your quota is full" in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []  # no half-written report, no temporary file

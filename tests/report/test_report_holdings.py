@@ -55,5 +55,5 @@ def test_without_a_history_the_table_is_absent_and_bad_histories_raise(inputs, t
     ws = load_workbook(path)["Exposures"]
     assert all(c.value != TITLE for row in ws.iter_rows() for c in row)
     bad = history.assign(Crypto=0.1)
-    with pytest.raises(xf.XLFactorError, match=r"weights_history: held asset\(s\) \['Crypto'\] have no exposures"):
+    with pytest.raises(xf.XLFactorError, match=r"weights_history: held asset\(s\) 'Crypto' have no exposures"):
         report_analysis(returns, weights, model="FF3", weights_history=bad)

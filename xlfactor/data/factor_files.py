@@ -86,6 +86,10 @@ def read_factor_file(
     factors = table.drop(columns=[date_column])
     if factors.shape[1] == 0:
         raise XLFactorError(f"path: {source} has a date column but no factor columns")
+    if list(factors.columns) == [RF_COLUMN]:
+        raise XLFactorError(
+            f"path: {source} holds only the risk-free rate (RF); add at least one factor column beside it"
+        )
     if len(table) < 2:
         raise XLFactorError(f"path: {source} needs at least two rows of data")
     dates = _parse_dates(table[date_column])
@@ -185,7 +189,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     from openpyxl import load_workbook  # here: the Excel functions never need openpyxl
 
     values_book = _open_workbook(load_workbook, path, data_only=True)
-    try:
+    try:  # read-only workbooks parse each sheet's XML while its rows are read
         names = values_book.sheetnames
         if sheet is None:
             title = names[0]
@@ -196,6 +200,8 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
         else:
             raise XLFactorError(f"sheet: {sheet!r} is not a sheet of {path.name}; sheets are {names}")
         rows = [list(values) for values in values_book[title].iter_rows(values_only=True)]
+    except SyntaxError:  # xml.etree's ParseError (and lxml's): a damaged file
+        raise _unreadable(path) from None
     finally:
         values_book.close()
     if any(v is None for row in rows for v in row):
@@ -216,11 +222,15 @@ def _open_workbook(load_workbook, path: Path, *, data_only: bool):
 
     try:
         return load_workbook(path, read_only=True, data_only=data_only)
-    except (zipfile.BadZipFile, InvalidFileException, EOFError, KeyError, OSError):
-        raise XLFactorError(
-            f"path: {str(path)!r} is not a readable {path.suffix} file; save it from Excel as "
-            "an .xlsx workbook (or as .csv)"
-        ) from None
+    except (zipfile.BadZipFile, InvalidFileException, EOFError, KeyError, OSError, SyntaxError):
+        raise _unreadable(path) from None
+
+
+def _unreadable(path: Path) -> XLFactorError:
+    return XLFactorError(
+        f"path: {str(path)!r} is not a readable {path.suffix} file (damaged or not a workbook); save it again "
+        "from Excel as an .xlsx workbook (or as .csv)"
+    )
 
 
 def _refuse_unsaved_formulas(formula_book, title: str, rows: list[list]) -> None:

@@ -103,14 +103,22 @@ def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFr
     ------
     XLFactorError
         Unknown model or frequency (the message lists the valid ones), a region
-        not downloaded yet (the message says how), bad dates.
+        not downloaded yet (the message says how), bad dates, a ``start``/``end`` window holding no data.
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
     if start is not None or end is not None:
         lo = _bound(start, "start", spec.freq)
         hi = _bound(end, "end", spec.freq)
-        frame = frame.loc[lo:hi]
+        window = frame.loc[lo:hi]
+        if window.empty and not frame.empty:
+            first, last = (f"{d:%Y-%m-%d}" for d in (frame.index[0], frame.index[-1]))
+            asked = f"{first if lo is None else f'{lo:%Y-%m-%d}'} to {last if hi is None else f'{hi:%Y-%m-%d}'}"
+            raise XLFactorError(
+                f"start: no {spec.model} {frequency_name(spec.freq)} factor data from {asked} (the stored data cover "
+                f"{first} to {last}); choose dates inside that span"
+            )
+        frame = window
     return frame.copy()
 
 
@@ -147,7 +155,8 @@ def factor_info(model: str, freq: str = "M") -> dict:
         ``datasets`` (one dict of stored metadata per dataset: source, sha256, fetched_at,
         ETag, ...) and ``summary``, a sentence saying all that (for the shipped regional
         files: that they are an older Bloomberg vintage, whether the months were
-        compounded from days, and the command that refreshes them).
+        compounded from days, and the command that refreshes them); ``excel_summary`` says
+        the same with the Excel fix (the ribbon's Refresh data) instead of a command.
     """
     spec = _resolve(model, freq)
     frame = _frame(spec)
@@ -162,20 +171,33 @@ def factor_info(model: str, freq: str = "M") -> dict:
     )
     database = DATASETS[names[0]].database if spec.builtin else None
     sources = _sources(spec)
-    where = {
-        "snapshot": "the snapshot shipped with xlfactor (no download yet; run `xlfactor refresh` for newer data)",
-        "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
-        "file": "registered file " + ", ".join(m["source"] for m in metas),
-        "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
-    }[origin]
     old_snapshot = [m for m in metas if m["origin"] == "snapshot" and DATASETS[m["name"]].region]
-    if old_snapshot:
-        where = _older_vintage_note(spec.model, old_snapshot, metas)
     stamp = f"{database or 'data'} vintage {vintage}" if vintage else f"no {database or 'data'} vintage"
-    summary = f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
-    if sources:
-        publishers = list(dict.fromkeys(SOURCES[DATASETS[n].source].label for n in names))
-        summary += f" Source: {', '.join(publishers)}; cite {sources['citation']}."
+
+    def summary(fixes: dict[str, str]) -> str:
+        where = {
+            "snapshot": f"the snapshot shipped with xlfactor (no download yet; {fixes['newer']})",
+            "download": "downloaded from " + ", ".join(f"{m['source']} at {m['fetched_at']}" for m in metas),
+            "file": "registered file " + ", ".join(m["source"] for m in metas),
+            "mixed": "; ".join(f"{m['name']}: {m['origin']} ({m['source']})" for m in metas),
+        }[origin]
+        if old_snapshot:
+            where = f"{_older_vintage_note(old_snapshot, metas)}; {fixes['current']}"
+        text = f"{spec.model} {frequency_name(spec.freq)}: {where}; {stamp}; {first} to {last}, {len(frame)} rows."
+        if sources:
+            publishers = list(dict.fromkeys(SOURCES[DATASETS[n].source].label for n in names))
+            text += f" Source: {', '.join(publishers)}; cite {sources['citation']}."
+        return text
+
+    python_fixes = {
+        "newer": "run `xlfactor refresh` for newer data",
+        "current": f"run `xlfactor refresh --model {spec.model}` (or xlfactor.refresh_factors({spec.model!r})) with "
+        "internet access for French's current files",
+    }
+    excel_fixes = {
+        "newer": "click Refresh data on the xlfactor ribbon for newer data",
+        "current": "click Refresh data on the xlfactor ribbon, with internet access, for French's current files",
+    }
     return {
         "model": spec.model,
         "freq": spec.freq,
@@ -188,7 +210,8 @@ def factor_info(model: str, freq: str = "M") -> dict:
         "rows": len(frame),
         "data_key": spec.key,
         "datasets": metas,
-        "summary": summary,
+        "summary": summary(python_fixes),
+        "excel_summary": summary(excel_fixes),
         **sources,
     }
 
@@ -213,8 +236,8 @@ def _sources(spec: _Spec) -> dict:
     }
 
 
-def _older_vintage_note(model: str, shipped: list[dict], metas: list[dict]) -> str:
-    """Plain words for regional data still from the shipped Bloomberg 202101 files (and how to refresh them)."""
+def _older_vintage_note(shipped: list[dict], metas: list[dict]) -> str:
+    """Plain words for regional data still from the shipped Bloomberg 202101 files."""
     vintages = "/".join(sorted({m["vintage"] for m in shipped if m["vintage"]}))
     ends = min(m["last_date"] for m in shipped)
     note = (
@@ -224,10 +247,14 @@ def _older_vintage_note(model: str, shipped: list[dict], metas: list[dict]) -> s
     )
     if any(COMPOUNDED_NOTE in m["source"] for m in shipped):
         note += f"; {COMPOUNDED_NOTE}, until a refresh brings French's monthly file"
-    return (
-        f"{note}; run `xlfactor refresh --model {model}` (or xlfactor.refresh_factors({model!r})) "
-        "with internet access for French's current files"
-    )
+    return note
+
+
+def request_refresh(info: dict) -> None:
+    """Have the next plain refresh (the ribbon's Refresh data) fetch French's current files for a regional
+    model of ``info`` (a :func:`factor_info`) still served from the shipped snapshot."""
+    if any(m["origin"] == "snapshot" and DATASETS[m["name"]].region for m in info["datasets"]):
+        cache.remember_wanted(info["model"])
 
 
 def stored_datasets() -> pd.DataFrame:
@@ -311,8 +338,8 @@ def _read_spec(model: str, freq: str) -> _Spec:
 
         rows = cache.run(versions)
         if len(rows) < len(names):
-            cache.remember_wanted(builtin)
-            raise XLFactorError(_not_downloaded(builtin, code, {r[0] for r in rows}, names))
+            cache.remember_wanted(builtin)  # a plain refresh (the ribbon's Refresh data) then fetches it
+            raise NotStoredError(builtin, code, [n for n in names if n not in {r[0] for r in rows}])
         return _Spec(builtin, code, True, "D" if code == "W" else code, tuple(rows))
     name = str(model).strip()
     row = cache.run(
@@ -337,22 +364,43 @@ def _read_spec(model: str, freq: str) -> _Spec:
     return _Spec(row[0], code, False, stored, (tuple(row[:3]),))
 
 
-def _not_downloaded(model: str, freq: str, have: set[str], names: list[str]) -> str:
-    """Why a built-in model cannot be loaded: files it needs were never downloaded (not shipped), and how to."""
-    missing = [DATASETS[n] for n in names if n not in have]
-    files = ", ".join(
-        d.download_name if d.source == "french" else f"{d.download_name} from {SOURCES[d.source].label}"
-        for d in missing
-    )
-    if model_region(model) is not None or all(d.source == "french" for d in missing):
-        shipped = "the US factors and the Developed and Europe five-factor and momentum files"
-    else:
-        shipped = "only Kenneth French's files: the other publishers grant no redistribution licence"
-    return (
-        f"model: {model} {frequency_name(freq)} data are not stored yet (xlfactor ships {shipped}; "
-        f"{files} must be downloaded): run `xlfactor refresh --model {model}`, xlfactor.refresh_factors({model!r}), "
-        "or the Refresh button of the xlfactor ribbon once, with internet access"
-    )
+class NotStoredError(XLFactorError):
+    """A built-in model whose files were never downloaded (not shipped, not fetched yet).
+
+    ``model``, ``freq`` and ``datasets`` (the missing dataset names). The message gives the Python and
+    command-line fix; :attr:`excel_message` the one for a cell (the ribbon's Refresh data, which fetches
+    every model asked for while it was not stored: :func:`xlfactor.data.cache.remember_wanted`).
+    """
+
+    def __init__(self, model: str, freq: str, datasets: list[str]) -> None:
+        self.model, self.freq, self.datasets = model, freq, tuple(datasets)
+        super().__init__(
+            self._text(
+                f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet "
+                "access"
+            )
+        )
+
+    @property
+    def excel_message(self) -> str:
+        return self._text(
+            "click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
+        )
+
+    def _text(self, fix: str) -> str:
+        missing = [DATASETS[n] for n in self.datasets]
+        files = ", ".join(
+            d.download_name if d.source == "french" else f"{d.download_name} from {SOURCES[d.source].label}"
+            for d in missing
+        )
+        if model_region(self.model) is not None or all(d.source == "french" for d in missing):
+            shipped = "the US factors and the Developed and Europe five-factor and momentum files"
+        else:
+            shipped = "only Kenneth French's files: the other publishers grant no redistribution licence"
+        return (
+            f"model: {self.model} {frequency_name(self.freq)} data are not stored yet (xlfactor ships {shipped}; "
+            f"{files} must be downloaded): {fix}"
+        )
 
 
 def _frame(spec: _Spec) -> pd.DataFrame:

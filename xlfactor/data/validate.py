@@ -193,7 +193,8 @@ def check_against_stored(
     With ``new_vintage == old_vintage`` (both known) a value may move at most
     ``SAME_VINTAGE_TOLERANCE``; otherwise at most ``max_revision``, and each column's
     ``rms(new - old) / rms(old)`` over the common dates at most ``MAX_RELATIVE_RMS_CHANGE``.
-    ``against`` names ``old`` in messages.
+    ``against`` names ``old`` in messages. A ``new_vintage`` older than ``old_vintage`` (both
+    known, ``YYYYMM``) is refused whatever the values: refreshes never go back in time.
 
     ``same_vintage_tolerance`` is the file's last printed digit (French: 0.01 pp; other libraries:
     their own, see :class:`~xlfactor.data.library.LibraryDataset`).
@@ -205,6 +206,11 @@ def check_against_stored(
     April 2009; 3.2 pp for RMW), yet only by 0.24 of their RMS size at most, so the relative-RMS
     test (units, shifted dates, swapped columns) still applies.
     """
+    if _older(new_vintage, old_vintage):
+        raise ValidationError(
+            f"the new file's vintage {new_vintage} is older than that of {against} ({old_vintage}); an older "
+            "vintage does not replace a newer one (a stale mirror?), so the stored copy is kept"
+        )
     if new.index[-1] < old.index[-1]:
         raise ValidationError(
             f"the new file ends {new.index[-1]:%Y-%m-%d}, before {against} "
@@ -241,3 +247,10 @@ def check_against_stored(
                 f"{column} differs from {against} by {rel[j]:.2f} of its typical size over "
                 f"{len(common)} common dates (limit {MAX_RELATIVE_RMS_CHANGE}); units or dates changed?"
             )
+
+
+def _older(new_vintage: str | None, old_vintage: str | None) -> bool:
+    """Whether vintage ``new_vintage`` (``"202511"``) precedes ``old_vintage``; False when either is unknown."""
+    if not new_vintage or not old_vintage or not (new_vintage.isdigit() and old_vintage.isdigit()):
+        return False
+    return int(new_vintage) < int(old_vintage)

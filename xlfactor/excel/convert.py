@@ -286,8 +286,22 @@ def number_matrix(rows: list[list[Any]], arg: str, *, row_offset: int = 0) -> np
             elif is_number(v):
                 out[i, j] = float(v)
             else:
+                if j == 0 and _transposed(rows):
+                    raise XLFactorError(
+                        f"{arg}: the range looks transposed (names down its first column, one row per series); "
+                        "transpose it (Paste Special > Transpose) so that each series is a column with its name on top"
+                    )
                 raise _bad_cell(arg, v, i + row_offset, j, shape, "numbers")
     return out
+
+
+def _transposed(rows: list[list[Any]]) -> bool:
+    """True for a numeric range laid out sideways: a text label starting every row, numbers or blanks after it."""
+    return (
+        len(rows[0]) > 1
+        and all(is_label(r[0]) for r in rows)
+        and all(is_blank(v) or is_number(v) for r in rows for v in r[1:])
+    )
 
 
 def grid_numbers(cells: Grid, *, label: str = "Asset") -> tuple[np.ndarray, pd.Index]:

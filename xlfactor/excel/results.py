@@ -78,7 +78,7 @@ INFO_FIELDS = {
     "rows": "Rows",
     "columns": "Columns",
     "data_key": "Data key",
-    "summary": "Summary",
+    "excel_summary": "Summary",
     "source": "Source",
     "citation": "Citation",
     "licence": "Licence",

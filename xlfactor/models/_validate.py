@@ -104,3 +104,18 @@ def _finite_real(value: object) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
         raise ValueError(value)
     return float(value)
+
+
+def listed(items: object, limit: int = 10) -> str:
+    """Names for a message, as a reader (not Python) writes them: ``'A', 'B', 'C'``; past ``limit``,
+    ``'A', ..., 'J' and 5 more``. Dates show as ``2020-01-31``."""
+    names = [f"'{day(v)}'" for v in items]  # type: ignore[union-attr]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def day(value: object) -> str:
+    """A date as ``2020-01-31`` (a Timestamp without its time of day); anything else as text."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return f"{value:%Y-%m-%d}"
+    return str(value)

@@ -31,7 +31,14 @@ from xlfactor.models._validate import fraction, whole_number
 from xlfactor.models.covariance import CovMethod, factor_cov
 from xlfactor.models.frequency import periods_per_year
 from xlfactor.models.risk_model import weight_vector
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.units import (
+    MAX_GROSS,
+    VOLATILE_ADVICE,
+    check_gross,
+    check_max_gross,
+    check_return_columns,
+    check_units_argument,
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,8 @@ def risk_backtest(
     halflife: float | None = None,
     confidence: float = 0.99,
     bias_window: int | None = None,
+    units: str = "auto",
+    max_gross: float | None = MAX_GROSS,
 ) -> BacktestResult:
     """Forecast the portfolio's volatility at each date from earlier data and test it against realised returns.
 
@@ -152,6 +161,11 @@ def risk_backtest(
         VaR confidence in (0, 1).
     bias_window : int, optional
         Forecasts per rolling bias statistic; default one year of periods (at most ``T``).
+    units : {"auto", "decimal"}
+        "auto" (default) refuses returns that look like percent; "decimal" declares them decimals.
+        A loss beyond -100% is refused either way (:mod:`xlfactor.models.units`).
+    max_gross : float or None
+        Largest gross exposure ``sum |w|`` of the weights (default 2; None: weights in currency).
 
     Returns
     -------
@@ -169,7 +183,9 @@ def risk_backtest(
     Only the held assets (``w_i != 0``) are estimated. The sample is the dates
     where every factor and every held asset has a value (other dates are dropped).
     """
-    y, f, dates, w, _ = backtest_inputs(returns, weights, factors)
+    y, f, dates, w, _ = backtest_inputs(
+        returns, weights, factors, percent=check_units_argument(units), max_gross=check_max_gross(max_gross)
+    )
     window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
     ppy = periods_per_year(dates)
@@ -215,7 +231,7 @@ def backtest_schedule(
     dates to forecast) and the rows between refits; ``cov_method`` one of the covariance methods."""
     n_rows, k = shape
     if cov_method not in get_args(CovMethod):
-        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {list(get_args(CovMethod))}")
+        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
     if window is not None:
         window = whole_number(window, "window", minimum=k + 3)
     start = whole_number(
@@ -259,9 +275,13 @@ def backtest_inputs(
     weights: pd.Series | Mapping[str, float],
     factors: pd.DataFrame,
     benchmark: pd.Series | Mapping[str, float] | None = None,
+    *,
+    percent: bool = True,
+    max_gross: float | None = MAX_GROSS,
 ) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray | None]:
     """Held assets' excess returns, factors (no RF), dates, held weights and held benchmark weights (None
-    without a benchmark) on the complete dates. Held: a non-zero weight in the portfolio or the benchmark."""
+    without a benchmark) on the complete dates. Held: a non-zero weight in the portfolio or the benchmark.
+    ``percent``: refuse percent-looking returns; ``max_gross``: the bound on the weights' gross exposure."""
     if not isinstance(returns, pd.DataFrame):
         raise XLFactorError("returns: expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
@@ -272,6 +292,7 @@ def backtest_inputs(
         if benchmark is None
         else weight_vector(benchmark, returns.columns, "benchmark", universe="the columns of returns")
     )
+    check_gross(w_all, "weights", max_gross)
     if not (w_all != 0).any():
         raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
     held = (w_all != 0) | (b_all != 0 if b_all is not None else False)
@@ -287,7 +308,16 @@ def backtest_inputs(
     if not np.isfinite(block.to_numpy()).all():
         raise XLFactorError("returns/factors: contain infinite values")
     y = block.iloc[:, : int(held.sum())].to_numpy()
-    check_not_percent(y, "returns")
+    check_return_columns(
+        y,
+        returns.columns[held],
+        "returns",
+        index=block.index,
+        percent=percent,
+        floor=True,
+        advice=VOLATILE_ADVICE,
+        pooled=True,
+    )
     if RF_COLUMN in factors.columns:
         y = y - block[RF_COLUMN].to_numpy()[:, None]
     bench = None if b_all is None else b_all[held]

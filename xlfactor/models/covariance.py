@@ -88,10 +88,11 @@ def factor_cov(
         Unknown method, missing/invalid halflife, non-numeric or infinite values,
         values that break the units rule (:mod:`xlfactor.models.units`: percent-looking
         columns, ``|f| > 100``),
-        fewer than two complete rows, a constant factor, no frequency to annualise with.
+        fewer than two complete rows or no more rows than factors (the matrix would be singular), a
+        constant factor, no frequency to annualise with.
     """
     if method not in _METHODS:
-        raise XLFactorError(f"method: {method!r} is not one of {list(_METHODS)}")
+        raise XLFactorError(f"method: {method!r} is not one of {', '.join(_METHODS)}")
     data = _complete_factor_rows(factors)
     x = data.to_numpy(dtype=float)
     if periods_per_year is not None:
@@ -105,6 +106,11 @@ def factor_cov(
                 advice=(Advice("periods_per_year", 12, "the periods a year"), Advice("annualize", False)),
             )
     check_return_columns(x, data.columns, "factors", index=data.index, periods_per_year=ppy)
+    if len(x) <= x.shape[1]:
+        raise XLFactorError(
+            f"factors: {len(x)} complete rows for {x.shape[1]} factors; a covariance matrix needs more rows than "
+            f"factors (at least {x.shape[1] + 1}; a reliable one many more); select more rows"
+        )
     shrinkage = None
     if method == "sample":
         cov = np.cov(x, rowvar=False, ddof=1)

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._validate import day, listed
 from xlfactor.models.hedging import PositionSize
+from xlfactor.models.units import check_annual_premium
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -52,7 +54,8 @@ def expected_return(
         one number. Omitted: the ``rf`` row is 0 and the total is the expected excess return.
     premia : Series or mapping factor -> number, optional
         ``E[f_k]`` per period (the data's frequency, not annual), one for every factor of
-        ``result``; overrides the sample means.
+        ``result``; overrides the sample means. A premium above 100% a year (either sign) is
+        refused as percent (:func:`xlfactor.models.units.check_annual_premium`).
     annualize : bool
         Multiply by the periods per year (default True).
 
@@ -69,7 +72,11 @@ def expected_return(
         the regression's dates; non-numeric values.
     """
     names = list(result.factor_names)
-    mean_f = _premia(premia, names) if premia is not None else _sample_means(factors, result.dates, names)
+    if premia is not None:
+        mean_f = _premia(premia, names)
+        check_annual_premium(mean_f.to_numpy(), names, "premia", result.periods_per_year or 1)
+    else:
+        mean_f = _sample_means(factors, result.dates, names)
     rf_mean = _rf_mean(rf, result.dates)
     pieces = result.betas[names] * mean_f.to_numpy()
     table = pd.concat(
@@ -137,7 +144,9 @@ def _premia(premia: object, names: list) -> pd.Series:
         raise XLFactorError("premia: expected a Series or mapping factor -> expected return per period")
     missing = [n for n in names if n not in premia.index]
     if missing:
-        raise XLFactorError(f"premia: no premium for factor(s) {missing}; give one per factor of the regression")
+        raise XLFactorError(
+            f"premia: no premium for factor(s) {listed(missing)}; give one per factor of the regression"
+        )
     try:
         out = premia[names].astype(float)
     except (TypeError, ValueError):
@@ -152,7 +161,7 @@ def _sample_means(factors: object, dates: pd.Index, names: list) -> pd.Series:
         raise XLFactorError("factors: expected a DataFrame of factor returns (or give premia)")
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
     sample = factors.reindex(dates)[names]
     try:
         sample = sample.astype(float)
@@ -180,7 +189,7 @@ def _rf_mean(rf: object, dates: pd.Index) -> float:
         raise XLFactorError("rf: values must be numbers") from None
     if values.isna().any():
         raise XLFactorError(
-            f"rf: no risk-free rate on {values.index[values.isna().argmax()]}; "
+            f"rf: no risk-free rate on {day(values.index[values.isna().argmax()])}; "
             "rf must cover the regression's dates, e.g. rf=factors['RF']"
         )
     return float(values.mean())

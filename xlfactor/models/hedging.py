@@ -16,7 +16,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._repr import short_repr
-from xlfactor.models._validate import fraction, positive_number, whole_number
+from xlfactor.models._validate import fraction, listed, positive_number, whole_number
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import (
     PERIODS_PER_YEAR,
@@ -27,7 +27,7 @@ from xlfactor.models.frequency import (
 )
 from xlfactor.models.quadratic_program import bound_vectors, solve_bounded_qp
 from xlfactor.models.risk_model import FactorRiskModel, Weights
-from xlfactor.models.units import MAX_GROSS, check_return_columns, check_units_argument
+from xlfactor.models.units import MAX_GROSS, check_magnitude, check_return_columns, check_units_argument
 
 if TYPE_CHECKING:
     from xlfactor.models.regression import RegressionResult
@@ -446,10 +446,11 @@ def position_size(
     Raises
     ------
     XLFactorError
-        Non-positive budget or volatility, unknown horizon or asset, both or neither
+        Non-positive budget or volatility, a budget above 1e18, unknown horizon or asset, both or neither
         of ``model``/``vol`` given.
     """
     budget = positive_number(vol_budget, "vol_budget")
+    check_magnitude(budget, "vol_budget", "amount of money")
     code = horizon_code(horizon)
     if (model is None) == (vol is None):
         raise XLFactorError("model/vol: give either a model and an asset name, or an annual vol")
@@ -487,7 +488,7 @@ def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float
     except TypeError:  # unhashable, e.g. a list
         known = False
     if not known:
-        raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {list(model.assets[:10])}")
+        raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {listed(model.assets)}")
     i = model.assets.get_loc(asset)
     b = model.B[i]
     scale = 1.0 if model.annualized else float(known_periods_per_year(model.periods_per_year, "the position size"))
@@ -541,7 +542,7 @@ def _returns_frame(result: RegressionResult, returns: pd.Series | pd.DataFrame) 
         raise XLFactorError("returns: expected a Series or DataFrame of asset returns")
     unknown = [c for c in returns.columns if c not in assets]
     if unknown:
-        raise XLFactorError(f"returns: assets not in the regression result: {unknown[:10]}")
+        raise XLFactorError(f"returns: assets not in the regression result: {listed(unknown)}")
     return _numeric(returns, "returns", units=True)
 
 
@@ -551,7 +552,7 @@ def _factor_rows(result: RegressionResult, factors: pd.DataFrame, dates: pd.Inde
     names = list(result.factor_names)
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
     common = dates.intersection(factors.index) if not dates.equals(factors.index) else dates
     if len(common) == 0:
         raise XLFactorError("factors: no dates in common with returns")

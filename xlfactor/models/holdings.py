@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import numeric_frame
+from xlfactor.models._validate import day, listed
 from xlfactor.models.cross_section.regression import CrossSectionResult, date_position
 from xlfactor.models.regression import RegressionResult
 from xlfactor.models.risk_model import FactorRiskModel
+from xlfactor.models.units import MAX_GROSS, MAX_MAGNITUDE, check_max_gross, check_weight_history
 
 #: Columns :func:`characteristic_adjusted_returns` adds after the exposures.
 RETURN_COLUMNS = ["actual", "implied", "adjusted"]
@@ -23,7 +24,9 @@ RETURN_COLUMNS = ["actual", "implied", "adjusted"]
 Exposures = pd.DataFrame | RegressionResult | FactorRiskModel | CrossSectionResult
 
 
-def holdings_exposures(weights_history: pd.DataFrame, betas_or_result: Exposures) -> pd.DataFrame:
+def holdings_exposures(
+    weights_history: pd.DataFrame, betas_or_result: Exposures, *, max_gross: float | None = MAX_GROSS
+) -> pd.DataFrame:
     """Portfolio factor exposures ``x_t = sum_n w_{tn} X_{tn}`` on every date of a holdings history.
 
     Parameters
@@ -34,6 +37,9 @@ def holdings_exposures(weights_history: pd.DataFrame, betas_or_result: Exposures
         The asset exposures: a DataFrame assets x factors, a regression's ``betas``, a risk model's
         ``exposures`` (all fixed over time), or a cross-sectional result, whose exposures ``X_t``
         of each date are used (the weights' dates must be dates of that result).
+    max_gross : float or None
+        Largest gross exposure ``sum_n |w_tn|`` of any date (default 2; None: no bound, weights in
+        currency); see :mod:`xlfactor.models.units`.
 
     Returns
     -------
@@ -43,24 +49,25 @@ def holdings_exposures(weights_history: pd.DataFrame, betas_or_result: Exposures
     Raises
     ------
     XLFactorError
-        Weights not a numeric DataFrame; a held asset (non-zero weight) without exposures on a
+        Weights not a numeric DataFrame, infinite or above 1e18 in size; a date whose gross
+        exposure exceeds ``max_gross``; a held asset (non-zero weight) without exposures on a
         date; a date not in the cross-sectional result.
     """
-    w = _weights(weights_history)
+    w = _weights(weights_history, max_gross=max_gross)
     if isinstance(betas_or_result, CrossSectionResult):
         return _dated_exposures(w, betas_or_result)[0]
     betas = _static_betas(betas_or_result)
     unknown = [a for a in w.columns if a not in betas.index and (w[a] != 0).any()]
     if unknown:
         raise XLFactorError(
-            f"weights_history: held asset(s) {unknown[:10]} have no exposures; drop them or add their betas"
+            f"weights_history: held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
         )
     b = betas.reindex(w.columns).fillna(0.0)
     return pd.DataFrame(w.to_numpy() @ b.to_numpy(), index=w.index, columns=betas.columns)
 
 
 def characteristic_adjusted_returns(
-    result: CrossSectionResult, weights: pd.Series | pd.DataFrame, date=None
+    result: CrossSectionResult, weights: pd.Series | pd.DataFrame, date=None, *, max_gross: float | None = MAX_GROSS
 ) -> pd.DataFrame:
     """A portfolio's return split into its characteristic-implied part and the rest.
 
@@ -81,6 +88,8 @@ def characteristic_adjusted_returns(
         omitted (weights held fixed). A DataFrame is a holdings history (NaN = not held).
     date : date, optional
         With Series weights: the one date to compute.
+    max_gross : float or None
+        As in :func:`holdings_exposures`.
 
     Returns
     -------
@@ -107,7 +116,7 @@ def characteristic_adjusted_returns(
         raise XLFactorError("date: only used with a Series of weights; a DataFrame already holds one row per date")
     else:
         history = weights
-    w = _weights(history, "weights")
+    w = _weights(history, "weights", max_gross)
     exposures, rows = _dated_exposures(w, result, "weights")
     f = result.factor_returns.to_numpy()[rows]
     implied = np.where(exposures.to_numpy() == 0, 0.0, exposures.to_numpy() * f).sum(axis=1)
@@ -122,14 +131,14 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
     index = result.factor_returns.index
     rows = index.get_indexer(w.index)
     if (rows < 0).any():
-        missing = [str(d) for d in w.index[rows < 0][:5]]
+        missing = listed(w.index[rows < 0], 5)
         raise XLFactorError(
             f"{arg}: date(s) {missing} are not dates of the cross-sectional regression "
-            f"({index[0]} .. {index[-1]}); keep only its dates"
+            f"({day(index[0])} to {day(index[-1])}); keep only its dates"
         )
     unknown = [a for a in w.columns if a not in design.assets and (w[a] != 0).any()]
     if unknown:
-        raise XLFactorError(f"{arg}: held asset(s) {unknown[:10]} are not in the cross-sectional regression")
+        raise XLFactorError(f"{arg}: held asset(s) {listed(unknown)} are not in the cross-sectional regression")
     cols = design.assets.get_indexer(w.columns)
     y = result.returns.to_numpy()
     out = np.zeros((len(w), len(design.factor_names)))
@@ -140,7 +149,8 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
         outside = [w.columns[j] for j in held if cols[j] < 0 or not valid[cols[j]]]
         if outside:
             raise XLFactorError(
-                f"{arg}: on {index[t]} held asset(s) {outside[:10]} have no return or exposures in the regression; "
+                f"{arg}: on {day(index[t])} held asset(s) {listed(outside)} have no return or exposures in the "
+                "regression; "
                 "set their weight to 0 on that date"
             )
         out[i] = w.iloc[i].to_numpy()[held] @ x[cols[held]]
@@ -159,6 +169,11 @@ def _static_betas(source: object) -> pd.DataFrame:
             raise XLFactorError("betas_or_result: the betas must be numbers (assets x factors)") from None
         if not np.isfinite(betas.to_numpy()).all():
             raise XLFactorError("betas_or_result: the betas have missing or infinite values; fill or drop those assets")
+        if (np.abs(betas.to_numpy()) > MAX_MAGNITUDE).any():
+            raise XLFactorError(
+                f"betas_or_result: a beta is larger than {MAX_MAGNITUDE:.0e} in size, which no exposure can be; "
+                "fix the value"
+            )
         if betas.index.has_duplicates:
             raise XLFactorError("betas_or_result: an asset appears more than once; keep one row per asset")
         return betas
@@ -168,9 +183,14 @@ def _static_betas(source: object) -> pd.DataFrame:
     )
 
 
-def _weights(history: object, arg: str = "weights_history") -> pd.DataFrame:
+def _weights(history: object, arg: str = "weights_history", max_gross: float | None = MAX_GROSS) -> pd.DataFrame:
     if not isinstance(history, pd.DataFrame) or history.empty:
         raise XLFactorError(f"{arg}: expected a DataFrame of weights, dates x assets")
     if history.columns.has_duplicates:
         raise XLFactorError(f"{arg}: asset '{history.columns[history.columns.duplicated()][0]}' appears twice")
-    return numeric_frame(history, arg, "weights").fillna(0.0)
+    try:
+        w = history.astype(float)
+    except (TypeError, ValueError):
+        raise XLFactorError(f"{arg}: contains non-numeric values; use weights (blank/NaN for missing)") from None
+    check_weight_history(w.to_numpy(), w.index, w.columns, arg, check_max_gross(max_gross))
+    return w.fillna(0.0)

@@ -24,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import numeric_frame, whole_number
+from xlfactor.models._validate import day, numeric_frame, whole_number
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
 from xlfactor.models.hedging import hedged_returns
 from xlfactor.models.regression import regress
-from xlfactor.models.units import check_not_percent
+from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_units_argument
 
+#: Why a constant asset is refused (:func:`xlfactor.models.units.check_return_columns`).
+FLAT = "its volatility is zero, so its Sharpe and Sortino ratios are meaningless"
 #: Columns of :func:`max_drawdown`.
 DRAWDOWN_COLUMNS = ["max_drawdown", "peak", "trough", "recovery"]
 
@@ -41,6 +43,7 @@ def performance(
     *,
     factors: pd.DataFrame | None = None,
     periods_per_year: int | None = None,
+    units: str = "auto",
 ) -> pd.DataFrame:
     """Performance figures per asset (one row each), with the conventions of the module docstring.
 
@@ -62,6 +65,9 @@ def performance(
         (with ``ddof=1`` rather than the regression's ``n - K - 1``).
     periods_per_year : int, optional
         ``P``; inferred from the dates when omitted.
+    units : {"auto", "decimal"}
+        "auto" (default) refuses returns and benchmark that look like percent; "decimal" declares
+        them decimals however volatile (:mod:`xlfactor.models.units`).
 
     Returns
     -------
@@ -76,12 +82,15 @@ def performance(
     ------
     XLFactorError
         Non-numeric or infinite values, returns that look like percentages
-        (:func:`xlfactor.models.units.check_not_percent`), duplicate dates, an asset with fewer than 2 usable
+        (:func:`xlfactor.models.units.check_not_percent`), a loss beyond -100%, a constant asset (its
+        ratios would divide by a volatility of zero), duplicate dates, an asset with fewer than 2 usable
         periods, ``rf`` missing on a used date, unknown frequency without ``periods_per_year``.
     """
-    frame = _returns_frame(returns, "returns")
+    percent = check_units_argument(units)
+    frame = _returns_frame(returns, "returns", percent)
     ppy = _periods(frame.index, periods_per_year)
-    bench = None if benchmark is None else _date_series(benchmark, frame.index, "benchmark")
+    check_return_columns(frame.to_numpy(), frame.columns, "returns", index=frame.index, percent=False, floor=True)
+    bench = None if benchmark is None else _date_series(benchmark, frame.index, "benchmark", percent)
     rf_values = None if rf is None else _date_series(rf, frame.index, "rf")
     rows = {}
     for asset in frame.columns:
@@ -90,6 +99,9 @@ def performance(
         r = r[use]
         if len(r) < 2:
             raise XLFactorError(f"returns: '{asset}' has {len(r)} usable period(s); need at least 2")
+        check_return_columns(
+            r.to_numpy(), pd.Index([asset]), "returns", percent=False, constant=True, constant_why=FLAT
+        )
         x = r - _rf_on(rf_values, r.index, asset)
         rows[asset] = _figures(r, x, None if bench is None else bench[use], ppy)
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -179,26 +191,29 @@ def _periods(index: pd.Index, periods_per_year: int | None) -> int:
     return infer_periods_per_year(index)
 
 
-def _returns_frame(returns: object, name: str) -> pd.DataFrame:
+def _returns_frame(returns: object, name: str, percent: bool = True) -> pd.DataFrame:
     if isinstance(returns, pd.Series):
         returns = returns.to_frame(returns.name if returns.name is not None else name)
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] == 0:
         raise XLFactorError(f"{name}: expected a pandas Series or DataFrame of returns with dates as index")
     if returns.index.has_duplicates:
         raise XLFactorError(
-            f"{name}: date {returns.index[returns.index.duplicated()][0]} appears more than once; keep one row per date"
+            f"{name}: date {day(returns.index[returns.index.duplicated()][0])} appears more than once; "
+            "keep one row per date"
         )
     out = numeric_frame(returns, name, "decimal returns").sort_index()
-    check_not_percent(out.to_numpy(), name)
+    if percent:  # pooled: the rule of every series in this module
+        advice = () if name == "rf" else VOLATILE_ADVICE
+        check_return_columns(out.to_numpy(), out.columns, name, percent=True, pooled=True, advice=advice)
     return out
 
 
-def _date_series(values: object, index: pd.Index, name: str) -> pd.Series:
+def _date_series(values: object, index: pd.Index, name: str, percent: bool = True) -> pd.Series:
     if isinstance(values, pd.DataFrame) and values.shape[1] == 1:
         values = values.iloc[:, 0]
     if not isinstance(values, pd.Series):
         raise XLFactorError(f"{name}: expected a pandas Series of returns indexed by date")
-    return _returns_frame(values, name).iloc[:, 0].reindex(index)
+    return _returns_frame(values, name, percent).iloc[:, 0].reindex(index)
 
 
 def _rf_on(rf_values: pd.Series | None, dates: pd.Index, asset: object) -> pd.Series | float:
@@ -207,7 +222,7 @@ def _rf_on(rf_values: pd.Series | None, dates: pd.Index, asset: object) -> pd.Se
     rf = rf_values.reindex(dates)
     if rf.isna().any():
         raise XLFactorError(
-            f"rf: no risk-free rate on {rf.index[rf.isna().argmax()]} where '{asset}' has a return; "
+            f"rf: no risk-free rate on {day(rf.index[rf.isna().argmax()])} where '{asset}' has a return; "
             "rf must cover the sample, e.g. rf=factors['RF']"
         )
     return rf

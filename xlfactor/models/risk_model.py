@@ -25,6 +25,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._repr import short_repr
+from xlfactor.models._validate import listed
 from xlfactor.models.covariance import (
     CovMethod,
     check_periods_per_year,
@@ -235,7 +236,7 @@ class FactorRiskModel:
             raise XLFactorError("factors: expected a DataFrame of factor returns")
         missing = [n for n in names if n not in factors.columns]
         if missing:
-            raise XLFactorError(f"factors: missing the regression's factor columns {missing}")
+            raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
         sample = result.resid.index[result.resid.notna().any(axis=1).to_numpy()]
         in_sample = factors.loc[factors.index.isin(sample), names]
         if in_sample.empty:
@@ -390,14 +391,11 @@ def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, univers
         return _finite(values.copy(), name)
     if weights.index.has_duplicates:
         dup = weights.index[weights.index.duplicated()].unique().tolist()
-        raise XLFactorError(f"{name}: duplicate asset names {dup[:5]}")
+        raise XLFactorError(f"{name}: duplicate asset names {listed(dup, 5)}")
     pos = assets.get_indexer(weights.index)
     if (pos < 0).any():
         unknown = weights.index[pos < 0].tolist()
-        raise XLFactorError(
-            f"{name}: assets not in {universe}: {unknown[:10]}"
-            + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-        )
+        raise XLFactorError(f"{name}: assets not in {universe}: {listed(unknown)}")
     w = np.zeros(len(assets))
     w[pos] = values
     return _finite(w, name)
@@ -415,13 +413,13 @@ def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = 
         raise XLFactorError(f"{name}: expected a DataFrame of factor returns (dates x factors)")
     missing = [str(f) for f in factors if f not in factor_returns.columns]
     if missing:
-        raise XLFactorError(f"{name}: missing the model's factors {missing}")
+        raise XLFactorError(f"{name}: missing the model's factors {listed(missing)}")
     try:
         data = factor_returns.loc[:, list(factors)].astype(float).dropna()
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{name}: contains non-numeric values") from exc
     if data.empty:
-        raise XLFactorError(f"{name}: no date has a return for every factor {list(map(str, factors))}")
+        raise XLFactorError(f"{name}: no date has a return for every factor ({listed(factors, 20)})")
     if not np.isfinite(data.to_numpy()).all():
         raise XLFactorError(f"{name}: contains infinite values")
     return data.sort_index()

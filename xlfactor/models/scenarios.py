@@ -21,7 +21,7 @@ from scipy.special import ndtr, ndtri
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._repr import short_repr
-from xlfactor.models._validate import fraction
+from xlfactor.models._validate import fraction, listed
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import horizon_periods
 from xlfactor.models.risk_model import FactorRiskModel, Weights, model_history
@@ -295,7 +295,8 @@ def var_es(
         z = float(ndtri(c))
         var, es = z * vol, vol * _normal_pdf(z) / a
     else:
-        parts = _historical_pnl(model, weights, benchmark, factor_returns, a, max_gross)
+        tail = a if method == "historical" else None  # Cornish-Fisher needs moments, not a tail sample
+        parts = _historical_pnl(model, weights, benchmark, factor_returns, tail, max_gross)
         pnl = parts.sum(axis=1)
         n_obs = len(pnl)
         s = np.sqrt(risk.specific_var * model.per_period_scale)
@@ -337,12 +338,14 @@ def _historical_pnl(
     weights: Weights,
     benchmark: Weights | None,
     factor_returns: pd.DataFrame | None,
-    tail: float,
+    tail: float | None,
     max_gross: float | None,
 ) -> np.ndarray:
-    """Each factor's P&L ``x_k f_k,t`` over the factor history (dates x factors; ``p_t`` is the row sum)."""
+    """Each factor's P&L ``x_k f_k,t`` over the factor history (dates x factors; ``p_t`` is the row sum); with
+    ``tail`` (historical simulation, which reads the quantile off the sample) the history must hold at least one
+    period in it. Cornish-Fisher only needs the history's moments."""
     history = model_history(model, factor_returns, "historical VaR")
-    if len(history) * tail < 1:
+    if tail is not None and len(history) * tail < 1:
         raise XLFactorError(
             f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
             f"{int(np.ceil(1 / tail))} periods or a lower confidence"
@@ -415,10 +418,10 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
     if not isinstance(shocks, pd.Series) or shocks.empty:
         raise XLFactorError("shocks: give at least one factor move, e.g. {'Mkt-RF': -0.10}")
     if shocks.index.has_duplicates:
-        raise XLFactorError(f"shocks: factors given twice {shocks.index[shocks.index.duplicated()].tolist()}")
+        raise XLFactorError(f"shocks: factors given twice: {listed(shocks.index[shocks.index.duplicated()])}")
     unknown = [str(k) for k in shocks.index if k not in factors]
     if unknown:
-        raise XLFactorError(f"shocks: unknown factors {unknown}; the model's factors are {list(factors)}")
+        raise XLFactorError(f"shocks: unknown factors {listed(unknown)}; the model's factors are {listed(factors, 20)}")
     try:
         values = shocks.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:

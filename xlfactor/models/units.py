@@ -26,7 +26,24 @@ Thresholds (and why):
   default: a long-only book has 1, a 130/30 book 1.6, a 100/100 market-neutral book 2).
   Percent weights (sum near 100) fail this; a leveraged or long-short book passes its own
   ``max_gross``, weights in currency ``max_gross=None``.
-* Shocks: a factor move at or below -100% is refused.
+* Shocks: a factor move at or below -100% is refused, and so is one above +100%
+  (:data:`MAX_SHOCK`): no stress scenario moves a factor by more than its whole value in
+  one step, while the same moves typed in percent (5 for 5%) are 5 and above.
+* Premia and alphas per year: ``|E[f]|`` or ``|alpha|`` above :data:`MAX_ANNUAL_PREMIUM` (1 =
+  100% a year) looks like percent (4 for 4%): the equity premium is about 0.05-0.08 a year and
+  no factor's long-run premium approaches 100%. A premium per period is scaled to a year first.
+* Panels (dates x assets, the cross-sectional functions): returns follow the rules above cell
+  by cell (the first bad cell is named by asset and date, never dropped); characteristics,
+  caps, regression weights, holdings and money amounts must be finite and at most
+  :data:`MAX_MAGNITUDE` (1e18) in size; caps must be positive and regression weights
+  non-negative (blank a cell whose value is unknown). 1e18 is above any market cap, holding or
+  amount in any currency (world equity is about 1e14 US dollars, 1e18 Indonesian rupiah) and
+  far enough below the float limit (1.8e308) that squares and sums over millions of assets
+  stay finite; larger values are typos or overflow markers (1e308) and reach cells as inf.
+* Portfolio weights over time (holdings histories, panel weights, backtests): each date's
+  gross exposure obeys ``max_gross`` as above.
+* A constant series where a function divides by its volatility (Sharpe, Sortino, information
+  ratio): constant as for a regression above; the ratio would be a rounding artefact (1e15).
 """
 
 from __future__ import annotations
@@ -51,6 +68,12 @@ NEGLIGIBLE_RETURN = 1e-12
 MAX_ANNUAL_RF = 0.2
 #: Default bound on gross exposure ``sum |w|`` of portfolio weights (fractions of capital).
 MAX_GROSS = 2.0
+#: Largest size of a characteristic, cap, weight, holding or money amount (see the module docstring).
+MAX_MAGNITUDE = 1e18
+#: Largest size of a factor move in a stress scenario (100%).
+MAX_SHOCK = 1.0
+#: Largest size of an annual premium or alpha (100% a year).
+MAX_ANNUAL_PREMIUM = 1.0
 #: ``units`` values accepted where the API offers them.
 UNITS = ("auto", "decimal")
 
@@ -156,6 +179,8 @@ def check_return_columns(
     constant: bool = False,
     advice: Advice | tuple[Advice, ...] = (),
     summary: ColumnSummary | None = None,
+    pooled: bool = False,
+    constant_why: str = "a regression on it has no residual variance and meaningless t-statistics",
 ) -> None:
     """Apply the units rule to each column of ``values`` (T, N), NaN = missing.
 
@@ -167,7 +192,8 @@ def check_return_columns(
 
     ``advice`` is offered with the percent message (e.g. ``units="decimal"`` for a volatile asset).
     ``summary``: :func:`summarize` of ``values`` when the caller has it (the regression keeps its
-    sums of squares).
+    sums of squares). ``pooled``: the percent rule applies to all values together (a panel, whose
+    assets may have a handful of dates each). ``constant_why`` says what a constant column breaks.
 
     Cost: one pass over the data (:func:`summarize`); the percent count then runs only on the
     columns that could fail it (see :func:`_check_percent`), the rest on the offending column.
@@ -183,7 +209,9 @@ def check_return_columns(
         suspect = (high > MAX_ABS_RETURN) | (low < -MAX_ABS_RETURN)  # +/-inf is caught here
         if suspect.any():
             _check_magnitude(values, columns, name, index, np.flatnonzero(suspect))
-        if percent:
+        if percent and pooled:
+            _check_pooled_percent(values, name, found, periods_per_year, advice)
+        elif percent:
             _check_percent(values, columns, name, found, periods_per_year, advice)
         if floor:
             if (low < -1.0).any():
@@ -203,8 +231,8 @@ def check_return_columns(
                 col = int(np.argmax(flat))
                 raise XLFactorError.at(
                     name,
-                    f"is constant (every value {high[col]:.6g}, to rounding); a regression on it has no residual "
-                    "variance and meaningless t-statistics; drop it or check the data",
+                    f"is constant (every value {high[col]:.6g}, to rounding); {constant_why}; drop it or check the "
+                    "data",
                     column=columns[col],
                 )
 
@@ -241,6 +269,28 @@ def _check_percent(
             f"looks like percentages (median size above {_pct(limit)}); {PERCENT_FIX}",
             column=columns[int(candidates[np.argmax(looks)])],
             advice=advice,
+        )
+
+
+def _check_pooled_percent(
+    values: np.ndarray,
+    name: str,
+    found: ColumnSummary,
+    periods_per_year: int | None,
+    advice: Advice | tuple[Advice, ...],
+) -> None:
+    """Raise when the median ``|r|`` of all present values exceeds ``L = percent_threshold(periods_per_year)``:
+    more than half of them exceed ``L``, possible only when ``2 sum r^2 > n L^2`` (then counted, in one pass)."""
+    limit = percent_threshold(periods_per_year)
+    present = int(found.present.sum())
+    if not present or 2 * float(found.sumsq.sum()) <= present * limit**2:
+        return
+    over = 0
+    for start in range(0, len(values), SUMMARY_BLOCK_ROWS):
+        over += int(np.count_nonzero(np.abs(values[start : start + SUMMARY_BLOCK_ROWS]) > limit))  # NaN: False
+    if 2 * over > present:
+        raise XLFactorError.at(
+            name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}", advice=advice
         )
 
 
@@ -298,23 +348,48 @@ def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
         )
 
 
-def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GROSS) -> None:
+def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GROSS, where: str = "") -> None:
     """Refuse weights whose gross exposure ``sum_i |w_i|`` exceeds ``max_gross`` (None: no bound).
 
-    Weights are fractions of capital (0.25 = 25%); a sum near 100 means percent weights.
+    Weights are fractions of capital (0.25 = 25%); a sum near 100 means percent weights. Whatever
+    ``max_gross``, a weight must be finite and at most :data:`MAX_MAGNITUDE` in size.
+    ``where`` (e.g. ``" on 2020-01-31"``) places them in a history.
     """
+    size = np.abs(np.asarray(weights, dtype=float))
+    if not (size <= MAX_MAGNITUDE).all():  # +/-inf and NaN included
+        value = np.asarray(weights, dtype=float)[np.argmax(~(size <= MAX_MAGNITUDE))]
+        raise XLFactorError(
+            f"{name}: a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
+            "fix the value"
+        )
     if max_gross is None:
         return
-    gross = float(np.abs(weights).sum())
+    gross = float(size.sum())
     if gross > max_gross:
         net = float(np.sum(weights))
         looks = " (they look like percentages: divide by 100)" if 50 <= abs(net) <= 150 else ""
         raise XLFactorError.at(
             name,
-            f"gross exposure sum |w| = {gross:.6g} is above {max_gross:g}{looks}; weights are fractions of "
+            f"gross exposure sum |w| = {gross:.6g}{where} is above {max_gross:g}{looks}; weights are fractions of "
             "capital (0.25 = 25%)",
             advice=GROSS_ADVICE,
         )
+
+
+def check_weight_history(
+    weights: np.ndarray, dates: pd.Index, assets: pd.Index, name: str, max_gross: float | None = MAX_GROSS
+) -> None:
+    """Refuse a history of weights (dates x assets, NaN = not held) with an unusable cell
+    (:func:`check_panel_values`) or a date whose gross exposure exceeds ``max_gross`` (:func:`check_gross`)."""
+    w = np.asarray(weights, dtype=float)
+    check_panel_values(w, dates, assets, name, "weight")
+    if max_gross is None or w.size == 0:
+        return
+    gross = np.nansum(np.abs(w), axis=1)
+    bad = gross > max_gross
+    if bad.any():
+        row = int(np.argmax(bad))
+        check_gross(np.nan_to_num(w[row]), name, max_gross, _at(dates, row))
 
 
 def check_max_gross(max_gross: object) -> float | None:
@@ -332,16 +407,93 @@ def check_max_gross(max_gross: object) -> float | None:
 
 
 def check_shock_floor(values: np.ndarray, names: pd.Index | list, name: str = "shocks") -> None:
-    """Refuse factor moves at or below -100% (no return can lose more than everything)."""
-    bad = np.asarray(values, dtype=float) <= -1.0
+    """Refuse factor moves at or below -100% (no return can lose more than everything) and above
+    :data:`MAX_SHOCK` (+100%: a move typed in percent, or a magnitude that would overflow)."""
+    values = np.asarray(values, dtype=float)
+    bad = values <= -1.0
     if bad.any():
         i = int(np.argmax(bad))
         raise XLFactorError(
             f"{name}: the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
             "(-0.10 for -10%)"
         )
+    bad = ~(values <= MAX_SHOCK)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise XLFactorError(
+            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
+            "moves are decimal returns (0.05 for +5%)"
+        )
+
+
+def check_panel_values(
+    values: np.ndarray,
+    dates: pd.Index | None,
+    assets: pd.Index,
+    name: str,
+    what: str,
+    *,
+    label: str = "",
+    low: str = "",
+) -> None:
+    """Refuse a panel cell (dates x assets, or one value per asset when ``dates`` is None) that is not
+    a usable number: infinite, larger than :data:`MAX_MAGNITUDE` in size, or with ``low="positive"``
+    not above 0 / ``low="non-negative"`` below 0. NaN is missing and passes.
+
+    The message names the first bad cell by asset and date: ``"<name>: <label> of '<asset>' on
+    <date> is <value>; ..."`` (``label`` defaults to ``"the <what>"``, e.g. ``"'BM'"``).
+    """
+    x = np.asarray(values, dtype=float)
+    grid = x if x.ndim == 2 else x[None, :]
+    if grid.size == 0:
+        return
+    top, bottom = np.fmax.reduce(grid, axis=None), np.fmin.reduce(grid, axis=None)  # two passes, no copies
+    ok_size = not (top > MAX_MAGNITUDE or bottom < -MAX_MAGNITUDE)  # an all-NaN grid compares False: ok
+    ok_sign = not (low == "positive" and bottom <= 0) and not (low == "non-negative" and bottom < 0)
+    if ok_size and ok_sign:
+        return
+    with np.errstate(invalid="ignore"):  # locate the first bad cell (rare path)
+        huge = np.abs(grid) > MAX_MAGNITUDE  # +/-inf included
+        sign = grid <= 0 if low == "positive" else grid < 0 if low == "non-negative" else None
+    for bad, reason in (
+        (huge, f"no {what} is that large (limit +/-{MAX_MAGNITUDE:.0e}); fix the value or blank it"),
+        (sign, f"a {what} must be {low}; fix the value, or blank it if unknown"),
+    ):
+        if bad is not None and bad.any():
+            row, col = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            day = "" if dates is None or x.ndim == 1 else _at(dates, row)
+            raise XLFactorError(
+                f"{name}: {label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
+            )
+
+
+def check_magnitude(value: float, name: str, what: str) -> None:
+    """Refuse one amount (a budget, a capital, an exposure) that is not finite or exceeds :data:`MAX_MAGNITUDE`."""
+    if not abs(value) <= MAX_MAGNITUDE:
+        raise XLFactorError(f"{name}: {value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value")
+
+
+def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, scale: float = 1.0) -> None:
+    """Refuse premia or alphas whose annual size (``values * scale``) exceeds :data:`MAX_ANNUAL_PREMIUM`."""
+    annual = np.abs(np.asarray(values, dtype=float)) * scale
+    bad = ~(annual <= MAX_ANNUAL_PREMIUM)
+    if bad.any():
+        i = int(np.argmax(bad))
+        per = "" if scale == 1 else f" per period ({annual[i]:.6g} a year)"
+        raise XLFactorError(
+            f"{name}: the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
+            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}"
+        )
 
 
 def _pct(value: float) -> str:
     """0.2 -> ``"20%"``, 0.0436 -> ``"4.36%"``."""
     return f"{value * 100:.3g}%"
+
+
+def _at(index: pd.Index | None, row: int) -> str:
+    """Where row ``row`` is: its date, its label, or (no index, or positions 0, 1, ...) its 1-based number."""
+    if index is None or isinstance(index, pd.RangeIndex):
+        return f" (row {row + 1})"
+    label = index[row]
+    return f" on {label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else f" at {label}"

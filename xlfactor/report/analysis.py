@@ -431,7 +431,7 @@ def analyze_portfolio(
         ),
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
-        backtest=_backtest(returns, w, factor_frame, rf, cov_method),
+        backtest=_backtest(returns, w, factor_frame, rf, cov_method, units, max_gross),
         attribution=_attribution(returns, w, bench, factor_frame, rf, max_gross, units),
         risk_history=_risk_history(returns, w, bench, factor_frame, rf, cov_method, max_gross),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
@@ -749,7 +749,13 @@ def _scenario_table(results: dict[str, ScenarioResult], factors: pd.Index) -> pd
 
 
 def _backtest(
-    returns: pd.DataFrame, weights: pd.Series, factors: pd.DataFrame, rf: pd.Series | None, cov_method: str
+    returns: pd.DataFrame,
+    weights: pd.Series,
+    factors: pd.DataFrame,
+    rf: pd.Series | None,
+    cov_method: str,
+    units: str,
+    max_gross: float | None,
 ) -> BacktestResult | None:
     """The forecast check on the held assets' complete dates; None when they are too few."""
     start = _first_forecast(returns, weights != 0, factors.shape[1])
@@ -763,6 +769,8 @@ def _backtest(
         min_periods=start,
         cov_method=cov_method,
         confidence=BACKTEST_CONFIDENCE,
+        units=units,
+        max_gross=max_gross,
     )
 
 

@@ -10,12 +10,17 @@ characters that a workbook cannot hold (``\x00``-``\x08``, ``\x0b``, ``\x0c``,
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
+import logging
 import math
 import os
 import re
+import sys
 import tempfile
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,6 +38,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.errors import XLFactorError
+
+_log = logging.getLogger("xlfactor.report")
 
 # Number formats (Excel format codes).
 PCT = "0.00%"
@@ -507,22 +514,40 @@ def save_atomically(workbook: Workbook, path: Path) -> Path:
     if not path.parent.is_dir():
         reason = "its folder is a file" if path.parent.exists() else f"folder {str(path.parent)!r} does not exist"
         raise output_error(path, reason)
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-        os.close(fd)
-        workbook.save(tmp_name)
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes a private file; a report is an ordinary file
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, PermissionError):
-            reason += " (if the file is open in Excel, close it)"
-        raise output_error(path, reason) from exc
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    tmp_name, reason = None, None
+    with _writer_cleanup_logged():
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+            os.close(fd)
+            workbook.save(tmp_name)
+            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes a private file; a report is an ordinary file
+            os.replace(tmp_name, path)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            if isinstance(exc, PermissionError):
+                reason += " (if the file is open in Excel, close it)"
+            elif exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                reason += " (the disk or your quota is full: free some space)"
+        finally:
+            if tmp_name is not None and os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+    if reason is not None:  # raised here, without the failed write's frames, which are collected above
+        raise output_error(path, reason)
     return path
+
+
+@contextmanager
+def _writer_cleanup_logged() -> Iterator[None]:
+    """Collect what a failed save leaves behind (openpyxl's half-closed sheet writers) while their cleanup
+    errors go to the log instead of stderr: on a full disk, closing them fails again and Python would print
+    "Exception ignored in ..." with a traceback after xlfactor's own message."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda info: _log.debug("cleanup after a failed save: %r", info.exc_value)
+    try:
+        yield
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 ProgressFn = Callable[[str, int, int], None]

@@ -22,12 +22,16 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
+from xlfactor.excel.guard import excel_names, locate
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, date, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
 from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
+
+#: The engine's names of the panel's parts, as the Excel functions take them (the long table is ``data``).
+PANEL_NAMES = {"returns": "data", "exposures": "data", "characteristics": "data", "caps": "cap", "weights": "weight"}
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
@@ -83,6 +87,13 @@ def long_table(value: Any, arg: str, text_columns: tuple[str | None, ...] = ()) 
     if keys.has_duplicates:
         d, a = keys[keys.duplicated()][0]
         raise XLFactorError(f"{arg}: asset {a!r} appears twice on {d:%Y-%m-%d}; give one row per date and asset")
+    rows_of = {(a, d): i + 2 for i, (d, a) in enumerate(keys)}  # sheet row within the range, header = row 1
+
+    def place(asset: object, day: object) -> str | None:  # a return the engine refuses: column 3 of its row
+        row = rows_of.get((asset, day))
+        return None if row is None else f"row {row}, column 3 of the range ({asset} on {day:%Y-%m-%d})"
+
+    locate(arg, place)
     numeric = [j for j in range(2, len(header)) if header[j] not in texts]
     cells = [[r[j] if j in numeric else None for j in range(len(header))] for r in body]  # positions as in the table
     matrix = convert.number_matrix(cells, arg, row_offset=1)[:, numeric]
@@ -110,19 +121,23 @@ def _panel_inputs(data: Any, ind_col: str | None, cap_col: str | None, w_col: st
     return table, first, chars, industries, caps, weights
 
 
-def panel_regression(data, industry=None, cap=None, market=True, weight=None, exposure_lag=0, robust=False):
+def panel_regression(
+    data, industry=None, cap=None, market=True, weight=None, exposure_lag=0, robust=False, units="auto"
+):
     """``xf.cross_sectional_regress`` over a long table (the arguments of FM_XS_FACTOR_RETURNS)."""
     _, returns, chars, industries, caps, weights = _panel_inputs(data, industry, cap, weight)
-    return xf.cross_sectional_regress(
-        returns,
-        chars or None,
-        industries=industries,
-        caps=caps,
-        weights=weights,
-        market=market,
-        exposure_lag=exposure_lag,
-        robust=robust,
-    )
+    with excel_names(PANEL_NAMES):
+        return xf.cross_sectional_regress(
+            returns,
+            chars or None,
+            industries=industries,
+            caps=caps,
+            weights=weights,
+            market=market,
+            exposure_lag=exposure_lag,
+            robust=robust,
+            units=units,
+        )
 
 
 def table_date(as_of: pd.Timestamp, dates: pd.DatetimeIndex, arg: str = "as_of") -> pd.Timestamp:
@@ -181,7 +196,8 @@ def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
             )
         wf.columns = x.columns
         w = wf.iloc[0] if wf.shape[0] == 1 else wf.set_axis(x.index)
-    z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
+    with excel_names({"x": "raw_values"}):
+        z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
     z.index = range(1, len(z) + 1)
     return Table(z, "Row")
 
@@ -198,7 +214,8 @@ def FM_NEUTRALIZE(data, industry=None, weight=None):
     """The signal minus its per-date (weighted) regression on the controls and industries: one value per table
     row, orthogonal to every control on every date."""
     table, signal, chars, industries, _, weights = _panel_inputs(data, industry, None, weight)
-    out = xf.neutralize(signal, chars or None, weights, industries=industries)
+    with excel_names({"signal": "data", "controls": "data", "weights": "weight"}):
+        out = xf.neutralize(signal, chars or None, weights, industries=industries)
     values = out.stack(future_stack=True).reindex(pd.MultiIndex.from_arrays([table.dates, table.assets]))
     return Column(values.to_numpy(), "Neutralized")
 
@@ -216,11 +233,11 @@ def FM_NEUTRALIZE(data, industry=None, weight=None):
 )
 def FM_XS_FACTOR_RETURNS(
     data, industry=None, cap=None, market=True, exposure_lag=0, weight=None, view="returns", cov="nonrobust",
-    robust=False,
+    robust=False, *, units="auto",
 ):  # fmt: skip
     """Factor returns by cross-sectional (weighted or Huber-robust) regression on each date: market, industries,
     characteristics; last column R2. view "se" or "t": per-date standard errors or t-statistics."""
-    result = panel_regression(data, industry, cap, market, weight, exposure_lag, robust)
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag, robust, units)
     if view == "se":
         return Table(result.bse(cov), "Date")
     if view == "t":
@@ -229,10 +246,10 @@ def FM_XS_FACTOR_RETURNS(
 
 
 @excel_function(depends=no_data)
-def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True):
+def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True, *, units="auto"):
     """Characteristic (pure-factor) portfolio weights on a date: one row per asset (in table order), one column per
     factor; each portfolio's return is that factor's return."""
-    result = panel_regression(data, industry, cap, market)
+    result = panel_regression(data, industry, cap, market, units=units)
     return Table(result.characteristic_portfolios(table_date(as_of, result.factor_returns.index)).T, "Asset")
 
 
@@ -248,11 +265,11 @@ def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True):
 )  # fmt: skip
 def FM_SPECIFIC_RISK(
     data, industry=None, cap=None, market=True, halflife=None, demean=False, annualize=True, exposure_lag=0,
-    weight=None,
+    weight=None, *, units="auto",
 ):  # fmt: skip
     """Specific variance and volatility per asset from the cross-sectional residuals: (EWMA) mean of squared
     residuals about zero (demean FALSE) or about each asset's mean (TRUE). Annual unless annualize FALSE."""
-    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag, units=units)
     var = xf.specific_risk(result.resid, halflife, demean=demean)
     if annualize:
         ppy = maybe_periods_per_year(result.factor_returns.index)
@@ -294,13 +311,14 @@ def FM_XS_ASSET_COV(
     lags=number("Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).", integer=True, low=0),
     intercept=flag("TRUE (default): each period's regression has an intercept (row const). FALSE: through the origin."),
 )
-def FM_FAMA_MACBETH(data, lags=None, intercept=True):
+def FM_FAMA_MACBETH(data, lags=None, intercept=True, *, units="auto"):
     """Fama-MacBeth premia of the characteristics with plain and Newey-West standard errors, t and p; then the
     average R2 and the number of periods."""
     _, returns, chars, _, _, _ = _panel_inputs(data, None, None)
     if not chars:
         raise XLFactorError("data: add at least one characteristic column after the return column")
-    result = xf.fama_macbeth(returns, chars, lags, intercept=intercept)
+    with excel_names(PANEL_NAMES):
+        result = xf.fama_macbeth(returns, chars, lags, intercept=intercept, units=units)
     summary = result.summary()
     extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
     return Table(pd.concat([summary, extra]), "Characteristic")
@@ -315,11 +333,11 @@ def FM_FAMA_MACBETH(data, lags=None, intercept=True):
         ("loadings", "factors", "variance"),
     ),
 )
-def FM_PCA(returns, k=3, view="loadings"):
+def FM_PCA(returns, k=3, view="loadings", *, units="auto"):
     """Statistical factors: principal components of the asset covariance (pairwise over blanks), with loadings,
     factor returns or explained variance."""
     frame = convert.numbers(returns, "returns")
-    result = xf.pca_factors(frame, k)
+    result = xf.pca_factors(frame, k, units=units)
     if view == "loadings":
         return Table(result.loadings, "Asset")
     if view == "factors":

@@ -6,6 +6,7 @@ from typing import Any
 
 import xlfactor as xf
 from xlfactor import data
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.results import Record, Table, info_fields
 from xlfactor.excel.specs import FREQ, MODEL
 from xlfactor.excel.udf import excel_function
@@ -22,7 +23,8 @@ def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
     """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
     if start_date is not None and end_date is not None and start_date > end_date:
         raise xf.XLFactorError(f"start_date: {start_date:%Y-%m-%d} is after end_date ({end_date:%Y-%m-%d}); swap them")
-    return Table(xf.load_factors(model, freq, start_date, end_date), "Date")
+    with excel_names({"start": "start_date"}):
+        return Table(xf.load_factors(model, freq, start_date, end_date), "Date")
 
 
 @excel_function()
@@ -30,4 +32,6 @@ def FM_DATA_INFO(model, freq="M"):
     """Where a model's factor data come from: origin (snapshot, download, file), database (CRSP, Bloomberg,
     global-q, ...) and vintage, first and last date, rows, data key, publisher, citation, licence note and the
     source of each column."""
-    return Record(info_fields(xf.factor_info(model, freq)))
+    info = xf.factor_info(model, freq)
+    data.loader.request_refresh(info)  # its summary points at the ribbon's Refresh data, which must then fetch them
+    return Record(info_fields(info))

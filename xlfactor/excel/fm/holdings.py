@@ -16,11 +16,13 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, panel_regression, table_date
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import date, rng
 from xlfactor.excel.udf import excel_function
+from xlfactor.models.units import MAX_GROSS
 
 HOLDINGS = rng(
     "Holdings history: a header row (corner cell, then asset names) and one row per date (the date, then each "
@@ -85,7 +87,9 @@ def _check_held(history: pd.DataFrame, assets: pd.Index, source: str) -> None:
         "names across the header row."
     ),
 )
-def FM_HOLDINGS_EXPOSURES(holdings, returns=None, factors=None, dates=None, betas=None, excess=True):
+def FM_HOLDINGS_EXPOSURES(
+    holdings, returns=None, factors=None, dates=None, betas=None, excess=True, *, max_gross=MAX_GROSS, units="auto"
+):
     """Bottom-up factor exposures of a portfolio held over time: w_t' beta on each date of the holdings, betas from
     a regression of returns on factors or given as a table."""
     history = holdings_history(holdings)
@@ -98,16 +102,11 @@ def FM_HOLDINGS_EXPOSURES(holdings, returns=None, factors=None, dates=None, beta
         raise XLFactorError("returns: give returns and factors to estimate the betas, or give the betas table")
     else:
         sample = inputs.sample(returns, factors, dates)
-        table = cached.regression(sample, "nonrobust", None, excess).betas
+        table = cached.regression(sample, "nonrobust", None, excess, units=units).betas
         source = "returns' assets"
     _check_held(history, table.index, source)
-    return Table(xf.holdings_exposures(history, table), "Date")
-
-
-def _as_holdings(error: XLFactorError) -> XLFactorError:
-    """The engine names the history ``weights``; in this function the user gave it as ``holdings``."""
-    message = str(error)
-    return XLFactorError("holdings:" + message[len("weights:") :]) if message.startswith("weights:") else error
+    with excel_names({"weights_history": "holdings", "betas_or_result": "betas"}):
+        return Table(xf.holdings_exposures(history, table, max_gross=max_gross), "Date")
 
 
 @excel_function(
@@ -118,21 +117,22 @@ def _as_holdings(error: XLFactorError) -> XLFactorError:
     exposure_lag=EXPOSURE_LAG,
 )  # fmt: skip
 def FM_CHAR_ADJUSTED(
-    data, weights=None, as_of=None, holdings=None, industry=None, cap=None, market=True, weight=None, exposure_lag=0
-):
+    data, weights=None, as_of=None, holdings=None, industry=None, cap=None, market=True, weight=None, exposure_lag=0,
+    *, max_gross=MAX_GROSS, units="auto",
+):  # fmt: skip
     """Characteristic-adjusted return: per date the portfolio's exposures w'X, actual return w'r, implied return
     (w'X)'f from the cross-sectional factor returns f, and adjusted = actual - implied (blank: no regression)."""
     if (weights is None) == (holdings is None):
         raise XLFactorError("weights: give the portfolio's weights (one date or fixed) or a holdings history, one")
-    result = panel_regression(data, industry, cap, market, weight, exposure_lag)
+    result = panel_regression(data, industry, cap, market, weight, exposure_lag, units=units)
     if holdings is None:
         w = inputs.weights_for(weights, result.returns.columns)
         if as_of is not None:
             day = table_date(as_of, result.factor_returns.index)
-            return Table(xf.characteristic_adjusted_returns(result, w, day), "Date")
+            return Table(xf.characteristic_adjusted_returns(result, w, day, max_gross=max_gross), "Date")
         estimated = result.factor_returns.index[result.rsquared.notna().to_numpy()]
         fixed = pd.DataFrame([w.to_numpy()] * len(estimated), index=estimated, columns=w.index)
-        out = xf.characteristic_adjusted_returns(result, fixed)  # dates without a regression stay blank
+        out = xf.characteristic_adjusted_returns(result, fixed, max_gross=max_gross)  # no regression: blank
         return Table(out.reindex(result.factor_returns.index), "Date")
     if as_of is not None:
         raise XLFactorError("as_of: only used with weights; a holdings history already has one row per date")
@@ -140,7 +140,5 @@ def FM_CHAR_ADJUSTED(
     for day in history.index:
         table_date(day, result.factor_returns.index, "holdings")
     _check_held(history, result.returns.columns, "table's assets")
-    try:
-        return Table(xf.characteristic_adjusted_returns(result, history), "Date")
-    except XLFactorError as exc:
-        raise _as_holdings(exc) from None
+    with excel_names({"weights": "holdings"}):
+        return Table(xf.characteristic_adjusted_returns(result, history, max_gross=max_gross), "Date")

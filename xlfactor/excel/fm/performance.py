@@ -60,11 +60,11 @@ PREMIA = rng(
         "factors' RF column (models have one), else 0."
     ),
 )
-def FM_PERFORMANCE(returns, dates, benchmark=None, rf=None, factors=None):
+def FM_PERFORMANCE(returns, dates, benchmark=None, rf=None, factors=None, *, units="auto"):
     """Annual mean and mean excess over RF, volatility, Sharpe (hedged Sharpe with factors), Sortino, max drawdown
     with its dates, hit rate, tracking error and information ratio: one column per asset."""
     frame, bench, rf_series, regressors = _performance_inputs(returns, dates, benchmark, rf, factors)
-    table = xf.performance(frame, bench, rf_series, factors=regressors)
+    table = xf.performance(frame, bench, rf_series, factors=regressors, units=units)
     table = table[[c for c in FIGURES if c in table.columns]].rename(columns=FIGURES)
     shown = table.astype(object).where(table.notna(), None).T
     shown.columns = [str(c) for c in shown.columns]
@@ -144,11 +144,11 @@ def _column(frame: pd.DataFrame, arg: str) -> pd.Series:
 
 
 @excel_function(depends=FACTOR_DATA, premia=PREMIA, annualize=ALPHA_ANNUALIZE)
-def FM_EXPECTED_RETURN(returns, factors, dates=None, premia=None, annualize=True, excess=True):
+def FM_EXPECTED_RETURN(returns, factors, dates=None, premia=None, annualize=True, excess=True, *, units="auto"):
     """Expected return split E[r] = rf + alpha + sum of b_k E[f_k], one row per piece and one column per asset
     (premia: sample means unless given); last column the premium E[f] used. Annual with dates."""
     sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     split, used = expected_split(sample, result, premia, annualize, excess)
     labels = {RF_ROW: "Risk-free", ALPHA_ROW: "Alpha", TOTAL_ROW: "Total E[r]"}
     table = split.assign(**{PREMIUM: used.reindex(split.index)}).rename(index=labels)

@@ -113,9 +113,10 @@ def FM_ROLLING_BETA(returns, factors, dates=None, window_size=36, min_periods=No
     """Rolling-window regressions: alpha, betas and R-squared at each date (blank until a window is complete).
     Several assets give one block of columns per asset."""
     sample = inputs.sample(returns, factors, dates)
-    frame = xf.rolling_regress(
-        sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess), units=units
-    )
+    with excel_names({"window": "window_size"}):
+        frame = xf.rolling_regress(
+            sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess), units=units
+        )
     return Table(rolling_table(frame), "Date")
 
 
@@ -145,11 +146,13 @@ def FM_ADJUST_BETA(
     prior_mean=None,
     prior_var=None,
     excess=True,
+    *,
+    units="auto",
 ):
     """Adjusted betas on one factor: raw OLS beta, its standard error, and the Blume (0.67 b + 0.33) or Vasicek
     (shrunk toward the cross-sectional mean by w = s2/(s2 + se2)) adjusted beta."""
     sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     name = _factor_name(factor, result.factor_names)
     raw, se = result.betas[name], result.bse[name]
     if method == "vasicek" and (prior_mean is None or prior_var is None) and raw.notna().sum() < 2:
@@ -172,10 +175,12 @@ def _factor_name(factor: str | None, names: list) -> str:
     return factor
 
 
-def _fit(returns: Any, factors: Any, dates: Any, excess: bool) -> tuple[Sample, RegressionResult, pd.DataFrame]:
+def _fit(
+    returns: Any, factors: Any, dates: Any, excess: bool, units: str
+) -> tuple[Sample, RegressionResult, pd.DataFrame]:
     """The sample, its regression and the returns regressed (minus RF when ``excess`` and the factors have it)."""
     sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess)
+    result = cached.regression(sample, "nonrobust", None, excess, units)
     rf = sample.rf(excess)
     return sample, result, sample.returns if rf is None else sample.returns.sub(rf, axis=0)
 
@@ -201,24 +206,24 @@ def FM_EXCESS_RETURNS(returns, factors, dates=None, cumulative=False):
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_HEDGED_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_HEDGED_RETURNS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Hedged (abnormal) return series r - b'f per asset: alpha + residual, with zero beta on the factors and mean
     the regression alpha. Dates down the side, one column per asset."""
-    sample, result, regressed = _fit(returns, factors, dates, excess)
+    sample, result, regressed = _fit(returns, factors, dates, excess, units)
     return _series(xf.hedged_returns(result, regressed, sample.regressors), cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_TRACKING_RETURNS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_TRACKING_RETURNS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Tracking-portfolio return series b'f per asset: the factor positions that replicate it (return = alpha +
     tracking + residual). Dates down the side, one column per asset."""
-    sample, result, _ = _fit(returns, factors, dates, excess)
+    sample, result, _ = _fit(returns, factors, dates, excess, units)
     return _series(xf.tracking_portfolio(result, sample.regressors), cumulative)
 
 
 @excel_function(depends=FACTOR_DATA, cumulative=CUMULATIVE)
-def FM_RESIDUALS(returns, factors, dates=None, excess=True, cumulative=False):
+def FM_RESIDUALS(returns, factors, dates=None, excess=True, cumulative=False, *, units="auto"):
     """Residual (specific) return series e = r - alpha - b'f per asset, mean zero over the regression sample.
     Dates down the side, one column per asset."""
-    sample, result, regressed = _fit(returns, factors, dates, excess)
+    sample, result, regressed = _fit(returns, factors, dates, excess, units)
     return _series(xf.residual_returns(result, regressed, sample.regressors), cumulative)

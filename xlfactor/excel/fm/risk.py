@@ -152,6 +152,9 @@ def FM_RISK_BACKTEST(
     bias_window=None,
     excess=True,
     view="summary",
+    *,
+    max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Does the risk forecast hold up? Each date's volatility forecast from earlier rows only, against the realised
     return: bias statistic with its band, VaR breaches, Kupiec and Christoffersen tests."""
@@ -170,6 +173,8 @@ def FM_RISK_BACKTEST(
             halflife=halflife,
             confidence=confidence,
             bias_window=bias_window,
+            units=units,
+            max_gross=max_gross,
         )
     if view == "series":
         return Table(backtest_table(result), "Date")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 import xlfactor as xf
+from xlfactor.data import periods
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.guard import excel_names
@@ -90,6 +91,8 @@ def _episode(value: Any, name: str, default: Any) -> str | pd.Timestamp:
         chosen = find_episode(value)
         if chosen is not None:
             return chosen.name
+        if periods.is_date_text(value.strip()):  # written as a date: its own message (e.g. ambiguous day/month)
+            return convert.date_option(value, name)
         try:
             return convert.date_option(value, name)
         except XLFactorError:

@@ -17,6 +17,7 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, LongTable, long_table
+from xlfactor.excel.guard import excel_names
 from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import Spec, choice, flag, number, rng, text
@@ -120,7 +121,7 @@ def _view(result: SortResult, view: str, sorted_on: dict[str, str]) -> Table:
 )  # fmt: skip
 def FM_SORT_FACTORS(
     data, cap, characteristic=None, percentiles=None, size_percentiles=None, weighting="value", nyse=None,
-    exposure_lag=0, factor_name="HML", view="factors",
+    exposure_lag=0, factor_name="HML", view="factors", *, units="auto",
 ):  # fmt: skip
     """Fama-French style factors from a size x characteristic sort on each date (2x3 by default; any breakpoints):
     SMB and HML per date, then the count of assets in each portfolio."""
@@ -128,17 +129,19 @@ def FM_SORT_FACTORS(
     size = _numeric(table, cap, "cap")
     char = _first_other(table, characteristic, (size,), "characteristic")
     returns = table.wide(table.numbers.columns[0])
-    result = xf.build_sort_factors(
-        returns,
-        table.wide(size),
-        table.wide(char),
-        breakpoints=_flags(table, nyse),
-        percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
-        size_percentiles=percent_list(size_percentiles, "size_percentiles", (0.5,)),
-        weighting=weighting,
-        name=factor_name,
-        exposure_lag=exposure_lag,
-    )
+    with excel_names({"returns": "data", "size": "cap", "name": "factor_name"}):
+        result = xf.build_sort_factors(
+            returns,
+            table.wide(size),
+            table.wide(char),
+            breakpoints=_flags(table, nyse),
+            percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
+            size_percentiles=percent_list(size_percentiles, "size_percentiles", (0.5,)),
+            weighting=weighting,
+            name=factor_name,
+            exposure_lag=exposure_lag,
+            units=units,
+        )
     return _view(result, view, {"size": size, "x": char})
 
 
@@ -153,8 +156,9 @@ def FM_SORT_FACTORS(
     view=VIEW,
 )  # fmt: skip
 def FM_QUANTILE_SPREAD(
-    data, signal=None, quantiles=10, weighting="equal", cap=None, nyse=None, exposure_lag=0, view="factors"
-):
+    data, signal=None, quantiles=10, weighting="equal", cap=None, nyse=None, exposure_lag=0, view="factors", *,
+    units="auto",
+):  # fmt: skip
     """Top-minus-bottom quantile portfolio return of a signal on each date (deciles by default, equal- or
     value-weighted): the spread Qn - Q1, then the count of assets in each quantile."""
     table = long_table(data, "data", (nyse,))
@@ -163,15 +167,17 @@ def FM_QUANTILE_SPREAD(
         raise XLFactorError('cap: required with weighting "value"; give the header of the market-cap column')
     column = _first_other(table, signal, (size,), "signal")
     returns = table.wide(table.numbers.columns[0])
-    result = xf.quantile_spread(
-        returns,
-        table.wide(column),
-        n_quantiles=quantiles,
-        weighting=weighting,
-        size=None if size is None else table.wide(size),
-        breakpoints=_flags(table, nyse),
-        exposure_lag=exposure_lag,
-    )
+    with excel_names({"returns": "data", "size": "cap"}):
+        result = xf.quantile_spread(
+            returns,
+            table.wide(column),
+            n_quantiles=quantiles,
+            weighting=weighting,
+            size=None if size is None else table.wide(size),
+            breakpoints=_flags(table, nyse),
+            exposure_lag=exposure_lag,
+            units=units,
+        )
     return _view(result, view, {"x": column})
 
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._validate import whole_number
+from xlfactor.models._validate import listed, whole_number
+from xlfactor.models.units import check_panel_values
 
 Characteristics = Mapping[str, pd.DataFrame] | pd.DataFrame
 
@@ -48,28 +49,57 @@ def as_characteristics(x: Characteristics, arg: str) -> dict[str, pd.DataFrame]:
     raise XLFactorError(f"{arg}: expected a dict name -> DataFrame (dates x assets) or a MultiIndex-column DataFrame")
 
 
-def as_float_frame(frame: pd.DataFrame, dates: pd.Index, assets: pd.Index, arg: str, lag: int = 0) -> np.ndarray:
-    """``frame`` on the (dates, assets) grid as float64, shifted down ``lag`` rows (missing -> NaN)."""
+def as_float_frame(
+    frame: pd.DataFrame,
+    dates: pd.Index,
+    assets: pd.Index,
+    arg: str,
+    lag: int = 0,
+    what: str = "",
+    *,
+    label: str = "",
+    low: str = "",
+) -> np.ndarray:
+    """``frame`` on the (dates, assets) grid as float64, shifted down ``lag`` rows (missing -> NaN).
+
+    With ``what`` (e.g. ``"characteristic"``, ``"cap"``) each cell on the grid must be a usable
+    number (:func:`xlfactor.models.units.check_panel_values` with ``label`` and ``low``), checked
+    before the shift so that the message names the cell as given.
+    """
     try:
         values = frame.reindex(index=dates, columns=assets).astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+    if what:
+        check_panel_values(values.to_numpy(), dates, assets, arg, what, label=label, low=low)
     if lag:
         values = values.shift(lag)
     return values.to_numpy(dtype=float)
 
 
-def as_grid(x: pd.Series | pd.DataFrame | None, dates: pd.Index, assets: pd.Index, arg: str, lag: int = 0):
-    """A per-asset Series (static, shape (N,)) or a dates x assets DataFrame (shape (T, N)) as floats."""
+def as_grid(
+    x: pd.Series | pd.DataFrame | None,
+    dates: pd.Index,
+    assets: pd.Index,
+    arg: str,
+    lag: int = 0,
+    what: str = "",
+    low: str = "",
+):
+    """A per-asset Series (static, shape (N,)) or a dates x assets DataFrame (shape (T, N)) as floats
+    (``what``, ``low``: the cell rule of :func:`as_float_frame`)."""
     if x is None:
         return None
     if isinstance(x, pd.Series):
         try:
-            return x.reindex(assets).astype(float).to_numpy()
+            values = x.reindex(assets).astype(float).to_numpy()
         except (TypeError, ValueError) as exc:
             raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+        if what:
+            check_panel_values(values, None, assets, arg, what, low=low)
+        return values
     if isinstance(x, pd.DataFrame):
-        return as_float_frame(x, dates, assets, arg, lag)
+        return as_float_frame(x, dates, assets, arg, lag, what, low=low)
     raise XLFactorError(f"{arg}: expected a Series (asset -> value) or a DataFrame (dates x assets)")
 
 
@@ -292,18 +322,23 @@ class PanelDesign:
         """Align the inputs on (dates, assets); see the module docstring."""
         exposure_lag = whole_number(exposure_lag, "exposure_lag", 0)
         chars = as_characteristics(styles, styles_arg) if styles is not None else {}
-        arrays = tuple(as_float_frame(f, dates, assets, f"{styles_arg}['{n}']", exposure_lag) for n, f in chars.items())
+        arrays = tuple(
+            as_float_frame(f, dates, assets, styles_arg, exposure_lag, "characteristic", label=f"'{n}'")
+            for n, f in chars.items()
+        )
         codes, ind_names = (None, [])
         if industries is not None:
             codes, ind_names = industry_codes(industries, dates, assets, exposure_lag)
         names = ([intercept_name] if intercept else []) + ind_names + list(chars)
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise XLFactorError(f"exposures: factor name(s) {dupes} used twice (industry labels vs characteristics)")
+            raise XLFactorError(
+                f"exposures: factor name(s) {listed(dupes)} used twice (industry labels vs characteristics); rename one"
+            )
         if not names:
             raise XLFactorError("exposures: nothing to regress on; give exposures, industries or market=True")
-        caps_arr = as_grid(caps, dates, assets, "caps", exposure_lag)
-        w_arr = as_grid(weights, dates, assets, "weights", exposure_lag)
+        caps_arr = as_grid(caps, dates, assets, "caps", exposure_lag, "market cap", "positive")
+        w_arr = as_grid(weights, dates, assets, "weights", exposure_lag, "regression weight", "non-negative")
         if w_arr is None and caps_arr is not None:
             with np.errstate(invalid="ignore"):
                 w_arr = np.sqrt(caps_arr)

@@ -102,6 +102,7 @@ def fama_macbeth(
     shanken: bool = False,
     factors: pd.DataFrame | None = None,
     min_assets: int | None = None,
+    units: str = "auto",
 ) -> FamaMacBethResult:
     """Fama-MacBeth regressions of returns on characteristics (or estimated betas).
 
@@ -145,13 +146,18 @@ def fama_macbeth(
         Factor returns (dates x factors) whose betas are characteristics with the same names.
     min_assets : int, optional
         Periods with fewer usable assets are skipped; default number of coefficients + 1.
+    units : {"auto", "decimal"}
+        "auto" (default) refuses returns that look like percent; "decimal" declares them decimals
+        however volatile. Impossible values (infinite, above 100 = 10,000%, a loss beyond -100%)
+        are refused either way, naming the asset and date
+        (:func:`~xlfactor.models.cross_section.regression.check_returns`).
 
     Notes
     -----
     Periods are skipped (NaN row, not counted in T) when they have fewer than ``min_assets``
     assets or a collinear cross-section, as linearmodels does for rank-deficient periods.
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     design = PanelDesign.build(
         returns.index,
         returns.columns,

@@ -46,7 +46,7 @@ def neutralize(
         Same grid as ``signal``; NaN where the signal, a control, the industry or the weight is
         missing, and on dates that are singular or have too few assets.
     """
-    signal = check_returns(signal, "signal")
+    signal = check_returns(signal, "signal", units=None)
     design = PanelDesign.build(
         signal.index,
         signal.columns,

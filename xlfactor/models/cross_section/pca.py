@@ -61,7 +61,7 @@ def pairwise_cov(x: np.ndarray) -> np.ndarray:
         return (x0.T @ x0 - sx * sx.T / n) / (n - 1)
 
 
-def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) -> PCAResult:
+def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None, units: str = "auto") -> PCAResult:
     """Principal-component factors of a returns panel.
 
     Covariance: pairwise-complete (:func:`pairwise_cov`, equal to pandas ``DataFrame.cov``) over
@@ -78,15 +78,20 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None) ->
     cross-sectional regression of the de-meaned returns on the loadings over the assets present
     that date, :math:`f_t = (V_t' V_t)^{-1} V_t' (r_t - \\bar r)`, which with complete data is the
     projection :math:`V'(r_t - \\bar r)` (the principal component scores).
+
+    ``units`` as in :func:`~xlfactor.models.cross_section.regression.cross_sectional_regress`.
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     k = whole_number(k, "k", 1)
     min_obs = max(2, len(returns) // 2) if min_obs is None else whole_number(min_obs, "min_obs", 2)
     counts = returns.notna().sum()
     keep = counts >= min_obs
     data = returns.loc[:, keep]
     if k > data.shape[1]:
-        raise XLFactorError(f"k: {k} factors need at least {k} assets with {min_obs}+ returns; {data.shape[1]} qualify")
+        raise XLFactorError(
+            f"returns: {data.shape[1]} asset(s) have {min_obs} or more returns, fewer than the {k} components "
+            f"asked for (k = {k}); add assets or rows, or ask for fewer components"
+        )
     x = data.to_numpy()
     cov = pairwise_cov(x)
     if not np.isfinite(cov).all():

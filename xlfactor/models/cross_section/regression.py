@@ -25,7 +25,7 @@ import pandas as pd
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models._repr import short_repr
-from xlfactor.models._validate import positive_number
+from xlfactor.models._validate import day, positive_number
 from xlfactor.models.cross_section.design import (
     Characteristics,
     DesignBlock,
@@ -35,6 +35,13 @@ from xlfactor.models.cross_section.design import (
 )
 from xlfactor.models.cross_section.inference import factor_return_cov
 from xlfactor.models.cross_section.wls import BlockFit, reduced_normal_equations, solve_block, well_conditioned
+from xlfactor.models.frequency import maybe_periods_per_year
+from xlfactor.models.units import (
+    VOLATILE_ADVICE,
+    check_panel_values,
+    check_return_columns,
+    check_units_argument,
+)
 
 #: Target number of float64 elements in one block's design array (dates x assets x factors).
 #: About 30 dates of 3000 assets x 41 factors: the arrays actually built (styles and y, weights,
@@ -50,16 +57,40 @@ HUBER_TOL, HUBER_MAX_ITER = 1e-10, 200
 MAD_NORMAL = 0.6744897501960817
 
 
-def check_returns(returns: pd.DataFrame, arg: str = "returns") -> pd.DataFrame:
-    """``returns`` as a float DataFrame (dates x assets) or an :class:`XLFactorError`."""
+def check_returns(returns: pd.DataFrame, arg: str = "returns", *, units: str | None = "auto") -> pd.DataFrame:
+    """``returns`` as a float DataFrame (dates x assets) or an :class:`XLFactorError`.
+
+    With ``units`` ("auto" or "decimal") the panel obeys the units rule cell by cell
+    (:func:`xlfactor.models.units.check_return_columns`: no infinite or impossible value, no loss
+    beyond -100%; with "auto" the panel's returns, pooled, must not look like percent), naming the first bad
+    cell by asset and date instead of dropping it. ``units=None``: the values are not returns (a
+    signal); they must be finite numbers of a usable size
+    (:func:`xlfactor.models.units.check_panel_values`).
+    """
     if not isinstance(returns, pd.DataFrame):
         raise XLFactorError(f"{arg}: expected a DataFrame of returns (dates x assets)")
     if returns.shape[0] == 0 or returns.shape[1] == 0:
         raise XLFactorError(f"{arg}: the panel is empty; need dates as rows and assets as columns")
     try:
-        return returns.astype(float)
+        out = returns.astype(float)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+    values = out.to_numpy()
+    if units is None:
+        check_panel_values(values, out.index, out.columns, arg, "value")
+        return out
+    check_return_columns(
+        values,
+        out.columns,
+        arg,
+        index=out.index,
+        periods_per_year=maybe_periods_per_year(out.index),
+        percent=check_units_argument(units),
+        floor=True,
+        advice=VOLATILE_ADVICE,
+        pooled=True,  # an asset of a panel may have a handful of dates
+    )
+    return out
 
 
 def date_position(index: pd.Index, date) -> int:
@@ -67,7 +98,10 @@ def date_position(index: pd.Index, date) -> int:
     try:
         pos = index.get_loc(pd.Timestamp(date) if isinstance(index, pd.DatetimeIndex) else date)
     except (KeyError, TypeError, ValueError):
-        raise XLFactorError(f"date: {date!r} is not a date of the panel ({index[0]} .. {index[-1]})") from None
+        raise XLFactorError(
+            f"date: {day(date) if isinstance(date, pd.Timestamp) else repr(date)} is not a date of the panel "
+            f"({day(index[0])} to {day(index[-1])})"
+        ) from None
     if not isinstance(pos, (int, np.integer)):
         raise XLFactorError(f"date: {date!r} appears more than once in the panel's dates; make them unique")
     return int(pos)
@@ -267,6 +301,7 @@ def cross_sectional_regress(
     min_assets: int | None = None,
     robust: bool = False,
     huber_t: float = HUBER_T,
+    units: str = "auto",
 ) -> CrossSectionResult:
     """Factor returns by weighted cross-sectional regression on every date (Barra style).
 
@@ -300,6 +335,11 @@ def cross_sectional_regress(
         statsmodels ``RLM(sqrt(w) y, sqrt(w) X, M=HuberT(huber_t))`` on each date.
     huber_t : float
         The Huber tuning constant (default 1.345).
+    units : {"auto", "decimal"}
+        "auto" (default) refuses returns that look like percent; "decimal" declares them decimals
+        however volatile. Impossible values (infinite, above 100 = 10,000%, a loss beyond -100%)
+        are refused either way, naming the asset and date
+        (:func:`~xlfactor.models.cross_section.regression.check_returns`).
 
     Returns
     -------
@@ -317,7 +357,7 @@ def cross_sectional_regress(
     once; dates with a collinear design (a factor column with 1 - R2 below 1e-10 on the others)
     are NaN.
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     design = PanelDesign.build(
         returns.index,
         returns.columns,

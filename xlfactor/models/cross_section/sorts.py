@@ -61,6 +61,7 @@ def build_sort_factors(
     weighting: str = "value",
     name: str = "HML",
     exposure_lag: int = 0,
+    units: str = "auto",
 ) -> SortResult:
     """Fama-French style double sorts on size and a characteristic, rebalanced every date.
 
@@ -84,16 +85,23 @@ def build_sort_factors(
     :math:`SMB = \\tfrac13 (SL + SM + SH) - \\tfrac13 (BL + BM + BH)`,
     :math:`HML = \\tfrac12 (SH + BH) - \\tfrac12 (SL + BL)`).
 
+    ``name`` names the characteristic factor's column (not ``SMB``, the size factor's). ``units``
+    ("auto" or "decimal") as in :func:`~xlfactor.models.cross_section.regression.cross_sectional_regress`;
+    a size that is not positive, and a size or characteristic that is infinite or larger than
+    :data:`~xlfactor.models.units.MAX_MAGNITUDE`, is refused naming the asset and date (blank an
+    unknown value: the asset then sits out that date).
+
     A date with an empty portfolio gives NaN factors. ``size`` and ``characteristic`` dated t
     form the portfolios whose returns are dated t; use ``exposure_lag=1`` to form them with the
     previous date's values (the usual choice, e.g. last month's market cap).
     """
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     char_p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     size_p = increasing_fractions(size_percentiles, "size_percentiles", "(0.5,)")
     how = _weighting(weighting)
-    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
-    x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag)
+    name = _factor_name(name)
+    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+    x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag, "characteristic")
     sort = _Sort(returns, me, x, breakpoints, exposure_lag)
     size_group, size_bp = sort.buckets(me, size_p)
     x_group, x_bp = sort.buckets(x, char_p)
@@ -127,6 +135,7 @@ def quantile_spread(
     size: pd.DataFrame | None = None,
     breakpoints: pd.DataFrame | pd.Series | None = None,
     exposure_lag: int = 0,
+    units: str = "auto",
 ) -> SortResult:
     """Top-minus-bottom quantile portfolio returns of a signal, rebalanced every date.
 
@@ -140,12 +149,14 @@ def quantile_spread(
     .. math:: spread_t = R_{Qn,t} - R_{Q1,t}
 
     (NaN on dates with an empty top or bottom portfolio). ``exposure_lag`` shifts ``signal``,
-    ``size`` and a dated mask as in :func:`build_sort_factors`.
+    ``size`` and a dated mask, and ``units`` and the cell rules apply, as in :func:`build_sort_factors`.
     """
     n = whole_number(n_quantiles, "n_quantiles", 2)
     quantiles = tuple(k / n for k in range(1, n))
     labels = [f"Q{k}" for k in range(1, n + 1)]
-    return _one_sort(returns, signal, "signal", quantiles, labels, weighting, size, breakpoints, exposure_lag, "spread")
+    return _one_sort(
+        returns, signal, "signal", quantiles, labels, weighting, size, breakpoints, exposure_lag, "spread", units
+    )
 
 
 def single_sort_factor(
@@ -159,6 +170,7 @@ def single_sort_factor(
     name: str = "HML",
     breakpoints: pd.DataFrame | pd.Series | None = None,
     exposure_lag: int = 0,
+    units: str = "auto",
 ) -> SortResult:
     """A long-short factor from one sort on one characteristic, rebalanced every date.
 
@@ -173,15 +185,15 @@ def single_sort_factor(
     The course notes' simple factors are one call each: the equal-weighted 30/70 value split
     ``single_sort_factor(returns, bm)`` (HML = top 30% minus bottom 30% of book-to-market) and the
     10/90 size split ``single_sort_factor(returns, caps, percentiles=(0.1, 0.9), low_minus_high=True,
-    name="SMB")`` (bottom 10% minus top 10% of market cap). ``breakpoints`` and ``exposure_lag`` as
-    in :func:`build_sort_factors`.
+    name="SMB")`` (bottom 10% minus top 10% of market cap). ``breakpoints``, ``exposure_lag``, ``units``
+    and the cell rules as in :func:`build_sort_factors`.
     """
     p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     if not isinstance(low_minus_high, (bool, np.bool_)):
         raise XLFactorError(f"low_minus_high: expected True or False, got {low_minus_high!r}")
     labels = _char_labels(len(p) + 1)
     result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, size, breakpoints,
-                       exposure_lag, name)  # fmt: skip
+                       exposure_lag, name, units)  # fmt: skip
     if low_minus_high:
         return replace(result, factors=-result.factors)
     return result
@@ -198,14 +210,19 @@ def _one_sort(
     breakpoints: pd.DataFrame | pd.Series | None,
     exposure_lag: int,
     name: str,
+    units: str,
 ) -> SortResult:
     """One sort of ``values`` at ``percentiles`` into ``labels``; the factor ``name`` = last minus first portfolio."""
-    returns = check_returns(returns)
+    returns = check_returns(returns, units=units)
     how = _weighting(weighting)
     if how == "value" and size is None:
         raise XLFactorError("size: weighting='value' needs the sizes (market caps, dates x assets)")
-    x = as_float_frame(values, returns.index, returns.columns, arg, exposure_lag)
-    me = None if size is None else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag)
+    x = as_float_frame(values, returns.index, returns.columns, arg, exposure_lag, arg)
+    me = (
+        None
+        if size is None
+        else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+    )
     sort = _Sort(returns, me if how == "value" else None, x, breakpoints, exposure_lag)
     group, bp = sort.buckets(x, percentiles)
     weights = me if how == "value" else None
@@ -260,6 +277,18 @@ def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
         "breakpoints: expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
         "or a DataFrame of booleans (dates x assets)"
     )
+
+
+def _factor_name(name: object) -> str:
+    """The high-minus-low factor's column name: text, and not ``SMB`` (the size factor's column)."""
+    if not isinstance(name, str) or not name.strip():
+        raise XLFactorError(f"name: expected the factor's name as text (e.g. HML), got {name!r}")
+    if name.strip().upper() == "SMB":
+        raise XLFactorError(
+            f"name: {name.strip()!r} is the size factor's column, which the sort also returns; "
+            "call the characteristic factor something else (e.g. HML)"
+        )
+    return name.strip()
 
 
 def _weighting(weighting: object) -> str:

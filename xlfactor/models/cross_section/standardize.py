@@ -10,6 +10,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models._validate import fraction_pair, positive_number
 from xlfactor.models.cross_section.design import as_grid
+from xlfactor.models.units import check_panel_values
 
 #: The winsorising methods: clip raw values (``std``, ``percentile``), or clip the z-scores after standardising.
 CLIP_Z = "clip_z"
@@ -65,7 +66,9 @@ def standardize(
     .. math::  z_{tn} = (x^{w}_{tn} - \\mu_{w,t}) / s_{x,t}
 
     so each date's scores have cap-weighted mean 0 and equal-weighted standard deviation 1.
-    Dates with a constant characteristic give NaN.
+    Dates with a constant characteristic give NaN. A value that is infinite or above
+    :data:`~xlfactor.models.units.MAX_MAGNITUDE` in size, and a negative weight, are refused naming
+    the asset and date (they would blank the whole date).
 
     ``method="clip_z"`` follows the course notes' order instead: no step 1; standardise the raw
     values (steps 2 and 3), then clip the scores at ``+/- winsor``:
@@ -102,7 +105,8 @@ def standardize(
         values = x.to_numpy(dtype=float)
     except (TypeError, ValueError):
         raise XLFactorError("x: characteristic values must be numbers; use dummy_exposures for labels") from None
-    w = as_grid(weights, x.index, x.columns, "weights")
+    check_panel_values(values, x.index, x.columns, "x", "characteristic")
+    w = as_grid(weights, x.index, x.columns, "weights", what="weight", low="non-negative")
     z = _standardize_array(values, w, winsor, method, percentiles)
     return pd.DataFrame(z, index=x.index, columns=x.columns)
 
