@@ -290,12 +290,10 @@ def test_cli_refresh_takes_regional_model_names(french_server, capsys):
 def test_a_plain_refresh_fetches_a_region_a_call_asked_for(french_server):
     """The ribbon's Refresh data (refresh_factors() without models) fetched only the US files and regions stored
     before, so a formula on a region never stored could not be fixed from Excel. A region asked for now joins."""
-    from xlfactor.data.loader import REQUESTED
-
     cache.run(lambda c: c.execute("DELETE FROM datasets WHERE name IN ('ff5_eur_daily', 'mom_eur_daily')"))
     with pytest.raises(XLFactorError, match="Europe_5_Factors_Daily_CSV.zip, Europe_Mom_Factor_Daily_CSV.zip must be"):
         load_factors("FF6-EUR", "D")
-    assert REQUESTED == {"ff5_eur_daily", "mom_eur_daily"}
+    assert "FF6-EUR" in cache.wanted_models()  # remembered in the data folder
     french_server.serve_folder("current")
     _serve_international(french_server, {"ff5_eur_daily": EUR5, "mom_eur_daily": EURMOM})
     report = refresh_factors(freq="D")

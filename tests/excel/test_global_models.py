@@ -15,6 +15,7 @@ from french_files import french_block
 from office_js import excel_range, serials, spilled
 
 import xlfactor as xf
+from xlfactor.data import cache
 
 DAILY_VW = "Average Value Weighted Returns -- Daily"
 
@@ -63,9 +64,7 @@ def test_fm_data_info_says_older_bloomberg_vintage(engine):
     assert "click Refresh data on the xlfactor ribbon, with internet access, for French's current files" in summary
     assert "xlfactor refresh" not in summary and "refresh_factors" not in summary  # no command in a cell
 
-    from xlfactor.data.loader import REQUESTED
-
-    assert "ff5_dev_daily" in REQUESTED  # so the ribbon's Refresh data fetches what the cell advises
+    assert "FF5-DEV" in cache.wanted_models()  # so the ribbon's Refresh data fetches what the cell advises
 
 
 @pytest.mark.parametrize(
@@ -84,8 +83,6 @@ def test_fm_beta_with_a_region_not_available_says_why(engine, model, message):
 def test_a_region_not_stored_points_at_the_ribbon_not_a_command(engine):
     """A cell said "run `xlfactor refresh --model FF5-JPN` or xlfactor.refresh_factors('FF5-JPN')": advice for a
     terminal, in a cell. It now points at the ribbon's Refresh data, which fetches the region asked for."""
-    from xlfactor.data.loader import REQUESTED
-
     returns = xf.industry_portfolios().loc["2011-01":"2020-12", ["Money"]]
     text = engine.call("FM_BETA", excel_range(returns), "FF5-JPN", serials(returns.index))[0][0]
     assert text == (
@@ -93,7 +90,7 @@ def test_a_region_not_stored_points_at_the_ribbon_not_a_command(engine):
         "Europe five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): click Refresh data on "
         "the xlfactor ribbon once, with internet access; formulas then recalculate"
     )
-    assert "ff5_jpn_monthly" in REQUESTED  # the ribbon's refresh_factors() now includes it
+    assert "FF5-JPN" in cache.wanted_models()  # the ribbon's refresh_factors() now includes it
 
 
 def test_fm_alpha_test_across_us_and_regional_models(engine):

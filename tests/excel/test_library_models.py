@@ -65,8 +65,8 @@ def test_a_model_not_stored_says_how_to_get_it(engine, library_mirror):
     out = engine.call("FM_BETA", excel_range(returns), "SY4", serials(returns.index))
     text = out[0][0] if isinstance(out, list) else out
     assert text.startswith("#FM! model: SY4 monthly data are not stored yet")
-    assert "M4.csv from Stambaugh must be downloaded" in text and "run `xlfactor refresh --model SY4`" in text
-    assert "the Refresh button of the xlfactor ribbon" in text
+    assert "M4.csv from Stambaugh must be downloaded" in text and "click Refresh data on the xlfactor ribbon" in text
+    assert "xlfactor refresh" not in text  # no command in a cell
 
 
 def test_fm_factors_returns_aqr4_and_bs6_by_name(engine, library_mirror):

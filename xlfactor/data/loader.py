@@ -376,8 +376,8 @@ class NotStoredError(XLFactorError):
         self.model, self.freq, self.datasets = model, freq, tuple(datasets)
         super().__init__(
             self._text(
-                f"run `xlfactor refresh --model {model}` or xlfactor.refresh_factors({model!r}) once, with internet "
-                "access"
+                f"run `xlfactor refresh --model {model}`, xlfactor.refresh_factors({model!r}), or the Refresh "
+                "button of the xlfactor ribbon once, with internet access"
             )
         )
 

@@ -110,8 +110,7 @@ def risk_history(
         As :func:`xlfactor.risk_backtest`, plus weights above ``max_gross`` and a bad ``realised_window``.
     """
     max_gross = check_max_gross(max_gross)
-    y, f, dates, w, wb = backtest_inputs(returns, weights, factors, benchmark)
-    check_gross(w, "weights", max_gross)
+    y, f, dates, w, wb = backtest_inputs(returns, weights, factors, benchmark, max_gross=max_gross)
     if wb is not None:
         check_gross(wb, "benchmark", max_gross)
     window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)
