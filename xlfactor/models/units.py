@@ -144,19 +144,34 @@ class ColumnSummary:
 #: Rows per block of :func:`summarize`: a block of a few thousand columns stays in the CPU cache while
 #: its minimum, maximum and sum of squares are taken, so the data are read from memory once.
 SUMMARY_BLOCK_ROWS = 128
+#: Columns per block when the values are stored column by column (a DataFrame's usual layout).
+SUMMARY_BLOCK_COLUMNS = 64
+
+
+def _blocks(values: np.ndarray):
+    """``(columns, block, axis)`` covering ``values`` (T, N) in cache-sized pieces read in memory order:
+    blocks of rows for row-major data (reduce over ``axis=0``), of columns for column-major data
+    (``block`` is then (n, T), one contiguous row per column, reduce over ``axis=1``)."""
+    t, n = values.shape
+    if values.flags.f_contiguous and not values.flags.c_contiguous:
+        by_column = values.T
+        for start in range(0, n, SUMMARY_BLOCK_COLUMNS):
+            yield slice(start, start + SUMMARY_BLOCK_COLUMNS), by_column[start : start + SUMMARY_BLOCK_COLUMNS], 1
+    else:
+        for start in range(0, t, SUMMARY_BLOCK_ROWS):
+            yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
 def summarize(values: np.ndarray) -> ColumnSummary:
     """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), in
-    blocks of :data:`SUMMARY_BLOCK_ROWS` rows; columns with missing values are redone NaN-aware."""
+    blocks that stay in the CPU cache (:func:`_blocks`); columns with missing values are redone NaN-aware."""
     t, n = values.shape
     low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
     with np.errstate(invalid="ignore", over="ignore"):
-        for start in range(0, t, SUMMARY_BLOCK_ROWS):
-            block = values[start : start + SUMMARY_BLOCK_ROWS]
-            np.minimum(low, block.min(axis=0), out=low)  # NaN propagates: marks a column with a gap
-            np.maximum(high, block.max(axis=0), out=high)
-            sumsq += np.einsum("tn,tn->n", block, block)
+        for cols, block, axis in _blocks(values):  # NaN propagates: marks a column with a gap
+            np.minimum(low[cols], block.min(axis=axis), out=low[cols])
+            np.maximum(high[cols], block.max(axis=axis), out=high[cols])
+            sumsq[cols] += np.einsum("tn,tn->n" if axis == 0 else "nt,nt->n", block, block)
         gaps = np.isnan(low)
         present = np.full(n, t)
         if gaps.any():
@@ -257,12 +272,13 @@ def _check_percent(
     candidates = np.flatnonzero(could)
     if not candidates.size:
         return
-    block = values if candidates.size == values.shape[1] else values[:, candidates]
-    over = np.zeros(candidates.size, dtype=np.int64)
-    for start in range(0, len(block), SUMMARY_BLOCK_ROWS):
-        part = np.abs(block[start : start + SUMMARY_BLOCK_ROWS]) > limit  # NaN compares False
-        over += np.add.reduce(part.view(np.int8), axis=0, dtype=np.int64)
-    looks = 2 * over > found.present[candidates]
+    few = 2 * candidates.size < values.shape[1]  # else counting every column beats copying the candidates out
+    block = values[:, candidates] if few else values
+    over = np.zeros(block.shape[1], dtype=np.int64)
+    for cols, part, axis in _blocks(block):
+        beyond = np.abs(part) > limit  # NaN compares False
+        over[cols] += np.add.reduce(beyond.view(np.int8), axis=axis, dtype=np.int64)
+    looks = 2 * (over if few else over[candidates]) > found.present[candidates]
     if looks.any():
         raise XLFactorError.at(
             name,
