@@ -17,7 +17,8 @@ in a recalculation storm. Outside xlwings: the split of the first calculation be
 Excel layer (conversion, alignment, memo keys, labels) and the regression engine
 (``xf.regress`` on the model's factors, checked once per data vintage).
 
-    python benchmarks/bench_excel.py
+    python benchmarks/bench_excel.py            # the stock engine
+    python benchmarks/bench_excel.py --server   # as a project of `xlfactor server init` runs it
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def clear_caches() -> None:
 
 
 def main() -> int:
+    if "--server" in sys.argv:  # as a project made by `xlfactor server init` runs: xlwings' per-cell import removed
+        from xlfactor.excel.server_functions import skip_pyodide_checks
+
+        print(f"xlwings' per-cell JsNull import removed (as on xlfactor's server): {skip_pyodide_checks()}")
     batch = payloads()
     loop = asyncio.new_event_loop()
     TABLE[:] = loop.run_until_complete(server.custom_functions_call({**batch[0], "func_name": "FM_BETA"}, functions))
