@@ -274,12 +274,17 @@ def test_error_duplicate_dates(industries10, ff3_monthly):
 def test_error_infinite_values(industries10, ff3_monthly):
     data = industries10.copy()
     data.iloc[7, 2] = np.inf
-    _raises(r"returns: column 'Manuf' contains infinite values", data, ff3_monthly)
+    _raises(r"returns: column 'Manuf' on 1927-02-28 contains infinite values", data, ff3_monthly)
 
 
 def test_error_arguments(industries10, ff3_monthly):
     _raises(r"cov: 'hac2' is not one of", industries10, ff3_monthly, cov="hac2")
-    _raises(r"lags: only used with cov='hac'", industries10, ff3_monthly, lags=3)
+    _raises(
+        r"lags: only used with HAC standard errors \(not nonrobust\); drop lags \(or cov='hac'\)",
+        industries10,
+        ff3_monthly,
+        lags=3,
+    )
     _raises(r"lags: expected a whole number >= 0", industries10, ff3_monthly, cov="hac", lags=-1)
     _raises(r"lags: 5000 is not below the 1186 usable rows", industries10, ff3_monthly, cov="hac", lags=5000)
     _raises(r"returns: expected a pandas Series or DataFrame", industries10.to_numpy(), ff3_monthly)
@@ -292,7 +297,7 @@ def test_rf_must_cover_the_sample(industries10, ff3_monthly):
     rf = ff3_monthly["RF"]
     n = len(data.index.intersection(ff3_monthly.index))
     _raises(
-        rf"rf: {n - 10} of the {n} return dates have no risk-free rate .*rf must cover the sample",
+        rf"rf: the risk-free rate is missing on {n - 10} of the {n} return dates .*it must cover the sample",
         data,
         ff3_monthly,
         rf=rf.loc[data.index[:10]],
@@ -300,7 +305,10 @@ def test_rf_must_cover_the_sample(industries10, ff3_monthly):
     holes = rf.copy()
     holes.loc[data.index[[3, 50]]] = np.nan
     _raises(
-        rf"rf: 2 of the {n} return dates have no risk-free rate \(first {data.index[3]}\)", data, ff3_monthly, rf=holes
+        rf"rf: the risk-free rate is missing on 2 of the {n} return dates \(first {data.index[3]:%Y-%m-%d}\)",
+        data,
+        ff3_monthly,
+        rf=holes,
     )
     # rf missing only on dates with no return at all is harmless
     gaps = data.copy()

@@ -18,8 +18,8 @@ import statsmodels.api as sm
 from excel.office_js import Engine, excel_range, serials, spilled
 
 import xlfactor as xf
-from xlfactor.errors import XLFactorError
-from xlfactor.excel.guard import excel_wording, guarded
+from xlfactor.errors import Advice, Placeholder, XLFactorError
+from xlfactor.excel.guard import guarded
 from xlfactor.excel.specs import MODEL, SPECS
 
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -81,8 +81,7 @@ def test_percent_returns_refused_with_the_fix(engine, returns, cells, function, 
     """FM_BETA of returns*100 on FF5 gave a market beta of 64.6, FM_PORT_RISK a vol of 15.42."""
     _, dates = cells
     text = message(engine.call(function, *before, excel_range(returns * 100), "FF5", dates))
-    assert text.startswith("#FM! returns: values look like percentages (median size above 20%); divide by 100")
-    assert "(column 'NoDur')" in text
+    assert text.startswith("#FM! returns: column 'NoDur' looks like percentages (median size above 20%); divide by 100")
 
 
 def test_percent_advice_names_the_excel_argument(engine, returns, cells):
@@ -95,17 +94,15 @@ def test_advice_for_an_argument_the_function_lacks_is_left_out():
     """A function without ``units`` must not advise it (the cell shows only what the function takes)."""
 
     def fails(returns):
-        raise XLFactorError(
-            "returns: values look like percentages; divide by 100 (for a volatile asset: units='decimal')"
+        raise XLFactorError.at(
+            "returns", "looks like percentages; divide by 100", column="A", advice=Advice("units", "decimal", "if not")
         )
 
-    assert guarded(fails, ["returns", "headers"])(None) == "#FM! returns: values look like percentages; divide by 100"
-    assert guarded(fails, ["returns", "units"])(None).endswith('(for a volatile asset: units "decimal")')
-    advice = "x (for an asset more volatile: units='decimal') (column 'A')"
-    assert excel_wording(advice, ["returns", "headers"]) == "x (column 'A')"
     assert (
-        excel_wording(advice, ["returns", "units"]) == "x (for an asset more volatile: units \"decimal\") (column 'A')"
+        guarded(fails, ["returns", "headers"])(None) == "#FM! returns: column 'A' looks like percentages; divide by 100"
     )
+    assert guarded(fails, ["returns", "units"])(None).endswith('divide by 100 (if not: set units "decimal")')
+    assert str(pytest.raises(XLFactorError, fails, None).value).endswith("(if not: units='decimal')")
 
 
 def test_units_decimal_lets_a_volatile_asset_through_exactly(engine, returns, ff5, cells):
@@ -114,7 +111,7 @@ def test_units_decimal_lets_a_volatile_asset_through_exactly(engine, returns, ff
     shocks = np.random.default_rng(1).normal(0.0, 0.5, len(returns)) + 2 * ff5["Mkt-RF"].to_numpy()
     wild = pd.DataFrame({"Wild": np.exp(shocks) - 1.0}, index=returns.index)
     refused = message(engine.call("FM_BETA", excel_range(wild), "FF5", dates))
-    assert refused.startswith("#FM! returns: values look like percentages") and 'units "decimal"' in refused
+    assert refused.startswith("#FM! returns: column 'Wild' looks like percentages") and 'units "decimal"' in refused
     out = spilled(engine.call("FM_BETA", excel_range(wild), "FF5", dates, None, None, "decimal"))
     factors = ff5.drop(columns="RF")
     ref = sm.OLS(wild["Wild"] - ff5["RF"], sm.add_constant(factors)).fit()
@@ -137,8 +134,8 @@ def test_weights_summing_to_100_refused_in_excel_terms(engine, cells):
     text = message(engine.call("FM_PORT_RISK", [[30], [50], [20]], rets, "FF5", dates))
     assert text == (
         "#FM! weights: gross exposure sum |w| = 100 is above 2 (they look like percentages: divide by 100); "
-        "weights are fractions of capital (0.25 = 25%); for a leveraged or long-short book set max_gross to its "
-        'gross exposure, for weights in currency max_gross "none"'
+        "weights are fractions of capital (0.25 = 25%) (for a leveraged or long-short book: set max_gross to its "
+        'gross exposure; for weights in currency: set max_gross "none")'
     )
 
 
@@ -192,7 +189,7 @@ def test_impossible_return_named_by_its_cell(engine, cells, value, function, bef
     text = message(engine.call(function, *before, with_cell(rets, 8, 2, value), "FF5", dates))
     assert text == (
         f"#FM! returns: row 9, column 3 of the range holds {value:.6g}, which no return can be (limit +/-100 = "
-        "10000% a period); fix the value or clear the cell (blank cells count as missing)"
+        "10000% a period); fix the value or blank it"
     )
 
 
@@ -300,8 +297,8 @@ def test_blank_rf_cells_give_excel_advice(engine, cells, ff5):
         factors[row][-1] = None
     text = message(engine.call("FM_BETA", rets, factors, dates))
     assert text == (
-        "#FM! factors: the RF (risk-free rate) column is blank on 3 of 120 rows (first 2014-03-31); fill in RF, "
-        "or if the returns are already excess returns set excess FALSE"
+        "#FM! factors (its RF column): the risk-free rate is missing on 3 of the 120 return dates (first 2014-03-31); "
+        "it must cover the sample (if the returns are already excess returns: set excess FALSE)"
     )
     betas = spilled(engine.call("FM_BETA", rets, factors, dates, False))  # excess FALSE: RF is not used
     assert list(betas.columns) == ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
@@ -365,20 +362,33 @@ def test_error_in_the_header_is_refused(engine, cells, error):
 # --- wording and compatibility ----------------------------------------------------------------------------------
 
 
-def test_python_advice_reworded_in_excel_terms():
-    assert (
-        excel_wording("x (for an asset more volatile: units='decimal')") == "x (for an asset more volatile: units "
-        '"decimal")'
+def test_advice_worded_per_front_end_from_the_error_fields():
+    """One error, three wordings: Python arguments, Excel cells, command-line flags; none rewrites a message."""
+    from xlfactor.cli.wording import COMMAND_LINE
+    from xlfactor.excel.guard import ExcelWording
+
+    error = XLFactorError.at(
+        "weights",
+        "gross exposure is above 2",
+        advice=(
+            Advice("max_gross", Placeholder("its gross exposure"), "for a leveraged book"),
+            Advice("max_gross", None),
+        ),
     )
-    assert excel_wording("pass max_gross=<its gross exposure>, for weights in currency max_gross=None") == (
-        'set max_gross to its gross exposure, for weights in currency max_gross "none"'
+    assert str(error) == (
+        "weights: gross exposure is above 2 (for a leveraged book: max_gross=<its gross exposure>; or max_gross=None)"
     )
-    assert excel_wording("drop lags or set cov='hac'; or annualize=False; lags=None") == (
-        'drop lags or set cov "hac"; or annualize FALSE; lags blank'
+    assert error.render(ExcelWording(["weights", "max_gross"])) == (
+        "weights: gross exposure is above 2 (for a leveraged book: set max_gross to its gross exposure; "
+        'or set max_gross "none")'
     )
-    assert excel_wording("rf: pass it on the same dates, e.g. rf=factors['RF']") == (
-        "rf: pass it on the same dates, e.g. rf=factors['RF']"
-    )  # not an argument of a value: left as is (the Excel layer refuses blank RF itself)
+    assert error.render(ExcelWording(["weights"])) == "weights: gross exposure is above 2"
+    assert error.render(COMMAND_LINE) == (
+        "weights: gross exposure is above 2 (for a leveraged book: pass --max-gross its gross exposure; "
+        "or pass --max-gross none)"
+    )
+    plain = XLFactorError("rf: pass it on the same dates, e.g. rf=factors['RF']")
+    assert plain.render(ExcelWording(None)) == str(plain)  # a finished message is never rewritten
 
 
 def test_new_arguments_come_after_headers_so_old_calls_keep_their_meaning(engine, cells):

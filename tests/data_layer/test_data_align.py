@@ -72,10 +72,10 @@ def test_daily_by_date_and_dropped_rows_reported():
 
 def test_frequency_mismatch_says_which_freq_to_load(ff3m):
     daily_returns = pd.Series(0.0, index=pd.bdate_range("2020-01-01", periods=60))
-    with pytest.raises(XLFactorError, match="returns look daily but the factors are monthly; .*freq='D'"):
+    with pytest.raises(XLFactorError, match=r"returns look daily but the factors are monthly \(.*freq='D'\)"):
         align(daily_returns, ff3m)
     monthly_returns = pd.Series(0.0, index=pd.date_range("2020-01-31", periods=24, freq="ME"))
-    with pytest.raises(XLFactorError, match="look monthly but the factors are daily; .*freq='M'"):
+    with pytest.raises(XLFactorError, match=r"look monthly but the factors are daily \(.*freq='M'\)"):
         align(monthly_returns, load_factors("FF3", "D", start="2019"))
 
 

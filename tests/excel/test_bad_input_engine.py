@@ -76,7 +76,7 @@ def test_lengths_differ(engine, cells, returns):
 def test_too_few_rows_for_the_factors(engine, returns):
     short = returns.iloc[:6]
     text = message(engine.call("FM_BETA", excel_range(short), "FF5", serials(short.index)))
-    assert text.startswith("#FM! returns: 6 usable rows for 5 factor(s); a regression needs at least 7")
+    assert text.startswith("#FM! returns: column 'NoDur' has 6 usable rows but the model has 6 parameters")
 
 
 BUILT_IN = "built-in models are CAPM, FF3, FF5, FF6, CARHART4 (US), or one of them with a region suffix"

@@ -140,7 +140,7 @@ def test_missing_pieces(tmp_path, sample):
         read_portfolio(tmp_path / "no_weights.xlsx")
     (returns * 100).to_csv(tmp_path / "pct.csv")
     (tmp_path / "w.csv").write_text(f"asset,weight\n{returns.columns[0]},1\n")
-    with pytest.raises(XLFactorError, match="look like percentages"):
+    with pytest.raises(XLFactorError, match="looks? like percentages"):
         read_portfolio(tmp_path / "pct.csv", weights_path=tmp_path / "w.csv")
 
 
@@ -240,11 +240,11 @@ def test_one_percent_rule_for_files_and_analysis(tmp_path, size, refused):
     if refused:
         with pytest.raises(
             XLFactorError,
-            match=r"^returns: values look like percentages \(median size above 20%\); "
-            r"divide by 100 so that 0\.012 means 1\.2%, or pass --prices",
+            match=r"^returns: (column .* |values )?looks? like percentages \(median size above 20%\); "
+            r"divide by 100 so that 0\.012 means 1\.2% \(if these are prices: prices=True",
         ):
             read_portfolio(returns, weights_path=weights)
-        with pytest.raises(XLFactorError, match=r"^x: values look like percentages"):
+        with pytest.raises(XLFactorError, match=r"^x: (column .* |values )?looks? like percentages"):
             check_not_percent(values, "x")
     else:
         assert read_portfolio(returns, weights_path=weights).returns["A"].count() == 3

@@ -157,7 +157,7 @@ def _text(realised):
             "portfolio_returns: only 4 dates overlap the asset returns and factor data; 5 factor betas need at least 7",
         ),
         (lambda r: r.iloc[:20], "window: 36 periods is longer than the realised portfolio_returns' 20 periods"),
-        (lambda r: r * 100, "portfolio_returns: values look like percentages"),
+        (lambda r: r * 100, "portfolio_returns: column 'portfolio_returns' looks like percentages"),
         (lambda r: pd.concat([r, r], axis=1), "portfolio_returns: expected one series of portfolio returns, got 2"),
         (lambda r: r.to_numpy(), "portfolio_returns: expected a pandas Series"),
     ],
@@ -276,7 +276,7 @@ def test_read_portfolio_returns_csv_overrides_sheet(tmp_path, data):
         (lambda rows: [*rows[:4], ["later", 0.01], *rows[5:]], "PortfolioReturns: row 5 has 'later', not a date"),
         (
             lambda rows: [rows[0], *[[d, v * 100] for d, v in rows[1:]]],
-            "PortfolioReturns: values look like percentages",
+            "PortfolioReturns: column 'Portfolio' looks like percentages",
         ),
         (lambda rows: [*rows, rows[-1]], "PortfolioReturns: date"),
         (lambda rows: [rows[0], [rows[1][0], 0.01]], "PortfolioReturns: need a header row (Date, Return)"),

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from xlfactor import __version__
+from xlfactor.cli.wording import COMMAND_LINE
 from xlfactor.errors import XLFactorError
 
 _COMMAND_MODULES = (
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except XLFactorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.render(COMMAND_LINE)}", file=sys.stderr)
         return 2
 
 

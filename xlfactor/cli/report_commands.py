@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,6 @@ from xlfactor.data.catalog import model_names_hint
 from xlfactor.errors import XLFactorError
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
-_FREQ_ADVICE = re.compile(r"load the factors with freq='([A-Z])'")
 _MODEL_HELP = (
     f"{model_names_hint()}; Developed and Europe ship with xlfactor, other regions need "
     "`xlfactor refresh --model NAME` first"
@@ -152,35 +150,24 @@ def run_report(args: argparse.Namespace) -> int:
             if args.benchmark.lower() == "equal"
             else read_weights_csv(args.benchmark, portfolio.returns.columns, what="benchmark")
         )
-    try:
-        with _progress_bar() as progress:
-            path = build_report(
-                portfolio.returns,
-                portfolio.weights,
-                output,
-                model=args.model.upper(),
-                freq=args.freq,
-                benchmark=benchmark,
-                window=args.window,
-                title=args.title or args.input.name,
-                progress=progress,
-                source=portfolio.source,
-                portfolio_returns=portfolio.portfolio_returns,
-                max_gross=args.max_gross,
-                units=args.units,
-            )
-    except XLFactorError as exc:
-        raise XLFactorError(_command_line_wording(str(exc))) from exc
+    with _progress_bar() as progress:
+        path = build_report(
+            portfolio.returns,
+            portfolio.weights,
+            output,
+            model=args.model.upper(),
+            freq=args.freq,
+            benchmark=benchmark,
+            window=args.window,
+            title=args.title or args.input.name,
+            progress=progress,
+            source=portfolio.source,
+            portfolio_returns=portfolio.portfolio_returns,
+            max_gross=args.max_gross,
+            units=args.units,
+        )
     print(f"Wrote {path}")
     return 0
-
-
-def _command_line_wording(message: str) -> str:
-    """Library advice in command-line terms: ``load the factors with freq='D'`` -> ``pass --freq D``,
-    ``max_gross=...`` -> ``--max-gross ...``, ``units='decimal'`` -> ``--units decimal``."""
-    message = _FREQ_ADVICE.sub(r"pass --freq \1", message)
-    message = message.replace("units='decimal'", "--units decimal")
-    return message.replace("max_gross=None", "--max-gross none").replace("max_gross=", "--max-gross ")
 
 
 def _max_gross(text: str) -> float | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.data.periods import period_labels
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models.frequency import frequency_code, frequency_name, period_name, periods_per_year
 
 
@@ -57,9 +57,12 @@ def align(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> Aligned:
     if len(r_index.unique()) >= 2:
         r_code = frequency_code(periods_per_year(r_index))
         if r_code != f_code:
-            hint = f"; load the factors with freq={r_code!r}" if r_code in ("D", "W", "M") else ""
-            raise XLFactorError(
-                f"returns: the returns look {frequency_name(r_code)} but the factors are {frequency_name(f_code)}{hint}"
+            raise XLFactorError.at(
+                "returns",
+                f"the returns look {frequency_name(r_code)} but the factors are {frequency_name(f_code)}",
+                advice=Advice("freq", r_code, "load the factors at the returns' frequency")
+                if r_code in ("D", "W", "M")
+                else (),
             )
     r_keys = period_labels(r_index, f_code)
     f_keys = period_labels(f_index, f_code)

@@ -38,9 +38,9 @@ import pandas as pd
 
 from xlfactor.data.periods import DIGITS, parse_dates
 from xlfactor.data.xlsx_input import read_tables
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import check_return_columns, check_units_argument
+from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_units_argument
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
@@ -273,9 +273,7 @@ def _check_returns(
         periods_per_year=maybe_periods_per_year(returns.index),
         floor=True,
         percent=percent,
-        fix=", or pass --prices if these are prices, or --units decimal for an asset more volatile than 100% a year"
-        if prices_hint
-        else "",
+        advice=(Advice("prices", True, "if these are prices"), VOLATILE_ADVICE) if prices_hint else (),
     )
 
 

@@ -13,37 +13,25 @@ import xlfactor as xf
 from xlfactor.excel import inputs
 from xlfactor.excel.inputs import Sample
 from xlfactor.excel.memo import content_key, fit_cache
-from xlfactor.models.regression import RegressionResult, regress_prepared
+from xlfactor.models.regression import RegressionResult
 from xlfactor.models.risk_model import FactorRiskModel
 
 
 def regression(sample: Sample, cov: str, lags: int | None, excess: bool, units: str = "auto") -> RegressionResult:
     """``xf.regress`` of the sample's returns on its factors (``rf`` = RF when ``excess``; ``units``
-    as ``xf.regress`` takes it).
-
-    For model factors the fit starts from the model's aligned, already checked factor
-    matrix (:meth:`Sample.ols_inputs`): the same inputs ``xf.regress`` would build, so the
-    same numbers, without re-aligning and re-checking the factors on every call.
-    """
+    as ``xf.regress`` takes it), memoised. A model's factors come checked once per data vintage
+    (:attr:`Sample.engine_factors`); every other rule applies in ``xf.regress`` as for any caller."""
     return fit_cache.get(
         content_key("regress", sample.key, cov, lags, excess, units),
-        lambda: _regress(sample, cov, lags, excess, units),
-    )
-
-
-def _regress(sample: Sample, cov: str, lags: int | None, excess: bool, units: str) -> RegressionResult:
-    """The regression itself: straight from the model's checked arrays, or ``xf.regress`` for a factor range."""
-    data = sample.ols_inputs(excess)
-    if data is not None:
-        return regress_prepared(data, cov=cov, lags=lags, periods_per_year=sample.periods_per_year, units=units)
-    return xf.regress(
-        sample.returns,
-        sample.factors,
-        cov=cov,
-        lags=lags,
-        rf=sample.rf(excess),
-        periods_per_year=sample.periods_per_year,
-        units=units,
+        lambda: xf.regress(
+            sample.returns,
+            sample.engine_factors,
+            cov=cov,
+            lags=lags,
+            rf=sample.rf(excess),
+            periods_per_year=sample.periods_per_year,
+            units=units,
+        ),
     )
 
 

@@ -84,12 +84,17 @@ def is_label(value: Any) -> bool:
 
 
 def cell_position(arg: str, row: int, col: int, shape: tuple[int, int]) -> str:
+    """``"<arg>: <cell_place>"``: the argument and the cell's place in the user's range."""
+    return f"{arg}: {cell_place(row, col, shape)}"
+
+
+def cell_place(row: int, col: int, shape: tuple[int, int]) -> str:
     """Human position of a cell inside the user's range (1-based; ``row``, ``col`` 0-based, header row included)."""
     if shape[1] == 1:
-        return f"{arg}: cell {row + 1} of the range"
+        return f"cell {row + 1} of the range"
     if shape[0] == 1:
-        return f"{arg}: cell {col + 1} of the range"
-    return f"{arg}: row {row + 1}, column {col + 1} of the range"
+        return f"cell {col + 1} of the range"
+    return f"row {row + 1}, column {col + 1} of the range"
 
 
 def _bad_cell(arg: str, value: Any, row: int, col: int, shape: tuple[int, int], expected: str) -> XLFactorError:

@@ -4,11 +4,12 @@ Every ``FM_`` function gets :func:`guarded` from
 :func:`xlfactor.excel.udf.excel_function`, which applies it beneath the xlwings decorators
 (so xlwings registers the guarded function, with its signature and docstring):
 
-- :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``; the
-  message already names the argument and the fix. Advice the engine words in Python terms
-  (``units='decimal'``, ``max_gross=None``) is reworded as Excel arguments are written
-  (``units "decimal"``, ``max_gross "none"``) by :func:`excel_wording`, here only; advice in
-  parentheses about an argument the function does not have is left out.
+- :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``. An error
+  with fields (an engine input rule's) is worded here from them (:class:`ExcelWording`): the
+  argument as the function names it, the cell by its position in the selected range (from
+  what the Excel layer registered with :func:`locate` during the call), advice as the cell is
+  set (``units "decimal"``, ``max_gross "none"``), and no advice about an argument the function
+  does not have. A plain-message error is shown as it is.
 - Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
   goes to the ``xlfactor.excel`` logger, never to the cell.
 
@@ -22,61 +23,71 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, Placeholder, Wording, XLFactorError
 
 ERROR_PREFIX = "#FM! "
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _log = logging.getLogger("xlfactor.excel")
 
-#: ``name=value`` as the engine writes an argument in its advice (optionally after "pass").
-_PYTHON_ARGUMENT = re.compile(r"\b(?:(pass) )?([a-z][a-z_]*)=(None|True|False|'[^']*'|<[^>]*>)")
-#: Arguments whose Python ``None`` is a word in Excel (elsewhere None is a blank cell).
-_NONE_WORDS = {"max_gross": '"none"'}
+#: Engine arguments an Excel function shows under another name (the risk-free rate is the RF
+#: column of the factors; a Python argument whose name VBA reserves has an Excel name of its own).
+EXCEL_ARGUMENTS = {"rf": "factors (its RF column)"}
+#: Engine advice that an Excel function expresses through another argument.
+EXCEL_ADVICE = {("rf", None): ("excess", False)}
+
+#: The places of the current call's ranges: argument -> ``(column, row) -> "row 9, column 3 of the range"``.
+_places: ContextVar[dict[str, Callable[[Hashable, Hashable], str | None]] | None] = ContextVar("places", default=None)
 
 
-def excel_wording(message: str, arguments: Collection[str] | None = None) -> str:
-    """An engine message with its Python argument advice in Excel terms.
+def locate(argument: str, place: Callable[[Hashable, Hashable], str | None]) -> None:
+    """Say where the rows and columns of ``argument``'s frame sit in the user's range, for this call's
+    error messages: ``place(column, row)`` gives e.g. ``"row 9, column 3 of the range"`` (None: unknown)."""
+    places = _places.get()
+    if places is not None:
+        places[argument] = place
 
-    ``units='decimal'`` -> ``units "decimal"``; ``max_gross=None`` -> ``max_gross "none"``
-    (other ``x=None`` -> ``x blank``); ``excess=False`` -> ``excess FALSE``;
-    ``pass max_gross=<its gross exposure>`` -> ``set max_gross to its gross exposure``.
-    With ``arguments`` (the function's argument names), a parenthesis advising any other
-    argument (`` (for ...: units='decimal')`` in a function without ``units``) is left out.
-    """
-    if arguments is not None:
 
-        def keep(match: re.Match[str]) -> str:
-            advised = {m.group(2) for m in _PYTHON_ARGUMENT.finditer(match.group(0))}
-            return match.group(0) if advised <= set(arguments) else ""
+class ExcelWording(Wording):
+    """The wording of an Excel function with these ``arguments``: its argument names, cells by their
+    position in the selected range, advice as a cell would be set (``units "decimal"``), and no advice
+    about an argument the function lacks."""
 
-        message = re.sub(r" \([^()]*\)", keep, message)
+    def __init__(self, arguments: Collection[str] | None, places: Mapping[str, Callable] | None = None) -> None:
+        self.arguments = None if arguments is None else set(arguments)
+        self.places = places or {}
 
-    def reword(match: re.Match[str]) -> str:
-        verb, name, value = match.groups()
-        if value == "None":
-            value = _NONE_WORDS.get(name, "blank")
-        elif value in ("True", "False"):
-            value = value.upper()
-        elif value.startswith("'"):
-            value = f'"{value[1:-1]}"'
-        else:  # <placeholder>
-            value = value[1:-1]
-            return f"set {name} to {value}" if verb else f"{name} = {value}"
-        return f"set {name} {value}" if verb else f"{name} {value}"
+    def argument(self, name: str) -> str:
+        return EXCEL_ARGUMENTS.get(name, name)
 
-    return _PYTHON_ARGUMENT.sub(reword, message)
+    def place(self, argument: str, column: Hashable | None, row: Hashable | None) -> str:
+        locator = self.places.get(argument)
+        cell = locator(column, row) if locator is not None and row is not None else None
+        return f"{cell} " if cell else super().place(argument, column, row)
+
+    def advice(self, advice: Advice) -> str:
+        name, value = EXCEL_ADVICE.get((advice.argument, advice.value), (advice.argument, advice.value))
+        if self.arguments is not None and name not in self.arguments:
+            return ""
+        if isinstance(value, Placeholder):
+            return f"set {name} to {value.text}"
+        if value is None:
+            return f'set {name} "none"' if name == "max_gross" else f"leave {name} blank"
+        if isinstance(value, bool):
+            return f"set {name} {str(value).upper()}"
+        return f'set {name} "{value}"' if isinstance(value, str) else f"set {name} {value}"
 
 
 def error_text(exc: BaseException, arguments: Collection[str] | None = None) -> str:
-    """The cell text for an exception: ``#FM! <message>`` (in Excel terms for a function with these
-    ``arguments``, :func:`excel_wording`) or ``#FM! internal error: <type>: <message>``."""
+    """The cell text for an exception: ``#FM! <message>`` (worded for an Excel function with these
+    ``arguments``, :class:`ExcelWording`) or ``#FM! internal error: <type>: <message>``."""
     if isinstance(exc, XLFactorError):
-        return f"{ERROR_PREFIX}{excel_wording(str(exc), arguments)}"
+        return f"{ERROR_PREFIX}{exc.render(ExcelWording(arguments, _places.get()))}"
     return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
 
 
@@ -88,6 +99,12 @@ def excel_names(names: Mapping[str, str]) -> Iterator[None]:
     try:
         yield
     except XLFactorError as exc:
+        if exc.structured:
+            if exc.argument in names:
+                raise XLFactorError.at(
+                    names[exc.argument], exc.problem, column=exc.column, row=exc.row, advice=exc.advice
+                ) from None
+            raise
         text = str(exc)
         for python, excel in names.items():
             if text.startswith(f"{python}:"):
@@ -104,6 +121,7 @@ def guarded(func: _F, arguments: Collection[str] | None = None) -> _F:
 
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
+        token = _places.set({})
         try:
             return func(*args)
         except XLFactorError as exc:
@@ -111,5 +129,7 @@ def guarded(func: _F, arguments: Collection[str] | None = None) -> _F:
         except Exception as exc:  # noqa: BLE001 - nothing may escape into a cell
             _log.exception("internal error in %s", func.__name__)
             return error_text(exc)
+        finally:
+            _places.reset(token)
 
     return wrapper  # type: ignore[return-value]

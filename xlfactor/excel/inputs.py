@@ -32,11 +32,11 @@ from xlfactor.data.periods import period_labels
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.convert import Grid
+from xlfactor.excel.guard import locate
 from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
-from xlfactor.models.regression import OLSInputs, check_factors
-from xlfactor.models.units import MAX_ABS_RETURN, check_return_columns
+from xlfactor.models.regression import CheckedFactors, check_factor_frame
 
 ANNUALIZE_FIX = "or set annualize FALSE"
 #: More than this share of the dates without a factor row (of a model) is an error naming them.
@@ -97,34 +97,17 @@ class Sample:
         return self.factors[self.factor_names]
 
     def rf(self, excess: bool) -> pd.Series | None:
-        """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None.
-
-        A blank ``RF`` cell on a row with returns raises with the Excel fix (the engine's
-        message speaks of its ``rf`` argument, which Excel users do not see).
-        """
+        """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None
+        (the engine checks that it covers the returns)."""
         if not excess or RF_COLUMN not in self.factors.columns:
             return None
-        rf = self.factors[RF_COLUMN]
-        blank = rf.isna().to_numpy() & ~np.isnan(self.values).all(axis=1)
-        if blank.any():
-            first = self.factors.index[int(np.argmax(blank))]
-            where = f"{first:%Y-%m-%d}" if isinstance(first, pd.Timestamp) else f"data row {first + 1}"
-            raise XLFactorError(
-                f"factors: the RF (risk-free rate) column is blank on {int(blank.sum())} of {int(blank.size)} rows "
-                f"(first {where}); fill in RF, or if the returns are already excess returns set excess FALSE"
-            )
-        return rf
+        return self.factors[RF_COLUMN]
 
-    def ols_inputs(self, excess: bool) -> OLSInputs | None:
-        """Regression inputs as ``xlfactor.models.regression.prepare(returns, factors, rf)`` gives them,
-        from the model's checked factor matrix (None for a factor range: use ``xf.regress``)."""
-        if self.model is None:
-            return None
-        keep, index, x, rf, names = self.model.regressors
-        y = self.values if keep is None else self.values[keep]
-        if excess and rf is not None:
-            y = y - rf[:, None]
-        return OLSInputs(index=index, y=y, x=x, assets=self.assets, factors=names)
+    @property
+    def engine_factors(self) -> pd.DataFrame | CheckedFactors:
+        """The factors as the engine takes them: a model's checked once per data vintage and dates
+        (:meth:`ModelData.checked`), a range's as a frame (checked by the engine on each call)."""
+        return self.factors if self.model is None else self.model.checked
 
 
 def optional_dates(value: Any) -> pd.DatetimeIndex | None:
@@ -200,21 +183,10 @@ class ModelData:
     key: str
 
     @cached_property
-    def regressors(self) -> tuple[np.ndarray | None, pd.Index, np.ndarray, np.ndarray | None, pd.Index]:
-        """``(keep, dates, x, rf, names)``: the rows with every factor present (None: all), their
-        dates, the factor matrix on them (checked as ``xf.regress`` checks it, once), RF on
-        them (None without RF) and the factor names. Raises like ``xf.regress`` for a
-        constant or collinear factor (and is then not kept)."""
-        positions = [j for j, c in enumerate(self.factors.columns) if c != RF_COLUMN]
-        names = self.factors.columns[positions]
-        values = self.factors.to_numpy(dtype=float)
-        keep = None if self.complete.all() else self.complete
-        rows = slice(None) if keep is None else keep
-        x = np.ascontiguousarray(values[rows][:, positions])
-        check_factors(x, names)
-        rf = values[rows, list(self.factors.columns).index(RF_COLUMN)] if RF_COLUMN in self.factors.columns else None
-        index = self.factors.index if keep is None else self.factors.index[keep]
-        return keep, index, x, rf, names
+    def checked(self) -> CheckedFactors:
+        """The factors checked by the engine's factor rules, once per (model, vintage, dates); raises like
+        ``xf.regress`` for a constant or collinear factor (and is then not kept)."""
+        return check_factor_frame(self.factors)
 
 
 def model_data(value: Any, dates: pd.DatetimeIndex | None, arg: str = "factors") -> ModelData:
@@ -384,7 +356,6 @@ def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
     """
     arg = cells.arg
     frame = convert.numbers(cells, arg, label="Factor")
-    check_cells(frame.to_numpy(), cells)
     rf = [c for c in frame.columns if str(c).upper() == RF_COLUMN]
     if len(rf) > 1:
         raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
@@ -393,6 +364,7 @@ def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
     if dates is not None:
         _same_length(len(frame), len(dates), arg, "dates")
         frame.index = dates
+    locate(arg, _cell_locator(cells, frame.columns, frame.index, np.arange(len(frame))))
     return frame
 
 
@@ -488,9 +460,10 @@ def sample(
 
     Each range is parsed once (:func:`row_grids`, which also drops the trailing rows blank in
     every row-aligned range). Raises when lengths differ, dates are missing for a model, the
-    dates do not overlap the model data (or too many have no factor row), a cell holds a value
-    no return can take (:func:`check_cells`), an asset is constant, or too few rows remain
-    for the number of factors. ``factors_arg`` names the factors in messages.
+    dates do not overlap the model data (or too many have no factor row). The values themselves
+    are checked by the engine, once, when they are used; the cells of the returns (and of a factor
+    range) are registered with :func:`~xlfactor.excel.guard.locate`, so that its messages point at
+    the cell. ``factors_arg`` names the factors in messages.
     """
     is_model = convert.model_name(factors_value) is not None
     if not is_model:
@@ -501,7 +474,7 @@ def sample(
     grids = row_grids(ranges)
     returns = grids[returns_arg]
     values, assets = convert.grid_numbers(returns)
-    raw, given = values, len(values)
+    given = len(values)
     dates = optional_dates(grids["dates"])
     if dates is not None:
         if len(dates) != len(values):
@@ -518,9 +491,8 @@ def sample(
             _shape_hint(values, returns, len(factors), factors_arg)
         _same_length(len(factors), len(values), factors_arg, returns_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
-    check_cells(raw, returns)
-    check_return_columns(values[complete], assets, returns_arg, percent=False, constant=True)
-    _check_rows(values, complete, len(factors.columns) - (RF_COLUMN in factors.columns), returns_arg)
+    rows = model.rows if model is not None else np.arange(len(values))
+    locate(returns_arg, _cell_locator(returns, assets, factors.index, rows))
     dropped = given - int(complete.sum())
     return Sample(values, assets, factors, ppy, content_key(source, values, assets), model, given, dropped)
 
@@ -538,27 +510,22 @@ def blank_model(value: Any, arg: str = "factors") -> None:
         raise XLFactorError(f"{arg}: the cell is blank; enter {fix}{alternative}")
 
 
-def check_cells(values: np.ndarray, cells: Grid) -> None:
-    """Refuse a cell holding a value no return can take (``|x| > MAX_ABS_RETURN``, e.g. 1e308 or a
-    price), naming the cell as the user sees it (row and column of the selected range)."""
-    with np.errstate(invalid="ignore"):
-        bad = np.abs(values) > MAX_ABS_RETURN
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        where = convert.cell_position(cells.arg, int(row) + cells.header, int(col), (len(cells.rows), values.shape[1]))
-        raise XLFactorError(
-            f"{where} holds {values[row, col]:.6g}, which no return can be (limit +/-{MAX_ABS_RETURN:g} = "
-            f"{MAX_ABS_RETURN:.0%} a period); fix the value or clear the cell (blank cells count as missing)"
-        )
+def _cell_locator(cells: Grid, columns: pd.Index, index: pd.Index, rows: np.ndarray) -> Callable:
+    """``(column, row) -> "row 9, column 3 of the range"``: where an engine error's column and row labels
+    sit in the selected range (``rows``: the range's data row of each row of the frame the engine got)."""
 
+    def place(column: Hashable, row: Hashable) -> str | None:
+        try:
+            col = columns.get_loc(column)
+            at = index.get_loc(row)
+        except (KeyError, TypeError):
+            return None
+        if not isinstance(col, int) or not isinstance(at, int):
+            return None
+        shape = (len(cells.rows), len(columns))
+        return convert.cell_place(int(rows[at]) + cells.header, col, shape)
 
-def _check_rows(values: np.ndarray, complete: np.ndarray, n_factors: int, arg: str) -> None:
-    usable = int((~np.isnan(values) & complete[:, None]).sum(axis=0).max()) if len(values) else 0
-    if usable < n_factors + 2:
-        raise XLFactorError(
-            f"{arg}: {usable} usable rows for {n_factors} factor(s); a regression needs at least {n_factors + 2} "
-            "(number of factors + 2). Select more rows"
-        )
+    return place
 
 
 def _by_position(values: pd.Series, origin: str, names: pd.Index) -> bool:

@@ -29,6 +29,7 @@ import xlwings as xw
 from xlfactor import data
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
+from xlfactor.excel.guard import ExcelWording
 from xlfactor.excel.results import info_fields
 
 STATUS_SHEET = "xlfactor status"
@@ -210,4 +211,4 @@ def dispatch(tag: str, book: xw.Book | None = None, actions: Mapping[str, Callab
     try:
         actions[tag](book)
     except XLFactorError as exc:
-        book.app.alert(str(exc), title="xlfactor")
+        book.app.alert(exc.render(ExcelWording(())), title="xlfactor")  # a button takes no arguments to advise

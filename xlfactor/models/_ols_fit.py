@@ -55,7 +55,16 @@ class Fit:
     residuals: Callable[[], np.ndarray]
 
 
-def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, cov: str, lags: int | None) -> Fit:
+def fit_ols(
+    y: np.ndarray,
+    x: np.ndarray,
+    assets: pd.Index,
+    factors: pd.Index,
+    cov: str,
+    lags: int | None,
+    *,
+    yy: np.ndarray | None = None,
+) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
     Parameters
@@ -63,13 +72,14 @@ def fit_ols(y: np.ndarray, x: np.ndarray, assets: pd.Index, factors: pd.Index, c
     y : (T, N) returns, NaN where missing. x : (T, K) factors without NaN.
     assets, factors : labels used in error messages.
     cov : "nonrobust", "hc1" or "hac". lags : HAC lags (None: per-asset default).
+    yy : ``sum_t y_tn^2`` per asset when the caller has it (NaN where an asset has missing values).
 
     Returns
     -------
     Fit
     """
     z, g, s = design(x)
-    cross = _cross_products(y, z, assets)
+    cross = _cross_products(y, z, assets, yy)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
     theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
@@ -117,7 +127,7 @@ def centred_rsquared(
     covariances or residuals: for auxiliary regressions such as Breusch-Pagan's.
     """
     z = design(x)[0]
-    cross = _cross_products(y, z, assets)
+    cross = _cross_products(y, z, assets, None)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     theta = (_inverses(gram, cross.partial) @ cross.zty.T[:, :, None])[:, :, 0]
     tss = cross.yy - cross.zty[0] ** 2 / cross.nobs
@@ -136,12 +146,12 @@ class _CrossProducts:
     mask: np.ndarray | None
 
 
-def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index) -> _CrossProducts:
-    """``Z'y`` (one matrix product) and ``y'y`` for all assets; assets whose sums are not
-    finite are redone with missing values set to 0 (after checking for infinities)."""
+def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray | None) -> _CrossProducts:
+    """``Z'y`` (one matrix product) and ``y'y`` for all assets (``yy`` when given); assets whose sums
+    are not finite are redone with missing values set to 0 (after checking for infinities)."""
     with np.errstate(invalid="ignore", over="ignore"):
         zty = z.T @ y  # NaN in the intercept row marks assets with missing (or infinite) values
-        yy = np.einsum("tn,tn->n", y, y)
+        yy = np.einsum("tn,tn->n", y, y) if yy is None else yy.copy()
     partial = ~np.isfinite(zty[0])
     nobs = np.full(y.shape[1], y.shape[0])
     mask = None

@@ -1,9 +1,15 @@
-"""Input checking and alignment shared by the time-series regression engines.
+"""The engine's regression input: returns, factors and ``rf`` read once, aligned and checked once.
 
-Turns the user's ``returns`` / ``factors`` / ``rf`` pandas objects into aligned float
-arrays, and raises :class:`~xlfactor.errors.XLFactorError` naming the argument for
-anything a user can get wrong (wrong type, text, duplicate dates, no common dates,
-constant or collinear factors).
+:func:`prepare` turns the user's ``returns`` / ``factors`` / ``rf`` pandas objects into an
+:class:`OLSInputs` (aligned float arrays) and applies every input rule there, once, raising
+:class:`~xlfactor.errors.XLFactorError` with the argument at fault for anything a user can get
+wrong: wrong type, text, duplicate dates, no common dates, the units rule on returns, factors
+and ``rf`` (:mod:`xlfactor.models.units`), constant or collinear factors, ``rf`` not covering the
+sample. Every front end (Python, the FM_ functions on a range or a model name, the report)
+builds its inputs here, as linearmodels builds its ``IVData``; the fit then runs in a straight line.
+
+A model's factors are the same on every call until the data change: :func:`check_factor_frame`
+checks them once into :class:`CheckedFactors`, which :func:`prepare` takes in place of a frame.
 """
 
 from __future__ import annotations
@@ -13,19 +19,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, Placeholder, XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import check_return_columns, check_rf, check_units_argument
+from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_rf, check_units_argument, summarize
 
-#: How the percent message ends for returns: the override for a genuinely volatile asset.
-VOLATILE_FIX = " (for an asset more volatile than 100% a year: units='decimal')"
+#: The fix for a risk-free rate that does not cover the sample of returns that are already excess.
+EXCESS_ADVICE = Advice("rf", None, "if the returns are already excess returns")
+#: The fix for a risk-free rate that does not cover the sample.
+RF_ADVICE = Advice("rf", Placeholder("the rate on the same dates as the returns, e.g. factors['RF']"), "pass it")
 
 
 @dataclass(frozen=True)
 class OLSInputs:
-    """Aligned regression inputs.
+    """Aligned, checked regression inputs.
 
     Attributes
     ----------
@@ -38,6 +46,10 @@ class OLSInputs:
         (T, K) factor returns, no NaN.
     assets, factors : pd.Index
         Column labels of ``y`` and ``x``.
+    periods_per_year : int or None
+        Inferred from the dates (None without dates).
+    yy : np.ndarray or None
+        ``sum_t y_tn^2`` per asset over its present values, when the checks computed it (no ``rf``).
     """
 
     index: pd.Index
@@ -45,16 +57,69 @@ class OLSInputs:
     x: np.ndarray
     assets: pd.Index
     factors: pd.Index
+    periods_per_year: int | None = None
+    yy: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class CheckedFactors:
+    """Factor returns that passed the factor rules (:func:`check_factor_frame`) on their own rows.
+
+    ``index`` the dates with every factor present, ``x`` (T, K) the factors on them, ``names`` the
+    factor columns, ``rf`` the ``RF`` column on those rows (None without one) as a Series, ``units``
+    the units setting they were checked under.
+    """
+
+    index: pd.Index
+    x: np.ndarray
+    names: pd.Index
+    rf: pd.Series | None
+    units: str
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The factors (then ``RF``) as a frame."""
+        out = pd.DataFrame(self.x, index=self.index, columns=self.names)
+        if self.rf is not None:
+            out[RF_COLUMN] = self.rf.to_numpy()
+        return out
+
+
+def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto") -> CheckedFactors:
+    """Factors checked once, for every regression on their dates (a model's data at one vintage).
+
+    The rows with a missing factor are left out; on the rest the factor rules apply: the units rule,
+    no constant factor, no collinear factors (:func:`check_factors`). ``RF`` is kept aside.
+    """
+    check_percent = check_units_argument(units)
+    frame = _as_frame(factors, "factors")
+    _check_unique_dates(frame.index, "factors")
+    regressors = [i for i, c in enumerate(frame.columns) if c != RF_COLUMN]
+    if not regressors:
+        raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
+    names = frame.columns[_selector(regressors)]
+    x_all = _float_values(frame, "factors", regressors)
+    keep = ~np.isnan(x_all).any(axis=1)
+    if not keep.any():
+        raise XLFactorError("factors: every date has a missing factor value; check the factor data")
+    index = frame.index if keep.all() else frame.index[keep]
+    x = np.ascontiguousarray(x_all if keep.all() else x_all[keep])
+    check_factors(x, names, periods_per_year=maybe_periods_per_year(index), percent=check_percent, index=index)
+    rf = frame[RF_COLUMN] if RF_COLUMN in frame.columns else None
+    if rf is not None and not keep.all():
+        rf = rf[keep]
+    return CheckedFactors(index=index, x=x, names=names, rf=rf, units=units.lower())
 
 
 def prepare(
     returns: pd.Series | pd.DataFrame,
-    factors: pd.DataFrame | pd.Series,
+    factors: pd.DataFrame | pd.Series | CheckedFactors,
     rf: pd.Series | None = None,
     *,
     units: str = "auto",
 ) -> OLSInputs:
-    """Validate and align ``returns`` (minus ``rf``) with ``factors``.
+    """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
+    input rules apply.
 
     Rows are matched by exact index label (intersection). An ``RF`` column in
     ``factors`` is never a regressor: it is dropped (and not subtracted unless it is
@@ -62,37 +127,34 @@ def prepare(
     ``rf`` must cover the sample: a date with a return but no ``rf`` (absent or NaN)
     raises, rather than silently shrinking the sample to the dates ``rf`` covers.
 
-    The units rule (:mod:`xlfactor.models.units`) applies on the sample: factors and ``rf``
+    The units rule (:mod:`xlfactor.models.units`) applies on the sample, once: factors, ``rf``
     and returns must look like decimals (``units="auto"``; ``"decimal"`` skips the percent
     test) and hold no value no return can take; an asset's return below -100% is refused, and so
-    is a constant asset (before ``rf`` is subtracted, and after it in the engines' :func:`check_returns`).
+    is a constant asset. ``factors`` given as :class:`CheckedFactors` (checked under the same
+    ``units``) are not checked again unless the returns cover only part of their dates.
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
-    x_frame = _as_frame(factors, "factors")
-    regressors = [i for i, c in enumerate(x_frame.columns) if c != RF_COLUMN]
-    if not regressors:
-        raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
-    names = x_frame.columns[_selector(regressors)]
     y_all = _float_values(y_frame, "returns")
-    x_all = _float_values(x_frame, "factors", regressors)
     _check_unique_dates(y_frame.index, "returns")
-    _check_unique_dates(x_frame.index, "factors")
-    common = _common_dates(y_frame.index, x_frame.index)
-    if len(common) == 0:
+    checked = factors if isinstance(factors, CheckedFactors) and factors.units == units.lower() else None
+    if checked is None:
+        checked = check_factor_frame(factors.frame if isinstance(factors, CheckedFactors) else factors, units=units)
+        # checked on their own complete rows; the common sample below may be a part of them
+    index = _common_dates(y_frame.index, checked.index)
+    if len(index) == 0:
         raise XLFactorError(
-            f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(x_frame.index)}); "
+            f"returns/factors: no dates in common (returns {_span(y_frame.index)}, factors {_span(checked.index)}); "
             "use the same date convention (e.g. month-end) for both"
         )
-    x_common = x_all if x_frame.index.equals(common) else x_all[x_frame.index.get_indexer(common)]
-    keep = ~np.isnan(x_common).any(axis=1)
-    if not keep.any():
-        raise XLFactorError("factors: every common date has a missing factor value; check the factor data")
-    index = common if keep.all() else common[keep]
-    x = np.ascontiguousarray(x_common if index is common else x_common[keep])
     ppy = maybe_periods_per_year(index)
-    check_factors(x, names, periods_per_year=ppy, percent=check_percent, index=index)
+    if index is checked.index or index.equals(checked.index):
+        x = checked.x
+    else:
+        x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
+        check_factor_matrix(x, checked.names, "the common sample")
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
+    summary = summarize(y)  # one pass: what every return rule needs, and the fit's sums of squares
     check_return_columns(
         y,
         y_frame.columns,
@@ -102,14 +164,25 @@ def prepare(
         percent=check_percent,
         floor=True,
         constant=True,
-        fix=VOLATILE_FIX,
+        advice=VOLATILE_ADVICE,
+        summary=summary,
     )
+    yy = summary.sumsq
     if rf is not None:
         rf_values = _rf_values(rf, index, y)
         if check_percent:
             check_rf(rf_values, ppy)
         y = y - rf_values[:, None]
-    return OLSInputs(index=index, y=np.asarray(y, dtype=float), x=x, assets=y_frame.columns, factors=names)
+        yy = None
+    return OLSInputs(
+        index=index,
+        y=np.asarray(y, dtype=float),
+        x=x,
+        assets=y_frame.columns,
+        factors=checked.names,
+        periods_per_year=ppy,
+        yy=yy,
+    )
 
 
 def _selector(positions: list[int]) -> slice | list[int]:
@@ -153,21 +226,6 @@ def check_factors(
     factor, no collinear factors. ``index`` (the rows' dates) names the date of a bad value."""
     check_return_columns(x, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
     check_factor_matrix(x, names, "the common sample")
-
-
-def check_returns(data: OLSInputs, periods_per_year: int | None, *, percent: bool = True) -> None:
-    """The units rule for the (excess) returns of a fit: no value no return can take, no column
-    that looks like percent (with ``percent``), no constant column (see :mod:`xlfactor.models.units`)."""
-    check_return_columns(
-        data.y,
-        data.assets,
-        "returns",
-        index=data.index,
-        periods_per_year=periods_per_year,
-        percent=percent,
-        constant=True,
-        fix=VOLATILE_FIX,
-    )
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:
@@ -256,10 +314,12 @@ def _rf_values(rf: object, index: pd.Index, y: np.ndarray) -> np.ndarray:
         n_missing = int(uncovered.sum())
         if n_missing:
             first = index[int(np.argmax(uncovered))]
-            raise XLFactorError(
-                f"rf: {n_missing} of the {int((~np.isnan(y).all(axis=1)).sum())} return dates have no risk-free "
-                f"rate (first {first}); rf must cover the sample: pass it on the same dates as the returns, "
-                "e.g. rf=factors['RF']"
+            shown = f"{first:%Y-%m-%d}" if isinstance(first, pd.Timestamp) else str(first)
+            raise XLFactorError.at(
+                "rf",
+                f"the risk-free rate is missing on {n_missing} of the {int((~np.isnan(y).all(axis=1)).sum())} "
+                f"return dates (first {shown}); it must cover the sample",
+                advice=(RF_ADVICE, EXCESS_ADVICE),
             )
     return values
 

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models._validate import positive_number, whole_number
 from xlfactor.models.frequency import maybe_periods_per_year
@@ -99,9 +99,10 @@ def factor_cov(
     else:
         ppy = maybe_periods_per_year(data.index)
         if ppy is None and annualize:
-            raise XLFactorError(
-                "periods_per_year: cannot infer the frequency from the factors' index; "
-                "pass periods_per_year (e.g. 12) or annualize=False"
+            raise XLFactorError.at(
+                "periods_per_year",
+                "cannot infer the frequency from the factors' index",
+                advice=(Advice("periods_per_year", 12, "the periods a year"), Advice("annualize", False)),
             )
     check_return_columns(x, data.columns, "factors", index=data.index, periods_per_year=ppy)
     shrinkage = None
@@ -109,7 +110,7 @@ def factor_cov(
         cov = np.cov(x, rowvar=False, ddof=1)
     elif method == "ewma":
         if halflife is None:
-            raise XLFactorError("halflife: required for method='ewma' (in periods, e.g. 60 for monthly data)")
+            raise XLFactorError.at("halflife", "required for the EWMA method (in periods, e.g. 60 for monthly data)")
         cov = weighted_cov(x, ewma_weights(len(x), halflife), bias_corrected=True)
     else:
         cov, shrinkage = _ledoit_wolf(x)

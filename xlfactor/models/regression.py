@@ -20,28 +20,18 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models._ols_fit import fit_ols
-from xlfactor.models._ols_inputs import OLSInputs, check_factors, check_returns, prepare
+from xlfactor.models._ols_inputs import CheckedFactors, OLSInputs, check_factor_frame, prepare
 from xlfactor.models._validate import whole_number
 from xlfactor.models.frequency import known_periods_per_year
 from xlfactor.models.frequency import periods_per_year as infer_periods_per_year
-from xlfactor.models.units import check_units_argument
 
 COV_TYPES = ("nonrobust", "hc1", "hac")
 ALPHA = "alpha"
-# OLSInputs, prepare and check_factors are public here: callers that build the inputs
-# themselves (the Excel layer's model fast path) use them with regress_prepared.
-__all__ = [
-    "ALPHA",
-    "COV_TYPES",
-    "OLSInputs",
-    "RegressionResult",
-    "check_factors",
-    "prepare",
-    "regress",
-    "regress_prepared",
-]
+# CheckedFactors and check_factor_frame are public here: a caller that regresses many return sets on
+# the same factors (the Excel layer, once per data vintage) checks the factors once.
+__all__ = ["ALPHA", "COV_TYPES", "CheckedFactors", "RegressionResult", "check_factor_frame", "regress"]
 
 
 @dataclass(frozen=True)
@@ -310,9 +300,11 @@ def regress(
     ----------
     returns : Series or DataFrame
         Decimal returns, one column per asset, indexed by date. NaN = missing.
-    factors : DataFrame or Series
+    factors : DataFrame, Series or CheckedFactors
         Factor returns indexed by date. A column named ``RF`` is never a regressor:
-        it is ignored (pass ``rf=factors["RF"]`` to use it as the risk-free rate).
+        it is ignored (pass ``rf=factors["RF"]`` to use it as the risk-free rate). Factors
+        already checked by :func:`check_factor_frame` (under the same ``units``) are not
+        checked again: for many regressions on the same factors.
     cov : {"nonrobust", "hc1", "hac"}
         Covariance estimator for standard errors, t-values and p-values.
     lags : int, optional
@@ -343,47 +335,22 @@ def regress(
         asset's return below -100%, a constant asset).
     """
     cov = _check_cov(cov, lags)
-    data = prepare(returns, factors, rf, units=units)  # checks the units of returns, factors and rf
-    ppy = _periods(data, periods_per_year)
-    check_returns(data, ppy, percent=False)  # constant assets (on the excess returns)
-    return _fit(data, cov, lags, ppy)
-
-
-def regress_prepared(
-    data: OLSInputs,
-    *,
-    cov: str = "nonrobust",
-    lags: int | None = None,
-    periods_per_year: int | None = None,
-    units: str = "auto",
-) -> RegressionResult:
-    """:func:`regress` on inputs already aligned and checked (its second half).
-
-    ``data`` comes from :func:`xlfactor.models._ols_inputs.prepare`, or is built the same
-    way by a caller that holds aligned arrays (e.g. the Excel layer, which checks a
-    model's factor matrix once per data vintage with
-    :func:`~xlfactor.models._ols_inputs.check_factors`): ``x`` without missing values
-    and checked, ``y`` the excess returns on the same rows. Same formulas and results
-    as :func:`regress`. The returns ``y`` are checked here with the units rule
-    (:func:`~xlfactor.models._ols_inputs.check_returns`), so every caller gets it.
-    """
-    cov = _check_cov(cov, lags)
-    check_percent = check_units_argument(units)
-    ppy = _periods(data, periods_per_year)
-    check_returns(data, ppy, percent=check_percent)
-    return _fit(data, cov, lags, ppy)
+    data = prepare(returns, factors, rf, units=units)  # every input rule, once
+    return _fit(data, cov, lags, _periods(data, periods_per_year))
 
 
 def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
-    """``periods_per_year`` checked, or inferred from the sample's dates."""
-    if periods_per_year is None:  # no dates: the frequency is unknown (annualised figures raise)
-        return infer_periods_per_year(data.index) if isinstance(data.index, pd.DatetimeIndex) else None
-    return whole_number(periods_per_year, "periods_per_year", 1)
+    """``periods_per_year`` checked, or inferred from the sample's dates (irregular dates raise)."""
+    if periods_per_year is not None:
+        return whole_number(periods_per_year, "periods_per_year", 1)
+    if data.periods_per_year is not None or not isinstance(data.index, pd.DatetimeIndex):
+        return data.periods_per_year  # no dates: the frequency is unknown (annualised figures raise)
+    return infer_periods_per_year(data.index)
 
 
 def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> RegressionResult:
     """The fit and its result object, on checked inputs."""
-    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags)
+    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
@@ -416,6 +383,8 @@ def _check_cov(cov: object, lags: object) -> str:
     cov = cov.lower()
     if lags is not None:
         if cov != "hac":
-            raise XLFactorError(f"lags: only used with cov='hac' (got cov='{cov}'); drop lags or set cov='hac'")
+            raise XLFactorError.at(
+                "lags", f"only used with HAC standard errors (not {cov}); drop lags", advice=Advice("cov", "hac")
+            )
         whole_number(lags, "lags", 0)
     return cov

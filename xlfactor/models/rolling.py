@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._ols_inputs import check_returns, prepare
+from xlfactor.models._ols_inputs import prepare
 from xlfactor.models._validate import whole_number
-from xlfactor.models.frequency import maybe_periods_per_year
 
 ALPHA = "alpha"
 RSQUARED = "rsquared"
@@ -85,7 +84,6 @@ def rolling_regress(
     data = prepare(returns, factors, rf, units=units)
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
-    check_returns(data, maybe_periods_per_year(data.index), percent=False)  # units checked by prepare
     _check_not_empty(data.y, data.assets)
     values = _rolling_fit(data.y, data.x, window, min_periods)  # (N, K+2, T)
     fields = [ALPHA, *data.factors, RSQUARED]

@@ -31,10 +31,12 @@ Thresholds (and why):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, Placeholder, XLFactorError
 
 #: Returns whose median absolute size exceeds this (20% a period) look like percentages (monthly
 #: rule; :func:`percent_threshold` scales it to other frequencies).
@@ -53,6 +55,13 @@ MAX_GROSS = 2.0
 UNITS = ("auto", "decimal")
 
 PERCENT_FIX = "divide by 100 so that 0.012 means 1.2%"
+#: The fix for a genuinely volatile asset refused as percent.
+VOLATILE_ADVICE = Advice("units", "decimal", "for an asset more volatile than 100% a year")
+#: The fix for a leveraged book or weights in currency refused by the gross bound.
+GROSS_ADVICE = (
+    Advice("max_gross", Placeholder("its gross exposure"), "for a leveraged or long-short book"),
+    Advice("max_gross", None, "for weights in currency"),
+)
 
 
 def percent_threshold(periods_per_year: int | None = None) -> float:
@@ -96,6 +105,45 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
         )
 
 
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Per column of a (T, N) block of returns: ``low``, ``high`` (NaN only for an all-missing column),
+    ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
+    where a value is missing)."""
+
+    low: np.ndarray
+    high: np.ndarray
+    sumsq: np.ndarray
+    present: np.ndarray
+    gaps: np.ndarray
+
+
+#: Rows per block of :func:`summarize`: a block of a few thousand columns stays in the CPU cache while
+#: its minimum, maximum and sum of squares are taken, so the data are read from memory once.
+SUMMARY_BLOCK_ROWS = 128
+
+
+def summarize(values: np.ndarray) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), in
+    blocks of :data:`SUMMARY_BLOCK_ROWS` rows; columns with missing values are redone NaN-aware."""
+    t, n = values.shape
+    low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in range(0, t, SUMMARY_BLOCK_ROWS):
+            block = values[start : start + SUMMARY_BLOCK_ROWS]
+            np.minimum(low, block.min(axis=0), out=low)  # NaN propagates: marks a column with a gap
+            np.maximum(high, block.max(axis=0), out=high)
+            sumsq += np.einsum("tn,tn->n", block, block)
+        gaps = np.isnan(low)
+        present = np.full(n, t)
+        if gaps.any():
+            part = values[:, gaps]
+            low[gaps], high[gaps] = np.fmin.reduce(part, axis=0), np.fmax.reduce(part, axis=0)
+            sumsq[gaps] = np.nansum(part * part, axis=0)
+            present[gaps] -= np.count_nonzero(np.isnan(part), axis=0)
+    return ColumnSummary(low=low, high=high, sumsq=sumsq, present=present, gaps=gaps)
+
+
 def check_return_columns(
     values: np.ndarray,
     columns: pd.Index,
@@ -106,68 +154,125 @@ def check_return_columns(
     percent: bool = True,
     floor: bool = False,
     constant: bool = False,
-    fix: str = "",
+    advice: Advice | tuple[Advice, ...] = (),
+    summary: ColumnSummary | None = None,
 ) -> None:
     """Apply the units rule to each column of ``values`` (T, N), NaN = missing.
 
-    Checks, in order, naming the first offending column (and date, from ``index``):
+    Checks, in order, naming the first offending column (and row, by its ``index`` label):
     non-finite or ``|r| > MAX_ABS_RETURN``; with ``percent``, ``median |r| >
     percent_threshold(periods_per_year)`` per column (computed as: more than half of the
     column's values exceed it in size); with ``floor``, ``r < -1``; with ``constant``,
     a column that is constant: ``max - min <= CONSTANT_RTOL * max|r|`` or ``max|r| < NEGLIGIBLE_RETURN``.
 
-    ``fix`` ends the percent message (e.g. ``", or pass units='decimal'"``).
+    ``advice`` is offered with the percent message (e.g. ``units="decimal"`` for a volatile asset).
+    ``summary``: :func:`summarize` of ``values`` when the caller has it (the regression keeps its
+    sums of squares).
+
+    Cost: one pass over the data (:func:`summarize`); the percent count then runs only on the
+    columns that could fail it (see :func:`_check_percent`), the rest on the offending column.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
         values = values[:, None]
     if values.size == 0:
         return
-    top = np.fmax.reduce(values, axis=0)  # column max and min ignoring NaN (NaN: all missing)
-    low = np.fmin.reduce(values, axis=0)
+    found = summarize(values) if summary is None else summary
+    low, high = found.low, found.high
     with np.errstate(invalid="ignore"):
-        bad = (top > MAX_ABS_RETURN) | (low < -MAX_ABS_RETURN)  # +/-inf is caught here
-        if bad.any():
-            col = int(np.argmax(bad))
-            row = int(np.argmax(np.abs(values[:, col]) > MAX_ABS_RETURN))
-            if np.isinf(values[row, col]):
-                raise XLFactorError(
-                    f"{name}: column '{columns[col]}' contains infinite values "
-                    f"(first{_at(index, row)}); replace them with NaN or fix the data"
-                )
-            raise XLFactorError(
-                f"{name}: column '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, which no return can "
-                f"be (limit +/-{MAX_ABS_RETURN:g} = {MAX_ABS_RETURN:.0%} a period); fix the value or blank it"
-            )
+        suspect = (high > MAX_ABS_RETURN) | (low < -MAX_ABS_RETURN)  # +/-inf is caught here
+        if suspect.any():
+            _check_magnitude(values, columns, name, index, np.flatnonzero(suspect))
         if percent:
-            limit = percent_threshold(periods_per_year)
-            candidates = np.flatnonzero(np.maximum(top, -low) > limit)  # only these can have median |r| > limit
-            if candidates.size:
-                block = values[:, candidates]
-                present = block.shape[0] - np.count_nonzero(np.isnan(block), axis=0)
-                over = 2 * np.count_nonzero(np.abs(block) > limit, axis=0) > present  # median |r| > limit
-                if over.any():
-                    col = int(candidates[np.argmax(over)])
-                    raise XLFactorError(
-                        f"{name}: values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{fix} "
-                        f"(column '{columns[col]}')"
-                    )
-        if floor and (low < -1.0).any():
-            col = int(np.argmax(low < -1.0))
-            row = int(np.argmax(values[:, col] < -1.0))
-            raise XLFactorError(
-                f"{name}: column '{columns[col]}'{_at(index, row)} holds {values[row, col]:.6g}, a loss of more "
-                "than 100%, which no asset can have; returns must be decimals (0.012 = 1.2%)"
+            _check_percent(values, columns, name, found, periods_per_year, advice)
+        if floor:
+            if (low < -1.0).any():
+                col = int(np.argmax(low < -1.0))
+                row = int(np.argmax(values[:, col] < -1.0))
+                raise XLFactorError.at(
+                    name,
+                    f"holds {values[row, col]:.6g}, a loss of more than 100%, which no asset can have; returns must be "
+                    "decimals (0.012 = 1.2%)",
+                    column=columns[col],
+                    row=_label(index, row),
+                )
+        if constant:
+            largest = np.maximum(np.abs(high), np.abs(low))
+            flat = (high - low <= CONSTANT_RTOL * largest) | (largest < NEGLIGIBLE_RETURN)
+            if flat.any():
+                col = int(np.argmax(flat))
+                raise XLFactorError.at(
+                    name,
+                    f"is constant (every value {high[col]:.6g}, to rounding); a regression on it has no residual "
+                    "variance and meaningless t-statistics; drop it or check the data",
+                    column=columns[col],
+                )
+
+
+def _check_percent(
+    values: np.ndarray,
+    columns: pd.Index,
+    name: str,
+    found: ColumnSummary,
+    periods_per_year: int | None,
+    advice: Advice | tuple[Advice, ...],
+) -> None:
+    """Raise for the first column whose median ``|r|`` exceeds ``L = percent_threshold(periods_per_year)``.
+
+    The median exceeds ``L`` when more than half of the present values do. Only columns that could
+    are counted: their largest ``|r|`` exceeds ``L`` and ``2 sum r^2 > n L^2`` (more than ``n/2``
+    values beyond ``L`` add more than ``n L^2 / 2`` to the sum of squares). The count runs in
+    blocks of rows, as :func:`summarize` does.
+    """
+    limit = percent_threshold(periods_per_year)
+    could = (np.maximum(found.high, -found.low) > limit) & (2 * found.sumsq > found.present * limit**2)
+    candidates = np.flatnonzero(could)
+    if not candidates.size:
+        return
+    block = values if candidates.size == values.shape[1] else values[:, candidates]
+    over = np.zeros(candidates.size, dtype=np.int64)
+    for start in range(0, len(block), SUMMARY_BLOCK_ROWS):
+        part = np.abs(block[start : start + SUMMARY_BLOCK_ROWS]) > limit  # NaN compares False
+        over += np.add.reduce(part.view(np.int8), axis=0, dtype=np.int64)
+    looks = 2 * over > found.present[candidates]
+    if looks.any():
+        raise XLFactorError.at(
+            name,
+            f"looks like percentages (median size above {_pct(limit)}); {PERCENT_FIX}",
+            column=columns[int(candidates[np.argmax(looks)])],
+            advice=advice,
+        )
+
+
+def _check_magnitude(
+    values: np.ndarray, columns: pd.Index, name: str, index: pd.Index | None, suspects: np.ndarray
+) -> None:
+    """Raise for the first of the ``suspects`` columns holding +/-inf or a value beyond ``MAX_ABS_RETURN``."""
+    for col in suspects:
+        column = values[:, col]
+        bad = np.abs(column) > MAX_ABS_RETURN
+        if not bad.any():
+            continue
+        row = int(np.argmax(bad))
+        if np.isinf(column[row]):
+            raise XLFactorError.at(
+                name,
+                "contains infinite values; replace them with NaN or fix the data",
+                column=columns[col],
+                row=_label(index, row),
             )
-    if constant:
-        largest = np.maximum(np.abs(top), np.abs(low))
-        flat = (top - low <= CONSTANT_RTOL * largest) | (largest < NEGLIGIBLE_RETURN)
-        if flat.any():
-            col = int(np.argmax(flat))
-            raise XLFactorError(
-                f"{name}: column '{columns[col]}' is constant (every value {top[col]:.6g}, to rounding); a regression "
-                "on it has no residual variance and meaningless t-statistics; drop it or check the data"
-            )
+        raise XLFactorError.at(
+            name,
+            f"holds {column[row]:.6g}, which no return can be (limit +/-{MAX_ABS_RETURN:g} = {MAX_ABS_RETURN:.0%} a "
+            "period); fix the value or blank it",
+            column=columns[col],
+            row=_label(index, row),
+        )
+
+
+def _label(index: pd.Index | None, row: int) -> object:
+    """The row's label: its date (or index value); the 1-based row number without an index."""
+    return row + 1 if index is None else index[row]
 
 
 def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
@@ -204,10 +309,11 @@ def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GR
     if gross > max_gross:
         net = float(np.sum(weights))
         looks = " (they look like percentages: divide by 100)" if 50 <= abs(net) <= 150 else ""
-        raise XLFactorError(
-            f"{name}: gross exposure sum |w| = {gross:.6g} is above {max_gross:g}{looks}; weights are fractions of "
-            "capital (0.25 = 25%); for a leveraged or long-short book pass max_gross=<its gross exposure>, "
-            "for weights in currency max_gross=None"
+        raise XLFactorError.at(
+            name,
+            f"gross exposure sum |w| = {gross:.6g} is above {max_gross:g}{looks}; weights are fractions of "
+            "capital (0.25 = 25%)",
+            advice=GROSS_ADVICE,
         )
 
 
@@ -239,10 +345,3 @@ def check_shock_floor(values: np.ndarray, names: pd.Index | list, name: str = "s
 def _pct(value: float) -> str:
     """0.2 -> ``"20%"``, 0.0436 -> ``"4.36%"``."""
     return f"{value * 100:.3g}%"
-
-
-def _at(index: pd.Index | None, row: int) -> str:
-    if index is None:
-        return f" (row {row + 1})"
-    label = index[row]
-    return f" on {label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else f" at {label}"

@@ -315,13 +315,11 @@ def analyze_portfolio(
         rejects (constant factors, too few observations).
     """
     returns, factor_frame, rf = _split_inputs(returns, factors)
-    if all(pd.api.types.is_numeric_dtype(t) for t in returns.dtypes):  # a constant asset (before rf is subtracted)
-        check_return_columns(returns.to_numpy(dtype=float), returns.columns, "returns", percent=False, constant=True)
     w = _weights(weights, returns.columns, "weights")
     bench = _benchmark(benchmark, returns.columns)
     max_gross = check_max_gross(max_gross)
     check_gross(w.to_numpy(), "weights", max_gross)  # before any series is built from the weights
-    excess = returns.sub(rf, axis=0) if rf is not None else returns
+    asset_reg = regress(returns, factor_frame, rf=rf, units=units)  # the engine's input rules, on the returns as given
     held = w.index[w.to_numpy() != 0]
     n_factors = factor_frame.shape[1]
     realised = portfolio_returns is not None
@@ -340,7 +338,6 @@ def analyze_portfolio(
             f"window: {window} periods is longer than the {whose} {len(port)} periods of data; use a shorter window"
         )
 
-    asset_reg = regress(excess, factor_frame, units=units)
     port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=units)
     model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
     risk = model.portfolio_risk(w, max_gross=max_gross)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
 from xlfactor.models.regression import RegressionResult, regress
 
 
@@ -91,7 +91,11 @@ def alpha_test(
             dates = factors.dropna(how="any").index
             common = dates if common is None else common.intersection(dates)
         if len(common) == 0:
-            raise XLFactorError("factor_sets: the factor sets share no dates; set common_sample=False")
+            raise XLFactorError.at(
+                "factor_sets",
+                "the factor sets share no dates",
+                advice=Advice("common_sample", False, "to test each set alone"),
+            )
         sets = {name: f.loc[f.index.isin(common)] for name, f in sets.items()}
     results = {name: regress(returns, f, cov=cov, lags=lags, rf=rf, units=units) for name, f in sets.items()}
 

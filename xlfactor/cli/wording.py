@@ -1,0 +1,25 @@
+"""How the command line words an engine error: advice as the flag that gives it."""
+
+from __future__ import annotations
+
+from xlfactor.errors import Advice, Placeholder, Wording
+
+
+class CommandLineWording(Wording):
+    """Engine errors in command-line terms: advice as the flag that gives it (``--units decimal``,
+    ``--max-gross none``, ``--freq D``); advice no flag gives is left out."""
+
+    flags = {"units": "--units", "max_gross": "--max-gross", "freq": "--freq", "prices": "--prices"}
+
+    def advice(self, advice: Advice) -> str:
+        flag = self.flags.get(advice.argument)
+        if flag is None:
+            return ""
+        value = advice.value
+        if value is True:
+            return f"pass {flag}"
+        text = "none" if value is None else value.text if isinstance(value, Placeholder) else str(value)
+        return f"pass {flag} {text}"
+
+
+COMMAND_LINE = CommandLineWording()
