@@ -87,3 +87,11 @@ def test_style_refuses_bad_input(industries):
         xf.style_analysis(fund.iloc[:3], idx)
     with pytest.raises(XLFactorError, match="percent"):
         xf.style_analysis(fund * 100, idx)
+    flat = idx.copy()
+    flat.iloc[:40, 2] = 0.01  # constant over the first rolling windows only
+    with pytest.raises(XLFactorError, match="indices: 'BusEq' is constant in the window ending 2016-12-31; use longer"):
+        xf.style_analysis(fund, flat, window_size=36)
+    twin = idx.copy()
+    twin.iloc[50:90, 1] = twin.iloc[50:90, 0] * 2  # collinear with NoDur in the windows inside rows 50-89 only
+    with pytest.raises(XLFactorError, match=r"indices: columns 'NoDur', 'Manuf' are collinear in the window ending"):
+        xf.style_analysis(fund, twin, window_size=36)

@@ -127,7 +127,7 @@ def centred_rsquared(
     covariances or residuals: for auxiliary regressions such as Breusch-Pagan's.
     """
     z = design(x)[0]
-    cross = _cross_products(y, z, assets)
+    cross = _cross_products(y, z, assets, None)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     theta = (_inverses(gram, cross.partial) @ cross.zty.T[:, :, None])[:, :, 0]
     tss = cross.yy - cross.zty[0] ** 2 / cross.nobs
