@@ -10,7 +10,7 @@ a finished message.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 
@@ -95,11 +95,9 @@ class XLFactorError(ValueError):
 class Wording:
     """How a front end writes an argument, a place in it and an advised value (Python's by default)."""
 
-    names: Mapping[str, str] = {}
-
     def argument(self, name: str) -> str:
         """The argument as this front end calls it."""
-        return self.names.get(name, name)
+        return name
 
     def place(self, argument: str, column: Hashable | None, row: Hashable | None) -> str:
         """``"column 'A' on 2020-03-31 "`` (empty when the error has no place)."""

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlwings as xw
-from office_js import Engine, excel_range, serials
+from office_js import excel_range, serials
 from test_report_sheets import office_js_book
 from xlwings import server
 
@@ -58,13 +58,6 @@ RULES = {
     "percent": (_percent, "looks like percentages (median size above 20%); divide by 100", False),
     "constant": (_constant, "is constant (every value 0.01, to rounding)", False),
 }
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = Engine()
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="module")

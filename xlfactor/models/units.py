@@ -264,8 +264,8 @@ def _check_percent(
 
     The median exceeds ``L`` when more than half of the present values do. Only columns that could
     are counted: their largest ``|r|`` exceeds ``L`` and ``2 sum r^2 > n L^2`` (more than ``n/2``
-    values beyond ``L`` add more than ``n L^2 / 2`` to the sum of squares). The count runs in
-    blocks of rows, as :func:`summarize` does.
+    values beyond ``L`` add more than ``n L^2 / 2`` to the sum of squares). The count is
+    :func:`_count_beyond`.
     """
     limit = percent_threshold(periods_per_year)
     could = (np.maximum(found.high, -found.low) > limit) & (2 * found.sumsq > found.present * limit**2)
@@ -273,11 +273,7 @@ def _check_percent(
     if not candidates.size:
         return
     few = 2 * candidates.size < values.shape[1]  # else counting every column beats copying the candidates out
-    block = values[:, candidates] if few else values
-    over = np.zeros(block.shape[1], dtype=np.int64)
-    for cols, part, axis in _blocks(block):
-        beyond = np.abs(part) > limit  # NaN compares False
-        over[cols] += np.add.reduce(beyond.view(np.int8), axis=axis, dtype=np.int64)
+    over = _count_beyond(values[:, candidates] if few else values, limit)
     looks = 2 * (over if few else over[candidates]) > found.present[candidates]
     if looks.any():
         raise XLFactorError.at(
@@ -301,13 +297,20 @@ def _check_pooled_percent(
     present = int(found.present.sum())
     if not present or 2 * float(found.sumsq.sum()) <= present * limit**2:
         return
-    over = 0
-    for start in range(0, len(values), SUMMARY_BLOCK_ROWS):
-        over += int(np.count_nonzero(np.abs(values[start : start + SUMMARY_BLOCK_ROWS]) > limit))  # NaN: False
-    if 2 * over > present:
+    if 2 * int(_count_beyond(values, limit).sum()) > present:
         raise XLFactorError.at(
             name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}", advice=advice
         )
+
+
+def _count_beyond(values: np.ndarray, limit: float) -> np.ndarray:
+    """Per column of ``values`` (T, N), how many values exceed ``limit`` in size (NaN: not counted), read
+    in the cache-sized blocks of :func:`_blocks`."""
+    over = np.zeros(values.shape[1], dtype=np.int64)
+    for cols, part, axis in _blocks(values):
+        beyond = np.abs(part) > limit  # NaN compares False
+        over[cols] += np.add.reduce(beyond.view(np.int8), axis=axis, dtype=np.int64)
+    return over
 
 
 def _check_magnitude(
