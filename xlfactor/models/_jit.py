@@ -1,0 +1,45 @@
+"""Compiled kernels: numba where it is installed, numpy everywhere else.
+
+The hot loops (the one pass that checks and sums a returns panel, rolling window sums,
+HAC scores, per-date normal equations) reach the machine's floor only as compiled loops.
+numba is a dependency on every platform except Emscripten (xlwings Lite's Pyodide, where
+no JIT compiler runs); there the numpy kernels serve, and they stay the reference the
+compiled ones are tested against.
+
+``kernel(fn)`` returns ``fn`` compiled on its first call (``cache=True``: once per
+machine, kept in numba's cache folder) or ``None`` where numba is absent or
+``XLFACTOR_NO_JIT`` is set (tests and benchmarks compare both paths that way). A caller
+writes ``if _sums is not None: ... else: <numpy kernel>``; both return the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+#: Set to any non-empty value to run the numpy kernels even where numba is installed.
+NO_JIT = "XLFACTOR_NO_JIT"
+
+
+def available() -> bool:
+    """Whether compiled kernels run in this process."""
+    if os.environ.get(NO_JIT):
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def kernel(fn: Callable | None = None, *, parallel: bool = False):
+    """``fn`` compiled by numba (lazily, on first call, cached on disk), or None without numba."""
+
+    def wrap(f: Callable):
+        if not available():
+            return None
+        import numba
+
+        return numba.njit(cache=True, nogil=True, fastmath=False, parallel=parallel)(f)
+
+    return wrap if fn is None else wrap(fn)
