@@ -76,6 +76,16 @@ class XLFactorError(ValueError):
         (its text after the place, starting with a verb: ``"holds 1e+308, which ..."``) and ``advice``."""
         return cls(argument=argument, problem=problem, column=column, row=row, advice=advice)
 
+    def advising(self, advice: Advice) -> XLFactorError:
+        """This error with ``advice`` offered first: a front end's own fix for the engine's finding (the command
+        line's ``--prices`` for returns read from a file that may hold prices). A plain-message error is returned
+        as is."""
+        if self.argument is None:
+            return self
+        return type(self).at(
+            self.argument, self.problem, column=self.column, row=self.row, advice=(advice, *self.advice)
+        )
+
     @property
     def structured(self) -> bool:
         """True when the error carries fields a front end can word (raised with :meth:`at`)."""
