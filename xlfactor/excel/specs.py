@@ -31,7 +31,8 @@ How to add an FM_ function
            \"\"\"R-squared and adjusted R-squared of each asset's regression on the factors.\"\"\"
            sample = inputs.sample(returns, factors, dates)
            result = cached.regression(sample, "nonrobust", None, excess)
-           return Table(pd.DataFrame({"R2": result.rsquared, "Adj. R2": result.rsquared_adj}), "Asset")
+           frame = pd.DataFrame({L.RSQUARED.short: result.rsquared, L.RSQUARED_ADJ.short: result.rsquared_adj})
+           return Table(frame, "Asset")  # labels of statistics: xlfactor.models.labels (as L)
 
    The docstring (at most 255 characters) is the wizard text. Options arrive converted
    (``excess`` is a bool); ranges arrive raw. Do not add ``headers``: every function gets it.

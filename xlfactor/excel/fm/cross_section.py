@@ -27,6 +27,7 @@ from xlfactor.excel.memo import no_data
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, date, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import labels as L
 from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
 
@@ -242,7 +243,7 @@ def FM_XS_FACTOR_RETURNS(
         return Table(result.bse(cov), "Date")
     if view == "t":
         return Table(result.tvalues(cov), "Date")
-    return Table(result.factor_returns.assign(R2=result.rsquared), "Date")
+    return Table(result.factor_returns.assign(**{L.RSQUARED.short: result.rsquared}), "Date")
 
 
 @excel_function(depends=no_data)
@@ -279,7 +280,7 @@ def FM_SPECIFIC_RISK(
                 "be annualised; set annualize FALSE for per-period figures"
             )
         var = var * ppy
-    return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
+    return Table(pd.DataFrame({"Specific var": var, L.SPECIFIC_VOL.short: np.sqrt(var)}), "Asset")
 
 
 @excel_function(
@@ -320,7 +321,8 @@ def FM_FAMA_MACBETH(data, lags=None, intercept=True, *, units="auto"):
     with excel_names(PANEL_NAMES):
         result = xf.fama_macbeth(returns, chars, lags, intercept=intercept, units=units)
     summary = result.summary()
-    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
+    rows = [L.named("Average", L.RSQUARED.long), "Periods"]
+    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=rows)
     return Table(pd.concat([summary, extra]), "Characteristic")
 
 
@@ -374,5 +376,5 @@ def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=
     columns = {}
     for name in names:
         columns[f"{name} alpha"] = alpha[name]
-        columns[f"{name} t"] = result.tvalues[name]
+        columns[L.named(name, L.TVALUES.short)] = result.tvalues[name]
     return Table(pd.DataFrame(columns), "Strategy")

@@ -21,6 +21,7 @@ from xlfactor.excel.results import Table
 from xlfactor.excel.specs import DATES, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
+from xlfactor.models import labels as L
 from xlfactor.models.expected_return import ALPHA_ROW, RF_ROW, TOTAL_ROW
 from xlfactor.models.regression import RegressionResult
 
@@ -39,7 +40,7 @@ FIGURES = {
     "hit_rate": "Hit rate",
     "tracking_error": "Tracking error",
     "information_ratio": "Information ratio",
-    "nobs": "Observations",
+    "nobs": L.NOBS.long,
 }
 PREMIUM = "Premium"
 PREMIA = rng(

@@ -15,6 +15,7 @@ from xlfactor.excel.inputs import FACTOR_DATA, Sample
 from xlfactor.excel.results import Record, Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import labels as L
 from xlfactor.models.beta_adjust import BLUME_WEIGHT, METHODS
 from xlfactor.models.regression import RegressionResult
 from xlfactor.models.return_series import CUMULATION
@@ -67,7 +68,13 @@ def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags
     if annualize:
         inputs.need_frequency(sample.periods_per_year)
     alpha = result.alpha_annualized if annualize else result.alpha
-    frame = pd.DataFrame({"alpha": alpha, "t": result.tvalues["alpha"], "p-value": result.pvalues["alpha"]})
+    frame = pd.DataFrame(
+        {
+            "alpha": alpha,
+            L.TVALUES.short: result.tvalues["alpha"],
+            L.pvalues(result.use_t).short: result.pvalues["alpha"],
+        }
+    )
     return Table(frame, asset_corner(sample))
 
 
@@ -97,10 +104,10 @@ def FM_GRS(returns, factors, dates=None, excess=True, *, units="auto"):
     result = xf.grs_test(sample.returns, sample.factors, rf=sample.rf(excess), units=units)
     fields = {
         "GRS F": result.statistic,
-        "p-value": result.pvalue,
+        L.PVALUES.long: result.pvalue,
         "df (assets)": result.df_num,
         "df (denominator)": result.df_denom,
-        "Observations": result.nobs,
+        L.NOBS.long: result.nobs,
         "Rows without every asset": result.dropped,
         "Max Sharpe of factors (per period)": result.sharpe_factors,
         "Sharpe of alphas (per period)": result.sharpe_alpha,
@@ -163,7 +170,7 @@ def FM_ADJUST_BETA(
     adjusted = xf.adjust_beta(
         raw, method, se=se, weight=blume_weight, target=blume_target, prior_mean=prior_mean, prior_var=prior_var
     )
-    return Table(pd.DataFrame({"Raw beta": raw, "Std. error": se, "Adjusted beta": adjusted}), "Asset")
+    return Table(pd.DataFrame({"Raw beta": raw, L.BSE.short: se, "Adjusted beta": adjusted}), "Asset")
 
 
 def _factor_name(factor: str | None, names: list) -> str:
