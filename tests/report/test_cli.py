@@ -344,3 +344,18 @@ def test_advising_keeps_the_fields_and_puts_the_front_ends_advice_first():
     )
     plain = XLFactorError("input: file 'x.csv' not found")
     assert plain.advising(PRICES_ADVICE) is plain
+
+
+def test_percent_portfolio_returns_named_by_the_flag(tmp_path, industries, capsys, monkeypatch):
+    """The reader re-checked the realised returns too; the engine's one check now words it for the flag."""
+    returns, weights = _inputs(tmp_path, industries, "NoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")
+    nav = (industries @ pd.Series([0.4, 0.3, 0.2, 0.1], index=industries.columns)) * 100
+    nav.rename("Return").rename_axis("Date").to_csv(tmp_path / "nav.csv")
+    calls = _count_percent_rule(monkeypatch)
+    out = tmp_path / "out.xlsx"
+    args = ["report", str(returns), "--weights", str(weights), "--portfolio-returns", str(tmp_path / "nav.csv")]
+    assert main([*args, "-o", str(out)]) == 2 and not out.exists()
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("error: --portfolio-returns: ") and "looks like percentages" in err
+    assert "--prices" not in err  # prices are read for the assets, never for the realised returns
+    assert [c for c in calls if c[0] == "portfolio_returns"] == [("portfolio_returns", False)]

@@ -7,9 +7,15 @@ from xlfactor.errors import Advice, Placeholder, Wording
 
 class CommandLineWording(Wording):
     """Engine errors in command-line terms: advice as the flag that gives it (``--units decimal``,
-    ``--max-gross none``, ``--freq D``); advice no flag gives is left out."""
+    ``--max-gross none``, ``--freq D``; advice no flag gives is left out), and the realised returns as
+    ``--portfolio-returns`` (the flag, or a workbook's PortfolioReturns table)."""
 
     flags = {"units": "--units", "max_gross": "--max-gross", "freq": "--freq", "prices": "--prices"}
+    #: Engine arguments the command line takes as a flag of another spelling.
+    arguments = {"portfolio_returns": "--portfolio-returns"}
+
+    def argument(self, name: str) -> str:
+        return self.arguments.get(name, name)
 
     def advice(self, advice: Advice) -> str:
         flag = self.flags.get(advice.argument)
