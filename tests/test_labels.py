@@ -20,7 +20,7 @@ def test_one_label_per_statistic_with_statsmodels_headers():
     fit = (L.RSQUARED.long, L.RSQUARED_ADJ.long, L.F_PVALUE.long)
     assert fit == ("R-squared", "Adj. R-squared", "Prob (F-statistic)")
     assert L.pvalues(True) is L.PVALUES and L.pvalues(False) is L.PVALUES_Z
-    assert set(L.LABELS.values()) >= set(L.REGRESSION)
+    assert {L.BSE, L.TVALUES, L.PVALUES, L.RSQUARED, L.RESID_VOL, L.NOBS, L.TOTAL_VOL} <= set(L.LABELS.values())
     shorts = [label.short for label in L.LABELS.values() if label is not L.PVALUES_Z]
     longs = [label.long for label in L.LABELS.values() if label is not L.PVALUES_Z]
     assert len(set(shorts)) == len(shorts) and len(set(longs)) == len(longs)  # no two statistics share a label

@@ -78,8 +78,6 @@ ACTIVE_FACTOR_SHARE = Label("Active factor share", "Factor share of active varia
 
 #: Every label, by its statsmodels-style name.
 LABELS: dict[str, Label] = {name: value for name, value in globals().items() if isinstance(value, Label)}
-#: The statistics of a regression whose form follows where it stands (``short`` heads a column, ``long`` a row).
-REGRESSION = (PARAMS, BSE, TVALUES, PVALUES, PVALUES_Z, RSQUARED, RSQUARED_ADJ, RESID_VOL, NOBS)
 
 ANNUAL = " (ann.)"
 PER_PERIOD = " (per period)"
