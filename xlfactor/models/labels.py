@@ -11,7 +11,9 @@ Each statistic is named as statsmodels names it (``bse``, ``tvalues``, ``pvalues
 * ``short`` heads a table column (statsmodels' own summary header where it has one: ``std err``,
   ``t``, ``P>|t|``);
 * ``long`` labels a row: a label/value pair of an FM_ record, a row of ``summary()``, a report
-  line (``Standard error``, ``R-squared``, ``Observations``).
+  line (``Standard error``, ``R-squared``, ``Observations``). The portfolio risk figures are the
+  exception: FM_ outputs show them in the short form in rows too (FM_PORT_RISK's ``Total vol``), the
+  report's label/value lines in the long form (``Total volatility``).
 
 Labels built from a form say so through the helpers below: a statistic of a named coefficient
 (``t(alpha)``, :meth:`Label.of`), a qualifier after it (``Residual vol (ann.)``, :func:`annual`,
