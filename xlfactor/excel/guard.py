@@ -8,8 +8,9 @@ Every ``FM_`` function gets :func:`guarded` from
   with fields (an engine input rule's) is worded here from them (:class:`ExcelWording`): the
   argument as the function names it, the cell by its position in the selected range (from
   what the Excel layer registered with :func:`locate` during the call), advice as the cell is
-  set (``units "decimal"``, ``max_gross "none"``), and no advice about an argument the function
-  does not have. A plain-message error is shown as it is.
+  set (``units "decimal"``, ``max_gross "none"``), no advice about an argument the function
+  does not have, and an action as the ribbon's button (Refresh data), never a command. A
+  plain-message error is shown as it is.
 - Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
   goes to the ``xlfactor.excel`` logger, never to the cell.
 
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from xlfactor.errors import Advice, Placeholder, Wording, XLFactorError
+from xlfactor.errors import REFRESH, Action, Advice, Placeholder, Wording, XLFactorError
 
 ERROR_PREFIX = "#FM! "
 
@@ -82,6 +83,11 @@ class ExcelWording(Wording):
             return f"set {name} {str(value).upper()}"
         return f'set {name} "{value}"' if isinstance(value, str) else f"set {name} {value}"
 
+    def action(self, action: Action) -> str:
+        if action.name == REFRESH:  # the ribbon's Refresh data fetches every model a formula asked for
+            return "click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
+        return super().action(action)
+
 
 def error_text(exc: BaseException, arguments: Collection[str] | None = None) -> str:
     """The cell text for an exception: ``#FM! <message>`` (worded for an Excel function with these
@@ -102,7 +108,12 @@ def excel_names(names: Mapping[str, str]) -> Iterator[None]:
         if exc.structured:
             if exc.argument in names:
                 raise XLFactorError.at(
-                    names[exc.argument], exc.problem, column=exc.column, row=exc.row, advice=exc.advice
+                    names[exc.argument],
+                    exc.problem,
+                    column=exc.column,
+                    row=exc.row,
+                    advice=exc.advice,
+                    action=exc.action,
                 ) from None
             raise
         text = str(exc)

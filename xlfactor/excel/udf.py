@@ -20,8 +20,7 @@ one passed to the decorator for a name whose meaning is local). See
   (:func:`xlfactor.excel.memo.no_data`). Without ``depends`` nothing is memoised;
 - refuses an argument of more cells than :func:`xlfactor.excel.limits.max_cells` before
   anything else (memo included) looks at it;
-- :func:`in_excel_terms` (an error with a wording for a cell gets it), then
-  :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
+- :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text, worded for a cell);
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
   ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings hand
   over Excel errors as ``"#N/A"`` etc. instead of blanking them; then ``xw.func``.
@@ -39,7 +38,6 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
-from xlfactor.data.loader import NotStoredError
 from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import guarded
 from xlfactor.excel.limits import check_cells
@@ -95,7 +93,7 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
             check_cells(names, args)
             return inner(*args)
 
-        wrapped = guarded(in_excel_terms(bounded), names)
+        wrapped = guarded(bounded, names)
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
         wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):
@@ -107,20 +105,6 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         return xw.func(wrapped)
 
     return register
-
-
-def in_excel_terms(func: _F) -> _F:
-    """Decorator: an engine error that carries a wording for a cell (:class:`xlfactor.data.loader.NotStoredError`:
-    the ribbon's Refresh data rather than a command) is re-raised with that wording."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any) -> Any:
-        try:
-            return func(*args)
-        except NotStoredError as exc:
-            raise XLFactorError(exc.excel_message) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:
