@@ -505,11 +505,12 @@ def sample(
         rows = np.arange(given)
     locate(returns_arg, _cell_locator(header, (given + header, len(cells.labels)), cells.labels, factors.index, rows))
     frame = pd.DataFrame(values, index=factors.index, columns=cells.labels, copy=False)
-    digest = hashlib.blake2b(values.tobytes(), digest_size=16).hexdigest()
-    key = content_key(source, values.shape, digest, cells.labels)
+    digest = hashlib.blake2b(values.tobytes(), digest_size=16)  # the content key: numbers, shape, names, source
+    digest.update(repr((source, values.shape, tuple(cells.labels))).encode())
+    key = digest.hexdigest()
     regression = None
     if fit is not None:
-        fit_key = content_key("regress", key, fit.cov, fit.lags, fit.excess, fit.units)
+        fit_key = ("regress", key, fit)
         regression = fit_cache.lookup(fit_key)
         if regression is MISSING:
             engine_factors = factors if model is None else model.checked  # a model's: checked once per vintage
