@@ -12,7 +12,7 @@ signature, xlwings metadata) that runs it
   started on the first such call) when they hold more: a heavy call then holds neither the
   worker's event loop nor its interpreter lock, so other users' calls go on beside it;
 - directly, when an argument is over the cells limit: the function refuses it at once
-  (:func:`xlfactor.excel.limits.check_cells`).
+  (:func:`xlfactor.excel.limits.max_cells`).
 
 A call waits at most :func:`xlfactor.excel.limits.time_limit` seconds (queueing included) and
 then answers ``#FM!`` with what to do. A heavy call past the limit is stopped: its process is
