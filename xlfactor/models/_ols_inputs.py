@@ -23,7 +23,14 @@ from xlfactor.errors import Advice, Placeholder, XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_rf, check_units_argument, summarize
+from xlfactor.models.units import (
+    VOLATILE_ADVICE,
+    check_return_columns,
+    check_rf,
+    check_units_argument,
+    percent_threshold,
+    summarize,
+)
 
 #: The fix for a risk-free rate that does not cover the sample of returns that are already excess.
 EXCESS_ADVICE = Advice("rf", None, "if the returns are already excess returns")
@@ -165,7 +172,8 @@ def prepare(
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
         check_factor_matrix(x, checked.names, "the common sample")
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    summary = summarize(y)  # one pass: what every return rule needs, and the fit's sums of squares
+    # one pass: what every return rule needs (the percent count too), and the fit's sums of squares
+    summary = summarize(y, percent_threshold(ppy) if check_percent else None)
     check_return_columns(
         y,
         y_frame.columns,

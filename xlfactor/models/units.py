@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import Advice, Placeholder, XLFactorError
+from xlfactor.models._column_kernels import column_stats
 
 #: Returns whose median absolute size exceeds this (20% a period) look like percentages (monthly
 #: rule; :func:`percent_threshold` scales it to other frequencies).
@@ -132,13 +133,20 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
 class ColumnSummary:
     """Per column of a (T, N) block of returns: ``low``, ``high`` (NaN only for an all-missing column),
     ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
-    where a value is missing)."""
+    where a value is missing); ``over``, when counted in the same pass, how many values exceed
+    ``limit`` in size (the percent rule's count)."""
 
     low: np.ndarray
     high: np.ndarray
     sumsq: np.ndarray
     present: np.ndarray
     gaps: np.ndarray
+    over: np.ndarray | None = None
+    limit: float | None = None
+
+    def beyond(self, limit: float) -> np.ndarray | None:
+        """How many values of each column exceed ``limit`` in size, if counted in the summary's pass."""
+        return self.over if self.over is not None and self.limit == limit else None
 
 
 #: Rows per block of :func:`summarize`: a block of a few thousand columns stays in the CPU cache while
@@ -162,10 +170,22 @@ def _blocks(values: np.ndarray):
             yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
-def summarize(values: np.ndarray) -> ColumnSummary:
-    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), in
-    blocks that stay in the CPU cache (:func:`_blocks`); columns with missing values are redone NaN-aware."""
+#: Panels of at least this many values are summarised by the compiled kernel where numba runs
+#: (:mod:`xlfactor.models._column_kernels`); smaller ones by numpy, fast enough there, so that a
+#: small call (an Excel range) neither imports numba nor pays its first compile.
+COMPILED_FROM = 500_000
+
+
+def summarize(values: np.ndarray, limit: float | None = None) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), and with
+    ``limit`` the count of values beyond it in size (compiled, for panels of :data:`COMPILED_FROM`
+    values or more where numba runs). The numpy path reads ``values`` in blocks that stay in the CPU
+    cache (:func:`_blocks`), redoes columns with missing values NaN-aware and counts nothing."""
     t, n = values.shape
+    stats = column_stats(values, np.inf if limit is None else limit) if values.size >= COMPILED_FROM else None
+    if stats is not None:
+        low, high, sumsq, present, over = stats
+        return ColumnSummary(low, high, sumsq, present, present < t, over=None if limit is None else over, limit=limit)
     low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
     with np.errstate(invalid="ignore", over="ignore"):
         for cols, block, axis in _blocks(values):  # NaN propagates: marks a column with a gap
@@ -218,7 +238,8 @@ def check_return_columns(
         values = values[:, None]
     if values.size == 0:
         return
-    found = summarize(values) if summary is None else summary
+    limit = percent_threshold(periods_per_year) if percent else None
+    found = summarize(values, limit) if summary is None else summary
     low, high = found.low, found.high
     with np.errstate(invalid="ignore"):
         suspect = (high > MAX_ABS_RETURN) | (low < -MAX_ABS_RETURN)  # +/-inf is caught here
@@ -272,9 +293,14 @@ def _check_percent(
     candidates = np.flatnonzero(could)
     if not candidates.size:
         return
+    counted = found.beyond(limit)
     few = 2 * candidates.size < values.shape[1]  # else counting every column beats copying the candidates out
-    over = _count_beyond(values[:, candidates] if few else values, limit)
-    looks = 2 * (over if few else over[candidates]) > found.present[candidates]
+    if counted is not None:
+        over = counted[candidates]
+    else:
+        over = _count_beyond(values[:, candidates] if few else values, limit)
+        over = over if few else over[candidates]
+    looks = 2 * over > found.present[candidates]
     if looks.any():
         raise XLFactorError.at(
             name,
@@ -297,7 +323,8 @@ def _check_pooled_percent(
     present = int(found.present.sum())
     if not present or 2 * float(found.sumsq.sum()) <= present * limit**2:
         return
-    if 2 * int(_count_beyond(values, limit).sum()) > present:
+    counted = found.beyond(limit)
+    if 2 * int((_count_beyond(values, limit) if counted is None else counted).sum()) > present:
         raise XLFactorError.at(
             name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}", advice=advice
         )
