@@ -140,3 +140,38 @@ def test_clean_panel_gives_the_same_inputs_on_both_paths(monkeypatch):
         out[flag] = prepare(returns, factors)
     np.testing.assert_array_equal(out[""].y, out["1"].y)
     np.testing.assert_allclose(out[""].yy, out["1"].yy, rtol=1e-13)
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_products_with_the_design_match_numpy(path, order):
+    from xlfactor.models._ols_inputs import design
+
+    values = _awkward_panel(order)[:, [0, 3, 4, 8, 9, 10, 2, 6, 7, 1, 0, 4, 8]]  # 13 columns: a block and 5
+    values = np.asarray(np.where(np.isinf(values), 0.5, values), order=order)
+    x = np.random.default_rng(2).normal(0.0, 0.01, (len(values), 4))
+    z = design(x)[0]
+    found = summarize(values, 0.2, z)
+    if path == "numpy":
+        assert found.cross is None  # the fit takes its own products
+        return
+    expected = z.T @ np.nan_to_num(values)
+    np.testing.assert_allclose(found.cross, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+    assert summarize(values, 0.2).cross is None
+
+
+@pytest.mark.parametrize("cov", ["nonrobust", "hc1", "hac"])
+def test_regress_agrees_on_both_paths(monkeypatch, cov):
+    from xlfactor.models.regression import regress
+
+    returns, factors = _returns(n=29)
+    returns.iloc[:50, 3] = np.nan  # a late starter
+    returns.iloc[100:110, 11] = np.nan  # an interior gap
+    fits = {}
+    for flag in ("", "1"):
+        monkeypatch.setenv(_jit.NO_JIT, flag)
+        monkeypatch.setattr(units, "COMPILED_FROM", 0)
+        fits[flag] = regress(returns, factors, cov=cov)
+    for figure in ("params", "bse", "tvalues", "rsquared", "nobs", "resid_vol"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(fits[""], figure)), pd.DataFrame(getattr(fits["1"], figure)), rtol=1e-10
+        )

@@ -3,7 +3,9 @@
 :func:`column_stats` gives, per column of ``values`` (T, N): the minimum and maximum of the present
 values (NaN for a column with none), their sum of squares, their count, and how many exceed
 ``limit`` in size (NaN compares False everywhere, so it is neither a minimum, a maximum nor beyond
-the limit). :func:`xlfactor.models.units.summarize` uses it on large panels where numba runs; its
+the limit); given a regression design ``Z`` (T, K+1), also ``Z'y`` per column over its present
+values, so that a regression needs no second read of the panel. :func:`xlfactor.models.units.summarize`
+uses it on large panels where numba runs; its
 numpy code is the reference and the fallback (and serves small panels, where numpy is already fast
 and a first call would pay the compile).
 
@@ -13,7 +15,9 @@ over), row by row for row-major ones. Both run at about the speed of one plain s
 ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude bits of negatives),
 with NaN given a neutral key (a compare-and-select minimum over doubles is one long chain the
 compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc", "contract"}``:
-reordered and fused, NaN and infinity keep their meaning).
+reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
+per block of eight columns right after their figures, while the block is in cache: eight sums side
+by side, one load of a design row for eight columns.
 """
 
 from __future__ import annotations
@@ -26,45 +30,94 @@ from xlfactor.models._jit import available, kernel
 
 #: What the compiled sums may do: reorder additions and fuse multiply-adds (not assume away NaN).
 REORDER = {"reassoc", "contract"}
+#: Columns per block of the column-major kernel (eight sums of products side by side).
+BLOCK = 8
 #: The largest int64: the mask of a double's non-sign bits, and the neutral key of a running minimum.
 TOP = np.int64(0x7FFFFFFFFFFFFFFF)
 
 
-def _by_column(values, bits, limit, low, high, sumsq, present, over):  # pragma: no cover - compiled
-    """Column-major ``values`` (``bits``: the same memory as int64), one column after the other."""
+def _by_column(values, bits, limit, design, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
+    """Column-major ``values`` (``bits``: the same memory as int64), in blocks of ``BLOCK`` columns: each
+    column's figures (read from memory), then the block's products with every row of ``design`` (K, T)
+    while the block is in cache."""
     t_n, n_n = values.shape
-    for n in range(n_n):
-        lowest = TOP
-        highest = -TOP - 1
-        squares = 0.0
-        missing = 0
-        beyond = 0
-        for t in range(t_n):
-            v = values[t, n]
-            b = bits[t, n]
-            key = b ^ ((b >> 63) & TOP)  # ordered as the doubles are
-            gap = v != v
-            lowest = min(lowest, TOP if gap else key)
-            highest = max(highest, -TOP - 1 if gap else key)
-            v0 = 0.0 if gap else v
-            squares += v0 * v0
-            missing += gap
-            beyond += abs(v) > limit
-        low[n] = lowest
-        high[n] = highest
-        sumsq[n] = squares
-        present[n] = t_n - missing
-        over[n] = beyond
+    k_n = design.shape[0]
+    for n0 in range(0, n_n, BLOCK):
+        width = min(BLOCK, n_n - n0)
+        for n in range(n0, n0 + width):
+            lowest = TOP
+            highest = -TOP - 1
+            total = 0.0
+            squares = 0.0
+            missing = 0
+            beyond = 0
+            for t in range(t_n):
+                v = values[t, n]
+                b = bits[t, n]
+                key = b ^ ((b >> 63) & TOP)  # ordered as the doubles are
+                gap = v != v
+                lowest = min(lowest, TOP if gap else key)
+                highest = max(highest, -TOP - 1 if gap else key)
+                v0 = 0.0 if gap else v
+                total += v0
+                squares += v0 * v0
+                missing += gap
+                beyond += abs(v) > limit
+            low[n] = lowest
+            high[n] = highest
+            sums[n] = total
+            sumsq[n] = squares
+            present[n] = t_n - missing
+            over[n] = beyond
+        if width < BLOCK:  # the last few columns, one at a time
+            for n in range(n0, n_n):
+                for k in range(k_n):
+                    acc = 0.0
+                    for t in range(t_n):
+                        v = values[t, n]
+                        acc += design[k, t] * (0.0 if v != v else v)
+                    cross[k, n] = acc
+            continue
+        for k in range(k_n):  # eight sums side by side: one load of the design row serves eight columns
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+            for t in range(t_n):
+                d = design[k, t]
+                v = values[t, n0]
+                a0 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 1]
+                a1 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 2]
+                a2 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 3]
+                a3 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 4]
+                a4 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 5]
+                a5 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 6]
+                a6 += d * (0.0 if v != v else v)
+                v = values[t, n0 + 7]
+                a7 += d * (0.0 if v != v else v)
+            cross[k, n0] = a0
+            cross[k, n0 + 1] = a1
+            cross[k, n0 + 2] = a2
+            cross[k, n0 + 3] = a3
+            cross[k, n0 + 4] = a4
+            cross[k, n0 + 5] = a5
+            cross[k, n0 + 6] = a6
+            cross[k, n0 + 7] = a7
 
 
-def _by_row(values, bits, limit, low, high, sumsq, present, over):  # pragma: no cover - compiled
+def _by_row(values, bits, limit, design, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
     """Row-major ``values``: rows read in order, every column's running figures updated side by side."""
     t_n, n_n = values.shape
     low[:] = TOP
     high[:] = -TOP - 1
+    sums[:] = 0.0
     sumsq[:] = 0.0
     present[:] = t_n
     over[:] = 0
+    cross[:] = 0.0
     for t in range(t_n):
         for n in range(n_n):
             v = values[t, n]
@@ -74,9 +127,15 @@ def _by_row(values, bits, limit, low, high, sumsq, present, over):  # pragma: no
             low[n] = min(low[n], TOP if gap else key)
             high[n] = max(high[n], -TOP - 1 if gap else key)
             v0 = 0.0 if gap else v
+            sums[n] += v0
             sumsq[n] += v0 * v0
             present[n] -= gap
             over[n] += abs(v) > limit
+        for k in range(design.shape[0]):
+            d = design[k, t]
+            for n in range(n_n):
+                v = values[t, n]
+                cross[k, n] += d * (0.0 if v != v else v)
 
 
 def _unkey(keys: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -91,9 +150,14 @@ def _compiled() -> tuple:
     return kernel(_by_column, fastmath=REORDER), kernel(_by_row, fastmath=REORDER)
 
 
-def column_stats(values: np.ndarray, limit: float) -> tuple[np.ndarray, ...] | None:
-    """``(low, high, sumsq, present, over)`` per column of the float panel ``values`` (T, N), compiled;
-    None where compiled kernels do not run or ``values`` is neither row- nor column-contiguous."""
+def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = None) -> tuple[np.ndarray, ...] | None:
+    """``(low, high, sumsq, present, over, cross)`` per column of the float panel ``values`` (T, N), compiled;
+    None where compiled kernels do not run or ``values`` is neither row- nor column-contiguous.
+
+    ``cross`` (None without ``design``): ``design' values`` over each column's present values
+    (missing ones count as 0) for a design ``(T, K+1)`` whose first column is ones; its first row,
+    the sum of the present values, comes from the same loop as the sums of squares.
+    """
     if not available() or values.dtype != np.float64:
         return None
     by_column, by_row = _compiled()
@@ -104,7 +168,16 @@ def column_stats(values: np.ndarray, limit: float) -> tuple[np.ndarray, ...] | N
     else:
         return None
     n = values.shape[1]
+    rows = np.empty((0, len(values))) if design is None else np.ascontiguousarray(design[:, 1:].T)
     low, high, present, over = (np.empty(n, dtype=np.int64) for _ in range(4))
     sumsq = np.empty(n)
-    run(values, values.view(np.int64), float(limit), low, high, sumsq, present, over)
-    return _unkey(low, present), _unkey(high, present), sumsq, present, over
+    cross = np.empty((len(rows) + 1, n))
+    run(values, values.view(np.int64), float(limit), rows, low, high, cross[0], sumsq, present, over, cross[1:])
+    return (
+        _unkey(low, present),
+        _unkey(high, present),
+        sumsq,
+        present,
+        over,
+        None if design is None else cross,
+    )

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._ols_inputs import check_finite
+from xlfactor.models._ols_inputs import check_finite, design
 from xlfactor.models.covariance import COLLINEAR_TOL, bartlett_weight, newey_west_lags
 
 #: Below this SSR/TSS ratio, SSR is recomputed from explicit residuals (see module notes).
@@ -64,6 +64,8 @@ def fit_ols(
     lags: int | None,
     *,
     yy: np.ndarray | None = None,
+    zty: np.ndarray | None = None,
+    nobs: np.ndarray | None = None,
 ) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
@@ -72,14 +74,17 @@ def fit_ols(
     y : (T, N) returns, NaN where missing. x : (T, K) factors without NaN.
     assets, factors : labels used in error messages.
     cov : "nonrobust", "hc1" or "hac". lags : HAC lags (None: per-asset default).
-    yy : ``sum_t y_tn^2`` per asset when the caller has it (NaN where an asset has missing values).
+    yy : ``sum_t y_tn^2`` per asset over its present values, when the caller has it.
+    zty, nobs : ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their
+        count, when the caller has them (:class:`~xlfactor.models._ols_inputs.OLSInputs`): then ``y``
+        is read only for the assets with missing values (their rows) and for residuals if needed.
 
     Returns
     -------
     Fit
     """
     z, g, s = design(x)
-    cross = _cross_products(y, z, assets, yy)
+    cross = _cross_products(y, z, assets, yy) if zty is None else _given_products(y, z, assets, yy, zty, nobs)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
     theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
@@ -108,14 +113,6 @@ def fit_ols(
         lags=hac_lags if cov == "hac" else None,
         residuals=residuals,
     )
-
-
-def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``Z = [1, (x - g) / s]`` with ``g`` the factor means and ``s`` their standard deviations."""
-    g = x.mean(axis=0)
-    centred = x - g
-    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
-    return np.column_stack([np.ones(len(x)), centred / s]), g, s
 
 
 def centred_rsquared(
@@ -163,6 +160,16 @@ def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarr
         y0 = np.where(mask, y_partial, 0.0)
         zty[:, partial] = z.T @ y0
         yy[partial] = np.einsum("tn,tn->n", y0, y0)
+    _check_nobs(nobs, z.shape[1], assets)
+    return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
+
+
+def _given_products(
+    y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray, zty: np.ndarray, nobs: np.ndarray
+) -> _CrossProducts:
+    """The cross-products taken with the input checks (finite values only), as :func:`_cross_products` gives them."""
+    partial = nobs < y.shape[0]
+    mask = ~np.isnan(y[:, partial]) if partial.any() else None
     _check_nobs(nobs, z.shape[1], assets)
     return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
 

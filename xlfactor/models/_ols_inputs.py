@@ -57,6 +57,10 @@ class OLSInputs:
         Inferred from the dates (None without dates).
     yy : np.ndarray or None
         ``sum_t y_tn^2`` per asset over its present values, when the checks computed it (no ``rf``).
+    zty, nobs : np.ndarray or None
+        ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their count,
+        when the checks' pass took them (``prepare(..., products=True)``, no ``rf``, a large panel
+        where compiled kernels run): the fit then needs no second read of ``y``.
     """
 
     index: pd.Index
@@ -66,6 +70,8 @@ class OLSInputs:
     factors: pd.Index
     periods_per_year: int | None = None
     yy: np.ndarray | None = None
+    zty: np.ndarray | None = None
+    nobs: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ def prepare(
     *,
     units: str = "auto",
     periods_per_year: int | None = None,
+    products: bool = False,
 ) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
     input rules apply.
@@ -147,7 +154,8 @@ def prepare(
     ``units``, or under ``"auto"``) are not checked again unless the returns cover only part of
     their dates, and their own ``rf`` passed as ``rf`` neither. ``periods_per_year``, when the
     caller knows it, sets the frequency the percent rule scales to (else it is inferred from the
-    dates).
+    dates). ``products``: the pass that checks the returns also takes the fit's ``Z'y`` where it can
+    (see :class:`OLSInputs`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -172,8 +180,10 @@ def prepare(
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
         check_factor_matrix(x, checked.names, "the common sample")
     y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    # one pass: what every return rule needs (the percent count too), and the fit's sums of squares
-    summary = summarize(y, percent_threshold(ppy) if check_percent else None)
+    # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
+    # (compiled, without rf) its products Z'y
+    limit = percent_threshold(ppy) if check_percent else None
+    summary = summarize(y, limit, design(x)[0] if products and rf is None else None)
     check_return_columns(
         y,
         y_frame.columns,
@@ -193,6 +203,7 @@ def prepare(
             check_rf(rf_values, ppy)
         y = y - rf_values[:, None]
         yy = None
+    cross = summary.cross
     return OLSInputs(
         index=index,
         y=np.asarray(y, dtype=float),
@@ -201,7 +212,17 @@ def prepare(
         factors=checked.names,
         periods_per_year=ppy,
         yy=yy,
+        zty=cross,
+        nobs=None if cross is None else summary.present,
     )
+
+
+def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``Z = [1, (x - g) / s]`` with ``g`` the factor means and ``s`` their standard deviations."""
+    g = x.mean(axis=0)
+    centred = x - g
+    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
+    return np.column_stack([np.ones(len(x)), centred / s]), g, s
 
 
 def _selector(positions: list[int]) -> slice | list[int]:

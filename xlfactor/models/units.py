@@ -134,7 +134,8 @@ class ColumnSummary:
     """Per column of a (T, N) block of returns: ``low``, ``high`` (NaN only for an all-missing column),
     ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
     where a value is missing); ``over``, when counted in the same pass, how many values exceed
-    ``limit`` in size (the percent rule's count)."""
+    ``limit`` in size (the percent rule's count); ``cross``, when taken in the same pass, ``Z'y``
+    (K+1, N) for the regression design ``Z`` given to :func:`summarize` (missing values as 0)."""
 
     low: np.ndarray
     high: np.ndarray
@@ -143,6 +144,7 @@ class ColumnSummary:
     gaps: np.ndarray
     over: np.ndarray | None = None
     limit: float | None = None
+    cross: np.ndarray | None = None
 
     def beyond(self, limit: float) -> np.ndarray | None:
         """How many values of each column exceed ``limit`` in size, if counted in the summary's pass."""
@@ -176,16 +178,19 @@ def _blocks(values: np.ndarray):
 COMPILED_FROM = 500_000
 
 
-def summarize(values: np.ndarray, limit: float | None = None) -> ColumnSummary:
-    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N), and with
-    ``limit`` the count of values beyond it in size (compiled, for panels of :data:`COMPILED_FROM`
-    values or more where numba runs). The numpy path reads ``values`` in blocks that stay in the CPU
-    cache (:func:`_blocks`), redoes columns with missing values NaN-aware and counts nothing."""
+def summarize(values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled,
+    for panels of :data:`COMPILED_FROM` values or more where numba runs, the same pass also counts the
+    values beyond ``limit`` in size (if given) and takes ``design' values`` for a regression design
+    (T, K+1) whose first column is ones (if given). The numpy path reads ``values`` in blocks that stay
+    in the CPU cache (:func:`_blocks`), redoes columns with missing values NaN-aware and does neither."""
     t, n = values.shape
-    stats = column_stats(values, np.inf if limit is None else limit) if values.size >= COMPILED_FROM else None
-    if stats is not None:
-        low, high, sumsq, present, over = stats
-        return ColumnSummary(low, high, sumsq, present, present < t, over=None if limit is None else over, limit=limit)
+    found = column_stats(values, np.inf if limit is None else limit, design) if values.size >= COMPILED_FROM else None
+    if found is not None:
+        low, high, sumsq, present, over, cross = found
+        return ColumnSummary(
+            low, high, sumsq, present, present < t, over=None if limit is None else over, limit=limit, cross=cross
+        )
     low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
     with np.errstate(invalid="ignore", over="ignore"):
         for cols, block, axis in _blocks(values):  # NaN propagates: marks a column with a gap
