@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models import _jit, units
+from xlfactor.models import _column_kernels, _jit, units
 from xlfactor.models._ols_inputs import prepare
 from xlfactor.models.units import _count_beyond, summarize
 
@@ -20,6 +20,14 @@ def path(request, monkeypatch):
     else:
         monkeypatch.setenv(_jit.NO_JIT, "1")
     monkeypatch.setattr(units, "COMPILED_FROM", 0)
+    return request.param
+
+
+@pytest.fixture(params=[1, 2], ids=["one thread", "two threads"])
+def threads(request, monkeypatch):
+    """The compiled kernels on one thread, and split over two (at block boundaries)."""
+    monkeypatch.setattr(_column_kernels, "THREADED_FROM", 0 if request.param == 2 else 10**18)
+    monkeypatch.setattr(_column_kernels, "_threads", lambda: request.param)
     return request.param
 
 
@@ -54,7 +62,7 @@ def _reference(values: np.ndarray) -> tuple:
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
-def test_summary_matches_the_column_by_column_reference(path, order):
+def test_summary_matches_the_column_by_column_reference(path, order, threads):
     values = _awkward_panel(order)
     found = summarize(values, 0.2)
     low, high, sumsq, present = _reference(values)
@@ -143,10 +151,11 @@ def test_clean_panel_gives_the_same_inputs_on_both_paths(monkeypatch):
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
-def test_products_with_the_design_match_numpy(path, order):
+def test_products_with_the_design_match_numpy(path, order, threads):
     from xlfactor.models._ols_inputs import design
 
-    values = _awkward_panel(order)[:, [0, 3, 4, 8, 9, 10, 2, 6, 7, 1, 0, 4, 8]]  # 13 columns: a block and 5
+    columns = [0, 3, 4, 8, 9, 10, 2, 6, 7, 1, 0, 4, 8, 7, 3, 2, 9, 10, 0]  # 19: two blocks of 8 and 3
+    values = _awkward_panel(order)[:, columns]
     values = np.asarray(np.where(np.isinf(values), 0.5, values), order=order)
     x = np.random.default_rng(2).normal(0.0, 0.01, (len(values), 4))
     z = design(x)[0]
@@ -160,7 +169,7 @@ def test_products_with_the_design_match_numpy(path, order):
 
 
 @pytest.mark.parametrize("cov", ["nonrobust", "hc1", "hac"])
-def test_regress_agrees_on_both_paths(monkeypatch, cov):
+def test_regress_agrees_on_both_paths(monkeypatch, cov, threads):
     from xlfactor.models.regression import regress
 
     returns, factors = _returns(n=29)
@@ -175,3 +184,10 @@ def test_regress_agrees_on_both_paths(monkeypatch, cov):
         pd.testing.assert_frame_equal(
             pd.DataFrame(getattr(fits[""], figure)), pd.DataFrame(getattr(fits["1"], figure)), rtol=1e-10
         )
+
+
+def test_parts_cut_at_blocks(monkeypatch):
+    monkeypatch.setattr(_column_kernels, "_threads", lambda: 2)
+    assert _column_kernels._parts(3000, 10**9) == [(0, 1504), (1504, 3000)]
+    assert _column_kernels._parts(3000, 10) == [(0, 3000)]  # small: one thread
+    assert _column_kernels._parts(12, 10**9) == [(0, 12)]  # fewer than two blocks

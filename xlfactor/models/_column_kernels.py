@@ -23,6 +23,7 @@ by side, one load of a design row for eight columns.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -32,18 +33,23 @@ from xlfactor.models._jit import available, kernel
 REORDER = {"reassoc", "contract"}
 #: Columns per block of the column-major kernel (eight sums of products side by side).
 BLOCK = 8
+#: Panels of at least this many values are split over threads (below, starting threads costs more
+#: than it saves).
+THREADED_FROM = 2_000_000
 #: The largest int64: the mask of a double's non-sign bits, and the neutral key of a running minimum.
 TOP = np.int64(0x7FFFFFFFFFFFFFFF)
 
 
-def _by_column(values, bits, limit, design, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
-    """Column-major ``values`` (``bits``: the same memory as int64), in blocks of ``BLOCK`` columns: each
-    column's figures (read from memory), then the block's products with every row of ``design`` (K, T)
-    while the block is in cache."""
-    t_n, n_n = values.shape
+def _by_column(
+    values, bits, limit, design, start, stop, low, high, sums, sumsq, present, over, cross
+):  # pragma: no cover
+    """Columns ``start:stop`` of column-major ``values`` (``bits``: the same memory as int64), in blocks
+    of ``BLOCK`` columns: each column's figures (read from memory), then the block's products with
+    every row of ``design`` (K, T) while the block is in cache."""
+    t_n = values.shape[0]
     k_n = design.shape[0]
-    for n0 in range(0, n_n, BLOCK):
-        width = min(BLOCK, n_n - n0)
+    for n0 in range(start, stop, BLOCK):
+        width = min(BLOCK, stop - n0)
         for n in range(n0, n0 + width):
             lowest = TOP
             highest = -TOP - 1
@@ -70,7 +76,7 @@ def _by_column(values, bits, limit, design, low, high, sums, sumsq, present, ove
             present[n] = t_n - missing
             over[n] = beyond
         if width < BLOCK:  # the last few columns, one at a time
-            for n in range(n0, n_n):
+            for n in range(n0, stop):
                 for k in range(k_n):
                     acc = 0.0
                     for t in range(t_n):
@@ -108,18 +114,21 @@ def _by_column(values, bits, limit, design, low, high, sums, sumsq, present, ove
             cross[k, n0 + 7] = a7
 
 
-def _by_row(values, bits, limit, design, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
-    """Row-major ``values``: rows read in order, every column's running figures updated side by side."""
-    t_n, n_n = values.shape
-    low[:] = TOP
-    high[:] = -TOP - 1
-    sums[:] = 0.0
-    sumsq[:] = 0.0
-    present[:] = t_n
-    over[:] = 0
-    cross[:] = 0.0
+def _by_row(values, bits, limit, design, start, stop, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
+    """Columns ``start:stop`` of row-major ``values``: rows read in order, every column's running
+    figures updated side by side."""
+    t_n = values.shape[0]
+    for n in range(start, stop):
+        low[n] = TOP
+        high[n] = -TOP - 1
+        sums[n] = 0.0
+        sumsq[n] = 0.0
+        present[n] = t_n
+        over[n] = 0
+        for k in range(design.shape[0]):
+            cross[k, n] = 0.0
     for t in range(t_n):
-        for n in range(n_n):
+        for n in range(start, stop):
             v = values[t, n]
             b = bits[t, n]
             key = b ^ ((b >> 63) & TOP)
@@ -133,7 +142,7 @@ def _by_row(values, bits, limit, design, low, high, sums, sumsq, present, over, 
             over[n] += abs(v) > limit
         for k in range(design.shape[0]):
             d = design[k, t]
-            for n in range(n_n):
+            for n in range(start, stop):
                 v = values[t, n]
                 cross[k, n] += d * (0.0 if v != v else v)
 
@@ -143,6 +152,27 @@ def _unkey(keys: np.ndarray, present: np.ndarray) -> np.ndarray:
     out = (keys ^ ((keys >> 63) & TOP)).view(np.float64)
     out[present == 0] = np.nan
     return out
+
+
+def _parts(n: int, size: int) -> list[tuple[int, int]]:
+    """Column ranges for the threads: one per numba thread (``NUMBA_NUM_THREADS``, default the
+    number of cores) for panels of at least :data:`THREADED_FROM` values, cut at block boundaries."""
+    threads = min(_threads(), n // BLOCK) if size >= THREADED_FROM else 1
+    if threads <= 1:
+        return [(0, n)]
+    cuts = [round(n * i / threads / BLOCK) * BLOCK for i in range(threads)] + [n]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def _threads() -> int:
+    import numba
+
+    return numba.config.NUMBA_NUM_THREADS
+
+
+@functools.cache
+def _pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xlfactor-columns")
 
 
 @functools.cache
@@ -172,7 +202,14 @@ def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = N
     low, high, present, over = (np.empty(n, dtype=np.int64) for _ in range(4))
     sumsq = np.empty(n)
     cross = np.empty((len(rows) + 1, n))
-    run(values, values.view(np.int64), float(limit), rows, low, high, cross[0], sumsq, present, over, cross[1:])
+    args = (values, values.view(np.int64), float(limit), rows)
+    outs = (low, high, cross[0], sumsq, present, over, cross[1:])
+    parts = _parts(n, values.size)
+    if len(parts) == 1:
+        run(*args, 0, n, *outs)
+    else:  # the kernels release the GIL: one thread per part of the columns, each writing its own
+        for done in [_pool(len(parts)).submit(run, *args, a, b, *outs) for a, b in parts]:
+            done.result()
     return (
         _unkey(low, present),
         _unkey(high, present),

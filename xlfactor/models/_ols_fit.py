@@ -87,11 +87,16 @@ def fit_ols(
     cross = _cross_products(y, z, assets, yy) if zty is None else _given_products(y, z, assets, yy, zty, nobs)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
-    theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
+    theta = _solve(gram_inv, cross.zty)
     ess = _explained_ss(gram, theta)
+    jac = _jacobian(g, s)
     if cov == "nonrobust":
         ssr = _ssr_from_sums(y, z, theta, cross.yy - cross.zty[0] ** 2 / cross.nobs, ess)
-        cov_z = gram_inv * (ssr / (cross.nobs - z.shape[1]))[:, None, None]  # broadcasts a shared inverse
+        scale = (ssr / (cross.nobs - z.shape[1]))[:, None, None]
+        if len(gram_inv) == 1:  # one inverse shared by every asset: J G^-1 J' once, scaled per asset
+            cov_orig = (jac @ gram_inv[0] @ jac.T) * scale
+        else:
+            cov_orig = jac @ (gram_inv * scale) @ jac.T
         hac_lags = None
         resid = None
     else:
@@ -101,8 +106,7 @@ def fit_ols(
         hac_lags = _hac_lags(cross.nobs, lags, assets) if cov == "hac" else np.zeros(len(ssr), dtype=int)
         meat = _hac_meat(z, e0, cross.partial, cross.mask, hac_lags)
         cov_z = gram_inv @ meat @ gram_inv * (cross.nobs / (cross.nobs - z.shape[1]))[:, None, None]
-    jac = _jacobian(g, s)
-    cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
+        cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
     residuals = functools.partial(_residuals, y, z, theta) if resid is None else functools.partial(_same, resid)
     return Fit(
         params=theta @ jac.T,
@@ -126,7 +130,7 @@ def centred_rsquared(
     z = design(x)[0]
     cross = _cross_products(y, z, assets, None)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
-    theta = (_inverses(gram, cross.partial) @ cross.zty.T[:, :, None])[:, :, 0]
+    theta = _solve(_inverses(gram, cross.partial), cross.zty)
     tss = cross.yy - cross.zty[0] ** 2 / cross.nobs
     return _explained_ss(gram, theta) / tss, cross.nobs
 
@@ -198,6 +202,13 @@ def _residuals(y: np.ndarray, z: np.ndarray, theta: np.ndarray) -> np.ndarray:
     resid = (theta @ z.T).T if np.isfortran(y) else z @ theta.T
     np.subtract(y, resid, out=resid)
     return resid
+
+
+def _solve(gram_inv: np.ndarray, zty: np.ndarray) -> np.ndarray:
+    """``theta_n = G_n^-1 Z'y_n`` (N, K+1): one matrix product when the inverse is shared."""
+    if len(gram_inv) == 1:
+        return zty.T @ gram_inv[0].T
+    return (gram_inv @ zty.T[:, :, None])[:, :, 0]
 
 
 def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
