@@ -5,19 +5,19 @@ values (NaN for a column with none), their sum of squares, their count, and how 
 ``limit`` in size (NaN compares False everywhere, so it is neither a minimum, a maximum nor beyond
 the limit); given a regression design ``Z`` (T, K+1), also ``Z'y`` per column over its present
 values, so that a regression needs no second read of the panel. :func:`xlfactor.models.units.summarize`
-uses it on large panels where numba runs; its
-numpy code is the reference and the fallback (and serves small panels, where numpy is already fast
-and a first call would pay the compile).
+uses it on large panels where numba runs; its numpy code is the reference and the fallback (and
+serves small panels, where numpy is already fast and a first call would pay the compile).
 
 Two kernels, one per memory order: column by column for column-major panels (what pandas hands
-over), row by row for row-major ones. Both run at about the speed of one plain sum over the panel
-(memory-bound) because every loop vectorises: the minimum and maximum are taken over int64 keys
+over), row by row for row-major ones. The figures alone take about the time of one plain sum over
+the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken over int64 keys
 ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude bits of negatives),
 with NaN given a neutral key (a compare-and-select minimum over doubles is one long chain the
 compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc", "contract"}``:
 reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
-per block of eight columns right after their figures, while the block is in cache: eight sums side
-by side, one load of a design row for eight columns.
+per block of eight columns right after their figures, while the block is in cache: two design rows
+by eight columns at a time, sixteen running sums fed by ten loads (numpy's BLAS product ``Z'y``
+alone took longer than the whole pass on the benchmark panel: see benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from xlfactor.models._jit import available, kernel
 
 #: What the compiled sums may do: reorder additions and fuse multiply-adds (not assume away NaN).
 REORDER = {"reassoc", "contract"}
-#: Columns per block of the column-major kernel (eight sums of products side by side).
+#: Columns per block of the column-major kernel (written out as eight running sums per design row).
 BLOCK = 8
 #: Panels of at least this many values are split over threads (below, starting threads costs more
 #: than it saves).
@@ -84,34 +84,61 @@ def _by_column(
                         acc += design[k, t] * (0.0 if v != v else v)
                     cross[k, n] = acc
             continue
-        for k in range(k_n):  # eight sums side by side: one load of the design row serves eight columns
+        for k in range(0, k_n, 2):  # two design rows by eight columns: sixteen sums side by side
+            m = min(k + 1, k_n - 1)  # an odd last row is taken twice
             a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+            b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = 0.0
             for t in range(t_n):
                 d = design[k, t]
+                e = design[m, t]
                 v = values[t, n0]
-                a0 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a0 += d * v
+                b0 += e * v
                 v = values[t, n0 + 1]
-                a1 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a1 += d * v
+                b1 += e * v
                 v = values[t, n0 + 2]
-                a2 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a2 += d * v
+                b2 += e * v
                 v = values[t, n0 + 3]
-                a3 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a3 += d * v
+                b3 += e * v
                 v = values[t, n0 + 4]
-                a4 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a4 += d * v
+                b4 += e * v
                 v = values[t, n0 + 5]
-                a5 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a5 += d * v
+                b5 += e * v
                 v = values[t, n0 + 6]
-                a6 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a6 += d * v
+                b6 += e * v
                 v = values[t, n0 + 7]
-                a7 += d * (0.0 if v != v else v)
+                v = 0.0 if v != v else v
+                a7 += d * v
+                b7 += e * v
             cross[k, n0] = a0
+            cross[m, n0] = b0
             cross[k, n0 + 1] = a1
+            cross[m, n0 + 1] = b1
             cross[k, n0 + 2] = a2
+            cross[m, n0 + 2] = b2
             cross[k, n0 + 3] = a3
+            cross[m, n0 + 3] = b3
             cross[k, n0 + 4] = a4
+            cross[m, n0 + 4] = b4
             cross[k, n0 + 5] = a5
+            cross[m, n0 + 5] = b5
             cross[k, n0 + 6] = a6
+            cross[m, n0 + 6] = b6
             cross[k, n0 + 7] = a7
+            cross[m, n0 + 7] = b7
 
 
 def _by_row(values, bits, limit, design, start, stop, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
