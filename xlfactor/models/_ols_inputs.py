@@ -264,8 +264,9 @@ def check_factors(
     the units rule (no value no return can take, nor infinite; with ``percent``, no column that
     looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
     factor, no collinear factors. ``index`` (the rows' dates) names the date of a bad value."""
-    check_return_columns(x, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
-    check_factor_matrix(x, names, "the common sample")
+    by_column = np.asfortranarray(x)  # a few long columns: numpy reduces each in one contiguous run
+    check_return_columns(by_column, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
+    check_factor_matrix(by_column, names, "the common sample")
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

@@ -154,6 +154,8 @@ class ColumnSummary:
 #: Rows per block of :func:`summarize`: a block of a few thousand columns stays in the CPU cache while
 #: its minimum, maximum and sum of squares are taken, so the data are read from memory once.
 SUMMARY_BLOCK_ROWS = 128
+#: Up to this many bytes (a factor matrix, a small panel) the values stay in cache as one block.
+SUMMARY_ONE_BLOCK = 256 * 1024
 #: Columns per block when the values are stored column by column (a DataFrame's usual layout).
 SUMMARY_BLOCK_COLUMNS = 64
 
@@ -161,9 +163,12 @@ SUMMARY_BLOCK_COLUMNS = 64
 def _blocks(values: np.ndarray):
     """``(columns, block, axis)`` covering ``values`` (T, N) in cache-sized pieces read in memory order:
     blocks of rows for row-major data (reduce over ``axis=0``), of columns for column-major data
-    (``block`` is then (n, T), one contiguous row per column, reduce over ``axis=1``)."""
+    (``block`` is then (n, T), one contiguous row per column, reduce over ``axis=1``). Values that fit
+    in the cache together (:data:`SUMMARY_ONE_BLOCK`) are one block."""
     t, n = values.shape
-    if values.flags.f_contiguous and not values.flags.c_contiguous:
+    if values.nbytes <= SUMMARY_ONE_BLOCK:
+        yield slice(None), values, 0
+    elif values.flags.f_contiguous and not values.flags.c_contiguous:
         by_column = values.T
         for start in range(0, n, SUMMARY_BLOCK_COLUMNS):
             yield slice(start, start + SUMMARY_BLOCK_COLUMNS), by_column[start : start + SUMMARY_BLOCK_COLUMNS], 1
@@ -172,10 +177,12 @@ def _blocks(values: np.ndarray):
             yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
-#: Panels of at least this many values are summarised by the compiled kernel where numba runs
-#: (:mod:`xlfactor.models._column_kernels`); smaller ones by numpy, fast enough there, so that a
-#: small call (an Excel range) neither imports numba nor pays its first compile.
-COMPILED_FROM = 500_000
+#: Panels of at least this many values (8 MB) are summarised by the compiled kernel where numba runs
+#: (:mod:`xlfactor.models._column_kernels`); smaller ones by numpy. The compiled pass saves about 2 ns
+#: per value and call, while a process's first compiled call pays about 1 s (numba's import and set-up,
+#: the kernel from its disk cache; a few seconds once per machine to compile it): below this size a
+#: call saves under 2 ms, and a small call (an Excel range) never imports numba at all.
+COMPILED_FROM = 1_000_000
 
 
 def summarize(values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None) -> ColumnSummary:
