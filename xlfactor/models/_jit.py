@@ -32,14 +32,17 @@ def available() -> bool:
     return True
 
 
-def kernel(fn: Callable | None = None, *, parallel: bool = False):
-    """``fn`` compiled by numba (lazily, on first call, cached on disk), or None without numba."""
+def kernel(fn: Callable | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False):
+    """``fn`` compiled by numba (lazily, on first call, cached on disk), or None without numba.
+
+    ``fastmath``: numba's flags, e.g. ``{"reassoc", "contract"}`` to let sums be reordered (and so
+    vectorised) while NaN and infinity keep their meaning."""
 
     def wrap(f: Callable):
         if not available():
             return None
         import numba
 
-        return numba.njit(cache=True, nogil=True, fastmath=False, parallel=parallel)(f)
+        return numba.njit(cache=True, nogil=True, fastmath=fastmath, parallel=parallel)(f)
 
     return wrap if fn is None else wrap(fn)

@@ -339,7 +339,7 @@ def regress(
     """
     cov = _check_cov(cov, lags)
     known = None if periods_per_year is None else whole_number(periods_per_year, "periods_per_year", 1)
-    data = prepare(returns, factors, rf, units=units, periods_per_year=known)  # every input rule, once
+    data = prepare(returns, factors, rf, units=units, periods_per_year=known, products=True)  # every input rule, once
     return _fit(data, cov, lags, _periods(data, known))
 
 
@@ -354,7 +354,7 @@ def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
 
 def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> RegressionResult:
     """The fit and its result object, on checked inputs."""
-    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy)
+    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy, zty=data.zty, nobs=data.nobs)
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
