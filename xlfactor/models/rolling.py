@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import _jit
 from xlfactor.models._ols_inputs import prepare
+from xlfactor.models._rolling_kernel import rolling_fit
 from xlfactor.models._validate import whole_number
 
 ALPHA = "alpha"
@@ -159,9 +161,12 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
     t, n_assets = y.shape
     g, s = x.mean(axis=0), x.std(axis=0)
     z = np.ascontiguousarray(((x - g) / s).T)
+    out = np.empty((n_assets, x.shape[1] + 2, t))
+    if _jit.available():
+        _fit_compiled(z, y, g, s, window, min_periods, out)
+        return out
     y = y.T
     complete = ~np.isnan(y.sum(axis=1))
-    out = np.empty((n_assets, x.shape[1] + 2, t))
     if complete.all():
         mu = y.mean(axis=1)
         _fit_group(z, y - mu[:, None], mu, None, g, s, window, min_periods, out)
@@ -177,6 +182,37 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
         z, np.where(mask, yp - mu[:, None], 0.0), mu, mask.astype(float), g, s, window, min_periods
     )
     return out
+
+
+def _fit_compiled(
+    z: np.ndarray, y: np.ndarray, g: np.ndarray, s: np.ndarray, window: int, min_periods: int, out: np.ndarray
+) -> None:
+    """:func:`_rolling_fit` through the compiled per-asset loop (:mod:`xlfactor.models._rolling_kernel`).
+
+    Factor moments as in the numpy path: computed once for the assets without missing
+    values, per chunk of ``_CHUNK`` assets from their masks for the others; ``y`` (T, N)
+    is read in place.
+    """
+    t = y.shape[0]
+    complete = ~np.isnan(y.sum(axis=0))
+    cols = np.flatnonzero(complete)
+    if cols.size:
+        moments = _factor_moments(z, np.ones((1, t)), window, min_periods)
+        rolling_fit(z, y, cols, y.mean(axis=0)[cols], _with_shift(moments, g, s), s, window, out)
+    partial = np.flatnonzero(~complete)
+    for lo in range(0, partial.size, _CHUNK):
+        cols = partial[lo : lo + _CHUNK]
+        mask = ~np.isnan(y[:, cols])
+        moments = _factor_moments(z, np.ascontiguousarray(mask.T, dtype=float), window, min_periods)
+        mu = np.nanmean(y[:, cols], axis=0)
+        rolling_fit(z, y, cols, mu, _with_shift(moments, g, s), s, window, out)
+
+
+def _with_shift(mom: _FactorMoments, g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(n_fit, sx, inv, shift)`` with ``shift = sx / n_fit + g / s`` (K, M, T): the kernel's inputs."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = mom.sx / mom.n_fit + (g / s)[:, None, None]
+    return mom.n_fit, mom.sx, mom.inv, shift
 
 
 @dataclass(frozen=True)
