@@ -24,6 +24,9 @@ try:
 except ImportError:  # pragma: no cover - without numba the kernel is never called
     prange = range
 
+#: Assets side by side in the loop over time (the compiler vectorises over them).
+_LANES = 64
+
 
 def rolling_fit(
     z: np.ndarray,
@@ -41,12 +44,12 @@ def rolling_fit(
     order); ``mu`` (len(assets),) the assets' mean returns; ``moments`` = ``(n_fit (M, T),
     sx (K, M, T), inv (K, K, M, T), shift (K, M, T))`` with ``M`` 1 (shared) or
     ``len(assets)`` (one column per asset); ``shift = sx / n_fit + g / s``; ``scale`` (K,)
-    the factors' standard deviations ``s``; ``out`` (N, K+2, T).
+    the factors' standard deviations ``s``; ``out`` (T, N, K+2).
     """
-    loop = _jit.compiled(_fit_loop)
+    n_fit, sx, inv, shift = moments
+    loop = _jit.compiled(_fit_shared if n_fit.shape[0] == 1 else _fit_loop)
     if loop is None:
         return False
-    n_fit, sx, inv, shift = moments
     loop(z, y, np.ascontiguousarray(assets, dtype=np.int64), mu, n_fit, sx, inv, shift, scale, window, out)
     return True
 
@@ -98,7 +101,7 @@ def _fit_loop(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # p
             nf = n_fit[m, t]
             if nf != nf:
                 for f in range(k + 2):
-                    out[col, f, t] = np.nan
+                    out[t, col, f] = np.nan
                 continue
             ybar = sy / nf
             for i in range(k):
@@ -109,9 +112,142 @@ def _fit_loop(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # p
                 b = 0.0
                 for j in range(k):
                     b += inv[i, j, m, t] * cxy[j]
-                out[col, 1 + i, t] = b / scale[i]
+                out[t, col, 1 + i] = b / scale[i]
                 alpha -= shift[i, m, t] * b
                 explained += b * cxy[i]
-            out[col, 0, t] = alpha
+            out[t, col, 0] = alpha
             total = syy - ybar * sy
-            out[col, k + 1, t] = explained / total if total != 0.0 else np.nan
+            out[t, col, k + 1] = explained / total if total != 0.0 else np.nan
+
+
+def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pragma: no cover - compiled
+    """:func:`rolling_fit` for assets sharing the factor moments: chunks of ``_LANES`` assets side by side."""
+    k, t_len = z.shape
+    count = assets.shape[0]
+    for chunk in prange(-(-count // _LANES)):
+        a0 = chunk * _LANES
+        w = min(_LANES, count - a0)
+        yv = np.empty((t_len, w))
+        for t in range(t_len):
+            for a in range(w):
+                v = y[t, assets[a0 + a]]
+                yv[t, a] = 0.0 if v != v else v - mu[a0 + a]
+        sums = np.zeros((k + 2, w))
+        blocks = np.zeros((k + 2, w))
+        cxy = np.empty((k, w))
+        ybar = np.empty(w)
+        b = np.empty(w)
+        alpha = np.empty(w)
+        explained = np.empty(w)
+        block_end = window - 1
+        for t in range(t_len):
+            for a in range(w):
+                v = yv[t, a]
+                sums[0, a] += v
+                blocks[0, a] += v
+                sums[k + 1, a] += v * v
+                blocks[k + 1, a] += v * v
+            for i in range(k):
+                zi = z[i, t]
+                for a in range(w):
+                    p = yv[t, a] * zi
+                    sums[1 + i, a] += p
+                    blocks[1 + i, a] += p
+            if t >= window:
+                for a in range(w):
+                    v = yv[t - window, a]
+                    sums[0, a] -= v
+                    sums[k + 1, a] -= v * v
+                for i in range(k):
+                    zi = z[i, t - window]
+                    for a in range(w):
+                        sums[1 + i, a] -= yv[t - window, a] * zi
+            if t == block_end:
+                block_end += window
+                for f in range(k + 2):
+                    for a in range(w):
+                        sums[f, a] = blocks[f, a]
+                        blocks[f, a] = 0.0
+            nf = n_fit[0, t]
+            if nf != nf:
+                for a in range(w):
+                    for f in range(k + 2):
+                        out[t, assets[a0 + a], f] = np.nan
+                continue
+            for a in range(w):
+                ybar[a] = sums[0, a] / nf
+                alpha[a] = ybar[a] + mu[a0 + a]
+                explained[a] = 0.0
+            for i in range(k):
+                sxi = sx[i, 0, t]
+                for a in range(w):
+                    cxy[i, a] = sums[1 + i, a] - sxi * ybar[a]
+            for i in range(k):
+                for a in range(w):
+                    b[a] = 0.0
+                for j in range(k):
+                    cij = inv[i, j, 0, t]
+                    for a in range(w):
+                        b[a] += cij * cxy[j, a]
+                si = scale[i]
+                shi = shift[i, 0, t]
+                for a in range(w):
+                    out[t, assets[a0 + a], 1 + i] = b[a] / si
+                    alpha[a] -= shi * b[a]
+                    explained[a] += b[a] * cxy[i, a]
+            for a in range(w):
+                col = assets[a0 + a]
+                out[t, col, 0] = alpha[a]
+                total = sums[k + 1, a] - ybar[a] * sums[0, a]
+                out[t, col, k + 1] = explained[a] / total if total != 0.0 else np.nan
+
+
+def inverses(a: np.ndarray) -> np.ndarray:
+    """``np.linalg.inv`` of a stack ``(..., K, K)`` of small regular matrices, compiled where numba runs.
+
+    Gauss-Jordan elimination with partial pivoting (the method of LAPACK's ``getrf`` +
+    ``getri``, without its per-matrix call overhead, which dominates for 3 x 3); a zero
+    pivot gives NaN.
+    """
+    loop = _jit.compiled(_gauss_jordan)
+    if loop is None:
+        return np.linalg.inv(a)
+    k = a.shape[-1]
+    out = np.empty((int(np.prod(a.shape[:-2], dtype=np.int64)), k, k))
+    loop(np.ascontiguousarray(a).reshape(-1, k, k), out)
+    return out.reshape(a.shape)
+
+
+def _gauss_jordan(a, out):  # pragma: no cover - compiled (its numpy twin is np.linalg.inv)
+    """``out[m] = a[m]^-1`` for every matrix of the stack."""
+    k = a.shape[1]
+    work = np.empty((k, 2 * k))
+    for m in range(a.shape[0]):
+        for i in range(k):
+            for j in range(k):
+                work[i, j] = a[m, i, j]
+                work[i, k + j] = 1.0 if i == j else 0.0
+        singular = False
+        for c in range(k):
+            p = c
+            for r in range(c + 1, k):
+                if abs(work[r, c]) > abs(work[p, c]):
+                    p = r
+            if work[p, c] == 0.0:
+                singular = True
+                break
+            if p != c:
+                for j in range(2 * k):
+                    work[c, j], work[p, j] = work[p, j], work[c, j]
+            pivot = work[c, c]
+            for j in range(2 * k):
+                work[c, j] /= pivot
+            for r in range(k):
+                if r != c:
+                    f = work[r, c]
+                    if f != 0.0:
+                        for j in range(2 * k):
+                            work[r, j] -= f * work[c, j]
+        for i in range(k):
+            for j in range(k):
+                out[m, i, j] = np.nan if singular else work[i, k + j]

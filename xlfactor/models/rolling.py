@@ -24,7 +24,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models import _jit
 from xlfactor.models._ols_inputs import prepare
-from xlfactor.models._rolling_kernel import rolling_fit
+from xlfactor.models._rolling_kernel import inverses, rolling_fit
 from xlfactor.models._validate import whole_number
 
 ALPHA = "alpha"
@@ -87,10 +87,10 @@ def rolling_regress(
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
     _check_not_empty(data.y, data.assets)
-    values = _rolling_fit(data.y, data.x, window, min_periods)  # (N, K+2, T)
+    values = _rolling_fit(data.y, data.x, window, min_periods)  # (T, N * (K+2))
     fields = [ALPHA, *data.factors, RSQUARED]
     columns = pd.MultiIndex.from_product([data.assets, fields], names=["asset", "field"])
-    return pd.DataFrame(values.reshape(-1, len(data.index)).T, index=data.index, columns=columns, copy=False)
+    return pd.DataFrame(values, index=data.index, columns=columns, copy=False)
 
 
 def window_sums(a: np.ndarray, window: int) -> np.ndarray:
@@ -152,25 +152,27 @@ def _check_window(window: object, min_periods: object, n_params: int, n_rows: in
 
 
 def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
-    """(N, K+2, T) array of [alpha, beta..., R2] per asset and date (NaN where not fitted).
+    """(T, N * (K+2)) array of [alpha, beta..., R2] per date and asset (NaN where not fitted).
 
     Works in standardised units ``z = (x - g)/s`` and ``y - mu`` (``mu`` the asset's
-    mean), time on the last axis. Assets without missing values share the factor
-    moments; the others are fitted with their masks.
+    mean). Assets without missing values share the factor moments; the others are
+    fitted with their masks. The compiled loop writes date-major, (T, N, K+2); the numpy
+    kernels work with time on the last axis, (N, K+2, T), returned as a transposed view.
     """
     t, n_assets = y.shape
     g, s = x.mean(axis=0), x.std(axis=0)
     z = np.ascontiguousarray(((x - g) / s).T)
-    out = np.empty((n_assets, x.shape[1] + 2, t))
     if _jit.available():
+        out = np.empty((t, n_assets, x.shape[1] + 2))
         _fit_compiled(z, y, g, s, window, min_periods, out)
-        return out
+        return out.reshape(t, -1)
+    out = np.empty((n_assets, x.shape[1] + 2, t))
     y = y.T
     complete = ~np.isnan(y.sum(axis=1))
     if complete.all():
         mu = y.mean(axis=1)
         _fit_group(z, y - mu[:, None], mu, None, g, s, window, min_periods, out)
-        return out
+        return out.reshape(-1, t).T
     if complete.any():
         yc = y[complete]
         mu = yc.mean(axis=1)
@@ -181,7 +183,7 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
     out[~complete] = _fit_group(
         z, np.where(mask, yp - mu[:, None], 0.0), mu, mask.astype(float), g, s, window, min_periods
     )
-    return out
+    return out.reshape(-1, t).T
 
 
 def _fit_compiled(
@@ -238,7 +240,7 @@ def _factor_moments(z: np.ndarray, m: np.ndarray, window: int, min_periods: int)
     with np.errstate(invalid="ignore", divide="ignore"):
         cxx = (sxx - sx[:, None] * sx[None, :] / n).transpose(2, 3, 0, 1)  # (M, T, K, K)
         fitted = (np.arange(t) >= window - 1) & (n >= min_periods) & _regular(cxx, n)
-    inv = np.linalg.inv(np.where(fitted[..., None, None], cxx, np.eye(k)))
+    inv = inverses(np.where(fitted[..., None, None], cxx, np.eye(k)))
     return _FactorMoments(n_fit=np.where(fitted, n, np.nan), sx=sx, inv=np.ascontiguousarray(inv.transpose(2, 3, 0, 1)))
 
 
