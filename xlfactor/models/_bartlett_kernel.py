@@ -23,11 +23,6 @@ import numpy as np
 
 from xlfactor.models import _jit
 
-try:
-    from numba import prange
-except ImportError:  # pragma: no cover - without numba the kernel is never called
-    prange = range
-
 #: Assets per chunk: the chunk's sums and accumulators stay in the L1 cache.
 _CHUNK = 32
 #: Steps between exact recomputations of the moving sums.
@@ -75,7 +70,7 @@ def _box_meat(z, e, rows, cols, lag, meat):  # pragma: no cover - compiled (its 
     for r in range(m):
         for i in range(k):
             zr[r, i] = z[rows[r], i]
-    for chunk in prange(-(-cols.shape[0] // _CHUNK)):
+    for chunk in range(-(-cols.shape[0] // _CHUNK)):
         c0 = chunk * _CHUNK
         width_c = min(_CHUNK, cols.shape[0] - c0)
         er = np.empty((m, width_c))

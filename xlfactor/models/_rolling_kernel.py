@@ -19,11 +19,6 @@ import numpy as np
 
 from xlfactor.models import _jit
 
-try:
-    from numba import prange
-except ImportError:  # pragma: no cover - without numba the kernel is never called
-    prange = range
-
 #: Assets side by side in the loop over time (the compiler vectorises over them).
 _LANES = 64
 
@@ -58,7 +53,7 @@ def _fit_loop(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # p
     """The per-asset loop of :func:`rolling_fit` (see the module notes)."""
     k, t_len = z.shape
     shared = n_fit.shape[0] == 1
-    for a in prange(assets.shape[0]):
+    for a in range(assets.shape[0]):
         col = assets[a]
         m = 0 if shared else a
         mean = mu[a]
@@ -124,7 +119,7 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
     """:func:`rolling_fit` for assets sharing the factor moments: chunks of ``_LANES`` assets side by side."""
     k, t_len = z.shape
     count = assets.shape[0]
-    for chunk in prange(-(-count // _LANES)):
+    for chunk in range(-(-count // _LANES)):
         a0 = chunk * _LANES
         w = min(_LANES, count - a0)
         yv = np.empty((t_len, w))
@@ -206,8 +201,8 @@ def inverses(a: np.ndarray) -> np.ndarray:
     """``np.linalg.inv`` of a stack ``(..., K, K)`` of small regular matrices, compiled where numba runs.
 
     Gauss-Jordan elimination with partial pivoting (the method of LAPACK's ``getrf`` +
-    ``getri``, without its per-matrix call overhead, which dominates for 3 x 3); a zero
-    pivot gives NaN.
+    ``getri``, without its per-matrix call overhead, which dominates for 3 x 3). Callers
+    pass regular matrices only; a zero pivot would give NaN here (LAPACK raises).
     """
     loop = _jit.compiled(_gauss_jordan)
     if loop is None:
