@@ -132,8 +132,8 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
         cxy = np.empty((k, w))
         ybar = np.empty(w)
         b = np.empty(w)
-        alpha = np.empty(w)
-        explained = np.empty(w)
+        res = np.empty((k + 2, w))  # alpha, beta..., explained sum of squares
+        recip = 1.0 / scale
         block_end = window - 1
         for t in range(t_len):
             for a in range(w):
@@ -169,10 +169,12 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
                     for f in range(k + 2):
                         out[t, assets[a0 + a], f] = np.nan
                 continue
+            # fields in lanes first (vectorised over assets), then one store pass per date
+            inv_nf = 1.0 / nf
             for a in range(w):
-                ybar[a] = sums[0, a] / nf
-                alpha[a] = ybar[a] + mu[a0 + a]
-                explained[a] = 0.0
+                ybar[a] = sums[0, a] * inv_nf
+                res[0, a] = ybar[a] + mu[a0 + a]
+                res[k + 1, a] = 0.0
             for i in range(k):
                 sxi = sx[i, 0, t]
                 for a in range(w):
@@ -184,17 +186,18 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
                     cij = inv[i, j, 0, t]
                     for a in range(w):
                         b[a] += cij * cxy[j, a]
-                si = scale[i]
+                ri = recip[i]
                 shi = shift[i, 0, t]
                 for a in range(w):
-                    out[t, assets[a0 + a], 1 + i] = b[a] / si
-                    alpha[a] -= shi * b[a]
-                    explained[a] += b[a] * cxy[i, a]
+                    res[1 + i, a] = b[a] * ri
+                    res[0, a] -= shi * b[a]
+                    res[k + 1, a] += b[a] * cxy[i, a]
             for a in range(w):
                 col = assets[a0 + a]
-                out[t, col, 0] = alpha[a]
+                for f in range(k + 1):
+                    out[t, col, f] = res[f, a]
                 total = sums[k + 1, a] - ybar[a] * sums[0, a]
-                out[t, col, k + 1] = explained[a] / total if total != 0.0 else np.nan
+                out[t, col, k + 1] = res[k + 1, a] / total if total != 0.0 else np.nan
 
 
 def inverses(a: np.ndarray) -> np.ndarray:
