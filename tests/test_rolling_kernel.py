@@ -1,4 +1,4 @@
-"""The compiled rolling loop and small inverses against the numpy kernels (the reference) and RollingOLS."""
+"""The compiled rolling loops (factor moments, fit) against the numpy kernels (the reference) and RollingOLS."""
 
 import numpy as np
 import pandas as pd
@@ -8,8 +8,8 @@ from numpy.testing import assert_allclose
 from statsmodels.regression.rolling import RollingOLS
 
 from xlfactor.models import _jit
-from xlfactor.models._rolling_kernel import _LANES, inverses
-from xlfactor.models.rolling import rolling_regress
+from xlfactor.models._rolling_kernel import _LANES, factor_moments
+from xlfactor.models.rolling import SINGULAR_DET, _factor_moments, rolling_regress
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +56,28 @@ def test_compiled_equals_numpy_and_rolling_ols(panel, monkeypatch, min_periods):
         assert_allclose(compiled[asset]["rsquared"].to_numpy(), ref.rsquared.to_numpy(), rtol=1e-10)
 
 
-@pytest.mark.usefixtures("kernels")
-def test_inverses_equal_lapack():
-    rng = np.random.default_rng(2)
-    a = rng.normal(size=(4, 50, 3, 3)) + 3 * np.eye(3)
-    a[0, 0] = np.eye(3)[[2, 0, 1]]  # needs row exchanges
-    assert_allclose(inverses(a), np.linalg.inv(a), rtol=1e-12, atol=1e-14)
-    assert_allclose(inverses(a[0, 0]), np.linalg.inv(a[0, 0]), rtol=1e-12, atol=1e-15)
+def test_factor_moments_equal_numpy(monkeypatch):
+    """Shared and per-asset moments, with windows where a factor is constant or two are collinear (not fitted)."""
+    monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    rng = np.random.default_rng(4)
+    t, window = 400, 40
+    x = rng.normal(0.0, 0.01, (t, 3))
+    x[100:160, 1] = 0.004  # constant within the windows inside rows 100..159
+    x[250:300, 2] = 2 * x[250:300, 0]  # collinear there
+    g, s = x.mean(axis=0), x.std(axis=0)
+    z = np.ascontiguousarray(((x - g) / s).T)
+    y = rng.normal(0.0, 0.02, (t, 4))
+    y[rng.random((t, 4)) < 0.1] = np.nan
+    cases = [(None, np.ones((1, t))), (np.arange(4), (~np.isnan(y)).T.astype(float))]
+    for assets, rows in cases:
+        n_fit, sx, inv, shift = factor_moments(z, y, assets, window, 30, g / s, SINGULAR_DET)
+        ref = _factor_moments(z, rows, window, 30)
+        fitted = ~np.isnan(ref.n_fit)
+        assert np.array_equal(np.isnan(n_fit), ~fitted)
+        assert np.isnan(n_fit[:, [150, 295]]).all() and fitted[:, [200, 399]].all()
+        assert_allclose(n_fit[fitted], ref.n_fit[fitted], rtol=0, atol=0)
+        assert_allclose(sx, ref.sx, rtol=1e-12, atol=1e-12)
+        assert_allclose(inv[:, :, fitted], ref.inv[:, :, fitted], rtol=1e-11, atol=1e-13)
+        with np.errstate(invalid="ignore"):
+            expected_shift = ref.sx / ref.n_fit + (g / s)[:, None, None]
+        assert_allclose(shift[:, fitted], expected_shift[:, fitted], rtol=1e-12, atol=1e-14)

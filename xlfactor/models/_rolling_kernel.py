@@ -200,52 +200,116 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
                 out[t, col, k + 1] = res[k + 1, a] / total if total != 0.0 else np.nan
 
 
-def inverses(a: np.ndarray) -> np.ndarray:
-    """``np.linalg.inv`` of a stack ``(..., K, K)`` of small regular matrices, compiled where numba runs.
+def factor_moments(
+    z: np.ndarray,
+    y: np.ndarray,
+    assets: np.ndarray | None,
+    window: int,
+    min_periods: int,
+    offset: np.ndarray,
+    singular_det: float,
+) -> tuple[np.ndarray, ...] | None:
+    """Window moments of the factors for :func:`rolling_fit`, compiled; None without numba.
 
-    Gauss-Jordan elimination with partial pivoting (the method of LAPACK's ``getrf`` +
-    ``getri``, without its per-matrix call overhead, which dominates for 3 x 3). Callers
-    pass regular matrices only; a zero pivot would give NaN here (LAPACK raises).
+    Over all rows (``assets`` None: one column shared by the assets without missing
+    values) or over the rows where each column ``assets`` of ``y`` is present. The rules
+    of :func:`~xlfactor.models.rolling._factor_moments`: a window is fitted when full,
+    with at least ``min_periods`` rows, no factor constant in it (variance below
+    ``1e-12``) and a factor correlation determinant at least ``singular_det``.
+    ``offset`` (K,) is ``g / s`` (``shift = sx / n + g / s``). Returns ``(n_fit, sx, inv, shift)``.
     """
-    loop = _jit.compiled(_gauss_jordan)
+    loop = _jit.compiled(_moments_loop)
     if loop is None:
-        return np.linalg.inv(a)
-    k = a.shape[-1]
-    out = np.empty((int(np.prod(a.shape[:-2], dtype=np.int64)), k, k))
-    loop(np.ascontiguousarray(a).reshape(-1, k, k), out)
-    return out.reshape(a.shape)
+        return None
+    k, t = z.shape
+    cols = np.zeros(0, dtype=np.int64) if assets is None else np.ascontiguousarray(assets, dtype=np.int64)
+    m = max(1, cols.size)
+    n_fit, sx, inv, shift = np.empty((m, t)), np.empty((k, m, t)), np.empty((k, k, m, t)), np.empty((k, m, t))
+    loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, sx, inv, shift)
+    return n_fit, sx, inv, shift
 
 
-def _gauss_jordan(a, out):  # pragma: no cover - compiled (its numpy twin is np.linalg.inv)
-    """``out[m] = a[m]^-1`` for every matrix of the stack."""
-    k = a.shape[1]
-    work = np.empty((k, 2 * k))
-    for m in range(a.shape[0]):
-        for i in range(k):
-            for j in range(k):
-                work[i, j] = a[m, i, j]
-                work[i, k + j] = 1.0 if i == j else 0.0
-        singular = False
-        for c in range(k):
-            p = c
-            for r in range(c + 1, k):
-                if abs(work[r, c]) > abs(work[p, c]):
-                    p = r
-            if work[p, c] == 0.0:
-                singular = True
-                break
-            if p != c:
+def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, sx, inv, shift):  # pragma: no cover
+    """Per column: window sums of ``[1, z, z z']`` over the used rows (add one row, drop one, exact
+    block sums), then per fitted window ``C_xx``, its correlation matrix's determinant and the
+    inverse, both from one Gauss-Jordan elimination with partial pivoting of the correlation
+    matrix ``R``: ``C_xx^-1 = D^-1/2 R^-1 D^-1/2``."""
+    k, t_len = z.shape
+    size = 1 + k + k * k
+    for a in range(max(1, cols.shape[0])):
+        col = cols[a] if cols.shape[0] > 0 else -1
+        sums = np.zeros(size)
+        blocks = np.zeros(size)
+        work = np.empty((k, 2 * k))
+        sd = np.empty(k)
+        block_end = window - 1
+        for t in range(t_len):
+            for r, sign in ((t, 1.0), (t - window, -1.0)):
+                if r < 0 or (col >= 0 and y[r, col] != y[r, col]):
+                    continue
+                sums[0] += sign
+                if sign > 0:
+                    blocks[0] += 1.0
+                for i in range(k):
+                    zi = z[i, r]
+                    sums[1 + i] += sign * zi
+                    if sign > 0:
+                        blocks[1 + i] += zi
+                    for j in range(k):
+                        p = zi * z[j, r]
+                        sums[1 + k + i * k + j] += sign * p
+                        if sign > 0:
+                            blocks[1 + k + i * k + j] += p
+            if t == block_end:
+                block_end += window
+                for q in range(size):
+                    sums[q] = blocks[q]
+                    blocks[q] = 0.0
+            n = sums[0]
+            n_fit[a, t] = np.nan
+            for i in range(k):
+                sx[i, a, t] = sums[1 + i]
+            if t < window - 1 or n < min_periods:
+                continue
+            regular = True
+            for i in range(k):
+                var = sums[1 + k + i * k + i] - sums[1 + i] * sums[1 + i] / n
+                if not var > 1e-12 * n:
+                    regular = False
+                sd[i] = np.sqrt(var) if var > 0.0 else 1.0
+            if not regular:
+                continue
+            for i in range(k):
+                for j in range(k):
+                    cij = sums[1 + k + i * k + j] - sums[1 + i] * sums[1 + j] / n
+                    work[i, j] = cij / sd[i] / sd[j]
+                    work[i, k + j] = 1.0 if i == j else 0.0
+            det = 1.0
+            for c in range(k):
+                p = c
+                for r in range(c + 1, k):
+                    if abs(work[r, c]) > abs(work[p, c]):
+                        p = r
+                if work[p, c] == 0.0:
+                    det = 0.0
+                    break
+                if p != c:
+                    det = -det
+                    for j in range(2 * k):
+                        work[c, j], work[p, j] = work[p, j], work[c, j]
+                pivot = work[c, c]
+                det *= pivot
                 for j in range(2 * k):
-                    work[c, j], work[p, j] = work[p, j], work[c, j]
-            pivot = work[c, c]
-            for j in range(2 * k):
-                work[c, j] /= pivot
-            for r in range(k):
-                if r != c:
-                    f = work[r, c]
-                    if f != 0.0:
+                    work[c, j] /= pivot
+                for r in range(k):
+                    if r != c:
+                        f = work[r, c]
                         for j in range(2 * k):
                             work[r, j] -= f * work[c, j]
-        for i in range(k):
-            for j in range(k):
-                out[m, i, j] = np.nan if singular else work[i, k + j]
+            if not det >= singular_det:
+                continue
+            n_fit[a, t] = n
+            for i in range(k):
+                shift[i, a, t] = sums[1 + i] / n + offset[i]
+                for j in range(k):
+                    inv[i, j, a, t] = work[i, k + j] / sd[i] / sd[j]

@@ -24,7 +24,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models import _jit
 from xlfactor.models._ols_inputs import prepare
-from xlfactor.models._rolling_kernel import inverses, rolling_fit
+from xlfactor.models._rolling_kernel import factor_moments, rolling_fit
 from xlfactor.models._validate import whole_number
 
 ALPHA = "alpha"
@@ -189,32 +189,22 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
 def _fit_compiled(
     z: np.ndarray, y: np.ndarray, g: np.ndarray, s: np.ndarray, window: int, min_periods: int, out: np.ndarray
 ) -> None:
-    """:func:`_rolling_fit` through the compiled per-asset loop (:mod:`xlfactor.models._rolling_kernel`).
+    """:func:`_rolling_fit` through the compiled loops (:mod:`xlfactor.models._rolling_kernel`).
 
     Factor moments as in the numpy path: computed once for the assets without missing
-    values, per chunk of ``_CHUNK`` assets from their masks for the others; ``y`` (T, N)
+    values, per chunk of ``_CHUNK`` assets from their own rows for the others; ``y`` (T, N)
     is read in place.
     """
-    t = y.shape[0]
     complete = ~np.isnan(y.sum(axis=0))
     cols = np.flatnonzero(complete)
     if cols.size:
-        moments = _factor_moments(z, np.ones((1, t)), window, min_periods)
-        rolling_fit(z, y, cols, y.mean(axis=0)[cols], _with_shift(moments, g, s), s, window, out)
+        moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)
+        rolling_fit(z, y, cols, y.mean(axis=0)[cols], moments, s, window, out)
     partial = np.flatnonzero(~complete)
     for lo in range(0, partial.size, _CHUNK):
         cols = partial[lo : lo + _CHUNK]
-        mask = ~np.isnan(y[:, cols])
-        moments = _factor_moments(z, np.ascontiguousarray(mask.T, dtype=float), window, min_periods)
-        mu = np.nanmean(y[:, cols], axis=0)
-        rolling_fit(z, y, cols, mu, _with_shift(moments, g, s), s, window, out)
-
-
-def _with_shift(mom: _FactorMoments, g: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``(n_fit, sx, inv, shift)`` with ``shift = sx / n_fit + g / s`` (K, M, T): the kernel's inputs."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shift = mom.sx / mom.n_fit + (g / s)[:, None, None]
-    return mom.n_fit, mom.sx, mom.inv, shift
+        moments = factor_moments(z, y, cols, window, min_periods, g / s, SINGULAR_DET)
+        rolling_fit(z, y, cols, np.nanmean(y[:, cols], axis=0), moments, s, window, out)
 
 
 @dataclass(frozen=True)
@@ -240,7 +230,7 @@ def _factor_moments(z: np.ndarray, m: np.ndarray, window: int, min_periods: int)
     with np.errstate(invalid="ignore", divide="ignore"):
         cxx = (sxx - sx[:, None] * sx[None, :] / n).transpose(2, 3, 0, 1)  # (M, T, K, K)
         fitted = (np.arange(t) >= window - 1) & (n >= min_periods) & _regular(cxx, n)
-    inv = inverses(np.where(fitted[..., None, None], cxx, np.eye(k)))
+    inv = np.linalg.inv(np.where(fitted[..., None, None], cxx, np.eye(k)))
     return _FactorMoments(n_fit=np.where(fitted, n, np.nan), sx=sx, inv=np.ascontiguousarray(inv.transpose(2, 3, 0, 1)))
 
 
