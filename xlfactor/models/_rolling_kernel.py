@@ -241,25 +241,28 @@ def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, 
         sums = np.zeros(size)
         blocks = np.zeros(size)
         work = np.empty((k, 2 * k))
-        sd = np.empty(k)
+        rsd = np.empty(k)  # 1 / standard deviations
         block_end = window - 1
         for t in range(t_len):
-            for r, sign in ((t, 1.0), (t - window, -1.0)):
-                if r < 0 or (col >= 0 and y[r, col] != y[r, col]):
-                    continue
-                sums[0] += sign
-                if sign > 0:
-                    blocks[0] += 1.0
+            if col < 0 or y[t, col] == y[t, col]:
+                sums[0] += 1.0
+                blocks[0] += 1.0
+                for i in range(k):
+                    zi = z[i, t]
+                    sums[1 + i] += zi
+                    blocks[1 + i] += zi
+                    for j in range(k):
+                        p = zi * z[j, t]
+                        sums[1 + k + i * k + j] += p
+                        blocks[1 + k + i * k + j] += p
+            r = t - window
+            if r >= 0 and (col < 0 or y[r, col] == y[r, col]):
+                sums[0] -= 1.0
                 for i in range(k):
                     zi = z[i, r]
-                    sums[1 + i] += sign * zi
-                    if sign > 0:
-                        blocks[1 + i] += zi
+                    sums[1 + i] -= zi
                     for j in range(k):
-                        p = zi * z[j, r]
-                        sums[1 + k + i * k + j] += sign * p
-                        if sign > 0:
-                            blocks[1 + k + i * k + j] += p
+                        sums[1 + k + i * k + j] -= zi * z[j, r]
             if t == block_end:
                 block_end += window
                 for q in range(size):
@@ -276,13 +279,13 @@ def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, 
                 var = sums[1 + k + i * k + i] - sums[1 + i] * sums[1 + i] / n
                 if not var > 1e-12 * n:
                     regular = False
-                sd[i] = np.sqrt(var) if var > 0.0 else 1.0
+                rsd[i] = 1.0 / np.sqrt(var) if var > 0.0 else 1.0
             if not regular:
                 continue
             for i in range(k):
                 for j in range(k):
                     cij = sums[1 + k + i * k + j] - sums[1 + i] * sums[1 + j] / n
-                    work[i, j] = cij / sd[i] / sd[j]
+                    work[i, j] = cij * rsd[i] * rsd[j]
                     work[i, k + j] = 1.0 if i == j else 0.0
             det = 1.0
             for c in range(k):
@@ -297,10 +300,10 @@ def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, 
                     det = -det
                     for j in range(2 * k):
                         work[c, j], work[p, j] = work[p, j], work[c, j]
-                pivot = work[c, c]
-                det *= pivot
+                det *= work[c, c]
+                scale = 1.0 / work[c, c]
                 for j in range(2 * k):
-                    work[c, j] /= pivot
+                    work[c, j] *= scale
                 for r in range(k):
                     if r != c:
                         f = work[r, c]
@@ -312,4 +315,4 @@ def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, 
             for i in range(k):
                 shift[i, a, t] = sums[1 + i] / n + offset[i]
                 for j in range(k):
-                    inv[i, j, a, t] = work[i, k + j] / sd[i] / sd[j]
+                    inv[i, j, a, t] = work[i, k + j] * rsd[i] * rsd[j]
