@@ -11,7 +11,10 @@ the asset's return is missing, and fits ``y = alpha + f' beta + e`` when at leas
 computed for all dates and assets at once. Window sums are formed blockwise (see
 :func:`window_sums`) from factors standardised on the whole sample and returns
 centred on their own mean, so each sum adds at most ``2 * window`` terms of modest
-size: no long running sums whose differences lose precision.
+size: no long running sums whose differences lose precision. Where numba runs, the same
+sums and formulas run as compiled loops over time (:mod:`xlfactor.models._rolling_kernel`:
+add one row, drop one, exact block sums every ``window`` rows); these numpy kernels are
+the fallback (xlwings Lite) and the reference the compiled ones are tested against.
 """
 
 from __future__ import annotations
