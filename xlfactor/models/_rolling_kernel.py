@@ -8,9 +8,12 @@ sum therefore adds and drops at most ``2 * window`` terms since it was last form
 scratch, the same bound as :func:`~xlfactor.models.rolling.window_sums`.
 
 The factor moments of each window (row count, factor sums, the inverse of the centred
-factor cross-products, NaN row counts where no fit is made) come from the caller, shared
-by every asset without missing values; the loop turns them and the sums into
-``[alpha, beta..., R2]`` with the formulas of :func:`~xlfactor.models.rolling._fit_chunk`.
+factor cross-products, NaN row counts where no fit is made) come from :func:`factor_moments`
+(the same add/drop loop over ``[1, z, z z']``), once for all assets without missing values and
+per asset for the others; :func:`rolling_fit` turns them and the sums into
+``[alpha, beta..., R2]`` with the formulas of :func:`~xlfactor.models.rolling._fit_chunk`:
+assets sharing the moments 64 side by side (``_fit_shared``, vectorised over them), the others
+one at a time (``_fit_own``).
 """
 
 from __future__ import annotations
@@ -42,20 +45,19 @@ def rolling_fit(
     the factors' standard deviations ``s``; ``out`` (T, N, K+2).
     """
     n_fit, sx, inv, shift = moments
-    loop = _jit.compiled(_fit_shared if n_fit.shape[0] == 1 else _fit_loop)
+    loop = _jit.compiled(_fit_shared if n_fit.shape[0] == 1 else _fit_own)
     if loop is None:
         return False
     loop(z, y, np.ascontiguousarray(assets, dtype=np.int64), mu, n_fit, sx, inv, shift, scale, window, out)
     return True
 
 
-def _fit_loop(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pragma: no cover - compiled
-    """The per-asset loop of :func:`rolling_fit` (see the module notes)."""
+def _fit_own(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pragma: no cover - compiled
+    """:func:`rolling_fit` for assets with their own moments (column ``a`` of the moments for ``assets[a]``)."""
     k, t_len = z.shape
-    shared = n_fit.shape[0] == 1
     for a in range(assets.shape[0]):
         col = assets[a]
-        m = 0 if shared else a
+        m = a
         mean = mu[a]
         sxy = np.zeros(k)
         bxy = np.zeros(k)
