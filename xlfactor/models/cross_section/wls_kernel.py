@@ -6,10 +6,10 @@ quantity (industry sums, batched products, prediction, residuals). The compiled 
 read the panels in their own memory order instead (asset by asset, a run of dates at a time:
 contiguous in a column-major panel, no transposed copy) and make one pass for all sums:
 
-* :func:`normal_sums` -- per date ``X'ΩX`` (K x K, ``X = [1, D, S]``), ``X'Ωy``, the asset
+* :meth:`AssetRows.normal_sums` -- per date ``X'ΩX`` (K x K, ``X = [1, D, S]``), ``X'Ωy``, the asset
   count, the industry counts and constraint weights, ``sum ω`` and ``sum ω y``, with
   ``ω = w h`` (fit), ``(w h e)^2`` (the HC1 meat) or ``w h e^2`` (the classic variance);
-* :func:`residual_sums` -- residuals ``e = y - X f``, ``sum w e^2`` and ``sum w (y - ybar)^2``.
+* :meth:`AssetRows.residual_sums` -- residuals ``e = y - X f``, ``sum w e^2`` and ``sum w (y - ybar)^2``.
 
 Both apply the universe rule of :meth:`PanelDesign.block` (finite return and styles, an
 industry, positive finite weight and constraint cap). Panels reach them transposed, assets x
@@ -26,6 +26,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlfactor.models import _jit
+
+try:
+    from numba import carray, prange, types
+    from numba.extending import intrinsic
+except ImportError:  # Pyodide: the kernels are None there and the numpy path serves
+    carray, prange = None, range
+else:
+
+    @intrinsic
+    def _pointer(typingctx, address):
+        """The float64 pointer at an integer address (the style panels reach the kernels as a table
+        of addresses: any number of panels, one compiled version; see :meth:`AssetRows.of`)."""
+
+        def codegen(context, builder, signature, args):
+            return builder.inttoptr(args[0], context.get_value_type(types.CPointer(types.float64)))
+
+        return types.CPointer(types.float64)(types.intp), codegen
+
+
 from xlfactor.models.cross_section.design import PanelDesign
 
 #: Dates read per asset in one run (a column-major panel holds an asset's dates contiguously;
@@ -38,6 +57,8 @@ TILE_ASSETS = 8
 SUB_DATES = 32
 #: Dates per call of the kernels (their per-date outputs, ~K^2 values a date, stay small).
 COMPILED_DATES = 512
+#: Runs of dates in parallel threads (numba's default: one per core).
+PARALLEL = False
 #: ``mode`` of :func:`normal_sums`: the observation weight ω.
 FIT, HC1_MEAT, VARIANCE = 0, 1, 2
 
@@ -74,7 +95,7 @@ def _load_tile(yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, t0, m
     (Inner loops run over 1-d views from index 0, which the compiler vectorises.)"""
     n_sty = len(styles)
     for p in range(n_sty):
-        s = styles[p]
+        s = carray(_pointer(styles[p]), yt.shape)
         for a in range(nb):
             src = s[n0 + a, t0 : t0 + m]
             dst = buf[a, p]
@@ -152,9 +173,22 @@ def _normal_sums(
 ):
     """Per date ``lo + t`` (``t < hi - lo``): ``a[t]`` = X'ΩX, ``b[t]`` = X'Ωy, ``nobs[t]``, ``ind[t, 0, j]``
     assets and ``ind[t, 1, j]`` constraint weight of industry j, ``tot[t]`` = (sum ω, sum ω y).
+    Runs of :data:`RUN_DATES` dates are independent (:func:`_sum_run`; in parallel threads)."""
+    for c in prange((hi - lo + RUN_DATES - 1) // RUN_DATES):
+        t0 = lo + c * RUN_DATES
+        _normal_run(
+            yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, ht, hs, has_h, et, mode, intercept,
+            t0, min(RUN_DATES, hi - t0), lo, a, b, nobs, ind, tot,
+        )  # fmt: skip
 
-    Dates go in runs of :data:`RUN_DATES` (read as runs from the column-major panels), assets in
-    tiles of :data:`TILE_ASSETS`, sums in slices of :data:`SUB_DATES` dates (kept in the L1 cache)."""
+
+def _sum_run(
+    yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, ht, hs, has_h, et, mode, intercept,
+    t0, m1, lo, a, b, nobs, ind, tot,
+):  # fmt: skip
+    """:func:`_normal_sums` of the dates ``t0 .. t0+m1``, read as runs from the column-major panels:
+    assets in tiles of :data:`TILE_ASSETS`, sums in slices of :data:`SUB_DATES` dates (kept in the
+    L1 cache)."""
     n_a = yt.shape[0]
     n_sty = len(styles)
     p1 = n_sty + 1
@@ -176,111 +210,109 @@ def _normal_sums(
     mm = np.empty((n_sty, p1, n_sub, sub))
     g = np.empty((bins, p1 + 3, n_sub, sub))  # per industry: sum ω [s, y], sum ω, count, sum cap
     cnt = np.empty(run)
-    for t0 in range(lo, hi, run):
-        m1 = min(run, hi - t0)
-        mm[:] = 0.0
-        g[:] = 0.0
-        cnt[:] = 0.0
-        for n0 in range(0, n_a, ta):
-            nb = min(ta, n_a - n0)
-            _load(yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, t0, m1, n0, nb, buf, om, cap, code, okb)
-            for r in range(nb):
-                n = n0 + r
-                wrow = om[r]
+    mm[:] = 0.0
+    g[:] = 0.0
+    cnt[:] = 0.0
+    for n0 in range(0, n_a, ta):
+        nb = min(ta, n_a - n0)
+        _load(yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, t0, m1, n0, nb, buf, om, cap, code, okb)
+        for r in range(nb):
+            n = n0 + r
+            wrow = om[r]
+            for i in range(m1):
+                cnt[i] += 1.0 if wrow[i] > 0.0 else 0.0
+            if has_h:
+                hrow = ht[n, t0 : t0 + m1] if hs else ht[n, 0:1]
                 for i in range(m1):
-                    cnt[i] += 1.0 if wrow[i] > 0.0 else 0.0
-                if has_h:
-                    hrow = ht[n, t0 : t0 + m1] if hs else ht[n, 0:1]
-                    for i in range(m1):
-                        h = hrow[i * hs]
-                        wrow[i] = wrow[i] * h if np.isfinite(h) else wrow[i]
-                if mode != FIT:
-                    erow = et[n, t0 : t0 + m1]
-                    for i in range(m1):
-                        e = erow[i] if np.isfinite(erow[i]) else 0.0
-                        w = wrow[i]
-                        wrow[i] = w * w * e * e if mode == HC1_MEAT else w * e * e
-            for sb in range((m1 + sub - 1) // sub):
-                m = min(sub, m1 - sb * sub)
-                for r in range(nb):
+                    h = hrow[i * hs]
+                    wrow[i] = wrow[i] * h if np.isfinite(h) else wrow[i]
+            if mode != FIT:
+                erow = et[n, t0 : t0 + m1]
+                for i in range(m1):
+                    e = erow[i] if np.isfinite(erow[i]) else 0.0
+                    w = wrow[i]
+                    wrow[i] = w * w * e * e if mode == HC1_MEAT else w * e * e
+        for sb in range((m1 + sub - 1) // sub):
+            m = min(sub, m1 - sb * sub)
+            for r in range(nb):
+                for p in range(p1):
+                    for i in range(m):
+                        wv[r, p, i] = om3[r, sb, i] * buf4[r, p, sb, i]
+            for p in range(n_sty):
+                for q in range(p, p1):
+                    r = 0
+                    while r + 4 <= nb:  # four assets per update of the sums: a quarter of the traffic
+                        for i in range(m):
+                            mm[p, q, sb, i] += (
+                                wv[r, p, i] * buf4[r, q, sb, i]
+                                + wv[r + 1, p, i] * buf4[r + 1, q, sb, i]
+                                + wv[r + 2, p, i] * buf4[r + 2, q, sb, i]
+                                + wv[r + 3, p, i] * buf4[r + 3, q, sb, i]
+                            )
+                        r += 4
+                    while r < nb:
+                        for i in range(m):
+                            mm[p, q, sb, i] += wv[r, p, i] * buf4[r, q, sb, i]
+                        r += 1
+            for r in range(nb):
+                if n_ind > 0 and ks == 0:
+                    j = kt[n0 + r, 0]  # static: one industry on every date (without one: never used)
+                    if j < 0:
+                        continue
                     for p in range(p1):
                         for i in range(m):
-                            wv[r, p, i] = om3[r, sb, i] * buf4[r, p, sb, i]
-                for p in range(n_sty):
-                    for q in range(p, p1):
-                        r = 0
-                        while r + 4 <= nb:  # four assets per update of the sums: a quarter of the traffic
-                            for i in range(m):
-                                mm[p, q, sb, i] += (
-                                    wv[r, p, i] * buf4[r, q, sb, i]
-                                    + wv[r + 1, p, i] * buf4[r + 1, q, sb, i]
-                                    + wv[r + 2, p, i] * buf4[r + 2, q, sb, i]
-                                    + wv[r + 3, p, i] * buf4[r + 3, q, sb, i]
-                                )
-                            r += 4
-                        while r < nb:
-                            for i in range(m):
-                                mm[p, q, sb, i] += wv[r, p, i] * buf4[r, q, sb, i]
-                            r += 1
-                for r in range(nb):
-                    if n_ind > 0 and ks == 0:
-                        j = kt[n0 + r, 0]  # static: one industry on every date (without one: never used)
-                        if j < 0:
-                            continue
+                            g[j, p, sb, i] += wv[r, p, i]
+                    for i in range(m):
+                        g[j, p1, sb, i] += om3[r, sb, i]
+                        g[j, p1 + 1, sb, i] += 1.0 if cap3[r, sb, i] > 0.0 else 0.0
+                        g[j, p1 + 2, sb, i] += cap3[r, sb, i]
+                else:
+                    for i in range(m):
+                        j = code3[r, sb, i]
                         for p in range(p1):
-                            for i in range(m):
-                                g[j, p, sb, i] += wv[r, p, i]
-                        for i in range(m):
-                            g[j, p1, sb, i] += om3[r, sb, i]
-                            g[j, p1 + 1, sb, i] += 1.0 if cap3[r, sb, i] > 0.0 else 0.0
-                            g[j, p1 + 2, sb, i] += cap3[r, sb, i]
-                    else:
-                        for i in range(m):
-                            j = code3[r, sb, i]
-                            for p in range(p1):
-                                g[j, p, sb, i] += wv[r, p, i]
-                            g[j, p1, sb, i] += om3[r, sb, i]
-                            g[j, p1 + 1, sb, i] += 1.0 if cap3[r, sb, i] > 0.0 else 0.0
-                            g[j, p1 + 2, sb, i] += cap3[r, sb, i]
-        for i in range(m1):
-            sb, u = i // sub, i % sub
-            t = t0 + i - lo
-            a[t] = 0.0
-            b[t] = 0.0
-            nobs[t] = int(cnt[i])
+                            g[j, p, sb, i] += wv[r, p, i]
+                        g[j, p1, sb, i] += om3[r, sb, i]
+                        g[j, p1 + 1, sb, i] += 1.0 if cap3[r, sb, i] > 0.0 else 0.0
+                        g[j, p1 + 2, sb, i] += cap3[r, sb, i]
+    for i in range(m1):
+        sb, u = i // sub, i % sub
+        t = t0 + i - lo
+        a[t] = 0.0
+        b[t] = 0.0
+        nobs[t] = int(cnt[i])
+        for p in range(n_sty):
+            b[t, sty + p] = mm[p, n_sty, sb, u]
+            for q in range(p, n_sty):
+                a[t, sty + p, sty + q] = mm[p, q, sb, u]
+                a[t, sty + q, sty + p] = mm[p, q, sb, u]
+        sw = 0.0
+        swy = 0.0
+        for j in range(bins):
+            sw += g[j, p1, sb, u]
+            swy += g[j, n_sty, sb, u]
+        tot[t, 0] = sw
+        tot[t, 1] = swy
+        if intercept:
+            a[t, 0, 0] = sw
+            b[t, 0] = swy
             for p in range(n_sty):
-                b[t, sty + p] = mm[p, n_sty, sb, u]
-                for q in range(p, n_sty):
-                    a[t, sty + p, sty + q] = mm[p, q, sb, u]
-                    a[t, sty + q, sty + p] = mm[p, q, sb, u]
-            sw = 0.0
-            swy = 0.0
-            for j in range(bins):
-                sw += g[j, p1, sb, u]
-                swy += g[j, n_sty, sb, u]
-            tot[t, 0] = sw
-            tot[t, 1] = swy
+                s = 0.0
+                for j in range(bins):
+                    s += g[j, p, sb, u]
+                a[t, 0, sty + p] = s
+                a[t, sty + p, 0] = s
+        for j in range(n_ind):
+            c = first + j
+            a[t, c, c] = g[j, p1, sb, u]
+            b[t, c] = g[j, n_sty, sb, u]
+            ind[t, 0, j] = g[j, p1 + 1, sb, u]
+            ind[t, 1, j] = g[j, p1 + 2, sb, u]
             if intercept:
-                a[t, 0, 0] = sw
-                b[t, 0] = swy
-                for p in range(n_sty):
-                    s = 0.0
-                    for j in range(bins):
-                        s += g[j, p, sb, u]
-                    a[t, 0, sty + p] = s
-                    a[t, sty + p, 0] = s
-            for j in range(n_ind):
-                c = first + j
-                a[t, c, c] = g[j, p1, sb, u]
-                b[t, c] = g[j, n_sty, sb, u]
-                ind[t, 0, j] = g[j, p1 + 1, sb, u]
-                ind[t, 1, j] = g[j, p1 + 2, sb, u]
-                if intercept:
-                    a[t, 0, c] = g[j, p1, sb, u]
-                    a[t, c, 0] = g[j, p1, sb, u]
-                for p in range(n_sty):
-                    a[t, c, sty + p] = g[j, p, sb, u]
-                    a[t, sty + p, c] = g[j, p, sb, u]
+                a[t, 0, c] = g[j, p1, sb, u]
+                a[t, c, 0] = g[j, p1, sb, u]
+            for p in range(n_sty):
+                a[t, c, sty + p] = g[j, p, sb, u]
+                a[t, sty + p, c] = g[j, p, sb, u]
 
 
 def _residual_sums(
@@ -288,7 +320,21 @@ def _residual_sums(
 ):
     """Residuals ``resid[n, lo + t] = y - X f`` (NaN outside the universe and on dates not ``ok``;
     written only if ``keep``), ``ssr[t] = sum w e^2`` and ``tss[t] = sum w (y - ybar)^2`` over the
-    universe, for ``t < hi - lo``; ``coef``, ``ok`` and ``ybar`` are indexed by ``t`` too."""
+    universe, for ``t < hi - lo``; ``coef``, ``ok`` and ``ybar`` are indexed by ``t`` too. Runs of
+    :data:`RUN_DATES` dates are independent (:func:`_resid_run`; in parallel threads)."""
+    for c in prange((hi - lo + RUN_DATES - 1) // RUN_DATES):
+        t0 = lo + c * RUN_DATES
+        _residual_run(
+            yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept,
+            t0, min(RUN_DATES, hi - t0), lo, keep, resid, ssr, tss,
+        )  # fmt: skip
+
+
+def _resid_run(
+    yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept,
+    t0, m, lo, keep, resid, ssr, tss,
+):  # fmt: skip
+    """:func:`_residual_sums` of the dates ``t0 .. t0+m``."""
     n_a = yt.shape[0]
     n_sty = len(styles)
     p1 = n_sty + 1
@@ -308,55 +354,55 @@ def _residual_sums(
     fit = np.empty(run)
     sr = np.empty(run)
     st = np.empty(run)
-    for t0 in range(lo, hi, run):
-        m = min(run, hi - t0)
-        for i in range(m):
-            for c in range(k):
-                cf[c, i] = coef[t0 - lo + i, c]
-            okr[i] = 1.0 if ok[t0 - lo + i] else np.nan
-            ybr[i] = ybar[t0 - lo + i]
-            nan[i] = np.nan
-            sr[i] = 0.0
-            st[i] = 0.0
-        for n0 in range(0, n_a, ta):
-            nb = min(ta, n_a - n0)
-            _load(yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, t0, m, n0, nb, buf, om, cap, code, okb)
-            for r in range(nb):
-                if intercept:
-                    for i in range(m):
-                        fit[i] = cf[0, i]
-                else:
-                    fit[:m] = 0.0
-                for p in range(n_sty):
-                    row = buf[r, p]
-                    for i in range(m):
-                        fit[i] += cf[sty + p, i] * row[i]
-                if n_ind > 0:
-                    krow = code[r]
-                    for i in range(m):
-                        fit[i] += cf[first + krow[i], i]
-                yrow = buf[r, n_sty]
-                wrow = om[r]
+    for i in range(m):
+        for c in range(k):
+            cf[c, i] = coef[t0 - lo + i, c]
+        okr[i] = 1.0 if ok[t0 - lo + i] else np.nan
+        ybr[i] = ybar[t0 - lo + i]
+        nan[i] = np.nan
+        sr[i] = 0.0
+        st[i] = 0.0
+    for n0 in range(0, n_a, ta):
+        nb = min(ta, n_a - n0)
+        _load(yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, t0, m, n0, nb, buf, om, cap, code, okb)
+        for r in range(nb):
+            if intercept:
                 for i in range(m):
-                    e = yrow[i] - fit[i]
-                    d = yrow[i] - ybr[i]
-                    w = wrow[i]
-                    sr[i] += w * e * e
-                    st[i] += w * d * d
-                    fit[i] = e * okr[i] if w > 0.0 else nan[i]
-                if keep:
-                    out = resid[n0 + r, t0 : t0 + m]
-                    for i in range(m):
-                        out[i] = fit[i]
-        for i in range(m):
-            ssr[t0 - lo + i] = sr[i]
-            tss[t0 - lo + i] = st[i]
+                    fit[i] = cf[0, i]
+            else:
+                fit[:m] = 0.0
+            for p in range(n_sty):
+                row = buf[r, p]
+                for i in range(m):
+                    fit[i] += cf[sty + p, i] * row[i]
+            if n_ind > 0:
+                krow = code[r]
+                for i in range(m):
+                    fit[i] += cf[first + krow[i], i]
+            yrow = buf[r, n_sty]
+            wrow = om[r]
+            for i in range(m):
+                e = yrow[i] - fit[i]
+                d = yrow[i] - ybr[i]
+                w = wrow[i]
+                sr[i] += w * e * e
+                st[i] += w * d * d
+                fit[i] = e * okr[i] if w > 0.0 else nan[i]
+            if keep:
+                out = resid[n0 + r, t0 : t0 + m]
+                for i in range(m):
+                    out[i] = fit[i]
+    for i in range(m):
+        ssr[t0 - lo + i] = sr[i]
+        tss[t0 - lo + i] = st[i]
 
 
 _copy = _jit.kernel(_copy_run)
 _load = _jit.kernel(_load_tile)
-_NORMAL = _jit.kernel(_normal_sums)
-_RESID = _jit.kernel(_residual_sums)
+_normal_run = _jit.kernel(_sum_run)
+_residual_run = _jit.kernel(_resid_run)
+_NORMAL = _jit.kernel(_normal_sums, parallel=PARALLEL)
+_RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
 
 
 def compiled() -> bool:
@@ -369,7 +415,8 @@ class AssetRows:
     """The panels of a :class:`~xlfactor.models.cross_section.design.PanelDesign` in the kernels'
     form (assets x dates, C-contiguous; see :func:`as_asset_rows`), each with its date step."""
 
-    styles: object  # numba typed List of (N, T) arrays
+    styles: np.ndarray  # addresses of the style panels below, each (N, T) C-contiguous float64
+    style_panels: tuple[np.ndarray, ...]  # kept referenced: the kernels read them through ``styles``
     w: np.ndarray
     ws: int
     has_w: bool
@@ -383,17 +430,15 @@ class AssetRows:
 
     @classmethod
     def of(cls, design: PanelDesign) -> AssetRows:
-        from numba import typed, types
-
-        styles = typed.List.empty_list(types.Array(types.float64, 2, "C", readonly=True))
-        for s in design.styles:
-            styles.append(as_asset_rows(s)[0])
+        panels = tuple(as_asset_rows(s)[0] for s in design.styles)
+        styles = np.array([s.ctypes.data for s in panels], dtype=np.intp)
         w, ws = as_asset_rows(design.weights)
         has_caps = design.constrained and design.caps is not None
         c, cs = as_asset_rows(design.caps if has_caps else None)
         codes, ks = as_asset_rows(design.codes, np.int64)
         return cls(
             styles,
+            panels,
             w,
             ws,
             design.weights is not None,
