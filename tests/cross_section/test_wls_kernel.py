@@ -141,3 +141,19 @@ def test_fama_macbeth_without_residuals(panel, monkeypatch):
     same(compiled.params, reference.params)
     same(compiled.bse_nw, reference.bse_nw)
     same(compiled.rsquared, reference.rsquared, rtol=1e-9)
+
+
+def test_collinear_dates(panel, monkeypatch):
+    """A characteristic that doubles another on three dates: those dates NaN, the others fitted."""
+    noise = np.random.default_rng(4).standard_normal(panel.returns.shape)
+    dup = pd.DataFrame(noise, index=panel.returns.index, columns=panel.returns.columns)
+    rows = [5, 17, 290]
+    dup.iloc[rows] = 2 * panel.styles["S1"].iloc[rows]
+    res = check(
+        monkeypatch,
+        lambda: cross_sectional_regress(
+            panel.returns, {**panel.styles, "D": dup}, industries=panel.industries, caps=panel.caps
+        ),
+    )
+    assert res.factor_returns.iloc[rows].isna().all().all() and res.rsquared.iloc[rows].isna().all()
+    assert res.factor_returns.drop(index=res.factor_returns.index[rows]).notna().all().all()

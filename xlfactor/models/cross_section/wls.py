@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlfactor.models.cross_section.design import DesignBlock, restriction_matrices
-from xlfactor.models.cross_section.wls_kernel import AssetRows
+from xlfactor.models.cross_section.wls_kernel import AssetRows, solve_dates
 
 #: Smallest acceptable 1 - R2 of a factor column on the others (see :func:`well_conditioned`).
 MIN_PIVOT = 1e-10
@@ -93,15 +93,18 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool,
     return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs, normal=a)
 
 
-def rows_constraint(rows: AssetRows, ind: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray | None]:
+def rows_constraint(
+    rows: AssetRows, ind: np.ndarray, k: int, restrict: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """From :meth:`AssetRows.normal_sums`' industry sums ``ind``: the empty factors (T, K) and the
-    restriction matrices (None when unconstrained), as :meth:`PanelDesign.block` builds them."""
+    restriction matrices (None when unconstrained or not ``restrict``), as :meth:`PanelDesign.block`
+    builds them."""
     first = int(rows.intercept)
     empty = np.zeros((len(ind), k), dtype=bool)
     if not rows.n_ind:
         return empty, None
     empty[:, first : first + rows.n_ind] = ind[:, 0] == 0
-    return empty, restriction_matrices(ind[:, 1], first, k) if rows.intercept else None
+    return empty, restriction_matrices(ind[:, 1], first, k) if rows.intercept and restrict else None
 
 
 def solve_rows(
@@ -110,9 +113,8 @@ def solve_rows(
     """:func:`solve_block` for dates ``lo .. hi-1`` through the compiled kernels: ``yt`` and
     ``resid`` (filled in place, or None) are assets x dates; the returned ``resid`` is None."""
     a, b, nobs, ind, tot = rows.normal_sums(yt, lo, hi)
-    empty, r = rows_constraint(rows, ind, a.shape[1])
-    a, b = reduce_normal(a, b, r)
-    _, coef, ok = solve_normal(a, b, r, nobs, min_obs)
+    empty = rows_constraint(rows, ind, a.shape[1], restrict=False)[0]
+    a, coef, ok = solve_dates(a, b, ind, rows.intercept, nobs, min_obs, MIN_PIVOT)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = tot[:, 1] / tot[:, 0] if centered else np.zeros(hi - lo)
         ssr, tss = rows.residual_sums(yt, lo, hi, coef, ok, ybar, resid)

@@ -397,10 +397,100 @@ def _resid_run(
         tss[t0 - lo + i] = st[i]
 
 
+def _solve_dates(a, b, caps, first, n_ind, constrained, nobs, min_obs, min_pivot, normal, coef, ok):
+    """Per date: the reduced system ``R'a R g = R'b`` (:func:`~xlfactor.models.cross_section.design.
+    restriction_matrices`' ``R``, built implicitly, when ``constrained``; the identity otherwise)
+    into ``normal`` (empty factors' zero diagonals set to 1), solved by Cholesky on its unit-diagonal
+    scaling; ``ok`` as :func:`~xlfactor.models.cross_section.wls.solve_normal` (at least ``min_obs``
+    assets, every squared pivot finite and above ``min_pivot``); ``coef = R g`` (``R (b / d^2)``
+    where not ``ok``, as the numpy path)."""
+    n_t, k = a.shape[0], a.shape[1]
+    kr = normal.shape[1]
+    free = np.empty(kr, dtype=np.int64)
+    c = np.zeros(kr)
+    bb = np.empty(kr)
+    d = np.empty(kr)
+    chol = np.empty((kr, kr))
+    z = np.empty(kr)
+    for t in range(n_t):
+        base = -1
+        if constrained:
+            base = first + np.argmax(caps[t])
+            base_cap = caps[t, base - first]
+            for m in range(kr):
+                f = m + 1 if m >= base else m
+                free[m] = f
+                c[m] = 0.0
+                if first <= f < first + n_ind:
+                    ratio = caps[t, f - first] / base_cap
+                    c[m] = -ratio if np.isfinite(ratio) else 0.0
+            a_bb = a[t, base, base]
+            for m1 in range(kr):
+                f1 = free[m1]
+                for m2 in range(kr):
+                    f2 = free[m2]
+                    normal[t, m1, m2] = (
+                        a[t, f1, f2] + c[m1] * a[t, base, f2] + c[m2] * a[t, f1, base] + c[m1] * c[m2] * a_bb
+                    )
+                bb[m1] = b[t, f1] + c[m1] * b[t, base]
+        else:
+            for m1 in range(kr):
+                for m2 in range(kr):
+                    normal[t, m1, m2] = a[t, m1, m2]
+                bb[m1] = b[t, m1]
+        for m in range(kr):
+            if normal[t, m, m] == 0.0:
+                normal[t, m, m] = 1.0
+            d[m] = np.sqrt(normal[t, m, m])
+        good = nobs[t] >= min_obs
+        for j in range(kr):  # Cholesky of the unit-diagonal scaling, column by column
+            if not good:
+                break
+            s = normal[t, j, j] / (d[j] * d[j])
+            for q in range(j):
+                s -= chol[j, q] * chol[j, q]
+            if not (np.isfinite(s) and s > min_pivot):
+                good = False
+                break
+            chol[j, j] = np.sqrt(s)
+            for i in range(j + 1, kr):
+                s = normal[t, i, j] / (d[i] * d[j])
+                for q in range(j):
+                    s -= chol[i, q] * chol[j, q]
+                chol[i, j] = s / chol[j, j]
+        ok[t] = good
+        if good:
+            for i in range(kr):  # L z = b / d, then L' z = z
+                s = bb[i] / d[i]
+                for q in range(i):
+                    s -= chol[i, q] * z[q]
+                z[i] = s / chol[i, i]
+            for i in range(kr - 1, -1, -1):
+                s = z[i]
+                for q in range(i + 1, kr):
+                    s -= chol[q, i] * z[q]
+                z[i] = s / chol[i, i]
+            for i in range(kr):
+                z[i] /= d[i]
+        else:
+            for i in range(kr):
+                z[i] = bb[i] / d[i] / d[i]
+        if constrained:
+            tot = 0.0
+            for m in range(kr):
+                coef[t, free[m]] = z[m]
+                tot += c[m] * z[m]
+            coef[t, base] = tot
+        else:
+            for m in range(k):
+                coef[t, m] = z[m]
+
+
 _copy = _jit.kernel(_copy_run)
 _load = _jit.kernel(_load_tile)
 _normal_run = _jit.kernel(_sum_run)
 _residual_run = _jit.kernel(_resid_run)
+_SOLVE = _jit.kernel(_solve_dates)
 _NORMAL = _jit.kernel(_normal_sums, parallel=PARALLEL)
 _RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
 
@@ -408,6 +498,21 @@ _RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
 def compiled() -> bool:
     """Whether the compiled kernels serve this call (numba present and ``XLFACTOR_NO_JIT`` unset)."""
     return _NORMAL is not None and _jit.available()
+
+
+def solve_dates(
+    a: np.ndarray, b: np.ndarray, ind: np.ndarray, intercept: bool, nobs: np.ndarray, min_obs: int, min_pivot: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_solve_dates` on :meth:`AssetRows.normal_sums`' output: the reduced normal matrices,
+    the factor returns (not yet masked) and the usable dates."""
+    n_t, k = a.shape[:2]
+    n_ind = ind.shape[2]
+    constrained = intercept and n_ind > 0
+    kr = k - int(constrained)
+    normal, coef, ok = np.empty((n_t, kr, kr)), np.empty((n_t, k)), np.empty(n_t, dtype=np.bool_)
+    caps = np.ascontiguousarray(ind[:, 1]) if constrained else np.zeros((n_t, 1))
+    _SOLVE(a, b, caps, int(intercept), n_ind, constrained, nobs, min_obs, min_pivot, normal, coef, ok)
+    return normal, coef, ok
 
 
 @dataclass(frozen=True)
