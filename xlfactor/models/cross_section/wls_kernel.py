@@ -57,7 +57,8 @@ TILE_ASSETS = 8
 SUB_DATES = 32
 #: Dates per call of the kernels (their per-date outputs, ~K^2 values a date, stay small).
 COMPILED_DATES = 512
-#: Runs of dates in parallel threads (numba's default: one per core).
+#: Runs of dates in parallel threads (numba's default: one per core). Off: on the shared 2-core
+#: machine it was measured (2026-12-08, load 5-7) no faster in wall-clock time and used more CPU.
 PARALLEL = False
 #: ``mode`` of :func:`normal_sums`: the observation weight ω.
 FIT, HC1_MEAT, VARIANCE = 0, 1, 2
