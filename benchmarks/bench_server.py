@@ -178,6 +178,8 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     retried: int = 0
     wall: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process (the load generator) during the run
+    sequences: list[list[tuple[int, int]]] = field(default_factory=list)  # per client: (plan, call) in order
 
 
 TOKEN: dict[str, str] = {}  # the sign-in token of every request (set in main)
@@ -237,12 +239,95 @@ def run_load(url: str, plans: list[list[dict]], on_progress=None) -> Outcome:
                 outcome.errors.append(f"client {c} stopped: {exc!r}")
 
     threads = [threading.Thread(target=guarded, args=(c,)) for c in range(len(plans))]
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     outcome.wall = time.perf_counter() - start
+    outcome.cpu = time.process_time() - cpu
+    outcome.sequences = [[(c, k) for k in range(len(plan))] for c, plan in enumerate(plans)]
+    return outcome
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
+    """One request on a kept-alive connection: (status, body)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+    return int(head[9:12]), await reader.readexactly(length)
+
+
+def keep_alive_load(url: str, plans: list[list[dict]], on_progress=None, connections: int | None = None) -> Outcome:
+    """The load generator: one asyncio thread, one kept-alive HTTP/1.1 connection per client (as a browser
+    keeps one to the add-in's server), requests encoded before the clock starts and answers decoded after it
+    stops, so the generator's own CPU per call is small (measured: ``Outcome.cpu``). The clients take the
+    calls from one queue (a client on a busy worker takes fewer); ``Outcome.sequences`` lists, per client,
+    the calls it made in order. Cut-off calls and 500-504 answers are retried as xlwings Server's client does."""
+    host, port = url.removeprefix("http://").split(":")
+    head = (
+        f"POST /xlwings/custom-functions-call HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {TOKEN['value']}\r\n"
+    )
+    queue = []
+    for k in range(max(len(p) for p in plans)):
+        for c, plan in enumerate(plans):
+            if k < len(plan):
+                body = json.dumps(plan[k]).encode()
+                queue.append((c, k, (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body))
+    queue.reverse()
+    outcome = Outcome(results=[[None] * len(p) for p in plans])
+    raw: dict[tuple[int, int], bytes] = {}
+    total = len(queue)
+
+    async def client(n: int) -> None:
+        sequence: list[tuple[int, int]] = []
+        outcome.sequences.append(sequence)
+        reader = writer = None
+        while queue:
+            c, k, request = queue.pop()
+            for attempt in range(ATTEMPTS):
+                t0 = time.perf_counter()
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection(host, int(port))
+                    status, body = await _exchange(reader, writer, request)
+                except (OSError, asyncio.IncompleteReadError) as exc:  # refused, reset, cut off mid-answer
+                    writer = None
+                    if attempt < ATTEMPTS - 1:
+                        outcome.retried += 1
+                        await asyncio.sleep(0.2)
+                        continue
+                    outcome.errors.append(f"call {c}/{k}: {exc!r}")
+                    break
+                if status != 200:
+                    if attempt < ATTEMPTS - 1 and 500 <= status <= 504:
+                        outcome.retried += 1
+                        continue
+                    outcome.errors.append(f"call {c}/{k}: HTTP {status} {body[:200]!r}")
+                    break
+                outcome.latencies.append(time.perf_counter() - t0)
+                raw[c, k] = body
+                sequence.append((c, k))
+                if on_progress:
+                    on_progress(len(raw), total)
+                break
+        if writer is not None:
+            writer.close()
+
+    async def run_all() -> None:
+        await asyncio.gather(*(client(n) for n in range(connections or len(plans))))
+
+    cpu, start = time.process_time(), time.perf_counter()
+    asyncio.run(run_all())
+    outcome.wall = time.perf_counter() - start
+    outcome.cpu = time.process_time() - cpu
+    for (c, k), body in raw.items():
+        outcome.results[c][k] = json.loads(body)["result"]
     return outcome
 
 
@@ -279,7 +364,8 @@ def summary(name: str, outcome: Outcome) -> str:
     return (
         f"{name}: {len(ms)} calls in {outcome.wall:.2f} s = {len(ms) / outcome.wall:.1f} calls/s; "
         f"p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms; "
-        f"errors {len(outcome.errors)}, retried {outcome.retried}"
+        f"errors {len(outcome.errors)}, retried {outcome.retried}; load generator CPU {outcome.cpu:.2f} s "
+        f"({outcome.cpu / outcome.wall:.0%} of a core, {outcome.cpu / max(1, len(ms)) * 1e6:.0f} us per call)"
     )
 
 
