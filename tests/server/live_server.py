@@ -158,18 +158,26 @@ def _length(answer: bytes) -> int:
 
 @contextmanager
 def live_server(
-    project: Path, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None, token: str = ""
+    project: Path,
+    data_dir: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    token: str = "",
+    code: Path = REPO,
 ) -> Iterator[LiveServer]:
     """Start the project on a free port with ``workers`` uvicorn workers; stop it on exit.
 
     ``data_dir`` becomes the server's ``XLFACTOR_DATA_DIR``; ``env`` adds variables (for
     example ``XLFACTOR_FRENCH_BASE_URL``); ``token`` is what :meth:`LiveServer.post` sends.
     The licence key is the noncommercial one (tests and benchmarks of an open-source project).
+    ``code``: the checkout of xlfactor the server imports (this one by default; a benchmark may
+    serve another revision beside it).
     """
     port = free_port()
     server_env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")])),
         "XLWINGS_PROJECT_DIR": str(project),
         "XLWINGS_LICENSE_KEY": "noncommercial",
         "XLFACTOR_DATA_DIR": str(data_dir),
