@@ -96,9 +96,10 @@ def test_the_wheel_installs_in_a_fresh_environment_and_runs(release, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    pip = [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(release / WHEEL)]
-    subprocess.run(pip, check=True, timeout=300)
+    # Without PYTHONPATH: a checkout on it (its xlfactor.egg-info) would make pip skip the wheel as installed.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    pip = [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(release / WHEEL)]
+    subprocess.run(pip, check=True, timeout=300, env=env, cwd=tmp_path)
     where = subprocess.run(
         [str(bin_dir / "python"), "-c", "import xlfactor; print(xlfactor.__file__)"],
         capture_output=True,
