@@ -238,7 +238,12 @@ class FactorRiskModel:
         if missing:
             raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
         sample = result.resid.index[~np.isnan(result.resid.to_numpy(dtype=float)).all(axis=1)]
-        in_sample = factors.iloc[np.flatnonzero(factors.index.isin(sample))][names]
+        rows = np.flatnonzero(factors.index.isin(sample))
+        columns = list(factors.columns)
+        if factors.columns.is_unique:
+            in_sample = factors.iloc[rows, [columns.index(n) for n in names]]
+        else:
+            in_sample = factors.iloc[rows][names]
         if in_sample.empty:
             raise XLFactorError(
                 "factors: no dates in common with the regression sample; pass the factors you regressed on"
@@ -254,7 +259,8 @@ class FactorRiskModel:
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
         betas = result.betas if list(result.betas.columns) == names else result.betas.loc[:, names]
-        specific = result.resid_vol.reindex(betas.index) ** 2 * scale
+        vol = result.resid_vol if result.resid_vol.index.equals(betas.index) else result.resid_vol.reindex(betas.index)
+        specific = vol.to_numpy(dtype=float) ** 2 * scale
         return cls(betas, cov, specific, ppy, annualized=annualize, factor_returns=in_sample)
 
     @property
@@ -537,7 +543,7 @@ def _check_factor_cov(cov: pd.DataFrame | np.ndarray, factors: pd.Index) -> np.n
 
 
 def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, assets: pd.Index) -> np.ndarray:
-    if isinstance(specific, pd.Series):
+    if isinstance(specific, pd.Series) and not specific.index.equals(assets):
         missing = assets[~assets.isin(specific.index)]
         if len(missing):
             raise XLFactorError(f"specific_var: no value for assets {missing.tolist()[:10]}")
