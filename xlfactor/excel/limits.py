@@ -6,6 +6,9 @@
   :func:`xlfactor.excel.udf.excel_function` to every FM_ function.
 - :func:`time_limit`: seconds an xlwings Server waits for one call (``$XLFACTOR_TIME_LIMIT``,
   default 60; ``0`` waits without limit), used by :mod:`xlfactor.excel.server_functions`.
+- :func:`max_body`: bytes of one request an xlwings Server reads (``$XLFACTOR_MAX_BODY_MB``,
+  default 24 MB, room for about a million cells as Excel sends them; ``0``: no limit), used by
+  :mod:`xlfactor.excel.server_lifespan`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ MAX_CELLS_ENV = "XLFACTOR_MAX_CELLS"
 DEFAULT_MAX_CELLS = 1_000_000
 TIME_LIMIT_ENV = "XLFACTOR_TIME_LIMIT"
 DEFAULT_TIME_LIMIT = 60.0
+MAX_BODY_ENV = "XLFACTOR_MAX_BODY_MB"
+DEFAULT_MAX_BODY_MB = 24.0
 
 
 def setting(name: str, default: float) -> float:
@@ -43,6 +48,11 @@ def max_cells() -> int:
 def time_limit() -> float:
     """Seconds a server waits for one call (``$XLFACTOR_TIME_LIMIT``; 0: no limit)."""
     return setting(TIME_LIMIT_ENV, DEFAULT_TIME_LIMIT)
+
+
+def max_body() -> int:
+    """Bytes of one request a server reads (``$XLFACTOR_MAX_BODY_MB`` megabytes; 0: no limit)."""
+    return int(setting(MAX_BODY_ENV, DEFAULT_MAX_BODY_MB) * 1_000_000)
 
 
 #: The types of a range's rows as xlwings passes them.
