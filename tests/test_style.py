@@ -63,7 +63,7 @@ def test_an_exact_mix_is_recovered(industries):
 
 def test_rolling_windows_are_each_a_style_analysis(industries):
     fund, idx = industries["Chems"], industries[INDICES]
-    res = xf.style_analysis(fund, idx, window_size=36)
+    res = xf.style_analysis(fund, idx, window=36)
     roll = res.rolling
     assert len(roll) == 120 - 35 and roll.index[0] == fund.index[35]
     assert list(roll.columns) == [*INDICES, "R2"]
@@ -79,8 +79,8 @@ def test_rolling_windows_are_each_a_style_analysis(industries):
 
 def test_style_refuses_bad_input(industries):
     fund, idx = industries["Chems"], industries[INDICES]
-    with pytest.raises(XLFactorError, match="window_size: expected a whole number from 8 to 120"):
-        xf.style_analysis(fund, idx, window_size=5)
+    with pytest.raises(XLFactorError, match="window: expected a whole number from 8 to 120"):
+        xf.style_analysis(fund, idx, window=5)
     with pytest.raises(XLFactorError, match="indices: columns .* are collinear"):
         xf.style_analysis(fund, idx.assign(Twice=idx["NoDur"] * 2))
     with pytest.raises(XLFactorError, match="returns/indices: 3 common dates"):
@@ -90,8 +90,8 @@ def test_style_refuses_bad_input(industries):
     flat = idx.copy()
     flat.iloc[:40, 2] = 0.01  # constant over the first rolling windows only
     with pytest.raises(XLFactorError, match="indices: 'BusEq' is constant in the window ending 2016-12-31; use longer"):
-        xf.style_analysis(fund, flat, window_size=36)
+        xf.style_analysis(fund, flat, window=36)
     twin = idx.copy()
     twin.iloc[50:90, 1] = twin.iloc[50:90, 0] * 2  # collinear with NoDur in the windows inside rows 50-89 only
     with pytest.raises(XLFactorError, match=r"indices: columns 'NoDur', 'Manuf' are collinear in the window ending"):
-        xf.style_analysis(fund, twin, window_size=36)
+        xf.style_analysis(fund, twin, window=36)

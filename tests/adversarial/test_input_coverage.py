@@ -63,7 +63,9 @@ PANEL_CALLS = {
 def test_panel_functions_refuse_percent_returns(engine, panel, function):
     percent = panel.assign(Return=panel["Return"] * 100)
     text = message(engine.call(*PANEL_CALLS[function](lambda cols: long_cells(percent, cols))))
-    assert text.startswith("#FM! data: values look like percentages (median size above 20%); divide by 100"), text
+    assert text.startswith(
+        "#FM! data (its Return column): values look like percentages (median size above 20%); divide by 100"
+    ), text
     assert 'units "decimal"' in text
 
 
@@ -86,7 +88,7 @@ def test_panel_units_decimal_gives_the_python_numbers(engine, panel):
     wild = np.exp(np.random.default_rng(5).normal(0.0, 0.5, len(panel))) - 1.0
     big = panel.assign(Return=np.where(panel["Return"].isna(), np.nan, wild))
     text = message(engine.call("FM_XS_FACTOR_RETURNS", long_cells(big, [*CHARS, "Industry"]), "Industry", "Cap"))
-    assert text.startswith("#FM! data: values look like percentages")
+    assert text.startswith("#FM! data (its Return column): values look like percentages")
     data = long_cells(big, [*CHARS, "Industry"])
     out = spilled(engine.call("FM_XS_FACTOR_RETURNS", data, "Industry", "Cap", *[None] * 7, "decimal"))
     ref = xf.cross_sectional_regress(
@@ -121,7 +123,7 @@ def test_impossible_return_cell_in_excel(engine, panel):
     cols = [*CHARS, "Industry"]
     huge = with_value(panel, "Return", 60 * 2 + 7, 1e308)  # S07 on the third date
     text = message(engine.call("FM_XS_FACTOR_RETURNS", long_cells(huge, cols), "Industry", "Cap"))
-    cell = "#FM! data: row 129, column 3 of the range (S07 on 2021-03-31)"
+    cell = "#FM! data (its Return column): row 129, column 3 of the range (S07 on 2021-03-31)"
     assert text.startswith(f"{cell} holds 1e+308, which no return can be"), text
     loss = with_value(panel, "Return", 60 * 2 + 7, -1.5)
     text = message(engine.call("FM_FAMA_MACBETH", long_cells(loss, ["Return", "Value"])))
@@ -146,7 +148,10 @@ def test_huge_characteristic_refused_naming_the_cell(engine, panel):
     """A 1e308 characteristic blanked the whole date."""
     bad = with_value(panel, "Value", 60 * 4 + 11, 1e308)  # S11 on the fifth date
     text = message(engine.call("FM_XS_FACTOR_RETURNS", long_cells(bad, [*CHARS, "Industry"]), "Industry", "Cap"))
-    assert text.startswith("#FM! data: 'Value' of 'S11' on 2021-05-31 is 1e+308; no characteristic is that large"), text
+    assert text.startswith(
+        "#FM! data (its characteristic columns): 'Value' of 'S11' on 2021-05-31 is 1e+308; no characteristic is "
+        "that large"
+    ), text
     text = message(engine.call("FM_QUANTILE_SPREAD", long_cells(bad, CHARS), "Value"))
     assert text.startswith("#FM! signal: the signal of 'S11' on 2021-05-31 is 1e+308"), text
     with pytest.raises(XLFactorError, match=r"^exposures: 'Value' of 'S11' on 2021-05-31 is 1e\+308"):
@@ -320,6 +325,6 @@ def test_huge_value_in_zscore_refused_not_blanking_the_date(engine, panel):
     values = wide(panel, "Value")
     values.iloc[2, 5] = 1e308
     text = message(engine.call("FM_ZSCORE", excel_range(values)))
-    assert text.startswith("#FM! raw_values: the characteristic of 'S05' (row 3) is 1e+308; no characteristic is"), text
+    assert text.startswith("#FM! x: the characteristic of 'S05' (row 3) is 1e+308; no characteristic is"), text
     with pytest.raises(XLFactorError, match=r"^x: the characteristic of 'S05' on 2021-03-31 is 1e\+308"):
         xf.standardize(values)

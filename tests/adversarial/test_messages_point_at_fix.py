@@ -1,12 +1,15 @@
 """Issue 18, item 3: messages that point at the fix, through xlwings' Office.js engine and the Python API.
 
-Each case gave a message that named the wrong thing (``k`` when no ``k`` was typed, ``window``
-for ``window_size``), advice that does not apply (a tail sample for Cornish-Fisher), Python
-syntax in a cell (``['CMA']``, ``2020-01-31 00:00:00``), or numbers where a refusal was due (a
-covariance of two rows). Data: the shipped industry portfolios and French factors (monthly).
+Each case gave a message that named the wrong thing (``k`` when no ``k`` was typed, the engine's
+``window`` for Excel's ``window_size``: now both are ``window``), advice that does not apply (a tail
+sample for Cornish-Fisher), Python syntax in a cell (``['CMA']``, ``2020-01-31 00:00:00``), or
+numbers where a refusal was due (a covariance of two rows). Data: the shipped industry portfolios
+and French factors (monthly).
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 import pandas as pd
@@ -14,6 +17,7 @@ import pytest
 from excel.office_js import excel_range, message, serials, spilled
 
 import xlfactor as xf
+import xlfactor.excel.functions as functions
 from xlfactor.errors import XLFactorError
 
 WEIGHTS = [[0.3], [0.5], [0.2]]
@@ -40,8 +44,8 @@ def test_transposed_returns_say_transpose(engine, returns, cells):
 def test_rolling_window_named_as_typed(engine, cells):
     rets, dates = cells
     text = message(engine.call("FM_ROLLING_BETA", rets, "FF5", dates, 500))
-    assert text.startswith("#FM! window_size: 500 rows is longer than the 120 dates"), text
-    assert "window:" not in text
+    assert text.startswith("#FM! window: 500 rows is longer than the 120 dates"), text
+    assert "window" in inspect.signature(functions.FM_ROLLING_BETA).parameters  # the argument as the user typed it
 
 
 def test_cornish_fisher_needs_no_tail_sample(engine, returns, cells):

@@ -202,7 +202,7 @@ def test_sort_bad_inputs(engine, panel):
     text = engine.call("FM_QUANTILE_SPREAD", table, "BM", 10, "value")[0][0]
     assert text.startswith('#FM! cap: required with weighting "value"'), text
     text = engine.call("FM_QUANTILE_SPREAD", table, "BM", 1)[0][0]
-    assert text.startswith("#FM! quantiles:"), text
+    assert text.startswith("#FM! n_quantiles:"), text
 
 
 # ------------------------------------------------------------------ cross-sectional regressions

@@ -110,7 +110,7 @@ def test_cumulative_excess_return_series(engine, cells, returns, ff5):
             expected.append(np.nan if np.isnan(value) else level - 1)
         np.testing.assert_allclose(grown[asset].to_numpy(float), expected, rtol=1e-12, atol=1e-15)
     no_rf = engine.call("FM_EXCESS_RETURNS", rets, excel_range(ff5[FF5]), dates)[0][0]
-    assert no_rf.startswith("#FM! factors: required; give the risk-free return"), no_rf
+    assert no_rf.startswith("#FM! factors (its RF column): required; give the risk-free return"), no_rf
 
 
 @pytest.mark.parametrize("cumulative", [True, "compound", "sum"])

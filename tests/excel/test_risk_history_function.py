@@ -65,10 +65,9 @@ def message(result) -> str:
 
 
 def test_risk_history_bad_inputs(engine, returns, ff5):
-    assert message(history_call(engine, returns, None, 5)).startswith("#FM! rolling_window: ")
+    assert message(history_call(engine, returns, None, 5)).startswith("#FM! window: ")
     assert message(history_call(engine, returns, None, None, 119)) == (
-        "#FM! first_forecast: 119 leaves 1 of the 120 dates to forecast; use a smaller first_forecast or a "
-        "longer history"
+        "#FM! min_periods: 119 leaves 1 of the 120 dates to forecast; use a smaller min_periods or a longer history"
     )
     assert message(history_call(engine, returns, [["NoDur", 100.0]])).startswith("#FM! benchmark: gross exposure")
     assert message(history_call(engine, returns, None, None, None, None, None, None, None, 1)).startswith(

@@ -17,7 +17,7 @@ from xlfactor.excel.udf import excel_function
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
 LOCAL_TEXTS = {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
-               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window_size"}  # fmt: skip
+               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window", "min_periods", "freq"}  # fmt: skip
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():
@@ -136,7 +136,7 @@ def test_an_argument_over_the_cell_limit_is_refused_before_any_work(monkeypatch)
     rows = [["Date", "A", "B", "C"], *[[40000.0 + i, 0.01 * i, -0.02 * i, 0.5] for i in range(6)]]
     monkeypatch.setenv("XLFACTOR_MAX_CELLS", "27")
     assert functions.FM_ZSCORE(rows) == (
-        "#FM! raw_values: 28 cells; at most 27 per argument are taken (XLFACTOR_MAX_CELLS); select a smaller range "
+        "#FM! x: 28 cells; at most 27 per argument are taken (XLFACTOR_MAX_CELLS); select a smaller range "
         "(fewer dates or assets), or ask the administrator to raise the limit"
     )
     monkeypatch.setenv("XLFACTOR_MAX_CELLS", "28")

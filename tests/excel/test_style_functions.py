@@ -37,7 +37,7 @@ def test_style_in_cells_equals_engine(engine, cells, industry_returns):
 
 
 def test_rolling_style_in_cells_equals_engine(engine, cells, industry_returns):
-    res = xf.style_analysis(industry_returns["Chems"], industry_returns[INDICES], window_size=36)
+    res = xf.style_analysis(industry_returns["Chems"], industry_returns[INDICES], window=36)
     got = spilled(engine.call("FM_STYLE", *cells, 36))
     assert list(got.columns) == [*INDICES, "R2"] and len(got) == 85
     np.testing.assert_allclose(got.to_numpy(float), res.rolling.to_numpy(), **TOL)
@@ -46,6 +46,6 @@ def test_rolling_style_in_cells_equals_engine(engine, cells, industry_returns):
 def test_style_bad_input_names_the_argument(engine, cells):
     fund, idx, dates = cells
     text = engine.call("FM_STYLE", fund, idx, dates, 5)[0][0]
-    assert text.startswith("#FM! window_size: expected a whole number from 8 to 120"), text
+    assert text.startswith("#FM! window: expected a whole number from 8 to 120"), text
     text = engine.call("FM_STYLE", idx, idx, dates)[0][0]
     assert text.startswith("#FM! returns: FM_STYLE analyses one fund"), text

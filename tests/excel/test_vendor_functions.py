@@ -192,10 +192,10 @@ def test_position_size_takes_both_horizon_forms(engine, cells, model):
 
 
 # ------------------------------------------------------------------ FM_SCENARIO, FM_SCENARIOS
-def scenario_call(engine, cells, episode, episode_end=None, *, factors="FF5", episode_freq=None, view=None, band=None,
+def scenario_call(engine, cells, episode, episode_end=None, *, factors="FF5", freq=None, view=None, band=None,
                   weights=CELLS_W):  # fmt: skip
     rets, dates = cells
-    args = (weights, rets, factors, dates, episode, episode_end, None, band, episode_freq, None, None, None, view)
+    args = (weights, rets, factors, dates, episode, episode_end, None, band, freq, None, None, None, view)
     return engine.call("FM_SCENARIO", *args)
 
 
@@ -244,7 +244,7 @@ def test_user_episode_at_the_dates_frequency_or_another(engine, cells, model):
     got = spilled(scenario_call(engine, cells, 44562.0, "2022-06-30"))  # a serial start, a text end
     np.testing.assert_allclose(got.loc["Total", "P&L"], res.pnl, **TOL)
     weekly = xf.scenario(model, W, "2022-01-01", "2022-06-30", factor_returns=xf.load_factors("FF5", "W"))
-    out = scenario_call(engine, cells, "2022-01-01", "2022-06-30", episode_freq="W", view="summary")
+    out = scenario_call(engine, cells, "2022-01-01", "2022-06-30", freq="W", view="summary")
     got = record(out[1:])
     assert got["Frequency"] == "weekly" and got["Periods"] == weekly.periods == 25  # Fridays 7 Jan to 24 Jun
     np.testing.assert_allclose(got["P&L"], weekly.pnl, **TOL)
@@ -262,8 +262,8 @@ def test_factor_range_is_replayed_as_given(engine, returns, ff5, model):
         "does not cover it at that frequency; give daily factor returns over it, or a model name such as "
         '"FF5" to replay its stored history'
     )
-    out = scenario_call(engine, (rets, dates), "2020-01-01", "2020-12-31", factors=factors, episode_freq="D")
-    assert message(out).startswith("#FM! episode_freq: only with a model name")
+    out = scenario_call(engine, (rets, dates), "2020-01-01", "2020-12-31", factors=factors, freq="D")
+    assert message(out).startswith("#FM! freq: only with a model name")
 
 
 def test_scenario_bad_inputs(engine, cells):
@@ -286,11 +286,11 @@ def test_scenario_bad_inputs(engine, cells):
         "#FM! episode: 'Great Crash 1929-32' runs 1929-09-01 to 1932-06-30 but the factor returns with every model "
         "factor run 1963-07-31"
     )
-    assert message(scenario_call(engine, cells, "LTCM 1998", episode_freq="D")).startswith(
-        "#FM! episode_freq: 'LTCM 1998' is a monthly episode; leave episode_freq empty"
+    assert message(scenario_call(engine, cells, "LTCM 1998", freq="D")).startswith(
+        "#FM! freq: 'LTCM 1998' is a monthly episode; leave freq empty"
     )
-    assert message(scenario_call(engine, cells, "2022-01-01", "2022-03-31", episode_freq="quarterly")) == (
-        "#FM! episode_freq: 'quarterly' is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)"
+    assert message(scenario_call(engine, cells, "2022-01-01", "2022-03-31", freq="quarterly")) == (
+        "#FM! freq: 'quarterly' is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)"
     )
     assert message(scenario_call(engine, cells, "1800-01-01", "1800-12-31")).startswith(
         "#FM! factors: no factor returns from 1800-01-01 to 1800-12-31; they run 1963-07-31 to"
@@ -388,11 +388,10 @@ def test_backtest_expanding_default_and_excess_false(engine, cells, ff5):
 
 
 def test_backtest_bad_inputs(engine, cells):
-    assert message(backtest_call(engine, cells, 5)).startswith("#FM! rolling_window: ")
+    assert message(backtest_call(engine, cells, 5)).startswith("#FM! window: ")
     text = message(backtest_call(engine, cells, None, 119))
     assert text == (
-        "#FM! first_forecast: 119 leaves 1 of the 120 dates to forecast; use a smaller first_forecast or a "
-        "longer history"
+        "#FM! min_periods: 119 leaves 1 of the 120 dates to forecast; use a smaller min_periods or a longer history"
     )
     assert message(backtest_call(engine, cells, None, None, None, None, None, None, None, None, "chart")) == (
         "#FM! view: 'chart' is not one of summary, series"

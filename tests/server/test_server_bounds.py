@@ -95,7 +95,7 @@ def test_an_argument_over_the_cell_limit_is_refused_with_a_message(default_serve
     assert status == 200
     assert body["result"] == [
         [
-            "#FM! raw_values: 1,002,001 cells; at most 1,000,000 per argument are taken (XLFACTOR_MAX_CELLS); "
+            "#FM! x: 1,002,001 cells; at most 1,000,000 per argument are taken (XLFACTOR_MAX_CELLS); "
             "select a smaller range (fewer dates or assets), or ask the administrator to raise the limit"
         ]
     ]
@@ -103,7 +103,7 @@ def test_an_argument_over_the_cell_limit_is_refused_with_a_message(default_serve
 
 def test_the_administrators_cell_limit_applies(tight_server):
     status, body = tight_server.post(CALL, zscore_call(450))
-    assert status == 200 and body["result"][0][0].startswith("#FM! raw_values: 203,401 cells; at most 200,000")
+    assert status == 200 and body["result"][0][0].startswith("#FM! x: 203,401 cells; at most 200,000")
 
 
 def test_a_call_over_the_time_limit_answers_fm(tight_server):
@@ -133,6 +133,6 @@ def test_a_body_over_the_limit_is_refused_and_a_body_under_it_is_served(tight_se
     under, over = zscore_call(450), zscore_call(500)
     assert len(json.dumps(under)) < 5_000_000 < len(json.dumps(over))
     status, body = tight_server.post(CALL, under)
-    assert status == 200 and body["result"][0][0].startswith("#FM! raw_values: 203,401 cells")
+    assert status == 200 and body["result"][0][0].startswith("#FM! x: 203,401 cells")
     status, text = tight_server.post_bytes(CALL, json.dumps(over).encode())
     assert (status, text) == (413, "Content Too Large")

@@ -5,7 +5,7 @@ Every ``FM_`` function registered by :func:`xlfactor.excel.udf.excel_function` r
 
 - :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``. An error
   with fields (an engine input rule's) is worded here from them (:class:`ExcelWording`): the
-  argument as the function names it, the cell by its position in the selected range (from
+  argument as the function names it (:mod:`xlfactor.excel.names`), the cell by its position in the selected range (from
   what the Excel layer registered with :func:`locate` during the call), advice as the cell is
   set (``units "decimal"``, ``max_gross "none"``), no advice about an argument the function
   does not have, and an action as the ribbon's button (Refresh data), never a command. A
@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Hashable, Mapping
 from contextvars import ContextVar, Token
 
 from xlfactor.errors import REFRESH, Action, Advice, Placeholder, Wording, XLFactorError
+from xlfactor.excel.names import excel_name
 
 ERROR_PREFIX = "#FM! "
 
 _log = logging.getLogger("xlfactor.excel")
+_LEADING_ARGUMENT = re.compile(r"([a-z_]+): ")
 
-#: Engine arguments an Excel function shows under another name (the risk-free rate is the RF
-#: column of the factors; a Python argument whose name VBA reserves has an Excel name of its own).
-EXCEL_ARGUMENTS = {"rf": "factors (its RF column)"}
 #: Engine advice that an Excel function expresses through another argument.
 EXCEL_ADVICE = {("rf", None): ("excess", False)}
 
@@ -55,15 +53,27 @@ class ExcelWording(Wording):
     position in the selected range, advice as a cell would be set (``units "decimal"``), and no advice
     about an argument the function lacks."""
 
-    def __init__(self, arguments: Collection[str] | None, places: Mapping[str, Callable] | None = None) -> None:
+    def __init__(
+        self,
+        arguments: Collection[str] | None,
+        places: Mapping[str, Callable] | None = None,
+        given: Collection[str] | None = None,
+    ) -> None:
         self.arguments = None if arguments is None else set(arguments)
+        self.given = set(self.arguments or ()) if given is None else set(given)
         self.places = places or {}
 
     def argument(self, name: str) -> str:
-        return EXCEL_ARGUMENTS.get(name, name)
+        return excel_name(name, self.given, self.arguments)
+
+    def plain(self, text: str) -> str:
+        """A plain-message error's text, its leading argument (``"weights_history: ..."``) named as in Excel
+        (:data:`xlfactor.excel.names.EXCEL_NAMES`); the rest is left as written."""
+        found = _LEADING_ARGUMENT.match(text)
+        return text if found is None else f"{self.argument(found[1])}{text[found.end(1) :]}"
 
     def place(self, argument: str, column: Hashable | None, row: Hashable | None) -> str:
-        locator = self.places.get(argument)
+        locator = self.places.get(argument) or self.places.get(self.argument(argument).split(" ", 1)[0])
         cell = locator(column, row) if locator is not None and row is not None else None
         return f"{cell} " if cell else super().place(argument, column, row)
 
@@ -85,38 +95,16 @@ class ExcelWording(Wording):
         return super().action(action)
 
 
-def error_text(exc: BaseException, arguments: Collection[str] | None = None) -> str:
+def error_text(
+    exc: BaseException, arguments: Collection[str] | None = None, given: Collection[str] | None = None
+) -> str:
     """The cell text for an exception: ``#FM! <message>`` (worded for an Excel function with these
-    ``arguments``, :class:`ExcelWording`) or ``#FM! internal error: <type>: <message>``."""
+    ``arguments``, of which the user ``given`` some (default all): :class:`ExcelWording`) or
+    ``#FM! internal error: <type>: <message>``."""
     if isinstance(exc, XLFactorError):
-        return f"{ERROR_PREFIX}{exc.render(ExcelWording(arguments, _places.get()))}"
+        wording = ExcelWording(arguments, _places.get(), given)
+        return f"{ERROR_PREFIX}{exc.render(wording) if exc.structured else wording.plain(str(exc))}"
     return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
-
-
-@contextmanager
-def excel_names(names: Mapping[str, str]) -> Iterator[None]:
-    """Re-raise an engine error about a Python argument (``"window: ..."``) under the name the Excel function
-    gives that argument (``"rolling_window: ..."``; the name is replaced throughout that message); other errors
-    pass unchanged."""
-    try:
-        yield
-    except XLFactorError as exc:
-        if exc.structured:
-            if exc.argument in names:
-                raise XLFactorError.at(
-                    names[exc.argument],
-                    exc.problem,
-                    column=exc.column,
-                    row=exc.row,
-                    advice=exc.advice,
-                    action=exc.action,
-                ) from None
-            raise
-        text = str(exc)
-        for python, excel in names.items():
-            if text.startswith(f"{python}:"):
-                raise XLFactorError(re.sub(rf"\b{re.escape(python)}\b", excel, text)) from None
-        raise
 
 
 def open_places() -> Token:

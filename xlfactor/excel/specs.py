@@ -335,7 +335,7 @@ SPECS: dict[str, Spec] = {
     # numbers
     "lags": LAGS,
     "halflife": HALFLIFE,
-    "window_size": number("Rows per regression window (default 36).", integer=True, low=2),
+    "window": number("Rows per regression window (default 36).", integer=True, low=2),
     "min_periods": number(
         "Fewest non-blank rows a window needs (default: window). Windows with fewer give blanks.", integer=True, low=2
     ),

@@ -130,7 +130,8 @@ def excel_function(*, depends: Depends | None = None, **local: Spec) -> Callable
                 cells = render(func(**arguments), headers)
                 return cells if key is None else fresh(result_cache.store(key, cells))
             except XLFactorError as exc:
-                return guard.error_text(exc, names)
+                given = [n for n, v in zip(names, values, strict=True) if v is not None and v is not REQUIRED]
+                return guard.error_text(exc, names, given)
             except Exception as exc:  # noqa: BLE001 - nothing may escape into a cell
                 guard.log_internal(func.__name__)
                 return guard.error_text(exc)

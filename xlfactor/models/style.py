@@ -42,7 +42,7 @@ class StyleResult:
         Dates used (fund and every index present).
     periods_per_year : int or None
     rolling : DataFrame or None
-        With ``window_size``: for each date ending a full window, that window's weights and R2.
+        With ``window``: for each date ending a full window, that window's weights and R2.
     """
 
     weights: pd.Series
@@ -60,7 +60,7 @@ def style_analysis(
     returns: pd.Series | pd.DataFrame,
     indices: pd.DataFrame,
     *,
-    window_size: int | None = None,
+    window: int | None = None,
     periods_per_year: int | None = None,
     units: str = "auto",
 ) -> StyleResult:
@@ -78,7 +78,7 @@ def style_analysis(
     indices : DataFrame
         The style indices' returns (one column each), aligned by date; only dates where the fund and
         every index are present are used.
-    window_size : int, optional
+    window : int, optional
         Also solve on every rolling window of this many consecutive usable dates (at least
         ``m + 2``), giving :attr:`StyleResult.rolling`.
     periods_per_year : int, optional
@@ -90,15 +90,15 @@ def style_analysis(
     ------
     XLFactorError
         Non-numeric data, returns that break the units rule, fewer than ``m + 2`` common dates, a
-        constant fund or index, collinear indices (also within a rolling window), a bad ``window_size``.
+        constant fund or index, collinear indices (also within a rolling window), a bad ``window``.
     """
     data = joined_returns(returns, indices, periods_per_year, units, names=_NAMES)
     values, names, ppy = data.values, data.columns, data.periods_per_year
     m = len(names)
     w, unused, r2, e = _solve(values, np.cov(values, rowvar=False, ddof=1))
     rolling = None
-    if window_size is not None:
-        size = whole_number(window_size, "window_size", m + 2, len(values))
+    if window is not None:
+        size = whole_number(window, "window", m + 2, len(values))
         rows = []
         for start in range(0, len(values) - size + 1, _CHUNK):
             covs, constant = _window_covs(values, size, start, min(start + _CHUNK, len(values) - size + 1))

@@ -15,7 +15,6 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.holdings import HOLDINGS, beta_table, holdings_history
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
@@ -72,23 +71,19 @@ def FM_ATTRIBUTION(
     if (weights is None) == (holdings is None):
         raise XLFactorError("weights: give the portfolio's weights or a holdings history (holdings), one of them")
     sample = inputs.sample(returns, factors, dates)
-    if holdings is None:
-        held, names = inputs.weights_for(weights, sample.assets), {}
-    else:
-        held, names = holdings_history(holdings), {"weights": "holdings"}
+    held = inputs.weights_for(weights, sample.assets) if holdings is None else holdings_history(holdings)
     bench = None if benchmark is None else inputs.weights_for(benchmark, sample.assets, "benchmark")
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
-    with excel_names(names):
-        result = xf.factor_attribution(
-            sample.returns,
-            held,
-            frame,
-            benchmark=bench,
-            betas=None if betas is None else beta_table(betas),
-            linking=linking,
-            max_gross=max_gross,
-            units=units,
-        )
+    result = xf.factor_attribution(
+        sample.returns,
+        held,
+        frame,
+        benchmark=bench,
+        betas=None if betas is None else beta_table(betas),
+        linking=linking,
+        max_gross=max_gross,
+        units=units,
+    )
     if view == "periods":
         return Table(result.periods, "Date")
     if view == "exposures":

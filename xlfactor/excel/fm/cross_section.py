@@ -22,7 +22,7 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
-from xlfactor.excel.guard import excel_names, locate
+from xlfactor.excel.guard import locate
 from xlfactor.excel.memo import NO_DATA, Depends
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, date, flag, number, rng, text
@@ -30,9 +30,6 @@ from xlfactor.excel.udf import excel_function
 from xlfactor.models import labels as L
 from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
-
-#: The engine's names of the panel's parts, as the Excel functions take them (the long table is ``data``).
-PANEL_NAMES = {"returns": "data", "exposures": "data", "characteristics": "data", "caps": "cap", "weights": "weight"}
 
 WIDE = rng("Values in decimals, one row per date and one column per asset; optional header row of asset names.")
 
@@ -127,18 +124,17 @@ def panel_regression(
 ):
     """``xf.cross_sectional_regress`` over a long table (the arguments of FM_XS_FACTOR_RETURNS)."""
     _, returns, chars, industries, caps, weights = _panel_inputs(data, industry, cap, weight)
-    with excel_names(PANEL_NAMES):
-        return xf.cross_sectional_regress(
-            returns,
-            chars or None,
-            industries=industries,
-            caps=caps,
-            weights=weights,
-            market=market,
-            exposure_lag=exposure_lag,
-            robust=robust,
-            units=units,
-        )
+    return xf.cross_sectional_regress(
+        returns,
+        chars or None,
+        industries=industries,
+        caps=caps,
+        weights=weights,
+        market=market,
+        exposure_lag=exposure_lag,
+        robust=robust,
+        units=units,
+    )
 
 
 def table_date(as_of: pd.Timestamp, dates: pd.DatetimeIndex, arg: str = "as_of") -> pd.Timestamp:
@@ -171,7 +167,7 @@ ROBUST = flag(
 
 @excel_function(
     depends=NO_DATA,
-    raw_values=WIDE,
+    x=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
     winsor=number(
         "Winsorise at this many standard deviations (default 3), or with clip_z clip the z-scores at +/- this; 0 or "
@@ -184,10 +180,10 @@ ROBUST = flag(
         STANDARDIZE_METHODS,
     ),
 )
-def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
+def FM_ZSCORE(x, weights=None, winsor=3.0, method="std"):
     """Standardise each row (date) across assets: winsorise, subtract the (cap-)weighted mean, divide by the
     equal-weighted standard deviation; or (method clip_z) standardise, then clip the z-scores."""
-    x = convert.numbers(raw_values, "raw_values")
+    x = convert.numbers(x, "x")
     w = None
     if weights is not None:
         wf = convert.numbers(weights, "weights")
@@ -197,8 +193,7 @@ def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
             )
         wf.columns = x.columns
         w = wf.iloc[0] if wf.shape[0] == 1 else wf.set_axis(x.index)
-    with excel_names({"x": "raw_values"}):
-        z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
+    z = xf.standardize(x, w, winsor=winsor if winsor else None, method=method)
     z.index = range(1, len(z) + 1)
     return Table(z, "Row")
 
@@ -215,8 +210,7 @@ def FM_NEUTRALIZE(data, industry=None, weight=None):
     """The signal minus its per-date (weighted) regression on the controls and industries: one value per table
     row, orthogonal to every control on every date."""
     table, signal, chars, industries, _, weights = _panel_inputs(data, industry, None, weight)
-    with excel_names({"signal": "data", "controls": "data", "weights": "weight"}):
-        out = xf.neutralize(signal, chars or None, weights, industries=industries)
+    out = xf.neutralize(signal, chars or None, weights, industries=industries)
     values = out.stack(future_stack=True).reindex(pd.MultiIndex.from_arrays([table.dates, table.assets]))
     return Column(values.to_numpy(), "Neutralized")
 
@@ -318,8 +312,7 @@ def FM_FAMA_MACBETH(data, lags=None, intercept=True, *, units="auto"):
     _, returns, chars, _, _, _ = _panel_inputs(data, None, None)
     if not chars:
         raise XLFactorError("data: add at least one characteristic column after the return column")
-    with excel_names(PANEL_NAMES):
-        result = xf.fama_macbeth(returns, chars, lags, intercept=intercept, units=units)
+    result = xf.fama_macbeth(returns, chars, lags, intercept=intercept, units=units)
     summary = result.summary()
     rows = [L.named("Average", L.RSQUARED.long), "Periods"]
     extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=rows)

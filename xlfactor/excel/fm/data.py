@@ -6,7 +6,6 @@ from typing import Any
 
 import xlfactor as xf
 from xlfactor import data
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.memo import Depends
 from xlfactor.excel.results import Record, Table, info_fields
 from xlfactor.excel.specs import FREQ, MODEL
@@ -26,8 +25,7 @@ def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
     """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
     if start_date is not None and end_date is not None and start_date > end_date:
         raise xf.XLFactorError(f"start_date: {start_date:%Y-%m-%d} is after end_date ({end_date:%Y-%m-%d}); swap them")
-    with excel_names({"start": "start_date"}):
-        return Table(xf.load_factors(model, freq, start_date, end_date), "Date")
+    return Table(xf.load_factors(model, freq, start_date, end_date), "Date")
 
 
 @excel_function()

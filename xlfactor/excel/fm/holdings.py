@@ -16,7 +16,6 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, panel_regression, table_date
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA, Fit
 from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
@@ -105,8 +104,7 @@ def FM_HOLDINGS_EXPOSURES(
         table = sample.regression.betas
         source = "returns' assets"
     _check_held(history, table.index, source)
-    with excel_names({"weights_history": "holdings", "betas_or_result": "betas"}):
-        return Table(xf.holdings_exposures(history, table, max_gross=max_gross), "Date")
+    return Table(xf.holdings_exposures(history, table, max_gross=max_gross), "Date")
 
 
 @excel_function(
@@ -140,5 +138,4 @@ def FM_CHAR_ADJUSTED(
     for day in history.index:
         table_date(day, result.factor_returns.index, "holdings")
     _check_held(history, result.returns.columns, "table's assets")
-    with excel_names({"weights": "holdings"}):
-        return Table(xf.characteristic_adjusted_returns(result, history, max_gross=max_gross), "Date")
+    return Table(xf.characteristic_adjusted_returns(result, history, max_gross=max_gross), "Date")

@@ -10,7 +10,6 @@ import pandas as pd
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA, Fit, Sample
 from xlfactor.excel.results import Record, Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
@@ -115,14 +114,11 @@ def FM_GRS(returns, factors, dates=None, excess=True, *, units="auto"):
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_ROLLING_BETA(returns, factors, dates=None, window_size=36, min_periods=None, excess=True, *, units="auto"):
+def FM_ROLLING_BETA(returns, factors, dates=None, window=36, min_periods=None, excess=True, *, units="auto"):
     """Rolling-window regressions: alpha, betas and R-squared at each date (blank until a window is complete).
     Several assets give one block of columns per asset."""
     sample = inputs.sample(returns, factors, dates)
-    with excel_names({"window": "window_size"}):
-        frame = xf.rolling_regress(
-            sample.returns, sample.factors, window_size, min_periods, rf=sample.rf(excess), units=units
-        )
+    frame = xf.rolling_regress(sample.returns, sample.factors, window, min_periods, rf=sample.rf(excess), units=units)
     return Table(rolling_table(frame), "Date")
 
 
@@ -206,8 +202,7 @@ def FM_EXCESS_RETURNS(returns, factors, dates=None, cumulative=False):
     "compound" prod(1 + r - RF) - 1, "sum" the running sum. Dates down the side, one column per asset."""
     sample = inputs.sample(returns, factors, dates)
     rf = sample.rf(True)
-    with excel_names({"rf": "factors"}):
-        excess = xf.excess_returns(sample.returns, rf)
+    excess = xf.excess_returns(sample.returns, rf)
     return _series(excess, cumulative)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import xlfactor as xf
 from xlfactor.excel import cached, inputs
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.results import (
     Record,
@@ -114,7 +113,7 @@ BACKTEST_WINDOW = number(
     low=2,
 )
 FIRST_FORECAST = number(
-    "Rows of history before the first forecast (default: rolling_window, or 60 with an expanding window).",
+    "Rows of history before the first forecast (default: window, or 60 with an expanding window).",
     integer=True,
     low=2,
 )
@@ -131,9 +130,9 @@ BACKTEST_VIEW = choice(
 
 @excel_function(
     depends=FACTOR_DATA,
-    rolling_window=BACKTEST_WINDOW,
+    window=BACKTEST_WINDOW,
     dates=rng(DATES.doc, need="give the dates of the rows (the backtest needs the data frequency)"),
-    first_forecast=FIRST_FORECAST,
+    min_periods=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     bias_window=BIAS_WINDOW,
     view=BACKTEST_VIEW,
@@ -143,8 +142,8 @@ def FM_RISK_BACKTEST(
     returns,
     factors,
     dates,
-    rolling_window=None,
-    first_forecast=None,
+    window=None,
+    min_periods=None,
     refit_every=1,
     method="sample",
     halflife=None,
@@ -161,21 +160,20 @@ def FM_RISK_BACKTEST(
     sample = inputs.sample(returns, factors, dates)
     held = inputs.weights_for(weights, sample.assets)
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
-    with excel_names({"window": "rolling_window", "min_periods": "first_forecast", "cov_method": "method"}):
-        result = xf.risk_backtest(
-            sample.returns,
-            held,
-            frame,
-            window=rolling_window,
-            min_periods=first_forecast,
-            refit_every=refit_every,
-            cov_method=method,
-            halflife=halflife,
-            confidence=confidence,
-            bias_window=bias_window,
-            units=units,
-            max_gross=max_gross,
-        )
+    result = xf.risk_backtest(
+        sample.returns,
+        held,
+        frame,
+        window=window,
+        min_periods=min_periods,
+        refit_every=refit_every,
+        cov_method=method,
+        halflife=halflife,
+        confidence=confidence,
+        bias_window=bias_window,
+        units=units,
+        max_gross=max_gross,
+    )
     if view == "series":
         return Table(backtest_table(result), "Date")
     return Record(backtest_fields(result))
@@ -186,9 +184,9 @@ REALISED_WINDOW = number("Rows per realised volatility (default: one year of row
 
 @excel_function(
     depends=FACTOR_DATA,
-    rolling_window=BACKTEST_WINDOW,
+    window=BACKTEST_WINDOW,
     dates=rng(DATES.doc, need="give the dates of the rows (the history needs the data frequency)"),
-    first_forecast=FIRST_FORECAST,
+    min_periods=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     realised_window=REALISED_WINDOW,
 )
@@ -198,8 +196,8 @@ def FM_RISK_HISTORY(
     factors,
     dates,
     benchmark=None,
-    rolling_window=None,
-    first_forecast=None,
+    window=None,
+    min_periods=None,
     refit_every=1,
     method="sample",
     halflife=None,
@@ -215,20 +213,19 @@ def FM_RISK_HISTORY(
     sample = inputs.sample(returns, factors, dates)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     frame = sample.factors if excess else sample.factors.drop(columns=[RF_COLUMN], errors="ignore")
-    with excel_names({"window": "rolling_window", "min_periods": "first_forecast", "cov_method": "method"}):
-        result = xf.risk_history(
-            sample.returns,
-            held,
-            frame,
-            benchmark=bench,
-            window=rolling_window,
-            min_periods=first_forecast,
-            refit_every=refit_every,
-            cov_method=method,
-            halflife=halflife,
-            annualize=annualize,
-            realised_window=realised_window,
-            units=units,
-            max_gross=max_gross,
-        )
+    result = xf.risk_history(
+        sample.returns,
+        held,
+        frame,
+        benchmark=bench,
+        window=window,
+        min_periods=min_periods,
+        refit_every=refit_every,
+        cov_method=method,
+        halflife=halflife,
+        annualize=annualize,
+        realised_window=realised_window,
+        units=units,
+        max_gross=max_gross,
+    )
     return Table(risk_history_table(result), "Date")

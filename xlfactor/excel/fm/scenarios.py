@@ -12,7 +12,6 @@ import xlfactor as xf
 from xlfactor.data import periods
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
 from xlfactor.excel.memo import NO_DATA, Depends
 from xlfactor.excel.results import Record, Table, scenario_fields, scenario_table, stress_table, var_fields
@@ -56,8 +55,7 @@ def FM_VAR(
             f"horizon: {horizon!r} needs the data frequency; give the dates, or the horizon as a number of rows"
         )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    with excel_names({"factor_returns": "factors"}):
-        result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross)
+    result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross)
     return Record(var_fields(result))
 
 
@@ -119,16 +117,10 @@ BAND = number(
 )
 
 
-def _episode_freq(value: Any, name: str, default: Any) -> str | None:
-    """A data frequency as the shared ``freq`` argument reads it, its errors naming this argument."""
-    with excel_names({"freq": name}):
-        return FREQ.parse(value, name, default)
-
-
 HISTORY_FREQ = Spec(
     'With a model name and your own episode: frequency of the stored history to replay, "D", "W" or "M" '
     "(default: that of the dates). A library episode has its own.",
-    _episode_freq,
+    FREQ.parse,
 )
 SCENARIO_VIEW = choice(
     '"factors" (default): return, exposure and P&L per factor, total and band. "summary": dates, total, band, '
@@ -152,7 +144,7 @@ _SCENARIO_DATA = Depends(("factors", "dates"), _scenario_vintages)
     episode=EPISODE,
     episode_end=EPISODE_END,
     band=BAND,
-    episode_freq=HISTORY_FREQ,
+    freq=HISTORY_FREQ,
     view=SCENARIO_VIEW,
 )
 def FM_SCENARIO(
@@ -164,7 +156,7 @@ def FM_SCENARIO(
     episode_end=None,
     benchmark=None,
     band=0.95,
-    episode_freq=None,
+    freq=None,
     method="sample",
     halflife=None,
     excess=True,
@@ -184,11 +176,10 @@ def FM_SCENARIO(
         )
     if chosen is None and episode_end is None:
         raise XLFactorError("episode_end: required with a start date; give the last date of your episode")
-    history = _replayed_history(factors, sample, model.factors, chosen, episode_freq)
-    with excel_names({"factor_returns": "factors", "end": "episode_end"}):
-        result = xf.scenario(
-            model, held, episode, episode_end, factor_returns=history, benchmark=bench, band=band, max_gross=max_gross
-        )
+    history = _replayed_history(factors, sample, model.factors, chosen, freq)
+    result = xf.scenario(
+        model, held, episode, episode_end, factor_returns=history, benchmark=bench, band=band, max_gross=max_gross
+    )
     if view == "summary":
         return Record(scenario_fields(result), title=result.name)
     if view == "periods":
@@ -203,9 +194,7 @@ def _replayed_history(
     dates' frequency), or the factor range as given."""
     if convert.model_name(factors) is None:
         if freq is not None:
-            raise XLFactorError(
-                "episode_freq: only with a model name; a factor range is replayed as given (leave episode_freq empty)"
-            )
+            raise XLFactorError("freq: only with a model name; a factor range is replayed as given (leave freq empty)")
         history = sample.factors
         if chosen is not None and episode_problem(chosen, history[names]) is not None:
             kind = frequency_name(chosen.frequency)
@@ -218,7 +207,7 @@ def _replayed_history(
     code = chosen.frequency if chosen is not None else freq or frequency_code(sample.periods_per_year)
     if chosen is not None and freq is not None and freq != code:
         raise XLFactorError(
-            f"episode_freq: {chosen.name!r} is a {frequency_name(code)} episode; leave episode_freq empty (it applies "
+            f"freq: {chosen.name!r} is a {frequency_name(code)} episode; leave freq empty (it applies "
             "to your own episodes)"
         )
     try:

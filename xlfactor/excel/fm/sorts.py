@@ -17,7 +17,6 @@ import xlfactor as xf
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, LongTable, long_table
-from xlfactor.excel.guard import excel_names
 from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import Spec, choice, flag, number, rng, text
@@ -129,26 +128,25 @@ def FM_SORT_FACTORS(
     size = _numeric(table, cap, "cap")
     char = _first_other(table, characteristic, (size,), "characteristic")
     returns = table.wide(table.numbers.columns[0])
-    with excel_names({"returns": "data", "size": "cap", "name": "factor_name"}):
-        result = xf.build_sort_factors(
-            returns,
-            table.wide(size),
-            table.wide(char),
-            breakpoints=_flags(table, nyse),
-            percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
-            size_percentiles=percent_list(size_percentiles, "size_percentiles", (0.5,)),
-            weighting=weighting,
-            name=factor_name,
-            exposure_lag=exposure_lag,
-            units=units,
-        )
+    result = xf.build_sort_factors(
+        returns,
+        table.wide(size),
+        table.wide(char),
+        breakpoints=_flags(table, nyse),
+        percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
+        size_percentiles=percent_list(size_percentiles, "size_percentiles", (0.5,)),
+        weighting=weighting,
+        name=factor_name,
+        exposure_lag=exposure_lag,
+        units=units,
+    )
     return _view(result, view, {"size": size, "x": char})
 
 
 @excel_function(
     depends=NO_DATA,
     signal=text("Header of the column to sort on; default the first numeric column after Return other than cap."),
-    quantiles=number("Number of quantile portfolios (default 10: deciles; 5: quintiles).", integer=True, low=2),
+    n_quantiles=number("Number of quantile portfolios (default 10: deciles; 5: quintiles).", integer=True, low=2),
     weighting=EQUAL_FIRST,
     cap=CAP_FOR_VALUE,
     nyse=NYSE,
@@ -156,7 +154,7 @@ def FM_SORT_FACTORS(
     view=VIEW,
 )  # fmt: skip
 def FM_QUANTILE_SPREAD(
-    data, signal=None, quantiles=10, weighting="equal", cap=None, nyse=None, exposure_lag=0, view="factors", *,
+    data, signal=None, n_quantiles=10, weighting="equal", cap=None, nyse=None, exposure_lag=0, view="factors", *,
     units="auto",
 ):  # fmt: skip
     """Top-minus-bottom quantile portfolio return of a signal on each date (deciles by default, equal- or
@@ -167,17 +165,16 @@ def FM_QUANTILE_SPREAD(
         raise XLFactorError('cap: required with weighting "value"; give the header of the market-cap column')
     column = _first_other(table, signal, (size,), "signal")
     returns = table.wide(table.numbers.columns[0])
-    with excel_names({"returns": "data", "size": "cap"}):
-        result = xf.quantile_spread(
-            returns,
-            table.wide(column),
-            n_quantiles=quantiles,
-            weighting=weighting,
-            size=None if size is None else table.wide(size),
-            breakpoints=_flags(table, nyse),
-            exposure_lag=exposure_lag,
-            units=units,
-        )
+    result = xf.quantile_spread(
+        returns,
+        table.wide(column),
+        n_quantiles=n_quantiles,
+        weighting=weighting,
+        size=None if size is None else table.wide(size),
+        breakpoints=_flags(table, nyse),
+        exposure_lag=exposure_lag,
+        units=units,
+    )
     return _view(result, view, {"x": column})
 
 

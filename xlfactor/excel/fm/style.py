@@ -14,14 +14,14 @@ from xlfactor.models import labels as L
 
 @excel_function(
     depends=inputs.factors_depend("indices"),
-    window_size=number(
+    window=number(
         "Optional: rows per rolling window (at least the number of indices + 2): then the weights and R2 of each "
         "window, by its last date. Blank: one analysis of the whole sample.",
         integer=True,
         low=2,
     ),
 )
-def FM_STYLE(returns, indices, dates=None, window_size=None, *, units="auto"):
+def FM_STYLE(returns, indices, dates=None, window=None, *, units="auto"):
     """Sharpe style analysis: index weights >= 0 summing to 1 that best track the fund (exact quadratic program),
     R-squared, selection return and tracking volatility; or the same on rolling windows."""
     sample = inputs.sample(returns, indices, dates, factors_arg="indices")
@@ -32,7 +32,7 @@ def FM_STYLE(returns, indices, dates=None, window_size=None, *, units="auto"):
     result = xf.style_analysis(
         sample.returns.iloc[:, 0],
         sample.regressors,
-        window_size=window_size,
+        window=window,
         periods_per_year=sample.periods_per_year,
         units=units,
     )
@@ -40,7 +40,7 @@ def FM_STYLE(returns, indices, dates=None, window_size=None, *, units="auto"):
         frame = result.rolling
         if isinstance(frame.index, pd.DatetimeIndex):
             return Table(frame, "Date")
-        return Table(frame.set_axis(range(window_size, window_size + len(frame))), "Row")
+        return Table(frame.set_axis(range(window, window + len(frame))), "Row")
     annual = result.tracking_vol_annualized is not None
     fields = {
         **{str(k): v for k, v in result.weights.items()},

@@ -1,0 +1,97 @@
+"""One name per argument: every FM_ function's Excel arguments carry the Python names of the engine arguments
+they feed, or appear in the one table of exceptions (:mod:`xlfactor.excel.names`), and messages use it."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+
+import pytest
+from vba_names import problem
+
+import xlfactor as xf
+import xlfactor.excel.functions as functions
+from xlfactor.errors import XLFactorError
+from xlfactor.excel.guard import ERROR_PREFIX, error_text
+from xlfactor.excel.names import EXCEL_NAMES, excel_name
+
+FM = {name: getattr(functions, name) for name in functions.__all__}
+
+
+def fed_arguments(name: str) -> list[tuple[str, str, str]]:
+    """``(engine function, its parameter, the FM_ argument passed to it)`` for each FM_ argument that the body of
+    FM_ function ``name`` hands straight to an ``xf.`` function, by position or keyword."""
+    function = FM[name]
+    own = set(inspect.signature(function).parameters)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    fed = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "xf"):
+            continue
+        engine = getattr(xf, node.func.attr)
+        params = list(inspect.signature(engine).parameters)
+        pairs = [(params[i], a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
+        pairs += [(k.arg, k.value.id) for k in node.keywords if isinstance(k.value, ast.Name)]
+        fed += [(node.func.attr, python, excel) for python, excel in pairs if excel in own]
+    return fed
+
+
+def test_the_check_sees_what_each_function_feeds_the_engine():
+    """The static reading finds the arguments (so the next test cannot pass by seeing nothing)."""
+    assert ("rolling_regress", "window", "window") in fed_arguments("FM_ROLLING_BETA")
+    assert ("risk_backtest", "min_periods", "min_periods") in fed_arguments("FM_RISK_BACKTEST")
+    assert ("load_factors", "end", "end_date") in fed_arguments("FM_FACTORS")
+    assert sum(len(fed_arguments(name)) for name in FM) > 40
+
+
+@pytest.mark.parametrize("name", sorted(FM))
+def test_excel_arguments_are_the_engine_names_or_in_the_table(name):
+    for engine, python, excel in fed_arguments(name):
+        if python != excel:
+            assert excel in [e.split(" ", 1)[0] for e in EXCEL_NAMES.get(python, ())], (
+                f"{name} passes its {excel!r} to {engine}'s {python!r}: name it {python!r}, or add "
+                f"{python!r}: ({excel!r},) to EXCEL_NAMES if VBA or Excel cannot take {python!r}"
+            )
+
+
+def test_every_table_entry_names_an_excel_argument_and_is_needed():
+    """Each Excel name in the table is an argument of some FM_ function, and each Python name it maps either
+    cannot be a VBA parameter or is not an argument of the functions that use the Excel name instead."""
+    arguments = {p for f in FM.values() for p in inspect.signature(f).parameters}
+    for python, excel_names in EXCEL_NAMES.items():
+        for excel in excel_names:
+            assert excel.split(" ", 1)[0] in arguments, (python, excel)
+    assert problem("end") is not None  # End is a VBA statement: end_date, episode_end
+    assert {"window_size", "rolling_window", "first_forecast", "raw_values", "episode_freq", "quantiles"}.isdisjoint(
+        arguments
+    )
+
+
+def test_an_engine_name_is_worded_as_the_excel_user_sees_it():
+    # the function's own argument of that name, when it has one
+    assert excel_name("returns", {"returns", "factors"}, {"returns", "factors", "dates"}) == "returns"
+    # a part of the long data table
+    assert excel_name("returns", {"data"}, {"data", "cap"}) == "data (its Return column)"
+    # weights from a holdings history when holdings was given (FM_ATTRIBUTION takes either)
+    assert excel_name("weights", {"holdings", "returns"}, {"weights", "holdings", "returns"}) == "holdings"
+    assert excel_name("weights", {"weights"}, {"weights", "holdings"}) == "weights"
+    # panel weights are a column of data; a function with neither keeps the Python name
+    assert excel_name("weights", {"data"}, {"data", "weight"}) == "weight"
+    assert excel_name("weights", set(), set()) == "weights"
+    assert excel_name("rf", {"returns", "factors"}, {"returns", "factors"}) == "factors (its RF column)"
+    assert excel_name("end", {"model"}, {"model", "end_date"}) == "end_date"
+
+
+def test_messages_use_the_table_for_fielded_and_plain_errors():
+    fielded = XLFactorError.at("end", "is before the start")
+    assert error_text(fielded, ["model", "start_date", "end_date"]) == f"{ERROR_PREFIX}end_date: is before the start"
+    plain = XLFactorError("weights_history: the dates are not increasing; sort the rows by date")
+    assert error_text(plain, ["holdings", "returns"]) == (
+        f"{ERROR_PREFIX}holdings: the dates are not increasing; sort the rows by date"
+    )
+    # a plain message about an argument the function has is left as written
+    own = XLFactorError("weights: give the portfolio's weights or a holdings history (holdings), one of them")
+    assert error_text(own, ["weights", "holdings"], []) == f"{ERROR_PREFIX}{own}"
