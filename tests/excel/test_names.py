@@ -57,9 +57,9 @@ def test_excel_arguments_are_the_engine_names_or_in_the_table(name):
             )
 
 
-def test_every_table_entry_names_an_excel_argument_and_is_needed():
-    """Each Excel name in the table is an argument of some FM_ function, and each Python name it maps either
-    cannot be a VBA parameter or is not an argument of the functions that use the Excel name instead."""
+def test_every_table_entry_names_an_excel_argument_and_the_old_names_are_gone():
+    """Each Excel name in the table is an argument of some FM_ function; the Excel-only spellings replaced by
+    the engine's names are no argument of any."""
     arguments = {p for f in FM.values() for p in inspect.signature(f).parameters}
     for python, excel_names in EXCEL_NAMES.items():
         for excel in excel_names:

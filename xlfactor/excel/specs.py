@@ -39,7 +39,10 @@ How to add an FM_ function
    Return a :class:`xlfactor.excel.results.Table` (a DataFrame and the label of its top-left
    cell) or :class:`~xlfactor.excel.results.Record` (label/value pairs). Errors: raise
    ``XLFactorError("<argument>: <what is wrong>; <the fix>")``.
-2. Use parameter names from :data:`SPECS`. A new name (or a name whose meaning differs in
+2. Name each argument as the engine parameter it feeds (``window`` for ``xf.rolling_regress``'s
+   ``window``); where VBA or Excel cannot take that name, add the engine name and the Excel one
+   to the one table, :data:`xlfactor.excel.names.EXCEL_NAMES` (``tests/excel/test_names.py``
+   checks both). Use parameter names from :data:`SPECS`. A new name (or a name whose meaning differs in
    one function, e.g. ``method`` of FM_ZSCORE) needs a spec: add a shared one to
    :data:`SPECS`, or pass a local one to the decorator (``@excel_function(method=ZSCORE_METHOD)``).
    Names must be legal VBA identifiers that VBA and Excel do not already use (no ``date``,
