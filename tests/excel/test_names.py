@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+import types
+from collections.abc import Callable
 
 import pytest
 from vba_names import problem
 
-import xlfactor as xf
 import xlfactor.excel.functions as functions
 from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import ERROR_PREFIX, error_text
@@ -19,23 +20,37 @@ from xlfactor.excel.names import EXCEL_NAMES, excel_name
 FM = {name: getattr(functions, name) for name in functions.__all__}
 
 
+def engine_function(call: ast.Call, scope: dict) -> Callable | None:
+    """The engine (``xlfactor.models``/``xlfactor.data``) function a call in an FM_ body names: ``xf.regress``,
+    ``periods.f`` or a function imported by name; None for anything else (a method, an Excel-layer helper)."""
+    target = None
+    if isinstance(call.func, ast.Name):
+        target = scope.get(call.func.id)
+    elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        owner = scope.get(call.func.value.id)
+        if isinstance(owner, types.ModuleType):
+            target = getattr(owner, call.func.attr, None)
+    module = getattr(target, "__module__", "") or ""
+    engine = callable(target) and module.startswith(("xlfactor.models", "xlfactor.data"))
+    return target if engine and not isinstance(target, type) else None
+
+
 def fed_arguments(name: str) -> list[tuple[str, str, str]]:
     """``(engine function, its parameter, the FM_ argument passed to it)`` for each FM_ argument that the body of
-    FM_ function ``name`` hands straight to an ``xf.`` function, by position or keyword."""
+    FM_ function ``name`` hands straight to an engine function, by position or keyword."""
     function = FM[name]
     own = set(inspect.signature(function).parameters)
-    tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    body = inspect.unwrap(function)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(body)))
     fed = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        engine = engine_function(node, body.__globals__) if isinstance(node, ast.Call) else None
+        if engine is None:
             continue
-        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "xf"):
-            continue
-        engine = getattr(xf, node.func.attr)
         params = list(inspect.signature(engine).parameters)
         pairs = [(params[i], a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
         pairs += [(k.arg, k.value.id) for k in node.keywords if isinstance(k.value, ast.Name)]
-        fed += [(node.func.attr, python, excel) for python, excel in pairs if excel in own]
+        fed += [(engine.__name__, python, excel) for python, excel in pairs if excel in own]
     return fed
 
 
@@ -44,6 +59,7 @@ def test_the_check_sees_what_each_function_feeds_the_engine():
     assert ("rolling_regress", "window", "window") in fed_arguments("FM_ROLLING_BETA")
     assert ("risk_backtest", "min_periods", "min_periods") in fed_arguments("FM_RISK_BACKTEST")
     assert ("load_factors", "end", "end_date") in fed_arguments("FM_FACTORS")
+    assert ("find_episode", "episode", "episode") in fed_arguments("FM_SCENARIO")  # imported by name
     assert sum(len(fed_arguments(name)) for name in FM) > 40
 
 

@@ -214,9 +214,9 @@ def scenario_library() -> pd.DataFrame:
     )
 
 
-def find_episode(name: str) -> Episode | None:
-    """The library episode called ``name`` (case and surrounding spaces ignored), or None."""
-    key = name.strip().lower()
+def find_episode(episode: str) -> Episode | None:
+    """The library episode called ``episode`` (case and surrounding spaces ignored), or None."""
+    key = episode.strip().lower()
     return next((e for e in EPISODES if e.name.lower() == key), None)
 
 
