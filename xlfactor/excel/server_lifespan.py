@@ -28,10 +28,12 @@ middleware stack (built when the first event, this startup, reached the app).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import fastapi
 from fastapi import FastAPI, HTTPException
 from fastapi.exception_handlers import http_exception_handler
 from starlette.datastructures import Headers
@@ -40,7 +42,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from xlfactor.excel.limits import max_body
+from xlfactor.errors import XLFactorError
+from xlfactor.excel.limits import MAX_BODY_ENV, max_body
 
 
 class BeforeTheBody:
@@ -72,11 +75,25 @@ async def not_json(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def fastapi_limits_bodies() -> bool:
+    """True if the installed FastAPI enforces ``max_body_size`` (FastAPI with Starlette's body limit)."""
+    return "max_body_size" in inspect.signature(FastAPI).parameters
+
+
 def configure(app: FastAPI) -> None:
-    """Set the body limit and add :class:`BeforeTheBody` to xlwings Server's app, then rebuild its middleware."""
+    """Set the body limit and add :class:`BeforeTheBody` to xlwings Server's app, then rebuild its middleware.
+
+    Refuses to start (XLFactorError) when a limit is set and the installed FastAPI has none to set,
+    rather than serve without it."""
+    limit = max_body()
+    if limit and not fastapi_limits_bodies():
+        raise XLFactorError(
+            f"{MAX_BODY_ENV}: the installed FastAPI ({fastapi.__version__}) has no request body limit "
+            "(max_body_size); install a newer FastAPI, or set it to 0 to rely on the reverse proxy's limit"
+        )
     from xlwings_server.config import settings
 
-    app.max_body_size = max_body() or None
+    app.max_body_size = limit or None
     app.exception_handlers[json.JSONDecodeError] = not_json
     if not any(m.cls is BeforeTheBody for m in app.user_middleware):
         app.user_middleware.append(Middleware(BeforeTheBody, prefix=settings.app_path))  # inside xlwings' headers
