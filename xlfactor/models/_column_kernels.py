@@ -9,12 +9,12 @@ uses it on large panels where numba runs; its numpy code is the reference and th
 serves small panels, where numpy is already fast and a first call would pay the compile).
 
 Two kernels, one per memory order: column by column for column-major panels (what pandas hands
-over), row by row for row-major ones. The figures alone take about the time of one plain sum over
-the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken over int64 keys
-ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude bits of negatives),
-with NaN given a neutral key (a compare-and-select minimum over doubles is one long chain the
-compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc", "contract"}``:
-reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
+over), row by row for row-major ones. The figures alone take little more than one plain sum over
+the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken
+over int64 keys ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude
+bits of negatives), with NaN given a neutral key (a compare-and-select minimum over doubles is one
+long chain the compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc",
+"contract"}``: reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
 per block of eight columns right after their figures, while the block is in cache: two design rows
 by eight columns at a time, sixteen running sums fed by ten loads (numpy's BLAS product ``Z'y``
 alone took longer than the whole pass on the benchmark panel: see benchmarks/RESULTS.md).
