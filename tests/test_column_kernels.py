@@ -168,13 +168,31 @@ def test_products_with_the_design_match_numpy(path, order, threads):
     assert summarize(values, 0.2).cross is None
 
 
+def _reshaped(returns: pd.DataFrame, factors: pd.DataFrame, layout: str) -> pd.DataFrame:
+    """The same returns as the engine may receive them: a frame, a slice of one (strided memory), a
+    row-major array in a frame, or with dates the factors lack (rows picked out)."""
+    if layout == "a slice of a frame":
+        return returns.iloc[2:-3]
+    if layout == "row-major":
+        values = np.ascontiguousarray(returns.to_numpy())
+        frame = pd.DataFrame(values, index=returns.index, columns=returns.columns, copy=False)
+        assert frame.to_numpy().flags.c_contiguous
+        return frame
+    if layout == "dates beyond the factors":
+        extra = pd.DataFrame(0.01, index=[factors.index[-1] + pd.offsets.BDay(1)], columns=returns.columns)
+        return pd.concat([returns, extra])
+    return returns
+
+
+@pytest.mark.parametrize("layout", ["a frame", "a slice of a frame", "row-major", "dates beyond the factors"])
 @pytest.mark.parametrize("cov", ["nonrobust", "hc1", "hac"])
-def test_regress_agrees_on_both_paths(monkeypatch, cov, threads):
+def test_regress_agrees_on_both_paths(monkeypatch, cov, threads, layout):
     from xlfactor.models.regression import regress
 
     returns, factors = _returns(n=29)
     returns.iloc[:50, 3] = np.nan  # a late starter
     returns.iloc[100:110, 11] = np.nan  # an interior gap
+    returns = _reshaped(returns, factors, layout)
     fits = {}
     for flag in ("", "1"):
         monkeypatch.setenv(_jit.NO_JIT, flag)

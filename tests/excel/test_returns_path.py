@@ -100,7 +100,7 @@ def _numeric(frame: pd.DataFrame | pd.Series) -> bool:
     return all(np.issubdtype(d, np.floating) for d in dtypes)
 
 
-def trace(engine, call: Callable[[], object], raw: list, values: np.ndarray) -> ReturnsTracer:
+def trace(call: Callable[[], object], raw: list, values: np.ndarray) -> ReturnsTracer:
     tracer = ReturnsTracer(raw, values[~np.isnan(values)].ravel())
     sys.setprofile(tracer.profile)
     try:
@@ -117,14 +117,14 @@ def test_returns_reach_at_most_four_excel_functions(engine, marked, factors):
     raw = excel_range(marked)
     dates = serials(marked.index)
     factor_cells = "FF5" if factors == "FF5" else excel_range(xf.load_factors("FF3", "M").loc[marked.index])
-    tracer = trace(engine, lambda: engine.call("FM_BETA", raw, factor_cells, dates), raw, marked.to_numpy())
+    tracer = trace(lambda: engine.call("FM_BETA", raw, factor_cells, dates), raw, marked.to_numpy())
     assert tracer.engine is not None and tracer.engine.startswith("xlfactor.models"), tracer.engine
     assert len(tracer.excel) <= MAX_EXCEL_FUNCTIONS, tracer.excel
     result = engine.call("FM_BETA", raw, factor_cells, dates)
     assert result[0][0] == "Asset" and len(result) == 4  # the call computed betas
 
 
-def test_the_tracer_sees_a_parser_that_receives_the_returns(engine, marked):
+def test_the_tracer_sees_a_parser_that_receives_the_returns(marked):
     """The count can fail: a function of ``xlfactor.excel`` that receives the returns is seen."""
     raw = excel_range(marked)
 
@@ -132,7 +132,7 @@ def test_the_tracer_sees_a_parser_that_receives_the_returns(engine, marked):
         convert.numbers(raw, "returns")
         xf.regress(marked, xf.load_factors("FF3", "M").loc[marked.index])
 
-    tracer = trace(engine, call, raw, marked.to_numpy())
+    tracer = trace(call, raw, marked.to_numpy())
     assert any(name.startswith("xlfactor.excel.convert.") for name in tracer.excel), tracer.excel
     assert tracer.engine is not None
 

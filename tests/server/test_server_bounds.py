@@ -136,3 +136,17 @@ def test_a_body_over_the_limit_is_refused_and_a_body_under_it_is_served(tight_se
     assert status == 200 and body["result"][0][0].startswith("#FM! x: 203,401 cells")
     status, text = tight_server.post_bytes(CALL, json.dumps(over).encode())
     assert (status, text) == (413, "Content Too Large")
+
+
+def test_a_body_limit_without_a_fastapi_to_enforce_it_stops_the_server(monkeypatch):
+    """If the installed FastAPI had no ``max_body_size``, the startup hook would refuse to start with a limit
+    set, rather than serve without it (this FastAPI has it: the live tests above show the limit applied)."""
+    from fastapi import FastAPI
+
+    from xlfactor.errors import XLFactorError
+    from xlfactor.excel import server_lifespan
+
+    assert server_lifespan.fastapi_limits_bodies()
+    monkeypatch.setattr(server_lifespan, "fastapi_limits_bodies", lambda: False)
+    with pytest.raises(XLFactorError, match=r"XLFACTOR_MAX_BODY_MB: the installed FastAPI \(.*\) has no request body"):
+        server_lifespan.configure(FastAPI())

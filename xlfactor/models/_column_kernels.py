@@ -9,12 +9,12 @@ uses it on large panels where numba runs; its numpy code is the reference and th
 serves small panels, where numpy is already fast and a first call would pay the compile).
 
 Two kernels, one per memory order: column by column for column-major panels (what pandas hands
-over), row by row for row-major ones. The figures alone take about the time of one plain sum over
-the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken over int64 keys
-ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude bits of negatives),
-with NaN given a neutral key (a compare-and-select minimum over doubles is one long chain the
-compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc", "contract"}``:
-reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
+over), row by row for row-major ones. The figures alone take little more than one plain sum over
+the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken
+over int64 keys ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude
+bits of negatives), with NaN given a neutral key (a compare-and-select minimum over doubles is one
+long chain the compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc",
+"contract"}``: reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
 per block of eight columns right after their figures, while the block is in cache: two design rows
 by eight columns at a time, sixteen running sums fed by ten loads (numpy's BLAS product ``Z'y``
 alone took longer than the whole pass on the benchmark panel: see benchmarks/RESULTS.md).
@@ -75,6 +75,9 @@ def _by_column(
             sumsq[n] = squares
             present[n] = t_n - missing
             over[n] = beyond
+        clean = True  # no gap in the block: the products need no masking (the compiler splits the loop)
+        for n in range(n0, n0 + width):
+            clean = clean and present[n] == t_n
         if width < BLOCK:  # the last few columns, one at a time
             for n in range(n0, stop):
                 for k in range(k_n):
@@ -92,35 +95,35 @@ def _by_column(
                 d = design[k, t]
                 e = design[m, t]
                 v = values[t, n0]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a0 += d * v
                 b0 += e * v
                 v = values[t, n0 + 1]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a1 += d * v
                 b1 += e * v
                 v = values[t, n0 + 2]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a2 += d * v
                 b2 += e * v
                 v = values[t, n0 + 3]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a3 += d * v
                 b3 += e * v
                 v = values[t, n0 + 4]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a4 += d * v
                 b4 += e * v
                 v = values[t, n0 + 5]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a5 += d * v
                 b5 += e * v
                 v = values[t, n0 + 6]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a6 += d * v
                 b6 += e * v
                 v = values[t, n0 + 7]
-                v = 0.0 if v != v else v
+                v = v if clean else (0.0 if v != v else v)
                 a7 += d * v
                 b7 += e * v
             cross[k, n0] = a0
@@ -141,21 +144,19 @@ def _by_column(
             cross[m, n0 + 7] = b7
 
 
-def _by_row(values, bits, limit, design, start, stop, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
-    """Columns ``start:stop`` of row-major ``values``: rows read in order, every column's running
-    figures updated side by side."""
-    t_n = values.shape[0]
-    for n in range(start, stop):
-        low[n] = TOP
-        high[n] = -TOP - 1
-        sums[n] = 0.0
-        sumsq[n] = 0.0
-        present[n] = t_n
-        over[n] = 0
-        for k in range(design.shape[0]):
-            cross[k, n] = 0.0
+def _by_row(values, bits, limit, design, low, high, sums, sumsq, present, over, cross):  # pragma: no cover
+    """Row-major ``values``: rows read in order, every column's running figures updated side by side
+    (the loops run over every column from 0, so the compiler knows no index is negative and vectorises)."""
+    t_n, n_n = values.shape
+    low[:] = TOP
+    high[:] = -TOP - 1
+    sums[:] = 0.0
+    sumsq[:] = 0.0
+    present[:] = t_n
+    over[:] = 0
+    cross[:] = 0.0
     for t in range(t_n):
-        for n in range(start, stop):
+        for n in range(n_n):
             v = values[t, n]
             b = bits[t, n]
             key = b ^ ((b >> 63) & TOP)
@@ -169,7 +170,7 @@ def _by_row(values, bits, limit, design, start, stop, low, high, sums, sumsq, pr
             over[n] += abs(v) > limit
         for k in range(design.shape[0]):
             d = design[k, t]
-            for n in range(start, stop):
+            for n in range(n_n):
                 v = values[t, n]
                 cross[k, n] += d * (0.0 if v != v else v)
 
@@ -231,8 +232,10 @@ def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = N
     cross = np.empty((len(rows) + 1, n))
     args = (values, values.view(np.int64), float(limit), rows)
     outs = (low, high, cross[0], sumsq, present, over, cross[1:])
-    parts = _parts(n, values.size)
-    if len(parts) == 1:
+    parts = _parts(n, values.size) if run is by_column else []
+    if not parts:  # row-major: one thread (pandas hands over column-major panels)
+        run(*args, *outs)
+    elif len(parts) == 1:
         run(*args, 0, n, *outs)
     else:  # the kernels release the GIL: one thread per part of the columns, each writing its own
         for done in [_pool(len(parts)).submit(run, *args, a, b, *outs) for a, b in parts]:

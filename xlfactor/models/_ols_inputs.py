@@ -179,7 +179,9 @@ def prepare(
     else:
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
         check_factor_matrix(x, checked.names, "the common sample")
-    y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
+    y = y_all if y_frame.index.equals(index) else _rows(y_all, y_frame.index.get_indexer(index))
+    if not (y.flags.f_contiguous or y.flags.c_contiguous):  # a slice of a frame: one copy, read in order
+        y = np.asfortranarray(y)
     # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
     # (compiled, without rf) its products Z'y
     limit = percent_threshold(ppy) if check_percent else None
@@ -223,6 +225,14 @@ def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     centred = x - g
     s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
     return np.column_stack([np.ones(len(x)), centred / s]), g, s
+
+
+def _rows(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values[positions]`` in the memory order of ``values`` (a column-major panel, as pandas holds
+    it, stays column-major: the checks' pass reads it column by column)."""
+    if values.ndim == 2 and values.strides[0] < values.strides[1]:
+        return np.take(values.T, positions, axis=1).T
+    return np.take(values, positions, axis=0)
 
 
 def _selector(positions: list[int]) -> slice | list[int]:

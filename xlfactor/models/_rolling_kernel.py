@@ -35,17 +35,21 @@ def rolling_fit(
     scale: np.ndarray,
     window: int,
     out: np.ndarray,
+    *,
+    shared: bool,
 ) -> bool:
     """Write ``[alpha, beta..., R2]`` of the columns ``assets`` of ``y`` into ``out[assets]``; False without numba.
 
     ``z`` (K, T) standardised factors; ``y`` (T, N) returns, NaN where missing (any memory
     order); ``mu`` (len(assets),) the assets' mean returns; ``moments`` = ``(n_fit (M, T),
-    sx (K, M, T), inv (K, K, M, T), shift (K, M, T))`` with ``M`` 1 (shared) or
-    ``len(assets)`` (one column per asset); ``shift = sx / n_fit + g / s``; ``scale`` (K,)
-    the factors' standard deviations ``s``; ``out`` (T, N, K+2).
+    sx (K, M, T), inv (K, K, M, T), shift (K, M, T))``; ``shift = sx / n_fit + g / s``;
+    ``scale`` (K,) the factors' standard deviations ``s``; ``out`` (T, N, K+2). ``shared``:
+    the moments are over all rows (``M`` = 1) and serve every asset, a window holding a
+    missing return of the asset is not fitted; else each asset has its own (``M`` =
+    ``len(assets)``).
     """
     n_fit, sx, inv, shift = moments
-    loop = _jit.compiled(_fit_shared if n_fit.shape[0] == 1 else _fit_own)
+    loop = _jit.compiled(_fit_shared if shared else _fit_own)
     if loop is None:
         return False
     loop(z, y, np.ascontiguousarray(assets, dtype=np.int64), mu, n_fit, sx, inv, shift, scale, window, out)
@@ -118,17 +122,24 @@ def _fit_own(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pr
 
 
 def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pragma: no cover - compiled
-    """:func:`rolling_fit` for assets sharing the factor moments: chunks of ``_LANES`` assets side by side."""
+    """:func:`rolling_fit` for assets sharing the factor moments: chunks of ``_LANES`` assets side by side.
+
+    A window holding a missing return of the asset (``gaps`` counts them) is not fitted: the
+    shared moments serve an asset with missing values when ``min_periods == window``.
+    """
     k, t_len = z.shape
     count = assets.shape[0]
     for chunk in range(-(-count // _LANES)):
         a0 = chunk * _LANES
         w = min(_LANES, count - a0)
         yv = np.empty((t_len, w))
+        missing = np.empty((t_len, w))
         for t in range(t_len):
             for a in range(w):
                 v = y[t, assets[a0 + a]]
                 yv[t, a] = 0.0 if v != v else v - mu[a0 + a]
+                missing[t, a] = 1.0 if v != v else 0.0
+        gaps = np.zeros(w)
         sums = np.zeros((k + 2, w))
         blocks = np.zeros((k + 2, w))
         cxy = np.empty((k, w))
@@ -140,6 +151,7 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
         for t in range(t_len):
             for a in range(w):
                 v = yv[t, a]
+                gaps[a] += missing[t, a]
                 sums[0, a] += v
                 blocks[0, a] += v
                 sums[k + 1, a] += v * v
@@ -153,6 +165,7 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
             if t >= window:
                 for a in range(w):
                     v = yv[t - window, a]
+                    gaps[a] -= missing[t - window, a]
                     sums[0, a] -= v
                     sums[k + 1, a] -= v * v
                 for i in range(k):
@@ -196,6 +209,10 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  #
                     res[k + 1, a] += b[a] * cxy[i, a]
             for a in range(w):
                 col = assets[a0 + a]
+                if gaps[a] > 0.0:
+                    for f in range(k + 2):
+                        out[t, col, f] = np.nan
+                    continue
                 for f in range(k + 1):
                     out[t, col, f] = res[f, a]
                 total = sums[k + 1, a] - ybar[a] * sums[0, a]

@@ -195,19 +195,24 @@ def _fit_compiled(
     """:func:`_rolling_fit` through the compiled loops (:mod:`xlfactor.models._rolling_kernel`).
 
     Factor moments as in the numpy path: computed once for the assets without missing
-    values, per chunk of ``_CHUNK`` assets from their own rows for the others; ``y`` (T, N)
-    is read in place.
+    values, per chunk of ``_CHUNK`` assets from their own rows for the others. When
+    ``min_periods == window`` (the default) a window holding a missing return is never
+    fitted, so every fitted window has all its rows and the shared moments serve every
+    asset. ``y`` (T, N) is read in place.
     """
     complete = ~np.isnan(y.sum(axis=0))
-    cols = np.flatnonzero(complete)
-    if cols.size:
+    mu = y.mean(axis=0)
+    if not complete.all():
+        mu[~complete] = np.nanmean(y[:, ~complete], axis=0)
+    shared = np.flatnonzero(complete | (min_periods == window))
+    if shared.size:
         moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, cols, y.mean(axis=0)[cols], moments, s, window, out)
-    partial = np.flatnonzero(~complete)
-    for lo in range(0, partial.size, _CHUNK):
-        cols = partial[lo : lo + _CHUNK]
+        rolling_fit(z, y, shared, mu[shared], moments, s, window, out, shared=True)
+    own = np.flatnonzero(~complete) if min_periods < window else np.zeros(0, dtype=int)
+    for lo in range(0, own.size, _CHUNK):
+        cols = own[lo : lo + _CHUNK]
         moments = factor_moments(z, y, cols, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, cols, np.nanmean(y[:, cols], axis=0), moments, s, window, out)
+        rolling_fit(z, y, cols, mu[cols], moments, s, window, out, shared=False)
 
 
 @dataclass(frozen=True)
