@@ -209,3 +209,27 @@ def test_parts_cut_at_blocks(monkeypatch):
     assert _column_kernels._parts(3000, 10**9) == [(0, 1504), (1504, 3000)]
     assert _column_kernels._parts(3000, 10) == [(0, 3000)]  # small: one thread
     assert _column_kernels._parts(12, 10**9) == [(0, 12)]  # fewer than two blocks
+
+
+def _summary_in_child(values: np.ndarray, queue) -> None:
+    queue.put(_column_kernels.column_stats(values, 0.2)[3].tolist())
+
+
+def test_threads_work_in_a_forked_child(monkeypatch, threads):
+    """A worker forked after the parent used the threads (a server's workers) runs its own."""
+    import multiprocessing
+
+    monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    values = np.asfortranarray(np.tile(_awkward_panel("F"), (1, 3)))  # 33 columns: two threads' worth
+    expected = _column_kernels.column_stats(values, 0.2)[3].tolist()  # the parent's pool now exists
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_summary_in_child, args=(values, queue))
+    child.start()
+    child.join(timeout=60)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+        child.join()
+    assert not hung and child.exitcode == 0, "the forked child hung or failed"
+    assert queue.get(timeout=5) == expected

@@ -23,6 +23,7 @@ alone took longer than the whole pass on the benchmark panel: see benchmarks/RES
 from __future__ import annotations
 
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -198,8 +199,14 @@ def _threads() -> int:
     return numba.config.NUMBA_NUM_THREADS
 
 
-@functools.cache
 def _pool(workers: int) -> ThreadPoolExecutor:
+    """This process's pool (a forked child, e.g. a server worker, gets its own: the parent's threads
+    do not exist there)."""
+    return _process_pool(workers, os.getpid())
+
+
+@functools.cache
+def _process_pool(workers: int, pid: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xlfactor-columns")
 
 
