@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlfactor.models import _jit
+from xlfactor.models.cross_section.design import PanelDesign
 
 try:
     from numba import carray, prange, types
@@ -45,13 +46,11 @@ else:
         return types.CPointer(types.float64)(types.intp), codegen
 
 
-from xlfactor.models.cross_section.design import PanelDesign
-
 #: Dates read per asset in one run (a column-major panel holds an asset's dates contiguously;
 #: short runs cost a cache and TLB miss each). The per-date sums of a run, ~(P+1)^2/2 + J (P+4)
 #: values a date, stay in the L2 cache.
 RUN_DATES = 256
-#: Assets per tile copied into a small buffer (the list of style panels stays out of the inner loop).
+#: Assets per tile copied into a small buffer (long runs of dates in; the sums' loops read the buffer).
 TILE_ASSETS = 8
 #: Dates per slice of the sums (the slice's accumulators stay in the L1 cache across a tile).
 SUB_DATES = 32
@@ -60,7 +59,7 @@ COMPILED_DATES = 512
 #: Runs of dates in parallel threads (numba's default: one per core). Off: on the shared 2-core
 #: machine it was measured (2026-12-08, load 5-7) no faster in wall-clock time and used more CPU.
 PARALLEL = False
-#: ``mode`` of :func:`normal_sums`: the observation weight ω.
+#: ``mode`` of :meth:`AssetRows.normal_sums`: the observation weight ω (module docstring).
 FIT, HC1_MEAT, VARIANCE = 0, 1, 2
 
 
@@ -349,7 +348,6 @@ def _resid_run(
     code = np.empty((ta, run), dtype=np.int64)
     okb = np.empty(run, dtype=np.bool_)
     cf = np.empty((k, run))
-    nan = np.empty(run)  # NaN where the date is usable (the value outside the universe), else NaN too
     okr = np.empty(run)
     ybr = np.empty(run)
     fit = np.empty(run)
@@ -360,7 +358,6 @@ def _resid_run(
             cf[c, i] = coef[t0 - lo + i, c]
         okr[i] = 1.0 if ok[t0 - lo + i] else np.nan
         ybr[i] = ybar[t0 - lo + i]
-        nan[i] = np.nan
         sr[i] = 0.0
         st[i] = 0.0
     for n0 in range(0, n_a, ta):
@@ -388,7 +385,7 @@ def _resid_run(
                 w = wrow[i]
                 sr[i] += w * e * e
                 st[i] += w * d * d
-                fit[i] = e * okr[i] if w > 0.0 else nan[i]
+                fit[i] = e * okr[i] if w > 0.0 else np.nan  # NaN outside the universe and on unusable dates
             if keep:
                 out = resid[n0 + r, t0 : t0 + m]
                 for i in range(m):
