@@ -14,6 +14,7 @@ writes ``if _sums is not None: ... else: <numpy kernel>``; both return the same 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 
@@ -32,14 +33,31 @@ def available() -> bool:
     return True
 
 
-def kernel(fn: Callable | None = None, *, parallel: bool = False):
-    """``fn`` compiled by numba (lazily, on first call, cached on disk), or None without numba."""
+def kernel(fn: Callable | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False):
+    """``fn`` compiled by numba (lazily, on first call, cached on disk), or None without numba.
+
+    ``fastmath``: numba's flags, e.g. ``{"reassoc", "contract"}`` to let sums be reordered (and so
+    vectorised) while NaN and infinity keep their meaning."""
 
     def wrap(f: Callable):
         if not available():
             return None
         import numba
 
-        return numba.njit(cache=True, nogil=True, fastmath=False, parallel=parallel)(f)
+        return numba.njit(cache=True, nogil=True, fastmath=fastmath, parallel=parallel)(f)
 
     return wrap if fn is None else wrap(fn)
+
+
+def compiled(fn: Callable, *, parallel: bool = False):
+    """``fn`` compiled, looked up at call time: None when numba is absent or ``XLFACTOR_NO_JIT`` is set now.
+
+    Kernels call this on every use (one dictionary look-up once compiled), so switching
+    ``XLFACTOR_NO_JIT`` in a running process (tests, benchmarks) switches the path.
+    """
+    return _dispatcher(fn, parallel) if available() else None
+
+
+@functools.cache
+def _dispatcher(fn: Callable, parallel: bool):
+    return kernel(fn, parallel=parallel)

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models._ols_inputs import check_finite
+from xlfactor.models._bartlett_kernel import bartlett_meat
+from xlfactor.models._ols_inputs import check_finite, design
 from xlfactor.models.covariance import COLLINEAR_TOL, bartlett_weight, newey_west_lags
 
 #: Below this SSR/TSS ratio, SSR is recomputed from explicit residuals (see module notes).
@@ -64,6 +65,8 @@ def fit_ols(
     lags: int | None,
     *,
     yy: np.ndarray | None = None,
+    zty: np.ndarray | None = None,
+    nobs: np.ndarray | None = None,
 ) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
@@ -72,21 +75,29 @@ def fit_ols(
     y : (T, N) returns, NaN where missing. x : (T, K) factors without NaN.
     assets, factors : labels used in error messages.
     cov : "nonrobust", "hc1" or "hac". lags : HAC lags (None: per-asset default).
-    yy : ``sum_t y_tn^2`` per asset when the caller has it (NaN where an asset has missing values).
+    yy : ``sum_t y_tn^2`` per asset over its present values, when the caller has it.
+    zty, nobs : ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their
+        count, when the caller has them (:class:`~xlfactor.models._ols_inputs.OLSInputs`): then ``y``
+        is read only for the assets with missing values (their rows) and for residuals if needed.
 
     Returns
     -------
     Fit
     """
     z, g, s = design(x)
-    cross = _cross_products(y, z, assets, yy)
+    cross = _cross_products(y, z, assets, yy) if zty is None else _given_products(y, z, assets, yy, zty, nobs)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
-    theta = (gram_inv @ cross.zty.T[:, :, None])[:, :, 0]
+    theta = _solve(gram_inv, cross.zty)
     ess = _explained_ss(gram, theta)
+    jac = _jacobian(g, s)
     if cov == "nonrobust":
         ssr = _ssr_from_sums(y, z, theta, cross.yy - cross.zty[0] ** 2 / cross.nobs, ess)
-        cov_z = gram_inv * (ssr / (cross.nobs - z.shape[1]))[:, None, None]  # broadcasts a shared inverse
+        scale = (ssr / (cross.nobs - z.shape[1]))[:, None, None]
+        if len(gram_inv) == 1:  # one inverse shared by every asset: J G^-1 J' once, scaled per asset
+            cov_orig = (jac @ gram_inv[0] @ jac.T) * scale
+        else:
+            cov_orig = jac @ (gram_inv * scale) @ jac.T
         hac_lags = None
         resid = None
     else:
@@ -96,8 +107,7 @@ def fit_ols(
         hac_lags = _hac_lags(cross.nobs, lags, assets) if cov == "hac" else np.zeros(len(ssr), dtype=int)
         meat = _hac_meat(z, e0, cross.partial, cross.mask, hac_lags)
         cov_z = gram_inv @ meat @ gram_inv * (cross.nobs / (cross.nobs - z.shape[1]))[:, None, None]
-    jac = _jacobian(g, s)
-    cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
+        cov_orig = jac @ cov_z @ jac.T  # J V J' for all assets
     residuals = functools.partial(_residuals, y, z, theta) if resid is None else functools.partial(_same, resid)
     return Fit(
         params=theta @ jac.T,
@@ -108,14 +118,6 @@ def fit_ols(
         lags=hac_lags if cov == "hac" else None,
         residuals=residuals,
     )
-
-
-def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``Z = [1, (x - g) / s]`` with ``g`` the factor means and ``s`` their standard deviations."""
-    g = x.mean(axis=0)
-    centred = x - g
-    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
-    return np.column_stack([np.ones(len(x)), centred / s]), g, s
 
 
 def centred_rsquared(
@@ -129,7 +131,7 @@ def centred_rsquared(
     z = design(x)[0]
     cross = _cross_products(y, z, assets, None)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
-    theta = (_inverses(gram, cross.partial) @ cross.zty.T[:, :, None])[:, :, 0]
+    theta = _solve(_inverses(gram, cross.partial), cross.zty)
     tss = cross.yy - cross.zty[0] ** 2 / cross.nobs
     return _explained_ss(gram, theta) / tss, cross.nobs
 
@@ -167,6 +169,16 @@ def _cross_products(y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarr
     return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
 
 
+def _given_products(
+    y: np.ndarray, z: np.ndarray, assets: pd.Index, yy: np.ndarray, zty: np.ndarray, nobs: np.ndarray
+) -> _CrossProducts:
+    """The cross-products taken with the input checks (finite values only), as :func:`_cross_products` gives them."""
+    partial = nobs < y.shape[0]
+    mask = ~np.isnan(y[:, partial]) if partial.any() else None
+    _check_nobs(nobs, z.shape[1], assets)
+    return _CrossProducts(zty=zty, yy=yy, nobs=nobs, partial=partial, mask=mask)
+
+
 def _ssr_from_sums(y: np.ndarray, z: np.ndarray, theta: np.ndarray, tss: np.ndarray, ess: np.ndarray) -> np.ndarray:
     """``SSR = TSS - ESS``, recomputed as ``sum e^2`` where ``SSR < SSR_EXACT_BELOW * TSS``."""
     ssr = tss - ess
@@ -191,6 +203,13 @@ def _residuals(y: np.ndarray, z: np.ndarray, theta: np.ndarray) -> np.ndarray:
     resid = (theta @ z.T).T if np.isfortran(y) else z @ theta.T
     np.subtract(y, resid, out=resid)
     return resid
+
+
+def _solve(gram_inv: np.ndarray, zty: np.ndarray) -> np.ndarray:
+    """``theta_n = G_n^-1 Z'y_n`` (N, K+1): one matrix product when the inverse is shared."""
+    if len(gram_inv) == 1:
+        return zty.T @ gram_inv[0].T
+    return (gram_inv @ zty.T[:, :, None])[:, :, 0]
 
 
 def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -307,23 +326,32 @@ def _hac_meat(
     rows form one contiguous block are handled together on the full grid (``e = 0``
     outside the block); assets with interior gaps are grouped by missing-value pattern
     (``mask`` holds the patterns of the ``partial`` columns) and their rows compressed.
+    Where numba runs, each group goes to the compiled moving-sum kernel
+    (:func:`~xlfactor.models._bartlett_kernel.bartlett_meat`, equal to 1e-14); elsewhere
+    to :func:`_meat_on_grid`, the numpy kernel and the reference.
     """
-    if mask is None:
-        return _meat_on_grid(z, e0, lags)
     t, k = z.shape
     meat = np.empty((e0.shape[1], k, k))
+    if mask is None:
+        return (
+            meat
+            if bartlett_meat(z, e0, np.arange(t), np.arange(e0.shape[1]), lags, meat)
+            else _meat_on_grid(z, e0, lags)
+        )
     cols = np.flatnonzero(partial)
     first = mask.argmax(axis=0)
     last = t - 1 - mask[::-1].argmax(axis=0)
     contiguous = mask.sum(axis=0) == last - first + 1
     on_grid = np.concatenate([np.flatnonzero(~partial), cols[contiguous]])
-    meat[on_grid] = _meat_on_grid(z, e0[:, on_grid], lags[on_grid])
+    if not bartlett_meat(z, e0, np.arange(t), on_grid, lags, meat):
+        meat[on_grid] = _meat_on_grid(z, e0[:, on_grid], lags[on_grid])
     patterns: dict[bytes, list[int]] = {}
     for j in np.flatnonzero(~contiguous):
         patterns.setdefault(np.packbits(mask[:, j]).tobytes(), []).append(j)
     for group in patterns.values():
         rows = np.flatnonzero(mask[:, group[0]])
-        meat[cols[group]] = _meat_on_grid(z[rows], e0[np.ix_(rows, cols[group])], lags[cols[group]])
+        if not bartlett_meat(z, e0, rows, cols[group], lags, meat):
+            meat[cols[group]] = _meat_on_grid(z[rows], e0[np.ix_(rows, cols[group])], lags[cols[group]])
     return meat
 
 

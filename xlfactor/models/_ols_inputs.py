@@ -23,7 +23,14 @@ from xlfactor.errors import Advice, Placeholder, XLFactorError
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.covariance import check_nonsingular
 from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_rf, check_units_argument, summarize
+from xlfactor.models.units import (
+    VOLATILE_ADVICE,
+    check_return_columns,
+    check_rf,
+    check_units_argument,
+    percent_threshold,
+    summarize,
+)
 
 #: The fix for a risk-free rate that does not cover the sample of returns that are already excess.
 EXCESS_ADVICE = Advice("rf", None, "if the returns are already excess returns")
@@ -50,6 +57,10 @@ class OLSInputs:
         Inferred from the dates (None without dates).
     yy : np.ndarray or None
         ``sum_t y_tn^2`` per asset over its present values, when the checks computed it (no ``rf``).
+    zty, nobs : np.ndarray or None
+        ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their count,
+        when the checks' pass took them (``prepare(..., products=True)``, no ``rf``, a large panel
+        where compiled kernels run): the fit then needs no second read of ``y``.
     """
 
     index: pd.Index
@@ -59,6 +70,8 @@ class OLSInputs:
     factors: pd.Index
     periods_per_year: int | None = None
     yy: np.ndarray | None = None
+    zty: np.ndarray | None = None
+    nobs: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ def prepare(
     *,
     units: str = "auto",
     periods_per_year: int | None = None,
+    products: bool = False,
 ) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
     input rules apply.
@@ -140,7 +154,8 @@ def prepare(
     ``units``, or under ``"auto"``) are not checked again unless the returns cover only part of
     their dates, and their own ``rf`` passed as ``rf`` neither. ``periods_per_year``, when the
     caller knows it, sets the frequency the percent rule scales to (else it is inferred from the
-    dates).
+    dates). ``products``: the pass that checks the returns also takes the fit's ``Z'y`` where it can
+    (see :class:`OLSInputs`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -164,8 +179,13 @@ def prepare(
     else:
         x = np.ascontiguousarray(checked.x[checked.index.get_indexer(index)])
         check_factor_matrix(x, checked.names, "the common sample")
-    y = y_all if y_frame.index.equals(index) else y_all[y_frame.index.get_indexer(index)]
-    summary = summarize(y)  # one pass: what every return rule needs, and the fit's sums of squares
+    y = y_all if y_frame.index.equals(index) else _rows(y_all, y_frame.index.get_indexer(index))
+    if not (y.flags.f_contiguous or y.flags.c_contiguous):  # a slice of a frame: one copy, read in order
+        y = np.asfortranarray(y)
+    # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
+    # (compiled, without rf) its products Z'y
+    limit = percent_threshold(ppy) if check_percent else None
+    summary = summarize(y, limit, design(x)[0] if products and rf is None else None)
     check_return_columns(
         y,
         y_frame.columns,
@@ -185,6 +205,7 @@ def prepare(
             check_rf(rf_values, ppy)
         y = y - rf_values[:, None]
         yy = None
+    cross = summary.cross
     return OLSInputs(
         index=index,
         y=np.asarray(y, dtype=float),
@@ -193,7 +214,25 @@ def prepare(
         factors=checked.names,
         periods_per_year=ppy,
         yy=yy,
+        zty=cross,
+        nobs=None if cross is None else summary.present,
     )
+
+
+def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``Z = [1, (x - g) / s]`` with ``g`` the factor means and ``s`` their standard deviations."""
+    g = x.mean(axis=0)
+    centred = x - g
+    s = np.sqrt((centred * centred).sum(axis=0) / len(x))  # = x.std(axis=0), same operations
+    return np.column_stack([np.ones(len(x)), centred / s]), g, s
+
+
+def _rows(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values[positions]`` in the memory order of ``values`` (a column-major panel, as pandas holds
+    it, stays column-major: the checks' pass reads it column by column)."""
+    if values.ndim == 2 and values.strides[0] < values.strides[1]:
+        return np.take(values.T, positions, axis=1).T
+    return np.take(values, positions, axis=0)
 
 
 def _selector(positions: list[int]) -> slice | list[int]:
@@ -235,8 +274,9 @@ def check_factors(
     the units rule (no value no return can take, nor infinite; with ``percent``, no column that
     looks like percent at ``periods_per_year``, see :mod:`xlfactor.models.units`), no constant
     factor, no collinear factors. ``index`` (the rows' dates) names the date of a bad value."""
-    check_return_columns(x, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
-    check_factor_matrix(x, names, "the common sample")
+    by_column = np.asfortranarray(x)  # a few long columns: numpy reduces each in one contiguous run
+    check_return_columns(by_column, names, "factors", index=index, periods_per_year=periods_per_year, percent=percent)
+    check_factor_matrix(by_column, names, "the common sample")
 
 
 def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:

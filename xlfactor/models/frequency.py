@@ -63,7 +63,7 @@ def periods_per_year(index: pd.Index) -> int:
         raise XLFactorError(
             "dates: expected a DatetimeIndex to infer the frequency; pass dates or set periods_per_year"
         )
-    values = np.unique(index.values)
+    values = index.values if index.is_monotonic_increasing and index.is_unique else np.unique(index.values)
     if len(values) < 2:
         raise XLFactorError("dates: need at least two distinct dates to infer the frequency")
     gap_days = float(np.median(np.diff(values).astype("timedelta64[s]").astype(np.int64))) / 86400.0
