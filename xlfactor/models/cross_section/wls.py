@@ -111,13 +111,18 @@ def solve_rows(
     rows: AssetRows, yt: np.ndarray, lo: int, hi: int, min_obs: int, centered: bool, resid: np.ndarray | None
 ) -> BlockFit:
     """:func:`solve_block` for dates ``lo .. hi-1`` through the compiled kernels: ``yt`` and
-    ``resid`` (filled in place, or None) are assets x dates; the returned ``resid`` is None."""
+    ``resid`` (filled in place) are assets x dates; the returned ``resid`` is None. With ``resid``
+    None the second pass is skipped: :math:`\\sum w e^2 = y'Wy - f' X'Wy` and
+    :math:`\\sum w (y - \\bar y)^2 = y'Wy - \\bar y^2 \\sum w` come from the sums."""
     a, b, nobs, ind, tot = rows.normal_sums(yt, lo, hi)
     empty = rows_constraint(rows, ind, a.shape[1], restrict=False)[0]
     a, coef, ok = solve_dates(a, b, ind, rows.intercept, nobs, min_obs, MIN_PIVOT)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = tot[:, 1] / tot[:, 0] if centered else np.zeros(hi - lo)
-        ssr, tss = rows.residual_sums(yt, lo, hi, coef, ok, ybar, resid)
+        if resid is None:
+            ssr, tss = tot[:, 2] - (coef * b).sum(axis=1), tot[:, 2] - tot[:, 0] * ybar**2
+        else:
+            ssr, tss = rows.residual_sums(yt, lo, hi, coef, ok, ybar, resid)
         r2 = 1.0 - ssr / tss
     coef[~ok] = np.nan
     coef[empty] = np.nan

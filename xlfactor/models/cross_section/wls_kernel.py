@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlfactor.models import _jit
+from xlfactor.models.cross_section.design import PanelDesign
 
 try:
     from numba import carray, prange, types
@@ -45,13 +46,11 @@ else:
         return types.CPointer(types.float64)(types.intp), codegen
 
 
-from xlfactor.models.cross_section.design import PanelDesign
-
 #: Dates read per asset in one run (a column-major panel holds an asset's dates contiguously;
 #: short runs cost a cache and TLB miss each). The per-date sums of a run, ~(P+1)^2/2 + J (P+4)
 #: values a date, stay in the L2 cache.
 RUN_DATES = 256
-#: Assets per tile copied into a small buffer (the list of style panels stays out of the inner loop).
+#: Assets per tile copied into a small buffer (long runs of dates in; the sums' loops read the buffer).
 TILE_ASSETS = 8
 #: Dates per slice of the sums (the slice's accumulators stay in the L1 cache across a tile).
 SUB_DATES = 32
@@ -60,7 +59,7 @@ COMPILED_DATES = 512
 #: Runs of dates in parallel threads (numba's default: one per core). Off: on the shared 2-core
 #: machine it was measured (2026-12-08, load 5-7) no faster in wall-clock time and used more CPU.
 PARALLEL = False
-#: ``mode`` of :func:`normal_sums`: the observation weight ω.
+#: ``mode`` of :meth:`AssetRows.normal_sums`: the observation weight ω (module docstring).
 FIT, HC1_MEAT, VARIANCE = 0, 1, 2
 
 
@@ -173,7 +172,7 @@ def _normal_sums(
     tot,
 ):
     """Per date ``lo + t`` (``t < hi - lo``): ``a[t]`` = X'ΩX, ``b[t]`` = X'Ωy, ``nobs[t]``, ``ind[t, 0, j]``
-    assets and ``ind[t, 1, j]`` constraint weight of industry j, ``tot[t]`` = (sum ω, sum ω y).
+    assets and ``ind[t, 1, j]`` constraint weight of industry j, ``tot[t]`` = (sum ω, sum ω y, sum ω y^2).
     Runs of :data:`RUN_DATES` dates are independent (:func:`_sum_run`; in parallel threads)."""
     for c in prange((hi - lo + RUN_DATES - 1) // RUN_DATES):
         t0 = lo + c * RUN_DATES
@@ -211,6 +210,7 @@ def _sum_run(
     mm = np.empty((n_sty, p1, n_sub, sub))
     g = np.empty((bins, p1 + 3, n_sub, sub))  # per industry: sum ω [s, y], sum ω, count, sum cap
     cnt = np.empty(run)
+    yy = np.zeros((n_sub, sub))
     mm[:] = 0.0
     g[:] = 0.0
     cnt[:] = 0.0
@@ -239,6 +239,8 @@ def _sum_run(
                 for p in range(p1):
                     for i in range(m):
                         wv[r, p, i] = om3[r, sb, i] * buf4[r, p, sb, i]
+                for i in range(m):
+                    yy[sb, i] += wv[r, n_sty, i] * buf4[r, n_sty, sb, i]
             for p in range(n_sty):
                 for q in range(p, p1):
                     r = 0
@@ -293,6 +295,7 @@ def _sum_run(
             swy += g[j, n_sty, sb, u]
         tot[t, 0] = sw
         tot[t, 1] = swy
+        tot[t, 2] = yy[sb, u]
         if intercept:
             a[t, 0, 0] = sw
             b[t, 0] = swy
@@ -317,23 +320,23 @@ def _sum_run(
 
 
 def _residual_sums(
-    yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept, lo, hi, keep, resid, ssr, tss
+    yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept, lo, hi, resid, ssr, tss
 ):
-    """Residuals ``resid[n, lo + t] = y - X f`` (NaN outside the universe and on dates not ``ok``;
-    written only if ``keep``), ``ssr[t] = sum w e^2`` and ``tss[t] = sum w (y - ybar)^2`` over the
+    """Residuals ``resid[n, lo + t] = y - X f`` (NaN outside the universe and on dates not ``ok``),
+    ``ssr[t] = sum w e^2`` and ``tss[t] = sum w (y - ybar)^2`` over the
     universe, for ``t < hi - lo``; ``coef``, ``ok`` and ``ybar`` are indexed by ``t`` too. Runs of
     :data:`RUN_DATES` dates are independent (:func:`_resid_run`; in parallel threads)."""
     for c in prange((hi - lo + RUN_DATES - 1) // RUN_DATES):
         t0 = lo + c * RUN_DATES
         _residual_run(
             yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept,
-            t0, min(RUN_DATES, hi - t0), lo, keep, resid, ssr, tss,
+            t0, min(RUN_DATES, hi - t0), lo, resid, ssr, tss,
         )  # fmt: skip
 
 
 def _resid_run(
     yt, styles, wt, ws, ct, cs, kt, ks, n_ind, has_w, has_caps, coef, ok, ybar, intercept,
-    t0, m, lo, keep, resid, ssr, tss,
+    t0, m, lo, resid, ssr, tss,
 ):  # fmt: skip
     """:func:`_residual_sums` of the dates ``t0 .. t0+m``."""
     n_a = yt.shape[0]
@@ -349,7 +352,6 @@ def _resid_run(
     code = np.empty((ta, run), dtype=np.int64)
     okb = np.empty(run, dtype=np.bool_)
     cf = np.empty((k, run))
-    nan = np.empty(run)  # NaN where the date is usable (the value outside the universe), else NaN too
     okr = np.empty(run)
     ybr = np.empty(run)
     fit = np.empty(run)
@@ -360,7 +362,6 @@ def _resid_run(
             cf[c, i] = coef[t0 - lo + i, c]
         okr[i] = 1.0 if ok[t0 - lo + i] else np.nan
         ybr[i] = ybar[t0 - lo + i]
-        nan[i] = np.nan
         sr[i] = 0.0
         st[i] = 0.0
     for n0 in range(0, n_a, ta):
@@ -388,11 +389,10 @@ def _resid_run(
                 w = wrow[i]
                 sr[i] += w * e * e
                 st[i] += w * d * d
-                fit[i] = e * okr[i] if w > 0.0 else nan[i]
-            if keep:
-                out = resid[n0 + r, t0 : t0 + m]
-                for i in range(m):
-                    out[i] = fit[i]
+                fit[i] = e * okr[i] if w > 0.0 else np.nan  # NaN outside the universe and on unusable dates
+            out = resid[n0 + r, t0 : t0 + m]
+            for i in range(m):
+                out[i] = fit[i]
     for i in range(m):
         ssr[t0 - lo + i] = sr[i]
         tss[t0 - lo + i] = st[i]
@@ -570,12 +570,12 @@ class AssetRows:
         resid: np.ndarray | None = None,
     ) -> tuple[np.ndarray, ...]:
         """Dates ``lo .. hi-1``: ``a`` (m, K, K) = X'ΩX, ``b`` (m, K) = X'Ωy, ``nobs`` (m,), ``ind``
-        (m, 2, J) (assets and constraint weight per industry), ``tot`` (m, 2) = (sum ω, sum ω y);
+        (m, 2, J) (assets and constraint weight per industry), ``tot`` (m, 3) = (sum ω, sum ω y, sum ω y^2);
         ω by ``mode`` (module docstring) from the dates x assets ``huber`` and ``resid`` panels."""
         m = hi - lo
         k = int(self.intercept) + self.n_ind + len(self.styles)
         a, b = np.empty((m, k, k)), np.empty((m, k))
-        nobs, ind, tot = np.empty(m, dtype=np.int64), np.zeros((m, 2, self.n_ind)), np.empty((m, 2))
+        nobs, ind, tot = np.empty(m, dtype=np.int64), np.zeros((m, 2, self.n_ind)), np.empty((m, 3))
         ht, hs = as_asset_rows(huber)
         et = as_asset_rows(np.zeros((1, 1)) if resid is None else resid)[0]
         _NORMAL(
@@ -605,14 +605,11 @@ class AssetRows:
         coef: np.ndarray,
         ok: np.ndarray,
         ybar: np.ndarray,
-        resid: np.ndarray | None,
+        resid: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Fill ``resid`` (assets x dates, None: skip) on dates ``lo .. hi-1``; ``ssr``, ``tss`` (m,)."""
+        """Fill ``resid`` (assets x dates) on dates ``lo .. hi-1``; ``ssr``, ``tss`` (m,)."""
         m = hi - lo
         ssr, tss = np.empty(m), np.empty(m)
-        out = np.empty((1, 1)) if resid is None else resid
         coef = np.ascontiguousarray(np.nan_to_num(coef))
-        _RESID(
-            *self._panels(yt), self.has_caps, coef, ok, ybar, self.intercept, lo, hi, resid is not None, out, ssr, tss
-        )
+        _RESID(*self._panels(yt), self.has_caps, coef, ok, ybar, self.intercept, lo, hi, resid, ssr, tss)
         return ssr, tss
