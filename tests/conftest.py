@@ -91,3 +91,17 @@ def industries_with_gaps(industries49):
     data.iloc[1000:1005, data.columns.get_loc("Banks")] = np.nan
     data.iloc[1100:1101, data.columns.get_loc("Banks")] = np.nan
     return data
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def kernels(request, monkeypatch):
+    """Run a test twice: on the compiled (numba) kernels and on the numpy ones (``XLFACTOR_NO_JIT``),
+    the numpy kernels being the reference the compiled ones must equal."""
+    from xlfactor.models import _jit
+
+    if request.param == "numpy":
+        monkeypatch.setenv(_jit.NO_JIT, "1")
+    else:
+        monkeypatch.delenv(_jit.NO_JIT, raising=False)
+        assert _jit.available(), "numba is a dependency off Pyodide: install it (pip install numba)"
+    return request.param

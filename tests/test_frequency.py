@@ -67,10 +67,10 @@ def test_regression_without_dates_has_unknown_frequency_and_per_period_figures(i
             getattr(plain, figure)
     summary = plain.summary("NoDur")
     fit_rows = list(summary.index[summary.index.get_loc("R-squared") :][:4])
-    assert fit_rows == ["R-squared", "Adj. R-squared", "Resid. vol (per period)", "Observations"]
-    assert summary.loc["Resid. vol (per period)", "coef"] == dated.resid_vol["NoDur"]
-    expected = dated.summary("NoDur").drop(index=["Resid. vol (ann.)", "Alpha (ann.)"])
-    pd.testing.assert_frame_equal(summary.drop(index=["Resid. vol (per period)"]), expected, check_exact=True)
+    assert fit_rows == ["R-squared", "Adj. R-squared", "Residual vol (per period)", "Observations"]
+    assert summary.loc["Residual vol (per period)", "coef"] == dated.resid_vol["NoDur"]
+    expected = dated.summary("NoDur").drop(index=["Residual vol (ann.)", "Alpha (ann.)"])
+    pd.testing.assert_frame_equal(summary.drop(index=["Residual vol (per period)"]), expected, check_exact=True)
 
 
 def test_risk_model_without_dates_is_per_period_only(industries10, ff3_monthly):

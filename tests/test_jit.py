@@ -26,3 +26,13 @@ def test_switched_off_gives_the_numpy_path(monkeypatch):
     assert not _jit.available()
     assert _jit.kernel(_total) is None
     assert _jit.kernel(parallel=True)(_total) is None
+
+
+def test_compiled_is_looked_up_at_call_time(monkeypatch):
+    monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    compiled = _jit.compiled(_total)
+    assert compiled is not None and _jit.compiled(_total) is compiled  # compiled once, then reused
+    values = np.arange(10.0)
+    assert compiled(values) == 45.0
+    monkeypatch.setenv(_jit.NO_JIT, "1")
+    assert _jit.compiled(_total) is None

@@ -26,6 +26,8 @@ RTOL = 1e-10
 FF3 = ["Mkt-RF", "SMB", "HML"]
 FF5 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
 PKL = Path(__file__).parent / "data" / "df_WarrenBAndCathieW_monthly.pkl"
+#: Every test runs on the compiled HAC / HC1 meat kernel and on the numpy one.
+pytestmark = pytest.mark.usefixtures("kernels")
 
 
 def sm_fit(y: pd.Series, factors: pd.DataFrame, cov: str, lags: int | None = None):

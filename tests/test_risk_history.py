@@ -84,3 +84,41 @@ def test_bad_inputs_name_the_argument(data):
         with pytest.raises(XLFactorError) as err:
             risk_history(rets, args.pop("weights"), facs, **args)
         assert str(err.value).startswith(start), (change, str(err.value))
+
+
+def volatile(rets: pd.DataFrame, facs: pd.DataFrame) -> pd.DataFrame:
+    """Lognormal returns of about 170% annual volatility (never below -100%): decimals that look like percent."""
+    rng = np.random.default_rng(3)
+    shocks = rng.normal(0.0, 0.5, rets.shape) + 2 * facs[["Mkt-RF"]].to_numpy()
+    return pd.DataFrame(np.exp(shocks) - 1.0, index=rets.index, columns=rets.columns)
+
+
+def test_units_decimal_declares_volatile_assets(data):
+    """risk_history took no ``units``: volatile decimal returns were refused with no way through (the pooled
+    percent rule), as in the report's risk history under --units decimal. Now as risk_backtest."""
+    rets, facs = data
+    wild = volatile(rets, facs)
+    with pytest.raises(XLFactorError, match=r"^returns: .*looks? like percentages.*units='decimal'"):
+        risk_history(wild, W, facs, window=36, annualize=False)
+    hist = risk_history(wild, W, facs, window=36, annualize=False, units="decimal")
+    back = xf.risk_backtest(wild, W, facs, window=36, units="decimal")
+    np.testing.assert_allclose(hist.table["total_vol"], back.table["forecast_vol"], rtol=1e-13)
+    pos = len(rets) - 1
+    rows, frows = wild.iloc[pos - 36 : pos], facs.iloc[pos - 36 : pos]
+    fit = xf.regress(rows, frows, rf=frows["RF"], units="decimal")
+    model = xf.FactorRiskModel.from_regression(fit, frows, annualize=False)
+    np.testing.assert_allclose(hist.table["total_vol"].iloc[-1], model.portfolio_risk(W).total_vol, rtol=1e-10)
+    with pytest.raises(XLFactorError, match="^units: 'percent' is not one of"):
+        risk_history(wild, W, facs, units="percent")
+
+
+def test_report_passes_units_to_the_risk_history(data):
+    """The report's risk history applied the pooled percent rule under --units decimal (no units argument)."""
+    rets, facs = data
+    wild = volatile(rets, facs)
+    with pytest.raises(XLFactorError, match="looks? like percentages"):
+        xf.analyze_portfolio(wild, W, facs)
+    analysis = xf.analyze_portfolio(wild, W, facs, units="decimal")
+    assert analysis.risk_history is not None
+    expected = risk_history(wild, W, facs, min_periods=analysis.backtest.min_periods, units="decimal")
+    pd.testing.assert_frame_equal(analysis.risk_history.table, expected.table, rtol=1e-13)

@@ -305,3 +305,39 @@ def test_periods_per_year_is_required(model):
         FactorRiskModel(model.exposures, model.factor_cov, model.specific_var)  # no safe default: see docstring
     with pytest.raises(XLFactorError, match="periods_per_year"):
         FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, "12")
+
+
+def _ragged_factor_frame(dtype: str) -> pd.DataFrame:
+    """Factor returns with missing values, an extra column, and dates out of order."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2020-01-31", periods=12, freq="ME")[[3, 0, 5, 1, 2, 4, 11, 6, 7, 8, 9, 10]]
+    frame = pd.DataFrame(rng.normal(0, 0.02, (12, 3)), index=dates, columns=["SMB", "Mkt-RF", "HML"])
+    frame["RF"] = 0.001
+    frame.iloc[2, 0] = np.nan
+    frame.iloc[7, 2] = np.nan
+    return frame.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "Float64", "object"])
+def test_factor_history_equals_the_pandas_reference(dtype):
+    """factor_history reads the factors in one float array; the result equals pandas' column selection,
+    float conversion, complete-row filter and date sort, for plain, nullable and object columns."""
+    from xlfactor.models.risk_model import factor_history
+
+    frame = _ragged_factor_frame(dtype)
+    factors = pd.Index(["Mkt-RF", "SMB", "HML"])
+    want = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
+    pd.testing.assert_frame_equal(factor_history(frame, factors), want)
+    in_order = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
+    pd.testing.assert_frame_equal(factor_history(in_order, factors), in_order)  # already clean: as is
+
+
+@pytest.mark.parametrize("dtype", ["float64", "Float64", "object"])
+def test_factor_cov_complete_rows_equal_the_pandas_reference(dtype):
+    """factor_cov's complete-case rows (RF dropped, rows with a missing factor dropped) in one float array
+    give numpy's covariance of pandas' complete rows."""
+    frame = _ragged_factor_frame(dtype)
+    rows = frame.drop(columns="RF").astype(float).dropna(how="any")
+    got = factor_cov(frame, annualize=False)
+    np.testing.assert_allclose(got.to_numpy(), np.cov(rows.to_numpy(), rowvar=False, ddof=1), rtol=1e-13)
+    assert list(got.columns) == ["SMB", "Mkt-RF", "HML"] and got.attrs["nobs"] == len(rows) == 10

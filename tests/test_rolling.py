@@ -26,6 +26,8 @@ from xlfactor.models.rolling import rolling_regress, window_sums
 FF3 = ["Mkt-RF", "SMB", "HML"]
 FF5 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA"]
 PKL = Path(__file__).parent / "data" / "df_WarrenBAndCathieW_monthly.pkl"
+#: Every test runs on the compiled rolling kernel and on the numpy one.
+pytestmark = pytest.mark.usefixtures("kernels")
 
 
 def assert_matches_rolling_ols(

@@ -1,11 +1,12 @@
 """The one exception type xlfactor raises for bad input or unusable data, and how each front end words it.
 
 An error raised by an input rule carries its facts as fields: the ``argument`` at fault (its Python
-name), where in it (``column`` label, ``row`` label), the ``problem`` and the ``advice`` (an argument
-and the value that would fix it, e.g. ``units="decimal"``). Each front end renders its own wording
-from these fields through a :class:`Wording`: the Python wording is ``str(error)``; Excel names the
-argument as its function does and points at the cell; the CLI speaks of its flags. Nothing rewrites
-a finished message.
+name), where in it (``column`` label, ``row`` label), the ``problem``, the ``advice`` (an argument
+and the value that would fix it, e.g. ``units="decimal"``) and the ``action`` (a step the user takes
+in their front end, e.g. download a model's data). Each front end renders its own wording from these
+fields through a :class:`Wording`: the Python wording is ``str(error)``; Excel names the argument as
+its function does, points at the cell and names the ribbon's button; the CLI speaks of its flags and
+commands. Nothing rewrites a finished message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,22 @@ class Advice:
     argument: str
     value: object
     when: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A fix that is a step the user takes in their front end rather than an argument value.
+
+    ``name`` says which step (:data:`REFRESH`: download a model's factor data), ``target`` what it
+    applies to (the model). Each front end words it as its own command (:meth:`Wording.action`).
+    """
+
+    name: str
+    target: str = ""
+
+
+#: The :attr:`Action.name` of downloading a model's factor data.
+REFRESH = "refresh"
 
 
 @dataclass(frozen=True)
@@ -54,8 +71,10 @@ class XLFactorError(ValueError):
         column: Hashable | None = None,
         row: Hashable | None = None,
         advice: Advice | tuple[Advice, ...] = (),
+        action: Action | None = None,
     ) -> None:
         self.argument = argument
+        self.action = action
         self.problem = problem
         self.column = column
         self.row = row
@@ -71,10 +90,22 @@ class XLFactorError(ValueError):
         column: Hashable | None = None,
         row: Hashable | None = None,
         advice: Advice | tuple[Advice, ...] = (),
+        action: Action | None = None,
     ) -> XLFactorError:
         """An error with fields: ``argument``, where (``column``, ``row`` labels), the ``problem``
-        (its text after the place, starting with a verb: ``"holds 1e+308, which ..."``) and ``advice``."""
-        return cls(argument=argument, problem=problem, column=column, row=row, advice=advice)
+        (its text after the place, starting with a verb: ``"holds 1e+308, which ..."``), ``advice``
+        and ``action`` (rendered after a colon: ``"...: run xlfactor.refresh_factors('FF5-JPN')"``)."""
+        return cls(argument=argument, problem=problem, column=column, row=row, advice=advice, action=action)
+
+    def advising(self, advice: Advice) -> XLFactorError:
+        """This error with ``advice`` offered first: a front end's own fix for the engine's finding (the command
+        line's ``--prices`` for returns read from a file that may hold prices). A plain-message error is returned
+        as is."""
+        if self.argument is None:
+            return self
+        return type(self).at(
+            self.argument, self.problem, column=self.column, row=self.row, advice=(advice, *self.advice)
+        )
 
     @property
     def structured(self) -> bool:
@@ -89,7 +120,8 @@ class XLFactorError(ValueError):
         text = f"{wording.argument(self.argument)}: {place}{self.problem}"
         shown = [(a.when, wording.advice(a)) for a in self.advice]
         shown = [f"{when}: {fix}" if when else f"or {fix}" for when, fix in shown if fix]
-        return text + (f" ({'; '.join(shown)})" if shown else "")
+        text += f" ({'; '.join(shown)})" if shown else ""
+        return text if self.action is None else f"{text}: {wording.action(self.action)}"
 
 
 class Wording:
@@ -109,6 +141,12 @@ class Wording:
     def advice(self, advice: Advice) -> str:
         """``units='decimal'``; empty when this front end has no such argument."""
         return f"{advice.argument}={advice.value!r}"
+
+    def action(self, action: Action) -> str:
+        """The step to take, as a command of this front end (Python's: the library function)."""
+        if action.name == REFRESH:
+            return f"run xlfactor.refresh_factors({action.target!r}) once, with internet access"
+        raise ValueError(f"unknown action {action.name!r}")
 
 
 def _row_text(row: Hashable) -> str:

@@ -19,7 +19,7 @@ from excel.office_js import excel_range, message, serials, spilled
 
 import xlfactor as xf
 from xlfactor.errors import Advice, Placeholder, XLFactorError
-from xlfactor.excel.guard import guarded
+from xlfactor.excel.guard import error_text
 from xlfactor.excel.specs import MODEL, SPECS
 
 ASSETS = ["NoDur", "Durbl", "Manuf"]
@@ -66,11 +66,10 @@ def test_advice_for_an_argument_the_function_lacks_is_left_out():
             "returns", "looks like percentages; divide by 100", column="A", advice=Advice("units", "decimal", "if not")
         )
 
-    assert (
-        guarded(fails, ["returns", "headers"])(None) == "#FM! returns: column 'A' looks like percentages; divide by 100"
-    )
-    assert guarded(fails, ["returns", "units"])(None).endswith('divide by 100 (if not: set units "decimal")')
-    assert str(pytest.raises(XLFactorError, fails, None).value).endswith("(if not: units='decimal')")
+    error = pytest.raises(XLFactorError, fails, None).value
+    assert error_text(error, ["returns", "headers"]) == "#FM! returns: column 'A' looks like percentages; divide by 100"
+    assert error_text(error, ["returns", "units"]).endswith('divide by 100 (if not: set units "decimal")')
+    assert str(error).endswith("(if not: units='decimal')")
 
 
 def test_units_decimal_lets_a_volatile_asset_through_exactly(engine, returns, ff5, cells):

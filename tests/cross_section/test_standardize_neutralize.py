@@ -11,6 +11,9 @@ from xs_helpers import make_panel
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import dummy_exposures, neutralize, standardize
 
+# every test runs through the compiled kernels and the numpy reference path (conftest.py)
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 
 @pytest.fixture(scope="module")
 def panel():

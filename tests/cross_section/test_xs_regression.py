@@ -12,6 +12,9 @@ from xs_helpers import date_data, make_panel
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section import characteristic_portfolios, cross_sectional_regress
 
+# every test runs through the compiled kernels and the numpy reference path (conftest.py)
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 
 @pytest.fixture(scope="module")
 def panel():

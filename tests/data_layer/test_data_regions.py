@@ -16,13 +16,15 @@ from french_files import french_bytes
 from french_server import Route, make_zip
 
 from xlfactor.cli import main
+from xlfactor.cli.wording import COMMAND_LINE
 from xlfactor.data import cache, factor_info, load_factors, records, refresh_factors, register_factors, stored_datasets
 from xlfactor.data.catalog import DATASETS, MODELS, REGIONS, model_datasets
 from xlfactor.data.french import parse_french_csv
 from xlfactor.data.periods import compound_monthly
 from xlfactor.data.records import snapshot_record
 from xlfactor.data.validate import ValidationError, check_against_stored, parse_dataset
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import REFRESH, Action, XLFactorError
+from xlfactor.excel.guard import ExcelWording
 
 INTL = "international_202101"
 DEV5, DEVMOM = "Developed_5_Factors_Daily.csv", "Developed_MOM_Factor_Daily.csv"
@@ -115,8 +117,7 @@ def test_regions_not_shipped_say_how_to_get_them():
         match=re.escape(
             "model: FF5-JPN monthly data are not stored yet (xlfactor ships the US factors and the Developed "
             "and Europe five-factor and momentum files; Japan_5_Factors_CSV.zip must be downloaded): "
-            "run `xlfactor refresh --model FF5-JPN`, xlfactor.refresh_factors('FF5-JPN'), or the Refresh button of "
-            "the xlfactor ribbon once, with internet access"
+            "run xlfactor.refresh_factors('FF5-JPN') once, with internet access"
         ),
     ):
         load_factors("FF5-JPN", "M")
@@ -126,6 +127,26 @@ def test_regions_not_shipped_say_how_to_get_them():
         load_factors("FF6-EM", "D")
     with pytest.raises(XLFactorError, match=r"model: 'FF5-XUS' is not a known model; .*-DEVXUS \(Developed ex US\)"):
         load_factors("FF5-XUS", "M")
+
+
+def test_not_stored_advice_is_a_field_each_front_end_words():
+    """The fix for a model not stored is the error's action (refresh that model), not a sentence naming every
+    front end's command: Python names refresh_factors, the CLI its refresh command, a cell the ribbon's button."""
+    with pytest.raises(XLFactorError) as caught:
+        load_factors("FF5-JPN", "M")
+    error = caught.value
+    assert error.argument == "model" and error.action == Action(REFRESH, "FF5-JPN")
+    core = "model: FF5-JPN monthly data are not stored yet ("
+    python, cli = str(error), error.render(COMMAND_LINE)
+    excel = error.render(ExcelWording(["returns", "factors", "dates"]))
+    assert python.startswith(core) and python.endswith(
+        ": run xlfactor.refresh_factors('FF5-JPN') once, with internet access"
+    )
+    assert cli.startswith(core) and cli.endswith(": run `xlfactor refresh --model FF5-JPN` once, with internet access")
+    assert excel.startswith(core) and excel.endswith(
+        ": click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
+    )
+    assert "xlfactor refresh" not in python + excel and "refresh_factors" not in cli + excel
 
 
 def test_catalog_has_every_region_french_publishes():

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from xlfactor.data.periods import DIGITS, SERIAL, is_date_text, parse_dates
+from xlfactor.data.periods import DIGITS, SERIAL, is_date_text, month_end, parse_dates
 from xlfactor.errors import XLFactorError
 
 TEXT = [
@@ -73,3 +73,18 @@ def test_two_digit_or_missing_years_are_refused(text):
 def test_header_check():
     assert not any(is_date_text(t) for t in ["Date", "Date (2024)", "Mar 2024 returns", "Period"])
     assert all(is_date_text(t) for t in [*TEXT, "02/01/2024", "2024-02-30", "01/02/24"])
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_month_end_is_pandas_month_end(unit):
+    """month_end (numpy) equals pandas' MonthEnd(0) on normalised dates: every day 1900-2030 once a week and
+    a few with a time of day, month ends and leap days included, in each resolution; name kept."""
+    days = pd.date_range("1900-01-01", "2030-12-31", freq="D")[::5].append(
+        pd.DatetimeIndex(["2024-02-29 13:45", "2000-02-29", "1900-02-28 23:59", "2023-12-31"])
+    )
+    index = pd.DatetimeIndex(days.as_unit(unit), name="Date")
+    expected = pd.DatetimeIndex(index.normalize() + pd.offsets.MonthEnd(0), name="Date")
+    got = month_end(index)
+    assert got.equals(expected) and got.name == "Date" and got.dtype == index.dtype
+    zoned = index[:50].tz_localize("Europe/Paris")
+    assert month_end(zoned).equals(pd.DatetimeIndex(zoned.normalize() + pd.offsets.MonthEnd(0)))

@@ -16,10 +16,12 @@ import pytest
 from french_server import Route
 from library_files import LIBRARY_DIR, library_bytes
 
+from xlfactor.cli.wording import COMMAND_LINE
 from xlfactor.data import factor_info, load_factors, refresh_factors
 from xlfactor.data.cache import wanted_models
 from xlfactor.data.library import LIBRARY_DATASETS
 from xlfactor.errors import XLFactorError
+from xlfactor.excel.guard import ExcelWording
 
 Q5_FILE = "q5_factors_monthly_2019.csv"
 AQR_FILE = "The-Devil-in-HMLs-Details-Factors-Monthly.xlsx"
@@ -124,8 +126,9 @@ def test_not_stored_says_how_and_the_plain_refresh_fetches_what_was_asked_for(li
             load_factors(model, "M")
         text = str(err.value)
         assert text.startswith(f"model: {model} monthly data are not stored yet (xlfactor ships only Kenneth French's")
-        assert f"{file} must be downloaded" in text and f"run `xlfactor refresh --model {model}`" in text
-        assert "the Refresh button of the xlfactor ribbon" in text
+        assert f"{file} must be downloaded" in text and f"run xlfactor.refresh_factors('{model}')" in text
+        assert f"run `xlfactor refresh --model {model}`" in err.value.render(COMMAND_LINE)  # each front end its own
+        assert "click Refresh data on the xlfactor ribbon" in err.value.render(ExcelWording(["factors"]))
     assert wanted_models() == ["Q5", "AQR4"]
     with pytest.raises(XLFactorError, match="freq: PS is available monthly only; use freq='M' with PS"):
         load_factors("PS", "D")
@@ -434,4 +437,4 @@ def test_every_library_model_not_stored_says_how_to_get_it(model, files):
         load_factors(model.lower(), "M")  # names are case-insensitive
     text = str(err.value)
     assert text.startswith(f"model: {model} monthly data are not stored yet (xlfactor ships only Kenneth French's")
-    assert files in text and f"`xlfactor refresh --model {model}`, xlfactor.refresh_factors('{model}')" in text
+    assert files in text and text.endswith(f": run xlfactor.refresh_factors('{model}') once, with internet access")

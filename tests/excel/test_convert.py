@@ -10,7 +10,7 @@ import pytest
 
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
-from xlfactor.excel.guard import guarded
+from xlfactor.excel.guard import error_text
 from xlfactor.excel.memo import Memo, content_key
 
 
@@ -159,16 +159,11 @@ def test_table_and_record_round_trip_labels_and_blanks():
 
 
 def test_guard_formats_errors_without_traceback():
-    @guarded
-    def bad_input(x):
-        raise XLFactorError("returns: too short; select more rows")
-
-    @guarded
-    def crashes(x):
-        return {}[x]
-
-    assert bad_input(1) == "#FM! returns: too short; select more rows"
-    assert crashes("k") == "#FM! internal error: KeyError: 'k'"
+    assert (
+        error_text(XLFactorError("returns: too short; select more rows")) == "#FM! returns: too short; select more rows"
+    )
+    crash = pytest.raises(KeyError, lambda: {}["k"]).value
+    assert error_text(crash) == "#FM! internal error: KeyError: 'k'"
 
 
 def test_memo_is_bounded_lru_and_keys_by_content():

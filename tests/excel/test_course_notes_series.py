@@ -142,7 +142,7 @@ def test_adjust_beta_blume_and_vasicek(engine, cells, ols):
     raw = np.array([ols[a].params["Mkt-RF"] for a in ASSETS])
     se = np.array([ols[a].bse["Mkt-RF"] for a in ASSETS])
     blume = spilled(engine.call("FM_ADJUST_BETA", rets, "FF5", dates))
-    assert list(blume.columns) == ["Raw beta", "Std. error", "Adjusted beta"] and list(blume.index) == ASSETS
+    assert list(blume.columns) == ["Raw beta", "std err", "Adjusted beta"] and list(blume.index) == ASSETS
     np.testing.assert_allclose(numbers(blume), np.column_stack([raw, se, 0.67 * raw + 0.33]), rtol=RTOL)
     custom = spilled(engine.call("FM_ADJUST_BETA", rets, "FF5", dates, "blume", None, 0.5, 1.2))
     np.testing.assert_allclose(custom["Adjusted beta"].to_numpy(float), 0.5 * raw + 0.6, rtol=RTOL)

@@ -128,7 +128,7 @@ def test_fama_macbeth(engine, panel):
     np.testing.assert_allclose(
         out.loc[["const", "Value", "Momentum"]].to_numpy(dtype=float), res.summary().to_numpy(), **TOL
     )
-    assert out.loc["Avg R2", "coef"] == pytest.approx(res.avg_rsquared, rel=1e-12)
+    assert out.loc["Average R-squared", "coef"] == pytest.approx(res.avg_rsquared, rel=1e-12)
     assert out.loc["Periods", "coef"] == 8
 
 

@@ -3,7 +3,7 @@
 - Model factors are matched to the dates with period labels kept per data vintage
   (``inputs.model_data``); reference: ``xlfactor.data.align`` on the same dates.
 - A regression on model factors starts from the model's checked factor matrix
-  (``cached.regression``); reference: ``xf.regress`` on the sample's DataFrames.
+  (``inputs.sample(..., fit=...)``); reference: ``xf.regress`` on the sample's DataFrames.
   Same inputs, same arithmetic: equality is exact.
 """
 
@@ -16,7 +16,7 @@ import pytest
 import xlfactor as xf
 from xlfactor import data
 from xlfactor.errors import XLFactorError
-from xlfactor.excel import cached, inputs
+from xlfactor.excel import inputs
 from xlfactor.excel.memo import fit_cache
 
 EPOCH = pd.Timestamp("1899-12-30")
@@ -68,10 +68,10 @@ def test_regression_from_model_arrays_equals_regress(cov, lags, excess):
     cells = industries.to_numpy().tolist()
     cells[5][2] = cells[40][2] = None  # blanks: assets on their own rows
     returns_value = [list(industries.columns), *cells]
-    sample = inputs.sample(returns_value, "FF6", _serials(industries.index))
-    assert sample.model is not None
     fit_cache.clear()
-    ours = cached.regression(sample, cov, lags, excess)
+    sample = inputs.sample(returns_value, "FF6", _serials(industries.index), fit=inputs.Fit(cov, lags, excess))
+    assert sample.model is not None
+    ours = sample.regression
     reference = xf.regress(
         sample.returns, sample.factors, cov=cov, lags=lags, rf=sample.rf(excess), periods_per_year=12
     )

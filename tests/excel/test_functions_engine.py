@@ -124,7 +124,7 @@ def test_beta_with_factor_range_and_no_excess(engine, returns, ff5):
 def test_alpha_hac(engine, cells, ff5):
     rets, dates = cells
     res = xf.regress(ff5.returns, ff5.factors, cov="hac", lags=3, rf=ff5.factors["RF"], periods_per_year=12)
-    expected = pd.DataFrame({"alpha": res.alpha_annualized, "t": res.tvalues["alpha"], "p-value": res.pvalues["alpha"]})
+    expected = pd.DataFrame({"alpha": res.alpha_annualized, "t": res.tvalues["alpha"], "P>|z|": res.pvalues["alpha"]})
     assert_frame(engine.call("FM_ALPHA", rets, "FF5", dates, True, "HAC", 3), expected)
     per_period = engine.call("FM_ALPHA", rets, "FF5", dates, False, "hac", 3)
     np.testing.assert_allclose(spilled(per_period)["alpha"].to_numpy(float), res.alpha.to_numpy(), **TOL)
@@ -274,8 +274,8 @@ def test_rolling_beta(engine, cells, returns, ff5):
     rets, dates = cells
     expected = xf.rolling_regress(ff5.returns, ff5.factors, 24, 20, rf=ff5.factors["RF"])
     got = spilled(engine.call("FM_ROLLING_BETA", rets, "FF5", dates, 24, 20))
-    assert list(got.columns) == [f"{a} {f}" for a, f in expected.columns]
+    assert list(got.columns) == [f"{a} {'R2' if f == 'rsquared' else f}" for a, f in expected.columns]
     assert list(got.index) == list(expected.index)
     np.testing.assert_allclose(got.to_numpy(float), expected.to_numpy(), **TOL)  # NaN (blank) where incomplete
     one = engine.call("FM_ROLLING_BETA", excel_range(returns[["Manuf"]]), "FF5", dates, 36)
-    assert one[0] == ["Date", "alpha", "Mkt-RF", "SMB", "HML", "RMW", "CMA", "rsquared"]
+    assert one[0] == ["Date", "alpha", "Mkt-RF", "SMB", "HML", "RMW", "CMA", "R2"]

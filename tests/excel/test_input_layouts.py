@@ -238,8 +238,8 @@ def test_factor_range_without_dates_refuses_annual_figures(engine, returns, ff5)
     np.testing.assert_allclose(alpha["t"].to_numpy(dtype=float), result.tvalues["alpha"].to_numpy(), **TOL)
     summary = engine.call("FM_REGRESS", excel_range(ff5.returns[["NoDur"]]), factors)
     labels = [row[0] for row in summary]
-    assert "Alpha (ann.)" not in labels and "Resid. vol (ann.)" not in labels
-    per_period = next(row[1] for row in summary if row[0] == "Resid. vol (per period)")
+    assert "Alpha (ann.)" not in labels and "Residual vol (ann.)" not in labels
+    per_period = next(row[1] for row in summary if row[0] == "Residual vol (per period)")
     np.testing.assert_allclose(per_period, result.resid_vol["NoDur"], **TOL)
 
 

@@ -79,3 +79,14 @@ def test_risk_history_bad_inputs(engine, returns, ff5):
     rets, facs = excel_range(returns), excel_range(ff5.factors)
     out = engine.call("FM_RISK_HISTORY", CELLS_W, rets, facs, None)
     assert message(out) == "#FM! dates: required; give the dates of the rows (the history needs the data frequency)"
+
+
+def test_risk_history_units(engine, returns, ff5):
+    """``units`` as on FM_RISK_BACKTEST: volatile decimal returns refused with the advice, taken with "decimal"."""
+    shocks = np.random.default_rng(3).normal(0.0, 0.5, returns.shape) + 2 * ff5.factors[["Mkt-RF"]].to_numpy()
+    wild = pd.DataFrame(np.exp(shocks) - 1.0, index=returns.index, columns=returns.columns)
+    options = [None] * 9  # benchmark ... excess, then headers
+    assert 'set units "decimal"' in message(history_call(engine, wild, *options, None, None, "auto"))
+    got = spilled(history_call(engine, wild, None, 36, *options[2:], None, None, "decimal"))
+    res = xf.risk_history(wild, W, ff5.factors, window=36, units="decimal")
+    np.testing.assert_allclose(got["Total vol"].to_numpy(float), res.table["total_vol"], **TOL)

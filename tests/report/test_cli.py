@@ -267,3 +267,95 @@ def test_a_full_disk_ends_with_one_message_and_no_traceback(tmp_path):
     assert f"error: output: cannot write '{out}': File too large (the disk or your quota is full" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []  # no half-written report, no temporary file
+
+
+EXPECTED_ADVICE = (
+    "(if these are prices: pass --prices; for an asset more volatile than 100% a year: pass --units decimal)"
+)
+
+
+def _count_percent_rule(monkeypatch) -> list[tuple[str, bool]]:
+    """Record each run of the engine's percent rule: (the argument checked, whether the data layer ran it)."""
+    import inspect
+
+    from xlfactor.models import units
+
+    calls: list[tuple[str, bool]] = []
+    for rule, at in ((units._check_percent, 1), (units._check_pooled_percent, 0)):  # where `name` is in *args
+
+        def counted(values, *args, _rule=rule, _at=at):
+            from_data = any("/xlfactor/data/" in f.filename.replace("\\", "/") for f in inspect.stack()[1:])
+            calls.append((args[_at], from_data))
+            return _rule(values, *args)
+
+        monkeypatch.setattr(units, rule.__name__, counted)
+    return calls
+
+
+@pytest.mark.parametrize("kind", ["percent", "prices"])
+def test_percent_or_price_file_advice_comes_from_the_engines_one_check(tmp_path, industries, capsys, monkeypatch, kind):
+    """The file reader re-applied the units rule (for its --prices advice): a returns file was checked twice.
+    Now the engine's refusal, with --prices added to its advice by the command line, and no check in data/."""
+    data = industries * 100 if kind == "percent" else (1 + industries).cumprod() * 20  # prices below 100
+    returns, weights = _inputs(tmp_path, data, "NoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")
+    calls = _count_percent_rule(monkeypatch)
+    out = tmp_path / "out.xlsx"
+    assert main(["report", str(returns), "--weights", str(weights), "-o", str(out)]) == 2 and not out.exists()
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == (
+        "error: returns: column 'NoDur' looks like percentages (median size above 20%); divide by 100 so that "
+        f"0.012 means 1.2% {EXPECTED_ADVICE}"
+    )
+    assert [c for c in calls if c[0] == "returns"] == [("returns", False)]  # once, in the engine
+    if kind == "prices":  # the advised flag works
+        assert main(["report", str(returns), "--prices", "--weights", str(weights), "-o", str(out)]) == 0
+
+
+def test_cli_applies_the_units_rule_no_more_than_the_engine(tmp_path, industries, monkeypatch):
+    """A good file: the CLI runs the percent rule exactly as often as the analysis on the same frames, never from
+    the data layer (the reader reads; the engine judges)."""
+    from xlfactor.data.portfolio_files import read_portfolio
+    from xlfactor.report.build import report_analysis
+
+    returns, weights = _inputs(tmp_path, industries, "NoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")
+    calls = _count_percent_rule(monkeypatch)
+    assert main(["report", str(returns), "--weights", str(weights), "-o", str(tmp_path / "out.xlsx")]) == 0
+    through_cli = list(calls)
+    calls.clear()
+    portfolio = read_portfolio(returns, weights_path=weights)
+    report_analysis(portfolio.returns, portfolio.weights, source=portfolio.source)
+    assert through_cli == calls and ("returns", False) in calls
+    assert not any(from_data for _, from_data in through_cli)
+
+
+def test_advising_keeps_the_fields_and_puts_the_front_ends_advice_first():
+    from xlfactor.cli.report_commands import PRICES_ADVICE
+    from xlfactor.cli.wording import COMMAND_LINE
+    from xlfactor.errors import XLFactorError
+    from xlfactor.models.units import VOLATILE_ADVICE
+
+    found = XLFactorError.at("returns", "looks like percentages", column="A", row=3, advice=VOLATILE_ADVICE)
+    advised = found.advising(PRICES_ADVICE)
+    assert (advised.argument, advised.problem, advised.column, advised.row) == ("returns", found.problem, "A", 3)
+    assert advised.advice == (PRICES_ADVICE, VOLATILE_ADVICE)
+    assert advised.render(COMMAND_LINE) == (
+        "returns: column 'A' at row 3 looks like percentages (if these are prices: pass --prices; for an asset more "
+        "volatile than 100% a year: pass --units decimal)"
+    )
+    plain = XLFactorError("input: file 'x.csv' not found")
+    assert plain.advising(PRICES_ADVICE) is plain
+
+
+def test_percent_portfolio_returns_named_by_the_flag(tmp_path, industries, capsys, monkeypatch):
+    """The reader re-checked the realised returns too; the engine's one check now words it for the flag."""
+    returns, weights = _inputs(tmp_path, industries, "NoDur,0.4\nManuf,0.3\nBusEq,0.2\nHlth,0.1\n")
+    nav = (industries @ pd.Series([0.4, 0.3, 0.2, 0.1], index=industries.columns)) * 100
+    nav.rename("Return").rename_axis("Date").to_csv(tmp_path / "nav.csv")
+    calls = _count_percent_rule(monkeypatch)
+    out = tmp_path / "out.xlsx"
+    args = ["report", str(returns), "--weights", str(weights), "--portfolio-returns", str(tmp_path / "nav.csv")]
+    assert main([*args, "-o", str(out)]) == 2 and not out.exists()
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("error: --portfolio-returns: ") and "looks like percentages" in err
+    assert "--prices" not in err  # prices are read for the assets, never for the realised returns
+    assert [c for c in calls if c[0] == "portfolio_returns"] == [("portfolio_returns", False)]

@@ -274,10 +274,6 @@ def test_read_portfolio_returns_csv_overrides_sheet(tmp_path, data):
         (lambda rows: [[*r, 1.0] for r in rows], "PortfolioReturns: need a header row (Date, Return)"),
         (lambda rows: [*rows[:4], [rows[4][0], "n/a"], *rows[5:]], "PortfolioReturns: 'Return' on"),
         (lambda rows: [*rows[:4], ["later", 0.01], *rows[5:]], "PortfolioReturns: row 5 has 'later', not a date"),
-        (
-            lambda rows: [rows[0], *[[d, v * 100] for d, v in rows[1:]]],
-            "PortfolioReturns: column 'Portfolio' looks like percentages",
-        ),
         (lambda rows: [*rows, rows[-1]], "PortfolioReturns: date"),
         (lambda rows: [rows[0], [rows[1][0], 0.01]], "PortfolioReturns: need a header row (Date, Return)"),
     ],

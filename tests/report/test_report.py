@@ -175,7 +175,8 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(got[names].astype(float), reg.betas.loc[got.index, names], rtol=REL)
     np.testing.assert_allclose(got["t(alpha)"].astype(float), reg.tvalues.loc[got.index, "alpha"], rtol=REL)
     np.testing.assert_allclose(got["R2"].astype(float), reg.rsquared.loc[got.index], rtol=REL)
-    np.testing.assert_allclose(got["Idio vol (ann.)"].astype(float), reg.resid_vol_annualized.loc[got.index], rtol=REL)
+    resid_vol = got["Resid. vol (ann.)"].astype(float)
+    np.testing.assert_allclose(resid_vol, reg.resid_vol_annualized.loc[got.index], rtol=REL)
     for column, label in DIAGNOSTICS.items():
         np.testing.assert_allclose(got[label].astype(float), reg.diagnostics.loc[got.index, column], rtol=REL)
     grs = xf.grs_test(engine["returns"], engine["factors"], rf=engine["rf"])
@@ -186,7 +187,7 @@ def test_regressions_exposures_rolling_equal_engine(demo, engine):
     np.testing.assert_allclose(
         exposures["Top-down beta"].astype(float), port_reg.betas.loc["Portfolio", names], rtol=REL
     )
-    np.testing.assert_allclose(exposures["t-stat"].astype(float), port_reg.tvalues.loc["Portfolio", names], rtol=REL)
+    np.testing.assert_allclose(exposures["t"].astype(float), port_reg.tvalues.loc["Portfolio", names], rtol=REL)
     np.testing.assert_allclose(
         exposures["Bottom-up beta"].astype(float), engine["weights"] @ reg.betas[names], rtol=1e-10
     )

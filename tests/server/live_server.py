@@ -12,6 +12,7 @@ whole group (uvicorn's supervisor and its workers) is killed on exit, whatever h
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -102,6 +103,38 @@ class LiveServer:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
+    def post_bytes(self, path: str, data: bytes, token: str | None = None) -> tuple[int, str]:
+        """(status, text) of a POST of ``data`` as given (for bodies that are not JSON); an answer the
+        server gives before reading the whole body (and closing the connection) is read too."""
+        host, port = self.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        try:
+            try:
+                connection.request("POST", path, data, self.headers(token))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered early: the answer is waiting
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    def declare_only(self, path: str, length: int, token: str | None = None) -> tuple[int, str]:
+        """(status, text) of the answer to a POST whose headers declare ``length`` bytes, none of them sent:
+        what a server that refuses before reading the body answers."""
+        host, port = self.url.removeprefix("http://").split(":")
+        head = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {length}"]
+        head += [f"{k}: {v}" for k, v in self.headers(token).items()]
+        with socket.create_connection((host, int(port)), timeout=60) as sock:
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+            answer = b""
+            while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < _length(answer):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        status_line, _, rest = answer.partition(b"\r\n")
+        return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2].decode()
+
     def worker_pids(self) -> list[int]:
         """Process ids of uvicorn's live worker processes (the supervisor's ``spawn_main`` children).
 
@@ -114,20 +147,37 @@ class LiveServer:
         return [int(pid) for pid, stat, args in rows if not stat.startswith("Z") and "spawn_main" in args]
 
 
+def _length(answer: bytes) -> int:
+    """The Content-Length of an HTTP answer's headers (0 if absent)."""
+    for line in answer.partition(b"\r\n\r\n")[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
 @contextmanager
 def live_server(
-    project: Path, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None, token: str = ""
+    project: Path,
+    data_dir: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    token: str = "",
+    code: Path = REPO,
 ) -> Iterator[LiveServer]:
     """Start the project on a free port with ``workers`` uvicorn workers; stop it on exit.
 
     ``data_dir`` becomes the server's ``XLFACTOR_DATA_DIR``; ``env`` adds variables (for
     example ``XLFACTOR_FRENCH_BASE_URL``); ``token`` is what :meth:`LiveServer.post` sends.
     The licence key is the noncommercial one (tests and benchmarks of an open-source project).
+    ``code``: the checkout of xlfactor the server imports (this one by default; a benchmark may
+    serve another revision beside it).
     """
     port = free_port()
     server_env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")])),
         "XLWINGS_PROJECT_DIR": str(project),
         "XLWINGS_LICENSE_KEY": "noncommercial",
         "XLFACTOR_DATA_DIR": str(data_dir),

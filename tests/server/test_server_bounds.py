@@ -6,6 +6,7 @@ Each test module here starts its own xlwings Server (one worker) on the project 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -43,10 +44,10 @@ def default_server(project, tokens, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tight_server(project, tokens, tmp_path_factory):
-    """The server with tight limits set by its administrator: 200,000 cells, 0.1 s per call."""
+    """The server with tight limits set by its administrator: 200,000 cells, 0.1 s per call, 5 MB per request."""
     from live_server import live_server
 
-    env = {"XLFACTOR_MAX_CELLS": "200000", "XLFACTOR_TIME_LIMIT": "0.1"}
+    env = {"XLFACTOR_MAX_CELLS": "200000", "XLFACTOR_TIME_LIMIT": "0.1", "XLFACTOR_MAX_BODY_MB": "5"}
     with live_server(project, tmp_path_factory.mktemp("tight-data"), env=env, token=tokens["user"]) as live:
         yield live
 
@@ -114,3 +115,38 @@ def test_a_call_over_the_time_limit_answers_fm(tight_server):
             "dates or assets, or ask the administrator to raise the limit"
         ]
     ]
+
+
+@pytest.mark.parametrize("path", [CALL, "/xlwings/custom-scripts-call/xlfactor_status"])
+def test_a_request_over_the_body_limit_gets_413_before_it_is_read(default_server, tight_server, path):
+    """The server itself (no proxy in front) answers 413 to headers declaring more than its limit
+    (XLFACTOR_MAX_BODY_MB, default 24 MB), without waiting for the body, signed in or not."""
+    for server, size in ((default_server, 24_000_001), (tight_server, 5_000_001)):
+        for token in (None, ""):
+            status, text = server.declare_only(path, size, token=token)
+            assert (status, text) == (413, "Content Too Large")
+
+
+def test_a_body_over_the_limit_is_refused_and_a_body_under_it_is_served(tight_server):
+    """FM_ZSCORE of 450 x 450 cells (4.2 MB as Excel sends it) is read and refused by the cell limit;
+    of 500 x 500 (5.2 MB) is refused with 413 by the body limit."""
+    under, over = zscore_call(450), zscore_call(500)
+    assert len(json.dumps(under)) < 5_000_000 < len(json.dumps(over))
+    status, body = tight_server.post(CALL, under)
+    assert status == 200 and body["result"][0][0].startswith("#FM! raw_values: 203,401 cells")
+    status, text = tight_server.post_bytes(CALL, json.dumps(over).encode())
+    assert (status, text) == (413, "Content Too Large")
+
+
+def test_a_body_limit_without_a_fastapi_to_enforce_it_stops_the_server(monkeypatch):
+    """If the installed FastAPI had no ``max_body_size``, the startup hook would refuse to start with a limit
+    set, rather than serve without it (this FastAPI has it: the live tests above show the limit applied)."""
+    from fastapi import FastAPI
+
+    from xlfactor.errors import XLFactorError
+    from xlfactor.excel import server_lifespan
+
+    assert server_lifespan.fastapi_limits_bodies()
+    monkeypatch.setattr(server_lifespan, "fastapi_limits_bodies", lambda: False)
+    with pytest.raises(XLFactorError, match=r"XLFACTOR_MAX_BODY_MB: the installed FastAPI \(.*\) has no request body"):
+        server_lifespan.configure(FastAPI())

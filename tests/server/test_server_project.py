@@ -7,6 +7,7 @@ FM_PORT_RISK with the JSON Excel's Office.js client posts; results equal the Pyt
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import inspect
 import shutil
 import subprocess
@@ -112,6 +113,29 @@ def test_xlwings_checks_each_cell_through_the_name_that_skip_pyodide_checks_repl
     assert [v for v in seen if isinstance(v, float)][:4] == [40000.0, 0.0, -0.0, 0.5]
 
 
+def test_xlwings_checks_each_argument_through_the_js_to_none_that_skip_pyodide_checks_replaces(monkeypatch):
+    """The same for ``udfs_officejs.js_to_none``, asked once per argument: outside Pyodide it returns
+    its argument, so the replacement (the argument as is) changes no result; if xlwings stops calling
+    it through that name, or answers otherwise, this fails."""
+    from xlwings import server
+    from xlwings.pro import udfs_officejs
+
+    from xlfactor.excel import server_functions
+
+    assert udfs_officejs.js_to_none is server_functions._as_is
+    assert udfs_officejs.to_scalar.__globals__ is vars(udfs_officejs)  # to_scalar looks the name up there
+    assert importlib.util.find_spec("pyodide") is None  # so xlwings' own js_to_none returns its argument
+    marker = object()
+    for value in (None, "", 0.0, "x", [[1.0]], marker):
+        assert server_functions._as_is(value) is value
+    seen = []
+    monkeypatch.setattr(udfs_officejs, "js_to_none", lambda value: seen.append(value) or value)
+    rows = [["Date", "A", "B", "C"], *[[40000.0 + i, 0.01 * i, -0.02 * i, 0.5] for i in range(6)]]
+    result = asyncio.run(server.custom_functions_call(payload("FM_ZSCORE", rows, None, None, None, None), functions))
+    assert result[0][:2] == ["Row", "Date"] and len(result) == 7
+    assert len(seen) == 5 and seen[0] == rows  # once per argument, the argument itself
+
+
 def test_init_refuses_an_existing_project(project):
     done = subprocess.run(
         [sys.executable, "-m", "xlfactor", "server", "init", str(project)],
@@ -144,6 +168,13 @@ def test_init_turns_sign_in_on_with_the_custom_provider(project):
     scripts = (project / "custom_scripts" / "__init__.py").read_text()
     assert "from xlfactor.excel.server_scripts import xlfactor_refresh" in scripts
     assert "globalThis.getAuth" in (project / "static/js/auth.js").read_text()
+
+
+def test_init_wires_the_request_bounds_through_the_lifespan_hook(project):
+    """``lifespan.py`` (made by ``xlwings-server add lifespan``) re-exports the hook that sets the body limit and
+    signs calls in before their body is read; the live tests (test_server_bounds, test_server_security) check
+    what it does."""
+    assert "from xlfactor.excel.server_lifespan import lifespan" in (project / "lifespan.py").read_text()
 
 
 def test_token_names_and_files_are_checked(tmp_path):

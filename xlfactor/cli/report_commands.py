@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlfactor.cli.progress import progress_reporter
 from xlfactor.data.catalog import model_names_hint
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import Advice, XLFactorError
+from xlfactor.models.units import VOLATILE_ADVICE
+
+#: The fix for a returns file that holds prices (offered before the engine's own advice).
+PRICES_ADVICE = Advice("prices", True, "if these are prices")
 
 DEFAULT_DEMO_FILE = "xlfactor-demo-report.xlsx"
 _MODEL_HELP = (
@@ -145,7 +151,6 @@ def run_report(args: argparse.Namespace) -> int:
         prices=args.prices,
         long_only=args.long_only,
         portfolio_returns_path=args.portfolio_returns,
-        units=args.units,
     )
     benchmark = portfolio.benchmark
     if args.benchmark is not None:
@@ -154,7 +159,7 @@ def run_report(args: argparse.Namespace) -> int:
             if args.benchmark.lower() == "equal"
             else read_weights_csv(args.benchmark, portfolio.returns.columns, what="benchmark")
         )
-    with progress_reporter("report") as progress:
+    with progress_reporter("report") as progress, _file_advice(args.prices):
         analysis, info = report_analysis(
             portfolio.returns,
             portfolio.weights,
@@ -176,6 +181,18 @@ def run_report(args: argparse.Namespace) -> int:
     if warning is not None:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+@contextmanager
+def _file_advice(prices: bool) -> Iterator[None]:
+    """The engine's refusal of the file's returns as percent, with ``--prices`` advised first when the file was
+    read as returns: a price column looks like percent to the units rule (applied once, in the engine)."""
+    try:
+        yield
+    except XLFactorError as exc:
+        if prices or exc.argument != "returns" or VOLATILE_ADVICE not in exc.advice:
+            raise
+        raise exc.advising(PRICES_ADVICE) from exc
 
 
 def _max_gross(text: str) -> float | None:

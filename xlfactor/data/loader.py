@@ -31,7 +31,7 @@ from xlfactor.data.library import MODEL_CITATIONS
 from xlfactor.data.periods import compound_weekly, period_labels
 from xlfactor.data.records import COMPOUNDED_NOTE
 from xlfactor.data.sources import SOURCES
-from xlfactor.errors import XLFactorError
+from xlfactor.errors import REFRESH, Action, XLFactorError
 from xlfactor.models.frequency import frequency_name
 
 _MAX_FRAMES = 64
@@ -367,39 +367,30 @@ def _read_spec(model: str, freq: str) -> _Spec:
 class NotStoredError(XLFactorError):
     """A built-in model whose files were never downloaded (not shipped, not fetched yet).
 
-    ``model``, ``freq`` and ``datasets`` (the missing dataset names). The message gives the Python and
-    command-line fix; :attr:`excel_message` the one for a cell (the ribbon's Refresh data, which fetches
+    ``model``, ``freq`` and ``datasets`` (the missing dataset names). The error's action is
+    :data:`~xlfactor.errors.REFRESH` of the model: each front end words it as its own command (Python
+    ``refresh_factors``, the CLI ``xlfactor refresh``, Excel the ribbon's Refresh data, which fetches
     every model asked for while it was not stored: :func:`xlfactor.data.cache.remember_wanted`).
     """
 
     def __init__(self, model: str, freq: str, datasets: list[str]) -> None:
         self.model, self.freq, self.datasets = model, freq, tuple(datasets)
-        super().__init__(
-            self._text(
-                f"run `xlfactor refresh --model {model}`, xlfactor.refresh_factors({model!r}), or the Refresh "
-                "button of the xlfactor ribbon once, with internet access"
-            )
-        )
-
-    @property
-    def excel_message(self) -> str:
-        return self._text(
-            "click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
-        )
-
-    def _text(self, fix: str) -> str:
         missing = [DATASETS[n] for n in self.datasets]
         files = ", ".join(
             d.download_name if d.source == "french" else f"{d.download_name} from {SOURCES[d.source].label}"
             for d in missing
         )
-        if model_region(self.model) is not None or all(d.source == "french" for d in missing):
+        if model_region(model) is not None or all(d.source == "french" for d in missing):
             shipped = "the US factors and the Developed and Europe five-factor and momentum files"
         else:
             shipped = "only Kenneth French's files: the other publishers grant no redistribution licence"
-        return (
-            f"model: {self.model} {frequency_name(self.freq)} data are not stored yet (xlfactor ships {shipped}; "
-            f"{files} must be downloaded): {fix}"
+        super().__init__(
+            argument="model",
+            problem=(
+                f"{model} {frequency_name(freq)} data are not stored yet (xlfactor ships {shipped}; "
+                f"{files} must be downloaded)"
+            ),
+            action=Action(REFRESH, model),
         )
 
 

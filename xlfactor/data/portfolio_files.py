@@ -40,9 +40,7 @@ import pandas as pd
 
 from xlfactor.data.periods import DIGITS, parse_dates
 from xlfactor.data.xlsx_input import Tables, near_miss, read_tables
-from xlfactor.errors import Advice, XLFactorError
-from xlfactor.models.frequency import maybe_periods_per_year
-from xlfactor.models.units import VOLATILE_ADVICE, check_return_columns, check_units_argument
+from xlfactor.errors import XLFactorError
 
 _LONG_ONLY_TOLERANCE = 1e-4
 _REALISED_TABLE = "PortfolioReturns"
@@ -81,7 +79,6 @@ def read_portfolio(
     prices: bool = False,
     long_only: bool = False,
     portfolio_returns_path: str | Path | None = None,
-    units: str = "auto",
 ) -> PortfolioInput:
     """Read returns (or prices), weights and optionally realised portfolio returns from XLSX or CSV files.
 
@@ -94,8 +91,6 @@ def read_portfolio(
     long_only : declare a long-only portfolio: weights must be >= 0 and sum to 1 (within 1e-4).
     portfolio_returns_path : path to a CSV of the portfolio's realised returns (``Date, Return``);
         overrides the workbook's ``PortfolioReturns`` table. Without either, ``portfolio_returns`` is None.
-    units : ``"auto"`` refuses returns that look like percent; ``"decimal"`` declares them decimals
-        (an asset more volatile than about 100% a year), see :mod:`xlfactor.models.units`.
 
     Raises
     ------
@@ -103,7 +98,13 @@ def read_portfolio(
         Missing file or table, dates that do not parse, text in the returns,
         weights for assets not in the returns, long-only weights that are
         negative or do not sum to 1, or a realised-returns table that is not
-        two columns of dates and decimal returns.
+        two columns of dates and numbers.
+
+    Notes
+    -----
+    The values are read, not judged: the units rule (percent-looking returns, impossible values,
+    losses beyond -100%) is the engine's, applied once where the returns are used
+    (:func:`xlfactor.analyze_portfolio` and the functions it calls, with their ``units``).
     """
     path = Path(path)
     if not path.is_file():
@@ -142,14 +143,13 @@ def read_portfolio(
         source = f"{source} + {realised_path.name}"
     elif realised_rows is not None:
         source = f"{source} ({_REALISED_TABLE} included)"
-    percent = check_units_argument(units)
-    returns = _returns_frame(returns_rows, prices=prices, percent=percent)
+    returns = _returns_frame(returns_rows, prices=prices)
     weights, benchmark = _weights(weights_rows, returns.columns)
     if long_only:
         _check_long_only(weights, "weights")
         if benchmark is not None:
             _check_long_only(benchmark, "benchmark")
-    realised = None if realised_rows is None else _realised_series(realised_rows, realised_what, percent)
+    realised = None if realised_rows is None else _realised_series(realised_rows, realised_what)
     return PortfolioInput(returns, weights, benchmark, source, realised)
 
 
@@ -206,7 +206,7 @@ def _is_present(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
-def _returns_frame(rows: list[list[object]], *, prices: bool, percent: bool = True) -> pd.DataFrame:
+def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     what = "prices" if prices else "returns"
     rows = _trim(rows)
     _refuse_title_row(rows, what, "Date, then the asset names", "Returns")
@@ -232,11 +232,11 @@ def _returns_frame(rows: list[list[object]], *, prices: bool, percent: bool = Tr
     frame = frame.sort_index()
     if prices:
         frame = _prices_to_returns(frame)
-    _check_returns(frame, percent=percent)
+    _refuse_empty_columns(frame, "returns")
     return frame
 
 
-def _realised_series(rows: list[list[object]], what: str, percent: bool = True) -> pd.Series:
+def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
     """The realised portfolio returns table (header, then Date, Return rows) as a dated Series, blanks dropped."""
     rows = _trim(rows)
     _refuse_title_row(rows, what, "Date, Return", _REALISED_TABLE)
@@ -254,7 +254,6 @@ def _realised_series(rows: list[list[object]], what: str, percent: bool = True) 
     series = series.sort_index().dropna()
     if len(series) < 2:
         raise XLFactorError(f"{what}: fewer than two dates have a return; fill in the Return column")
-    _check_returns(series.to_frame(), what, prices_hint=False, percent=percent)
     return series
 
 
@@ -280,22 +279,10 @@ def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return (prices / prices.shift(1) - 1.0).iloc[1:]
 
 
-def _check_returns(
-    returns: pd.DataFrame, what: str = "returns", *, prices_hint: bool = True, percent: bool = True
-) -> None:
-    empty = returns.columns[returns.notna().sum() == 0]
+def _refuse_empty_columns(frame: pd.DataFrame, what: str) -> None:
+    empty = frame.columns[frame.notna().sum() == 0]
     if len(empty):
         raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
-    check_return_columns(
-        returns.to_numpy(),
-        returns.columns,
-        what,
-        index=returns.index,
-        periods_per_year=maybe_periods_per_year(returns.index),
-        floor=True,
-        percent=percent,
-        advice=(Advice("prices", True, "if these are prices"), VOLATILE_ADVICE) if prices_hint else (),
-    )
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") -> tuple[pd.Series, pd.Series | None]:

@@ -1,7 +1,7 @@
 """The Excel layer: thin adapters between Excel values and the xlfactor engine.
 
 - :mod:`xlfactor.excel.convert`: Excel values -> clean pandas inputs; results -> labelled 2-D lists.
-- :mod:`xlfactor.excel.guard`: ``@guarded`` turns any failure into ``#FM! <message>`` cell text.
+- :mod:`xlfactor.excel.guard`: any failure as ``#FM! <message>`` cell text, worded for a cell.
 - :mod:`xlfactor.excel.memo`: bounded caches keyed by input content and data vintage.
 - :mod:`xlfactor.excel.specs`: one description and parser per argument name (``SPECS``); how to add a function.
 - :mod:`xlfactor.excel.udf`: ``@excel_function(depends=...)`` registers a UDF: specs looked up by parameter

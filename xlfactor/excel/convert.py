@@ -15,7 +15,7 @@ What Excel hands a function differs by runtime; this module accepts all of it:
 - **Header rows** are detected: a first row holding text and no numbers gives the labels.
 
 Every problem raises :class:`~xlfactor.errors.XLFactorError` naming the argument and the fix;
-:func:`xlfactor.excel.guard.guarded` turns it into the ``#FM! ...`` cell text. Positions in
+:func:`xlfactor.excel.guard.error_text` turns it into the ``#FM! ...`` cell text. Positions in
 messages are 1-based within the range the user selected, header row included.
 
 Results go back with :func:`table` (a labelled DataFrame), :func:`record` (label/value
@@ -28,6 +28,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -178,7 +179,7 @@ def drop_blank_tail(rows: list[list[Any]], *, columns: bool = False) -> list[lis
 class Grid:
     """A range argument parsed once: its rectangular rows and whether the first is a header.
 
-    Every reader of a range (:func:`grid_numbers`, :func:`grid_dates`) starts from a Grid,
+    Every reader of a range of several kinds of cells (:func:`grid_dates`) starts from a Grid,
     so the raw cells are walked once per call. Date grids (``Grid.of(..., dates=True)``)
     hold one column (a row of dates is turned into a column; ``was_row`` says so) and use
     the date header rule (:func:`date_header`).
@@ -239,9 +240,13 @@ def single(value: Any, arg: str) -> Any:
 
 
 def has_header(rows: Sequence[Sequence[Any]]) -> bool:
-    """A first row is a header when it holds text, no numbers, and data rows follow."""
-    first = rows[0]
-    return len(rows) > 1 and any(is_label(v) for v in first) and not any(is_number(v) for v in first)
+    """A first row is a header when it holds text, no numbers (:func:`header_row`), and data rows follow."""
+    return len(rows) > 1 and header_row(rows[0])
+
+
+def header_row(first: Sequence[Any]) -> bool:
+    """True for a row of labels: it holds text and no numbers."""
+    return any(is_label(v) for v in first) and not any(is_number(v) for v in first)
 
 
 def _labels(header: Sequence[Any] | None, width: int, arg: str, default: str, *, what: str = "header") -> list[str]:
@@ -304,14 +309,60 @@ def _transposed(rows: list[list[Any]]) -> bool:
     )
 
 
-def grid_numbers(cells: Grid, *, label: str = "Asset") -> tuple[np.ndarray, pd.Index]:
-    """A numeric range as a float matrix and its column labels (header labels or ``"<label> 1"``, ...).
+@dataclass(frozen=True)
+class Numbers:
+    """A numeric range read once (:func:`read_numbers`).
 
-    Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
+    Attributes
+    ----------
+    arg : str
+        The argument's name, for messages.
+    values : np.ndarray
+        The data rows (header left out, trailing blank rows kept) as floats, NaN for a blank cell.
+    labels : pd.Index
+        Column labels: the header's, or ``"<label> 1"``, ...
+    header : bool
+        True when the range's first row is a header.
+    filled : int
+        Data rows up to the last one holding a number (at least 1).
     """
-    matrix = number_matrix(cells.body, cells.arg, row_offset=int(cells.header))
-    header = cells.rows[0] if cells.header else None
-    return matrix, _label_index(tuple(_labels(header, matrix.shape[1], cells.arg, label)))
+
+    arg: str
+    values: np.ndarray
+    labels: pd.Index
+    header: bool
+    filled: int
+
+
+#: The cell types of a range of numbers and blanks that numpy converts as Excel means them (None -> NaN).
+_PLAIN_NUMBER_TYPES = frozenset({float, int, type(None)})
+
+
+def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
+    """A numeric range (a raw argument) read once: its float matrix, column labels and layout (:class:`Numbers`).
+
+    A first row of text and no numbers is the header (:func:`has_header`). Blank cells are NaN.
+    Text, booleans or Excel errors in the data rows raise, naming the cell (a range laid out
+    sideways is told to be transposed). A range of numbers and blanks, as every runtime sends
+    one, is converted by numpy in one step; anything else cell by cell (:func:`number_matrix`).
+    """
+    rows = value
+    plain = type(rows) is list and rows and set(map(type, rows)) == {list} and len(set(map(len, rows))) == 1
+    if not (plain and rows[0]):
+        rows = grid(value, arg)  # a scalar, a flat list, tuples, ragged or empty rows: checked and named
+    first = rows[0]
+    header = len(rows) > 1 and str in set(map(type, first)) and header_row(first)
+    body = rows[1:] if header else rows
+    kinds = set(map(type, chain.from_iterable(body)))
+    codes = int in kinds and not CLASSIC_ERROR_CODES.keys().isdisjoint(chain.from_iterable(body))
+    if kinds <= _PLAIN_NUMBER_TYPES and not codes:
+        values = np.array(body, dtype=float)
+    else:
+        values = number_matrix(body, arg, row_offset=int(header))
+    present = np.flatnonzero(~np.isnan(values).all(axis=1))
+    filled = int(present[-1]) + 1 if present.size else 1
+    labels = _label_index(tuple(_labels(first if header else None, values.shape[1], arg, label)))
+    return Numbers(arg, values, labels, header, filled)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -321,13 +372,15 @@ def _label_index(labels: tuple[str, ...]) -> pd.Index:
 
 
 def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
-    """A numeric range (raw or a :class:`Grid`) as a DataFrame (columns = header labels or ``"<label> 1"``, ...;
-    RangeIndex).
+    """A numeric range (raw, a :class:`Grid` or :class:`Numbers`) as a DataFrame (columns = header labels or
+    ``"<label> 1"``, ...; RangeIndex).
 
     Blank cells are NaN. Text, booleans or Excel errors in the data rows raise, naming the cell.
     """
-    matrix, columns = grid_numbers(value if isinstance(value, Grid) else Grid.of(value, arg), label=label)
-    return pd.DataFrame(matrix, columns=columns, copy=False)
+    if not isinstance(value, Numbers):
+        value = read_numbers(value.rows if isinstance(value, Grid) else value, arg, label=label)
+    cells = value
+    return pd.DataFrame(cells.values, columns=cells.labels, copy=False)
 
 
 def _tall(rows: list[list[Any]], arg: str) -> list[list[Any]]:
@@ -496,7 +549,9 @@ def flag(value: Any, arg: str, default: bool) -> bool:
 
 def model_name(value: Any) -> str | None:
     """The model name (stripped, case kept) if a factor argument is a single text cell, else None."""
-    if isinstance(value, (list, tuple)):
+    if type(value) is list and len(value) == 1 and type(value[0]) is list and len(value[0]) == 1:
+        value = value[0][0]  # the common case, one cell as xlwings passes it
+    elif isinstance(value, (list, tuple)):
         rows = grid(value, "factors")
         if len(rows) != 1 or len(rows[0]) != 1:
             return None

@@ -7,10 +7,12 @@ the functions among this module's attributes. They are written by topic in
 
 Memoising: every function registered with ``depends=`` (all but FM_DATA_INFO, whose
 metadata can change without a new data vintage) serves a repeat with identical cells from
-the result memo (:func:`xlfactor.excel.memo.cell_memo`). The regressions and risk models
-are also shared between functions through :mod:`xlfactor.excel.cached` (one regression
-serves FM_BETA, FM_ALPHA and FM_REGRESS); the cheaper single-use engine calls
-(FM_ROLLING_BETA, FM_COV, FM_HEDGE, ...) are memoised by the result memo only.
+the result memo (:data:`xlfactor.excel.memo.result_cache`, looked up by
+:func:`xlfactor.excel.udf.excel_function`). The regressions and risk models are also shared
+between functions (``xlfactor.excel.inputs.sample(..., fit=...)`` and
+:mod:`xlfactor.excel.cached`: one regression serves FM_BETA, FM_ALPHA and FM_REGRESS); the
+cheaper single-use engine calls (FM_ROLLING_BETA, FM_COV, FM_HEDGE, ...) are memoised by the
+result memo only.
 
 Units: returns in decimals; volatilities and variances annual unless ``annualize`` is
 FALSE; alphas per period unless ``annualize``. Annual figures need the frequency, so a

@@ -1,15 +1,15 @@
 """Turn every failure of an Excel function into a readable ``#FM! ...`` cell value.
 
-Every ``FM_`` function gets :func:`guarded` from
-:func:`xlfactor.excel.udf.excel_function`, which applies it beneath the xlwings decorators
-(so xlwings registers the guarded function, with its signature and docstring):
+Every ``FM_`` function registered by :func:`xlfactor.excel.udf.excel_function` returns
+:func:`error_text` for an exception instead of raising it:
 
 - :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``. An error
   with fields (an engine input rule's) is worded here from them (:class:`ExcelWording`): the
   argument as the function names it, the cell by its position in the selected range (from
   what the Excel layer registered with :func:`locate` during the call), advice as the cell is
-  set (``units "decimal"``, ``max_gross "none"``), and no advice about an argument the function
-  does not have. A plain-message error is shown as it is.
+  set (``units "decimal"``, ``max_gross "none"``), no advice about an argument the function
+  does not have, and an action as the ribbon's button (Refresh data), never a command. A
+  plain-message error is shown as it is.
 - Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
   goes to the ``xlfactor.excel`` logger, never to the cell.
 
@@ -20,19 +20,16 @@ exactly an Excel error literal such as ``#N/A``; ``#FM! ...`` stays text).
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from contextvars import ContextVar, Token
 
-from xlfactor.errors import Advice, Placeholder, Wording, XLFactorError
+from xlfactor.errors import REFRESH, Action, Advice, Placeholder, Wording, XLFactorError
 
 ERROR_PREFIX = "#FM! "
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _log = logging.getLogger("xlfactor.excel")
 
 #: Engine arguments an Excel function shows under another name (the risk-free rate is the RF
@@ -82,6 +79,11 @@ class ExcelWording(Wording):
             return f"set {name} {str(value).upper()}"
         return f'set {name} "{value}"' if isinstance(value, str) else f"set {name} {value}"
 
+    def action(self, action: Action) -> str:
+        if action.name == REFRESH:  # the ribbon's Refresh data fetches every model a formula asked for
+            return "click Refresh data on the xlfactor ribbon once, with internet access; formulas then recalculate"
+        return super().action(action)
+
 
 def error_text(exc: BaseException, arguments: Collection[str] | None = None) -> str:
     """The cell text for an exception: ``#FM! <message>`` (worded for an Excel function with these
@@ -102,7 +104,12 @@ def excel_names(names: Mapping[str, str]) -> Iterator[None]:
         if exc.structured:
             if exc.argument in names:
                 raise XLFactorError.at(
-                    names[exc.argument], exc.problem, column=exc.column, row=exc.row, advice=exc.advice
+                    names[exc.argument],
+                    exc.problem,
+                    column=exc.column,
+                    row=exc.row,
+                    advice=exc.advice,
+                    action=exc.action,
                 ) from None
             raise
         text = str(exc)
@@ -112,24 +119,17 @@ def excel_names(names: Mapping[str, str]) -> Iterator[None]:
         raise
 
 
-def guarded(func: _F, arguments: Collection[str] | None = None) -> _F:
-    """Decorator: return :func:`error_text` (for a function with these ``arguments``) instead of raising.
+def open_places() -> Token:
+    """Open the record of one call's range places for :func:`locate` (close it with :func:`close_places`)."""
+    return _places.set({})
 
-    ``functools.wraps`` keeps the signature, annotations and docstring, which xlwings reads
-    to build the Excel function (argument names, optional defaults, descriptions).
-    """
 
-    @functools.wraps(func)
-    def wrapper(*args: Any) -> Any:
-        token = _places.set({})
-        try:
-            return func(*args)
-        except XLFactorError as exc:
-            return error_text(exc, arguments)
-        except Exception as exc:  # noqa: BLE001 - nothing may escape into a cell
-            _log.exception("internal error in %s", func.__name__)
-            return error_text(exc)
-        finally:
-            _places.reset(token)
+def close_places(token: Token) -> None:
+    """Close the record opened by :func:`open_places`."""
+    _places.reset(token)
 
-    return wrapper  # type: ignore[return-value]
+
+def log_internal(function: str) -> None:
+    """Log the exception being handled (an internal error in ``function``) with its traceback, which never
+    reaches a cell."""
+    _log.exception("internal error in %s", function)

@@ -18,6 +18,7 @@ Either way an ``RF`` column (the models carry one) is the risk-free rate, never 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,16 +34,28 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.convert import Grid
 from xlfactor.excel.guard import locate
-from xlfactor.excel.memo import Memo, content_key, factor_cache, once_per_call
+from xlfactor.excel.memo import MISSING, Depends, Memo, content_key, factor_cache, fit_cache, once_per_call
 from xlfactor.models import RF_COLUMN
 from xlfactor.models.frequency import frequency_code, frequency_name, periods_per_year
-from xlfactor.models.regression import CheckedFactors, check_factor_frame
+from xlfactor.models.regression import CheckedFactors, RegressionResult, check_factor_frame, regress
 
 ANNUALIZE_FIX = "or set annualize FALSE"
 #: More than this share of the dates without a factor row (of a model) is an error naming them.
 MAX_DROPPED_SHARE = 0.1
 dates_cache = Memo(64)
 ppy_cache = Memo(64)
+date_keys = Memo(64)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The regression :func:`sample` runs when asked (``fit=``): ``xf.regress`` of the returns on the factors
+    with these options (``excess``: the factors' RF subtracted from the returns)."""
+
+    cov: str = "nonrobust"
+    lags: int | None = None
+    excess: bool = True
+    units: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -51,10 +64,9 @@ class Sample:
 
     Attributes
     ----------
-    values : np.ndarray
-        Returns, rows x assets (decimals, NaN missing), on the rows of ``factors``.
-    assets : pd.Index
-        Asset names (the returns' header, or ``Asset 1``, ...).
+    returns : DataFrame
+        Returns, rows x assets (decimals, NaN missing), on the rows of ``factors``; the columns are the
+        returns' header, or ``Asset 1``, ...
     factors : DataFrame
         Factor columns, plus ``RF`` when the source has one.
     periods_per_year : int or None
@@ -70,21 +82,23 @@ class Sample:
         Of those, rows left out because they have no complete factor row (dates outside a
         model's data, blank factor cells): the regressions run on ``given - dropped`` rows
         at most (fewer for an asset with blank returns).
+    regression : RegressionResult or None
+        The regression asked for with ``sample(..., fit=...)`` (memoised by content), else None.
     """
 
-    values: np.ndarray
-    assets: pd.Index
+    returns: pd.DataFrame
     factors: pd.DataFrame
     periods_per_year: int | None
     key: str
     model: ModelData | None = None
     given: int = 0
     dropped: int = 0
+    regression: RegressionResult | None = None
 
-    @cached_property
-    def returns(self) -> pd.DataFrame:
-        """Returns as a DataFrame indexed like ``factors`` (built on first use)."""
-        return pd.DataFrame(self.values, index=self.factors.index, columns=self.assets, copy=False)
+    @property
+    def assets(self) -> pd.Index:
+        """Asset names (the returns' header, or ``Asset 1``, ...)."""
+        return self.returns.columns
 
     @property
     def factor_names(self) -> list[str]:
@@ -97,24 +111,27 @@ class Sample:
         return self.factors[self.factor_names]
 
     def rf(self, excess: bool) -> pd.Series | None:
-        """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None
-        (the engine checks that it covers the returns)."""
-        if not excess or RF_COLUMN not in self.factors.columns:
-            return None
-        return self.factors[RF_COLUMN] if self.model is None else self.model.checked.rf
+        """The risk-free rate to subtract from returns (:func:`risk_free`)."""
+        return risk_free(self.factors, self.model, excess)
 
-    @property
-    def engine_factors(self) -> pd.DataFrame | CheckedFactors:
-        """The factors as the engine takes them: a model's checked once per data vintage and dates
-        (:meth:`ModelData.checked`), a range's as a frame (checked by the engine on each call)."""
-        return self.factors if self.model is None else self.model.checked
+
+def risk_free(factors: pd.DataFrame, model: ModelData | None, excess: bool) -> pd.Series | None:
+    """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None (the engine
+    checks that it covers the returns)."""
+    if not excess or RF_COLUMN not in factors.columns:
+        return None
+    return factors[RF_COLUMN] if model is None else model.checked.rf
 
 
 def optional_dates(value: Any) -> pd.DatetimeIndex | None:
-    """The ``dates`` argument (raw cells, or a date Grid from :func:`row_grids`) as dates, memoised by
+    """The ``dates`` argument (raw cells, or a date Grid from :func:`common_rows`) as dates, memoised by
     the cells (a recalculation repeats them): parsed only on a miss. None when omitted."""
     if value is None:
         return None
+    return once_per_call(("dates", id(value)), value, lambda: _cached_dates(value))
+
+
+def _cached_dates(value: Any) -> pd.DatetimeIndex:
     rows = value.rows if isinstance(value, Grid) else value
     try:
         key: Hashable = ("dates", tuple(map(tuple, rows)) if isinstance(rows, list) else rows)
@@ -206,7 +223,7 @@ def _model_data(name: str, dates: pd.DatetimeIndex, arg: str) -> ModelData:
     ppy = _ppy(dates)
     freq = frequency(dates, ppy=ppy)
     name, version = resolve_model(name, freq, arg)
-    key = content_key("model", name, freq, version, dates)
+    key = content_key("model", name, freq, version, dates_key(dates))
     return factor_cache.get(key, lambda: _align_model(name, freq, version, dates, ppy, key))
 
 
@@ -328,12 +345,12 @@ def data_token(factors_value: Any, dates_value: Any, arg: str = "factors") -> Ha
     """
     if convert.model_name(factors_value) is None:
         return "range"
-    return model_data(factors_value, optional_dates(row_grids({"dates": dates_value})["dates"]), arg).key
+    return model_data(factors_value, common_rows(dates_value, [])[0], arg).key
 
 
-def factors_depend(factors: str = "factors", dates: str = "dates") -> Callable[[dict[str, Any]], Hashable]:
+def factors_depend(factors: str = "factors", dates: str = "dates") -> Depends:
     """``depends`` for :func:`xlfactor.excel.udf.excel_function`: :func:`data_token` of two arguments."""
-    return lambda arguments: data_token(arguments[factors], arguments[dates], factors)
+    return Depends((factors, dates), lambda value, dates_value: data_token(value, dates_value, factors))
 
 
 #: ``depends`` of the functions whose ``factors`` argument may name a model (with ``dates``).
@@ -349,13 +366,14 @@ def _same_length(n: int, other: int, arg: str, against: str) -> None:
         raise XLFactorError(f"{arg}: {n} rows but {against} has {other}; select ranges with the same number of rows")
 
 
-def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
-    """A range of factor returns indexed by ``dates`` (or by row number when no dates).
+def factor_range(cells: convert.Numbers, dates: pd.DatetimeIndex | None, rows: int | None = None) -> pd.DataFrame:
+    """A range of factor returns (its first ``rows`` data rows; None: all) indexed by ``dates`` (or by row
+    number when no dates).
 
     A column headed ``RF`` in any case (``rf``, ``Rf``) is the risk-free rate, renamed ``RF``.
     """
     arg = cells.arg
-    frame = convert.numbers(cells, arg, label="Factor")
+    frame = pd.DataFrame(cells.values[:rows], columns=cells.labels, copy=False)
     rf = [c for c in frame.columns if str(c).upper() == RF_COLUMN]
     if len(rf) > 1:
         raise XLFactorError(f"{arg}: {len(rf)} columns are headed RF ({', '.join(rf)}); keep one risk-free column")
@@ -364,7 +382,9 @@ def factor_range(cells: Grid, dates: pd.DatetimeIndex | None) -> pd.DataFrame:
     if dates is not None:
         _same_length(len(frame), len(dates), arg, "dates")
         frame.index = dates
-    locate(arg, _cell_locator(cells, frame.columns, frame.index, np.arange(len(frame))))
+    header = int(cells.header)
+    shape = (len(frame) + header, len(frame.columns))
+    locate(arg, _cell_locator(header, shape, frame.columns, frame.index, np.arange(len(frame))))
     return frame
 
 
@@ -372,7 +392,16 @@ def _ppy(dates: pd.DatetimeIndex | None) -> int | None:
     """Periods per year of the dates; None without dates (the frequency is then unknown)."""
     if dates is None:
         return None
-    return ppy_cache.get(content_key("ppy", dates), lambda: periods_per_year(dates))
+    return ppy_cache.get(("ppy", dates_key(dates)), lambda: periods_per_year(dates))
+
+
+def dates_key(dates: pd.DatetimeIndex) -> str:
+    """The content key of ``dates``, computed once per index object: the dates memo hands the same object to
+    every recalculation with the same cells, so a repeat costs a lookup by identity."""
+    entry = date_keys.lookup(id(dates))
+    if entry is MISSING or entry[0] is not dates:  # the entry holds the index: its id is not reused meanwhile
+        entry = date_keys.store(id(dates), (dates, content_key("dates", dates)))
+    return entry[1]
 
 
 def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
@@ -387,30 +416,6 @@ def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
     return ppy
 
 
-def row_grids(ranges: dict[str, Any]) -> dict[str, Any]:
-    """Row-aligned range arguments, each parsed at most once into a :class:`~xlfactor.excel.convert.Grid`,
-    cut to the rows that hold data.
-
-    A range selected larger than its data (``B2:B300`` for 60 rows) is common. Each range
-    keeps its header row; the body rows are cut to the last row holding data in any of the
-    ranges. Interior blanks stay (missing values). Nothing is cut when the dates form a row.
-    ``dates`` stays as its raw cells (or None) unless it was cut: :func:`optional_dates` looks
-    the raw cells up in its memo and parses them only on a miss.
-    """
-    grids: dict[str, Any] = {k: Grid.of(v, k) for k, v in ranges.items() if k != "dates"}
-    dates = ranges.get("dates")
-    grids["dates"] = dates
-    if not (_ends_blank(dates) or any(_ends_blank(g.rows) for g in grids.values() if isinstance(g, Grid))):
-        return grids  # fast path: no range ends with a blank row
-    if dates is not None:
-        grids["dates"] = Grid.of(dates, "dates", dates=True)
-        if grids["dates"].was_row:
-            return grids
-    given = [g for g in grids.values() if g is not None]
-    target = max(g.filled for g in given)
-    return {k: None if g is None else g.head(target) for k, g in grids.items()}
-
-
 def _ends_blank(value: Any) -> bool:
     """True when a range argument (2-D or flat list) ends with a row of blank cells."""
     if not isinstance(value, (list, tuple)) or len(value) < 2:
@@ -423,29 +428,36 @@ def factor_data(value: Any, dates_value: Any, *, arg: str = "factors") -> tuple[
     """Factor returns from a model name (over ``dates``) or a range; periods per year (None: a range
     without dates, frequency unknown); content key."""
     if convert.model_name(value) is not None:
-        found = model_data(value, optional_dates(row_grids({"dates": dates_value})["dates"]), arg)
+        found = model_data(value, common_rows(dates_value, [])[0], arg)
         return found.factors, found.periods_per_year, found.key
     blank_model(value, arg)
-    grids = row_grids({arg: value, "dates": dates_value})
-    dates = optional_dates(grids["dates"])
-    frame = factor_range(grids[arg], dates)
+    table = convert.read_numbers(value, arg, label="Factor")
+    dates, cut = common_rows(dates_value, [(len(table.values), table.filled)])
+    frame = factor_range(table, dates, cut)
     return frame, _ppy(dates), content_key("range", frame)
 
 
-def _shape_hint(values: np.ndarray, cells: Grid, other: int, against: str) -> None:
-    """Clearer messages for two common layouts that give a row-count mismatch."""
-    rows, cols = values.shape
-    arg = cells.arg
+def _shape_hint(shape: tuple[int, int], header: bool, arg: str, other: int, against: str) -> None:
+    """Clearer messages for two common layouts that give a row-count mismatch (``shape``: the data rows and
+    columns of ``arg``, ``header``: whether it has a header row)."""
+    rows, cols = shape
     if rows == 1 and other > 1:
         raise XLFactorError(
             f"{arg}: one row of {cols} values but {against} has {other} rows; give one column per asset "
             "and one row per date (transpose the range)"
         )
-    if rows == other + 1 and not cells.header:
+    if rows == other + 1 and not header:
         raise XLFactorError(
             f"{arg}: {rows} rows, one more than {against} ({other}); if the first row names the assets with "
             "numbers (tickers such as 7203), enter them as text (type '7203) so they are read as a header"
         )
+
+
+def _check_rows(shape: tuple[int, int], header: bool, arg: str, other: int, against: str) -> None:
+    """Refuse ``arg`` (``shape``: its data rows and columns) when its row count differs from ``against``'s."""
+    if shape[0] != other:
+        _shape_hint(shape, header, arg, other, against)
+        _same_length(other, shape[0], against, arg)
 
 
 def sample(
@@ -455,46 +467,86 @@ def sample(
     *,
     returns_arg: str = "returns",
     factors_arg: str = "factors",
+    fit: Fit | None = None,
 ) -> Sample:
-    """Returns (a range, header optional) and factors (a model name or a range) on common rows.
+    """Returns (a range, header optional) and factors (a model name or a range) on common rows; with ``fit``,
+    their regression too (memoised by content in :data:`~xlfactor.excel.memo.fit_cache`).
 
-    Each range is parsed once (:func:`row_grids`, which also drops the trailing rows blank in
-    every row-aligned range). Raises when lengths differ, dates are missing for a model, the
-    dates do not overlap the model data (or too many have no factor row). The values themselves
-    are checked by the engine, once, when they are used; the cells of the returns (and of a factor
-    range) are registered with :func:`~xlfactor.excel.guard.locate`, so that its messages point at
-    the cell. ``factors_arg`` names the factors in messages.
+    Each range is read once (:func:`~xlfactor.excel.convert.read_numbers`); the trailing rows blank in
+    every row-aligned range are dropped (:func:`_common_rows`). Raises when lengths differ, dates are
+    missing for a model, the dates do not overlap the model data (or too many have no factor row). The
+    values themselves are checked by the engine, once, when they are used; the cells of the returns (and
+    of a factor range) are registered with :func:`~xlfactor.excel.guard.locate`, so that its messages
+    point at the cell. ``factors_arg`` names the factors in messages.
+
+    The returns are read, aligned and handed to the engine here and nowhere else in the Excel layer (a
+    test counts the functions they pass through), so this function does all three in one place.
     """
     is_model = convert.model_name(factors_value) is not None
     if not is_model:
         blank_model(factors_value, factors_arg)
-    ranges = {returns_arg: returns_value, "dates": dates_value}
-    if not is_model:
-        ranges[factors_arg] = factors_value
-    grids = row_grids(ranges)
-    returns = grids[returns_arg]
-    values, assets = convert.grid_numbers(returns)
-    given = len(values)
-    dates = optional_dates(grids["dates"])
+    cells = convert.read_numbers(returns_value, returns_arg)
+    table = None if is_model else convert.read_numbers(factors_value, factors_arg, label="Factor")
+    layouts = [(len(cells.values), cells.filled)] + ([] if table is None else [(len(table.values), table.filled)])
+    dates, cut = common_rows(dates_value, layouts)
+    values = cells.values[:cut]
+    given, header = len(values), int(cells.header)
     if dates is not None:
-        if len(dates) != len(values):
-            _shape_hint(values, returns, len(dates), "dates")
-        _same_length(len(dates), len(values), "dates", returns_arg)
-    if is_model:
+        _check_rows(values.shape, cells.header, returns_arg, len(dates), "dates")
+    if table is None:
         model = model_data(factors_value, dates, factors_arg)
         values, factors, complete = values[model.rows], model.factors, model.complete
-        source, ppy = model.key, model.periods_per_year
+        source, ppy, rows = model.key, model.periods_per_year, model.rows
     else:
         model = None
-        factors = factor_range(grids[factors_arg], dates)
-        if len(factors) != len(values):
-            _shape_hint(values, returns, len(factors), factors_arg)
-        _same_length(len(factors), len(values), factors_arg, returns_arg)
+        factors = factor_range(table, dates, cut)
+        _check_rows(values.shape, cells.header, returns_arg, len(factors), factors_arg)
         complete, source, ppy = _complete_rows(factors), content_key("range", factors), _ppy(dates)
-    rows = model.rows if model is not None else np.arange(len(values))
-    locate(returns_arg, _cell_locator(returns, assets, factors.index, rows))
-    dropped = given - int(complete.sum())
-    return Sample(values, assets, factors, ppy, content_key(source, values, assets), model, given, dropped)
+        rows = np.arange(given)
+    locate(returns_arg, _cell_locator(header, (given + header, len(cells.labels)), cells.labels, factors.index, rows))
+    frame = pd.DataFrame(values, index=factors.index, columns=cells.labels, copy=False)
+    digest = hashlib.blake2b(values.tobytes(), digest_size=16)  # the content key: numbers, shape, names, source
+    digest.update(repr((source, values.shape, tuple(cells.labels))).encode())
+    key = digest.hexdigest()
+    regression = None
+    if fit is not None:
+        fit_key = ("regress", key, fit)
+        regression = fit_cache.lookup(fit_key)
+        if regression is MISSING:
+            engine_factors = factors if model is None else model.checked  # a model's: checked once per vintage
+            regression = fit_cache.store(
+                fit_key,
+                regress(
+                    frame,
+                    engine_factors,
+                    cov=fit.cov,
+                    lags=fit.lags,
+                    rf=risk_free(factors, model, fit.excess),
+                    periods_per_year=ppy,
+                    units=fit.units,
+                ),
+            )
+    return Sample(frame, factors, ppy, key, model, given, given - int(complete.sum()), regression)
+
+
+def common_rows(dates_value: Any, layouts: list[tuple[int, int]]) -> tuple[pd.DatetimeIndex | None, int | None]:
+    """The dates, and how many data rows of the row-aligned ranges to keep (None: all).
+
+    ``layouts`` gives each numeric range's data rows and its rows up to the last holding a number. A
+    range selected larger than its data (``B2:B300`` for 60 rows) is common: the rows are cut to the
+    last holding data in any of the ranges (dates included). Interior blanks stay (missing values).
+    Nothing is cut when the dates form a row. The dates' raw cells are looked up in their memo
+    (:func:`optional_dates`) and parsed only on a miss.
+    """
+    if not (_ends_blank(dates_value) or any(filled < rows for rows, filled in layouts)):
+        return optional_dates(dates_value), None
+    if dates_value is None:
+        return None, max(filled for _, filled in layouts)
+    cells = Grid.of(dates_value, "dates", dates=True)
+    if cells.was_row:
+        return optional_dates(cells), None
+    cut = max(cells.filled, *(filled for _, filled in layouts))
+    return optional_dates(cells.head(cut)), cut
 
 
 def blank_model(value: Any, arg: str = "factors") -> None:
@@ -510,9 +562,12 @@ def blank_model(value: Any, arg: str = "factors") -> None:
         raise XLFactorError(f"{arg}: the cell is blank; enter {fix}{alternative}")
 
 
-def _cell_locator(cells: Grid, columns: pd.Index, index: pd.Index, rows: np.ndarray) -> Callable:
+def _cell_locator(
+    header: int, shape: tuple[int, int], columns: pd.Index, index: pd.Index, rows: np.ndarray
+) -> Callable:
     """``(column, row) -> "row 9, column 3 of the range"``: where an engine error's column and row labels
-    sit in the selected range (``rows``: the range's data row of each row of the frame the engine got)."""
+    sit in the selected range (``header``: 1 with a header row, ``shape``: the range's rows and columns,
+    ``rows``: the range's data row of each row of the frame the engine got)."""
 
     def place(column: Hashable, row: Hashable) -> str | None:
         try:
@@ -522,8 +577,7 @@ def _cell_locator(cells: Grid, columns: pd.Index, index: pd.Index, rows: np.ndar
             return None
         if not isinstance(col, int) or not isinstance(at, int):
             return None
-        shape = (len(cells.rows), len(columns))
-        return convert.cell_place(int(rows[at]) + cells.header, col, shape)
+        return convert.cell_place(int(rows[at]) + header, col, shape)
 
     return place
 

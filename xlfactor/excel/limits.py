@@ -1,17 +1,19 @@
 """Bounds on one FM_ call: cells per argument (every runtime) and, on a server, compute time.
 
-- :func:`check_cells`: an argument of more than ``$XLFACTOR_MAX_CELLS`` cells (default
-  1,000,000; ``0`` turns the check off) is refused with ``#FM!`` naming the argument, before
-  anything is converted or computed. Applied by :func:`xlfactor.excel.udf.excel_function`
-  to every FM_ function.
+- :func:`max_cells`: an argument of more than ``$XLFACTOR_MAX_CELLS`` cells (default
+  1,000,000; ``0`` turns the check off) is refused with ``#FM!`` naming the argument
+  (:func:`too_many_cells`), before anything is converted or computed. Applied by
+  :func:`xlfactor.excel.udf.excel_function` to every FM_ function.
 - :func:`time_limit`: seconds an xlwings Server waits for one call (``$XLFACTOR_TIME_LIMIT``,
   default 60; ``0`` waits without limit), used by :mod:`xlfactor.excel.server_functions`.
+- :func:`max_body`: bytes of one request an xlwings Server reads (``$XLFACTOR_MAX_BODY_MB``,
+  default 24 MB, room for about a million cells as Excel sends them; ``0``: no limit), used by
+  :mod:`xlfactor.excel.server_lifespan`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from typing import Any
 
 from xlfactor.errors import XLFactorError
@@ -20,6 +22,8 @@ MAX_CELLS_ENV = "XLFACTOR_MAX_CELLS"
 DEFAULT_MAX_CELLS = 1_000_000
 TIME_LIMIT_ENV = "XLFACTOR_TIME_LIMIT"
 DEFAULT_TIME_LIMIT = 60.0
+MAX_BODY_ENV = "XLFACTOR_MAX_BODY_MB"
+DEFAULT_MAX_BODY_MB = 24.0
 
 
 def setting(name: str, default: float) -> float:
@@ -46,6 +50,15 @@ def time_limit() -> float:
     return setting(TIME_LIMIT_ENV, DEFAULT_TIME_LIMIT)
 
 
+def max_body() -> int:
+    """Bytes of one request a server reads (``$XLFACTOR_MAX_BODY_MB`` megabytes; 0: no limit)."""
+    return int(setting(MAX_BODY_ENV, DEFAULT_MAX_BODY_MB) * 1_000_000)
+
+
+#: The types of a range's rows as xlwings passes them.
+ROW_TYPES = frozenset({list, tuple})
+
+
 def cell_count(value: Any) -> int:
     """Cells in an argument as xlwings passes it: a list of rows, a list, or one value."""
     if isinstance(value, list | tuple):
@@ -53,15 +66,9 @@ def cell_count(value: Any) -> int:
     return 1
 
 
-def check_cells(names: Sequence[str], values: Sequence[Any]) -> None:
-    """Refuse an argument with more cells than :func:`max_cells`, naming it."""
-    limit = max_cells()
-    if not limit:
-        return
-    for name, value in zip(names, values, strict=False):
-        cells = cell_count(value)
-        if cells > limit:
-            raise XLFactorError(
-                f"{name}: {cells:,} cells; at most {limit:,} per argument are taken ({MAX_CELLS_ENV}); select a "
-                "smaller range (fewer dates or assets), or ask the administrator to raise the limit"
-            )
+def too_many_cells(name: str, cells: int, limit: int) -> XLFactorError:
+    """The refusal of an argument ``name`` of ``cells`` cells, over the ``limit`` per argument."""
+    return XLFactorError(
+        f"{name}: {cells:,} cells; at most {limit:,} per argument are taken ({MAX_CELLS_ENV}); select a "
+        "smaller range (fewer dates or assets), or ask the administrator to raise the limit"
+    )

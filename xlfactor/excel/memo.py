@@ -5,9 +5,9 @@ inputs. Three caches (one :class:`Memo` each) make repeats cheap:
 
 - finished cell values in :data:`result_cache`, keyed by the function name, the raw
   argument values exactly as Excel sent them and the data the result depends on (for a
-  model name: model, frequency, data vintage, dates). :func:`cell_memo` looks them up
-  BEFORE any argument is converted, so recalculating an unchanged formula costs a hash
-  of its cells and one vintage query;
+  model name: model, frequency, data vintage, dates). :func:`xlfactor.excel.udf.excel_function` looks
+  them up BEFORE any argument is converted, so recalculating an unchanged formula costs a hash
+  of its cells and one vintage query (:class:`Depends`);
 - engine results (a regression, a risk model) in :data:`fit_cache`, keyed by the
   content of the cleaned inputs, so FM_BETA, FM_ALPHA and FM_REGRESS over the same
   data share one regression;
@@ -23,13 +23,11 @@ are simply never looked up again (the LRU bound pushes them out).
 from __future__ import annotations
 
 import contextvars
-import functools
 import hashlib
-import inspect
-import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,6 +35,8 @@ import pandas as pd
 
 _T = TypeVar("_T")
 DEFAULT_SIZE = 256
+#: What :meth:`Memo.lookup` returns for a key it does not hold.
+MISSING = object()
 
 
 def _feed(h: Any, part: Any) -> None:
@@ -101,14 +101,22 @@ class Memo:
 
         Exceptions from ``compute`` propagate and nothing is stored.
         """
+        value = self.lookup(key)
+        return self.store(key, compute()) if value is MISSING else value
+
+    def lookup(self, key: Hashable) -> Any:
+        """The cached value for ``key`` (counted as a hit), or :data:`MISSING` (counted as a miss)."""
         with self._lock:
             entry = self._data.get(key)
-            if entry is not None:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return entry[0]
-            self.misses += 1
-        value = compute()
+            if entry is None:
+                self.misses += 1
+                return MISSING
+            self._data.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def store(self, key: Hashable, value: _T) -> _T:
+        """Keep ``value`` under ``key`` (unless heavier than ``max_weight``) and return it."""
         weight = self._weigh(value) if self._weigh is not None else 0
         if self._weigh is not None and weight > self.max_weight:
             return value
@@ -150,53 +158,40 @@ fit_cache = Memo()
 factor_cache = Memo()
 
 
-def raw_key(name: str, args: Sequence[Any]) -> str | None:
-    """Digest of a function name and its raw arguments (nested lists of cell values), or None.
+@dataclass(frozen=True)
+class Depends:
+    """What a memoised Excel result depends on besides its cells: ``token(*values)`` of the raw
+    ``arguments`` (by name), e.g. the data vintage of a model named in ``factors`` on ``dates``.
 
-    ``pickle`` keeps types apart (``1``, ``1.0``, ``True`` and ``"1"`` differ), so only
-    identical cells give the same key. None when an argument cannot be pickled.
+    :func:`xlfactor.excel.udf.excel_function` calls it on every call, before the result memo lookup,
+    inside :func:`call_scope`; if it raises, or the cells cannot be hashed, the function simply runs
+    (and reports the problem in its usual order).
     """
-    try:
-        data = pickle.dumps((name, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - any unpicklable value: simply not memoised
-        return None
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    arguments: tuple[str, ...]
+    token: Callable[..., Hashable]
 
 
-def cell_memo(func: Callable[..., Any], depends: Callable[[dict[str, Any]], Hashable]) -> Callable[..., Any]:
-    """Wrap an Excel function so that a repeat with identical raw cells is served from :data:`result_cache`.
+#: ``depends`` of the functions whose result depends on their cells only.
+NO_DATA = Depends((), tuple)
 
-    ``depends(arguments by name)`` returns what the result depends on besides the cells
-    (e.g. the data vintage of a model); it runs on every call, before the lookup. If it
-    raises, or the cells cannot be hashed, the function simply runs (and reports the
-    problem in its usual order). Exceptions are never cached; a hit returns a fresh copy
-    of the rows, so no caller can alter the stored value.
-    """
-    params = list(inspect.signature(func).parameters.values())
-    names = [p.name for p in params]
-    defaults = [p.default for p in params]
-    qualname = func.__qualname__
 
-    @functools.wraps(func)
-    def wrapper(*args: Any) -> Any:
-        key = raw_key(qualname, args)
-        if key is None:
-            return func(*args)
-        bound = dict(zip(names, [*args, *defaults[len(args) :]], strict=True))
-        scope = _call_scope.set({})
-        try:
-            try:
-                token = depends(bound)
-            except Exception:  # noqa: BLE001 - the function itself reports the problem
-                return func(*args)
-            return _fresh(result_cache.get((key, token), lambda: func(*args)))
-        finally:
-            _call_scope.reset(scope)
-
-    return wrapper
+def fresh(value: Any) -> Any:
+    """A stored cell value as a new list of new rows, so that no caller alters the stored one."""
+    return [list(row) if isinstance(row, list) else row for row in value] if isinstance(value, list) else value
 
 
 _call_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xlfactor_call_scope", default=None)
+
+
+def call_scope() -> contextvars.Token:
+    """Open the scope of one memoised Excel function call for :func:`once_per_call` (reset the token after)."""
+    return _call_scope.set({})
+
+
+def end_call_scope(token: contextvars.Token) -> None:
+    """Close the scope opened by :func:`call_scope`."""
+    _call_scope.reset(token)
 
 
 def once_per_call(key: Hashable, anchor: object, compute: Callable[[], _T]) -> _T:
@@ -214,12 +209,3 @@ def once_per_call(key: Hashable, anchor: object, compute: Callable[[], _T]) -> _
     value = compute()
     scope[key] = (anchor, value)
     return value
-
-
-def _fresh(value: Any) -> Any:
-    return [list(row) if isinstance(row, list) else row for row in value] if isinstance(value, list) else value
-
-
-def no_data(arguments: dict[str, Any]) -> Hashable:
-    """``depends`` for functions whose result depends on their cells only."""
-    return ()

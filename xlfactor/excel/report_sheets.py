@@ -21,8 +21,8 @@ import pandas as pd
 import xlwings as xw
 
 from xlfactor.excel import ribbon
+from xlfactor.models import labels as L
 from xlfactor.models.risk_model import PortfolioRisk
-from xlfactor.report import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.build import report_analysis
 from xlfactor.report.info import ReportInfo
@@ -35,10 +35,11 @@ from xlfactor.report.sheets import (
     regressions,
     risk,
     risk_history,
+    rolling,
     scenarios,
     summary,
 )
-from xlfactor.report.workbook import BP, DATE, INT, NUM2, NUM3, PCT, PCT1
+from xlfactor.report.workbook import DATE, NUM2, NUM3, PCT, PCT1
 
 PREFIX = "xlfactor "
 TABLE_STYLE = "TableStyleMedium2"
@@ -72,22 +73,10 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
     factors = a.factor_names
     expo = a.exposures[list(exposures.COLUMNS)].rename(columns=exposures.COLUMNS)
     expo["Differs materially"] = expo["Differs materially"].map({True: "yes", False: "no"})
-    expo = expo[
-        ["Top-down beta", "Bottom-up beta", "Std error", "t-stat", "Bottom-up minus top-down", "Differs materially"]
-    ]
-    regression_formats = {
-        "Weight": PCT1,
-        f"Alpha (bp per {period})": BP,
-        "Alpha (ann.)": PCT,
-        "R2": PCT1,
-        "Adj. R2": PCT1,
-        "Idio vol (ann.)": PCT,
-        "Obs": INT,
-        "t(alpha)": NUM2,
-        **{f: NUM3 for f in factors},
-        **{f"t({f})": NUM2 for f in factors},
-    }
-    rolling = a.rolling[[*factors, "alpha", "rsquared"]].rename(columns={"alpha": "Alpha", "rsquared": "R2"})
+    expo = expo[["Top-down beta", "Bottom-up beta", L.BSE.short, L.TVALUES.short, "Bottom-up minus top-down",
+                 "Differs materially"]]  # fmt: skip
+    roll = rolling.table(a)
+    roll = roll[[*factors, *[c for c in roll.columns if c not in factors]]]  # the betas first: charted
     stress = a.stress.rename(columns={"pnl": "Portfolio P&L"})
     stress = stress[["Portfolio P&L", *[c for c in stress.columns if c != "Portfolio P&L"]]]
     var = a.var_es.rename(columns={"var": "VaR", "es": "Expected shortfall"})
@@ -106,7 +95,7 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
                 "Factor exposures (betas): top-down vs bottom-up",
                 expo,
                 "Factor",
-                {c: NUM3 for c in expo.columns} | {"t-stat": NUM2},
+                exposures.FORMATS,
                 chart=("bar_clustered", 2),
             ),
         ],
@@ -120,15 +109,15 @@ def layout(a: PortfolioAnalysis, info: ReportInfo) -> dict[str, list[Block]]:
                 "Per-asset factor regressions (OLS, classical t-stats)",
                 regressions.table(a, period),
                 "Asset",
-                regression_formats,
+                regressions.formats(factors, period),
             ),
         ],
         "rolling betas": [
             Block(
                 f"Rolling {a.window}-{period} portfolio betas",
-                rolling,
+                roll,
                 "Date",
-                {f: NUM3 for f in factors} | {"Alpha": PCT, "R2": PCT1},
+                {f: NUM3 for f in factors} | rolling.FORMATS,
                 DATE,
                 chart=("line", len(factors)),
             ),
@@ -205,7 +194,7 @@ def _risk_block(title: str, r: PortfolioRisk, index_label: str) -> Block:
     frame, labels = (r.by_factor, risk.FACTOR_LABELS) if index_label == "Factor" else (r.by_asset, risk.ASSET_LABELS)
     table = frame[list(labels)].rename(columns=labels)
     table = table[["Contribution", *[c for c in table.columns if c != "Contribution"]]]
-    total = "Tracking error" if r.active else "Total volatility"
+    total = "Tracking error" if r.active else L.TOTAL_VOL.long
     return Block(
         title,
         table,
@@ -276,7 +265,7 @@ def _risk_history_blocks(a: PortfolioAnalysis, period: str) -> list[Block]:
     if h is None:
         return [Block("Risk history", pairs=[(forecast.too_short(a, period), None, None)])]
     frame = risk_history.table(h)
-    first = [c for c in (L.TOTAL_VOL, risk_history.realised_vol(h), risk_history.TRACKING_ERROR) if c in frame]
+    first = [c for c in (L.TOTAL_VOL.short, risk_history.realised_vol(h), risk_history.TRACKING_ERROR) if c in frame]
     frame = frame[[*first, *[c for c in frame.columns if c not in first]]]
     return [
         Block(

@@ -6,7 +6,7 @@ it with the ``headers`` argument (:func:`render`). The top-left cell of a labell
 is never empty: pre-365 Excel shows only that cell of a formula entered without spilling.
 
 Only re-labelling and selection: every number is taken as the engine computed it. Labels
-shared with the report come from :mod:`xlfactor.report.labels`.
+of statistics come from :mod:`xlfactor.models.labels`, as in the report and ``summary()``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 import pandas as pd
 
 from xlfactor.excel import convert
+from xlfactor.models import labels as L
 from xlfactor.models.backtest import BacktestResult
 from xlfactor.models.episodes import ScenarioResult
 from xlfactor.models.hedging import HedgeResult, PositionSize, RiskShareHedge
 from xlfactor.models.risk_model import PortfolioRisk
+from xlfactor.models.rolling import RSQUARED
 from xlfactor.models.scenarios import StressResult, VaRResult
-from xlfactor.report import labels as L
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,10 @@ def info_fields(info: dict[str, Any]) -> dict[str, Any]:
 def risk_fields(risk: PortfolioRisk) -> dict[str, Any]:
     """Portfolio risk summary: volatilities, variances, factor share, then one exposure per factor."""
     fields = {
-        L.TOTAL_VOL: risk.total_vol,
-        L.FACTOR_VOL: risk.factor_vol,
-        L.SPECIFIC_VOL: risk.specific_vol,
-        L.FACTOR_SHARE: risk.factor_share,
+        L.TOTAL_VOL.short: risk.total_vol,
+        L.FACTOR_VOL.short: risk.factor_vol,
+        L.SPECIFIC_VOL.short: risk.specific_vol,
+        L.FACTOR_SHARE.short: risk.factor_share,
         "Total var": risk.total_var,
         "Factor var": risk.factor_var,
         "Specific var": risk.specific_var,
@@ -118,13 +119,13 @@ def hedge_fields(result: HedgeResult) -> dict[str, Any]:
     fields: dict[str, Any] = {str(k): v for k, v in result.ratios.items()}
     annual = result.residual_vol_annualized is not None
     fields["Effectiveness"] = result.effectiveness
-    fields["Residual vol (ann.)" if annual else "Residual vol"] = (
+    fields[L.annual(L.RESID_VOL.long) if annual else L.RESID_VOL.long] = (
         result.residual_vol_annualized if annual else result.residual_vol
     )
     fields["Unhedged vol (ann.)" if annual else "Unhedged vol"] = (
         result.unhedged_vol_annualized if annual else result.unhedged_vol
     )
-    fields["Observations"] = result.nobs
+    fields[L.NOBS.long] = result.nobs
     if result.binding is not None:
         fields.update({f"Bound binding: {k}": v or "none" for k, v in result.binding.items()})
     return fields
@@ -147,7 +148,7 @@ def risk_share_table(result: RiskShareHedge) -> pd.DataFrame:
             "Hedge (sell)": [float("nan")] * 4,
             "After": [result.total_vol_after, result.factor_vol_after, result.specific_vol, result.factor_share_after],
         },
-        index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
+        index=[L.TOTAL_VOL.short, L.FACTOR_VOL.short, L.SPECIFIC_VOL.short, L.FACTOR_SHARE.short],
     )
     table = pd.concat([factors, summary])
     if result.binding is not None:
@@ -181,7 +182,7 @@ def var_fields(result: VaRResult) -> dict[str, Any]:
     }
     if result.method != "parametric":
         fields.update(
-            {"Skewness": result.skew, "Excess kurtosis": result.excess_kurtosis, "Observations": result.observations}
+            {"Skewness": result.skew, "Excess kurtosis": result.excess_kurtosis, L.NOBS.long: result.observations}
         )
     fields.update({f"VaR {k}": v for k, v in result.by_factor["var"].items()})
     fields.update({f"ES {k}": v for k, v in result.by_factor["es"].items()})
@@ -241,9 +242,9 @@ def backtest_fields(result: BacktestResult) -> dict[str, Any]:
         "Breaches": result.breaches,
         "Expected breaches": result.expected_breaches,
         "Kupiec LR": result.kupiec_lr,
-        "Kupiec p-value": result.kupiec_pvalue,
+        L.named("Kupiec", L.PVALUES.long): result.kupiec_pvalue,
         "Christoffersen LR": result.christoffersen_lr,
-        "Christoffersen p-value": result.christoffersen_pvalue,
+        L.named("Christoffersen", L.PVALUES.long): result.christoffersen_pvalue,
         "Window": "expanding" if result.window is None else result.window,
         "First forecast after (rows)": result.min_periods,
         "Refit every (rows)": result.refit_every,
@@ -275,9 +276,10 @@ def stress_table(result: StressResult) -> pd.DataFrame:
 
 def rolling_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``rolling_regress`` output with flat column labels: the field alone for one asset, else
-    ``"<asset> <field>"``; a non-date index becomes 1-based row numbers."""
+    ``"<asset> <field>"`` (the ``rsquared`` field as ``R2``); a non-date index becomes 1-based row numbers."""
     assets = frame.columns.get_level_values(0).unique()
-    labels = [str(f) if len(assets) == 1 else f"{a} {f}" for a, f in frame.columns]
+    shown = [(a, L.RSQUARED.short if f == RSQUARED else str(f)) for a, f in frame.columns]
+    labels = [f if len(assets) == 1 else L.named(a, f) for a, f in shown]
     out = frame.set_axis(labels, axis=1)
     if not isinstance(out.index, pd.DatetimeIndex):
         out.index = range(1, len(out) + 1)

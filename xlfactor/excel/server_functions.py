@@ -12,7 +12,7 @@ signature, xlwings metadata) that runs it
   started on the first such call) when they hold more: a heavy call then holds neither the
   worker's event loop nor its interpreter lock, so other users' calls go on beside it;
 - directly, when an argument is over the cells limit: the function refuses it at once
-  (:func:`xlfactor.excel.limits.check_cells`).
+  (:func:`xlfactor.excel.limits.max_cells`).
 
 A call waits at most :func:`xlfactor.excel.limits.time_limit` seconds (queueing included) and
 then answers ``#FM!`` with what to do. A heavy call past the limit is stopped: its process is
@@ -36,7 +36,7 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from xlwings.pro import _xlofficejs
+from xlwings.pro import _xlofficejs, udfs_officejs
 
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import functions
@@ -48,20 +48,27 @@ def _pyodide_absent(value: Any) -> bool:
     return False
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def skip_pyodide_checks() -> bool:
-    """Outside Pyodide, make xlwings' per-cell ``JsNull`` check a constant ``False``; True if applied.
+    """Outside Pyodide, make xlwings' ``JsNull`` checks constants; True if applied.
 
     xlwings' Office.js engine asks ``_is_jsnull(value)`` for every input cell
-    (``xlwings.pro._xlofficejs._clean_value_data_element``), which tries
-    ``from pyodide.ffi import JsNull`` each time: an import attempt per cell, about a third
-    of a server call. Outside Pyodide the answer is always False, so the module-level name
-    is replaced by a function returning False (tests/server checks xlwings still looks it up
-    there per cell, and that the answer is unchanged).
+    (``xlwings.pro._xlofficejs._clean_value_data_element``) and ``js_to_none(arg)`` for every
+    argument (``xlwings.pro.udfs_officejs.to_scalar``); both try ``from pyodide.ffi import
+    JsNull`` each time, an import attempt through every entry of ``sys.path`` (per cell, about
+    a third of a server call). Outside Pyodide the first always answers False and the second
+    returns its argument, so the two module-level names are replaced by functions doing just
+    that (tests/server checks xlwings still looks them up there, and that the answers are
+    unchanged).
     """
     try:
         import pyodide  # noqa: F401
     except ImportError:
         _xlofficejs._is_jsnull = _pyodide_absent
+        udfs_officejs.js_to_none = _as_is
         return True
     return False
 

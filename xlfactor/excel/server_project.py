@@ -20,9 +20,11 @@ files that command creates, the way xlwings Server documents a project:
   sending the token the user saved through the task pane's sign-in field; Refresh data needs
   the admin role (:mod:`xlfactor.excel.server_scripts`); CORS grants no foreign origin
   (``XLWINGS_CORS_ALLOW_ORIGINS=[]``);
-- ``xlwings-server add auth custom`` and ``xlwings-server add docker`` are run, and their files
-  filled in for xlfactor (the token provider above; the Docker files,
-  :mod:`xlfactor.excel.server_docker`);
+- ``xlwings-server add auth custom``, ``xlwings-server add docker`` and ``xlwings-server add
+  lifespan`` are run, and their files filled in for xlfactor (the token provider above; the
+  Docker files, :mod:`xlfactor.excel.server_docker`; ``lifespan.py``, the startup hook that
+  sets the request body limit and signs calls in before their body is read,
+  :mod:`xlfactor.excel.server_lifespan`);
 - ``pyproject.toml`` ``[tool.xlwings_server]`` sets ``functions_namespace = "XLFACTOR"``, so
   the functions appear in Excel as ``XLFACTOR.FM_BETA`` (``XLFACTOR_DEV.FM_BETA`` while the
   project's ``.env`` says ``XLWINGS_ENVIRONMENT="dev"``).
@@ -73,6 +75,16 @@ and runs one at a time, at most once per XLFACTOR_REFRESH_INTERVAL seconds.
 
 from xlfactor.excel.scripts import *  # noqa: F403
 from xlfactor.excel.server_scripts import xlfactor_refresh  # noqa: F401
+'''
+
+LIFESPAN = '''\
+"""xlfactor's request bounds, through xlwings Server's startup hook (written by `xlfactor server init`).
+
+At each worker's start: a request over XLFACTOR_MAX_BODY_MB gets 413 before it is read, and function and
+script calls are signed in before their body is read; see the README's operator section.
+"""
+
+from xlfactor.excel.server_lifespan import lifespan  # noqa: F401
 '''
 
 CUSTOM_AUTH = '''\
@@ -329,7 +341,7 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     if done.returncode != 0 or not (folder / "templates" / "manifest.xml").is_file():
         raise XLFactorError(f"xlwings-server init {folder} failed: {(done.stderr or done.stdout).strip()}")
 
-    for extra in (["auth", "custom"], ["docker"]):  # xlwings Server's own auth provider and Docker files
+    for extra in (["auth", "custom"], ["docker"], ["lifespan"]):  # xlwings Server's auth provider, Docker, hook
         added = subprocess.run([*xlwings_server_command(), "add", *extra], cwd=folder, capture_output=True, text=True)
         if added.returncode != 0:
             reason = (added.stderr or added.stdout).strip()
@@ -346,6 +358,7 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     (folder / "templates" / "taskpane.html").write_text(taskpane_html(namespace), encoding="utf-8")
     (folder / "static" / "js" / "auth.js").write_text(AUTH_JS, encoding="utf-8")
     (folder / "auth" / "custom" / "__init__.py").write_text(CUSTOM_AUTH, encoding="utf-8")
+    (folder / "lifespan.py").write_text(LIFESPAN, encoding="utf-8")
     env = folder / ".env"
     env.write_text(configure_env(env.read_text(encoding="utf-8")), encoding="utf-8")
     _set_namespace(folder / "pyproject.toml", namespace)

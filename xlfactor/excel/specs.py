@@ -29,9 +29,10 @@ How to add an FM_ function
        @excel_function(depends=FACTOR_DATA)
        def FM_R2(returns, factors, dates=None, excess=True):
            \"\"\"R-squared and adjusted R-squared of each asset's regression on the factors.\"\"\"
-           sample = inputs.sample(returns, factors, dates)
-           result = cached.regression(sample, "nonrobust", None, excess)
-           return Table(pd.DataFrame({"R2": result.rsquared, "Adj. R2": result.rsquared_adj}), "Asset")
+           sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess))
+           result = sample.regression
+           frame = pd.DataFrame({L.RSQUARED.short: result.rsquared, L.RSQUARED_ADJ.short: result.rsquared_adj})
+           return Table(frame, "Asset")  # labels of statistics: xlfactor.models.labels (as L)
 
    The docstring (at most 255 characters) is the wizard text. Options arrive converted
    (``excess`` is a bool); ranges arrive raw. Do not add ``headers``: every function gets it.
@@ -45,7 +46,7 @@ How to add an FM_ function
    ``start``, ``end``, ``output``, ``range``, ``year``, ``rate``, ``format``, ...: see
    ``tests/excel`` for the list).
 3. ``depends``: :data:`xlfactor.excel.inputs.FACTOR_DATA` when a ``factors`` argument may
-   name a model, :func:`xlfactor.excel.memo.no_data` when the result depends on the cells
+   name a model, :data:`xlfactor.excel.memo.NO_DATA` when the result depends on the cells
    only; omit it only for results that must never be memoised.
 4. Add the name to the import list of :mod:`xlfactor.excel.functions` (the one UDF module
    every runtime imports) and to ``ALL_FUNCTIONS`` in ``tests/excel/test_functions_engine.py``.
@@ -100,17 +101,26 @@ class Spec:
         typed) is refused with ``need`` (or :data:`REQUIRED_FIX`); so is a required range
         given as an empty argument when the spec states a ``need``.
         """
-        if value is REQUIRED:
-            raise XLFactorError(f"{name}: required; {self.need or REQUIRED_FIX}")
         if self.parse is None:
-            if value is None and default is REQUIRED and self.need:
-                raise XLFactorError(f"{name}: required; {self.need}")
+            if value is REQUIRED or (value is None and default is REQUIRED):
+                self.refuse_missing(name, value)
             return value
+        if value is REQUIRED:
+            self.refuse_missing(name, value)
         if default is REQUIRED:
             if self.need and convert.is_blank(convert.single(value, name)):
                 raise XLFactorError(f"{name}: required; {self.need}")
             default = None
         return self.parse(value, name, default)
+
+    def refuse_missing(self, name: str, value: Any) -> None:
+        """Refuse a required argument left out of the call (``value`` is :data:`REQUIRED`: Office.js passes only
+        the arguments typed), or a required range given as an empty argument (None) when the spec states a
+        ``need``; else return."""
+        if value is REQUIRED:
+            raise XLFactorError(f"{name}: required; {self.need or REQUIRED_FIX}")
+        if value is None and self.need:
+            raise XLFactorError(f"{name}: required; {self.need}")
 
 
 def rng(doc: str, *, need: str = "") -> Spec:

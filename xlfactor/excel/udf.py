@@ -9,19 +9,27 @@ one passed to the decorator for a name whose meaning is local). See
   then the keyword-only parameters (declared after ``*``): an argument added to an existing
   function goes there, so calls written before it existed, ``headers`` included, keep
   their meaning;
-- converts every option (flags, choices, numbers, dates, names) before the body runs, so the
-  body receives Python values, and ranges as raw 2-D lists;
-- renders the returned :class:`~xlfactor.excel.results.Table` or
-  :class:`~xlfactor.excel.results.Record` with ``headers`` (a 2-D list passes unchanged);
-- with ``depends=...``: applies :func:`xlfactor.excel.memo.cell_memo`, which serves a repeat
-  with identical raw cells from the result memo before any conversion. ``depends`` maps the
-  raw arguments (by name) to what else the result depends on: the data vintage for model
-  names (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing
-  (:func:`xlfactor.excel.memo.no_data`). Without ``depends`` nothing is memoised;
-- refuses an argument of more cells than :func:`xlfactor.excel.limits.max_cells` before
-  anything else (memo included) looks at it;
-- :func:`in_excel_terms` (an error with a wording for a cell gets it), then
-  :func:`xlfactor.excel.guard.guarded` (errors become ``#FM! ...`` text);
+- registers ONE function with xlwings, which for each call, in this order:
+
+  1. refuses an argument of more cells than :func:`xlfactor.excel.limits.max_cells` before
+     anything else (memo included) looks at it;
+  2. with ``depends=...`` (a :class:`xlfactor.excel.memo.Depends`): serves a repeat with
+     identical raw cells from the result memo (:data:`xlfactor.excel.memo.result_cache`),
+     before any conversion. Its key is a digest of the raw arguments (``pickle`` keeps ``1``,
+     ``1.0``, ``True`` and ``"1"`` apart) and of what ``depends`` says the result rests on
+     besides the cells: the data vintage for model names
+     (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing (:data:`xlfactor.excel.memo.NO_DATA`).
+     Without ``depends`` nothing is memoised; exceptions are never memoised;
+  3. converts every option (flags, choices, numbers, dates, names), so the body receives
+     Python values; ranges reach the body as the raw 2-D lists (a required range that is
+     missing is refused here, with its spec's ``need``);
+  4. renders the returned :class:`~xlfactor.excel.results.Table` or
+     :class:`~xlfactor.excel.results.Record` with ``headers`` (a 2-D list passes unchanged);
+  5. turns any exception into ``#FM! ...`` text worded for a cell
+     (:func:`xlfactor.excel.guard.error_text`).
+
+  One function, so that the raw ranges pass through one Excel-layer frame on their way to
+  the body (``tests/excel/test_returns_path.py`` counts them for FM_BETA);
 - ``xw.arg(name, doc=..., err_to_str=True)`` for every parameter, plus ``ndim=2`` for
   ranges (so a single cell still arrives as ``[[x]]``); ``err_to_str`` makes xlwings hand
   over Excel errors as ``"#N/A"`` etc. instead of blanking them; then ``xw.func``.
@@ -33,17 +41,18 @@ refuse, and texts (docstring, descriptions) over Excel's 255-character limit.
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
-from collections.abc import Callable, Hashable
+import pickle
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import xlwings as xw
 
-from xlfactor.data.loader import NotStoredError
 from xlfactor.errors import XLFactorError
-from xlfactor.excel.guard import guarded
-from xlfactor.excel.limits import check_cells
-from xlfactor.excel.memo import cell_memo
+from xlfactor.excel import guard, memo
+from xlfactor.excel.limits import ROW_TYPES, cell_count, max_cells, too_many_cells
+from xlfactor.excel.memo import MISSING, Depends, fresh, result_cache
 from xlfactor.excel.results import render
 from xlfactor.excel.specs import REQUIRED, SPECS, Spec
 
@@ -52,7 +61,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
-def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = None, **local: Spec) -> Callable[[_F], _F]:
+def excel_function(*, depends: Depends | None = None, **local: Spec) -> Callable[[_F], _F]:
     """Decorator factory: convert, render, memoise (with ``depends``), guard and register (see module docstring).
 
     ``local`` gives specs for parameters whose meaning differs from the shared spec of that
@@ -80,47 +89,66 @@ def excel_function(*, depends: Callable[[dict[str, Any]], Hashable] | None = Non
         if not doc or len(doc) > EXCEL_TEXT_LIMIT:
             raise TypeError(f"{func.__name__}: the docstring must have 1 to {EXCEL_TEXT_LIMIT} characters")
 
+        positions = {n: i for i, n in enumerate(names)}
+        options = [(i, n, specs[n], defaults[i]) for i, n in enumerate(names) if not specs[n].is_range]
+        needed = [(i, n, specs[n]) for i, n in enumerate(names) if specs[n].is_range and defaults[i] is REQUIRED]
+        uses = () if depends is None else tuple(positions[n] for n in depends.arguments)
+        qualname, width = func.__qualname__, len(names)
+
         @functools.wraps(func)
-        def call(*args: Any) -> Any:
-            values = [*args, *defaults[len(args) :]]
-            converted = {n: specs[n].convert(v, n, d) for n, v, d in zip(names, values, defaults, strict=True)}
-            headers = converted.pop("headers")
-            return render(func(**converted), headers)
+        def wrapped(*args: Any) -> Any:
+            places, scope = guard.open_places(), memo.call_scope()
+            try:
+                values = [*args, *defaults[len(args) :]]
+                limit = max_cells()
+                if limit:
+                    for name, value in zip(names, values, strict=True):
+                        if isinstance(value, list | tuple) and len(value) > 1:  # a few cells: no need to count
+                            rows = set(map(type, value))
+                            cells = sum(map(len, value)) if rows <= ROW_TYPES else cell_count(value)
+                            if cells > limit:
+                                raise too_many_cells(name, cells, limit)
+                key = None
+                if depends is not None:
+                    try:
+                        raw = pickle.dumps((qualname, values[:width]), protocol=pickle.HIGHEST_PROTOCOL)
+                        key = (hashlib.blake2b(raw, digest_size=16).digest(), depends.token(*[values[i] for i in uses]))
+                        hash(key)
+                    except Exception:  # noqa: BLE001 - unhashable cells, or a problem the function itself reports
+                        key = None
+                if key is not None:
+                    found = result_cache.lookup(key)
+                    if found is not MISSING:
+                        return fresh(found)
+                for i, name, spec in needed:
+                    if values[i] is REQUIRED or values[i] is None:
+                        spec.refuse_missing(name, values[i])
+                for i, name, spec, default in options:
+                    values[i] = spec.convert(values[i], name, default)
+                arguments = dict(zip(names, values, strict=True))
+                headers = arguments.pop("headers")
+                cells = render(func(**arguments), headers)
+                return cells if key is None else fresh(result_cache.store(key, cells))
+            except XLFactorError as exc:
+                return guard.error_text(exc, names)
+            except Exception as exc:  # noqa: BLE001 - nothing may escape into a cell
+                guard.log_internal(func.__name__)
+                return guard.error_text(exc)
+            finally:
+                memo.end_call_scope(scope)
+                guard.close_places(places)
 
-        call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        inner = call if depends is None else cell_memo(call, depends)
-
-        @functools.wraps(inner)
-        def bounded(*args: Any) -> Any:
-            check_cells(names, args)
-            return inner(*args)
-
-        wrapped = guarded(in_excel_terms(bounded), names)
+        wrapped.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         wrapped.__doc__ = doc  # cleaned: xlwings shows the docstring verbatim as the description
-        wrapped.__signature__ = call.__signature__  # type: ignore[attr-defined]
         for name in reversed(names):
             spec = specs[name]
             if len(spec.doc) > EXCEL_TEXT_LIMIT:
                 raise TypeError(f"{func.__name__}: description of {name!r} exceeds {EXCEL_TEXT_LIMIT} characters")
-            options: dict[str, Any] = {"ndim": 2} if spec.is_range else {}
-            wrapped = xw.arg(name, doc=spec.doc, err_to_str=True, **options)(wrapped)
+            shape: dict[str, Any] = {"ndim": 2} if spec.is_range else {}
+            wrapped = xw.arg(name, doc=spec.doc, err_to_str=True, **shape)(wrapped)
         return xw.func(wrapped)
 
     return register
-
-
-def in_excel_terms(func: _F) -> _F:
-    """Decorator: an engine error that carries a wording for a cell (:class:`xlfactor.data.loader.NotStoredError`:
-    the ribbon's Refresh data rather than a command) is re-raised with that wording."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any) -> Any:
-        try:
-            return func(*args)
-        except NotStoredError as exc:
-            raise XLFactorError(exc.excel_message) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:

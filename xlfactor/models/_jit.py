@@ -14,6 +14,7 @@ writes ``if _sums is not None: ... else: <numpy kernel>``; both return the same 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 
@@ -46,3 +47,17 @@ def kernel(fn: Callable | None = None, *, parallel: bool = False, fastmath: bool
         return numba.njit(cache=True, nogil=True, fastmath=fastmath, parallel=parallel)(f)
 
     return wrap if fn is None else wrap(fn)
+
+
+def compiled(fn: Callable, *, parallel: bool = False):
+    """``fn`` compiled, looked up at call time: None when numba is absent or ``XLFACTOR_NO_JIT`` is set now.
+
+    Kernels call this on every use (one dictionary look-up once compiled), so switching
+    ``XLFACTOR_NO_JIT`` in a running process (tests, benchmarks) switches the path.
+    """
+    return _dispatcher(fn, parallel) if available() else None
+
+
+@functools.cache
+def _dispatcher(fn: Callable, parallel: bool):
+    return kernel(fn, parallel=parallel)

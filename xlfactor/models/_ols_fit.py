@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models._bartlett_kernel import bartlett_meat
 from xlfactor.models._ols_inputs import check_finite, design
 from xlfactor.models.covariance import COLLINEAR_TOL, bartlett_weight, newey_west_lags
 
@@ -325,23 +326,32 @@ def _hac_meat(
     rows form one contiguous block are handled together on the full grid (``e = 0``
     outside the block); assets with interior gaps are grouped by missing-value pattern
     (``mask`` holds the patterns of the ``partial`` columns) and their rows compressed.
+    Where numba runs, each group goes to the compiled moving-sum kernel
+    (:func:`~xlfactor.models._bartlett_kernel.bartlett_meat`, equal to 1e-14); elsewhere
+    to :func:`_meat_on_grid`, the numpy kernel and the reference.
     """
-    if mask is None:
-        return _meat_on_grid(z, e0, lags)
     t, k = z.shape
     meat = np.empty((e0.shape[1], k, k))
+    if mask is None:
+        return (
+            meat
+            if bartlett_meat(z, e0, np.arange(t), np.arange(e0.shape[1]), lags, meat)
+            else _meat_on_grid(z, e0, lags)
+        )
     cols = np.flatnonzero(partial)
     first = mask.argmax(axis=0)
     last = t - 1 - mask[::-1].argmax(axis=0)
     contiguous = mask.sum(axis=0) == last - first + 1
     on_grid = np.concatenate([np.flatnonzero(~partial), cols[contiguous]])
-    meat[on_grid] = _meat_on_grid(z, e0[:, on_grid], lags[on_grid])
+    if not bartlett_meat(z, e0, np.arange(t), on_grid, lags, meat):
+        meat[on_grid] = _meat_on_grid(z, e0[:, on_grid], lags[on_grid])
     patterns: dict[bytes, list[int]] = {}
     for j in np.flatnonzero(~contiguous):
         patterns.setdefault(np.packbits(mask[:, j]).tobytes(), []).append(j)
     for group in patterns.values():
         rows = np.flatnonzero(mask[:, group[0]])
-        meat[cols[group]] = _meat_on_grid(z[rows], e0[np.ix_(rows, cols[group])], lags[cols[group]])
+        if not bartlett_meat(z, e0, rows, cols[group], lags, meat):
+            meat[cols[group]] = _meat_on_grid(z[rows], e0[np.ix_(rows, cols[group])], lags[cols[group]])
     return meat
 
 

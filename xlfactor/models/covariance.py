@@ -209,25 +209,30 @@ def _numeric_array(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
+    """The factor columns (RF dropped) as floats, rows with a missing value dropped; checked in one
+    array (no infinite value, two rows or more, no constant column)."""
     if not isinstance(factors, pd.DataFrame):
         raise XLFactorError("factors: expected a DataFrame with one column per factor")
-    data = factors.drop(columns=[RF_COLUMN], errors="ignore")
+    data = factors.drop(columns=[RF_COLUMN]) if RF_COLUMN in factors.columns else factors
     if data.shape[1] == 0:
         raise XLFactorError("factors: no factor columns (only RF or nothing)")
     try:
-        data = data.astype(float)
+        x = data.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise XLFactorError("factors: contains non-numeric values") from exc
-    infinite = np.isinf(data.to_numpy()).any(axis=0)
+    infinite = np.isinf(x).any(axis=0)
     if infinite.any():
         raise XLFactorError(f"factors: column '{data.columns[int(np.argmax(infinite))]}' contains infinite values")
-    data = data.dropna(how="any")
-    if len(data) < 2:
+    complete = ~np.isnan(x).any(axis=1)
+    index = data.index
+    if not complete.all():
+        x, index = x[complete], index[complete]
+    if len(x) < 2:
         raise XLFactorError("factors: need at least two dates with every factor present")
-    constant = data.columns[(data.max() - data.min()).to_numpy() == 0]
+    constant = data.columns[x.max(axis=0) - x.min(axis=0) == 0]
     if len(constant):
         raise XLFactorError(f"factors: column '{constant[0]}' is constant; drop it or use a longer sample")
-    return data
+    return pd.DataFrame(x, index=index, columns=data.columns)
 
 
 def check_nonsingular(

@@ -25,20 +25,24 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from xlfactor.models import labels
 from xlfactor.models._ols_fit import centred_rsquared
 
-#: The columns of :func:`diagnostics`, in order.
-COLUMNS = (
-    "F-statistic",
-    "Prob (F-statistic)",
-    "Durbin-Watson",
-    "Breusch-Pagan LM",
-    "Prob (Breusch-Pagan)",
-    "Jarque-Bera",
-    "Prob (Jarque-Bera)",
-    "Skew",
-    "Kurtosis",
+#: The diagnostics in the order of :func:`diagnostics`' columns (each column headed by the label's long form,
+#: statsmodels' summary name).
+LABELS = (
+    labels.FVALUE,
+    labels.F_PVALUE,
+    labels.DURBIN_WATSON,
+    labels.BREUSCH_PAGAN,
+    labels.BREUSCH_PAGAN_PVALUE,
+    labels.JARQUE_BERA,
+    labels.JARQUE_BERA_PVALUE,
+    labels.SKEW,
+    labels.KURTOSIS,
 )
+#: The columns of :func:`diagnostics`, in order.
+COLUMNS = tuple(label.long for label in LABELS)
 
 
 def diagnostics(

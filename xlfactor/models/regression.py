@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import special
 
 from xlfactor.errors import Advice, XLFactorError
+from xlfactor.models import labels
 from xlfactor.models._ols_fit import fit_ols
 from xlfactor.models._ols_inputs import CheckedFactors, OLSInputs, check_factor_frame, prepare
 from xlfactor.models._repr import short_repr
@@ -221,12 +222,12 @@ class RegressionResult:
         Rows ``alpha`` and each factor with columns ``coef``, ``std err``, ``t``,
         ``P>|t|`` (``P>|z|`` for robust covariances) and the 95% interval
         ``[0.025``, ``0.975]`` (coef -/+ q se, q from the same distribution as the
-        p-values); then rows ``R-squared``, ``Adj. R-squared``, ``Resid. vol (ann.)``,
+        p-values); then rows ``R-squared``, ``Adj. R-squared``, ``Residual vol (ann.)``,
         ``Alpha (ann.)``, ``Observations``, then the diagnostics (:attr:`diagnostics`: F-statistic,
         Durbin-Watson, Breusch-Pagan, Jarque-Bera with their p-values, skew, kurtosis) whose value
         is in the ``coef`` column. When the frequency is unknown (``periods_per_year`` None) the two
-        annual rows are replaced by ``Resid. vol (per period)`` (the alpha row above is per period
-        already).
+        annual rows are replaced by ``Residual vol (per period)`` (the alpha row above is per period
+        already). The labels are :mod:`xlfactor.models.labels`' (columns the short forms, rows the long).
         ``attrs`` holds ``asset``, ``cov_type``, ``lags`` and ``periods_per_year``.
         """
         if asset is None:
@@ -236,32 +237,31 @@ class RegressionResult:
             raise XLFactorError(f"asset: {asset!r} is not one of the regressed assets ({known})")
         se = self.bse.loc[asset]
         q = special.stdtrit(self.df_resid[asset], 0.975) if self.use_t else special.ndtri(0.975)
-        p_label = "P>|t|" if self.use_t else "P>|z|"
         table = pd.DataFrame(
             {
-                "coef": self.params.loc[asset],
-                "std err": se,
-                "t": self.tvalues.loc[asset],
-                p_label: self.pvalues.loc[asset],
-                "[0.025": self.params.loc[asset] - q * se,
-                "0.975]": self.params.loc[asset] + q * se,
+                labels.PARAMS.short: self.params.loc[asset],
+                labels.BSE.short: se,
+                labels.TVALUES.short: self.tvalues.loc[asset],
+                labels.pvalues(self.use_t).short: self.pvalues.loc[asset],
+                labels.CONF_INT_LOW.short: self.params.loc[asset] - q * se,
+                labels.CONF_INT_HIGH.short: self.params.loc[asset] + q * se,
             }
         )
         if self.periods_per_year is None:
-            scale = {"Resid. vol (per period)": self.resid_vol[asset]}
+            scale = {labels.per_period(labels.RESID_VOL.long): self.resid_vol[asset]}
         else:
             scale = {
-                "Resid. vol (ann.)": self.resid_vol_annualized[asset],
-                "Alpha (ann.)": self.alpha_annualized[asset],
+                labels.annual(labels.RESID_VOL.long): self.resid_vol_annualized[asset],
+                labels.annual(labels.ALPHA.long): self.alpha_annualized[asset],
             }
         fit = {
-            "R-squared": self.rsquared[asset],
-            "Adj. R-squared": self.rsquared_adj[asset],
+            labels.RSQUARED.long: self.rsquared[asset],
+            labels.RSQUARED_ADJ.long: self.rsquared_adj[asset],
             **scale,
-            "Observations": float(self.nobs[asset]),
+            labels.NOBS.long: float(self.nobs[asset]),
             **self.diagnostics.loc[asset].to_dict(),
         }
-        fit_rows = pd.DataFrame({"coef": list(fit.values())}, index=list(fit))
+        fit_rows = pd.DataFrame({labels.PARAMS.short: list(fit.values())}, index=list(fit))
         out = pd.concat([table, fit_rows])
         lags = None if self.hac_lags is None else int(self.hac_lags[asset])
         out.attrs = {"asset": asset, "cov_type": self.cov_type, "lags": lags, "periods_per_year": self.periods_per_year}

@@ -20,7 +20,7 @@ from xlfactor.models.backtest import backtest_inputs, backtest_schedule, refit_s
 from xlfactor.models.covariance import CovMethod
 from xlfactor.models.frequency import periods_per_year
 from xlfactor.models.risk_model import SPECIFIC
-from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross
+from xlfactor.models.units import MAX_GROSS, check_gross, check_max_gross, check_units_argument
 
 VOL_COLUMNS = ["total_vol", "factor_vol", "specific_vol"]
 
@@ -73,6 +73,7 @@ def risk_history(
     halflife: float | None = None,
     annualize: bool = True,
     realised_window: int | None = None,
+    units: str = "auto",
     max_gross: float | None = MAX_GROSS,
 ) -> RiskHistory:
     """Ex-ante total, factor and specific volatility, tracking error and factor contributions at each date.
@@ -97,6 +98,9 @@ def risk_history(
         Annual volatilities (``sqrt(periods_per_year)`` times per period).
     realised_window : int, optional
         Dates per realised volatility; default one year of periods.
+    units : {"auto", "decimal"}
+        As :func:`xlfactor.risk_backtest`: "auto" (default) refuses returns that look like percent;
+        "decimal" declares them decimals. A loss beyond -100% is refused either way.
     max_gross : float or None
         Bound on ``sum |w|`` (and on the benchmark's); see :mod:`xlfactor.models.units`.
 
@@ -110,7 +114,9 @@ def risk_history(
         As :func:`xlfactor.risk_backtest`, plus weights above ``max_gross`` and a bad ``realised_window``.
     """
     max_gross = check_max_gross(max_gross)
-    y, f, dates, w, wb = backtest_inputs(returns, weights, factors, benchmark, max_gross=max_gross)
+    y, f, dates, w, wb = backtest_inputs(
+        returns, weights, factors, benchmark, percent=check_units_argument(units), max_gross=max_gross
+    )
     if wb is not None:
         check_gross(wb, "benchmark", max_gross)
     window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)

@@ -237,8 +237,13 @@ class FactorRiskModel:
         missing = [n for n in names if n not in factors.columns]
         if missing:
             raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
-        sample = result.resid.index[result.resid.notna().any(axis=1).to_numpy()]
-        in_sample = factors.loc[factors.index.isin(sample), names]
+        sample = result.resid.index[~np.isnan(result.resid.to_numpy(dtype=float)).all(axis=1)]
+        rows = np.flatnonzero(factors.index.isin(sample))
+        columns = list(factors.columns)
+        if factors.columns.is_unique:
+            in_sample = factors.iloc[rows, [columns.index(n) for n in names]]
+        else:
+            in_sample = factors.iloc[rows][names]
         if in_sample.empty:
             raise XLFactorError(
                 "factors: no dates in common with the regression sample; pass the factors you regressed on"
@@ -253,8 +258,9 @@ class FactorRiskModel:
         )
         cov = factor_cov(in_sample, cov_method, halflife, annualize=annualize, periods_per_year=ppy)
         scale = ppy if annualize else 1
-        betas = result.betas.loc[:, names]
-        specific = result.resid_vol.reindex(betas.index) ** 2 * scale
+        betas = result.betas if list(result.betas.columns) == names else result.betas.loc[:, names]
+        vol = result.resid_vol if result.resid_vol.index.equals(betas.index) else result.resid_vol.reindex(betas.index)
+        specific = vol.to_numpy(dtype=float) ** 2 * scale
         return cls(betas, cov, specific, ppy, annualized=annualize, factor_returns=in_sample)
 
     @property
@@ -414,15 +420,22 @@ def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = 
     missing = [str(f) for f in factors if f not in factor_returns.columns]
     if missing:
         raise XLFactorError(f"{name}: missing the model's factors {listed(missing)}")
+    columns = list(factors)
+    frame = factor_returns if list(factor_returns.columns) == columns else factor_returns.loc[:, columns]
     try:
-        data = factor_returns.loc[:, list(factors)].astype(float).dropna()
+        x = frame.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{name}: contains non-numeric values") from exc
-    if data.empty:
+    complete = ~np.isnan(x).any(axis=1)
+    if not complete.any():
         raise XLFactorError(f"{name}: no date has a return for every factor ({listed(factors, 20)})")
-    if not np.isfinite(data.to_numpy()).all():
+    index = frame.index
+    if not complete.all():
+        x, index = x[complete], index[complete]
+    if not np.isfinite(x).all():
         raise XLFactorError(f"{name}: contains infinite values")
-    return data.sort_index()
+    data = pd.DataFrame(x, index=index, columns=frame.columns)
+    return data if index.is_monotonic_increasing else data.sort_index()
 
 
 def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
@@ -513,7 +526,7 @@ def _check_exposures(exposures: pd.DataFrame) -> np.ndarray:
 
 
 def _check_factor_cov(cov: pd.DataFrame | np.ndarray, factors: pd.Index) -> np.ndarray:
-    if isinstance(cov, pd.DataFrame):
+    if isinstance(cov, pd.DataFrame) and not (cov.columns.equals(factors) and cov.index.equals(factors)):
         missing = [f for f in factors if f not in cov.columns]
         extra = [f for f in cov.columns if f not in factors]
         if missing or extra or cov.shape != (len(factors), len(factors)):
@@ -530,7 +543,7 @@ def _check_factor_cov(cov: pd.DataFrame | np.ndarray, factors: pd.Index) -> np.n
 
 
 def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, assets: pd.Index) -> np.ndarray:
-    if isinstance(specific, pd.Series):
+    if isinstance(specific, pd.Series) and not specific.index.equals(assets):
         missing = assets[~assets.isin(specific.index)]
         if len(missing):
             raise XLFactorError(f"specific_var: no value for assets {missing.tolist()[:10]}")

@@ -11,7 +11,10 @@ the asset's return is missing, and fits ``y = alpha + f' beta + e`` when at leas
 computed for all dates and assets at once. Window sums are formed blockwise (see
 :func:`window_sums`) from factors standardised on the whole sample and returns
 centred on their own mean, so each sum adds at most ``2 * window`` terms of modest
-size: no long running sums whose differences lose precision.
+size: no long running sums whose differences lose precision. Where numba runs, the same
+sums and formulas run as compiled loops over time (:mod:`xlfactor.models._rolling_kernel`:
+add one row, drop one, exact block sums every ``window`` rows); these numpy kernels are
+the fallback (xlwings Lite) and the reference the compiled ones are tested against.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import _jit
 from xlfactor.models._ols_inputs import prepare
+from xlfactor.models._rolling_kernel import factor_moments, rolling_fit
 from xlfactor.models._validate import whole_number
 
 ALPHA = "alpha"
@@ -85,10 +90,10 @@ def rolling_regress(
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
     _check_not_empty(data.y, data.assets)
-    values = _rolling_fit(data.y, data.x, window, min_periods)  # (N, K+2, T)
+    values = _rolling_fit(data.y, data.x, window, min_periods)  # (T, N * (K+2))
     fields = [ALPHA, *data.factors, RSQUARED]
     columns = pd.MultiIndex.from_product([data.assets, fields], names=["asset", "field"])
-    return pd.DataFrame(values.reshape(-1, len(data.index)).T, index=data.index, columns=columns, copy=False)
+    return pd.DataFrame(values, index=data.index, columns=columns, copy=False)
 
 
 def window_sums(a: np.ndarray, window: int) -> np.ndarray:
@@ -150,22 +155,27 @@ def _check_window(window: object, min_periods: object, n_params: int, n_rows: in
 
 
 def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
-    """(N, K+2, T) array of [alpha, beta..., R2] per asset and date (NaN where not fitted).
+    """(T, N * (K+2)) array of [alpha, beta..., R2] per date and asset (NaN where not fitted).
 
     Works in standardised units ``z = (x - g)/s`` and ``y - mu`` (``mu`` the asset's
-    mean), time on the last axis. Assets without missing values share the factor
-    moments; the others are fitted with their masks.
+    mean). Assets without missing values share the factor moments; the others are
+    fitted with their masks. The compiled loop writes date-major, (T, N, K+2); the numpy
+    kernels work with time on the last axis, (N, K+2, T), returned as a transposed view.
     """
     t, n_assets = y.shape
     g, s = x.mean(axis=0), x.std(axis=0)
     z = np.ascontiguousarray(((x - g) / s).T)
+    if _jit.available():
+        out = np.empty((t, n_assets, x.shape[1] + 2))
+        _fit_compiled(z, y, g, s, window, min_periods, out)
+        return out.reshape(t, -1)
+    out = np.empty((n_assets, x.shape[1] + 2, t))
     y = y.T
     complete = ~np.isnan(y.sum(axis=1))
-    out = np.empty((n_assets, x.shape[1] + 2, t))
     if complete.all():
         mu = y.mean(axis=1)
         _fit_group(z, y - mu[:, None], mu, None, g, s, window, min_periods, out)
-        return out
+        return out.reshape(-1, t).T
     if complete.any():
         yc = y[complete]
         mu = yc.mean(axis=1)
@@ -176,7 +186,33 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
     out[~complete] = _fit_group(
         z, np.where(mask, yp - mu[:, None], 0.0), mu, mask.astype(float), g, s, window, min_periods
     )
-    return out
+    return out.reshape(-1, t).T
+
+
+def _fit_compiled(
+    z: np.ndarray, y: np.ndarray, g: np.ndarray, s: np.ndarray, window: int, min_periods: int, out: np.ndarray
+) -> None:
+    """:func:`_rolling_fit` through the compiled loops (:mod:`xlfactor.models._rolling_kernel`).
+
+    Factor moments as in the numpy path: computed once for the assets without missing
+    values, per chunk of ``_CHUNK`` assets from their own rows for the others. When
+    ``min_periods == window`` (the default) a window holding a missing return is never
+    fitted, so every fitted window has all its rows and the shared moments serve every
+    asset. ``y`` (T, N) is read in place.
+    """
+    complete = ~np.isnan(y.sum(axis=0))
+    mu = y.mean(axis=0)
+    if not complete.all():
+        mu[~complete] = np.nanmean(y[:, ~complete], axis=0)
+    shared = np.flatnonzero(complete | (min_periods == window))
+    if shared.size:
+        moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)
+        rolling_fit(z, y, shared, mu[shared], moments, s, window, out, shared=True)
+    own = np.flatnonzero(~complete) if min_periods < window else np.zeros(0, dtype=int)
+    for lo in range(0, own.size, _CHUNK):
+        cols = own[lo : lo + _CHUNK]
+        moments = factor_moments(z, y, cols, window, min_periods, g / s, SINGULAR_DET)
+        rolling_fit(z, y, cols, mu[cols], moments, s, window, out, shared=False)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import labels
 from xlfactor.models._validate import whole_number
 from xlfactor.models.covariance import COLLINEAR_TOL, check_nonsingular
 from xlfactor.models.hedging import joined_returns
 from xlfactor.models.quadratic_program import solve_bounded_qp
 
 #: The column of the rolling table holding each window's R-squared.
-RSQUARED = "R2"
+RSQUARED = labels.RSQUARED.short
 _NAMES = ("returns", "indices", "index")
 _CHUNK = 256  # rolling windows whose covariances are formed together
 

@@ -433,7 +433,7 @@ def analyze_portfolio(
         scenario_results=scenarios,
         backtest=_backtest(returns, w, factor_frame, rf, cov_method, units, max_gross),
         attribution=_attribution(returns, w, bench, factor_frame, rf, max_gross, units),
-        risk_history=_risk_history(returns, w, bench, factor_frame, rf, cov_method, max_gross),
+        risk_history=_risk_history(returns, w, bench, factor_frame, rf, cov_method, max_gross, units),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
         unweighted=unweighted_assets(weights, returns.columns),
     )
@@ -812,6 +812,7 @@ def _risk_history(
     rf: pd.Series | None,
     cov_method: str,
     max_gross: float | None,
+    units: str,
 ) -> RiskHistory | None:
     """Ex-ante risk through time with the forecast check's schedule; None when that check has too little data."""
     start = _first_forecast(returns, (weights != 0) | (bench != 0 if bench is not None else False), factors.shape[1])
@@ -825,6 +826,7 @@ def _risk_history(
         benchmark=bench,
         min_periods=start,
         cov_method=cov_method,
+        units=units,
         max_gross=max_gross,
     )
 

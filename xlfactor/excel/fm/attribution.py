@@ -17,7 +17,7 @@ from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.holdings import HOLDINGS, beta_table, holdings_history
 from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.memo import no_data
+from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import DATES, WEIGHTS, choice, rng
 from xlfactor.excel.udf import excel_function
@@ -111,7 +111,7 @@ GROUP_COLUMNS = {
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     weights=rng(
         "Portfolio weights summing to 1: one per column of returns (a row or column, or labelled), fixed; or a "
         "table with one row per period like returns."

@@ -23,10 +23,11 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
 from xlfactor.excel.guard import excel_names, locate
-from xlfactor.excel.memo import no_data
+from xlfactor.excel.memo import NO_DATA, Depends
 from xlfactor.excel.results import Column, Table
 from xlfactor.excel.specs import choice, date, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import labels as L
 from xlfactor.models.cross_section.standardize import METHODS as STANDARDIZE_METHODS
 from xlfactor.models.frequency import maybe_periods_per_year
 
@@ -169,7 +170,7 @@ ROBUST = flag(
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     raw_values=WIDE,
     weights=rng("Optional de-meaning weights (market caps): one row (one per asset) or a range shaped like values."),
     winsor=number(
@@ -203,7 +204,7 @@ def FM_ZSCORE(raw_values, weights=None, winsor=3.0, method="std"):
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     data=rng(
         "Long table with a header row: Date, Asset, Signal, then the controls (numbers). One row per date and asset."
     ),
@@ -221,7 +222,7 @@ def FM_NEUTRALIZE(data, industry=None, weight=None):
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     exposure_lag=EXPOSURE_LAG,
     view=choice(
         '"returns" (default): factor returns, last column R2. "se": their standard errors. "t": their t-statistics '
@@ -242,10 +243,10 @@ def FM_XS_FACTOR_RETURNS(
         return Table(result.bse(cov), "Date")
     if view == "t":
         return Table(result.tvalues(cov), "Date")
-    return Table(result.factor_returns.assign(R2=result.rsquared), "Date")
+    return Table(result.factor_returns.assign(**{L.RSQUARED.short: result.rsquared}), "Date")
 
 
-@excel_function(depends=no_data)
+@excel_function(depends=NO_DATA)
 def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True, *, units="auto"):
     """Characteristic (pure-factor) portfolio weights on a date: one row per asset (in table order), one column per
     factor; each portfolio's return is that factor's return."""
@@ -254,7 +255,7 @@ def FM_CHAR_PORTFOLIO(data, as_of, industry=None, cap=None, market=True, *, unit
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     halflife=number("Optional EWMA half-life in dates (periods); blank weights every date equally.", low=0,
                     inclusive=False),
     demean=flag(
@@ -279,11 +280,11 @@ def FM_SPECIFIC_RISK(
                 "be annualised; set annualize FALSE for per-period figures"
             )
         var = var * ppy
-    return Table(pd.DataFrame({"Specific var": var, "Specific vol": np.sqrt(var)}), "Asset")
+    return Table(pd.DataFrame({"Specific var": var, L.SPECIFIC_VOL.short: np.sqrt(var)}), "Asset")
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     as_of=date("Optional: the date of the model (a date in the table); default the last date."),
     halflife=number(
         "Optional EWMA half-life in dates for the factor covariance and the specific variances; blank weights every "
@@ -307,7 +308,7 @@ def FM_XS_ASSET_COV(
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     lags=number("Newey-West lags (default floor(4 (T/100)^(2/9)), T = periods).", integer=True, low=0),
     intercept=flag("TRUE (default): each period's regression has an intercept (row const). FALSE: through the origin."),
 )
@@ -320,12 +321,13 @@ def FM_FAMA_MACBETH(data, lags=None, intercept=True, *, units="auto"):
     with excel_names(PANEL_NAMES):
         result = xf.fama_macbeth(returns, chars, lags, intercept=intercept, units=units)
     summary = result.summary()
-    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=["Avg R2", "Periods"])
+    rows = [L.named("Average", L.RSQUARED.long), "Periods"]
+    extra = pd.DataFrame({summary.columns[0]: [result.avg_rsquared, result.n_periods]}, index=rows)
     return Table(pd.concat([summary, extra]), "Characteristic")
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     returns=WIDE,
     k=number("Number of principal components (default 3).", integer=True, low=1),
     view=choice(
@@ -356,12 +358,15 @@ def _model_names(models: Any) -> list[str]:
     return names
 
 
-def _models_data(arguments: dict[str, Any]) -> tuple:
+def _models_vintages(models: Any, dates: Any) -> tuple:
     """What FM_ALPHA_TEST depends on besides its cells: each model's data vintage on the dates."""
-    return tuple(inputs.data_token(name, arguments["dates"], "models") for name in _model_names(arguments["models"]))
+    return tuple(inputs.data_token(name, dates, "models") for name in _model_names(models))
 
 
-@excel_function(depends=_models_data, annualize=ALPHA_ANNUALIZE)
+_MODELS_DATA = Depends(("models", "dates"), _models_vintages)
+
+
+@excel_function(depends=_MODELS_DATA, annualize=ALPHA_ANNUALIZE)
 def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=None, *, units="auto"):
     """Alpha and t-statistic of each strategy under several factor models side by side (common sample, excess
     of RF)."""
@@ -374,5 +379,5 @@ def FM_ALPHA_TEST(returns, models, dates, annualize=True, cov="nonrobust", lags=
     columns = {}
     for name in names:
         columns[f"{name} alpha"] = alpha[name]
-        columns[f"{name} t"] = result.tvalues[name]
+        columns[L.named(name, L.TVALUES.short)] = result.tvalues[name]
     return Table(pd.DataFrame(columns), "Strategy")

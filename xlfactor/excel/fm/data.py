@@ -7,18 +7,21 @@ from typing import Any
 import xlfactor as xf
 from xlfactor import data
 from xlfactor.excel.guard import excel_names
+from xlfactor.excel.memo import Depends
 from xlfactor.excel.results import Record, Table, info_fields
 from xlfactor.excel.specs import FREQ, MODEL
 from xlfactor.excel.udf import excel_function
 
 
-def _factors_vintage(arguments: dict[str, Any]) -> str:
+def _factors_vintage(model: Any, freq: Any) -> str:
     """What FM_FACTORS depends on besides its cells: the data vintage of the model."""
-    model = MODEL.convert(arguments["model"], "model", None)
-    return data.data_vintage(model, FREQ.convert(arguments["freq"], "freq", "M"))
+    return data.data_vintage(MODEL.convert(model, "model", None), FREQ.convert(freq, "freq", "M"))
 
 
-@excel_function(depends=_factors_vintage)
+_FACTORS_VINTAGE = Depends(("model", "freq"), _factors_vintage)
+
+
+@excel_function(depends=_FACTORS_VINTAGE)
 def FM_FACTORS(model, freq="M", start_date=None, end_date=None):
     """The factor returns of a model (decimals) with the risk-free rate RF, one row per date."""
     if start_date is not None and end_date is not None and start_date > end_date:

@@ -33,7 +33,7 @@ def FM_HEDGE(target, instruments, dates=None, *, units="auto", lower=None, upper
         lower=bounds(lower, "lower"),
         upper=bounds(upper, "upper"),
     )
-    return Record(hedge_fields(result), title=str(sample.assets[0]))
+    return Record(hedge_fields(result), title=str(sample.returns.columns[0]))
 
 
 def bounds(value: Any, arg: str) -> float | np.ndarray | pd.Series | None:
@@ -67,7 +67,7 @@ def FM_HEDGE_TARGET(
     """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
     target, within optional bounds (saying which bind); exposures and annual risk before and after."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
-    held, bench = inputs.portfolio(weights, benchmark, sample.assets)
+    held, bench = inputs.portfolio(weights, benchmark, sample.returns.columns)
     result = xf.hedge_to_risk_share(
         model,
         held,
@@ -105,7 +105,7 @@ def FM_POSITION_SIZE(
 def _sized_position(vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units):
     """The sample, the asset's name and its :func:`xlfactor.position_size` (FM_POSITION_SIZE, FM_POSITION_PNL)."""
     sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
-    name = inputs.asset_name(asset, sample.assets)
+    name = inputs.asset_name(asset, sample.returns.columns)
     return sample, name, xf.position_size(vol_budget, model, name, horizon=horizon)
 
 
@@ -138,7 +138,7 @@ def FM_POSITION_PNL(
     sample, name, size = _sized_position(
         vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units
     )
-    result = cached.regression(sample, "nonrobust", None, excess, units)
+    result = sample.regression
     split = expected_split(sample, result, premia, True, excess)[0][name]
     pnl = xf.position_pnl(size, split[ALPHA_ROW], split[list(result.factor_names)].sum())
     return Table(pnl.rename(index=PNL_LABELS, columns=PNL_LABELS), name)

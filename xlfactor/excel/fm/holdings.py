@@ -14,11 +14,11 @@ import pandas as pd
 
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
-from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, panel_regression, table_date
 from xlfactor.excel.guard import excel_names
-from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.memo import no_data
+from xlfactor.excel.inputs import FACTOR_DATA, Fit
+from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import date, rng
 from xlfactor.excel.udf import excel_function
@@ -101,8 +101,8 @@ def FM_HOLDINGS_EXPOSURES(
     elif returns is None or factors is None:
         raise XLFactorError("returns: give returns and factors to estimate the betas, or give the betas table")
     else:
-        sample = inputs.sample(returns, factors, dates)
-        table = cached.regression(sample, "nonrobust", None, excess, units=units).betas
+        sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
+        table = sample.regression.betas
         source = "returns' assets"
     _check_held(history, table.index, source)
     with excel_names({"weights_history": "holdings", "betas_or_result": "betas"}):
@@ -110,7 +110,7 @@ def FM_HOLDINGS_EXPOSURES(
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     as_of=date("Optional: the one date to compute with weights (a date of the table); blank: every date, the "
                "weights held fixed."),
     holdings=HOLDINGS,

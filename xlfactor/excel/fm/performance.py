@@ -14,13 +14,14 @@ import pandas as pd
 
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
-from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel import convert, inputs
 from xlfactor.excel.fm.regression import ALPHA_ANNUALIZE
-from xlfactor.excel.inputs import FACTOR_DATA, Sample
+from xlfactor.excel.inputs import FACTOR_DATA, Fit, Sample
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import DATES, rng
 from xlfactor.excel.udf import excel_function
 from xlfactor.models import RF_COLUMN
+from xlfactor.models import labels as L
 from xlfactor.models.expected_return import ALPHA_ROW, RF_ROW, TOTAL_ROW
 from xlfactor.models.regression import RegressionResult
 
@@ -39,7 +40,7 @@ FIGURES = {
     "hit_rate": "Hit rate",
     "tracking_error": "Tracking error",
     "information_ratio": "Information ratio",
-    "nobs": "Observations",
+    "nobs": L.NOBS.long,
 }
 PREMIUM = "Premium"
 PREMIA = rng(
@@ -81,18 +82,18 @@ def _performance_inputs(
     """
     model = convert.model_name(factors) is not None
     rf_number = _single_number(rf)
-    ranges = {"returns": returns, "dates": dates}
+    ranges = {"returns": returns}
     given = {"benchmark": benchmark, "rf": None if rf_number is not None else rf, "factors": None if model else factors}
     ranges.update({k: v for k, v in given.items() if v is not None})
-    grids = inputs.row_grids(ranges)
-    when = inputs.optional_dates(grids["dates"])
-    frame = convert.numbers(grids["returns"], "returns")
+    cells = {k: convert.read_numbers(v, k, label="Asset" if k == "returns" else "Factor") for k, v in ranges.items()}
+    when, cut = inputs.common_rows(dates, [(len(c.values), c.filled) for c in cells.values()])
+    frame = pd.DataFrame(cells["returns"].values[:cut], columns=cells["returns"].labels)
     if len(frame) != len(when):
         raise XLFactorError(
             f"dates: {len(when)} rows but returns has {len(frame)}; select ranges with the same number of rows"
         )
     frame.index = when
-    extra = {k: _column(inputs.factor_range(grids[k], when), k) for k in ("benchmark", "rf") if k in grids}
+    extra = {k: _column(inputs.factor_range(cells[k], when, cut), k) for k in ("benchmark", "rf") if k in cells}
     bench, rf_series = extra.get("benchmark"), extra.get("rf")
     if rf_number is not None:
         rf_series = pd.Series(rf_number, index=when)
@@ -105,7 +106,7 @@ def _performance_inputs(
         bench = None if bench is None else bench.iloc[rows]
         rf_series = None if rf_series is None else rf_series.iloc[rows]
     else:
-        table = inputs.factor_range(grids["factors"], when)
+        table = inputs.factor_range(cells["factors"], when, cut)
     if rf_series is None and RF_COLUMN in table.columns:
         rf_series = table[RF_COLUMN]
     regressors = table.drop(columns=[RF_COLUMN], errors="ignore")
@@ -147,8 +148,8 @@ def _column(frame: pd.DataFrame, arg: str) -> pd.Series:
 def FM_EXPECTED_RETURN(returns, factors, dates=None, premia=None, annualize=True, excess=True, *, units="auto"):
     """Expected return split E[r] = rf + alpha + sum of b_k E[f_k], one row per piece and one column per asset
     (premia: sample means unless given); last column the premium E[f] used. Annual with dates."""
-    sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess, units)
+    sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
+    result = sample.regression
     split, used = expected_split(sample, result, premia, annualize, excess)
     labels = {RF_ROW: "Risk-free", ALPHA_ROW: "Alpha", TOTAL_ROW: "Total E[r]"}
     table = split.assign(**{PREMIUM: used.reindex(split.index)}).rename(index=labels)

@@ -9,12 +9,13 @@ import pandas as pd
 
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
-from xlfactor.excel import cached, convert, inputs
+from xlfactor.excel import convert, inputs
 from xlfactor.excel.guard import excel_names
-from xlfactor.excel.inputs import FACTOR_DATA, Sample
+from xlfactor.excel.inputs import FACTOR_DATA, Fit, Sample
 from xlfactor.excel.results import Record, Table, rolling_table
 from xlfactor.excel.specs import Spec, choice, flag, number, text
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import labels as L
 from xlfactor.models.beta_adjust import BLUME_WEIGHT, METHODS
 from xlfactor.models.regression import RegressionResult
 from xlfactor.models.return_series import CUMULATION
@@ -43,32 +44,37 @@ CUMULATIVE = Spec(
 )
 
 
-def asset_corner(sample: inputs.Sample) -> str:
-    """The top-left label of a per-asset table: "Asset", and how many rows were used when some had
-    no factor data (dates outside a model's data, blank factor cells)."""
-    if not sample.dropped:
+def asset_corner(given: int, dropped: int) -> str:
+    """The top-left label of a per-asset table: "Asset", and how many of the ``given`` rows were used when
+    some (``dropped``) had no factor data (dates outside a model's data, blank factor cells)."""
+    if not dropped:
         return "Asset"
-    return f"Asset ({sample.given - sample.dropped} of {sample.given} rows used, {sample.dropped} without factor data)"
+    return f"Asset ({given - dropped} of {given} rows used, {dropped} without factor data)"
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_BETA(returns, factors, dates=None, excess=True, *, units="auto"):
     """Factor betas (OLS slopes) of each asset's returns on the factors: one row per asset, one column per factor."""
-    sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess, units)
-    return Table(result.betas, asset_corner(sample))
+    sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
+    return Table(sample.regression.betas, asset_corner(sample.given, sample.dropped))
 
 
 @excel_function(depends=FACTOR_DATA, annualize=ALPHA_ANNUALIZE)
 def FM_ALPHA(returns, factors, dates=None, annualize=True, cov="nonrobust", lags=None, excess=True, *, units="auto"):
     """Alpha (regression intercept) of each asset with its t-statistic and p-value."""
-    sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, cov, lags, excess, units)
+    sample = inputs.sample(returns, factors, dates, fit=Fit(cov, lags, excess, units))
+    result = sample.regression
     if annualize:
         inputs.need_frequency(sample.periods_per_year)
     alpha = result.alpha_annualized if annualize else result.alpha
-    frame = pd.DataFrame({"alpha": alpha, "t": result.tvalues["alpha"], "p-value": result.pvalues["alpha"]})
-    return Table(frame, asset_corner(sample))
+    frame = pd.DataFrame(
+        {
+            "alpha": alpha,
+            L.TVALUES.short: result.tvalues["alpha"],
+            L.pvalues(result.use_t).short: result.pvalues["alpha"],
+        }
+    )
+    return Table(frame, asset_corner(sample.given, sample.dropped))
 
 
 @excel_function(depends=FACTOR_DATA)
@@ -76,13 +82,13 @@ def FM_REGRESS(returns, factors, dates=None, cov="nonrobust", lags=None, excess=
     """Full regression table for one asset, as statsmodels: coefficients, std errors, t, p, 95% interval; R2,
     residual vol, alpha (annual given dates), obs; F test, Durbin-Watson, Breusch-Pagan, Jarque-Bera; rows
     dropped."""
-    sample = inputs.sample(returns, factors, dates)
+    sample = inputs.sample(returns, factors, dates, fit=Fit(cov, lags, excess, units))
     if sample.returns.shape[1] != 1:
         raise xf.XLFactorError(
             f"returns: FM_REGRESS takes one asset column, got {sample.returns.shape[1]}; "
             "use FM_BETA or FM_ALPHA for several assets"
         )
-    result = cached.regression(sample, cov, lags, excess, units)
+    result = sample.regression
     asset = sample.returns.columns[0]
     summary = result.summary(asset)
     summary.loc["Rows without factor data", "coef"] = float(sample.dropped)
@@ -97,10 +103,10 @@ def FM_GRS(returns, factors, dates=None, excess=True, *, units="auto"):
     result = xf.grs_test(sample.returns, sample.factors, rf=sample.rf(excess), units=units)
     fields = {
         "GRS F": result.statistic,
-        "p-value": result.pvalue,
+        L.PVALUES.long: result.pvalue,
         "df (assets)": result.df_num,
         "df (denominator)": result.df_denom,
-        "Observations": result.nobs,
+        L.NOBS.long: result.nobs,
         "Rows without every asset": result.dropped,
         "Max Sharpe of factors (per period)": result.sharpe_factors,
         "Sharpe of alphas (per period)": result.sharpe_alpha,
@@ -151,8 +157,8 @@ def FM_ADJUST_BETA(
 ):
     """Adjusted betas on one factor: raw OLS beta, its standard error, and the Blume (0.67 b + 0.33) or Vasicek
     (shrunk toward the cross-sectional mean by w = s2/(s2 + se2)) adjusted beta."""
-    sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess, units)
+    sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
+    result = sample.regression
     name = _factor_name(factor, result.factor_names)
     raw, se = result.betas[name], result.bse[name]
     if method == "vasicek" and (prior_mean is None or prior_var is None) and raw.notna().sum() < 2:
@@ -163,7 +169,7 @@ def FM_ADJUST_BETA(
     adjusted = xf.adjust_beta(
         raw, method, se=se, weight=blume_weight, target=blume_target, prior_mean=prior_mean, prior_var=prior_var
     )
-    return Table(pd.DataFrame({"Raw beta": raw, "Std. error": se, "Adjusted beta": adjusted}), "Asset")
+    return Table(pd.DataFrame({"Raw beta": raw, L.BSE.short: se, "Adjusted beta": adjusted}), "Asset")
 
 
 def _factor_name(factor: str | None, names: list) -> str:
@@ -179,8 +185,8 @@ def _fit(
     returns: Any, factors: Any, dates: Any, excess: bool, units: str
 ) -> tuple[Sample, RegressionResult, pd.DataFrame]:
     """The sample, its regression and the returns regressed (minus RF when ``excess`` and the factors have it)."""
-    sample = inputs.sample(returns, factors, dates)
-    result = cached.regression(sample, "nonrobust", None, excess, units)
+    sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
+    result = sample.regression
     rf = sample.rf(excess)
     return sample, result, sample.returns if rf is None else sample.returns.sub(rf, axis=0)
 

@@ -208,6 +208,7 @@ def FM_RISK_HISTORY(
     excess=True,
     *,
     max_gross=MAX_GROSS,
+    units="auto",
 ):
     """Ex-ante risk through time, each date from earlier rows only: total, factor and specific vol, tracking error
     (with a benchmark), each factor's contribution, beside the realised return and trailing realised vol."""
@@ -227,6 +228,7 @@ def FM_RISK_HISTORY(
             halflife=halflife,
             annualize=annualize,
             realised_window=realised_window,
+            units=units,
             max_gross=max_gross,
         )
     return Table(risk_history_table(result), "Date")

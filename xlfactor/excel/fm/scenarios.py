@@ -14,7 +14,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import cached, convert, inputs
 from xlfactor.excel.guard import excel_names
 from xlfactor.excel.inputs import FACTOR_DATA
-from xlfactor.excel.memo import no_data
+from xlfactor.excel.memo import NO_DATA, Depends
 from xlfactor.excel.results import Record, Table, scenario_fields, scenario_table, stress_table, var_fields
 from xlfactor.excel.specs import DATES, FREQ, Spec, choice, number, rng
 from xlfactor.excel.udf import excel_function
@@ -137,14 +137,17 @@ SCENARIO_VIEW = choice(
 )
 
 
-def _scenario_data(arguments: dict[str, Any]) -> Hashable:
+def _scenario_vintages(factors: Any, dates: Any) -> Hashable:
     """What FM_SCENARIO depends on besides its cells: the model data of the dates, and the model's stored
     histories (one of them is replayed)."""
-    return FACTOR_DATA(arguments), inputs.history_vintages(arguments["factors"])
+    return FACTOR_DATA.token(factors, dates), inputs.history_vintages(factors)
+
+
+_SCENARIO_DATA = Depends(("factors", "dates"), _scenario_vintages)
 
 
 @excel_function(
-    depends=_scenario_data,
+    depends=_SCENARIO_DATA,
     dates=rng(DATES.doc, need="give the dates of the returns rows (episodes are dated)"),
     episode=EPISODE,
     episode_end=EPISODE_END,
@@ -231,7 +234,7 @@ def _replayed_history(
     return history
 
 
-@excel_function(depends=no_data)
+@excel_function(depends=NO_DATA)
 def FM_SCENARIOS():
     """The library of historical episodes for FM_SCENARIO: name, first and last date, data frequency and a line
     of description."""

@@ -18,7 +18,7 @@ from xlfactor.errors import XLFactorError
 from xlfactor.excel import convert
 from xlfactor.excel.fm.cross_section import EXPOSURE_LAG, LongTable, long_table
 from xlfactor.excel.guard import excel_names
-from xlfactor.excel.memo import no_data
+from xlfactor.excel.memo import NO_DATA
 from xlfactor.excel.results import Table
 from xlfactor.excel.specs import Spec, choice, flag, number, rng, text
 from xlfactor.excel.udf import excel_function
@@ -106,7 +106,7 @@ def _view(result: SortResult, view: str, sorted_on: dict[str, str]) -> Table:
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     cap=Spec(_CAP.doc, _CAP.parse, need="give the header of the market-cap column"),
     characteristic=text("Header of the column to sort on (e.g. BM); default the first numeric column after Return "
                         "other than cap and nyse."),
@@ -146,7 +146,7 @@ def FM_SORT_FACTORS(
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     signal=text("Header of the column to sort on; default the first numeric column after Return other than cap."),
     quantiles=number("Number of quantile portfolios (default 10: deciles; 5: quintiles).", integer=True, low=2),
     weighting=EQUAL_FIRST,
@@ -182,7 +182,7 @@ def FM_QUANTILE_SPREAD(
 
 
 @excel_function(
-    depends=no_data,
+    depends=NO_DATA,
     characteristic=text("Header of the column to sort on (e.g. BM, or Cap for a size factor); default the first "
                         "numeric column after Return other than cap and nyse."),
     percentiles=rng("Breakpoints in percent (default 30, 70; 10, 90 for the notes' size split), a range or text "

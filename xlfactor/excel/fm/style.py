@@ -9,6 +9,7 @@ from xlfactor.excel import inputs
 from xlfactor.excel.results import Record, Table
 from xlfactor.excel.specs import number
 from xlfactor.excel.udf import excel_function
+from xlfactor.models import labels as L
 
 
 @excel_function(
@@ -43,11 +44,11 @@ def FM_STYLE(returns, indices, dates=None, window_size=None, *, units="auto"):
     annual = result.tracking_vol_annualized is not None
     fields = {
         **{str(k): v for k, v in result.weights.items()},
-        "R-squared": result.rsquared,
+        L.RSQUARED.long: result.rsquared,
         "Selection return (per period)": result.selection,
         ("Tracking vol (ann.)" if annual else "Tracking vol (per period)"): (
             result.tracking_vol_annualized if annual else result.tracking_vol
         ),
-        "Observations": result.nobs,
+        L.NOBS.long: result.nobs,
     }
     return Record(fields, title=str(sample.assets[0]))

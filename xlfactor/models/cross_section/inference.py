@@ -19,8 +19,10 @@ from dataclasses import replace
 import numpy as np
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models.cross_section import wls_kernel
 from xlfactor.models.cross_section.design import DesignBlock, PanelDesign, copy_rows
-from xlfactor.models.cross_section.wls import reduced_normal_equations
+from xlfactor.models.cross_section.wls import reduce_normal, reduced_normal_equations, rows_constraint
+from xlfactor.models.cross_section.wls_kernel import AssetRows, as_asset_rows
 
 COV_TYPES = ("nonrobust", "hc1")
 
@@ -50,6 +52,8 @@ def factor_return_cov(
     cov = check_cov(cov)
     n_t, n_a = y.shape
     k = len(design.factor_names)
+    if wls_kernel.compiled():
+        return _cov_compiled(design, y, coef, resid, cov, huber_weights, normals)
     out = np.full((n_t, k, k), np.nan)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))
     for t0 in range(0, n_t, step):
@@ -68,6 +72,46 @@ def factor_return_cov(
             else:
                 cov_g = (n / (n - p))[:, None, None] * (a_inv @ _gram(block, w * w * e2) @ a_inv)
         out[t0:t1] = cov_g if block.r is None else block.r @ cov_g @ np.swapaxes(block.r, 1, 2)
+    missing = ~np.isfinite(coef)
+    out[missing[:, :, None] | missing[:, None, :]] = np.nan
+    return out
+
+
+def _cov_compiled(
+    design: PanelDesign,
+    y: np.ndarray,
+    coef: np.ndarray,
+    resid: np.ndarray,
+    cov: str,
+    huber_weights: np.ndarray | None,
+    normals: np.ndarray | None,
+) -> np.ndarray:
+    """:func:`factor_return_cov` through the compiled kernels: one pass over the panel per block of
+    dates gives the HC1 meat ``X' diag(w^2 e^2) X`` (or ``sum w e^2``) and the constraint."""
+    n_t = len(y)
+    k = len(design.factor_names)
+    out = np.full((n_t, k, k), np.nan)
+    rows = AssetRows.of(design)
+    yt = as_asset_rows(y)[0]
+    mode = wls_kernel.HC1_MEAT if cov == "hc1" else wls_kernel.VARIANCE
+    for lo in range(0, n_t, wls_kernel.COMPILED_DATES):
+        hi = min(n_t, lo + wls_kernel.COMPILED_DATES)
+        meat, _, n, ind, tot = rows.normal_sums(yt, lo, hi, mode, huber_weights, resid)
+        empty, r = rows_constraint(rows, ind, k)
+        if normals is None:
+            a, _ = reduce_normal(*rows.normal_sums(yt, lo, hi, wls_kernel.FIT, huber_weights)[:2], r)
+        else:
+            a = normals[lo:hi].copy()
+        a[~np.isfinite(coef[lo:hi]).any(axis=1)] = np.eye(a.shape[1])  # unusable dates: NaN below
+        p = a.shape[1] - empty.sum(axis=1)  # an industry without assets has no free parameter
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a_inv = np.linalg.inv(a)
+            if cov == "nonrobust":
+                cov_g = (tot[:, 0] / (n - p))[:, None, None] * a_inv
+            else:
+                meat, _ = reduce_normal(meat, np.zeros(meat.shape[:2]), r)
+                cov_g = (n / (n - p))[:, None, None] * (a_inv @ meat @ a_inv)
+        out[lo:hi] = cov_g if r is None else r @ cov_g @ np.swapaxes(r, 1, 2)
     missing = ~np.isfinite(coef)
     out[missing[:, :, None] | missing[:, None, :]] = np.nan
     return out

@@ -26,6 +26,7 @@ import pandas as pd
 from xlfactor.errors import XLFactorError
 from xlfactor.models._repr import short_repr
 from xlfactor.models._validate import day, positive_number
+from xlfactor.models.cross_section import wls_kernel
 from xlfactor.models.cross_section.design import (
     Characteristics,
     DesignBlock,
@@ -34,7 +35,14 @@ from xlfactor.models.cross_section.design import (
     copy_rows,
 )
 from xlfactor.models.cross_section.inference import factor_return_cov
-from xlfactor.models.cross_section.wls import BlockFit, reduced_normal_equations, solve_block, well_conditioned
+from xlfactor.models.cross_section.wls import (
+    BlockFit,
+    reduced_normal_equations,
+    solve_block,
+    solve_rows,
+    well_conditioned,
+)
+from xlfactor.models.cross_section.wls_kernel import AssetRows, as_asset_rows
 from xlfactor.models.frequency import maybe_periods_per_year
 from xlfactor.models.units import (
     VOLATILE_ADVICE,
@@ -125,6 +133,8 @@ def fit_panel(
     """
     n_t, n_a = y.shape
     k = len(design.factor_names)
+    if huber_weights is None and wls_kernel.compiled():
+        return _fit_compiled(design, y, min_obs, residuals, normals)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))
     coef = np.empty((n_t, k))
     resid = np.empty((n_t, n_a)) if residuals else None
@@ -144,6 +154,24 @@ def fit_panel(
         if residuals:
             resid[t0:t1] = fit.resid
     return coef, resid, r2, nobs
+
+
+def _fit_compiled(design: PanelDesign, y: np.ndarray, min_obs: int, residuals: bool, normals: np.ndarray | None):
+    """:func:`fit_panel` through the compiled kernels (:mod:`~xlfactor.models.cross_section.wls_kernel`),
+    a block of dates at a time; the residuals come back column-major, the memory order pandas keeps."""
+    n_t, n_a = y.shape
+    rows = AssetRows.of(design)
+    yt = as_asset_rows(y)[0]
+    resid_t = np.empty((n_a, n_t)) if residuals else None
+    coef = np.empty((n_t, len(design.factor_names)))
+    r2, nobs = np.empty(n_t), np.empty(n_t, dtype=int)
+    for lo in range(0, n_t, wls_kernel.COMPILED_DATES):
+        hi = min(n_t, lo + wls_kernel.COMPILED_DATES)
+        fit = solve_rows(rows, yt, lo, hi, min_obs, design.has_constant, resid_t)
+        coef[lo:hi], r2[lo:hi], nobs[lo:hi] = fit.coef, fit.rsquared, fit.nobs
+        if normals is not None:
+            normals[lo:hi] = fit.normal
+    return coef, None if resid_t is None else resid_t.T, r2, nobs
 
 
 def huber_irls(
@@ -384,7 +412,7 @@ def cross_sectional_regress(
         )
     return CrossSectionResult(
         factor_returns=pd.DataFrame(coef, index=returns.index, columns=design.factor_names),
-        resid=pd.DataFrame(resid, index=returns.index, columns=returns.columns),
+        resid=pd.DataFrame(resid, index=returns.index, columns=returns.columns, copy=False),
         rsquared=pd.Series(r2, index=returns.index, name="rsquared"),
         nobs=pd.Series(nobs, index=returns.index, name="nobs"),
         factor_names=design.factor_names,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xlfactor.models.cross_section.design import DesignBlock
+from xlfactor.models.cross_section.design import DesignBlock, restriction_matrices
+from xlfactor.models.cross_section.wls_kernel import AssetRows, solve_dates
 
 #: Smallest acceptable 1 - R2 of a factor column on the others (see :func:`well_conditioned`).
 MIN_PIVOT = 1e-10
@@ -27,14 +28,32 @@ class BlockFit:
 
 def reduced_normal_equations(block: DesignBlock, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``M_t = R_t' X_t' W_t X_t R_t`` (a unit diagonal for empty factors) and ``R_t' X_t' W_t y_t``."""
-    a, b = block.normal_equations(y0)
-    if block.r is not None:
-        rt = np.swapaxes(block.r, 1, 2)
-        a = rt @ a @ block.r
+    return reduce_normal(*block.normal_equations(y0), block.r)
+
+
+def reduce_normal(a: np.ndarray, b: np.ndarray, r: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``R' a R`` (a unit diagonal where it is zero: empty factors) and ``R' b`` per date (``r`` None: I)."""
+    if r is not None:
+        rt = np.swapaxes(r, 1, 2)
+        a = rt @ a @ r
         b = (rt @ b[:, :, None])[:, :, 0]
     dead = np.diagonal(a, axis1=1, axis2=2) == 0
     a[dead[:, :, None] & np.eye(a.shape[1], dtype=bool)[None]] = 1.0
     return a, b
+
+
+def solve_normal(
+    a: np.ndarray, b: np.ndarray, r: np.ndarray | None, nobs: np.ndarray, min_obs: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``g = a^-1 b`` per date (on the unit-diagonal scaling), ``coef = R g`` and the usable dates
+    ``ok`` (at least ``min_obs`` assets, :func:`well_conditioned`); ``coef`` is not yet masked."""
+    d = np.sqrt(np.diagonal(a, axis1=1, axis2=2))
+    scaled = a / (d[:, :, None] * d[:, None, :])
+    ok = (nobs >= min_obs) & well_conditioned(scaled)
+    scaled[~ok] = np.eye(a.shape[1])
+    g = np.linalg.solve(scaled, (b / d)[:, :, None])[:, :, 0] / d
+    coef = g if r is None else (r @ g[:, :, None])[:, :, 0]
+    return g, coef, ok
 
 
 def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool, residuals: bool = True) -> BlockFit:
@@ -53,13 +72,8 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool,
     """
     y0 = np.where(block.valid, y, 0.0)
     a, b = reduced_normal_equations(block, y0)
-    d = np.sqrt(np.diagonal(a, axis1=1, axis2=2))
-    scaled = a / (d[:, :, None] * d[:, None, :])
     nobs = block.valid.sum(axis=1)
-    ok = (nobs >= min_obs) & well_conditioned(scaled)
-    scaled[~ok] = np.eye(a.shape[1])
-    g = np.linalg.solve(scaled, (b / d)[:, :, None])[:, :, 0] / d
-    coef = g if block.r is None else (block.r @ g[:, :, None])[:, :, 0]
+    g, coef, ok = solve_normal(a, b, block.r, nobs, min_obs)
     w = block.w
     sw = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -77,6 +91,38 @@ def solve_block(block: DesignBlock, y: np.ndarray, min_obs: int, centered: bool,
     coef[block.empty] = np.nan
     r2[~ok] = np.nan
     return BlockFit(coef=coef, resid=resid, rsquared=r2, nobs=nobs, normal=a)
+
+
+def rows_constraint(
+    rows: AssetRows, ind: np.ndarray, k: int, restrict: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """From :meth:`AssetRows.normal_sums`' industry sums ``ind``: the empty factors (T, K) and the
+    restriction matrices (None when unconstrained or not ``restrict``), as :meth:`PanelDesign.block`
+    builds them."""
+    first = int(rows.intercept)
+    empty = np.zeros((len(ind), k), dtype=bool)
+    if not rows.n_ind:
+        return empty, None
+    empty[:, first : first + rows.n_ind] = ind[:, 0] == 0
+    return empty, restriction_matrices(ind[:, 1], first, k) if rows.intercept and restrict else None
+
+
+def solve_rows(
+    rows: AssetRows, yt: np.ndarray, lo: int, hi: int, min_obs: int, centered: bool, resid: np.ndarray | None
+) -> BlockFit:
+    """:func:`solve_block` for dates ``lo .. hi-1`` through the compiled kernels: ``yt`` and
+    ``resid`` (filled in place, or None) are assets x dates; the returned ``resid`` is None."""
+    a, b, nobs, ind, tot = rows.normal_sums(yt, lo, hi)
+    empty = rows_constraint(rows, ind, a.shape[1], restrict=False)[0]
+    a, coef, ok = solve_dates(a, b, ind, rows.intercept, nobs, min_obs, MIN_PIVOT)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ybar = tot[:, 1] / tot[:, 0] if centered else np.zeros(hi - lo)
+        ssr, tss = rows.residual_sums(yt, lo, hi, coef, ok, ybar, resid)
+        r2 = 1.0 - ssr / tss
+    coef[~ok] = np.nan
+    coef[empty] = np.nan
+    r2[~ok] = np.nan
+    return BlockFit(coef=coef, resid=None, rsquared=r2, nobs=nobs, normal=a)
 
 
 def well_conditioned(scaled: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.models import labels as L
 from xlfactor.report.analysis import MATERIAL_BETA_GAP, PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
@@ -24,11 +25,18 @@ NAME = "Exposures"
 CHART_HEIGHT = 9
 COLUMNS = {
     "top_down": "Top-down beta",
-    "top_down_se": "Std error",
-    "top_down_t": "t-stat",
+    "top_down_se": L.BSE.short,
+    "top_down_t": L.TVALUES.short,
     "bottom_up": "Bottom-up beta",
     "difference": "Bottom-up minus top-down",
     "material": "Differs materially",
+}
+FORMATS = {
+    "Top-down beta": NUM3,
+    L.BSE.short: NUM3,
+    L.TVALUES.short: NUM2,
+    "Bottom-up beta": NUM3,
+    "Bottom-up minus top-down": NUM3,
 }
 
 
@@ -53,13 +61,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         row,
         1,
         index_label="Factor",
-        formats={
-            "Top-down beta": NUM3,
-            "Std error": NUM3,
-            "t-stat": NUM2,
-            "Bottom-up beta": NUM3,
-            "Bottom-up minus top-down": NUM3,
-        },
+        formats=FORMATS,
     )
     row = ref.next_row
     row = note(ws, row, exposure_note(a), width_cols=7)

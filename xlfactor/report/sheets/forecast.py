@@ -6,6 +6,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.models import labels as L
 from xlfactor.models.backtest import BacktestResult
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import line_chart
@@ -47,9 +48,9 @@ def figures(b: BacktestResult) -> list[tuple[str, object, str]]:
         ("Breaches", b.breaches, INT),
         ("Expected breaches", b.expected_breaches, "0.0"),
         ("Kupiec LR (coverage)", b.kupiec_lr, NUM2),
-        ("Kupiec p-value", b.kupiec_pvalue, NUM3),
+        (L.named("Kupiec", L.PVALUES.long), b.kupiec_pvalue, NUM3),
         ("Christoffersen LR (independence)", b.christoffersen_lr, NUM2),
-        ("Christoffersen p-value", b.christoffersen_pvalue, NUM3),
+        (L.named("Christoffersen", L.PVALUES.long), b.christoffersen_pvalue, NUM3),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlfactor.report import labels as L
+from xlfactor.models import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
 from xlfactor.report.info import ReportInfo
@@ -81,7 +81,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
             "Before": [t.total_vol_before, t.factor_vol_before, t.specific_vol, t.factor_share_before],
             "After": [t.total_vol_after, t.factor_vol_after, t.specific_vol, t.factor_share_after],
         },
-        index=[L.TOTAL_VOL, L.FACTOR_VOL, L.SPECIFIC_VOL, L.FACTOR_SHARE],
+        index=[L.TOTAL_VOL.short, L.FACTOR_VOL.short, L.SPECIFIC_VOL.short, L.FACTOR_SHARE.short],
     )
     write_table(ws, rows, row, 6, formats=PCT, index_label="Risk model (not sample)")
     set_widths(ws, {6: 22}, default=12, first=34)

@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor.errors import XLFactorError
+from xlfactor.models import labels as L
 from xlfactor.models.grs import grs_from_regression
 from xlfactor.models.regression import RegressionResult
 from xlfactor.report.analysis import PortfolioAnalysis
@@ -19,13 +20,36 @@ NAME = "Regressions"
 T_CRITICAL = 1.96
 POSITIVE = PatternFill("solid", fgColor="C6EFCE")
 NEGATIVE = PatternFill("solid", fgColor="FFC7CE")
-#: The regression diagnostics shown (engine column -> sheet column).
-DIAGNOSTICS = {
-    "Prob (F-statistic)": "p(F)",
-    "Durbin-Watson": "Durbin-Watson",
-    "Prob (Breusch-Pagan)": "p(Breusch-Pagan)",
-    "Prob (Jarque-Bera)": "p(Jarque-Bera)",
-}
+#: The regression diagnostics shown (engine column, the long form -> sheet column, the short form).
+DIAGNOSTICS = {d.long: d.short for d in (L.F_PVALUE, L.DURBIN_WATSON, L.BREUSCH_PAGAN_PVALUE, L.JARQUE_BERA_PVALUE)}
+ALPHA_ANNUAL = L.annual(L.ALPHA.short)
+RESID_VOL_ANNUAL = L.annual(L.RESID_VOL.short)
+T_ALPHA = L.TVALUES.of("alpha")
+
+
+def alpha_bp(period: str) -> str:
+    """The column of each asset's alpha in basis points per period."""
+    return f"{L.ALPHA.short} (bp per {period})"
+
+
+def formats(factors: list, period: str) -> dict[str, str]:
+    """Number formats of :func:`table`'s columns (both report renderers)."""
+    return {
+        "Weight": PCT1,
+        alpha_bp(period): BP,
+        ALPHA_ANNUAL: PCT,
+        L.RSQUARED.short: PCT1,
+        L.RSQUARED_ADJ.short: PCT1,
+        RESID_VOL_ANNUAL: PCT,
+        L.NOBS.short: INT,
+        T_ALPHA: NUM2,
+        L.F_PVALUE.short: NUM3,
+        L.DURBIN_WATSON.short: NUM2,
+        L.BREUSCH_PAGAN_PVALUE.short: NUM3,
+        L.JARQUE_BERA_PVALUE.short: NUM3,
+        **{f: NUM3 for f in factors},
+        **{L.TVALUES.of(f): NUM2 for f in factors},
+    }
 
 
 def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
@@ -35,15 +59,15 @@ def table(a: PortfolioAnalysis, period: str = "period") -> pd.DataFrame:
     return pd.concat(
         [
             a.weights.rename("Weight"),
-            reg.alpha_annualized.rename("Alpha (ann.)"),
-            a.alpha_bp.rename(f"Alpha (bp per {period})"),
-            reg.tvalues["alpha"].rename("t(alpha)"),
+            reg.alpha_annualized.rename(ALPHA_ANNUAL),
+            a.alpha_bp.rename(alpha_bp(period)),
+            reg.tvalues["alpha"].rename(T_ALPHA),
             reg.betas[factors],
-            reg.tvalues[factors].rename(columns=lambda f: f"t({f})"),
-            reg.rsquared.rename("R2"),
-            reg.rsquared_adj.rename("Adj. R2"),
-            reg.resid_vol_annualized.rename("Idio vol (ann.)"),
-            reg.nobs.rename("Obs"),
+            reg.tvalues[factors].rename(columns=L.TVALUES.of),
+            reg.rsquared.rename(L.RSQUARED.short),
+            reg.rsquared_adj.rename(L.RSQUARED_ADJ.short),
+            reg.resid_vol_annualized.rename(RESID_VOL_ANNUAL),
+            reg.nobs.rename(L.NOBS.short),
             reg.diagnostics[list(DIAGNOSTICS)].rename(columns=DIAGNOSTICS),
         ],
         axis=1,
@@ -68,33 +92,17 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws,
         "Per-asset factor regressions",
         "Excess return on the factors by OLS over each asset's own dates; t-stats with classical "
-        "standard errors. Idio vol: sqrt(SSR / (n - K - 1)) annualised, statsmodels' residual scale.",
+        f"standard errors. {RESID_VOL_ANNUAL}: sqrt(SSR / (n - K - 1)) annualised, statsmodels' residual scale.",
     )
     frame = table(a, info.period_name)
     factors = list(a.asset_regression.factor_names)
-    formats = {
-        "Weight": PCT1,
-        f"Alpha (bp per {info.period_name})": BP,
-        "Alpha (ann.)": PCT,
-        "R2": PCT1,
-        "Adj. R2": PCT1,
-        "Idio vol (ann.)": PCT,
-        "Obs": INT,
-        "t(alpha)": NUM2,
-        "p(F)": NUM3,
-        "Durbin-Watson": NUM2,
-        "p(Breusch-Pagan)": NUM3,
-        "p(Jarque-Bera)": NUM3,
-    }
-    formats.update({f: NUM3 for f in factors})
-    formats.update({f"t({f})": NUM2 for f in factors})
-    ref = write_table(ws, frame, row, 1, formats=formats, index_label="Asset", filters=True)
+    ref = write_table(ws, frame, row, 1, formats=formats(factors, info.period_name), index_label="Asset", filters=True)
     columns = list(frame.columns)
 
     def letter(name: str) -> str:
         return get_column_letter(ref.first_col + 1 + columns.index(name))
 
-    for t_name in ["t(alpha)", *[f"t({f})" for f in factors]]:
+    for t_name in [T_ALPHA, *map(L.TVALUES.of, factors)]:
         cells = f"{letter(t_name)}{ref.first_row}:{letter(t_name)}{ref.last_row}"
         ws.conditional_formatting.add(
             cells, CellIsRule(operator="greaterThanOrEqual", formula=[str(T_CRITICAL)], fill=POSITIVE)
@@ -102,14 +110,14 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         ws.conditional_formatting.add(
             cells, CellIsRule(operator="lessThanOrEqual", formula=[str(-T_CRITICAL)], fill=NEGATIVE)
         )
-    for value, t_name in [("Alpha (ann.)", "t(alpha)"), *[(f, f"t({f})") for f in factors]]:
+    for value, t_name in [(ALPHA_ANNUAL, T_ALPHA), *[(f, L.TVALUES.of(f)) for f in factors]]:
         cells = f"{letter(value)}{ref.first_row}:{letter(value)}{ref.last_row}"
         rule = FormulaRule(formula=[f"ABS(${letter(t_name)}{ref.first_row})>={T_CRITICAL}"], font=Font(bold=True))
         ws.conditional_formatting.add(cells, rule)
     row = note(
         ws,
         ref.next_row,
-        f"Green/red: t-stat >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
+        f"Green/red: t >= {T_CRITICAL} / <= -{T_CRITICAL} (significant at about 5%, "
         "two-sided). Bold coefficients are significant. Alpha is per period times periods per year; idiosyncratic "
         "vol is the residual standard deviation times the square root of periods per year. p(F): the F test that all "
         "betas are zero; Durbin-Watson near 2 means no first-order autocorrelation of residuals; p(Breusch-Pagan) "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.models import labels as L
 from xlfactor.models.risk_model import PortfolioRisk
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import bar_chart
@@ -44,7 +45,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         "Contribution = exposure x marginal risk; contributions add up to the total volatility, percentages to 100%.",
     )
     row = section(ws, row, "By factor")
-    ref = _block(ws, a.risk.by_factor, FACTOR_LABELS, row, a.risk, "Factor", "Total volatility")
+    ref = _block(ws, a.risk.by_factor, FACTOR_LABELS, row, a.risk, "Factor", L.TOTAL_VOL.long)
     height = max(6.0, 0.55 * len(a.risk.by_factor) + 2.5)
     bar_chart(
         ws,
@@ -60,7 +61,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     )
     row = max(ref.next_row, row + rows_for(height))
     row = section(ws, row, "By asset")
-    ref = _block(ws, a.risk.by_asset, ASSET_LABELS, row, a.risk, "Asset", "Total volatility")
+    ref = _block(ws, a.risk.by_asset, ASSET_LABELS, row, a.risk, "Asset", L.TOTAL_VOL.long)
     height = max(6.0, 0.55 * len(a.risk.by_asset) + 2.5)
     bar_chart(
         ws,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.models import labels as L
 from xlfactor.models.risk_history import RiskHistory
-from xlfactor.report import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import line_chart
 from xlfactor.report.info import ReportInfo
@@ -20,7 +20,7 @@ TRACKING_ERROR = "Tracking error"
 def table(h: RiskHistory) -> pd.DataFrame:
     """Per date: total, factor and specific vol, tracking error (with a benchmark), each factor's and the specific
     contribution to the total vol, the realised return and the trailing realised vol (FM_RISK_HISTORY's columns)."""
-    columns = {"total_vol": L.TOTAL_VOL, "factor_vol": L.FACTOR_VOL, "specific_vol": L.SPECIFIC_VOL,
+    columns = {"total_vol": L.TOTAL_VOL.short, "factor_vol": L.FACTOR_VOL.short, "specific_vol": L.SPECIFIC_VOL.short,
                "tracking_error": TRACKING_ERROR}  # fmt: skip
     out = h.table[[c for c in columns if c in h.table]].rename(columns=columns)
     for name in h.contributions.columns:
@@ -53,7 +53,7 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
     chart_row, row = row, row + rows_for(height) + 1  # the chart above the table, which is wide
     ref = write_table(ws, frame, row, 1, formats=PCT, index_label="Date", index_format=DATE)
     names = list(frame.columns)
-    charted = [L.TOTAL_VOL, realised_vol(h), *([TRACKING_ERROR] if TRACKING_ERROR in names else [])]
+    charted = [L.TOTAL_VOL.short, realised_vol(h), *([TRACKING_ERROR] if TRACKING_ERROR in names else [])]
     line_chart(
         ws,
         ref,

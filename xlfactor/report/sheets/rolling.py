@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfactor.models import labels as L
+from xlfactor.models.rolling import RSQUARED
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.charts import line_chart
 from xlfactor.report.info import ReportInfo
@@ -11,6 +14,13 @@ from xlfactor.report.workbook import DATE, NUM3, PCT, PCT1, page_setup, rows_for
 
 CHART_HEIGHT = 11
 NAME = "Rolling betas"
+FORMATS = {L.ALPHA.short: PCT, L.RSQUARED.short: PCT1}
+
+
+def table(a: PortfolioAnalysis) -> pd.DataFrame:
+    """Alpha, the betas and R2 of each window, labelled."""
+    columns = {"alpha": L.ALPHA.short, RSQUARED: L.RSQUARED.short}
+    return a.rolling[["alpha", *a.factor_names, RSQUARED]].rename(columns=columns)
 
 
 def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
@@ -23,8 +33,8 @@ def write(ws: Worksheet, a: PortfolioAnalysis, info: ReportInfo) -> None:
         f"{info.period_name}s ending on that date.",
     )
     factors = a.factor_names
-    frame = a.rolling[["alpha", *factors, "rsquared"]].rename(columns={"alpha": "Alpha", "rsquared": "R2"})
-    formats = {f: NUM3 for f in factors} | {"Alpha": PCT, "R2": PCT1}
+    frame = table(a)
+    formats = {f: NUM3 for f in factors} | FORMATS
     chart_row, row = row, row + rows_for(CHART_HEIGHT)  # the chart above the table: it prints on the first page
     ref = write_table(ws, frame, row, 1, formats=formats, index_label="Date", index_format=DATE, filters=True)
     line_chart(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfactor import __version__
+from xlfactor.models import labels as L
 from xlfactor.report.analysis import PortfolioAnalysis
 from xlfactor.report.info import ReportInfo
 from xlfactor.report.reading import reading
@@ -78,7 +79,7 @@ def facts(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, object, str
         ("Cash / uncovered (1 - total)", a.cash_weight, PCT1),
         ("Sample start", a.start, DATE),
         ("Sample end", a.end, DATE),
-        ("Observations", int(a.portfolio_returns.size), INT),
+        (L.NOBS.long, int(a.portfolio_returns.size), INT),
         (
             "Top-down return series",
             "the portfolio's realised history"
@@ -97,16 +98,16 @@ def risk_figures(a: PortfolioAnalysis, info: ReportInfo) -> list[tuple[str, obje
     """(label, value, number format) rows of the headline risk: volatilities, active risk, VaR/ES, market beta."""
     risk = a.risk
     pairs = [
-        ("Total volatility", risk.total_vol, PCT),
-        ("Factor volatility", risk.factor_vol, PCT),
-        ("Specific volatility", risk.specific_vol, PCT),
-        ("Factor share of variance", risk.factor_share, PCT1),
+        (L.TOTAL_VOL.long, risk.total_vol, PCT),
+        (L.FACTOR_VOL.long, risk.factor_vol, PCT),
+        (L.SPECIFIC_VOL.long, risk.specific_vol, PCT),
+        (L.FACTOR_SHARE.long, risk.factor_share, PCT1),
     ]
     if a.active_risk is not None:
         pairs += [
             ("Tracking error", a.active_risk.total_vol, PCT),
             ("Active share", a.active_share, PCT1),
-            ("Factor share of active variance", a.active_risk.factor_share, PCT1),
+            (L.ACTIVE_FACTOR_SHARE.long, a.active_risk.factor_share, PCT1),
         ]
     pairs += [(f"VaR {c:.0%}, one {info.period_name}", a.var_es.loc[c, "var"], PCT) for c in a.var_es.index]
     pairs += [(f"Expected shortfall {c:.0%}", a.var_es.loc[c, "es"], PCT) for c in a.var_es.index]
