@@ -275,6 +275,8 @@ def bench_rolling(rng: np.random.Generator) -> None:
 #: the numba cache) minus a second, warm call.
 FIRST_CALL = """
 import time, numpy as np, pandas as pd
+from xlfactor.models import _jit
+_jit.COMPILED_FROM = 0  # compiled kernels on this small probe too (in use they start at 1M values)
 from xlfactor.models.regression import regress
 from xlfactor.models.rolling import rolling_regress
 rng = np.random.default_rng(0)

@@ -103,5 +103,6 @@ def kernels(request, monkeypatch):
         monkeypatch.setenv(_jit.NO_JIT, "1")
     else:
         monkeypatch.delenv(_jit.NO_JIT, raising=False)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
         assert _jit.available(), "numba is a dependency off Pyodide: install it (pip install numba)"
     return request.param

@@ -10,6 +10,12 @@ from xlfactor.models._bartlett_kernel import _CHUNK, _EXACT_EVERY, bartlett_meat
 from xlfactor.models._ols_fit import _meat_on_grid, design
 
 
+@pytest.fixture(autouse=True)
+def small_data_compiled(monkeypatch):
+    """The compiled kernel on these small panels too (production compiles from 1M values)."""
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)
+
+
 @pytest.fixture
 def scores():
     """Design (T=600, 1 + 4 factors) and residuals of 2 * _CHUNK + 3 assets (several chunks, a partial one)."""

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from xlfactor.errors import XLFactorError
-from xlfactor.models import _column_kernels, _jit, units
+from xlfactor.models import _column_kernels, _jit
 from xlfactor.models._ols_inputs import prepare
 from xlfactor.models.units import _count_beyond, summarize
 
@@ -19,7 +19,7 @@ def path(request, monkeypatch):
         assert _jit.available(), "numba is a dependency off Pyodide: install it"
     else:
         monkeypatch.setenv(_jit.NO_JIT, "1")
-    monkeypatch.setattr(units, "COMPILED_FROM", 0)
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)
     return request.param
 
 
@@ -130,7 +130,7 @@ def test_rules_refuse_alike_on_both_paths(monkeypatch, case):
     messages = {}
     for flag in ("", "1"):
         monkeypatch.setenv(_jit.NO_JIT, flag)
-        monkeypatch.setattr(units, "COMPILED_FROM", 0)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)
         with pytest.raises(XLFactorError) as caught:
             prepare(returns, factors)
         messages[flag] = str(caught.value)
@@ -144,7 +144,7 @@ def test_clean_panel_gives_the_same_inputs_on_both_paths(monkeypatch):
     out = {}
     for flag in ("", "1"):
         monkeypatch.setenv(_jit.NO_JIT, flag)
-        monkeypatch.setattr(units, "COMPILED_FROM", 0)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)
         out[flag] = prepare(returns, factors)
     np.testing.assert_array_equal(out[""].y, out["1"].y)
     np.testing.assert_allclose(out[""].yy, out["1"].yy, rtol=1e-13)
@@ -196,7 +196,7 @@ def test_regress_agrees_on_both_paths(monkeypatch, cov, threads, layout):
     fits = {}
     for flag in ("", "1"):
         monkeypatch.setenv(_jit.NO_JIT, flag)
-        monkeypatch.setattr(units, "COMPILED_FROM", 0)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)
         fits[flag] = regress(returns, factors, cov=cov)
     for figure in ("params", "bse", "tvalues", "rsquared", "nobs", "resid_vol"):
         pd.testing.assert_frame_equal(
@@ -220,6 +220,7 @@ def test_threads_work_in_a_forked_child(monkeypatch, threads):
     import multiprocessing
 
     monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
     values = np.asfortranarray(np.tile(_awkward_panel("F"), (1, 3)))  # 33 columns: two threads' worth
     expected = _column_kernels.column_stats(values, 0.2)[3].tolist()  # the parent's pool now exists
     context = multiprocessing.get_context("fork")

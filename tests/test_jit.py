@@ -36,3 +36,32 @@ def test_compiled_is_looked_up_at_call_time(monkeypatch):
     assert compiled(values) == 45.0
     monkeypatch.setenv(_jit.NO_JIT, "1")
     assert _jit.compiled(_total) is None
+
+
+def test_small_inputs_run_numpy_large_ones_compiled(monkeypatch):
+    """One rule for every kernel: below COMPILED_FROM values numpy (no compiler wait for an Excel range)."""
+    monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    assert not _jit.use(_jit.COMPILED_FROM - 1)
+    assert _jit.use(_jit.COMPILED_FROM)
+    monkeypatch.setenv(_jit.NO_JIT, "1")
+    assert not _jit.use(10 * _jit.COMPILED_FROM)
+
+
+def test_an_ordinary_excel_range_never_imports_numba():
+    """FM_BETA-sized work (regress, HAC, rolling, a cross-section) in a fresh process leaves numba unimported
+    by the kernels: only the cross-sectional module's kernel definitions import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from xlfactor.models.regression import regress\n"
+        "from xlfactor.models.rolling import rolling_regress\n"
+        "rng = np.random.default_rng(0)\n"
+        "f = pd.DataFrame(rng.normal(0, 0.01, (600, 3)), columns=list('ABC'))\n"
+        "y = pd.DataFrame(f.to_numpy() @ rng.normal(1, 0.5, (3, 50)) + rng.normal(0, 0.02, (600, 50)))\n"
+        "regress(y, f, cov='hac'); rolling_regress(y, f, 60)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -33,6 +33,7 @@ def _fit(monkeypatch, path, *args):
         monkeypatch.setenv(_jit.NO_JIT, "1")
     else:
         monkeypatch.delenv(_jit.NO_JIT, raising=False)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
         assert _jit.available(), "numba is a dependency off Pyodide: install it (pip install numba)"
     return rolling_regress(*args)
 
@@ -59,6 +60,7 @@ def test_compiled_equals_numpy_and_rolling_ols(panel, monkeypatch, min_periods):
 def test_factor_moments_equal_numpy(monkeypatch):
     """Shared and per-asset moments, with windows where a factor is constant or two are collinear (not fitted)."""
     monkeypatch.delenv(_jit.NO_JIT, raising=False)
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
     rng = np.random.default_rng(4)
     t, window = 400, 40
     x = rng.normal(0.0, 0.01, (t, 3))

@@ -31,11 +31,13 @@ def panel():
 
 def both(monkeypatch, fit):
     monkeypatch.delenv(_jit.NO_JIT, raising=False)
-    assert wls_kernel.compiled(), "numba is a dependency off Pyodide: install it (pip install numba)"
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
+    assert wls_kernel.compiled(1), "numba is a dependency off Pyodide: install it (pip install numba)"
     compiled = fit()
     monkeypatch.setenv(_jit.NO_JIT, "1")
     reference = fit()
     monkeypatch.delenv(_jit.NO_JIT)
+    monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
     return compiled, reference
 
 
@@ -60,10 +62,12 @@ def same_standard_errors(monkeypatch, res):
     """``res.bse`` (classic and HC1) compiled and through numpy."""
     for cov in ("nonrobust", "hc1"):
         monkeypatch.delenv(_jit.NO_JIT, raising=False)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
         fast = res.bse(cov)
         monkeypatch.setenv(_jit.NO_JIT, "1")
         same(fast, res.bse(cov))
         monkeypatch.delenv(_jit.NO_JIT)
+        monkeypatch.setattr(_jit, "COMPILED_FROM", 0)  # the compiled kernels on small data too
 
 
 def per_date(frame: pd.DataFrame | pd.Series, dates: pd.Index) -> pd.DataFrame:

@@ -33,7 +33,8 @@ def bartlett_meat(
     z: np.ndarray, e0: np.ndarray, rows: np.ndarray, cols: np.ndarray, lags: np.ndarray, meat: np.ndarray
 ) -> bool:
     """Write the Newey-West meat of the assets ``cols`` into ``meat[cols]``; False (nothing written)
-    without numba, or when every bandwidth is 0 (the White meat ``Z' diag(e^2) Z`` is one BLAS
+    without numba, for a panel below :data:`~xlfactor.models._jit.COMPILED_FROM` values,
+    or when every bandwidth is 0 (the White meat ``Z' diag(e^2) Z`` is one BLAS
     product, faster than this loop).
 
     ``z`` (T, K) design; ``e0`` (T, N) residuals (any memory order); ``rows`` the rows of
@@ -41,7 +42,7 @@ def bartlett_meat(
     the NaN-dropped sample); ``lags`` (N,) per-asset bandwidths (assets are grouped by
     bandwidth here).
     """
-    loop = _jit.compiled(_box_meat)
+    loop = _jit.compiled(_box_meat) if _jit.use(e0.size) else None
     if loop is None or not lags[cols].any():
         return False
     z = np.ascontiguousarray(z)

@@ -10,27 +10,42 @@ compiled ones are tested against.
 machine, kept in numba's cache folder) or ``None`` where numba is absent or
 ``XLFACTOR_NO_JIT`` is set (tests and benchmarks compare both paths that way). A caller
 writes ``if _sums is not None: ... else: <numpy kernel>``; both return the same values.
+
+Which inputs are compiled is one rule, :func:`use`: inputs of :data:`COMPILED_FROM` values
+or more. Below it numpy takes milliseconds, while a process's first compiled call pays
+numba's start-up (about 1 s, the kernel read from its disk cache) and, once per machine,
+the compilation itself (seconds; tens of seconds for the cross-sectional kernels on a
+loaded machine). So an Excel range of ordinary size never waits for a compiler.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 from collections.abc import Callable
 
 #: Set to any non-empty value to run the numpy kernels even where numba is installed.
 NO_JIT = "XLFACTOR_NO_JIT"
+#: Inputs of at least this many values (8 MB of floats) run the compiled kernels where numba runs;
+#: smaller ones the numpy kernels (a compiled pass saves about 2 ns per value: under 2 ms here).
+#: Tests set it to 0 to run the compiled kernels on small data.
+COMPILED_FROM = 1_000_000
 
 
 def available() -> bool:
-    """Whether compiled kernels run in this process."""
-    if os.environ.get(NO_JIT):
-        return False
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether compiled kernels run in this process (numba installed, ``XLFACTOR_NO_JIT`` unset)."""
+    return not os.environ.get(NO_JIT) and _installed()
+
+
+def use(values: int) -> bool:
+    """Whether an input of ``values`` numbers runs the compiled kernels."""
+    return values >= COMPILED_FROM and available()
+
+
+@functools.cache
+def _installed() -> bool:
+    return importlib.util.find_spec("numba") is not None
 
 
 def kernel(fn: Callable | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False):

@@ -165,7 +165,7 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
     t, n_assets = y.shape
     g, s = x.mean(axis=0), x.std(axis=0)
     z = np.ascontiguousarray(((x - g) / s).T)
-    if _jit.available():
+    if _jit.use(y.size):
         out = np.empty((t, n_assets, x.shape[1] + 2))
         _fit_compiled(z, y, g, s, window, min_periods, out)
         return out.reshape(t, -1)

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from xlfactor.errors import Advice, Placeholder, XLFactorError
+from xlfactor.models import _jit
 from xlfactor.models._column_kernels import column_stats
 
 #: Returns whose median absolute size exceeds this (20% a period) look like percentages (monthly
@@ -177,22 +178,14 @@ def _blocks(values: np.ndarray):
             yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
-#: Panels of at least this many values (8 MB) are summarised by the compiled kernel where numba runs
-#: (:mod:`xlfactor.models._column_kernels`); smaller ones by numpy. The compiled pass saves about 2 ns
-#: per value and call, while a process's first compiled call pays about 1 s (numba's import and set-up,
-#: the kernel from its disk cache; a few seconds once per machine to compile it): below this size a
-#: call saves under 2 ms, and a small call (an Excel range) never imports numba at all.
-COMPILED_FROM = 1_000_000
-
-
 def summarize(values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None) -> ColumnSummary:
     """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled,
-    for panels of :data:`COMPILED_FROM` values or more where numba runs, the same pass also counts the
-    values beyond ``limit`` in size (if given) and takes ``design' values`` for a regression design
+    for panels of :data:`xlfactor.models._jit.COMPILED_FROM` values or more where numba runs, the same
+    pass also counts the values beyond ``limit`` in size (if given) and takes ``design' values`` for a regression design
     (T, K+1) whose first column is ones (if given). The numpy path reads ``values`` in blocks that stay
     in the CPU cache (:func:`_blocks`), redoes columns with missing values NaN-aware and does neither."""
     t, n = values.shape
-    found = column_stats(values, np.inf if limit is None else limit, design) if values.size >= COMPILED_FROM else None
+    found = column_stats(values, np.inf if limit is None else limit, design) if _jit.use(values.size) else None
     if found is not None:
         low, high, sumsq, present, over, cross = found
         return ColumnSummary(

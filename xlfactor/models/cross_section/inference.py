@@ -52,7 +52,7 @@ def factor_return_cov(
     cov = check_cov(cov)
     n_t, n_a = y.shape
     k = len(design.factor_names)
-    if wls_kernel.compiled():
+    if wls_kernel.compiled(y.size):
         return _cov_compiled(design, y, coef, resid, cov, huber_weights, normals)
     out = np.full((n_t, k, k), np.nan)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))

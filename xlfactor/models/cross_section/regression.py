@@ -133,7 +133,7 @@ def fit_panel(
     """
     n_t, n_a = y.shape
     k = len(design.factor_names)
-    if huber_weights is None and wls_kernel.compiled():
+    if huber_weights is None and wls_kernel.compiled(y.size):
         return _fit_compiled(design, y, min_obs, residuals, normals)
     step = max(1, BLOCK_ELEMENTS // max(1, n_a * k))
     coef = np.empty((n_t, k))

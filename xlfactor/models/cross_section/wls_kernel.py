@@ -496,9 +496,9 @@ _NORMAL = _jit.kernel(_normal_sums, parallel=PARALLEL)
 _RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
 
 
-def compiled() -> bool:
-    """Whether the compiled kernels serve this call (numba present and ``XLFACTOR_NO_JIT`` unset)."""
-    return _NORMAL is not None and _jit.available()
+def compiled(values: int) -> bool:
+    """Whether the compiled kernels serve a panel of ``values`` numbers (:func:`xlfactor.models._jit.use`)."""
+    return _NORMAL is not None and _jit.use(values)
 
 
 def solve_dates(
