@@ -63,3 +63,21 @@ def test_lite_requirements_install_that_wheel_and_keep_what_lite_needs(wheel):
     assert len(urls) == 1 and urls[0].startswith("https://") and urls[0].endswith("/" + wheel.name)
     assert "xlfactor" not in lines  # not on PyPI: the bare name cannot install
     assert {"xlwings", "python-dotenv", "pyodide-http", "black", "sqlite3"} <= set(lines)
+
+
+def test_numba_is_required_everywhere_but_pyodide(wheel):
+    """xlwings Lite's Pyodide (platform_system Emscripten) has no JIT compiler: the wheel must not ask micropip
+    for numba there (the numpy kernels serve), and must require it on desktops and servers."""
+    from packaging.requirements import Requirement
+
+    with zipfile.ZipFile(wheel) as z:
+        metadata = z.read(f"xlfactor-{xlfactor.__version__}.dist-info/METADATA").decode()
+    (numba,) = [
+        Requirement(line.split(":", 1)[1].strip())
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:") and line.split(":", 1)[1].strip().startswith("numba")
+    ]
+    assert numba.marker is not None
+    assert not numba.marker.evaluate({"platform_system": "Emscripten", "sys_platform": "emscripten"})
+    for system in ("Linux", "Windows", "Darwin"):
+        assert numba.marker.evaluate({"platform_system": system})
