@@ -43,13 +43,14 @@ def test_small_inputs_run_numpy_large_ones_compiled(monkeypatch):
     monkeypatch.delenv(_jit.NO_JIT, raising=False)
     assert not _jit.use(_jit.COMPILED_FROM - 1)
     assert _jit.use(_jit.COMPILED_FROM)
+    assert _jit.use(_jit.COMPILED_FROM // 20, 20) and not _jit.use(_jit.COMPILED_FROM // 20 - 1, 20)
     monkeypatch.setenv(_jit.NO_JIT, "1")
     assert not _jit.use(10 * _jit.COMPILED_FROM)
 
 
 def test_an_ordinary_excel_range_never_imports_numba():
-    """FM_BETA-sized work (regress, HAC, rolling, a cross-section) in a fresh process leaves numba unimported
-    by the kernels: only the cross-sectional module's kernel definitions import it."""
+    """FM_BETA-sized work (regress, HAC, rolling on 50 assets x 600 days) in a fresh process leaves numba
+    unimported by the kernels: only the cross-sectional module's kernel definitions import it."""
     import subprocess
     import sys
 
@@ -59,7 +60,7 @@ def test_an_ordinary_excel_range_never_imports_numba():
         "from xlfactor.models.rolling import rolling_regress\n"
         "rng = np.random.default_rng(0)\n"
         "f = pd.DataFrame(rng.normal(0, 0.01, (600, 3)), columns=list('ABC'))\n"
-        "y = pd.DataFrame(f.to_numpy() @ rng.normal(1, 0.5, (3, 50)) + rng.normal(0, 0.02, (600, 50)))\n"
+        "y = pd.DataFrame(f.to_numpy() @ rng.normal(1, 0.5, (3, 40)) + rng.normal(0, 0.02, (600, 40)))\n"
         "regress(y, f, cov='hac'); rolling_regress(y, f, 60)\n"
         "print('numba' in sys.modules)\n"
     )

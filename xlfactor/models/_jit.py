@@ -11,8 +11,8 @@ machine, kept in numba's cache folder) or ``None`` where numba is absent or
 ``XLFACTOR_NO_JIT`` is set (tests and benchmarks compare both paths that way). A caller
 writes ``if _sums is not None: ... else: <numpy kernel>``; both return the same values.
 
-Which inputs are compiled is one rule, :func:`use`: inputs of :data:`COMPILED_FROM` values
-or more. Below it numpy takes milliseconds, while a process's first compiled call pays
+Which inputs are compiled is one rule, :func:`use`: where the compiled kernel saves about
+2 ms or more (:data:`COMPILED_FROM`). Below that numpy takes milliseconds, while a process's first compiled call pays
 numba's start-up (about 1 s, the kernel read from its disk cache) and, once per machine,
 the compilation itself (seconds; tens of seconds for the cross-sectional kernels on a
 loaded machine). So an Excel range of ordinary size never waits for a compiler.
@@ -27,8 +27,9 @@ from collections.abc import Callable
 
 #: Set to any non-empty value to run the numpy kernels even where numba is installed.
 NO_JIT = "XLFACTOR_NO_JIT"
-#: Inputs of at least this many values (8 MB of floats) run the compiled kernels where numba runs;
-#: smaller ones the numpy kernels (a compiled pass saves about 2 ns per value: under 2 ms here).
+#: A compiled kernel runs where it saves about 2 ms or more on the call: when ``values * weight`` reaches
+#: this, ``weight`` being the kernel's saving per input value over its numpy kernel in units of the
+#: column checks' ~2 ns (1 for the checks: 1M values, 8 MB; each kernel states its weight, measured).
 #: Tests set it to 0 to run the compiled kernels on small data.
 COMPILED_FROM = 1_000_000
 
@@ -38,9 +39,9 @@ def available() -> bool:
     return not os.environ.get(NO_JIT) and _installed()
 
 
-def use(values: int) -> bool:
-    """Whether an input of ``values`` numbers runs the compiled kernels."""
-    return values >= COMPILED_FROM and available()
+def use(values: int, weight: float = 1.0) -> bool:
+    """Whether a kernel of saving ``weight`` (see :data:`COMPILED_FROM`) runs compiled on ``values`` numbers."""
+    return values * weight >= COMPILED_FROM and available()
 
 
 @functools.cache
