@@ -393,6 +393,7 @@ def analyze_portfolio(
 
     rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=units)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
+    with_rf = _with_rf(factor_frame, rf)  # what the backtest, attribution and risk history take
 
     return PortfolioAnalysis(
         returns=returns,
@@ -431,9 +432,9 @@ def analyze_portfolio(
         ),
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
-        backtest=_backtest(returns, w, factor_frame, rf, cov_method, units, max_gross),
-        attribution=_attribution(returns, w, bench, factor_frame, rf, max_gross, units),
-        risk_history=_risk_history(returns, w, bench, factor_frame, rf, cov_method, max_gross, units),
+        backtest=_backtest(returns, w, with_rf, cov_method, units, max_gross),
+        attribution=_attribution(returns, w, bench, with_rf, max_gross, units),
+        risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, units),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
         unweighted=unweighted_assets(weights, returns.columns),
     )
@@ -752,20 +753,19 @@ def _backtest(
     returns: pd.DataFrame,
     weights: pd.Series,
     factors: pd.DataFrame,
-    rf: pd.Series | None,
     cov_method: str,
     units: str,
     max_gross: float | None,
 ) -> BacktestResult | None:
-    """The forecast check on the held assets' complete dates; None when they are too few."""
-    start = _first_forecast(returns, weights != 0, factors.shape[1])
+    """The forecast check on the held assets' complete dates; None when they are too few. ``factors``: the
+    factor returns with their RF column (:func:`_with_rf`)."""
+    start = _first_forecast(returns, weights != 0, _n_factors(factors))
     if start is None:
         return None
-    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
     return risk_backtest(
         returns,
         weights,
-        frame,
+        factors,
         min_periods=start,
         cov_method=cov_method,
         confidence=BACKTEST_CONFIDENCE,
@@ -774,10 +774,26 @@ def _backtest(
     )
 
 
-def _first_forecast(returns: pd.DataFrame, held: pd.Series, n_factors: int) -> int | None:
+def _with_rf(factors: pd.DataFrame, rf: pd.Series | None) -> pd.DataFrame:
+    """The factor returns with the risk-free rate as their RF column (as given when there is none)."""
+    return factors if rf is None else factors.assign(**{RF_COLUMN: rf})
+
+
+def _n_factors(factors: pd.DataFrame) -> int:
+    """Factors in a frame made by :func:`_with_rf` (its RF column is not one)."""
+    return factors.shape[1] - (RF_COLUMN in factors.columns)
+
+
+def _held(weights: pd.Series, bench: pd.Series | None) -> np.ndarray:
+    """Which assets the portfolio or its benchmark holds."""
+    held = weights != 0
+    return (held if bench is None else held | (bench != 0)).to_numpy()
+
+
+def _first_forecast(returns: pd.DataFrame, held: pd.Series | np.ndarray, n_factors: int) -> int | None:
     """Rows before the first out-of-sample forecast: ``BACKTEST_MIN_PERIODS``, or half the held assets' complete
     dates when fewer, at least ``K + 3``; None when those dates are fewer than ``2 (K + 3)``."""
-    complete = int(returns.loc[:, held.to_numpy()].notna().all(axis=1).sum())
+    complete = int(returns.loc[:, np.asarray(held)].notna().all(axis=1).sum())
     smallest = n_factors + 3
     if complete < 2 * smallest:
         return None
@@ -789,18 +805,15 @@ def _attribution(
     weights: pd.Series,
     bench: pd.Series | None,
     factors: pd.DataFrame,
-    rf: pd.Series | None,
     max_gross: float | None,
     units: str,
 ) -> AttributionResult | None:
     """Factor attribution of today's weights on the dates every held (or benchmark) asset has a return."""
-    held = (weights != 0) | (bench != 0 if bench is not None else False)
-    rows = returns.index[returns.loc[:, held.to_numpy()].notna().all(axis=1).to_numpy()]
+    rows = returns.index[returns.loc[:, _held(weights, bench)].notna().all(axis=1).to_numpy()]
     if len(rows) < 2:
         return None
-    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
     return factor_attribution(
-        returns.loc[rows], weights, frame.loc[rows], benchmark=bench, max_gross=max_gross, units=units
+        returns.loc[rows], weights, factors.loc[rows], benchmark=bench, max_gross=max_gross, units=units
     )
 
 
@@ -809,20 +822,18 @@ def _risk_history(
     weights: pd.Series,
     bench: pd.Series | None,
     factors: pd.DataFrame,
-    rf: pd.Series | None,
     cov_method: str,
     max_gross: float | None,
     units: str,
 ) -> RiskHistory | None:
     """Ex-ante risk through time with the forecast check's schedule; None when that check has too little data."""
-    start = _first_forecast(returns, (weights != 0) | (bench != 0 if bench is not None else False), factors.shape[1])
+    start = _first_forecast(returns, _held(weights, bench), _n_factors(factors))
     if start is None:
         return None
-    frame = factors.assign(**{RF_COLUMN: rf}) if rf is not None else factors
     return risk_history(
         returns,
         weights,
-        frame,
+        factors,
         benchmark=bench,
         min_periods=start,
         cov_method=cov_method,
