@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from office_js import Engine
+from office_js import Engine, excel_range, serials
 
 import xlfactor as xf
 
@@ -24,6 +24,18 @@ def returns() -> pd.DataFrame:
     r = xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS].copy()
     r.iloc[5, 1] = np.nan
     return r
+
+
+@pytest.fixture(scope="module")
+def cells(returns):
+    """The module's ``returns`` and their dates as Office.js sends the ranges."""
+    return excel_range(returns), serials(returns.index)
+
+
+@pytest.fixture(scope="module")
+def ff5(returns):
+    """The module's ``returns`` aligned with French's monthly FF5 (``.returns``, ``.factors``)."""
+    return xf.align(returns, xf.load_factors("FF5", "M"))
 
 
 @pytest.fixture(scope="session")

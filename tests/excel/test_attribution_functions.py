@@ -27,16 +27,6 @@ def returns() -> pd.DataFrame:
     return xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS]
 
 
-@pytest.fixture(scope="module")
-def cells(returns):
-    return excel_range(returns), serials(returns.index)
-
-
-@pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.align(returns, xf.load_factors("FF5", "M"))
-
-
 def message(result) -> str:
     assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result
     text = result[0][0]

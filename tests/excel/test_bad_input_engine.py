@@ -18,11 +18,6 @@ def returns() -> pd.DataFrame:
     return xf.industry_portfolios().loc["2019-01":"2023-12", ASSETS]
 
 
-@pytest.fixture(scope="module")
-def cells(returns):
-    return excel_range(returns), serials(returns.index)
-
-
 def message(result) -> str:
     """The text of a one-cell error result; fails if the result is anything else."""
     assert isinstance(result, list) and len(result) == 1 and len(result[0]) == 1, result

@@ -37,11 +37,6 @@ def ff5(returns) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def cells(returns):
-    return excel_range(returns), serials(returns.index)
-
-
-@pytest.fixture(scope="module")
 def ols(returns, ff5) -> dict:
     """statsmodels OLS of each asset's excess return on the FF5 factors (its non-blank rows)."""
     excess = returns.sub(ff5["RF"], axis=0)

@@ -43,17 +43,6 @@ ASSETS = ["NoDur", "Durbl", "Manuf"]
 
 
 @pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.align(returns, xf.load_factors("FF5", "M"))
-
-
-@pytest.fixture(scope="module")
-def cells(returns):
-    """The returns and dates ranges as Office.js sends them."""
-    return excel_range(returns), serials(returns.index)
-
-
-@pytest.fixture(scope="module")
 def regression(ff5):
     return xf.regress(ff5.returns, ff5.factors, rf=ff5.factors["RF"], periods_per_year=12)
 

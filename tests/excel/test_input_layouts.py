@@ -25,11 +25,6 @@ def returns() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.data.align(returns, xf.load_factors("FF5", "M"))
-
-
-@pytest.fixture(scope="module")
 def model(ff5):
     result = xf.regress(ff5.returns, ff5.factors, rf=ff5.factors["RF"])
     return xf.FactorRiskModel.from_regression(result, ff5.factors)

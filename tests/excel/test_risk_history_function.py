@@ -23,11 +23,6 @@ def returns() -> pd.DataFrame:
     return xf.industry_portfolios().loc["2014-01":"2023-12", ASSETS]
 
 
-@pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.align(returns, xf.load_factors("FF5", "M"))
-
-
 def history_call(engine, returns, *options, factors="FF5"):
     return engine.call("FM_RISK_HISTORY", CELLS_W, excel_range(returns), factors, serials(returns.index), *options)
 

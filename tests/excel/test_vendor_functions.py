@@ -30,16 +30,6 @@ def returns() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def cells(returns):
-    return excel_range(returns), serials(returns.index)
-
-
-@pytest.fixture(scope="module")
-def ff5(returns):
-    return xf.align(returns, xf.load_factors("FF5", "M"))
-
-
-@pytest.fixture(scope="module")
 def model(ff5):
     """The annual FF5 model that FM_VAR, FM_SCENARIO (dates given) build from the cells."""
     reg = xf.regress(ff5.returns, ff5.factors, rf=ff5.factors["RF"], periods_per_year=12)
