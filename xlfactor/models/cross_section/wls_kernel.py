@@ -21,6 +21,7 @@ the numpy path, which stays the reference the tests hold these to.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,22 +29,21 @@ import numpy as np
 from xlfactor.models import _jit
 from xlfactor.models.cross_section.design import PanelDesign
 
-try:
-    from numba import carray, prange, types
-    from numba.extending import intrinsic
-except ImportError:  # Pyodide: the kernels are None there and the numpy path serves
-    carray, prange = None, range
-else:
+#: numba's ``carray`` and ``prange`` and the :func:`_address_pointer` intrinsic, bound by :func:`_dispatchers` on
+#: first use (the kernels read them as globals when numba compiles them); importing this module imports no numba.
+carray = _pointer = None
+prange = range
 
-    @intrinsic
-    def _pointer(typingctx, address):
-        """The float64 pointer at an integer address (the style panels reach the kernels as a table
-        of addresses: any number of panels, one compiled version; see :meth:`AssetRows.of`)."""
 
-        def codegen(context, builder, signature, args):
-            return builder.inttoptr(args[0], context.get_value_type(types.CPointer(types.float64)))
+def _address_pointer(typingctx, address):
+    """The float64 pointer at an integer address (the style panels reach the kernels as a table
+    of addresses: any number of panels, one compiled version; see :meth:`AssetRows.of`)."""
+    from numba import types
 
-        return types.CPointer(types.float64)(types.intp), codegen
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(types.CPointer(types.float64)))
+
+    return types.CPointer(types.float64)(types.intp), codegen
 
 
 #: Dates read per asset in one run (a column-major panel holds an asset's dates contiguously;
@@ -491,18 +491,34 @@ def _solve_dates(a, b, caps, first, n_ind, constrained, nobs, min_obs, min_pivot
                 coef[t, m] = z[m]
 
 
-_copy = _jit.kernel(_copy_run)
-_load = _jit.kernel(_load_tile)
-_normal_run = _jit.kernel(_sum_run)
-_residual_run = _jit.kernel(_resid_run)
-_SOLVE = _jit.kernel(_solve_dates)
-_NORMAL = _jit.kernel(_normal_sums, parallel=PARALLEL)
-_RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
+#: The kernels as numba dispatchers, made by :func:`_dispatchers` on the first panel that compiles (so
+#: importing this module does not import numba); ``_normal_sums`` and ``_residual_sums`` call the first
+#: four by these global names, which numba resolves when it compiles them.
+_copy = _load = _normal_run = _residual_run = _SOLVE = _NORMAL = _RESID = None
 
 
 def compiled(values: int) -> bool:
     """Whether the compiled kernels serve a returns panel of ``values`` numbers (:func:`xlfactor.models._jit.use`)."""
-    return _NORMAL is not None and _jit.use(values, COMPILED_WEIGHT)
+    if not _jit.use(values, COMPILED_WEIGHT):
+        return False
+    _dispatchers()
+    return True
+
+
+@functools.cache
+def _dispatchers() -> None:
+    global carray, prange, _pointer, _copy, _load, _normal_run, _residual_run, _SOLVE, _NORMAL, _RESID
+    from numba import carray, prange
+    from numba.extending import intrinsic
+
+    _pointer = intrinsic(_address_pointer)
+    _copy = _jit.kernel(_copy_run)
+    _load = _jit.kernel(_load_tile)
+    _normal_run = _jit.kernel(_sum_run)
+    _residual_run = _jit.kernel(_resid_run)
+    _SOLVE = _jit.kernel(_solve_dates)
+    _NORMAL = _jit.kernel(_normal_sums, parallel=PARALLEL)
+    _RESID = _jit.kernel(_residual_sums, parallel=PARALLEL)
 
 
 def solve_dates(
