@@ -84,7 +84,7 @@ def test_the_docker_files_are_wired_for_xlfactor(project):
     assert "ENV XLFACTOR_DATA_DIR=/data" in dockerfile and "USER nonroot" in dockerfile
     assert "xlwings_server.main:main_app" in dockerfile and "--workers $WORKERS" in dockerfile
     caddy = (project / "Caddyfile").read_text()
-    assert "reverse_proxy xlfactor:8000" in caddy and "max_size 64MB" in caddy
+    assert "reverse_proxy {$XLFACTOR_UPSTREAM:xlfactor:8000}" in caddy and "max_size 64MB" in caddy
     assert all("tokens.json" in (project / name).read_text() for name in (".dockerignore", ".gitignore"))
     pins = (project / "requirements.txt").read_text().splitlines()[1:]
     assert [p.split("==")[0] for p in pins] == ["xlfactor", "xlwings-server", "xlwings"]
