@@ -356,6 +356,9 @@ def analyze_portfolio(
     max_gross = check_max_gross(max_gross)
     check_gross(w.to_numpy(), "weights", max_gross)  # before any series is built from the weights
     asset_reg = regress(returns, factor_frame, rf=rf, units=units)  # the engine's input rules, on the returns as given
+    # The units rule has now run on returns, factors and rf as given (and on realised returns below): the later
+    # engine calls take what it passed as decimals rather than apply it again to the same numbers.
+    checked = "decimal"
     held = w.index[w.to_numpy() != 0]
     n_factors = factor_frame.shape[1]
     realised = portfolio_returns is not None
@@ -374,14 +377,14 @@ def analyze_portfolio(
             f"window: {window} periods is longer than the {whose} {len(port)} periods of data; use a shorter window"
         )
 
-    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=units)
+    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=checked)
     model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
     risk = model.portfolio_risk(w, max_gross=max_gross)
     active_risk = model.portfolio_risk(w, bench, max_gross=max_gross) if bench is not None else None
     active_share = float(0.5 * np.abs(w - bench).sum()) if bench is not None else None
 
     target = hedge_to_risk_share(model, w, target_factor_share, max_gross=max_gross)
-    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, units)
+    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, checked)
     applied = {
         name: dict(shock)
         for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
@@ -391,7 +394,7 @@ def analyze_portfolio(
 
     scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame], max_gross)
 
-    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=units)[PORTFOLIO]
+    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=checked)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
     with_rf = _with_rf(factor_frame, rf)  # what the backtest, attribution and risk history take
 
@@ -432,9 +435,9 @@ def analyze_portfolio(
         ),
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
-        backtest=_backtest(returns, w, with_rf, cov_method, units, max_gross),
-        attribution=_attribution(returns, w, bench, with_rf, max_gross, units),
-        risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, units),
+        backtest=_backtest(returns, w, with_rf, cov_method, checked, max_gross),
+        attribution=_attribution(returns, w, bench, with_rf, max_gross, checked),
+        risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, checked),
         holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
         unweighted=unweighted_assets(weights, returns.columns),
     )
