@@ -254,7 +254,7 @@ def test_from_regression_per_period_and_ewma(sample, weights):
         annual.portfolio_risk(weights).total_var, rel=1e-12
     )
     ewma = FactorRiskModel.from_regression(res, factors, cov_method="ewma", halflife=36)
-    expected = factor_cov(factors[FACTORS], method="ewma", halflife=36)
+    expected = factor_cov(factors[FACTORS], cov_method="ewma", halflife=36)
     np.testing.assert_allclose(ewma.factor_cov.to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 

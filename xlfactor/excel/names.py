@@ -42,15 +42,15 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "betas_or_result": ("betas",),
     # the same thing under another engine name: the Excel name is the common one
     "factor_returns": ("factors",),
-    "cov_method": ("method",),
     # one Excel halflife sets every half-life of the cross-sectional risk model
     "vol_halflife": ("halflife",),
     "corr_halflife": ("halflife",),
     "specific_halflife": ("halflife",),
     # an engine name that means something else in Excel: weight is a column of data, target the returns to
-    # hedge, method the factor covariance method
+    # hedge
     "weight": ("blume_weight",),
     "target": ("blume_target",),
+    # var_es's method is FM_VAR's var_method
     "method": ("var_method",),
 }
 

@@ -7,7 +7,7 @@ carry next to the factors) is never treated as a factor and is dropped.
 Units: the input is per-period returns (decimals). With ``annualize=True`` the
 covariance is multiplied by the number of periods per year (252, 52, 12, ...), so
 a variance of 0.04 means a volatility of 20% a year. The result carries its
-metadata in ``DataFrame.attrs``: ``method``, ``halflife``, ``nobs``,
+metadata in ``DataFrame.attrs``: ``cov_method``, ``halflife``, ``nobs``,
 ``periods_per_year``, ``annualized`` and, for Ledoit-Wolf, ``shrinkage``.
 """
 
@@ -34,7 +34,7 @@ COLLINEAR_TOL = 1e-10
 
 def factor_cov(
     factors: pd.DataFrame,
-    method: CovMethod = "sample",
+    cov_method: CovMethod = "sample",
     halflife: float | None = None,
     annualize: bool = True,
     periods_per_year: int | None = None,
@@ -46,7 +46,8 @@ def factor_cov(
     factors : DataFrame
         Dates x factors, per-period decimal returns. An ``RF`` column is dropped.
         Rows with any missing value are dropped (complete-case estimation).
-    method : {"sample", "ewma", "ledoit_wolf"}
+    cov_method : {"sample", "ewma", "ledoit_wolf"}
+        The estimator (named ``cov_method`` wherever a factor covariance is estimated).
         ``"sample"``: the unbiased sample covariance,
         ``S = X_c' X_c / (T - 1)`` with ``X_c`` the de-meaned returns.
 
@@ -91,8 +92,8 @@ def factor_cov(
         fewer than two complete rows or no more rows than factors (the matrix would be singular), a
         constant factor, no frequency to annualise with.
     """
-    if method not in _METHODS:
-        raise XLFactorError(f"method: {method!r} is not one of {', '.join(_METHODS)}")
+    if cov_method not in _METHODS:
+        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {', '.join(_METHODS)}")
     data = _complete_factor_rows(factors)
     x = data.to_numpy(dtype=float)
     if periods_per_year is not None:
@@ -112,9 +113,9 @@ def factor_cov(
             f"factors (at least {x.shape[1] + 1}; a reliable one many more); select more rows"
         )
     shrinkage = None
-    if method == "sample":
+    if cov_method == "sample":
         cov = np.cov(x, rowvar=False, ddof=1)
-    elif method == "ewma":
+    elif cov_method == "ewma":
         if halflife is None:
             raise XLFactorError.at("halflife", "required for the EWMA method (in periods, e.g. 60 for monthly data)")
         cov = weighted_cov(x, ewma_weights(len(x), halflife), bias_corrected=True)
@@ -125,8 +126,8 @@ def factor_cov(
         cov = cov * ppy
     out = pd.DataFrame((cov + cov.T) / 2.0, index=data.columns, columns=data.columns)
     out.attrs.update(
-        method=method,
-        halflife=halflife if method == "ewma" else None,
+        cov_method=cov_method,
+        halflife=halflife if cov_method == "ewma" else None,
         nobs=len(data),
         periods_per_year=ppy,
         annualized=bool(annualize),

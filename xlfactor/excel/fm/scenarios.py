@@ -39,7 +39,7 @@ def FM_VAR(
     confidence=0.99,
     horizon=1,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     var_method="parametric",
@@ -49,7 +49,7 @@ def FM_VAR(
 ):
     """VaR and expected shortfall (positive losses, in the units of the weights) by var_method: parametric normal,
     historical simulation or Cornish-Fisher; with the VaR and ES contributions of each factor and specific risk."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, cov_method, halflife, excess, units)
     if horizon_code(horizon) is not None and sample.periods_per_year is None:
         raise XLFactorError(
             f"horizon: {horizon!r} needs the data frequency; give the dates, or the horizon as a number of rows"
@@ -67,7 +67,7 @@ def FM_STRESS(
     dates,
     shocks,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     *,
@@ -76,7 +76,7 @@ def FM_STRESS(
 ):
     """Scenario P&L: each factor's move (shocked or implied by correlation), the portfolio's exposure and P&L per
     factor, and the total."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, cov_method, halflife, excess, units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     result = xf.stress(model, held, inputs.shocks_for(shocks, model.factors), benchmark=bench, max_gross=max_gross)
     return Table(stress_table(result), "Factor")
@@ -157,7 +157,7 @@ def FM_SCENARIO(
     benchmark=None,
     band=0.95,
     freq=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     view="factors",
@@ -167,7 +167,9 @@ def FM_SCENARIO(
 ):
     """A historical episode (library name or your dates) replayed on today's factor exposures: P&L per factor and
     in total, specific-risk band, worst single period. A model name replays its stored history."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
+    sample, model = cached.risk_sample(
+        returns, factors, dates, cov_method, halflife, True, excess, fix=None, units=units
+    )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     chosen = find_episode(episode) if isinstance(episode, str) else None
     if chosen is not None and episode_end is not None:

@@ -111,7 +111,7 @@ def xs_factor_cov(
     (Newey-West with ``lags`` = L for autocorrelated, e.g. daily, factor returns). This is
     :func:`xlfactor.models.covariance.weighted_cov` with ``bias_corrected=False``: no small-sample
     factor ``1/(1 - sum w^2)``, as in Barra practice, so with ``halflife=None`` and no lags it is the
-    ``ddof=0`` covariance. (:func:`~xlfactor.models.covariance.factor_cov` with ``method="ewma"``
+    ``ddof=0`` covariance. (:func:`~xlfactor.models.covariance.factor_cov` with ``cov_method="ewma"``
     applies the correction; the two differ by that factor.) Volatilities come from
     :math:`\\Sigma(h_{vol})`, correlations from :math:`\\Sigma(h_{corr})`:
     :math:`F = D_{vol} C_{corr} D_{vol}`. A half-life of None weighs dates equally.
