@@ -51,10 +51,10 @@ def date_of(cell) -> pd.Timestamp:
     return pd.Timestamp("1899-12-30") + pd.Timedelta(days=cell["basicValue"])
 
 
-def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_gross=None, weights=CELLS_W):
+def var_call(engine, cells, *, confidence=0.99, horizon=1, method=None, max_gross=None, weights=CELLS_W):
     rets, dates = cells
     # the None before max_gross is headers: max_gross and units come after it
-    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, None, max_gross)
+    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, method, None, max_gross)
     return engine.call("FM_VAR", *args)
 
 
@@ -62,7 +62,7 @@ def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_
 @pytest.mark.parametrize("method", ["historical", "cornish_fisher"])
 def test_var_by_method_equals_the_engine(engine, cells, model, method):
     res = xf.var_es(model, W, 0.95, 3, method=method)
-    got = record(var_call(engine, cells, confidence=0.95, horizon=3, var_method=method))
+    got = record(var_call(engine, cells, confidence=0.95, horizon=3, method=method))
     assert list(got)[:9] == [
         "VaR", "ES", "Vol (horizon)", "Confidence", "Horizon (periods)", "Method", "Skewness", "Excess kurtosis",
         "Observations",
@@ -91,7 +91,7 @@ def test_historical_var_solves_the_mixture_quantile_by_hand(engine, cells, model
     """VaR: P(p_T* + e <= -VaR) = 1 - c with e ~ N(0, s^2); ES: the tail mean of that mixture (quadrature)."""
     p, s = _history_pnl(model, ff5)
     a = 0.05
-    got = record(var_call(engine, cells, confidence=0.95, var_method="historical"))
+    got = record(var_call(engine, cells, confidence=0.95, method="historical"))
     var, es = got["VaR"], got["ES"]
     np.testing.assert_allclose(stats.norm.cdf((-var - p) / s).mean(), a, rtol=1e-10)
 
@@ -100,7 +100,7 @@ def test_historical_var_solves_the_mixture_quantile_by_hand(engine, cells, model
 
     tail, _ = integrate.quad(lambda v: v * density(v), -1.0, -var, epsabs=1e-13, epsrel=1e-11, limit=200)
     np.testing.assert_allclose(-tail / a, es, rtol=1e-8)
-    horizon = record(var_call(engine, cells, confidence=0.95, horizon="annual", var_method="historical"))
+    horizon = record(var_call(engine, cells, confidence=0.95, horizon="annual", method="historical"))
     np.testing.assert_allclose(horizon["VaR"], var * np.sqrt(12), rtol=1e-12)  # square-root-of-time
     assert horizon["Horizon (periods)"] == 12
 
@@ -112,7 +112,7 @@ def test_cornish_fisher_by_hand_from_cumulants(engine, cells, model, ff5):
     d = p - p.mean()
     k2, k3, k4 = np.mean(d**2) + s * s, np.mean(d**3), np.mean(d**4) - 3 * np.mean(d**2) ** 2
     skew, kurt = k3 / k2**1.5, k4 / k2**2
-    got = record(var_call(engine, cells, confidence=0.99, horizon=4, var_method="cornish_fisher"))
+    got = record(var_call(engine, cells, confidence=0.99, horizon=4, method="cornish_fisher"))
     np.testing.assert_allclose([got["Skewness"], got["Excess kurtosis"]], [skew, kurt], rtol=1e-10)
     s_h, k_h = skew / 2, kurt / 4  # four i.i.d. periods
 
@@ -141,7 +141,7 @@ def test_var_max_gross(engine, cells, model):
     levered = [[1.5], [0.6], [0.9]]  # gross 3 > the default bound of 2
     assert message(var_call(engine, cells, weights=levered)).startswith("#FM! weights:")
     res = xf.var_es(model, W * 3, 0.99, 1, max_gross=3.5, method="historical")
-    got = record(var_call(engine, cells, weights=levered, max_gross=3.5, var_method="historical"))
+    got = record(var_call(engine, cells, weights=levered, max_gross=3.5, method="historical"))
     np.testing.assert_allclose(got["VaR"], res.var, **TOL)
     currency = [[500_000.0], [200_000.0], [300_000.0]]
     got = record(var_call(engine, cells, weights=currency, max_gross="none"))
@@ -149,14 +149,14 @@ def test_var_max_gross(engine, cells, model):
 
 
 def test_var_bad_inputs(engine, cells, returns, ff5):
-    assert message(var_call(engine, cells, var_method="monte carlo")) == (
-        "#FM! var_method: 'monte carlo' is not one of parametric, historical, cornish_fisher"
+    assert message(var_call(engine, cells, method="monte carlo")) == (
+        "#FM! method: 'monte carlo' is not one of parametric, historical, cornish_fisher"
     )
     assert message(var_call(engine, cells, horizon="fortnightly")).startswith(
         "#FM! horizon: expected a positive number of data periods or one of daily, weekly, monthly"
     )
     assert message(var_call(engine, cells, horizon=0)) == "#FM! horizon: 0 is outside (0, inf)"
-    assert message(var_call(engine, cells, confidence=0.999, var_method="historical")) == (
+    assert message(var_call(engine, cells, confidence=0.999, method="historical")) == (
         "#FM! factors: 120 periods hold no 0.10% tail; give at least 1000 periods or a lower confidence"
     )
     rets = excel_range(returns)

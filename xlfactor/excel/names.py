@@ -50,8 +50,6 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     # hedge
     "weight": ("blume_weight",),
     "target": ("blume_target",),
-    # var_es's method is FM_VAR's var_method
-    "method": ("var_method",),
 }
 
 

@@ -30,7 +30,7 @@ VAR_METHOD = choice(
 )
 
 
-@excel_function(depends=FACTOR_DATA, var_method=VAR_METHOD)
+@excel_function(depends=FACTOR_DATA, method=VAR_METHOD)
 def FM_VAR(
     weights,
     returns,
@@ -42,12 +42,12 @@ def FM_VAR(
     cov_method="sample",
     halflife=None,
     excess=True,
-    var_method="parametric",
+    method="parametric",
     *,
     max_gross=MAX_GROSS,
     units="auto",
 ):
-    """VaR and expected shortfall (positive losses, in the units of the weights) by var_method: parametric normal,
+    """VaR and expected shortfall (positive losses, in the units of the weights) by method: parametric normal,
     historical simulation or Cornish-Fisher; with the VaR and ES contributions of each factor and specific risk."""
     sample, model = cached.per_period_risk_sample(returns, factors, dates, cov_method, halflife, excess, units)
     if horizon_code(horizon) is not None and sample.periods_per_year is None:
@@ -55,7 +55,7 @@ def FM_VAR(
             f"horizon: {horizon!r} needs the data frequency; give the dates, or the horizon as a number of rows"
         )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross)
+    result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=method, max_gross=max_gross)
     return Record(var_fields(result))
 
 
