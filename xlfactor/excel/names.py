@@ -34,7 +34,6 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "signal": ("data (its signal column)",),
     "controls": ("data (its control columns)",),
     "caps": ("cap",),
-    "size": ("cap",),
     "name": ("factor_name",),
     # panel weights name a column of data (weight); a holdings history is its own range (holdings)
     "weights": ("holdings", "weight"),
