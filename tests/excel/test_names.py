@@ -104,7 +104,7 @@ def test_an_engine_name_is_worded_as_the_excel_user_sees_it():
 def test_messages_use_the_table_for_fielded_and_plain_errors():
     fielded = XLFactorError.at("end", "is before the start")
     assert error_text(fielded, ["model", "start_date", "end_date"]) == f"{ERROR_PREFIX}end_date: is before the start"
-    plain = XLFactorError("weights_history: the dates are not increasing; sort the rows by date")
+    plain = XLFactorError("weights: the dates are not increasing; sort the rows by date")
     assert error_text(plain, ["holdings", "returns"]) == (
         f"{ERROR_PREFIX}holdings: the dates are not increasing; sort the rows by date"
     )

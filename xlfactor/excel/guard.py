@@ -67,7 +67,7 @@ class ExcelWording(Wording):
         return excel_name(name, self.given, self.arguments)
 
     def plain(self, text: str) -> str:
-        """A plain-message error's text, its leading argument (``"weights_history: ..."``) named as in Excel
+        """A plain-message error's text, its leading argument (``"weights: ..."``) named as in Excel
         (:data:`xlfactor.excel.names.EXCEL_NAMES`); the rest is left as written."""
         found = _LEADING_ARGUMENT.match(text)
         return text if found is None else f"{self.argument(found[1])}{text[found.end(1) :]}"

@@ -35,9 +35,9 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "controls": ("data (its control columns)",),
     "caps": ("cap",),
     "name": ("factor_name",),
-    # panel weights name a column of data (weight); a holdings history is its own range (holdings)
+    # panel weights name a column of data (weight); weights that may be a history (factor_attribution,
+    # characteristic_adjusted_returns take either) are their own range when they are one (holdings)
     "weights": ("holdings", "weight"),
-    "weights_history": ("holdings",),
     "betas_or_result": ("betas",),
     # the same thing under another engine name: the Excel name is the common one
     "factor_returns": ("factors",),

@@ -25,13 +25,13 @@ Exposures = pd.DataFrame | RegressionResult | FactorRiskModel | CrossSectionResu
 
 
 def holdings_exposures(
-    weights_history: pd.DataFrame, betas_or_result: Exposures, *, max_gross: float | None = MAX_GROSS
+    holdings: pd.DataFrame, betas_or_result: Exposures, *, max_gross: float | None = MAX_GROSS
 ) -> pd.DataFrame:
     """Portfolio factor exposures ``x_t = sum_n w_{tn} X_{tn}`` on every date of a holdings history.
 
     Parameters
     ----------
-    weights_history : DataFrame
+    holdings : DataFrame
         Dates x assets weights; NaN = not held (weight 0).
     betas_or_result : DataFrame, RegressionResult, FactorRiskModel or CrossSectionResult
         The asset exposures: a DataFrame assets x factors, a regression's ``betas``, a risk model's
@@ -53,14 +53,14 @@ def holdings_exposures(
         exposure exceeds ``max_gross``; a held asset (non-zero weight) without exposures on a
         date; a date not in the cross-sectional result.
     """
-    w = _weights(weights_history, max_gross=max_gross)
+    w = _weights(holdings, max_gross=max_gross)
     if isinstance(betas_or_result, CrossSectionResult):
         return _dated_exposures(w, betas_or_result)[0]
     betas = _static_betas(betas_or_result)
     unknown = [a for a in w.columns if a not in betas.index and (w[a] != 0).any()]
     if unknown:
         raise XLFactorError(
-            f"weights_history: held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
+            f"holdings: held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
         )
     b = betas.reindex(w.columns).fillna(0.0)
     return pd.DataFrame(w.to_numpy() @ b.to_numpy(), index=w.index, columns=betas.columns)
@@ -125,7 +125,7 @@ def characteristic_adjusted_returns(
     return exposures.assign(actual=actual, implied=implied, adjusted=actual - implied)
 
 
-def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "weights_history"):
+def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "holdings"):
     """``w_t' X_t`` per date of ``w`` (a DataFrame) and the rows of those dates in ``result``."""
     design = result.design
     index = result.factor_returns.index
@@ -183,7 +183,7 @@ def _static_betas(source: object) -> pd.DataFrame:
     )
 
 
-def _weights(history: object, arg: str = "weights_history", max_gross: float | None = MAX_GROSS) -> pd.DataFrame:
+def _weights(history: object, arg: str = "holdings", max_gross: float | None = MAX_GROSS) -> pd.DataFrame:
     if not isinstance(history, pd.DataFrame) or history.empty:
         raise XLFactorError(f"{arg}: expected a DataFrame of weights, dates x assets")
     if history.columns.has_duplicates:
