@@ -327,9 +327,9 @@ def test_factor_history_equals_the_pandas_reference(dtype):
     frame = _ragged_factor_frame(dtype)
     factors = pd.Index(["Mkt-RF", "SMB", "HML"])
     want = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
-    pd.testing.assert_frame_equal(factor_history(frame, factors), want)
+    pd.testing.assert_frame_equal(factor_history(frame, factors, "factors"), want)
     in_order = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
-    pd.testing.assert_frame_equal(factor_history(in_order, factors), in_order)  # already clean: as is
+    pd.testing.assert_frame_equal(factor_history(in_order, factors, "factors"), in_order)  # already clean: as is
 
 
 @pytest.mark.parametrize("dtype", ["float64", "Float64", "object"])

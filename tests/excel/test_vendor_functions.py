@@ -191,7 +191,7 @@ def scenario_call(engine, cells, episode, episode_end=None, *, factors="FF5", fr
 
 def test_library_episode_replays_the_stored_daily_history(engine, cells, model):
     daily = xf.load_factors("FF5", "D")
-    res = xf.scenario(model, W, "Covid crash 2020", factor_returns=daily)
+    res = xf.scenario(model, W, "Covid crash 2020", factors=daily)
     got = spilled(scenario_call(engine, cells, "covid crash 2020"))
     factors = list(model.factors)
     assert list(got.columns) == ["Return", "Exposure", "P&L", "Worst period P&L"]
@@ -214,7 +214,7 @@ def test_library_episode_replays_the_stored_daily_history(engine, cells, model):
 
 def test_summary_and_period_views(engine, cells, model):
     monthly = xf.load_factors("FF5", "M")
-    res = xf.scenario(model, W, "LTCM 1998", factor_returns=monthly, band=0.9)
+    res = xf.scenario(model, W, "LTCM 1998", factors=monthly, band=0.9)
     out = scenario_call(engine, cells, "LTCM 1998", view="summary", band=0.9)
     assert out[0] == ["LTCM 1998", ""]
     got = record(out[1:])
@@ -230,10 +230,10 @@ def test_summary_and_period_views(engine, cells, model):
 
 
 def test_user_episode_at_the_dates_frequency_or_another(engine, cells, model):
-    res = xf.scenario(model, W, "2022-01-01", "2022-06-30", factor_returns=xf.load_factors("FF5", "M"))
+    res = xf.scenario(model, W, "2022-01-01", "2022-06-30", factors=xf.load_factors("FF5", "M"))
     got = spilled(scenario_call(engine, cells, 44562.0, "2022-06-30"))  # a serial start, a text end
     np.testing.assert_allclose(got.loc["Total", "P&L"], res.pnl, **TOL)
-    weekly = xf.scenario(model, W, "2022-01-01", "2022-06-30", factor_returns=xf.load_factors("FF5", "W"))
+    weekly = xf.scenario(model, W, "2022-01-01", "2022-06-30", factors=xf.load_factors("FF5", "W"))
     out = scenario_call(engine, cells, "2022-01-01", "2022-06-30", freq="W", view="summary")
     got = record(out[1:])
     assert got["Frequency"] == "weekly" and got["Periods"] == weekly.periods == 25  # Fridays 7 Jan to 24 Jun
@@ -243,7 +243,7 @@ def test_user_episode_at_the_dates_frequency_or_another(engine, cells, model):
 def test_factor_range_is_replayed_as_given(engine, returns, ff5, model):
     rets, dates = excel_range(returns), serials(returns.index)
     factors = excel_range(ff5.factors)
-    res = xf.scenario(model, W, "2020-01-01", "2020-12-31", factor_returns=ff5.factors)
+    res = xf.scenario(model, W, "2020-01-01", "2020-12-31", factors=ff5.factors)
     got = spilled(scenario_call(engine, (rets, dates), "2020-01-01", "2020-12-31", factors=factors))
     np.testing.assert_allclose(got.loc["Total", "P&L"], res.pnl, **TOL)
     out = scenario_call(engine, (rets, dates), "Covid crash 2020", factors=factors)

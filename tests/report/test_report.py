@@ -256,7 +256,7 @@ def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
     episodes = table(wb["Historical scenarios"], "Episode", "Start")
     daily, monthly = xf.load_factors("FF6", "D"), xf.load_factors("FF6", "M")
     expected = {
-        name: xf.scenario(model, weights, name, factor_returns=data)
+        name: xf.scenario(model, weights, name, factors=data)
         for name, data in [("Covid crash 2020", daily), ("LTCM 1998", monthly), ("1987 crash", daily)]
     }
     for name, res in expected.items():

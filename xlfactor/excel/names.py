@@ -7,8 +7,6 @@ function cannot take it under its Python name:
 - VBA or Excel claims the name (``end`` is a VBA statement; ``start`` goes with it);
 - the Excel function reads it from another argument: the columns of the long ``data`` table
   (returns, characteristics), the RF column of ``factors``, a holdings history in ``holdings``;
-- the engine names the same thing differently in different functions (``factor_returns`` in
-  :func:`xlfactor.scenario` is ``factors`` everywhere else), and the Excel name is the common one;
 - the engine name already means something else in Excel (``weight`` of :func:`xlfactor.adjust_beta`
   is ``blume_weight``, as ``weight`` is a column of ``data``).
 
@@ -39,8 +37,6 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     # characteristic_adjusted_returns take either) are their own range when they are one (holdings)
     "weights": ("holdings", "weight"),
     "betas_or_result": ("betas",),
-    # the same thing under another engine name: the Excel name is the common one
-    "factor_returns": ("factors",),
     # one Excel halflife sets every half-life of the cross-sectional risk model
     "vol_halflife": ("halflife",),
     "corr_halflife": ("halflife",),

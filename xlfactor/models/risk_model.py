@@ -187,7 +187,9 @@ class FactorRiskModel:
         self.factor_cov = pd.DataFrame(f, index=self.factors, columns=self.factors)
         self.specific_var = pd.Series(d, index=self.assets, name="specific_var")
         self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
-        self.factor_returns = None if factor_returns is None else factor_history(factor_returns, self.factors)
+        self.factor_returns = (
+            None if factor_returns is None else factor_history(factor_returns, self.factors, "factor_returns")
+        )
 
     def __repr__(self) -> str:
         if self.annualized:
@@ -407,28 +409,29 @@ def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, univers
     return _finite(w, name)
 
 
-def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = "factor_returns") -> pd.DataFrame:
-    """The model's factor columns of a factor-return history, as floats, rows with a missing factor dropped.
+def factor_history(history: pd.DataFrame, names: pd.Index, name: str) -> pd.DataFrame:
+    """The model's factor columns ``names`` of a factor-return ``history`` (the argument ``name``), as floats, rows
+    with a missing factor dropped.
 
     Raises
     ------
     XLFactorError
         Not a DataFrame, a model factor missing, non-numeric or infinite values, no complete row.
     """
-    if not isinstance(factor_returns, pd.DataFrame):
+    if not isinstance(history, pd.DataFrame):
         raise XLFactorError(f"{name}: expected a DataFrame of factor returns (dates x factors)")
-    missing = [str(f) for f in factors if f not in factor_returns.columns]
+    missing = [str(f) for f in names if f not in history.columns]
     if missing:
         raise XLFactorError(f"{name}: missing the model's factors {listed(missing)}")
-    columns = list(factors)
-    frame = factor_returns if list(factor_returns.columns) == columns else factor_returns.loc[:, columns]
+    columns = list(names)
+    frame = history if list(history.columns) == columns else history.loc[:, columns]
     try:
         x = frame.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise XLFactorError(f"{name}: contains non-numeric values") from exc
     complete = ~np.isnan(x).any(axis=1)
     if not complete.any():
-        raise XLFactorError(f"{name}: no date has a return for every factor ({listed(factors, 20)})")
+        raise XLFactorError(f"{name}: no date has a return for every factor ({listed(names, 20)})")
     index = frame.index
     if not complete.all():
         x, index = x[complete], index[complete]
@@ -438,20 +441,20 @@ def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = 
     return data if index.is_monotonic_increasing else data.sort_index()
 
 
-def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
-    """``factor_returns`` checked by :func:`factor_history`, or by default the model's own history.
+def model_history(model: FactorRiskModel, factors: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
+    """The factor returns ``factors`` checked by :func:`factor_history`, or by default the model's own history.
 
     Raises
     ------
     XLFactorError
         Neither given nor kept by the model (the message says ``purpose`` needs it).
     """
-    if factor_returns is not None:
-        return factor_history(factor_returns, model.factors)
+    if factors is not None:
+        return factor_history(factors, model.factors, "factors")
     if model.factor_returns is None:
         raise XLFactorError(
-            f"factor_returns: {purpose} needs the factor-return history; build the model with "
-            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns="
+            f"factors: {purpose} needs the factor-return history; build the model with "
+            "FactorRiskModel.from_regression (it keeps them) or pass factors="
         )
     return model.factor_returns
 

@@ -197,7 +197,7 @@ def var_es(
     *,
     benchmark: Weights | None = None,
     method: VaRMethod = "parametric",
-    factor_returns: pd.DataFrame | None = None,
+    factors: pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
 ) -> VaRResult:
     """VaR and expected shortfall of a portfolio: parametric, historical or Cornish-Fisher.
@@ -268,7 +268,7 @@ def var_es(
         ten days for a daily one) or a name, ``"daily"`` ... ``"annual"``
         (:func:`~xlfactor.models.frequency.horizon_periods`).
     method : {"parametric", "historical", "cornish_fisher"}
-    factor_returns : DataFrame, optional
+    factors : DataFrame, optional
         The factor-return history for the historical and Cornish-Fisher methods
         (per-period decimal returns at the model's frequency; columns must include
         the model's factors). Default: ``model.factor_returns``, the returns the
@@ -296,7 +296,7 @@ def var_es(
         var, es = z * vol, vol * _normal_pdf(z) / a
     else:
         tail = a if method == "historical" else None  # Cornish-Fisher needs moments, not a tail sample
-        parts = _historical_pnl(model, weights, benchmark, factor_returns, tail, max_gross)
+        parts = _historical_pnl(model, weights, benchmark, factors, tail, max_gross)
         pnl = parts.sum(axis=1)
         n_obs = len(pnl)
         s = np.sqrt(risk.specific_var * model.per_period_scale)
@@ -337,17 +337,17 @@ def _historical_pnl(
     model: FactorRiskModel,
     weights: Weights,
     benchmark: Weights | None,
-    factor_returns: pd.DataFrame | None,
+    factors: pd.DataFrame | None,
     tail: float | None,
     max_gross: float | None,
 ) -> np.ndarray:
     """Each factor's P&L ``x_k f_k,t`` over the factor history (dates x factors; ``p_t`` is the row sum); with
     ``tail`` (historical simulation, which reads the quantile off the sample) the history must hold at least one
     period in it. Cornish-Fisher only needs the history's moments."""
-    history = model_history(model, factor_returns, "historical VaR")
+    history = model_history(model, factors, "historical VaR")
     if tail is not None and len(history) * tail < 1:
         raise XLFactorError(
-            f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
+            f"factors: {len(history)} periods hold no {tail:.2%} tail; give at least "
             f"{int(np.ceil(1 / tail))} periods or a lower confidence"
         )
     x = model.weight_vector(weights, benchmark, max_gross=max_gross) @ model.B

@@ -712,7 +712,7 @@ def _replay_episodes(
         history = next((h for h in usable if episode_problem(episode, h) is None), None)
         if history is not None:
             results[episode.name] = scenario(
-                model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND, max_gross=max_gross
+                model, weights, episode.name, factors=history, band=SCENARIO_BAND, max_gross=max_gross
             )
     return results
 

@@ -180,7 +180,7 @@ def FM_SCENARIO(
         raise XLFactorError("episode_end: required with a start date; give the last date of your episode")
     history = _replayed_history(factors, sample, model.factors, chosen, freq)
     result = xf.scenario(
-        model, held, episode, episode_end, factor_returns=history, benchmark=bench, band=band, max_gross=max_gross
+        model, held, episode, episode_end, factors=history, benchmark=bench, band=band, max_gross=max_gross
     )
     if view == "summary":
         return Record(scenario_fields(result), title=result.name)

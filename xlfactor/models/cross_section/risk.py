@@ -91,7 +91,7 @@ def specific_risk(
 
 
 def xs_factor_cov(
-    factor_returns: pd.DataFrame,
+    factors: pd.DataFrame,
     *,
     vol_halflife: float | None = None,
     corr_halflife: float | None = None,
@@ -118,18 +118,18 @@ def xs_factor_cov(
     Dates with any missing factor return are dropped. With ``annualize`` the result is multiplied
     by the periods per year (inferred from the dates unless given).
     """
-    if not isinstance(factor_returns, pd.DataFrame):
-        raise XLFactorError("factor_returns: expected a DataFrame (dates x factors)")
+    if not isinstance(factors, pd.DataFrame):
+        raise XLFactorError("factors: expected a DataFrame of factor returns (dates x factors)")
     lags = whole_number(lags, "lags", 0)
-    f = factor_returns.dropna()
+    f = factors.dropna()
     if len(f) <= max(2, lags + 1):
-        raise XLFactorError(f"factor_returns: {len(f)} complete dates are too few for {lags} lags")
+        raise XLFactorError(f"factors: {len(f)} complete dates are too few for {lags} lags")
     x = f.to_numpy(dtype=float)
     vol = np.sqrt(np.diag(weighted_cov(x, ewma_weights(len(x), vol_halflife), bias_corrected=False, lags=lags)))
     corr_cov = weighted_cov(x, ewma_weights(len(x), corr_halflife), bias_corrected=False, lags=lags)
     sd = np.sqrt(np.diag(corr_cov))
     if np.any(sd == 0):
-        raise XLFactorError("factor_returns: a factor is constant; drop it")
+        raise XLFactorError("factors: a factor is constant; drop it")
     cov = corr_cov / np.outer(sd, sd) * np.outer(vol, vol)
     if annualize:
         cov = cov * (periods_per_year or infer_periods_per_year(f.index))
