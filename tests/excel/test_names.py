@@ -57,7 +57,8 @@ def fed_arguments(name: str) -> list[tuple[str, str, str]]:
 def test_the_check_sees_what_each_function_feeds_the_engine():
     """The static reading finds the arguments (so the next test cannot pass by seeing nothing)."""
     assert ("rolling_regress", "window", "window") in fed_arguments("FM_ROLLING_BETA")
-    assert ("risk_backtest", "min_periods", "min_periods") in fed_arguments("FM_RISK_BACKTEST")
+    assert ("risk_backtest", "first_forecast", "first_forecast") in fed_arguments("FM_RISK_BACKTEST")
+    assert ("rolling_regress", "min_periods", "min_periods") in fed_arguments("FM_ROLLING_BETA")
     assert ("load_factors", "end", "end_date") in fed_arguments("FM_FACTORS")
     assert ("find_episode", "episode", "episode") in fed_arguments("FM_SCENARIO")  # imported by name
     assert sum(len(fed_arguments(name)) for name in FM) > 40
@@ -81,9 +82,8 @@ def test_every_table_entry_names_an_excel_argument_and_the_old_names_are_gone():
         for excel in excel_names:
             assert excel.split(" ", 1)[0] in arguments, (python, excel)
     assert problem("end") is not None  # End is a VBA statement: end_date, episode_end
-    assert {"window_size", "rolling_window", "first_forecast", "raw_values", "episode_freq", "quantiles"}.isdisjoint(
-        arguments
-    )
+    gone = {"window_size", "rolling_window", "raw_values", "episode_freq", "quantiles", "var_method"}
+    assert gone.isdisjoint(arguments)
 
 
 def test_an_engine_name_is_worded_as_the_excel_user_sees_it():

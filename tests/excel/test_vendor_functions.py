@@ -381,7 +381,8 @@ def test_backtest_bad_inputs(engine, cells):
     assert message(backtest_call(engine, cells, 5)).startswith("#FM! window: ")
     text = message(backtest_call(engine, cells, None, 119))
     assert text == (
-        "#FM! min_periods: 119 leaves 1 of the 120 dates to forecast; use a smaller min_periods or a longer history"
+        "#FM! first_forecast: 119 leaves 1 of the 120 dates to forecast; "
+        "use a smaller first_forecast or a longer history"
     )
     assert message(backtest_call(engine, cells, None, None, None, None, None, None, None, None, "chart")) == (
         "#FM! view: 'chart' is not one of summary, series"
