@@ -233,16 +233,17 @@ def backtest_schedule(
     dates to forecast) and the rows between refits; ``cov_method`` one of the covariance methods."""
     n_rows, k = shape
     if cov_method not in get_args(CovMethod):
-        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
+        raise XLFactorError.at("cov_method", f"{cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
     if window is not None:
         window = whole_number(window, "window", minimum=k + 3)
     first = first_forecast if first_forecast is not None else (window or 60)
     start = whole_number(first, "first_forecast", minimum=max(k + 3, window or 0))
     step = whole_number(refit_every, "refit_every", minimum=1)
     if n_rows - start < 2:
-        raise XLFactorError(
-            f"first_forecast: {start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
-            "forecast; use a smaller first_forecast or a longer history"
+        raise XLFactorError.at(
+            "first_forecast",
+            f"{start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
+            "forecast; use a smaller first_forecast or a longer history",
         )
     return window, start, step
 
@@ -284,9 +285,9 @@ def backtest_inputs(
     without a benchmark) on the complete dates. Held: a non-zero weight in the portfolio or the benchmark.
     ``percent``: refuse percent-looking returns; ``max_gross``: the bound on the weights' gross exposure."""
     if not isinstance(returns, pd.DataFrame):
-        raise XLFactorError("returns: expected a DataFrame (dates x assets)")
+        raise XLFactorError.at("returns", "expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+        raise XLFactorError.at("factors", "expected a DataFrame (dates x factors)")
     w_all = weight_vector(weights, returns.columns, "weights", universe="the columns of returns")
     b_all = (
         None
@@ -295,11 +296,11 @@ def backtest_inputs(
     )
     check_gross(w_all, "weights", max_gross)
     if not (w_all != 0).any():
-        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+        raise XLFactorError.at("weights", "every weight is zero; give the portfolio some positions")
     held = (w_all != 0) | (b_all != 0 if b_all is not None else False)
     names = [col for col in factors.columns if col != RF_COLUMN]
     if not names:
-        raise XLFactorError("factors: no factor columns besides RF")
+        raise XLFactorError.at("factors", "no factor columns besides RF")
     common = returns.index.intersection(factors.index).sort_values()
     block = pd.concat([returns.loc[common, returns.columns[held]], factors.loc[common]], axis=1)
     try:
@@ -360,9 +361,10 @@ def refit_states(
         try:
             beta = np.linalg.solve(s_xx, s_xy)
         except np.linalg.LinAlgError:
-            raise XLFactorError(
-                f"factors: singular in the estimation window ending at row {tau}; a factor is "
-                "constant or two are collinear there"
+            raise XLFactorError.at(
+                "factors",
+                f"singular in the estimation window ending at row {tau}; a factor is "
+                "constant or two are collinear there",
             ) from None
         ssr = s_yy - np.einsum("ij,ij->j", beta, s_xy)
         d = np.maximum(ssr, 0.0) / (n - k - 1)

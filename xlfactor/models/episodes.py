@@ -275,16 +275,17 @@ def scenario(
     ppy = maybe_periods_per_year(history.index)
     problem = episode_problem(chosen, history) if chosen is not None else None
     if problem is not None:
-        raise XLFactorError(f"factors: {problem}")
+        raise XLFactorError.at("factors", f"{problem}")
     window = history.loc[(history.index >= start) & (history.index <= stop)]
     if window.empty:
-        raise XLFactorError(
-            f"factors: no factor returns from {start:%Y-%m-%d} to {stop:%Y-%m-%d}; they run "
-            f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}"
+        raise XLFactorError.at(
+            "factors",
+            f"no factor returns from {start:%Y-%m-%d} to {stop:%Y-%m-%d}; they run "
+            f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}",
         )
     if ppy is None:
-        raise XLFactorError(
-            "factors: cannot tell their frequency from the dates; give daily, weekly or monthly factor returns"
+        raise XLFactorError.at(
+            "factors", "cannot tell their frequency from the dates; give daily, weekly or monthly factor returns"
         )
     w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     x = w @ model.B
@@ -326,20 +327,21 @@ def _episode_dates(episode: object, end: object) -> tuple[Episode | None, pd.Tim
         chosen = find_episode(episode)
         if chosen is not None:
             if end is not None:
-                raise XLFactorError(
-                    f"end: {episode!r} is a library episode with its own dates; leave end empty "
-                    "or give a start date instead of the name"
+                raise XLFactorError.at(
+                    "end",
+                    f"{episode!r} is a library episode with its own dates; leave end empty "
+                    "or give a start date instead of the name",
                 )
             return chosen, pd.Timestamp(chosen.start), pd.Timestamp(chosen.end)
     if end is None:
         names = ", ".join(e.name for e in EPISODES)
-        raise XLFactorError(
-            f"episode: {episode!r} is not a library episode ({names}); for your own episode give "
-            "a start date and an end date"
+        raise XLFactorError.at(
+            "episode",
+            f"{episode!r} is not a library episode ({names}); for your own episode give a start date and an end date",
         )
     start, stop = _date(episode, "episode"), _date(end, "end")
     if stop < start:
-        raise XLFactorError(f"end: {stop:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
+        raise XLFactorError.at("end", f"{stop:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
     return None, start, stop
 
 
@@ -349,7 +351,7 @@ def _date(value: object, name: str) -> pd.Timestamp:
     except (TypeError, ValueError):
         out = None
     if out is None or out is pd.NaT:
-        raise XLFactorError(f"{name}: {value!r} is not a date; give a date such as '2008-09-15'")
+        raise XLFactorError.at(name, f"{value!r} is not a date; give a date such as '2008-09-15'")
     return out
 
 

@@ -43,7 +43,7 @@ class AlphaTestResult:
         """One strategy's alpha, annualised alpha, t, p, R2 and observations under each factor set (rows),
         headed by the short labels of :mod:`xlfactor.models.labels` (``P>|z|`` for a robust covariance)."""
         if strategy not in self.alpha.index:
-            raise XLFactorError(f"strategy: {strategy!r} is not one of {list(self.alpha.index)}")
+            raise XLFactorError.at("strategy", f"{strategy!r} is not one of {list(self.alpha.index)}")
         use_t = next(iter(self.results.values())).use_t
         return pd.DataFrame(
             {
@@ -85,11 +85,13 @@ def alpha_test(
         comparable); False lets each set use its own dates.
     """
     if not isinstance(factor_sets, Mapping) or not factor_sets:
-        raise XLFactorError("factor_sets: expected a dict name -> factor DataFrame, e.g. {'CAPM': ..., 'FF3': ...}")
+        raise XLFactorError.at(
+            "factor_sets", "expected a dict name -> factor DataFrame, e.g. {'CAPM': ..., 'FF3': ...}"
+        )
     sets = {}
     for name, factors in factor_sets.items():
         if not isinstance(factors, pd.DataFrame):
-            raise XLFactorError(f"factor_sets: '{name}' must be a DataFrame of factor returns (dates x factors)")
+            raise XLFactorError.at("factor_sets", f"'{name}' must be a DataFrame of factor returns (dates x factors)")
         sets[str(name)] = factors
     if common_sample:
         common = None

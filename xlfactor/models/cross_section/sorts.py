@@ -190,7 +190,7 @@ def single_sort_factor(
     """
     p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     if not isinstance(low_minus_high, (bool, np.bool_)):
-        raise XLFactorError(f"low_minus_high: expected True or False, got {low_minus_high!r}")
+        raise XLFactorError.at("low_minus_high", f"expected True or False, got {low_minus_high!r}")
     labels = _char_labels(len(p) + 1)
     result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, caps, breakpoints,
                        exposure_lag, name, units)  # fmt: skip
@@ -216,7 +216,7 @@ def _one_sort(
     returns = check_returns(returns, units=units)
     how = _weighting(weighting)
     if how == "value" and caps is None:
-        raise XLFactorError("caps: weighting='value' needs the market caps (dates x assets)")
+        raise XLFactorError.at("caps", "weighting='value' needs the market caps (dates x assets)")
     x = as_float_frame(values, returns.index, returns.columns, arg, exposure_lag, arg)
     me = (
         None
@@ -273,27 +273,29 @@ def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
     if isinstance(mask, pd.DataFrame):
         frame = mask.reindex(index=returns.index, columns=returns.columns).shift(lag).fillna(False)
         return frame.to_numpy(dtype=bool)
-    raise XLFactorError(
-        "breakpoints: expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
-        "or a DataFrame of booleans (dates x assets)"
+    raise XLFactorError.at(
+        "breakpoints",
+        "expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
+        "or a DataFrame of booleans (dates x assets)",
     )
 
 
 def _factor_name(name: object) -> str:
     """The high-minus-low factor's column name: text, and not ``SMB`` (the size factor's column)."""
     if not isinstance(name, str) or not name.strip():
-        raise XLFactorError(f"name: expected the factor's name as text (e.g. HML), got {name!r}")
+        raise XLFactorError.at("name", f"expected the factor's name as text (e.g. HML), got {name!r}")
     if name.strip().upper() == "SMB":
-        raise XLFactorError(
-            f"name: {name.strip()!r} is the size factor's column, which the sort also returns; "
-            "call the characteristic factor something else (e.g. HML)"
+        raise XLFactorError.at(
+            "name",
+            f"{name.strip()!r} is the size factor's column, which the sort also returns; "
+            "call the characteristic factor something else (e.g. HML)",
         )
     return name.strip()
 
 
 def _weighting(weighting: object) -> str:
     if not isinstance(weighting, str) or weighting.lower() not in WEIGHTINGS:
-        raise XLFactorError(f"weighting: {weighting!r} is not one of {', '.join(WEIGHTINGS)}")
+        raise XLFactorError.at("weighting", f"{weighting!r} is not one of {', '.join(WEIGHTINGS)}")
     return weighting.lower()
 
 
