@@ -111,12 +111,14 @@ def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto"
     _check_unique_dates(frame.index, "factors")
     regressors = [i for i, c in enumerate(frame.columns) if c != RF_COLUMN]
     if not regressors:
-        raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
+        raise XLFactorError.at(
+            "factors", "no factor columns (an 'RF' column is not a regressor); pass at least one factor"
+        )
     names = frame.columns[_selector(regressors)]
     x_all = _float_values(frame, "factors", regressors)
     keep = ~np.isnan(x_all).any(axis=1)
     if not keep.any():
-        raise XLFactorError("factors: every date has a missing factor value; check the factor data")
+        raise XLFactorError.at("factors", "every date has a missing factor value; check the factor data")
     index = frame.index if keep.all() else frame.index[keep]
     x = np.ascontiguousarray(x_all if keep.all() else x_all[keep])
     ppy = maybe_periods_per_year(index)
@@ -284,8 +286,8 @@ def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:
     infinite = np.isinf(values).any(axis=0)
     if infinite.any():
         column = names[int(np.argmax(infinite))]
-        raise XLFactorError(
-            f"{name}: column '{column}' contains infinite values; replace them with NaN or fix the data"
+        raise XLFactorError.at(
+            name, f"column '{column}' contains infinite values; replace them with NaN or fix the data"
         )
 
 
@@ -303,7 +305,9 @@ def check_factor_matrix(x: np.ndarray, names: pd.Index, where: str) -> None:
     scale = np.abs(x).mean(axis=0)
     for name, s, m in zip(names, sd, scale, strict=True):
         if s <= 1e-12 * m or s == 0.0:
-            raise XLFactorError(f"factors: column '{name}' is constant over {where}; drop it or use a longer sample")
+            raise XLFactorError.at(
+                "factors", f"column '{name}' is constant over {where}; drop it or use a longer sample"
+            )
     if x.shape[1] < 2:
         return
     check_nonsingular(centred.T @ centred / x.shape[0], names, "factors", where=f" over {where}")
@@ -314,12 +318,12 @@ def _as_frame(obj: object, name: str) -> pd.DataFrame:
         return obj.to_frame(name=obj.name if obj.name is not None else name)
     if isinstance(obj, pd.DataFrame):
         if obj.shape[1] == 0:
-            raise XLFactorError(f"{name}: the DataFrame has no columns")
+            raise XLFactorError.at(name, "the DataFrame has no columns")
         if obj.columns.duplicated().any():
             dup = obj.columns[obj.columns.duplicated()][0]
-            raise XLFactorError(f"{name}: column '{dup}' appears more than once; give each column a unique name")
+            raise XLFactorError.at(name, f"column '{dup}' appears more than once; give each column a unique name")
         return obj
-    raise XLFactorError(f"{name}: expected a pandas Series or DataFrame with dates as index, got {type(obj).__name__}")
+    raise XLFactorError.at(name, f"expected a pandas Series or DataFrame with dates as index, got {type(obj).__name__}")
 
 
 def _check_numeric(frame: pd.DataFrame, name: str) -> None:
@@ -328,8 +332,8 @@ def _check_numeric(frame: pd.DataFrame, name: str) -> None:
         column = bad_columns[0]
         bad = _first_non_number(frame[column])
         found = f" (found {bad!r})" if bad is not None else ""
-        raise XLFactorError(
-            f"{name}: column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
+        raise XLFactorError.at(
+            name, f"column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
         )
 
 
@@ -344,18 +348,18 @@ def _first_non_number(column: pd.Series) -> object | None:
 def _check_unique_dates(index: pd.Index, name: str) -> None:
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
-        raise XLFactorError(f"{name}: date {dup} appears more than once; keep one row per date")
+        raise XLFactorError.at(name, f"date {dup} appears more than once; keep one row per date")
 
 
 def _rf_values(rf: object, index: pd.Index, y: np.ndarray) -> np.ndarray:
     if isinstance(rf, pd.DataFrame) and rf.shape[1] == 1:
         rf = rf.iloc[:, 0]
     if not isinstance(rf, pd.Series):
-        raise XLFactorError(
-            f"rf: expected a pandas Series of risk-free returns indexed by date, got {type(rf).__name__}"
+        raise XLFactorError.at(
+            "rf", f"expected a pandas Series of risk-free returns indexed by date, got {type(rf).__name__}"
         )
     if not pd.api.types.is_numeric_dtype(rf.dtype) or pd.api.types.is_bool_dtype(rf.dtype):
-        raise XLFactorError("rf: the risk-free series is not numeric; use decimal returns")
+        raise XLFactorError.at("rf", "the risk-free series is not numeric; use decimal returns")
     _check_unique_dates(rf.index, "rf")
     same = rf.index is index or rf.index.equals(index)
     values = (rf if same else rf.reindex(index)).to_numpy(dtype=float)

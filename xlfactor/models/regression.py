@@ -234,7 +234,7 @@ class RegressionResult:
             asset = self.params.index[0]
         if asset not in self.params.index:
             known = ", ".join(repr(a) for a in self.params.index[:5]) + (", ..." if len(self.params) > 5 else "")
-            raise XLFactorError(f"asset: {asset!r} is not one of the regressed assets ({known})")
+            raise XLFactorError.at("asset", f"{asset!r} is not one of the regressed assets ({known})")
         se = self.bse.loc[asset]
         q = special.stdtrit(self.df_resid[asset], 0.975) if self.use_t else special.ndtri(0.975)
         table = pd.DataFrame(
@@ -383,7 +383,7 @@ def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> Regres
 
 def _check_cov(cov: object, lags: object) -> str:
     if not isinstance(cov, str) or cov.lower() not in COV_TYPES:
-        raise XLFactorError(f"cov: {cov!r} is not one of {', '.join(COV_TYPES)}")
+        raise XLFactorError.at("cov", f"{cov!r} is not one of {', '.join(COV_TYPES)}")
     cov = cov.lower()
     if lags is not None:
         if cov != "hac":

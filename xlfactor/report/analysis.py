@@ -183,7 +183,7 @@ class PortfolioAnalysis:
         every period, the model's ``cov_method``, VaR at ``BACKTEST_CONFIDENCE``);
         None when the held assets have fewer than ``2 (K + 3)`` complete dates.
     holdings_exposures : DataFrame or None
-        With a ``weights_history``: dates x factors, the bottom-up exposures
+        With ``holdings``: dates x factors, the bottom-up exposures
         ``x_t = sum_i w_{t,i} beta_i`` of the weights held on each date, betas from
         ``asset_regression`` (:func:`xlfactor.holdings_exposures`); else None.
     unweighted : tuple of str
@@ -283,7 +283,7 @@ def analyze_portfolio(
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     scenario_history: Sequence[pd.DataFrame] = (),
     max_gross: float | None = MAX_GROSS,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
@@ -330,7 +330,7 @@ def analyze_portfolio(
         Bound on the gross exposure ``sum |w|`` of the weights and of the benchmark
         (default 2; see :meth:`xlfactor.FactorRiskModel.weight_vector`): the switch for
         a leveraged or long-short book (its gross exposure) or weights in currency (None).
-    weights_history : DataFrame, optional
+    holdings : DataFrame, optional
         The weights the portfolio held over time, dates x assets (NaN = not held):
         adds ``holdings_exposures``, its bottom-up betas on each date.
     units : ``"auto"`` or ``"decimal"``
@@ -438,7 +438,7 @@ def analyze_portfolio(
         backtest=_backtest(returns, w, with_rf, cov_method, checked, max_gross),
         attribution=_attribution(returns, w, bench, with_rf, max_gross, checked),
         risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, checked),
-        holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
+        holdings_exposures=None if holdings is None else holdings_exposures(holdings, asset_reg),
         unweighted=unweighted_assets(weights, returns.columns),
     )
 
@@ -715,7 +715,7 @@ def _replay_episodes(
         history = next((h for h in usable if episode_problem(episode, h) is None), None)
         if history is not None:
             results[episode.name] = scenario(
-                model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND, max_gross=max_gross
+                model, weights, episode.name, factors=history, band=SCENARIO_BAND, max_gross=max_gross
             )
     return results
 
@@ -769,7 +769,7 @@ def _backtest(
         returns,
         weights,
         factors,
-        min_periods=start,
+        first_forecast=start,
         cov_method=cov_method,
         confidence=BACKTEST_CONFIDENCE,
         units=units,
@@ -838,7 +838,7 @@ def _risk_history(
         weights,
         factors,
         benchmark=bench,
-        min_periods=start,
+        first_forecast=start,
         cov_method=cov_method,
         units=units,
         max_gross=max_gross,
