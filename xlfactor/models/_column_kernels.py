@@ -12,8 +12,10 @@ Two kernels, one per memory order: column by column for column-major panels (wha
 over), row by row for row-major ones. The figures alone take little more than one plain sum over
 the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken
 over int64 keys ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude
-bits of negatives), with NaN given a neutral key (a compare-and-select minimum over doubles is one
-long chain the compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc",
+bits of negatives; a compare-and-select minimum over doubles is one long chain the compiler keeps
+scalar). A column is first read as if complete (the fewest operations per value: the read from memory
+sets the pace); a NaN's key lies beyond infinity's, so a column that had one is read again, from the
+cache, with each missing value left out. The sums are reassociated (``fastmath={"reassoc",
 "contract"}``: reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
 per block of eight columns right after their figures, while the block is in cache: two design rows
 by eight columns at a time, sixteen running sums fed by ten loads (numpy's BLAS product ``Z'y``
@@ -39,6 +41,8 @@ BLOCK = 8
 THREADED_FROM = 2_000_000
 #: The largest int64: the mask of a double's non-sign bits, and the neutral key of a running minimum.
 TOP = np.int64(0x7FFFFFFFFFFFFFFF)
+#: The order key of +infinity (its bits); -infinity's is ``-INF_KEY - 1``. A NaN's key lies beyond both.
+INF_KEY = np.float64(np.inf).view(np.int64)
 
 
 def _by_column(
@@ -56,20 +60,35 @@ def _by_column(
             highest = -TOP - 1
             total = 0.0
             squares = 0.0
-            missing = 0
             beyond = 0
-            for t in range(t_n):
+            for t in range(t_n):  # no gap expected: every value counts
                 v = values[t, n]
                 b = bits[t, n]
                 key = b ^ ((b >> 63) & TOP)  # ordered as the doubles are
-                gap = v != v
-                lowest = min(lowest, TOP if gap else key)
-                highest = max(highest, -TOP - 1 if gap else key)
-                v0 = 0.0 if gap else v
-                total += v0
-                squares += v0 * v0
-                missing += gap
+                lowest = min(lowest, key)
+                highest = max(highest, key)
+                total += v
+                squares += v * v
                 beyond += abs(v) > limit
+            missing = 0
+            if highest > INF_KEY or lowest < -INF_KEY - 1:  # a NaN's key lies beyond infinity's: redo, NaN-aware
+                lowest = TOP
+                highest = -TOP - 1
+                total = 0.0
+                squares = 0.0
+                beyond = 0
+                for t in range(t_n):  # the column is in cache now
+                    v = values[t, n]
+                    b = bits[t, n]
+                    key = b ^ ((b >> 63) & TOP)
+                    gap = v != v
+                    lowest = min(lowest, TOP if gap else key)
+                    highest = max(highest, -TOP - 1 if gap else key)
+                    v0 = 0.0 if gap else v
+                    total += v0
+                    squares += v0 * v0
+                    missing += gap
+                    beyond += abs(v) > limit
             low[n] = lowest
             high[n] = highest
             sums[n] = total
