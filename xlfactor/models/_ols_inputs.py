@@ -116,7 +116,7 @@ def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto"
     regressors = [i for i, c in enumerate(frame.columns) if c != RF_COLUMN]
     if not regressors:
         raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
-    names = frame.columns[_selector(regressors)]
+    names = frame.columns if len(regressors) == frame.shape[1] else frame.columns[_selector(regressors)]
     x_all = _float_values(frame, "factors", regressors)
     keep = ~np.isnan(x_all).any(axis=1)
     if not keep.any():
