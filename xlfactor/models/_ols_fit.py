@@ -67,6 +67,7 @@ def fit_ols(
     yy: np.ndarray | None = None,
     zty: np.ndarray | None = None,
     nobs: np.ndarray | None = None,
+    z: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
@@ -79,12 +80,13 @@ def fit_ols(
     zty, nobs : ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their
         count, when the caller has them (:class:`~xlfactor.models._ols_inputs.OLSInputs`): then ``y``
         is read only for the assets with missing values (their rows) and for residuals if needed.
+    z : ``design(x)`` when the caller formed it (the one the given ``zty`` was taken with).
 
     Returns
     -------
     Fit
     """
-    z, g, s = design(x)
+    z, g, s = design(x) if z is None else z
     cross = _cross_products(y, z, assets, yy) if zty is None else _given_products(y, z, assets, yy, zty, nobs)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)

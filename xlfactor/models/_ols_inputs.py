@@ -61,6 +61,9 @@ class OLSInputs:
         ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their count,
         when the checks' pass took them (``prepare(..., products=True)``, no ``rf``, a large panel
         where compiled kernels run): the fit then needs no second read of ``y``.
+    z : tuple or None
+        ``design(x)`` when :func:`prepare` formed it (``products=True``, no ``rf``): the fit takes it
+        rather than forming it again.
     """
 
     index: pd.Index
@@ -72,6 +75,7 @@ class OLSInputs:
     yy: np.ndarray | None = None
     zty: np.ndarray | None = None
     nobs: np.ndarray | None = None
+    z: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto"
         raise XLFactorError.at(
             "factors", "no factor columns (an 'RF' column is not a regressor); pass at least one factor"
         )
-    names = frame.columns[_selector(regressors)]
+    names = frame.columns if len(regressors) == frame.shape[1] else frame.columns[_selector(regressors)]
     x_all = _float_values(frame, "factors", regressors)
     keep = ~np.isnan(x_all).any(axis=1)
     if not keep.any():
@@ -187,7 +191,8 @@ def prepare(
     # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
     # (compiled, without rf) its products Z'y
     limit = percent_threshold(ppy) if check_percent else None
-    summary = summarize(y, limit, design(x)[0] if products and rf is None else None)
+    z = design(x) if products and rf is None else None
+    summary = summarize(y, limit, None if z is None else z[0])
     check_return_columns(
         y,
         y_frame.columns,
@@ -218,6 +223,7 @@ def prepare(
         yy=yy,
         zty=cross,
         nobs=None if cross is None else summary.present,
+        z=z,
     )
 
 

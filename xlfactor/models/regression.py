@@ -354,7 +354,9 @@ def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
 
 def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> RegressionResult:
     """The fit and its result object, on checked inputs."""
-    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy, zty=data.zty, nobs=data.nobs)
+    fit = fit_ols(
+        data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy, zty=data.zty, nobs=data.nobs, z=data.z
+    )
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
