@@ -61,6 +61,9 @@ class OLSInputs:
         ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their count,
         when the checks' pass took them (``prepare(..., products=True)``, no ``rf``, a large panel
         where compiled kernels run): the fit then needs no second read of ``y``.
+    total : np.ndarray or None
+        The sum of each asset's present values, when the checks' compiled pass took it (no ``rf``);
+        ``nobs`` is then set too.
     """
 
     index: pd.Index
@@ -72,6 +75,7 @@ class OLSInputs:
     yy: np.ndarray | None = None
     zty: np.ndarray | None = None
     nobs: np.ndarray | None = None
+    total: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def prepare(
     units: str = "auto",
     periods_per_year: int | None = None,
     products: bool = False,
+    weight: float = 1.0,
 ) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
     input rules apply.
@@ -155,7 +160,9 @@ def prepare(
     their dates, and their own ``rf`` passed as ``rf`` neither. ``periods_per_year``, when the
     caller knows it, sets the frequency the percent rule scales to (else it is inferred from the
     dates). ``products``: the pass that checks the returns also takes the fit's ``Z'y`` where it can
-    (see :class:`OLSInputs`).
+    (see :class:`OLSInputs`). ``weight``: the saving per value of the compiled kernel the caller runs
+    on the returns (:func:`xlfactor.models._jit.use`): where that kernel runs compiled, the pass that
+    checks the returns does too (see :func:`~xlfactor.models.units.summarize`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -185,7 +192,7 @@ def prepare(
     # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
     # (compiled, without rf) its products Z'y
     limit = percent_threshold(ppy) if check_percent else None
-    summary = summarize(y, limit, design(x)[0] if products and rf is None else None)
+    summary = summarize(y, limit, design(x)[0] if products and rf is None else None, weight=weight)
     check_return_columns(
         y,
         y_frame.columns,
@@ -206,6 +213,7 @@ def prepare(
         y = y - rf_values[:, None]
         yy = None
     cross = summary.cross
+    total = summary.total if rf is None else None
     return OLSInputs(
         index=index,
         y=np.asarray(y, dtype=float),
@@ -215,7 +223,8 @@ def prepare(
         periods_per_year=ppy,
         yy=yy,
         zty=cross,
-        nobs=None if cross is None else summary.present,
+        nobs=None if cross is None and total is None else summary.present,
+        total=total,
     )
 
 
