@@ -144,32 +144,36 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  #
     """:func:`rolling_fit` for assets sharing the factor moments: up to ``_LANES`` assets side by side.
 
     ``recip`` is a tuple (``1 / s`` per factor): its length, K, is a constant of the compiled code,
-    so the loops over factors unroll and the store of each date's ``[alpha, beta..., R2]`` (K + 2
-    fields per asset, asset by asset) vectorises. ``out`` (T, len(assets) * (K+2)) holds the
-    assets in the order given. Every loop over the lanes is a plain loop over a row of a local
-    array, which the compiler vectorises: the returns are copied a tile of ``_TILE`` dates at a
-    time into a ring of ``window`` + ``_TILE`` rows (the dropped row ``t - window`` is still
-    there), with the assets side by side. A window holding a missing return of the asset
-    (``run[q]`` counts them) is not fitted: the shared moments serve an asset with missing values
-    when ``min_periods == window``.
+    so the loops over factors unroll inside the loops over assets. ``out`` (T, len(assets) * (K+2))
+    holds the assets in the order given. Every loop over the assets reads and writes rows of local
+    arrays ``_LANES`` wide, which the compiler vectorises: the returns are copied a tile of
+    ``_TILE`` dates at a time into a ring of ``window`` + ``_TILE`` rows (the row dropped,
+    ``t - window``, is still there; before the first full window a row of zeros is dropped), one
+    loop adds and drops a row for every sum, one computes every field of the date, which is then
+    stored as one contiguous run. A window holding a missing return of the asset (``run[q]`` counts
+    them) is not fitted: the shared moments serve an asset with missing values when
+    ``min_periods == window``.
     """
     t_len = z.shape[1]
     k = len(recip)
     q = k + 2
+    lanes = _LANES
     count = assets.shape[0]
-    lanes = min(_LANES, count)
     ring_rows = (-(-window // _TILE) + 1) * _TILE
-    ring = np.empty((ring_rows, lanes))
-    missing = np.empty((ring_rows, lanes))
+    zero = ring_rows  # an extra row of zeros: the row dropped before the first full window
+    ring = np.zeros((ring_rows + 1, lanes))
+    missing = np.zeros((ring_rows + 1, lanes))
     cols = np.empty(lanes, dtype=np.int64)
-    mean = np.empty(lanes)
+    mean = np.zeros(lanes)
     run = np.empty((q + 1, lanes))  # window sums of y, y z_1..y z_K, y^2; missing returns in the window
     block = np.empty((q, lanes))  # the same sums over the current block of ``window`` rows
-    res = np.empty((q, lanes))  # alpha, beta..., R2
-    cxy = np.empty((k, lanes))
-    ybar = np.empty(lanes)
-    b = np.empty(lanes)
-    for a0 in range(0, count, lanes):
+    fz = np.empty(2 * k)  # factors of the row added, of the row dropped
+    coef = np.empty(1 + 2 * k + k * k)  # 1/n, factor sums, shifts, C_xx^-1 of the date's window
+    res = np.empty((lanes, q))  # the date's alpha, beta..., R2 per asset
+    fields = res.reshape(-1)
+    for chunk in range(-(-count // lanes)):
+        a0 = chunk * lanes
+        base = a0 * q
         w = min(lanes, count - a0)
         gaps = False
         for a in range(w):
@@ -194,45 +198,24 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  #
                             v = y[t + tt, cols[a]]
                             missing[r0 + tt, a] = 1.0 if v != v else 0.0
             rn = t % ring_rows
-            if t >= window:  # add row t, drop row t - window
-                ro = (t - window) % ring_rows
-                for a in range(w):
-                    v = ring[rn, a]
-                    run[0, a] += v - ring[ro, a]
-                    block[0, a] += v
-                for a in range(w):
-                    v = ring[rn, a]
-                    o = ring[ro, a]
-                    run[q - 1, a] += v * v - o * o
-                    block[q - 1, a] += v * v
+            ro = (t - window) % ring_rows if t >= window else zero
+            for i in range(k):
+                fz[i] = z[i, t]
+                fz[k + i] = z[i, t - window] if t >= window else 0.0
+            for a in range(w):  # add row t, drop row t - window
+                v = ring[rn, a]
+                o = ring[ro, a]
+                run[0, a] += v - o
+                block[0, a] += v
+                run[q - 1, a] += v * v - o * o
+                block[q - 1, a] += v * v
                 for i in range(k):
-                    zi = z[i, t]
-                    zo = z[i, t - window]
-                    for a in range(w):
-                        p = ring[rn, a] * zi
-                        run[1 + i, a] += p - ring[ro, a] * zo
-                        block[1 + i, a] += p
-                if gaps:
-                    for a in range(w):
-                        run[q, a] += missing[rn, a] - missing[ro, a]
-            else:
+                    p = v * fz[i]
+                    run[1 + i, a] += p - o * fz[k + i]
+                    block[1 + i, a] += p
+            if gaps:
                 for a in range(w):
-                    v = ring[rn, a]
-                    run[0, a] += v
-                    block[0, a] += v
-                for a in range(w):
-                    v = ring[rn, a]
-                    run[q - 1, a] += v * v
-                    block[q - 1, a] += v * v
-                for i in range(k):
-                    zi = z[i, t]
-                    for a in range(w):
-                        p = ring[rn, a] * zi
-                        run[1 + i, a] += p
-                        block[1 + i, a] += p
-                if gaps:
-                    for a in range(w):
-                        run[q, a] += missing[rn, a]
+                    run[q, a] += missing[rn, a] - missing[ro, a]
             if t == block_end:  # the window is exactly this block: its own sums replace the running ones
                 block_end += window
                 for f in range(q):
@@ -243,42 +226,39 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  #
             nf = n_fit[0, t]
             if nf != nf:
                 for j in range(w * q):
-                    row[a0 * q + j] = np.nan
+                    row[base + j] = np.nan
                 continue
-            inv_nf = 1.0 / nf
-            for a in range(w):
-                yb = run[0, a] * inv_nf
-                ybar[a] = yb
-                res[0, a] = yb + mean[a]
-                res[q - 1, a] = 0.0
+            coef[0] = 1.0 / nf
             for i in range(k):
-                sxi = sx[i, 0, t]
-                for a in range(w):
-                    cxy[i, a] = run[1 + i, a] - sxi * ybar[a]
-            for i in range(k):
-                for a in range(w):
-                    b[a] = 0.0
+                coef[1 + i] = sx[i, 0, t]
+                coef[1 + k + i] = shift[i, 0, t]
                 for j in range(k):
-                    cij = inv[i, j, 0, t]
-                    for a in range(w):
-                        b[a] += cij * cxy[j, a]
-                ri = recip[i]
-                shi = shift[i, 0, t]
-                for a in range(w):
-                    res[1 + i, a] = b[a] * ri
-                    res[0, a] -= shi * b[a]
-                    res[q - 1, a] += b[a] * cxy[i, a]
+                    coef[1 + 2 * k + i * k + j] = inv[i, j, 0, t]
             for a in range(w):
-                total = run[q - 1, a] - ybar[a] * run[0, a]
-                res[q - 1, a] = res[q - 1, a] / (total if total != 0.0 else np.nan)
+                yb = run[0, a] * coef[0]
+                alpha = yb + mean[a]
+                explained = 0.0
+                for i in range(k):
+                    b = 0.0
+                    for j in range(k):
+                        b += coef[1 + 2 * k + i * k + j] * (run[1 + j, a] - coef[1 + j] * yb)
+                    res[a, 1 + i] = b * recip[i]
+                    alpha -= coef[1 + k + i] * b
+                    explained += b * (run[1 + i, a] - coef[1 + i] * yb)
+                total = run[q - 1, a] - yb * run[0, a]
+                rsq = explained / (total if total != 0.0 else np.nan)
+                if run[q, a] > 0.0:
+                    alpha = np.nan
+                    rsq = np.nan
+                res[a, 0] = alpha
+                res[a, q - 1] = rsq
             if gaps:
                 for a in range(w):
                     if run[q, a] > 0.0:
-                        for f in range(q):
-                            res[f, a] = np.nan
-            for a in range(w):
-                for f in range(q):
-                    row[(a0 + a) * q + f] = res[f, a]
+                        for i in range(k):
+                            res[a, 1 + i] = np.nan
+            for j in range(w * q):
+                row[base + j] = fields[j]
 
 
 def factor_moments(
