@@ -242,8 +242,9 @@ def _compiled() -> tuple:
 def column_stats(
     values: np.ndarray, limit: float, design: np.ndarray | None = None, *, rules: bool = True
 ) -> tuple[np.ndarray | None, ...] | None:
-    """``(low, high, sumsq, present, over, cross)`` per column of the float panel ``values`` (T, N), compiled;
-    None where compiled kernels do not run or ``values`` is neither row- nor column-contiguous.
+    """``(low, high, sumsq, present, over, cross, total)`` per column of the float panel ``values`` (T, N),
+    compiled; None where compiled kernels do not run or ``values`` is neither row- nor column-contiguous.
+    ``total`` is the sum of the present values.
 
     ``cross`` (None without ``design``): ``design' values`` over each column's present values
     (missing ones count as 0) for a design ``(T, K+1)`` whose first column is ones; its first row,
@@ -285,4 +286,5 @@ def column_stats(
         present,
         over if checked else None,
         None if design is None else cross,
+        cross[0],
     )

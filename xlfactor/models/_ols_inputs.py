@@ -64,6 +64,9 @@ class OLSInputs:
     z : tuple or None
         ``design(x)`` when :func:`prepare` formed it (``products=True``, no ``rf``): the fit takes it
         rather than forming it again.
+    total : np.ndarray or None
+        The sum of each asset's present values, when the checks' compiled pass took it (no ``rf``);
+        ``nobs`` is then set too.
     """
 
     index: pd.Index
@@ -76,6 +79,7 @@ class OLSInputs:
     zty: np.ndarray | None = None
     nobs: np.ndarray | None = None
     z: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    total: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ def prepare(
     units: str = "auto",
     periods_per_year: int | None = None,
     products: bool = False,
+    weight: float = 1.0,
 ) -> OLSInputs:
     """Validate and align ``returns`` (minus ``rf``) with ``factors``: the one place the regression's
     input rules apply.
@@ -161,7 +166,9 @@ def prepare(
     their dates, and their own ``rf`` passed as ``rf`` neither. ``periods_per_year``, when the
     caller knows it, sets the frequency the percent rule scales to (else it is inferred from the
     dates). ``products``: the pass that checks the returns also takes the fit's ``Z'y`` where it can
-    (see :class:`OLSInputs`).
+    (see :class:`OLSInputs`). ``weight``: the saving per value of the compiled kernel the caller runs
+    on the returns (:func:`xlfactor.models._jit.use`): where that kernel runs compiled, the pass that
+    checks the returns does too (see :func:`~xlfactor.models.units.summarize`).
     """
     check_percent = check_units_argument(units)
     y_frame = _as_frame(returns, "returns")
@@ -192,7 +199,7 @@ def prepare(
     # (compiled, without rf) its products Z'y
     limit = percent_threshold(ppy) if check_percent else None
     z = design(x) if products and rf is None else None
-    summary = summarize(y, limit, None if z is None else z[0])
+    summary = summarize(y, limit, None if z is None else z[0], weight=weight)
     check_return_columns(
         y,
         y_frame.columns,
@@ -213,6 +220,7 @@ def prepare(
         y = y - rf_values[:, None]
         yy = None
     cross = summary.cross
+    total = summary.total if rf is None else None
     return OLSInputs(
         index=index,
         y=np.asarray(y, dtype=float),
@@ -222,8 +230,9 @@ def prepare(
         periods_per_year=ppy,
         yy=yy,
         zty=cross,
-        nobs=None if cross is None else summary.present,
+        nobs=None if cross is None and total is None else summary.present,
         z=z,
+        total=total,
     )
 
 

@@ -66,7 +66,7 @@ def periods_per_year(index: pd.Index) -> int:
     values = index.values if index.is_monotonic_increasing and index.is_unique else np.unique(index.values)
     if len(values) < 2:
         raise XLFactorError.at("dates", "need at least two distinct dates to infer the frequency")
-    gap_days = float(np.median(np.diff(values).astype("timedelta64[s]").astype(np.int64))) / 86400.0
+    gap_days = _median(np.diff(values).astype("timedelta64[s]").astype(np.int64)) / 86400.0
     for code, low, high in _GAP_BANDS:
         if low <= gap_days <= high:
             return PERIODS_PER_YEAR[code]
@@ -75,6 +75,15 @@ def periods_per_year(index: pd.Index) -> int:
         f"the median spacing of {gap_days:g} days is not daily, weekly, monthly, quarterly or annual; "
         "check the dates, or pass periods_per_year explicitly",
     )
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of whole numbers, from one partition at the two middle positions: np.median takes
+    about 50x longer on the gaps of a few thousand business days (two distinct values, an even count)."""
+    n = values.size
+    lo, hi = (n - 1) // 2, n // 2
+    middle = np.partition(values, [lo, hi])
+    return (float(middle[lo]) + float(middle[hi])) / 2.0
 
 
 def maybe_periods_per_year(index: pd.Index) -> int | None:

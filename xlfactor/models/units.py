@@ -137,7 +137,8 @@ class ColumnSummary:
     ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
     where a value is missing); ``over``, when counted in the same pass, how many values exceed
     ``limit`` in size (the percent rule's count); ``cross``, when taken in the same pass, ``Z'y``
-    (K+1, N) for the regression design ``Z`` given to :func:`summarize` (missing values as 0)."""
+    (K+1, N) for the regression design ``Z`` given to :func:`summarize` (missing values as 0); ``total``,
+    when taken in the same (compiled) pass, the sum of the present values."""
 
     low: np.ndarray
     high: np.ndarray
@@ -147,6 +148,7 @@ class ColumnSummary:
     over: np.ndarray | None = None
     limit: float | None = None
     cross: np.ndarray | None = None
+    total: np.ndarray | None = None
 
     def beyond(self, limit: float) -> np.ndarray | None:
         """How many values of each column exceed ``limit`` in size, if counted in the summary's pass."""
@@ -179,18 +181,31 @@ def _blocks(values: np.ndarray):
             yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
-def summarize(values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None) -> ColumnSummary:
-    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled,
-    for panels of :data:`xlfactor.models._jit.COMPILED_FROM` values or more where numba runs, the same
-    pass also counts the values beyond ``limit`` in size (if given) and takes ``design' values`` for a regression design
-    (T, K+1) whose first column is ones (if given). The numpy path reads ``values`` in blocks that stay
-    in the CPU cache (:func:`_blocks`), redoes columns with missing values NaN-aware and does neither."""
+def summarize(
+    values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None, *, weight: float = 1.0
+) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled
+    where numba runs and the panel is large enough (:func:`xlfactor.models._jit.use` with ``weight``: 1 for
+    the checks alone, the caller's kernel weight when a compiled kernel of the caller reads the same panel,
+    numba's start-up being paid anyway), the same pass also counts the values beyond ``limit`` in size (if
+    given), sums each column (``total``) and takes ``design' values`` for a regression design (T, K+1) whose
+    first column is ones (if given). The numpy path reads ``values`` in blocks that stay in the CPU cache
+    (:func:`_blocks`), redoes columns with missing values NaN-aware and does none of these."""
     t, n = values.shape
-    found = column_stats(values, np.inf if limit is None else limit, design) if _jit.use(values.size) else None
+    compiled = _jit.use(values.size, max(weight, 1.0))
+    found = column_stats(values, np.inf if limit is None else limit, design) if compiled else None
     if found is not None:
-        low, high, sumsq, present, over, cross = found
+        low, high, sumsq, present, over, cross, total = found
         return ColumnSummary(
-            low, high, sumsq, present, present < t, over=None if limit is None else over, limit=limit, cross=cross
+            low,
+            high,
+            sumsq,
+            present,
+            present < t,
+            over=None if limit is None else over,
+            limit=limit,
+            cross=cross,
+            total=total,
         )
     low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
     with np.errstate(invalid="ignore", over="ignore"):
