@@ -32,7 +32,6 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "signal": ("data (its signal column)",),
     "controls": ("data (its control columns)",),
     "caps": ("cap",),
-    "name": ("factor_name",),
     # panel weights name a column of data (weight); weights that may be a history (factor_attribution,
     # characteristic_adjusted_returns take either) are their own range when they are one (holdings)
     "weights": ("holdings", "weight"),
