@@ -40,10 +40,6 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "vol_halflife": ("halflife",),
     "corr_halflife": ("halflife",),
     "specific_halflife": ("halflife",),
-    # an engine name that means something else in Excel: weight is a column of data, target the returns to
-    # hedge
-    "weight": ("blume_weight",),
-    "target": ("blume_target",),
 }
 
 
