@@ -20,7 +20,7 @@ def test_blume_hand_worked():
     assert_allclose(adjusted[["A", "B"]].to_numpy(), [1.134, 0.665], rtol=1e-14)
     assert np.isnan(adjusted["C"])
     assert adjust_beta(1.5) == pytest.approx(1.335, rel=1e-15)
-    assert adjust_beta(1.5, weight=2 / 3, target=0.9) == pytest.approx(1.3, rel=1e-15)
+    assert adjust_beta(1.5, blume_weight=2 / 3, blume_target=0.9) == pytest.approx(1.3, rel=1e-15)
     assert xf.adjust_beta is adjust_beta
 
 
@@ -77,7 +77,7 @@ def test_errors():
         (dict(method="vasicek", se=pd.Series({"A": 0.1})), r"se: no standard error for asset 'B'"),
         (dict(method="vasicek", se=pd.Series({"A": 0.1, "B": -0.2})), r"se: standard errors must be positive"),
         (dict(method="vasicek", se=0.1), r"se: expected a Series matching beta"),
-        (dict(weight=1.5), r"weight: 1.5 must be between 0 and 1"),
+        (dict(blume_weight=1.5), r"blume_weight: 1.5 must be between 0 and 1"),
     ]
     for kwargs, match in cases:
         with pytest.raises(XLFactorError, match=match):

@@ -314,8 +314,8 @@ def test_sort_factor_name_colliding_with_smb_refused(engine, panel):
         "#FM! factor_name: 'SMB' is the size factor's column, which the sort also returns; call the characteristic "
         "factor something else (e.g. HML)"
     )
-    with pytest.raises(XLFactorError, match=r"^name: 'smb' is the size factor's column"):
-        xf.build_sort_factors(wide(panel, "Return"), wide(panel, "Cap"), wide(panel, "Value"), name="smb")
+    with pytest.raises(XLFactorError, match=r"^factor_name: 'smb' is the size factor's column"):
+        xf.build_sort_factors(wide(panel, "Return"), wide(panel, "Cap"), wide(panel, "Value"), factor_name="smb")
     named = spilled(engine.call("FM_SORT_FACTORS", long_cells(panel, CHARS), "Cap", "Value", *[None] * 5, "VAL"))
     assert list(named.columns[:2]) == ["SMB", "VAL"]
 

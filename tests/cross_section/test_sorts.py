@@ -121,7 +121,7 @@ def test_size_terciles_by_one_characteristic_split(panel):
         size_percentiles=(1 / 3, 2 / 3),
         percentiles=(0.5,),
         weighting="equal",
-        name="X",
+        factor_name="X",
     )
     p = res.portfolios
     assert list(p.columns) == ["Size1/L", "Size1/H", "Size2/L", "Size2/H", "Size3/L", "Size3/H"]
@@ -183,7 +183,7 @@ def test_single_sorts_of_the_notes_by_hand(panel):
     characteristic (pandas per date: <= p10 small, > p90 big; <= p30 low, > p70 high)."""
     r = panel.returns.iloc[:10]
     caps, bm = panel.caps, panel.styles["S2"]
-    smb = single_sort_factor(r, caps, percentiles=(0.1, 0.9), low_minus_high=True, name="SMB")
+    smb = single_sort_factor(r, caps, percentiles=(0.1, 0.9), low_minus_high=True, factor_name="SMB")
     hml = single_sort_factor(r, bm)
     assert list(smb.factors.columns) == ["SMB"] and list(hml.factors.columns) == ["HML"]
     assert list(hml.portfolios.columns) == ["L", "M", "H"] and list(hml.breakpoints.columns) == ["x_p30", "x_p70"]

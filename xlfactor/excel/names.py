@@ -1,19 +1,21 @@
 """The one table of Excel argument names that differ from the engine's Python names.
 
 Every FM_ function names its arguments as the engine function it feeds does (``window``,
-``min_periods``, ``halflife``, ...). An engine argument appears here only when the Excel
-function cannot take it under its Python name:
+``min_periods``, ``cov_method``, ``halflife``, ...), and the engine names one concept one way in
+every function. An engine argument appears here only when the Excel function cannot take it
+under its Python name:
 
-- VBA or Excel claims the name (``end`` is a VBA statement; ``start`` goes with it);
+- VBA claims the name (``end`` is a VBA statement; ``start`` goes with it);
 - the Excel function reads it from another argument: the columns of the long ``data`` table
-  (returns, characteristics), the RF column of ``factors``, a holdings history in ``holdings``;
-- the engine name already means something else in Excel (``weight`` of :func:`xlfactor.adjust_beta`
-  is ``blume_weight``, as ``weight`` is a column of ``data``).
+  (returns, characteristics, market caps named by the header in ``cap``), the RF column of
+  ``factors``, a holdings history in ``holdings``, a table of betas in ``betas``;
+- one Excel argument sets several engine ones (``halflife`` of the cross-sectional risk model).
 
-:class:`xlfactor.excel.guard.ExcelWording` words every message with it: an engine argument is
-named as the function's own argument of that name when the user gave it, else as the first
-entry here whose argument (the word before any bracket) the user gave, else the first the
-function has, else its Python name.
+:class:`xlfactor.excel.guard.ExcelWording` names the argument of every error raised with fields
+(:meth:`xlfactor.errors.XLFactorError.at`, as every engine error naming an argument is) through
+it: as the function's own argument of that name when the user gave it, else as the first entry
+here whose argument (the word before any bracket) the user gave, else the first the function
+has, else its Python name. No message text is reworded.
 """
 
 from __future__ import annotations
@@ -31,20 +33,17 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "characteristics": ("data (its characteristic columns)",),
     "signal": ("data (its signal column)",),
     "controls": ("data (its control columns)",),
+    # market caps are the column of data whose header cap names
     "caps": ("cap",),
-    "name": ("factor_name",),
     # panel weights name a column of data (weight); weights that may be a history (factor_attribution,
     # characteristic_adjusted_returns take either) are their own range when they are one (holdings)
     "weights": ("holdings", "weight"),
+    # the engine also takes a fitted result; Excel takes a table of betas
     "betas_or_result": ("betas",),
     # one Excel halflife sets every half-life of the cross-sectional risk model
     "vol_halflife": ("halflife",),
     "corr_halflife": ("halflife",),
     "specific_halflife": ("halflife",),
-    # an engine name that means something else in Excel: weight is a column of data, target the returns to
-    # hedge
-    "weight": ("blume_weight",),
-    "target": ("blume_target",),
 }
 
 

@@ -1,6 +1,6 @@
 """Adjusted betas: Blume's mean reversion toward 1 and Vasicek's Bayesian shrinkage.
 
-* Blume: ``b_adj = w b + (1 - w) target`` with ``w = 0.67`` and ``target = 1``, the
+* Blume: ``b_adj = w b + (1 - w) target`` with ``w = blume_weight = 0.67`` and ``target = blume_target = 1``, the
   Bloomberg "adjusted beta" convention (0.67 raw + 0.33; Blume 1971/1975 estimated
   roughly 0.68 b + 0.34 for NYSE stocks).
 * Vasicek (1973): each beta is shrunk toward the cross-sectional mean in proportion
@@ -30,8 +30,8 @@ def adjust_beta(
     method: str = "blume",
     *,
     se: Betas | None = None,
-    weight: float = BLUME_WEIGHT,
-    target: float = 1.0,
+    blume_weight: float = BLUME_WEIGHT,
+    blume_target: float = 1.0,
     prior_mean: float | None = None,
     prior_var: float | None = None,
 ) -> Betas:
@@ -46,12 +46,12 @@ def adjust_beta(
         Blume's rule is a market-beta rule: for a multi-factor result pass
         ``result.betas["Mkt-RF"]`` (and ``se=result.bse["Mkt-RF"]`` for Vasicek).
     method : {"blume", "vasicek"}
-        ``"blume"``: ``weight * beta + (1 - weight) * target``.
+        ``"blume"``: ``blume_weight * beta + (1 - blume_weight) * blume_target``.
         ``"vasicek"``: ``w beta + (1 - w) m`` with ``w = s2 / (s2 + se^2)``.
     se : same shape as ``beta``, optional
         Standard errors of the betas (required for Vasicek unless ``beta`` is a
         RegressionResult).
-    weight, target : float
+    blume_weight, blume_target : float
         Blume weight on the raw beta (default 0.67) and the value betas revert to (1).
     prior_mean, prior_var : float, optional
         Vasicek prior; default the cross-sectional mean and variance (ddof=1) of the
@@ -69,9 +69,11 @@ def adjust_beta(
         raise XLFactorError.at("method", f"{method!r} is not one of {', '.join(METHODS)}")
     raw = _as_numbers(beta, "beta")
     if method.lower() == "blume":
-        if not 0.0 <= weight <= 1.0:
-            raise XLFactorError.at("weight", f"{weight!r} must be between 0 and 1 (0.67 is the usual Blume weight)")
-        return _rewrap(beta, weight * raw + (1.0 - weight) * target)
+        if not 0.0 <= blume_weight <= 1.0:
+            raise XLFactorError.at(
+                "blume_weight", f"{blume_weight!r} must be between 0 and 1 (0.67 is the usual Blume weight)"
+            )
+        return _rewrap(beta, blume_weight * raw + (1.0 - blume_weight) * blume_target)
     return _rewrap(beta, _vasicek(raw, _standard_errors(se, beta), prior_mean, prior_var))
 
 

@@ -163,7 +163,13 @@ def FM_ADJUST_BETA(
             "add assets, or give prior_mean and prior_var"
         )
     adjusted = xf.adjust_beta(
-        raw, method, se=se, weight=blume_weight, target=blume_target, prior_mean=prior_mean, prior_var=prior_var
+        raw,
+        method,
+        se=se,
+        blume_weight=blume_weight,
+        blume_target=blume_target,
+        prior_mean=prior_mean,
+        prior_var=prior_var,
     )
     return Table(pd.DataFrame({"Raw beta": raw, L.BSE.short: se, "Adjusted beta": adjusted}), "Asset")
 

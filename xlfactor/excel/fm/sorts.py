@@ -136,7 +136,7 @@ def FM_SORT_FACTORS(
         percentiles=percent_list(percentiles, "percentiles", (0.3, 0.7)),
         size_percentiles=percent_list(size_percentiles, "size_percentiles", (0.5,)),
         weighting=weighting,
-        name=factor_name,
+        factor_name=factor_name,
         exposure_lag=exposure_lag,
         units=units,
     )
@@ -211,7 +211,7 @@ def FM_SINGLE_SORT(
         weighting=weighting,
         caps=None if size is None else table.wide(size),
         low_minus_high=low_minus_high,
-        name=factor_name,
+        factor_name=factor_name,
         breakpoints=_flags(table, nyse),
         exposure_lag=exposure_lag,
     )

@@ -35,7 +35,7 @@ class SortResult:
         Dates x portfolios: the weighted return of each bucket (``S/L`` ... ``B/H`` for a 2x3
         sort, ``Q1`` ... ``Qn`` for quantiles).
     factors : DataFrame
-        Dates x long-short factors (``SMB`` and ``name`` for sorts, ``spread`` for quantiles).
+        Dates x long-short factors (``SMB`` and ``factor_name`` for sorts, ``spread`` for quantiles).
     breakpoints : DataFrame
         Dates x breakpoints, named ``size_p50``, ``x_p30``, ... (percent of the percentile).
     counts : DataFrame
@@ -59,7 +59,7 @@ def build_sort_factors(
     percentiles: tuple[float, ...] = (0.3, 0.7),
     size_percentiles: tuple[float, ...] = (0.5,),
     weighting: str = "value",
-    name: str = "HML",
+    factor_name: str = "HML",
     exposure_lag: int = 0,
     units: str = "auto",
 ) -> SortResult:
@@ -85,7 +85,7 @@ def build_sort_factors(
     :math:`SMB = \\tfrac13 (SL + SM + SH) - \\tfrac13 (BL + BM + BH)`,
     :math:`HML = \\tfrac12 (SH + BH) - \\tfrac12 (SL + BL)`).
 
-    ``name`` names the characteristic factor's column (not ``SMB``, the size factor's). ``units``
+    ``factor_name`` names the characteristic factor's column (not ``SMB``, the size factor's). ``units``
     ("auto" or "decimal") as in :func:`~xlfactor.models.cross_section.regression.cross_sectional_regress`;
     a cap that is not positive, and a cap or characteristic that is infinite or larger than
     :data:`~xlfactor.models.units.MAX_MAGNITUDE`, is refused naming the asset and date (blank an
@@ -99,7 +99,7 @@ def build_sort_factors(
     char_p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     size_p = increasing_fractions(size_percentiles, "size_percentiles", "(0.5,)")
     how = _weighting(weighting)
-    name = _factor_name(name)
+    name = _factor_name(factor_name)
     me = as_float_frame(caps, returns.index, returns.columns, "caps", exposure_lag, "market cap", low="positive")
     x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag, "characteristic")
     sort = _Sort(returns, me, x, breakpoints, exposure_lag)
@@ -167,7 +167,7 @@ def single_sort_factor(
     weighting: str = "equal",
     caps: pd.DataFrame | None = None,
     low_minus_high: bool = False,
-    name: str = "HML",
+    factor_name: str = "HML",
     breakpoints: pd.DataFrame | pd.Series | None = None,
     exposure_lag: int = 0,
     units: str = "auto",
@@ -185,7 +185,7 @@ def single_sort_factor(
     The course notes' simple factors are one call each: the equal-weighted 30/70 value split
     ``single_sort_factor(returns, bm)`` (HML = top 30% minus bottom 30% of book-to-market) and the
     10/90 size split ``single_sort_factor(returns, caps, percentiles=(0.1, 0.9), low_minus_high=True,
-    name="SMB")`` (bottom 10% minus top 10% of market cap). ``breakpoints``, ``exposure_lag``, ``units``
+    factor_name="SMB")`` (bottom 10% minus top 10% of market cap). ``breakpoints``, ``exposure_lag``, ``units``
     and the cell rules as in :func:`build_sort_factors`.
     """
     p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
@@ -193,7 +193,7 @@ def single_sort_factor(
         raise XLFactorError.at("low_minus_high", f"expected True or False, got {low_minus_high!r}")
     labels = _char_labels(len(p) + 1)
     result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, caps, breakpoints,
-                       exposure_lag, name, units)  # fmt: skip
+                       exposure_lag, factor_name, units)  # fmt: skip
     if low_minus_high:
         return replace(result, factors=-result.factors)
     return result
@@ -283,10 +283,10 @@ def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
 def _factor_name(name: object) -> str:
     """The high-minus-low factor's column name: text, and not ``SMB`` (the size factor's column)."""
     if not isinstance(name, str) or not name.strip():
-        raise XLFactorError.at("name", f"expected the factor's name as text (e.g. HML), got {name!r}")
+        raise XLFactorError.at("factor_name", f"expected the factor's name as text (e.g. HML), got {name!r}")
     if name.strip().upper() == "SMB":
         raise XLFactorError.at(
-            "name",
+            "factor_name",
             f"{name.strip()!r} is the size factor's column, which the sort also returns; "
             "call the characteristic factor something else (e.g. HML)",
         )
