@@ -6,7 +6,9 @@
   (target >= 150x faster than a per-asset ``sm.OLS(y, X).fit()`` loop), also with HC1
   and HAC standard errors (HAC target >= 30x), and on a panel with late starters and gaps; then the per-asset
   diagnostics (F test, Durbin-Watson, Breusch-Pagan, Jarque-Bera), computed on first access only,
-  against the statsmodels loop that fits and computes them.
+  against the statsmodels loop that fits and computes them. The split of a nonrobust call (inputs read
+  and checked, fit) is followed by the validation share: the compiled pass with every rule's figures
+  against the same pass taking only what the fit needs, as a share of the fit (target <= 10%).
 * rolling_regress: N=100 assets, T=5000 days, window 252, K=3 (target >= 600x faster
   than ``RollingOLS(y, X, window=252).fit(params_only=True)`` per asset; alpha,
   betas and R2 on our side, params only on theirs).
