@@ -67,11 +67,15 @@ def rolling_fit(
         loop(z, y, cols, mu, n_fit, sx, inv, shift, scale, window, out)
         return True
     t, n, q = out.shape
-    whole = cols.size == n and bool((cols == np.arange(n)).all())
-    target = out.reshape(t, n * q) if whole else np.empty((t, cols.size * q))
-    loop(z, y, cols, mu, n_fit, sx, inv, shift, tuple(1.0 / scale), window, target)
-    if not whole:
-        out[:, cols] = target.reshape(t, cols.size, q)
+    recip = tuple(1.0 / scale)
+    if cols.size == n and bool((cols == np.arange(n)).all()):  # every asset: written in place
+        loop(z, y, cols, mu, n_fit, sx, inv, shift, recip, window, out.reshape(t, n * q))
+        return True
+    for lo in range(0, cols.size, _LANES):  # some assets: through a buffer of one chunk of them
+        part = cols[lo : lo + _LANES]
+        target = np.empty((t, part.size * q))
+        loop(z, y, part, mu[lo : lo + _LANES], n_fit, sx, inv, shift, recip, window, target)
+        out[:, part] = target.reshape(t, part.size, q)
     return True
 
 
