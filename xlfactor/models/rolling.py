@@ -230,12 +230,12 @@ def _fit_compiled(
     shared = np.flatnonzero(complete | (min_periods == window))
     if shared.size:
         moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, shared, mu[shared], moments, s, window, out, shared=True)
+        rolling_fit(z, y, shared, mu[shared], complete[shared], moments, s, window, out, shared=True)
     own = np.flatnonzero(~complete) if min_periods < window else np.zeros(0, dtype=int)
     for lo in range(0, own.size, _CHUNK):
         cols = own[lo : lo + _CHUNK]
         moments = factor_moments(z, y, cols, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, cols, mu[cols], moments, s, window, out, shared=False)
+        rolling_fit(z, y, cols, mu[cols], complete[cols], moments, s, window, out, shared=False)
 
 
 @dataclass(frozen=True)
