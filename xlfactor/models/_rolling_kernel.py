@@ -41,6 +41,7 @@ def rolling_fit(
     y: np.ndarray,
     assets: np.ndarray,
     mu: np.ndarray,
+    complete: np.ndarray,
     moments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     scale: np.ndarray,
     window: int,
@@ -51,7 +52,8 @@ def rolling_fit(
     """Write ``[alpha, beta..., R2]`` of the columns ``assets`` of ``y`` into ``out[assets]``; False without numba.
 
     ``z`` (K, T) standardised factors; ``y`` (T, N) returns, NaN where missing (any memory
-    order); ``mu`` (len(assets),) the assets' mean returns; ``moments`` = ``(n_fit (M, T),
+    order); ``mu`` (len(assets),) the assets' mean returns, ``complete`` whether they have every
+    return (both in the order of ``assets``); ``moments`` = ``(n_fit (M, T),
     sx (K, M, T), inv (K, K, M, T), shift (K, M, T))``; ``shift = sx / n_fit + g / s``;
     ``scale`` (K,) the factors' standard deviations ``s``; ``out`` (T, N, K+2). ``shared``:
     the moments are over all rows (``M`` = 1) and serve every asset, a window holding a
@@ -67,11 +69,16 @@ def rolling_fit(
         loop(z, y, cols, mu, n_fit, sx, inv, shift, scale, window, out)
         return True
     t, n, q = out.shape
-    whole = cols.size == n and bool((cols == np.arange(n)).all())
-    target = out.reshape(t, n * q) if whole else np.empty((t, cols.size * q))
-    loop(z, y, cols, mu, n_fit, sx, inv, shift, tuple(1.0 / scale), window, target)
-    if not whole:
-        out[:, cols] = target.reshape(t, cols.size, q)
+    recip = tuple(1.0 / scale)
+    gappy = ~np.asarray(complete, dtype=bool)
+    if cols.size == n and bool((cols == np.arange(n)).all()):  # every asset: written in place
+        loop(z, y, cols, mu, gappy, n_fit, sx, inv, shift, recip, window, out.reshape(t, n * q))
+        return True
+    for lo in range(0, cols.size, _LANES):  # some assets: through a buffer of one chunk of them
+        part = cols[lo : lo + _LANES]
+        target = np.empty((t, part.size * q))
+        loop(z, y, part, mu[lo : lo + _LANES], gappy[lo : lo + _LANES], n_fit, sx, inv, shift, recip, window, target)
+        out[:, part] = target.reshape(t, part.size, q)
     return True
 
 
@@ -140,19 +147,19 @@ def _fit_own(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pr
             out[t, col, k + 1] = explained / total if total != 0.0 else np.nan
 
 
-def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  # pragma: no cover - compiled
+def _fit_shared(z, y, assets, mu, gappy, n_fit, sx, inv, shift, recip, window, out):  # pragma: no cover - compiled
     """:func:`rolling_fit` for assets sharing the factor moments: up to ``_LANES`` assets side by side.
 
     ``recip`` is a tuple (``1 / s`` per factor): its length, K, is a constant of the compiled code,
     so the loops over factors unroll inside the loops over assets. ``out`` (T, len(assets) * (K+2))
-    holds the assets in the order given. Every loop over the assets reads and writes rows of local
-    arrays ``_LANES`` wide, which the compiler vectorises: the returns are copied a tile of
-    ``_TILE`` dates at a time into a ring of ``window`` + ``_TILE`` rows (the row dropped,
-    ``t - window``, is still there; before the first full window a row of zeros is dropped), one
-    loop adds and drops a row for every sum, one computes every field of the date, which is then
-    stored as one contiguous run. A window holding a missing return of the asset (``run[q]`` counts
-    them) is not fitted: the shared moments serve an asset with missing values when
-    ``min_periods == window``.
+    holds the assets in the order given; ``gappy`` flags those with a missing return. Every loop
+    over the assets reads and writes rows of local arrays ``_LANES`` wide, which the compiler
+    vectorises: the returns are copied a tile of ``_TILE`` dates at a time into a ring of
+    ``window`` + ``_TILE`` rows (the row dropped, ``t - window``, is still there; before the first
+    full window a row of zeros is dropped), one loop adds and drops a row for every sum, one
+    computes every field of the date, which is then stored as one contiguous run. A window holding
+    a missing return of the asset (``run[q]`` counts them) is not fitted: the shared moments serve
+    an asset with missing values when ``min_periods == window``.
     """
     t_len = z.shape[1]
     k = len(recip)
@@ -179,10 +186,7 @@ def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  #
         for a in range(w):
             cols[a] = assets[a0 + a]
             mean[a] = mu[a0 + a]
-            for t in range(t_len):
-                if y[t, cols[a]] != y[t, cols[a]]:
-                    gaps = True
-                    break
+            gaps |= gappy[a0 + a]
         run[:, :] = 0.0
         block[:, :] = 0.0
         block_end = window - 1

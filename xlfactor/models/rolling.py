@@ -14,7 +14,10 @@ centred on their own mean, so each sum adds at most ``2 * window`` terms of mode
 size: no long running sums whose differences lose precision. Where numba runs, the same
 sums and formulas run as compiled loops over time (:mod:`xlfactor.models._rolling_kernel`:
 add one row, drop one, exact block sums every ``window`` rows); these numpy kernels are
-the fallback (xlwings Lite) and the reference the compiled ones are tested against.
+the fallback (xlwings Lite) and the reference the compiled ones are tested against. Where the
+fit runs compiled, so does the pass that applies the input rules to the returns
+(:func:`~xlfactor.models._ols_inputs.prepare` with the kernel's weight), and it also gives each
+asset's mean and count of returns, which the fit then need not compute.
 """
 
 from __future__ import annotations
@@ -229,12 +232,12 @@ def _fit_compiled(
     shared = np.flatnonzero(complete | (min_periods == window))
     if shared.size:
         moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, shared, mu[shared], moments, s, window, out, shared=True)
+        rolling_fit(z, y, shared, mu[shared], complete[shared], moments, s, window, out, shared=True)
     own = np.flatnonzero(~complete) if min_periods < window else np.zeros(0, dtype=int)
     for lo in range(0, own.size, _CHUNK):
         cols = own[lo : lo + _CHUNK]
         moments = factor_moments(z, y, cols, window, min_periods, g / s, SINGULAR_DET)
-        rolling_fit(z, y, cols, mu[cols], moments, s, window, out, shared=False)
+        rolling_fit(z, y, cols, mu[cols], complete[cols], moments, s, window, out, shared=False)
 
 
 @dataclass(frozen=True)
