@@ -10,6 +10,7 @@ is seen by the next call, and repeated calls cost a dictionary lookup and a copy
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ class _Spec:
     stored_freq: str
     rows: tuple[sqlite3.Row | tuple, ...]  # (name, data_key, vintage) per dataset, model order
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         parts = "+".join(f"{vintage or 'file'}-{data_key[:12]}" for _, data_key, vintage in self.rows)
         return f"{self.model}/{self.freq}:{parts}"

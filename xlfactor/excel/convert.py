@@ -336,6 +336,7 @@ class Numbers:
 
 #: The cell types of a range of numbers and blanks that numpy converts as Excel means them (None -> NaN).
 _PLAIN_NUMBER_TYPES = frozenset({float, int, type(None)})
+_NONE = type(None)
 
 
 def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
@@ -355,20 +356,34 @@ def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
     body = rows[1:] if header else rows
     kinds = set(map(type, chain.from_iterable(body)))
     codes = int in kinds and not CLASSIC_ERROR_CODES.keys().isdisjoint(chain.from_iterable(body))
-    if kinds <= _PLAIN_NUMBER_TYPES and not codes:
-        values = np.array(body, dtype=float)
+    width = len(first)
+    if kinds <= _PLAIN_NUMBER_TYPES and not codes:  # numbers and blanks (None -> NaN) in one step
+        cells = chain.from_iterable(body)
+        flat = np.array(list(cells), dtype=float) if _NONE in kinds else np.fromiter(cells, float, len(body) * width)
+        values = flat.reshape(len(body), width)
     else:
         values = number_matrix(body, arg, row_offset=int(header))
-    present = np.flatnonzero(~np.isnan(values).all(axis=1))
-    filled = int(present[-1]) + 1 if present.size else 1
-    labels = _label_index(tuple(_labels(first if header else None, values.shape[1], arg, label)))
-    return Numbers(arg, values, labels, header, filled)
+    if values[-1].size and not np.isnan(values[-1]).all():  # the usual range: data to its last row
+        filled = len(values)
+    else:
+        present = np.flatnonzero(~np.isnan(values).all(axis=1))
+        filled = int(present[-1]) + 1 if present.size else 1
+    return Numbers(arg, values, _column_labels(first, header, width, arg, label), header, filled)
+
+
+def _column_labels(first: list, header: bool, width: int, arg: str, label: str) -> pd.Index:
+    """The column labels of a numeric range (:func:`_labels` of its header, or ``"<label> 1"``, ...), as a
+    pandas Index kept for reuse: a recalculation repeats the same header."""
+    try:
+        return _label_index(tuple(first) if header else None, width, arg, label)
+    except TypeError:  # an unhashable header cell (an Office.js error dict): no reuse
+        return pd.Index(_labels(first if header else None, width, arg, label))
 
 
 @functools.lru_cache(maxsize=1024)
-def _label_index(labels: tuple[str, ...]) -> pd.Index:
-    """Column labels as a pandas Index, shared between calls (an Index is immutable)."""
-    return pd.Index(labels)
+def _label_index(header: tuple | None, width: int, arg: str, label: str) -> pd.Index:
+    """:func:`_column_labels`, once per header (an Index is immutable; a refused header raises and is not kept)."""
+    return pd.Index(_labels(header, width, arg, label))
 
 
 def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
