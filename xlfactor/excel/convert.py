@@ -325,6 +325,8 @@ class Numbers:
         True when the range's first row is a header.
     filled : int
         Data rows up to the last one holding a number (at least 1).
+    names : tuple of str
+        ``labels`` as a tuple.
     """
 
     arg: str
@@ -332,6 +334,7 @@ class Numbers:
     labels: pd.Index
     header: bool
     filled: int
+    names: tuple[str, ...] = ()
 
 
 #: The cell types of a range of numbers and blanks that numpy converts as Excel means them (None -> NaN).
@@ -368,22 +371,25 @@ def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
     else:
         present = np.flatnonzero(~np.isnan(values).all(axis=1))
         filled = int(present[-1]) + 1 if present.size else 1
-    return Numbers(arg, values, _column_labels(first, header, width, arg, label), header, filled)
+    labels, names = _column_labels(first, header, width, arg, label)
+    return Numbers(arg, values, labels, header, filled, names)
 
 
-def _column_labels(first: list, header: bool, width: int, arg: str, label: str) -> pd.Index:
+def _column_labels(first: list, header: bool, width: int, arg: str, label: str) -> tuple[pd.Index, tuple[str, ...]]:
     """The column labels of a numeric range (:func:`_labels` of its header, or ``"<label> 1"``, ...), as a
-    pandas Index kept for reuse: a recalculation repeats the same header."""
+    pandas Index and a tuple, kept for reuse: a recalculation repeats the same header."""
     try:
         return _label_index(tuple(first) if header else None, width, arg, label)
     except TypeError:  # an unhashable header cell (an Office.js error dict): no reuse
-        return pd.Index(_labels(first if header else None, width, arg, label))
+        names = tuple(_labels(first if header else None, width, arg, label))
+        return pd.Index(names), names
 
 
 @functools.lru_cache(maxsize=1024)
-def _label_index(header: tuple | None, width: int, arg: str, label: str) -> pd.Index:
+def _label_index(header: tuple | None, width: int, arg: str, label: str) -> tuple[pd.Index, tuple[str, ...]]:
     """:func:`_column_labels`, once per header (an Index is immutable; a refused header raises and is not kept)."""
-    return pd.Index(_labels(header, width, arg, label))
+    names = tuple(_labels(header, width, arg, label))
+    return pd.Index(names), names
 
 
 def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
@@ -606,8 +612,8 @@ def table(frame: pd.DataFrame, headers: bool = True, *, corner: str = "") -> lis
     body = _values(frame)
     if not headers:
         return body if body else [[None]]
-    top = [corner, *[cell(c) if not isinstance(c, str) else c for c in frame.columns]]
-    return [top, *[[cell(label), *row] for label, row in zip(frame.index, body, strict=True)]]
+    top = [corner, *[cell(c) if not isinstance(c, str) else c for c in frame.columns.tolist()]]
+    return [top, *[[cell(label), *row] for label, row in zip(frame.index.tolist(), body, strict=True)]]
 
 
 def record(items: Mapping[str, Any], headers: bool = True, *, title: str = "") -> list[list[Any]]:

@@ -117,9 +117,11 @@ class Sample:
 def risk_free(factors: pd.DataFrame, model: ModelData | None, excess: bool) -> pd.Series | None:
     """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None (the engine
     checks that it covers the returns)."""
-    if not excess or RF_COLUMN not in factors.columns:
+    if not excess:
         return None
-    return factors[RF_COLUMN] if model is None else model.checked.rf
+    if model is not None:
+        return model.checked.rf  # None when the model has no RF
+    return factors[RF_COLUMN] if RF_COLUMN in factors.columns else None
 
 
 def optional_dates(value: Any) -> pd.DatetimeIndex | None:
@@ -539,7 +541,7 @@ def sample(
     locate(returns_arg, _cell_locator(header, (given + header, len(cells.labels)), cells.labels, factors.index, rows))
     frame = pd.DataFrame(values, index=factors.index, columns=cells.labels, copy=False)
     digest = hashlib.blake2b(values.tobytes(), digest_size=16)  # the content key: numbers, shape, names, source
-    digest.update(repr((source, values.shape, tuple(cells.labels))).encode())
+    digest.update(repr((source, values.shape, cells.names)).encode())
     key = digest.hexdigest()
     regression = None
     if fit is not None:
