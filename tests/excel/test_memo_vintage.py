@@ -129,3 +129,18 @@ def test_memo_bounds_entries_and_cells():
     big = [[0.0] * 11]
     assert memo.get("big", lambda: big) is big and memo.get("big", lambda: "again") == "again"  # never stored
     assert memo.weight <= memo.max_weight and len(memo) <= memo.maxsize
+
+
+def test_cell_memo_digest_keeps_cell_types_apart_and_equal_cells_together():
+    """The raw-argument digest tells 1, 1.0, True, "1", blank and -0.0 apart, also for values marshal cannot
+    write (a classic-Excel datetime goes through pickle); equal cells give one digest, shared or not."""
+    from datetime import datetime
+
+    from xlfactor.excel.udf import _digest
+
+    kinds = [1, 1.0, True, "1", None, 0.0, -0.0, datetime(2024, 1, 31), "2024-01-31"]
+    assert len({_digest(("FM_BETA", [[[v]]])) for v in kinds}) == len(kinds)
+    x = 0.1234567
+    shared, separate = [[x], [x]], [[float("0.1234567")], [float("0.1234567")]]
+    assert _digest(("FM_BETA", shared)) == _digest(("FM_BETA", separate))
+    assert _digest(("FM_BETA", [[1.5]])) != _digest(("FM_ALPHA", [[1.5]]))
