@@ -15,8 +15,9 @@ one passed to the decorator for a name whose meaning is local). See
      anything else (memo included) looks at it;
   2. with ``depends=...`` (a :class:`xlfactor.excel.memo.Depends`): serves a repeat with
      identical raw cells from the result memo (:data:`xlfactor.excel.memo.result_cache`),
-     before any conversion. Its key is a digest of the raw arguments (:func:`_digest` keeps ``1``,
-     ``1.0``, ``True`` and ``"1"`` apart) and of what ``depends`` says the result rests on
+     before any conversion. Its key is a BLAKE2b digest of the raw arguments as ``marshal`` writes
+     them (``pickle`` for values it cannot write), which keep ``1``, ``1.0``, ``True`` and ``"1"`` apart
+     and give equal cells one key and of what ``depends`` says the result rests on
      besides the cells: the data vintage for model names
      (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing (:data:`xlfactor.excel.memo.NO_DATA`).
      Without ``depends`` nothing is memoised; exceptions are never memoised;
@@ -112,7 +113,11 @@ def excel_function(*, depends: Depends | None = None, **local: Spec) -> Callable
                 key = None
                 if depends is not None:
                     try:
-                        key = (_digest((qualname, values[:width])), depends.token(*[values[i] for i in uses]))
+                        try:  # marshal (format 2: no shared references) is about twice as fast as pickle
+                            raw = b"m" + marshal.dumps((qualname, values[:width]), 2)
+                        except ValueError:  # values marshal cannot write: classic-Excel datetimes, numpy scalars
+                            raw = b"p" + pickle.dumps((qualname, values[:width]), protocol=pickle.HIGHEST_PROTOCOL)
+                        key = (hashlib.blake2b(raw, digest_size=16).digest(), depends.token(*[values[i] for i in uses]))
                         hash(key)
                     except Exception:  # noqa: BLE001 - unhashable cells, or a problem the function itself reports
                         key = None
@@ -150,18 +155,6 @@ def excel_function(*, depends: Depends | None = None, **local: Spec) -> Callable
         return xw.func(wrapped)
 
     return register
-
-
-def _digest(raw: Any) -> bytes:
-    """A 16-byte BLAKE2b digest of the raw arguments of a call, written by ``marshal`` (format 2: no shared
-    references, so equal cells give equal bytes; about twice as fast as ``pickle``), or by ``pickle`` for
-    values ``marshal`` cannot write (datetimes from classic Excel, numpy scalars). Both keep ``1``, ``1.0``,
-    ``True`` and ``"1"`` apart, and a leading tag keeps their outputs apart."""
-    try:
-        data = b"m" + marshal.dumps(raw, 2)
-    except ValueError:
-        data = b"p" + pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _check_default(func: str, name: str, spec: Spec, default: Any) -> None:
