@@ -16,8 +16,8 @@ one passed to the decorator for a name whose meaning is local). See
   2. with ``depends=...`` (a :class:`xlfactor.excel.memo.Depends`): serves a repeat with
      identical raw cells from the result memo (:data:`xlfactor.excel.memo.result_cache`),
      before any conversion. Its key is a BLAKE2b digest of the raw arguments as ``marshal`` writes
-     them (``pickle`` for values it cannot write), which keep ``1``, ``1.0``, ``True`` and ``"1"`` apart
-     and give equal cells one key and of what ``depends`` says the result rests on
+     them (``pickle`` for values it cannot write; both keep ``1``, ``1.0``, ``True`` and ``"1"``
+     apart, and equal cells give one key), and what ``depends`` says the result rests on
      besides the cells: the data vintage for model names
      (:data:`xlfactor.excel.inputs.FACTOR_DATA`), or nothing (:data:`xlfactor.excel.memo.NO_DATA`).
      Without ``depends`` nothing is memoised; exceptions are never memoised;
