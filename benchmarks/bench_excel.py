@@ -124,7 +124,6 @@ def clear_caches() -> None:
         memo.fit_cache,
         memo.factor_cache,
         inputs.dates_cache,
-        inputs.ppy_cache,
         inputs.date_keys,
     )
     for cache in caches:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pandas as pd
 import pytest
 from french_files import french_bytes
@@ -141,3 +142,82 @@ def test_data_vintage_changes_only_when_the_data_change(french_server):
     refresh_factors("FF6", "D")
     new = data_vintage("FF6", "W")
     assert new != key and "202601" in new and "202604" in new
+
+
+_REFRESH_FF5_MONTHLY = textwrap.dedent(
+    """
+    import sys
+    from xlfactor.data import refresh_factors
+    report = refresh_factors("FF5", "M", timeout=20, retries=1, backoff=0.05)
+    sys.exit(0 if report.ok else 1)
+    """
+)
+
+
+def test_a_refresh_by_another_process_is_seen_by_the_next_call(french_server, data_dir):
+    """The vintage (and the data) this process reads change with the very next call after another process
+    commits a refresh: same connection, no reset, no waiting."""
+    before = data_vintage("FF5", "M")
+    shipped = load_factors("FF5", "M")
+    french_server.serve_folder("current")
+    child = subprocess.run(
+        [sys.executable, "-c", _REFRESH_FF5_MONTHLY], env=dict(os.environ), capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr
+    after = data_vintage("FF5", "M")
+    assert after != before and after.startswith("FF5/M:202604-")
+    expected = parse_french_csv(french_bytes(US_DATASETS["ff5_monthly"].file).decode()).block("monthly").data
+    refreshed = load_factors("FF5", "M")
+    pd.testing.assert_frame_equal(refreshed, expected)
+    assert not refreshed.equals(shipped)
+    assert data_vintage("FF5", "M") == after  # and stays put while nothing changes
+
+
+_REGISTER_ON_REQUEST = textwrap.dedent(
+    """
+    import sys
+    from xlfactor.data import register_factors
+    for line in sys.stdin:  # one path per line: register it, then say so
+        register_factors("Alternating", line.strip())
+        print("done", flush=True)
+    """
+)
+
+
+def test_commits_by_another_process_in_quick_succession_are_each_seen_at_once(data_dir, tmp_path):
+    """Another process stores two factor files of the same size in turn, as fast as it can: after each
+    commit, the very next ``data_vintage`` and ``load_factors`` of this process give that file's numbers
+    (the change is seen by SQLite's own commit counter, not by file sizes or times, which can repeat)."""
+    base = load_factors("FF3", "M").loc["2001-01":"2020-12"].drop(columns="RF")
+    paths = []
+    for k, frame in enumerate((base, base[::-1].set_axis(base.index))):  # same numbers, another order: same size
+        out = (frame * 100).round(4)
+        out.index = out.index.strftime("%Y-%m-%d")
+        paths.append(tmp_path / f"alternating_{k}.csv")
+        out.to_csv(paths[-1], index_label="Date")
+    assert paths[0].stat().st_size == paths[1].stat().st_size
+    child = subprocess.Popen(
+        [sys.executable, "-c", _REGISTER_ON_REQUEST],
+        env=dict(os.environ),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    seen: dict[int, str] = {}
+    try:
+        for step in range(8):
+            which = step % 2
+            child.stdin.write(f"{paths[which]}\n")
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "done"
+            vintage = data_vintage("Alternating", "M")
+            stored = load_factors("Alternating", "M")
+            expected = (pd.read_csv(paths[which], index_col=0).to_numpy()) / 100
+            np.testing.assert_allclose(stored.to_numpy(), expected, rtol=0, atol=1e-15)
+            assert seen.setdefault(which, vintage) == vintage  # the same numbers give the same vintage
+            if step:
+                assert vintage != seen[1 - which]  # and the other file's another
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+    assert child.returncode == 0

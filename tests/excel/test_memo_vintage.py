@@ -129,3 +129,32 @@ def test_memo_bounds_entries_and_cells():
     big = [[0.0] * 11]
     assert memo.get("big", lambda: big) is big and memo.get("big", lambda: "again") == "again"  # never stored
     assert memo.weight <= memo.max_weight and len(memo) <= memo.maxsize
+
+
+def test_cell_memo_keeps_cell_types_apart_and_equal_cells_together():
+    """The memo key tells 1, 1.0, True, "1", blank and -0.0 apart, also for a value marshal cannot write (a
+    classic-Excel datetime goes through pickle); equal cells hit, whether or not they share objects."""
+    from datetime import datetime
+
+    from xlfactor.excel.memo import NO_DATA
+    from xlfactor.excel.udf import excel_function
+
+    calls = []
+
+    @excel_function(depends=NO_DATA)
+    def PROBE(returns):  # noqa: N802 - an Excel function's name
+        """Counts its computations."""
+        calls.append(returns)
+        return [[len(calls)]]
+
+    kinds = [1, 1.0, True, "1", None, 0.0, -0.0, datetime(2024, 1, 31), "2024-01-31"]
+    for kind in kinds:
+        PROBE([[kind], [0.5]])
+    assert len(calls) == len(kinds)  # every kind computed, none served another's result
+    for kind in kinds:
+        PROBE([[kind], [0.5]])
+    assert len(calls) == len(kinds)  # repeats are hits
+    name = "".join(["Ma", "nuf"])
+    PROBE([[name], [name]])  # one text object twice ...
+    PROBE([["Manuf"], ["".join(["Man", "uf"])]])  # ... then equal text in two objects: a hit
+    assert len(calls) == len(kinds) + 1

@@ -118,10 +118,20 @@ _reset_hooks: list[Callable[[], None]] = []
 
 def data_dir() -> Path:
     """``$XLFACTOR_DATA_DIR`` if set, else ``platformdirs.user_data_dir("xlfactor")``."""
-    env = os.environ.get("XLFACTOR_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    return _platform_data_dir()
+    return _current_paths()[0]
+
+
+def _current_paths() -> tuple[Path, Path]:
+    env = os.environ.get("XLFACTOR_DATA_DIR") or ""
+    return _paths(env, os.environ.get("HOME", "") if env.startswith("~") else "")
+
+
+@functools.lru_cache(maxsize=16)
+def _paths(env: str, home: str) -> tuple[Path, Path]:
+    """The data folder and cache file for a value of ``$XLFACTOR_DATA_DIR`` ("": unset; ``home`` for one
+    starting with ``~``), built once per value: every data-vintage check asks for them."""
+    folder = Path(env).expanduser() if env else _platform_data_dir()
+    return folder, folder / DB_NAME
 
 
 @functools.cache
@@ -133,7 +143,7 @@ def _platform_data_dir() -> Path:
 
 def db_path() -> Path:
     """Path of the SQLite cache file."""
-    return data_dir() / DB_NAME
+    return _current_paths()[1]
 
 
 def reset_state() -> None:
@@ -431,7 +441,7 @@ def _connection() -> sqlite3.Connection:
     """The open connection for the current ``db_path()``, opening (and checking) it if needed."""
     global _conn, _conn_path, _conn_file
     path = db_path()
-    if _conn is not None and _conn_path == path:
+    if _conn is not None and (_conn_path is path or _conn_path == path):
         if _fallback is None and _file_id(path) != _conn_file:
             try:
                 _recover_vanished(path)

@@ -6,10 +6,17 @@ are the ``data_key`` values of the datasets behind the model read again (one ind
 query). If this process already holds a frame built from exactly those keys it is
 reused, otherwise the payloads are decoded and joined. So a refresh by any process
 is seen by the next call, and repeated calls cost a dictionary lookup and a copy.
+The file's size and modification time are not a substitute for that question: in WAL
+mode a commit may rewrite the start of the ``-wal`` file (same size) within one tick of
+the file system's clock (same time), and the shared-memory index it updates has no
+reliable modification time; ``data_version`` changes with every commit by another
+connection (tests/data_layer/test_data_cache.py commits from another process and reads
+at once). Checking the file (``os.stat``) and asking costs about 8 us per FM_ call.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,7 +68,7 @@ class _Spec:
     stored_freq: str
     rows: tuple[sqlite3.Row | tuple, ...]  # (name, data_key, vintage) per dataset, model order
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         parts = "+".join(f"{vintage or 'file'}-{data_key[:12]}" for _, data_key, vintage in self.rows)
         return f"{self.model}/{self.freq}:{parts}"

@@ -325,6 +325,8 @@ class Numbers:
         True when the range's first row is a header.
     filled : int
         Data rows up to the last one holding a number (at least 1).
+    names : tuple of str
+        ``labels`` as a tuple.
     """
 
     arg: str
@@ -332,10 +334,12 @@ class Numbers:
     labels: pd.Index
     header: bool
     filled: int
+    names: tuple[str, ...] = ()
 
 
 #: The cell types of a range of numbers and blanks that numpy converts as Excel means them (None -> NaN).
 _PLAIN_NUMBER_TYPES = frozenset({float, int, type(None)})
+_NONE = type(None)
 
 
 def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
@@ -355,20 +359,37 @@ def read_numbers(value: Any, arg: str, *, label: str = "Asset") -> Numbers:
     body = rows[1:] if header else rows
     kinds = set(map(type, chain.from_iterable(body)))
     codes = int in kinds and not CLASSIC_ERROR_CODES.keys().isdisjoint(chain.from_iterable(body))
-    if kinds <= _PLAIN_NUMBER_TYPES and not codes:
-        values = np.array(body, dtype=float)
+    width = len(first)
+    if kinds <= _PLAIN_NUMBER_TYPES and not codes:  # numbers and blanks (None -> NaN) in one step
+        cells = chain.from_iterable(body)
+        flat = np.array(list(cells), dtype=float) if _NONE in kinds else np.fromiter(cells, float, len(body) * width)
+        values = flat.reshape(len(body), width)
     else:
         values = number_matrix(body, arg, row_offset=int(header))
-    present = np.flatnonzero(~np.isnan(values).all(axis=1))
-    filled = int(present[-1]) + 1 if present.size else 1
-    labels = _label_index(tuple(_labels(first if header else None, values.shape[1], arg, label)))
-    return Numbers(arg, values, labels, header, filled)
+    if values[-1].size and not np.isnan(values[-1]).all():  # the usual range: data to its last row
+        filled = len(values)
+    else:
+        present = np.flatnonzero(~np.isnan(values).all(axis=1))
+        filled = int(present[-1]) + 1 if present.size else 1
+    labels, names = _column_labels(first, header, width, arg, label)
+    return Numbers(arg, values, labels, header, filled, names)
+
+
+def _column_labels(first: list, header: bool, width: int, arg: str, label: str) -> tuple[pd.Index, tuple[str, ...]]:
+    """The column labels of a numeric range (:func:`_labels` of its header, or ``"<label> 1"``, ...), as a
+    pandas Index and a tuple, kept for reuse: a recalculation repeats the same header."""
+    try:
+        return _label_index(tuple(first) if header else None, width, arg, label)
+    except TypeError:  # an unhashable header cell (an Office.js error dict): no reuse
+        names = tuple(_labels(first if header else None, width, arg, label))
+        return pd.Index(names), names
 
 
 @functools.lru_cache(maxsize=1024)
-def _label_index(labels: tuple[str, ...]) -> pd.Index:
-    """Column labels as a pandas Index, shared between calls (an Index is immutable)."""
-    return pd.Index(labels)
+def _label_index(header: tuple | None, width: int, arg: str, label: str) -> tuple[pd.Index, tuple[str, ...]]:
+    """:func:`_column_labels`, once per header (an Index is immutable; a refused header raises and is not kept)."""
+    names = tuple(_labels(header, width, arg, label))
+    return pd.Index(names), names
 
 
 def numbers(value: Any, arg: str, *, label: str = "Asset") -> pd.DataFrame:
@@ -591,8 +612,8 @@ def table(frame: pd.DataFrame, headers: bool = True, *, corner: str = "") -> lis
     body = _values(frame)
     if not headers:
         return body if body else [[None]]
-    top = [corner, *[cell(c) if not isinstance(c, str) else c for c in frame.columns]]
-    return [top, *[[cell(label), *row] for label, row in zip(frame.index, body, strict=True)]]
+    top = [corner, *[cell(c) if not isinstance(c, str) else c for c in frame.columns.tolist()]]
+    return [top, *[[cell(label), *row] for label, row in zip(frame.index.tolist(), body, strict=True)]]
 
 
 def record(items: Mapping[str, Any], headers: bool = True, *, title: str = "") -> list[list[Any]]:

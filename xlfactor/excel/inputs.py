@@ -43,7 +43,6 @@ ANNUALIZE_FIX = "or set annualize FALSE"
 #: More than this share of the dates without a factor row (of a model) is an error naming them.
 MAX_DROPPED_SHARE = 0.1
 dates_cache = Memo(64)
-ppy_cache = Memo(64)
 date_keys = Memo(64)
 
 
@@ -118,9 +117,11 @@ class Sample:
 def risk_free(factors: pd.DataFrame, model: ModelData | None, excess: bool) -> pd.Series | None:
     """The risk-free rate to subtract from returns: ``RF`` when ``excess`` and present, else None (the engine
     checks that it covers the returns)."""
-    if not excess or RF_COLUMN not in factors.columns:
+    if not excess:
         return None
-    return factors[RF_COLUMN] if model is None else model.checked.rf
+    if model is not None:
+        return model.checked.rf  # None when the model has no RF
+    return factors[RF_COLUMN] if RF_COLUMN in factors.columns else None
 
 
 def optional_dates(value: Any) -> pd.DatetimeIndex | None:
@@ -223,22 +224,30 @@ def _model_data(name: str, dates: pd.DatetimeIndex, arg: str) -> ModelData:
     ppy = _ppy(dates)
     freq = frequency(dates, ppy=ppy)
     name, version = resolve_model(name, freq, arg)
-    key = content_key("model", name, freq, version, dates_key(dates))
-    return factor_cache.get(key, lambda: _align_model(name, freq, version, dates, ppy, key))
+    dates_id = dates_key(dates)
+
+    def align() -> ModelData:
+        return _align_model(name, freq, version, dates, ppy, content_key("model", name, freq, version, dates_id))
+
+    return factor_cache.get(("model", name, freq, version, dates_id), align)  # the content key: on a miss only
 
 
 @dataclass(frozen=True)
 class _FactorTable:
     """A model's full factor frame at one data vintage, with the period label of each row.
 
-    ``keys`` (unique period labels, hashed once for lookups) and ``code`` (the frame's
-    frequency) are None when the frame is unusual (fewer than two rows, repeated
-    periods): then alignment goes through ``xlfactor.data.align``, which reports it.
+    ``keys`` (the rows' unique period labels as sorted nanosecond stamps), ``order`` (the row of
+    each key) and ``code`` (the frame's frequency) are None when the frame is unusual (fewer
+    than two rows, repeated periods, dates with a time zone): then alignment goes through
+    ``xlfactor.data.align``, which reports it. ``values`` (the factors as one float matrix) is
+    None unless every column is a float.
     """
 
     frame: pd.DataFrame
-    keys: pd.Index | None
+    keys: np.ndarray | None
+    order: np.ndarray | None
     code: str | None
+    values: np.ndarray | None = None
 
 
 def _factor_table(model: str, freq: str, version: str) -> _FactorTable:
@@ -246,13 +255,23 @@ def _factor_table(model: str, freq: str, version: str) -> _FactorTable:
 
     def build() -> _FactorTable:
         frame = data.load_factors(model, freq)
-        if len(frame) < 2:
-            return _FactorTable(frame, None, None)
+        if len(frame) < 2 or getattr(frame.index, "tz", None) is not None:
+            return _FactorTable(frame, None, None, None)
         code = frequency_code(periods_per_year(frame.index))
-        keys = period_labels(frame.index, code)
-        return _FactorTable(frame, None, None) if keys.has_duplicates else _FactorTable(frame, keys, code)
+        labels = _stamps(period_labels(frame.index, code))
+        order = np.argsort(labels, kind="stable")
+        keys = labels[order]
+        if (keys[1:] == keys[:-1]).any():
+            return _FactorTable(frame, None, None, None)
+        values = frame.to_numpy()
+        return _FactorTable(frame, keys, order, code, values if values.dtype == np.float64 else None)
 
     return factor_cache.get(("table", model, freq, version), build)
+
+
+def _stamps(index: pd.DatetimeIndex) -> np.ndarray:
+    """The dates of a time-zone-free index as int64 nanoseconds."""
+    return np.asarray(index.values, dtype="datetime64[ns]").view(np.int64)
 
 
 def stored_history(value: Any, freq: str, arg: str = "factors") -> tuple[str, pd.DataFrame]:
@@ -286,18 +305,25 @@ def _align_model(model: str, freq: str, version: str, dates: pd.DatetimeIndex, p
     """
     table = _factor_table(model, freq, version)
     factors = table.frame
-    labels = period_labels(dates, freq) if table.keys is not None and table.code == freq else None
-    if labels is None or labels.has_duplicates:
+    labels = None
+    if table.keys is not None and table.code == freq and dates.tz is None:
+        labels = _stamps(period_labels(dates, freq))
+        order = np.argsort(labels, kind="stable")
+        labels = labels[order]
+    if labels is None or (labels[1:] == labels[:-1]).any():
         probe = pd.DataFrame({"row": np.arange(len(dates), dtype=float)}, index=dates)
         aligned = data.align(probe, factors)
         rows, matched = aligned.returns["row"].to_numpy().astype(np.intp), aligned.factors
-    else:
-        order = labels.argsort(kind="stable")
-        position = table.keys.get_indexer(labels[order])
-        found = position >= 0
-        rows, position = order[found], position[found]
-        matched = factors.iloc[position].copy()
-        matched.index = pd.DatetimeIndex(factors.index[position], name=factors.index.name)
+    else:  # each label's row in the table, by binary search over the table's sorted labels
+        at = np.minimum(np.searchsorted(table.keys, labels), len(table.keys) - 1)
+        found = table.keys[at] == labels
+        rows, position = order[found], table.order[at[found]]
+        index = pd.DatetimeIndex(factors.index.values[position], name=factors.index.name)
+        if table.values is None:
+            matched = factors.iloc[position].copy()
+            matched.index = index
+        else:
+            matched = pd.DataFrame(table.values[position], index=index, columns=factors.columns, copy=False)
     _check_coverage(dates, rows, factors.index, model, freq)
     if len(matched) == 0:
         raise XLFactorError(
@@ -389,19 +415,28 @@ def factor_range(cells: convert.Numbers, dates: pd.DatetimeIndex | None, rows: i
 
 
 def _ppy(dates: pd.DatetimeIndex | None) -> int | None:
-    """Periods per year of the dates; None without dates (the frequency is then unknown)."""
+    """Periods per year of the dates (once per index object); None without dates (the frequency is then
+    unknown). Irregular dates raise, every time."""
     if dates is None:
         return None
-    return ppy_cache.get(("ppy", dates_key(dates)), lambda: periods_per_year(dates))
+    entry = _dates_entry(dates)
+    if entry[2] is MISSING:
+        entry[2] = periods_per_year(dates)
+    return entry[2]
 
 
 def dates_key(dates: pd.DatetimeIndex) -> str:
     """The content key of ``dates``, computed once per index object: the dates memo hands the same object to
     every recalculation with the same cells, so a repeat costs a lookup by identity."""
+    return _dates_entry(dates)[1]
+
+
+def _dates_entry(dates: pd.DatetimeIndex) -> list:
+    """``[dates, content key, periods per year or MISSING]``, kept per index object in :data:`date_keys`."""
     entry = date_keys.lookup(id(dates))
     if entry is MISSING or entry[0] is not dates:  # the entry holds the index: its id is not reused meanwhile
-        entry = date_keys.store(id(dates), (dates, content_key("dates", dates)))
-    return entry[1]
+        entry = date_keys.store(id(dates), [dates, content_key("dates", dates), MISSING])
+    return entry
 
 
 def need_frequency(ppy: int | None, fix: str | None = ANNUALIZE_FIX) -> int:
@@ -506,7 +541,7 @@ def sample(
     locate(returns_arg, _cell_locator(header, (given + header, len(cells.labels)), cells.labels, factors.index, rows))
     frame = pd.DataFrame(values, index=factors.index, columns=cells.labels, copy=False)
     digest = hashlib.blake2b(values.tobytes(), digest_size=16)  # the content key: numbers, shape, names, source
-    digest.update(repr((source, values.shape, tuple(cells.labels))).encode())
+    digest.update(repr((source, values.shape, cells.names)).encode())
     key = digest.hexdigest()
     regression = None
     if fit is not None:

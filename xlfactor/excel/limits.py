@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -28,7 +29,13 @@ DEFAULT_MAX_BODY_MB = 24.0
 
 def setting(name: str, default: float) -> float:
     """A number of 0 or more from the environment variable ``name`` (``default`` if unset)."""
-    text = os.environ.get(name, "").strip()
+    return _parse_setting(name, os.environ.get(name, ""), default)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_setting(name: str, text: str, default: float) -> float:
+    """:func:`setting` of one environment text, parsed once (every FM_ call reads the cell limit)."""
+    text = text.strip()
     if not text:
         return default
     try:
