@@ -23,7 +23,9 @@ answer is compared with xlwings' engine run in this process on the same data (1e
    - "this code": as ``server init`` writes it now.
    The load generator (:func:`keep_alive_load`) is one asyncio thread with one kept-alive
    connection per client; its own CPU and the server workers' CPU (from ``/proc``) per call
-   are printed, with p50 / p99 latency and throughput, and the ratios to stock. Then one
+   are printed, with p50 / p99 latency and throughput, and the ratios to stock; per worker,
+   its CPU seconds and how many client connections the kernel gave it (uvicorn's workers
+   share one listening socket, so kept-alive connections may be spread unevenly). Then one
    FM_ZSCORE of 900 x 900 cells while one client posts cheap calls on new connections;
 2. the same worker: one worker, cheap calls on one kept-alive connection while FM_ZSCORE of
    300, 600 and 900 squared cells runs: what xlwings Server's reading and writing of the heavy
@@ -184,6 +186,8 @@ class Outcome:
     wall: float = 0.0
     cpu: float = 0.0  # CPU seconds of this process (the load generator) during the run
     server_cpu: float = float("nan")  # CPU seconds of the server's workers during the run (see measured)
+    worker_cpu: list[float] = field(default_factory=list)  # the same, per worker
+    connections: list[int] = field(default_factory=list)  # open client connections per worker (see measured)
     sequences: list[list[tuple[int, int]]] = field(default_factory=list)  # per client: (plan, call) in order
 
 
@@ -346,12 +350,55 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def connections(pids: list[int], port: int) -> list[int]:
+    """Established TCP connections to ``port`` that each process of ``pids`` holds (Linux ``/proc``)."""
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].rpartition(":")[2], 16) == port:  # ESTABLISHED, local port
+            sockets.add(f"socket:[{fields[9]}]")
+    counts = []
+    for pid in pids:
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                held += os.readlink(fd) in sockets
+            except OSError:  # closed meanwhile
+                pass
+        counts.append(held)
+    return counts
+
+
 def measured(server, load, *args, **kwargs) -> Outcome:
-    """``load(server.url, ...)`` with the server workers' CPU seconds during it (``Outcome.server_cpu``)."""
+    """``load(server.url, ...)`` with the server workers' CPU seconds during it (``Outcome.server_cpu``, and
+    per worker ``Outcome.worker_cpu``) and how many client connections each worker holds: uvicorn's workers
+    share one listening socket and the kernel gives each new connection to one of them, so kept-alive
+    clients may be spread unevenly (``Outcome.connections``: the sample, taken every 0.2 s, with the most)."""
     pids = server.worker_pids() or [server.process.pid]
-    before = cpu_seconds(pids)
-    outcome = load(server.url, *args, **kwargs)
-    outcome.server_cpu = cpu_seconds(pids) - before
+    port = int(server.url.rpartition(":")[2])
+    before = [cpu_seconds([pid]) for pid in pids]
+    busiest: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            try:
+                counts = connections(pids, port)
+            except OSError:  # a worker gone (the killed-worker run)
+                continue
+            if sum(counts) > sum(busiest):
+                busiest[:] = counts
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        outcome = load(server.url, *args, **kwargs)
+    finally:
+        done.set()
+        watcher.join()
+    outcome.worker_cpu = [cpu_seconds([pid]) - b for pid, b in zip(pids, before, strict=True)]
+    outcome.server_cpu = sum(outcome.worker_cpu)
+    outcome.connections = busiest
     return outcome
 
 
@@ -426,6 +473,12 @@ def summary(name: str, outcome: Outcome) -> str:
         f"errors {len(outcome.errors)}, retried {outcome.retried}; load generator CPU {outcome.cpu:.2f} s "
         f"({outcome.cpu / outcome.wall:.0%} of a core, {outcome.cpu / max(1, len(ms)) * 1e6:.0f} us per call); "
         f"server workers' CPU {outcome.server_cpu / max(1, len(ms)) * 1e3:.2f} ms per call"
+        + (
+            f" (per worker: {' / '.join(f'{c:.2f}' for c in outcome.worker_cpu)} s; client connections "
+            f"{' / '.join(map(str, outcome.connections)) or 'none seen'})"
+            if outcome.worker_cpu
+            else ""
+        )
     )
 
 
