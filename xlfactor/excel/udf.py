@@ -51,7 +51,7 @@ import xlwings as xw
 
 from xlfactor.errors import XLFactorError
 from xlfactor.excel import guard, memo
-from xlfactor.excel.limits import cell_count, max_cells, too_many_cells
+from xlfactor.excel.limits import ROW_TYPES, cell_count, max_cells, too_many_cells
 from xlfactor.excel.memo import MISSING, Depends, fresh, result_cache
 from xlfactor.excel.results import render
 from xlfactor.excel.specs import REQUIRED, SPECS, Spec
@@ -104,7 +104,8 @@ def excel_function(*, depends: Depends | None = None, **local: Spec) -> Callable
                 if limit:
                     for name, value in zip(names, values, strict=True):
                         if isinstance(value, list | tuple) and len(value) > 1:  # a few cells: no need to count
-                            cells = cell_count(value)
+                            rows = set(map(type, value))
+                            cells = sum(map(len, value)) if rows <= ROW_TYPES else cell_count(value)
                             if cells > limit:
                                 raise too_many_cells(name, cells, limit)
                 key = None
