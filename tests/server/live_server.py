@@ -165,6 +165,7 @@ def live_server(
     env: dict[str, str] | None = None,
     token: str = "",
     code: Path = REPO,
+    behind_proxy: bool = False,
 ) -> Iterator[LiveServer]:
     """Start the project on a free port with ``workers`` uvicorn workers; stop it on exit.
 
@@ -172,7 +173,8 @@ def live_server(
     example ``XLFACTOR_FRENCH_BASE_URL``); ``token`` is what :meth:`LiveServer.post` sends.
     The licence key is the noncommercial one (tests and benchmarks of an open-source project).
     ``code``: the checkout of xlfactor the server imports (this one by default; a benchmark may
-    serve another revision beside it).
+    serve another revision beside it). ``behind_proxy``: trust the proxy's X-Forwarded-* headers, with the
+    flags of the Dockerfile ``server init`` writes.
     """
     port = free_port()
     server_env = {
@@ -186,6 +188,8 @@ def live_server(
     log = project / "server.log"
     command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), "xlwings_server.main:main_app"]
+    if behind_proxy:
+        command += ["--proxy-headers", "--forwarded-allow-ips", "*"]
     with open(log, "wb") as out:
         process = subprocess.Popen(
             command, cwd=project, env=server_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

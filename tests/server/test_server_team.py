@@ -10,6 +10,9 @@ shipped snapshot; benchmarks/bench_server.py checks answers across a change of n
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import subprocess
 import threading
 
 import pytest
@@ -84,7 +87,32 @@ def test_the_docker_files_are_wired_for_xlfactor(project):
     assert "ENV XLFACTOR_DATA_DIR=/data" in dockerfile and "USER nonroot" in dockerfile
     assert "xlwings_server.main:main_app" in dockerfile and "--workers $WORKERS" in dockerfile
     caddy = (project / "Caddyfile").read_text()
-    assert "reverse_proxy xlfactor:8000" in caddy and "max_size 64MB" in caddy
+    assert "reverse_proxy {$XLFACTOR_UPSTREAM:xlfactor:8000}" in caddy and "max_size 64MB" in caddy
     assert all("tokens.json" in (project / name).read_text() for name in (".dockerignore", ".gitignore"))
     pins = (project / "requirements.txt").read_text().splitlines()[1:]
     assert [p.split("==")[0] for p in pins] == ["xlfactor", "xlwings-server", "xlwings"]
+
+
+def test_docker_compose_accepts_the_compose_file_and_asks_for_the_hostname(project):
+    """Docker Compose's own parser (Debian's ``docker-compose``; it needs no Docker daemon for ``config``)
+    reads the file against its schema: with XLFACTOR_HOSTNAME set it resolves the three services; without
+    it, it stops with the file's own message. No image is built here (no image registry is reachable)."""
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.skip("docker-compose is not installed (Debian: apt-get install docker-compose)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XLFACTOR_", "XLWINGS_"))}
+
+    def config(**extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [compose, "config"], cwd=project, env={**env, **extra}, capture_output=True, text=True, timeout=120
+        )
+
+    done = config(XLFACTOR_HOSTNAME="xlfactor.example.com", XLFACTOR_WORKERS="4")
+    assert done.returncode == 0, done.stderr
+    resolved = yaml.safe_load(done.stdout)
+    assert set(resolved["services"]) == {"xlfactor", "refresh", "proxy"}
+    assert resolved["services"]["proxy"]["environment"]["XLFACTOR_HOSTNAME"] == "xlfactor.example.com"
+    assert str(resolved["services"]["xlfactor"]["environment"]["WORKERS"]) == "4"
+    missing = config()
+    assert missing.returncode != 0
+    assert "set XLFACTOR_HOSTNAME to the DNS name of this server" in missing.stderr

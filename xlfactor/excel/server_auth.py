@@ -5,9 +5,10 @@
 every function and script call with the ``Authorization`` header that the add-in's
 ``getAuth`` hook sends (``static/js/auth.js``, the token the user typed in the task pane).
 A missing, unknown or revoked token is refused with 401; the user it returns carries the
-``admin`` role if the token was created with ``--admin``, and answers a missing role (a
-script declared with ``required_roles``, such as Refresh data) with 403 and a message
-saying which role and how to get it.
+``admin`` role if the token was created with ``--admin``. It is xlwings Server's user model,
+which in a project made by ``server init`` is the project's ``models/user.py``: a missing role
+(a script declared with ``required_roles``, such as Refresh data) is answered 403 by
+:func:`xlfactor.excel.server_roles.has_required_roles`, for token and Entra ID users alike.
 """
 
 from __future__ import annotations
@@ -29,20 +30,6 @@ REFUSED = (
 _store: TokenStore | None = None
 
 
-class SignedInUser(User):
-    """A token holder; a missing role is a 403 naming the role."""
-
-    async def has_required_roles(self, required_roles: list[str] | None = None) -> bool:
-        missing = sorted(set(required_roles or []) - set(self.roles))
-        if missing:
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"xlfactor: {self.name} may not do this: it needs the {', '.join(missing)} role; ask your "
-                "administrator (a token with the role is made by `xlfactor server token create NAME --admin`)",
-            )
-        return True
-
-
 def store() -> TokenStore:
     global _store
     if _store is None:
@@ -57,4 +44,4 @@ async def validate_token(token_string: str) -> User:
     user = store().user(token_string)
     if user is None:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail=REFUSED)
-    return SignedInUser(id=f"token:{user.name}", name=user.name, roles=user.roles)
+    return User(id=f"token:{user.name}", name=user.name, roles=user.roles)

@@ -130,11 +130,12 @@ CADDYFILE = f"""\
 # HTTPS in front of xlfactor (written by `xlfactor server init`). Caddy obtains and renews a
 # certificate for XLFACTOR_HOSTNAME; for a company CA use `tls /path/cert.pem /path/key.pem` inside the
 # block, for a test machine `tls internal`. Request bodies over {MAX_BODY} are answered 413.
+# The app is the compose service `xlfactor` unless XLFACTOR_UPSTREAM names another host:port.
 {{$XLFACTOR_HOSTNAME}} {{
 \trequest_body {{
 \t\tmax_size {MAX_BODY}
 \t}}
-\treverse_proxy xlfactor:8000
+\treverse_proxy {{$XLFACTOR_UPSTREAM:xlfactor:8000}}
 }}
 """
 

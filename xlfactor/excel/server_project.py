@@ -18,10 +18,12 @@ files that command creates, the way xlwings Server documents a project:
   ``auth/custom/__init__.py`` is xlwings Server's custom auth provider checking xlfactor's
   tokens (:mod:`xlfactor.excel.server_auth`); ``static/js/auth.js`` is the ``getAuth`` hook
   sending the token the user saved through the task pane's sign-in field; Refresh data needs
-  the admin role (:mod:`xlfactor.excel.server_scripts`); CORS grants no foreign origin
+  the admin role (:mod:`xlfactor.excel.server_scripts`), and ``models/user.py`` (xlwings Server's
+  user model, from ``xlwings-server add model user``) answers a missing role 403 for every provider
+  (:mod:`xlfactor.excel.server_roles`); CORS grants no foreign origin
   (``XLWINGS_CORS_ALLOW_ORIGINS=[]``);
-- ``xlwings-server add auth custom``, ``xlwings-server add docker`` and ``xlwings-server add
-  lifespan`` are run, and their files filled in for xlfactor (the token provider above; the
+- ``xlwings-server add auth custom``, ``add model user``, ``add docker`` and ``add lifespan``
+  are run, and their files filled in for xlfactor (the token provider above; the
   Docker files, :mod:`xlfactor.excel.server_docker`; ``lifespan.py``, the startup hook that
   sets the request body limit and signs calls in before their body is read,
   :mod:`xlfactor.excel.server_lifespan`);
@@ -94,6 +96,19 @@ Tokens are made with `xlfactor server token create NAME [--admin]`; see the READ
 """
 
 from xlfactor.excel.server_auth import validate_token  # noqa: F401
+'''
+
+USER_MODEL = '''\
+"""The user model of this server, xlwings Server's hook (written by `xlfactor server init`): every auth
+provider (xlfactor's tokens, Entra ID) returns this User; a missing role is answered 403 with what to do."""
+
+from xlwings_server.models.user import User as _User
+
+from xlfactor.excel.server_roles import has_required_roles
+
+
+class User(_User):
+    has_required_roles = has_required_roles
 '''
 
 AUTH_JS = """\
@@ -341,7 +356,8 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     if done.returncode != 0 or not (folder / "templates" / "manifest.xml").is_file():
         raise XLFactorError(f"xlwings-server init {folder} failed: {(done.stderr or done.stdout).strip()}")
 
-    for extra in (["auth", "custom"], ["docker"], ["lifespan"]):  # xlwings Server's auth provider, Docker, hook
+    # xlwings Server's auth provider, user model, Docker files and startup hook
+    for extra in (["auth", "custom"], ["model", "user"], ["docker"], ["lifespan"]):
         added = subprocess.run([*xlwings_server_command(), "add", *extra], cwd=folder, capture_output=True, text=True)
         if added.returncode != 0:
             reason = (added.stderr or added.stdout).strip()
@@ -358,6 +374,7 @@ def init_project(folder: Path, namespace: str = NAMESPACE) -> Path:
     (folder / "templates" / "taskpane.html").write_text(taskpane_html(namespace), encoding="utf-8")
     (folder / "static" / "js" / "auth.js").write_text(AUTH_JS, encoding="utf-8")
     (folder / "auth" / "custom" / "__init__.py").write_text(CUSTOM_AUTH, encoding="utf-8")
+    (folder / "models" / "user.py").write_text(USER_MODEL, encoding="utf-8")
     (folder / "lifespan.py").write_text(LIFESPAN, encoding="utf-8")
     env = folder / ".env"
     env.write_text(configure_env(env.read_text(encoding="utf-8")), encoding="utf-8")
