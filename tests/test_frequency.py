@@ -7,7 +7,7 @@ import pytest
 
 import xlfactor as xf
 from xlfactor.errors import XLFactorError
-from xlfactor.models.frequency import frequency_code, periods_per_year
+from xlfactor.models.frequency import _median, frequency_code, periods_per_year
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,14 @@ def test_missing_periods_do_not_change_the_answer():
 def test_fortnightly_and_semi_monthly_are_refused_not_taken_as_monthly(freq):
     with pytest.raises(XLFactorError, match=r"dates: the median spacing of 1[45]\w* days is not"):
         periods_per_year(pd.date_range("2020-01-03", periods=50, freq=freq))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 101, 5000])
+def test_median_of_gaps_equals_numpy(n):
+    """The partition median equals np.median on odd and even counts, ties and spread values."""
+    rng = np.random.default_rng(n)
+    for values in (rng.integers(0, 10**6, n), rng.choice([86400, 259200], n), np.full(n, 7)):
+        assert _median(values) == float(np.median(values))
 
 
 def test_bad_inputs():

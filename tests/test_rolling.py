@@ -165,6 +165,24 @@ def test_errors(industries10, ff3_monthly):
         rolling_regress(industries10, ff3_monthly.assign(Combo=ff3_monthly["SMB"] + ff3_monthly["HML"]), 24)
 
 
+def test_return_rules_on_both_paths(industries10, ff3_monthly):
+    """The units rule on returns refuses the same data with the same message whichever pass checks it:
+    the compiled one (where the fit runs compiled, it also gives the fit each asset's mean and count)
+    or numpy's."""
+    loss, infinite = industries10.copy(), industries10.copy()
+    loss.iloc[10, 1] = -1.5
+    infinite.iloc[12, 2] = np.inf
+    cases = [
+        (industries10 * 100, r"^returns: column 'NoDur' looks like percentages \(median size above 20%\)"),
+        (industries10.assign(Flat=0.01), r"^returns: column 'Flat' is constant \(every value 0.01"),
+        (loss, r"^returns: column 'Durbl' on .* holds -1.5, a loss of more than 100%"),
+        (infinite, r"^returns: column 'Manuf' on .* contains infinite values"),
+    ]
+    for returns, match in cases:
+        with pytest.raises(XLFactorError, match=match):
+            rolling_regress(returns, ff3_monthly, 24)
+
+
 def test_window_argument_types(industries10, ff3_monthly):
     for kwargs, match in [
         (dict(window="24"), r"window: expected a whole number >= 1, got '24'"),

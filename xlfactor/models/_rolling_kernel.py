@@ -12,8 +12,16 @@ factor cross-products, NaN row counts where no fit is made) come from :func:`fac
 (the same add/drop loop over ``[1, z, z z']``), once for all assets without missing values and
 per asset for the others; :func:`rolling_fit` turns them and the sums into
 ``[alpha, beta..., R2]`` with the formulas of :func:`~xlfactor.models.rolling._fit_chunk`:
-assets sharing the moments 64 side by side (``_fit_shared``, vectorised over them), the others
-one at a time (``_fit_own``).
+assets sharing the moments up to ``_LANES`` side by side (``_fit_shared``), the others one at
+a time (``_fit_own``).
+
+``_fit_shared`` is written so that the compiler vectorises it across the assets: every loop
+over the assets runs over rows of small local arrays (the window sums, the results), reading
+the returns from a ring of recent dates into which they are copied, assets side by side, a
+tile of dates at a time; and it receives the factor count as the length of a tuple, a
+constant of the compiled code, so the loops over factors unroll and each date's results are
+stored as contiguous vectors. It is therefore compiled once per factor count (on first use,
+then read from numba's cache).
 """
 
 from __future__ import annotations
@@ -22,8 +30,10 @@ import numpy as np
 
 from xlfactor.models import _jit
 
-#: Assets side by side in the loop over time (the compiler vectorises over them).
-_LANES = 64
+#: Assets side by side in the loop over time (the compiler vectorises over them); their sums stay in cache.
+_LANES = 128
+#: Dates of returns copied at a time into the ring of rows the loop over time reads.
+_TILE = 64
 
 
 def rolling_fit(
@@ -52,7 +62,16 @@ def rolling_fit(
     loop = _jit.compiled(_fit_shared if shared else _fit_own)
     if loop is None:
         return False
-    loop(z, y, np.ascontiguousarray(assets, dtype=np.int64), mu, n_fit, sx, inv, shift, scale, window, out)
+    cols = np.ascontiguousarray(assets, dtype=np.int64)
+    if not shared:
+        loop(z, y, cols, mu, n_fit, sx, inv, shift, scale, window, out)
+        return True
+    t, n, q = out.shape
+    whole = cols.size == n and bool((cols == np.arange(n)).all())
+    target = out.reshape(t, n * q) if whole else np.empty((t, cols.size * q))
+    loop(z, y, cols, mu, n_fit, sx, inv, shift, tuple(1.0 / scale), window, target)
+    if not whole:
+        out[:, cols] = target.reshape(t, cols.size, q)
     return True
 
 
@@ -121,102 +140,125 @@ def _fit_own(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pr
             out[t, col, k + 1] = explained / total if total != 0.0 else np.nan
 
 
-def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, scale, window, out):  # pragma: no cover - compiled
-    """:func:`rolling_fit` for assets sharing the factor moments: chunks of ``_LANES`` assets side by side.
+def _fit_shared(z, y, assets, mu, n_fit, sx, inv, shift, recip, window, out):  # pragma: no cover - compiled
+    """:func:`rolling_fit` for assets sharing the factor moments: up to ``_LANES`` assets side by side.
 
-    A window holding a missing return of the asset (``gaps`` counts them) is not fitted: the
-    shared moments serve an asset with missing values when ``min_periods == window``.
+    ``recip`` is a tuple (``1 / s`` per factor): its length, K, is a constant of the compiled code,
+    so the loops over factors unroll inside the loops over assets. ``out`` (T, len(assets) * (K+2))
+    holds the assets in the order given. Every loop over the assets reads and writes rows of local
+    arrays ``_LANES`` wide, which the compiler vectorises: the returns are copied a tile of
+    ``_TILE`` dates at a time into a ring of ``window`` + ``_TILE`` rows (the row dropped,
+    ``t - window``, is still there; before the first full window a row of zeros is dropped), one
+    loop adds and drops a row for every sum, one computes every field of the date, which is then
+    stored as one contiguous run. A window holding a missing return of the asset (``run[q]`` counts
+    them) is not fitted: the shared moments serve an asset with missing values when
+    ``min_periods == window``.
     """
-    k, t_len = z.shape
+    t_len = z.shape[1]
+    k = len(recip)
+    q = k + 2
+    lanes = _LANES
     count = assets.shape[0]
-    for chunk in range(-(-count // _LANES)):
-        a0 = chunk * _LANES
-        w = min(_LANES, count - a0)
-        yv = np.empty((t_len, w))
-        missing = np.empty((t_len, w))
-        for t in range(t_len):
-            for a in range(w):
-                v = y[t, assets[a0 + a]]
-                yv[t, a] = 0.0 if v != v else v - mu[a0 + a]
-                missing[t, a] = 1.0 if v != v else 0.0
-        gaps = np.zeros(w)
-        sums = np.zeros((k + 2, w))
-        blocks = np.zeros((k + 2, w))
-        cxy = np.empty((k, w))
-        ybar = np.empty(w)
-        b = np.empty(w)
-        res = np.empty((k + 2, w))  # alpha, beta..., explained sum of squares
-        recip = 1.0 / scale
+    ring_rows = (-(-window // _TILE) + 1) * _TILE
+    zero = ring_rows  # an extra row of zeros: the row dropped before the first full window
+    ring = np.zeros((ring_rows + 1, lanes))
+    missing = np.zeros((ring_rows + 1, lanes))
+    cols = np.empty(lanes, dtype=np.int64)
+    mean = np.zeros(lanes)
+    run = np.empty((q + 1, lanes))  # window sums of y, y z_1..y z_K, y^2; missing returns in the window
+    block = np.empty((q, lanes))  # the same sums over the current block of ``window`` rows
+    fz = np.empty(2 * k)  # factors of the row added, of the row dropped
+    coef = np.empty(1 + 2 * k + k * k)  # 1/n, factor sums, shifts, C_xx^-1 of the date's window
+    res = np.empty((lanes, q))  # the date's alpha, beta..., R2 per asset
+    fields = res.reshape(-1)
+    for chunk in range(-(-count // lanes)):
+        a0 = chunk * lanes
+        base = a0 * q
+        w = min(lanes, count - a0)
+        gaps = False
+        for a in range(w):
+            cols[a] = assets[a0 + a]
+            mean[a] = mu[a0 + a]
+            for t in range(t_len):
+                if y[t, cols[a]] != y[t, cols[a]]:
+                    gaps = True
+                    break
+        run[:, :] = 0.0
+        block[:, :] = 0.0
         block_end = window - 1
         for t in range(t_len):
-            for a in range(w):
-                v = yv[t, a]
-                gaps[a] += missing[t, a]
-                sums[0, a] += v
-                blocks[0, a] += v
-                sums[k + 1, a] += v * v
-                blocks[k + 1, a] += v * v
+            if t % _TILE == 0:  # the next tile of returns, centred, 0 where missing
+                r0 = t % ring_rows
+                for tt in range(min(_TILE, t_len - t)):
+                    for a in range(w):
+                        v = y[t + tt, cols[a]]
+                        ring[r0 + tt, a] = 0.0 if v != v else v - mean[a]
+                    if gaps:
+                        for a in range(w):
+                            v = y[t + tt, cols[a]]
+                            missing[r0 + tt, a] = 1.0 if v != v else 0.0
+            rn = t % ring_rows
+            ro = (t - window) % ring_rows if t >= window else zero
             for i in range(k):
-                zi = z[i, t]
-                for a in range(w):
-                    p = yv[t, a] * zi
-                    sums[1 + i, a] += p
-                    blocks[1 + i, a] += p
-            if t >= window:
-                for a in range(w):
-                    v = yv[t - window, a]
-                    gaps[a] -= missing[t - window, a]
-                    sums[0, a] -= v
-                    sums[k + 1, a] -= v * v
+                fz[i] = z[i, t]
+                fz[k + i] = z[i, t - window] if t >= window else 0.0
+            for a in range(w):  # add row t, drop row t - window
+                v = ring[rn, a]
+                o = ring[ro, a]
+                run[0, a] += v - o
+                block[0, a] += v
+                run[q - 1, a] += v * v - o * o
+                block[q - 1, a] += v * v
                 for i in range(k):
-                    zi = z[i, t - window]
-                    for a in range(w):
-                        sums[1 + i, a] -= yv[t - window, a] * zi
-            if t == block_end:
+                    p = v * fz[i]
+                    run[1 + i, a] += p - o * fz[k + i]
+                    block[1 + i, a] += p
+            if gaps:
+                for a in range(w):
+                    run[q, a] += missing[rn, a] - missing[ro, a]
+            if t == block_end:  # the window is exactly this block: its own sums replace the running ones
                 block_end += window
-                for f in range(k + 2):
+                for f in range(q):
                     for a in range(w):
-                        sums[f, a] = blocks[f, a]
-                        blocks[f, a] = 0.0
+                        run[f, a] = block[f, a]
+                        block[f, a] = 0.0
+            row = out[t]
             nf = n_fit[0, t]
             if nf != nf:
-                for a in range(w):
-                    for f in range(k + 2):
-                        out[t, assets[a0 + a], f] = np.nan
+                for j in range(w * q):
+                    row[base + j] = np.nan
                 continue
-            # fields in lanes first (vectorised over assets), then one store pass per date
-            inv_nf = 1.0 / nf
-            for a in range(w):
-                ybar[a] = sums[0, a] * inv_nf
-                res[0, a] = ybar[a] + mu[a0 + a]
-                res[k + 1, a] = 0.0
+            coef[0] = 1.0 / nf
             for i in range(k):
-                sxi = sx[i, 0, t]
-                for a in range(w):
-                    cxy[i, a] = sums[1 + i, a] - sxi * ybar[a]
-            for i in range(k):
-                for a in range(w):
-                    b[a] = 0.0
+                coef[1 + i] = sx[i, 0, t]
+                coef[1 + k + i] = shift[i, 0, t]
                 for j in range(k):
-                    cij = inv[i, j, 0, t]
-                    for a in range(w):
-                        b[a] += cij * cxy[j, a]
-                ri = recip[i]
-                shi = shift[i, 0, t]
-                for a in range(w):
-                    res[1 + i, a] = b[a] * ri
-                    res[0, a] -= shi * b[a]
-                    res[k + 1, a] += b[a] * cxy[i, a]
+                    coef[1 + 2 * k + i * k + j] = inv[i, j, 0, t]
             for a in range(w):
-                col = assets[a0 + a]
-                if gaps[a] > 0.0:
-                    for f in range(k + 2):
-                        out[t, col, f] = np.nan
-                    continue
-                for f in range(k + 1):
-                    out[t, col, f] = res[f, a]
-                total = sums[k + 1, a] - ybar[a] * sums[0, a]
-                out[t, col, k + 1] = res[k + 1, a] / total if total != 0.0 else np.nan
+                yb = run[0, a] * coef[0]
+                alpha = yb + mean[a]
+                explained = 0.0
+                for i in range(k):
+                    b = 0.0
+                    for j in range(k):
+                        b += coef[1 + 2 * k + i * k + j] * (run[1 + j, a] - coef[1 + j] * yb)
+                    res[a, 1 + i] = b * recip[i]
+                    alpha -= coef[1 + k + i] * b
+                    explained += b * (run[1 + i, a] - coef[1 + i] * yb)
+                total = run[q - 1, a] - yb * run[0, a]
+                rsq = explained / (total if total != 0.0 else np.nan)
+                if run[q, a] > 0.0:
+                    alpha = np.nan
+                    rsq = np.nan
+                res[a, 0] = alpha
+                res[a, q - 1] = rsq
+            if gaps:
+                for a in range(w):
+                    if run[q, a] > 0.0:
+                        for i in range(k):
+                            res[a, 1 + i] = np.nan
+            for j in range(w * q):
+                row[base + j] = fields[j]
 
 
 def factor_moments(

@@ -89,11 +89,11 @@ def rolling_regress(
         or a factor correlation determinant below ``SINGULAR_DET``; RollingOLS would
         fail or return meaningless numbers there).
     """
-    data = prepare(returns, factors, rf, units=units)
+    data = prepare(returns, factors, rf, units=units, weight=COMPILED_WEIGHT)  # compiled where the fit is
     k = len(data.factors)
     window, min_periods = _check_window(window, min_periods, k + 1, len(data.index))
-    _check_not_empty(data.y, data.assets)
-    values = _rolling_fit(data.y, data.x, window, min_periods)  # (T, N * (K+2))
+    _check_not_empty(data.y, data.assets, data.nobs)
+    values = _rolling_fit(data.y, data.x, window, min_periods, data.total, data.nobs)  # (T, N * (K+2))
     fields = [ALPHA, *data.factors, RSQUARED]
     columns = pd.MultiIndex.from_product([data.assets, fields], names=["asset", "field"])
     return pd.DataFrame(values, index=data.index, columns=columns, copy=False)
@@ -129,48 +129,63 @@ def _window_sums_inplace(padded: np.ndarray, t: int, window: int) -> np.ndarray:
     return padded[..., :t]
 
 
-def _check_not_empty(y: np.ndarray, assets: pd.Index) -> None:
-    empty = np.isnan(y).all(axis=0)
+def _check_not_empty(y: np.ndarray, assets: pd.Index, present: np.ndarray | None = None) -> None:
+    """Refuse an asset without a return on the common dates (``present``: the count per asset, if known)."""
+    empty = np.isnan(y).all(axis=0) if present is None else present == 0
     if empty.any():
-        raise XLFactorError(
-            f"returns: column '{assets[int(np.argmax(empty))]}' has no usable rows (all missing on the dates the "
-            "factors cover); drop it or supply data for those dates"
+        raise XLFactorError.at(
+            "returns",
+            f"column '{assets[int(np.argmax(empty))]}' has no usable rows (all missing on the dates the "
+            "factors cover); drop it or supply data for those dates",
         )
 
 
 def _check_window(window: object, min_periods: object, n_params: int, n_rows: int) -> tuple[int, int]:
     window = whole_number(window, "window", 1)
     if window < n_params:
-        raise XLFactorError(
-            f"window: {window} rows cannot fit {n_params} parameters (alpha + factors); use a longer window"
+        raise XLFactorError.at(
+            "window", f"{window} rows cannot fit {n_params} parameters (alpha + factors); use a longer window"
         )
     if window > n_rows:
-        raise XLFactorError(f"window: {window} rows is longer than the {n_rows} dates returns and factors share")
+        raise XLFactorError.at("window", f"{window} rows is longer than the {n_rows} dates returns and factors share")
     if min_periods is None:
         return window, window
     try:
         return window, whole_number(min_periods, "min_periods", n_params, window)
     except XLFactorError:
-        raise XLFactorError(
-            f"min_periods: expected a whole number from {n_params} (the parameter count) to the window ({window}), "
-            f"got {min_periods!r}"
+        raise XLFactorError.at(
+            "min_periods",
+            f"expected a whole number from {n_params} (the parameter count) to the window ({window}), "
+            f"got {min_periods!r}",
         ) from None
 
 
-def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
+def _rolling_fit(
+    y: np.ndarray,
+    x: np.ndarray,
+    window: int,
+    min_periods: int,
+    total: np.ndarray | None = None,
+    present: np.ndarray | None = None,
+) -> np.ndarray:
     """(T, N * (K+2)) array of [alpha, beta..., R2] per date and asset (NaN where not fitted).
 
     Works in standardised units ``z = (x - g)/s`` and ``y - mu`` (``mu`` the asset's
     mean). Assets without missing values share the factor moments; the others are
     fitted with their masks. The compiled loop writes date-major, (T, N, K+2); the numpy
     kernels work with time on the last axis, (N, K+2, T), returned as a transposed view.
+    ``total`` and ``present``: each asset's sum and count of present returns, when the input
+    checks took them (else the compiled path computes them).
     """
     t, n_assets = y.shape
     g, s = x.mean(axis=0), x.std(axis=0)
     z = np.ascontiguousarray(((x - g) / s).T)
     if _jit.use(y.size, COMPILED_WEIGHT):
         out = np.empty((t, n_assets, x.shape[1] + 2))
-        _fit_compiled(z, y, g, s, window, min_periods, out)
+        if total is None or present is None:
+            present = t - np.count_nonzero(np.isnan(y), axis=0)
+            total = np.nansum(y, axis=0)
+        _fit_compiled(z, y, g, s, window, min_periods, total / present, present == t, out)
         return out.reshape(t, -1)
     out = np.empty((n_assets, x.shape[1] + 2, t))
     y = y.T
@@ -193,20 +208,24 @@ def _rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_periods: int) ->
 
 
 def _fit_compiled(
-    z: np.ndarray, y: np.ndarray, g: np.ndarray, s: np.ndarray, window: int, min_periods: int, out: np.ndarray
+    z: np.ndarray,
+    y: np.ndarray,
+    g: np.ndarray,
+    s: np.ndarray,
+    window: int,
+    min_periods: int,
+    mu: np.ndarray,
+    complete: np.ndarray,
+    out: np.ndarray,
 ) -> None:
     """:func:`_rolling_fit` through the compiled loops (:mod:`xlfactor.models._rolling_kernel`).
 
     Factor moments as in the numpy path: computed once for the assets without missing
-    values, per chunk of ``_CHUNK`` assets from their own rows for the others. When
-    ``min_periods == window`` (the default) a window holding a missing return is never
+    values (``complete``), per chunk of ``_CHUNK`` assets from their own rows for the others.
+    When ``min_periods == window`` (the default) a window holding a missing return is never
     fitted, so every fitted window has all its rows and the shared moments serve every
-    asset. ``y`` (T, N) is read in place.
+    asset. ``y`` (T, N) is read in place; ``mu`` is each asset's mean return.
     """
-    complete = ~np.isnan(y.sum(axis=0))
-    mu = y.mean(axis=0)
-    if not complete.all():
-        mu[~complete] = np.nanmean(y[:, ~complete], axis=0)
     shared = np.flatnonzero(complete | (min_periods == window))
     if shared.size:
         moments = factor_moments(z, y, None, window, min_periods, g / s, SINGULAR_DET)

@@ -103,9 +103,10 @@ def percent_threshold(periods_per_year: int | None = None) -> float:
 def check_units_argument(units: object) -> bool:
     """``units`` as given to an engine function; True when the percent check applies (``"auto"``)."""
     if not isinstance(units, str) or units.lower() not in UNITS:
-        raise XLFactorError(
-            f"units: {units!r} is not one of 'auto' (refuse data that looks like percent) or "
-            "'decimal' (the data are decimals, however large)"
+        raise XLFactorError.at(
+            "units",
+            f"{units!r} is not one of 'auto' (refuse data that looks like percent) or "
+            "'decimal' (the data are decimals, however large)",
         )
     return units.lower() == "auto"
 
@@ -125,8 +126,8 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
     size = size[~np.isnan(size)]
     limit = percent_threshold(periods_per_year)
     if size.size and float(np.median(size)) > limit:
-        raise XLFactorError(
-            f"{name}: values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{hint}"
+        raise XLFactorError.at(
+            name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{hint}"
         )
 
 
@@ -136,7 +137,8 @@ class ColumnSummary:
     ``sumsq`` (sum of squares of the present values), ``present`` (their count) and ``gaps`` (True
     where a value is missing); ``over``, when counted in the same pass, how many values exceed
     ``limit`` in size (the percent rule's count); ``cross``, when taken in the same pass, ``Z'y``
-    (K+1, N) for the regression design ``Z`` given to :func:`summarize` (missing values as 0)."""
+    (K+1, N) for the regression design ``Z`` given to :func:`summarize` (missing values as 0); ``total``,
+    when taken in the same (compiled) pass, the sum of the present values."""
 
     low: np.ndarray
     high: np.ndarray
@@ -146,6 +148,7 @@ class ColumnSummary:
     over: np.ndarray | None = None
     limit: float | None = None
     cross: np.ndarray | None = None
+    total: np.ndarray | None = None
 
     def beyond(self, limit: float) -> np.ndarray | None:
         """How many values of each column exceed ``limit`` in size, if counted in the summary's pass."""
@@ -178,18 +181,31 @@ def _blocks(values: np.ndarray):
             yield slice(None), values[start : start + SUMMARY_BLOCK_ROWS], 0
 
 
-def summarize(values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None) -> ColumnSummary:
-    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled,
-    for panels of :data:`xlfactor.models._jit.COMPILED_FROM` values or more where numba runs, the same
-    pass also counts the values beyond ``limit`` in size (if given) and takes ``design' values`` for a regression design
-    (T, K+1) whose first column is ones (if given). The numpy path reads ``values`` in blocks that stay
-    in the CPU cache (:func:`_blocks`), redoes columns with missing values NaN-aware and does neither."""
+def summarize(
+    values: np.ndarray, limit: float | None = None, design: np.ndarray | None = None, *, weight: float = 1.0
+) -> ColumnSummary:
+    """Minimum, maximum and sum of squares of every column in one pass over ``values`` (T, N); compiled
+    where numba runs and the panel is large enough (:func:`xlfactor.models._jit.use` with ``weight``: 1 for
+    the checks alone, the caller's kernel weight when a compiled kernel of the caller reads the same panel,
+    numba's start-up being paid anyway), the same pass also counts the values beyond ``limit`` in size (if
+    given), sums each column (``total``) and takes ``design' values`` for a regression design (T, K+1) whose
+    first column is ones (if given). The numpy path reads ``values`` in blocks that stay in the CPU cache
+    (:func:`_blocks`), redoes columns with missing values NaN-aware and does none of these."""
     t, n = values.shape
-    found = column_stats(values, np.inf if limit is None else limit, design) if _jit.use(values.size) else None
+    compiled = _jit.use(values.size, max(weight, 1.0))
+    found = column_stats(values, np.inf if limit is None else limit, design) if compiled else None
     if found is not None:
-        low, high, sumsq, present, over, cross = found
+        low, high, sumsq, present, over, cross, total = found
         return ColumnSummary(
-            low, high, sumsq, present, present < t, over=None if limit is None else over, limit=limit, cross=cross
+            low,
+            high,
+            sumsq,
+            present,
+            present < t,
+            over=None if limit is None else over,
+            limit=limit,
+            cross=cross,
+            total=total,
         )
     low, high, sumsq = np.full(n, np.inf), np.full(n, -np.inf), np.zeros(n)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -387,15 +403,16 @@ def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
     if rf.size == 0:
         return
     if not np.all(np.abs(rf) <= MAX_ABS_RETURN):
-        raise XLFactorError(
-            "rf: holds infinite or impossibly large values; risk-free rates are decimals (0.004 = 0.4% a period)"
+        raise XLFactorError.at(
+            "rf", "holds infinite or impossibly large values; risk-free rates are decimals (0.004 = 0.4% a period)"
         )
     limit = MAX_ANNUAL_RF / (periods_per_year or 12)
     median = float(np.median(np.abs(rf)))
     if median > limit:
-        raise XLFactorError(
-            f"rf: the risk-free rate looks like percent (median {median:.3g} a period, above "
-            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}"
+        raise XLFactorError.at(
+            "rf",
+            f"the risk-free rate looks like percent (median {median:.3g} a period, above "
+            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}",
         )
 
 
@@ -409,9 +426,10 @@ def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GR
     size = np.abs(np.asarray(weights, dtype=float))
     if not (size <= MAX_MAGNITUDE).all():  # +/-inf and NaN included
         value = np.asarray(weights, dtype=float)[np.argmax(~(size <= MAX_MAGNITUDE))]
-        raise XLFactorError(
-            f"{name}: a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
-            "fix the value"
+        raise XLFactorError.at(
+            name,
+            f"a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
+            "fix the value",
         )
     if max_gross is None:
         return
@@ -453,7 +471,9 @@ def check_max_gross(max_gross: object) -> float | None:
         or not np.isfinite(float(max_gross))
         or float(max_gross) <= 0
     ):
-        raise XLFactorError(f"max_gross: expected a positive number (e.g. 2 for 200% gross) or None, got {max_gross!r}")
+        raise XLFactorError.at(
+            "max_gross", f"expected a positive number (e.g. 2 for 200% gross) or None, got {max_gross!r}"
+        )
     return float(max_gross)
 
 
@@ -464,16 +484,18 @@ def check_shock_floor(values: np.ndarray, names: pd.Index | list, name: str = "s
     bad = values <= -1.0
     if bad.any():
         i = int(np.argmax(bad))
-        raise XLFactorError(
-            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
-            "(-0.10 for -10%)"
+        raise XLFactorError.at(
+            name,
+            f"the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
+            "(-0.10 for -10%)",
         )
     bad = ~(values <= MAX_SHOCK)
     if bad.any():
         i = int(np.argmax(bad))
-        raise XLFactorError(
-            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
-            "moves are decimal returns (0.05 for +5%)"
+        raise XLFactorError.at(
+            name,
+            f"the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
+            "moves are decimal returns (0.05 for +5%)",
         )
 
 
@@ -513,15 +535,17 @@ def check_panel_values(
         if bad is not None and bad.any():
             row, col = np.unravel_index(int(np.argmax(bad)), bad.shape)
             day = "" if dates is None or x.ndim == 1 else _at(dates, row)
-            raise XLFactorError(
-                f"{name}: {label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
+            raise XLFactorError.at(
+                name, f"{label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
             )
 
 
 def check_magnitude(value: float, name: str, what: str) -> None:
     """Refuse one amount (a budget, a capital, an exposure) that is not finite or exceeds :data:`MAX_MAGNITUDE`."""
     if not abs(value) <= MAX_MAGNITUDE:
-        raise XLFactorError(f"{name}: {value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value")
+        raise XLFactorError.at(
+            name, f"{value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value"
+        )
 
 
 def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, scale: float = 1.0) -> None:
@@ -531,9 +555,10 @@ def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, 
     if bad.any():
         i = int(np.argmax(bad))
         per = "" if scale == 1 else f" per period ({annual[i]:.6g} a year)"
-        raise XLFactorError(
-            f"{name}: the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
-            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}"
+        raise XLFactorError.at(
+            name,
+            f"the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
+            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}",
         )
 
 
