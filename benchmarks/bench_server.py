@@ -23,7 +23,9 @@ answer is compared with xlwings' engine run in this process on the same data (1e
    - "this code": as ``server init`` writes it now.
    The load generator (:func:`keep_alive_load`) is one asyncio thread with one kept-alive
    connection per client; its own CPU and the server workers' CPU (from ``/proc``) per call
-   are printed, with p50 / p99 latency and throughput, and the ratios to stock. Then one
+   are printed, with p50 / p99 latency and throughput, and the ratios to stock; per worker,
+   its CPU seconds and how many client connections the kernel gave it (uvicorn's workers
+   share one listening socket, so kept-alive connections may be spread unevenly). Then one
    FM_ZSCORE of 900 x 900 cells while one client posts cheap calls on new connections;
 2. the same worker: one worker, cheap calls on one kept-alive connection while FM_ZSCORE of
    300, 600 and 900 squared cells runs: what xlwings Server's reading and writing of the heavy
@@ -184,6 +186,8 @@ class Outcome:
     wall: float = 0.0
     cpu: float = 0.0  # CPU seconds of this process (the load generator) during the run
     server_cpu: float = float("nan")  # CPU seconds of the server's workers during the run (see measured)
+    worker_cpu: list[float] = field(default_factory=list)  # the same, per worker
+    connections: list[int] = field(default_factory=list)  # open client connections per worker (see measured)
     sequences: list[list[tuple[int, int]]] = field(default_factory=list)  # per client: (plan, call) in order
 
 
@@ -267,12 +271,16 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return int(head[9:12]), await reader.readexactly(length)
 
 
-def keep_alive_load(url: str, plans: list[list[dict]], on_progress=None, connections: int | None = None) -> Outcome:
+def keep_alive_load(
+    url: str, plans: list[list[dict]], on_progress=None, connections: int | None = None, one_by_one: bool = False
+) -> Outcome:
     """The load generator: one asyncio thread, one kept-alive HTTP/1.1 connection per client (as a browser
     keeps one to the add-in's server), requests encoded before the clock starts and answers decoded after it
     stops, so the generator's own CPU per call is small (measured: ``Outcome.cpu``). The clients take the
     calls from one queue (a client on a busy worker takes fewer); ``Outcome.sequences`` lists, per client,
-    the calls it made in order. Cut-off calls and 500-504 answers are retried as xlwings Server's client does."""
+    the calls it made in order. Cut-off calls and 500-504 answers are retried as xlwings Server's client does.
+    The clients open their connections together (within about a millisecond), or with ``one_by_one`` each
+    only after the previous client's first answer (users arriving one after another)."""
     host, port = url.removeprefix("http://").split(":")
     head = (
         f"POST /xlwings/custom-functions-call HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
@@ -289,10 +297,15 @@ def keep_alive_load(url: str, plans: list[list[dict]], on_progress=None, connect
     raw: dict[tuple[int, int], bytes] = {}
     total = len(queue)
 
+    clients = connections or len(plans)
+    arrived = [asyncio.Event() for _ in range(clients)]
+
     async def client(n: int) -> None:
         sequence: list[tuple[int, int]] = []
         outcome.sequences.append(sequence)
         reader = writer = None
+        if one_by_one and n:
+            await arrived[n - 1].wait()
         while queue:
             c, k, request = queue.pop()
             for attempt in range(ATTEMPTS):
@@ -318,14 +331,16 @@ def keep_alive_load(url: str, plans: list[list[dict]], on_progress=None, connect
                 outcome.latencies.append(time.perf_counter() - t0)
                 raw[c, k] = body
                 sequence.append((c, k))
+                arrived[n].set()
                 if on_progress:
                     on_progress(len(raw), total)
                 break
+        arrived[n].set()  # (no answer: the next client need not wait)
         if writer is not None:
             writer.close()
 
     async def run_all() -> None:
-        await asyncio.gather(*(client(n) for n in range(connections or len(plans))))
+        await asyncio.gather(*(client(n) for n in range(clients)))
 
     cpu, start = time.process_time(), time.perf_counter()
     asyncio.run(run_all())
@@ -346,12 +361,55 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def connections(pids: list[int], port: int) -> list[int]:
+    """Established TCP connections to ``port`` that each process of ``pids`` holds (Linux ``/proc``)."""
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].rpartition(":")[2], 16) == port:  # ESTABLISHED, local port
+            sockets.add(f"socket:[{fields[9]}]")
+    counts = []
+    for pid in pids:
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                held += os.readlink(fd) in sockets
+            except OSError:  # closed meanwhile
+                pass
+        counts.append(held)
+    return counts
+
+
 def measured(server, load, *args, **kwargs) -> Outcome:
-    """``load(server.url, ...)`` with the server workers' CPU seconds during it (``Outcome.server_cpu``)."""
+    """``load(server.url, ...)`` with the server workers' CPU seconds during it (``Outcome.server_cpu``, and
+    per worker ``Outcome.worker_cpu``) and how many client connections each worker holds: uvicorn's workers
+    share one listening socket and the kernel gives each new connection to one of them, so kept-alive
+    clients may be spread unevenly (``Outcome.connections``: the sample, taken every 0.2 s, with the most)."""
     pids = server.worker_pids() or [server.process.pid]
-    before = cpu_seconds(pids)
-    outcome = load(server.url, *args, **kwargs)
-    outcome.server_cpu = cpu_seconds(pids) - before
+    port = int(server.url.rpartition(":")[2])
+    before = [cpu_seconds([pid]) for pid in pids]
+    busiest: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            try:
+                counts = connections(pids, port)
+            except OSError:  # a worker gone (the killed-worker run)
+                continue
+            if sum(counts) > sum(busiest):
+                busiest[:] = counts
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        outcome = load(server.url, *args, **kwargs)
+    finally:
+        done.set()
+        watcher.join()
+    outcome.worker_cpu = [cpu_seconds([pid]) - b for pid, b in zip(pids, before, strict=True)]
+    outcome.server_cpu = sum(outcome.worker_cpu)
+    outcome.connections = busiest
     return outcome
 
 
@@ -426,6 +484,12 @@ def summary(name: str, outcome: Outcome) -> str:
         f"errors {len(outcome.errors)}, retried {outcome.retried}; load generator CPU {outcome.cpu:.2f} s "
         f"({outcome.cpu / outcome.wall:.0%} of a core, {outcome.cpu / max(1, len(ms)) * 1e6:.0f} us per call); "
         f"server workers' CPU {outcome.server_cpu / max(1, len(ms)) * 1e3:.2f} ms per call"
+        + (
+            f" (per worker: {' / '.join(f'{c:.2f}' for c in outcome.worker_cpu)} s; client connections "
+            f"{' / '.join(map(str, outcome.connections)) or 'none seen'})"
+            if outcome.worker_cpu
+            else ""
+        )
     )
 
 
@@ -435,10 +499,13 @@ def write_factors(path: Path, frame: pd.DataFrame) -> None:
     out.to_csv(path, index_label="Date")
 
 
-def steady_run(server, plans: list[list[dict]], want: list[list], label: str, load=keep_alive_load) -> Outcome:
+def steady_run(
+    server, plans: list[list[dict]], want: list[list], label: str, load=keep_alive_load, warm: bool = True, **how
+) -> Outcome:
     """Warm-up, then the steady load measured (server CPU too); prints its summary and wrong numbers."""
-    keep_alive_load(server.url, [p[:2] for p in plans])  # imports, first data load in every worker
-    out = measured(server, load, plans)
+    if warm:
+        keep_alive_load(server.url, [p[:2] for p in plans])  # imports, first data load in every worker
+    out = measured(server, load, plans, **how)
     wrong = sum(
         not same(r, w)
         for rs, ws in zip(out.results, want, strict=True)
@@ -494,6 +561,8 @@ def main() -> int:
     refresh = calls("BenchFactors", args.clients, args.calls)
     t0 = time.perf_counter()
     want_steady = expected(steady)
+    arriving = calls("FF5", args.clients, args.calls)  # other calls (no memo hits) for the one-by-one runs
+    want_arriving = expected(arriving)
     xf.register_factors("BenchFactors", file_b)
     want_b = expected(refresh)
     xf.register_factors("BenchFactors", file_a)
@@ -542,6 +611,11 @@ def main() -> int:
             out = steady_run(server, steady, want_steady, label, load)
             ok &= not out.errors
             measured_runs[label] = out
+            if load is keep_alive_load and served != reference_project:  # the same server, users arriving in turn
+                one = f"{label.partition(',')[0]}, the same client, clients arriving one after another"
+                out = steady_run(server, arriving, want_arriving, one, warm=False, one_by_one=True)
+                ok &= not out.errors
+                measured_runs[one] = out
             if load is run_load or code == REPO and served == project:
                 heavy_seconds, beside = heavy_beside_cheap(server.url, steady[0])
                 print(
@@ -563,6 +637,13 @@ def main() -> int:
     print(
         f"issue 19 target (>= 360 calls/s and p99 <= 100 ms): {'met' if met else 'NOT met'} in this run "
         f"({rate(now):.0f} calls/s, p99 {ms(now, 99):.0f} ms)"
+    )
+    one_stock = measured_runs[f"{servers[1][0].partition(',')[0]}, the same client, clients arriving one after another"]
+    one_now = measured_runs[f"{servers[-1][0].partition(',')[0]}, the same client, clients arriving one after another"]
+    met = rate(one_now) >= 360 and ms(one_now, 99) <= 100
+    print(
+        f"clients arriving one after another: this code / stock x{rate(one_now) / rate(one_stock):.2f}; the target "
+        f"{'met' if met else 'NOT met'} ({rate(one_now):.0f} calls/s, p99 {ms(one_now, 99):.0f} ms)"
     )
 
     print("\n2. a heavy call and cheap calls on the same worker (1 worker; cheap calls on one kept-alive connection)")

@@ -150,3 +150,32 @@ def test_a_body_limit_without_a_fastapi_to_enforce_it_stops_the_server(monkeypat
     monkeypatch.setattr(server_lifespan, "fastapi_limits_bodies", lambda: False)
     with pytest.raises(XLFactorError, match=r"XLFACTOR_MAX_BODY_MB: the installed FastAPI \(.*\) has no request body"):
         server_lifespan.configure(FastAPI())
+
+
+def test_the_startup_hook_settles_the_garbage_collector():
+    """At a worker's start, after the body limit, the hook freezes what the worker has loaded and collects the
+    young generation every YOUNG_GENERATION allocations; the older generations keep CPython's thresholds."""
+    import asyncio
+    import gc
+
+    from fastapi import FastAPI
+
+    from xlfactor.excel import server_lifespan
+    from xlfactor.excel.limits import max_body
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+
+    async def start() -> tuple[int, tuple[int, int, int], int | None]:
+        app = FastAPI()
+        async with server_lifespan.lifespan(app):
+            return gc.get_freeze_count(), gc.get_threshold(), app.max_body_size
+
+    try:
+        frozen, threshold, body_limit = asyncio.run(start())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert frozen > 10_000  # this test process's modules, classes and functions
+    assert threshold == (server_lifespan.YOUNG_GENERATION, *before[1:]) and threshold[0] > before[0]
+    assert body_limit == (max_body() or None)  # configure() ran first

@@ -69,6 +69,8 @@ ROW_TYPES = frozenset({list, tuple})
 def cell_count(value: Any) -> int:
     """Cells in an argument as xlwings passes it: a list of rows, a list, or one value."""
     if isinstance(value, list | tuple):
+        if set(map(type, value)) <= ROW_TYPES:  # a range's rows, the usual case: their lengths, without a loop
+            return sum(map(len, value))
         return sum(len(row) if isinstance(row, list | tuple) else 1 for row in value)
     return 1
 

@@ -1,4 +1,5 @@
-"""Request bounds applied before xlwings Server reads a body: a size limit and sign-in first.
+"""A server worker's startup: request bounds applied before xlwings Server reads a body (a size
+limit and sign-in first), and the garbage collector settled for serving.
 
 ``xlfactor server init`` runs ``xlwings-server add lifespan`` and makes the project's
 ``lifespan.py`` re-export :func:`lifespan`, xlwings Server's documented startup hook. At each
@@ -11,6 +12,14 @@ worker's start, before it serves any request, it configures xlwings Server's Fas
   cut off with 413 at the limit.
 - **A body that is not JSON** gets 400 saying so (xlwings Server's script route answered 500):
   a handler for ``json.JSONDecodeError`` in FastAPI's exception handlers.
+- **Garbage collector settled.** :func:`settle_garbage_collector`: the objects that exist
+  once the worker has imported everything (about 370,000: xlwings Server, FastAPI, pandas,
+  numpy, xlfactor) are moved out of the collector's reach (``gc.freeze``), and the young
+  generation is collected every :data:`YOUNG_GENERATION` allocations instead of 700. A call
+  allocates thousands of container objects (pandas frames and indexes, xlwings' cells), so
+  with Python's defaults a worker collected its young generation every other call and, every
+  few hundred calls, ran a full collection over all 370,000 objects that stopped every call
+  in flight on that worker for 0.1-0.3 s (benchmarks/RESULTS.md, "Server throughput").
 - **Sign-in before the body.** xlwings Server's routes read the body before they call the
   auth provider (FastAPI reads a route's body before its dependencies), so an anonymous
   caller's body was parsed, and a malformed one got 500. :class:`BeforeTheBody` calls xlwings
@@ -22,12 +31,15 @@ xlwings Server builds its app in ``xlwings_server.main`` with no setting for eit
 documented customisation points are settings, routers, the auth provider, the user model and
 this lifespan hook; the hook is the only one that sees the app before requests are served, so
 it sets FastAPI's attribute and adds the middleware there, then has FastAPI rebuild its
-middleware stack (built when the first event, this startup, reached the app).
+middleware stack (built when the first event, this startup, reached the app). It is also the
+last moment before serving, when everything the worker imports is loaded, so it settles the
+garbage collector there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import inspect
 import json
 from collections.abc import AsyncIterator
@@ -100,8 +112,28 @@ def configure(app: FastAPI) -> None:
     app.middleware_stack = app.build_middleware_stack()
 
 
+#: Allocations (container objects created minus freed) between two collections of the young
+#: generation in a server worker; CPython's default is 700. The older generations keep their
+#: defaults (collected after 10 young and 10 middle collections).
+YOUNG_GENERATION = 10_000
+
+
+def settle_garbage_collector() -> None:
+    """Freeze what the worker holds at startup and collect the young generation less often.
+
+    Objects frozen at startup (modules, classes, functions, settings) are never collected,
+    which they would not be anyway; objects made later are collected as before, cycles
+    included."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION, middle, old)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-    """xlwings Server's lifespan hook (``lifespan.py``): :func:`configure` at startup."""
+    """xlwings Server's lifespan hook (``lifespan.py``): :func:`configure`, then
+    :func:`settle_garbage_collector`, at startup."""
     configure(app)
+    settle_garbage_collector()
     yield
