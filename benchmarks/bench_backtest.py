@@ -87,7 +87,7 @@ def main() -> None:
         label = f"expanding from day {first}" if window is None else f"rolling {window} days"
 
         def fast(window=window, first=first):
-            return risk_backtest(returns, weights, factors, window=window, min_periods=first, refit_every=STEP)
+            return risk_backtest(returns, weights, factors, window=window, first_forecast=first, refit_every=STEP)
 
         def slow(window=window, first=first):
             return refit_loop(returns, factors, weights, window, first)
@@ -104,7 +104,7 @@ def main() -> None:
         label = f"expanding from day {first}" if window is None else f"rolling {window} days"
 
         def history(window=window, first=first):
-            return risk_history(returns, weights, factors, benchmark=bench, window=window, min_periods=first,
+            return risk_history(returns, weights, factors, benchmark=bench, window=window, first_forecast=first,
                                 refit_every=STEP)  # fmt: skip
 
         def loop(window=window, first=first):

@@ -51,10 +51,12 @@ from statsmodels.stats.diagnostic import het_breuschpagan
 from statsmodels.stats.stattools import durbin_watson, jarque_bera
 
 from xlfactor.models import _jit
+from xlfactor.models._column_kernels import column_stats
 from xlfactor.models._jit import available as jit_available
-from xlfactor.models._ols_inputs import prepare
+from xlfactor.models._ols_inputs import design, prepare
 from xlfactor.models.regression import _fit, regress
 from xlfactor.models.rolling import rolling_regress
+from xlfactor.models.units import percent_threshold
 
 REGRESS_N, REGRESS_T, REGRESS_K, REGRESS_SUBSET = 3000, 2520, 6, 300
 ROLL_N, ROLL_T, ROLL_K, ROLL_WINDOW, ROLL_SUBSET = 100, 5000, 3, 252, 10
@@ -191,13 +193,14 @@ def bench_regress(rng: np.random.Generator) -> None:
 
 
 def bench_split(returns: pd.DataFrame, factors: pd.DataFrame) -> None:
-    """Where ``regress`` (nonrobust) spends its time: the input rules, the fit, and one read of the panel."""
+    """Where ``regress`` (nonrobust) spends its time: the input rules, the fit, and one read of the panel;
+    then what validation costs as a share of the fit."""
     data = prepare(returns, factors, products=True)
     ppy = data.periods_per_year
-    whole = median_s(lambda: regress(returns, factors), 9)
+    whole, whole_cpu = median_times(lambda: regress(returns, factors), 9)
     checked = median_s(lambda: prepare(returns, factors, products=True), 9)
     rules = median_s(lambda: prepare(returns, factors), 9)
-    fit = median_s(lambda: _fit(data, "nonrobust", None, ppy), 9)
+    fit, fit_cpu = median_times(lambda: _fit(data, "nonrobust", None, ppy), 9)
     values = returns.to_numpy()
     floor = median_s(lambda: np.add.reduce(values, axis=0), 9)
     z = np.column_stack([np.ones(len(factors)), factors.to_numpy()])
@@ -208,6 +211,39 @@ def bench_split(returns: pd.DataFrame, factors: pd.DataFrame) -> None:
         f"{checked * 1e3:.1f} ms (of which the fit's Z'y taken in the same pass: {(checked - rules) * 1e3:+.1f} ms; "
         f"rules alone {rules * 1e3:.1f} ms) + fit {fit * 1e3:.1f} ms | one plain sum over the panel "
         f"{floor * 1e3:.1f} ms, numpy Z'y {gemm * 1e3:.1f} ms"
+    )
+    if jit_available() and values.flags.f_contiguous:
+        bench_validation_share(values, design(data.x)[0], percent_threshold(ppy), (whole, whole_cpu), (fit, fit_cpu))
+
+
+def bench_validation_share(
+    values: np.ndarray, z: np.ndarray, limit: float, whole: tuple[float, float], fit: tuple[float, float]
+) -> None:
+    """The rules' cost as a share of the fit: the compiled pass with every rule's figures against the same
+    pass taking only what the fit needs (Z'y, y'y, counts), interleaved so both see the same machine (the
+    fastest of 15 runs each: the least disturbed by other processes); the fit being that pass + the solve
+    and SSR (``fit``). Also everything ``regress`` does beyond the fit
+    (the rules' pass and checks, the factor checks, reading and aligning the frames) as a share of it."""
+    runs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for with_rules in (True, False):
+        column_stats(values, limit, z, rules=with_rules)  # warm-up (compiled once)
+    for _ in range(15):
+        for with_rules in (True, False):
+            runs[with_rules].append(timed(lambda r=with_rules: column_stats(values, limit, z, rules=r)))
+    (all_wall, all_cpu), (own_wall, own_cpu) = (np.min(np.array(runs[r]), axis=0) for r in (True, False))
+    (whole_wall, whole_cpu), (fit_wall, fit_cpu) = whole, fit
+    share, share_cpu = (all_wall - own_wall) / (own_wall + fit_wall), (all_cpu - own_cpu) / (own_cpu + fit_cpu)
+    beyond, beyond_cpu = (
+        (whole_wall - own_wall - fit_wall) / (own_wall + fit_wall),
+        (whole_cpu - own_cpu - fit_cpu) / (own_cpu + fit_cpu),
+    )
+    print(
+        f"  validation share: the pass with every rule {all_wall * 1e3:.2f} ms (CPU {all_cpu * 1e3:.2f}) vs the fit's "
+        f"own pass {own_wall * 1e3:.2f} ms (CPU {own_cpu * 1e3:.2f}); the rules' marginal cost "
+        f"{(all_wall - own_wall) * 1e3:+.2f} ms = {share:.1%} of the fit (pass + solve + SSR "
+        f"{(own_wall + fit_wall) * 1e3:.2f} ms; CPU {share_cpu:.1%}; target <= 10%) | all of regress beyond the fit "
+        f"(rules' pass and checks, factor checks, reading and aligning the frames): {beyond:.1%} of it (CPU "
+        f"{beyond_cpu:.1%})"
     )
 
 
@@ -279,6 +315,7 @@ from xlfactor.models import _jit
 _jit.COMPILED_FROM = 0  # compiled kernels on this small probe too (in use they start at 1M values)
 from xlfactor.models.regression import regress
 from xlfactor.models.rolling import rolling_regress
+from xlfactor.models.units import percent_threshold
 rng = np.random.default_rng(0)
 dates = pd.bdate_range("2000-01-03", periods=400)
 f = pd.DataFrame(rng.normal(0, 0.01, (400, 3)), index=dates, columns=["A", "B", "C"])

@@ -51,7 +51,7 @@ def test_incremental_forecast_equals_brute_force_refit(sample, weights, window, 
     res = risk_backtest(
         returns, weights, factors, window=window, cov_method=cov_method, halflife=halflife, refit_every=step
     )
-    start = res.min_periods
+    start = res.first_forecast
     assert start == (window or 60) and len(res.table) == len(returns) - start
     for t in (start, start + 1, start + 37, start + 500, len(returns) - 1):
         tau = start + (t - start) // step * step
@@ -78,7 +78,7 @@ def _simulated(scale_after=None, n=3000, seed=7):
 
 def test_bias_of_a_correct_forecast_is_inside_its_band():
     returns, factors = _simulated()
-    res = risk_backtest(returns, {"p": 0.4, "q": 0.3, "t": 0.3}, factors, min_periods=250)
+    res = risk_backtest(returns, {"p": 0.4, "q": 0.3, "t": 0.3}, factors, first_forecast=250)
     n = len(res.table)
     assert res.band == pytest.approx((1 - np.sqrt(2 / n), 1 + np.sqrt(2 / n)), rel=1e-14)
     assert res.band[0] < res.bias < res.band[1]
@@ -90,7 +90,7 @@ def test_bias_of_a_correct_forecast_is_inside_its_band():
 def test_volatility_understated_by_half_gives_a_bias_of_two():
     """One fit on the first 2000 days; every later return has twice the volatility."""
     returns, factors = _simulated(scale_after=2000, n=4000)
-    res = risk_backtest(returns, {"p": 0.4, "q": 0.3, "t": 0.3}, factors, min_periods=2000, refit_every=10_000)
+    res = risk_backtest(returns, {"p": 0.4, "q": 0.3, "t": 0.3}, factors, first_forecast=2000, refit_every=10_000)
     assert res.bias == pytest.approx(2.0, abs=0.1)
     assert res.breaches > 5 * res.expected_breaches and res.kupiec_pvalue < 1e-10
 
@@ -150,8 +150,8 @@ def test_breach_tests_on_clustered_and_spread_breaches():
     ("kwargs", "match"),
     [
         ({"window": 5}, "window: expected a whole number >= 6"),
-        ({"min_periods": 1200}, "min_periods: 1200 leaves 0 of the 1186 dates"),
-        ({"window": 120, "min_periods": 60}, "min_periods: expected a whole number >= 120"),
+        ({"first_forecast": 1200}, "first_forecast: 1200 leaves 0 of the 1186 dates"),
+        ({"window": 120, "first_forecast": 60}, "first_forecast: expected a whole number >= 120"),
         ({"refit_every": 0}, "refit_every: expected a whole number >= 1"),
         ({"cov_method": "robust"}, "cov_method: 'robust' is not one of"),
         ({"confidence": 99}, "confidence: 99 is outside"),

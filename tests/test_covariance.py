@@ -21,7 +21,7 @@ def test_sample_cov_matches_numpy_annualised_and_drops_rf(ff5_monthly):
     expected = np.cov(ff5_monthly[FACTORS].to_numpy(), rowvar=False, ddof=1) * 12
     np.testing.assert_allclose(cov.to_numpy(), expected, rtol=1e-12, atol=0)
     assert cov.attrs["periods_per_year"] == 12 and cov.attrs["annualized"] is True
-    assert cov.attrs["nobs"] == len(ff5_monthly) and cov.attrs["method"] == "sample"
+    assert cov.attrs["nobs"] == len(ff5_monthly) and cov.attrs["cov_method"] == "sample"
 
 
 def test_per_period_cov_on_daily_data(ff5_daily):
@@ -42,7 +42,7 @@ def test_missing_rows_are_dropped_completely(ff5_monthly):
 @pytest.mark.parametrize("halflife", [6.0, 36.0, 120.5])
 def test_ewma_matches_pandas_ewm_cov_at_last_date(ff5_monthly, halflife):
     data = ff5_monthly[FACTORS]
-    cov = factor_cov(data, method="ewma", halflife=halflife, annualize=False)
+    cov = factor_cov(data, cov_method="ewma", halflife=halflife, annualize=False)
     expected = data.ewm(halflife=halflife, adjust=True).cov().loc[data.index[-1]]
     np.testing.assert_allclose(cov.to_numpy(), expected.loc[FACTORS, FACTORS].to_numpy(), rtol=1e-10, atol=0)
     assert cov.attrs["halflife"] == halflife
@@ -55,7 +55,7 @@ def test_ewma_explicit_formula(ff5_monthly):
     w = w / w.sum()
     mu = sum(w[t] * x[t] for t in range(100))
     s = sum(w[t] * np.outer(x[t] - mu, x[t] - mu) for t in range(100)) / (1 - np.sum(w**2))
-    cov = factor_cov(ff5_monthly[FACTORS].iloc[-100:], method="ewma", halflife=halflife)
+    cov = factor_cov(ff5_monthly[FACTORS].iloc[-100:], cov_method="ewma", halflife=halflife)
     np.testing.assert_allclose(cov.to_numpy(), s * 12, rtol=1e-12, atol=0)
 
 
@@ -81,7 +81,7 @@ def _ledoit_wolf_by_the_paper(x: np.ndarray) -> tuple[np.ndarray, float]:
 def test_ledoit_wolf_matches_published_formula(ff5_monthly, rows):
     data = ff5_monthly[FACTORS].iloc[-rows:]
     expected, shrink = _ledoit_wolf_by_the_paper(data.to_numpy())
-    cov = factor_cov(data, method="ledoit_wolf", annualize=False)
+    cov = factor_cov(data, cov_method="ledoit_wolf", annualize=False)
     np.testing.assert_allclose(cov.to_numpy(), expected, rtol=1e-12, atol=0)
     assert cov.attrs["shrinkage"] == pytest.approx(shrink, rel=1e-12)
     assert 0 < shrink < 1
@@ -92,7 +92,7 @@ def test_ledoit_wolf_matches_scikit_learn(ff5_monthly, rows):
     covariance = pytest.importorskip("sklearn.covariance")
     data = ff5_monthly[FACTORS].iloc[-rows:]
     ref = covariance.LedoitWolf().fit(data.to_numpy())
-    cov = factor_cov(data, method="ledoit_wolf", annualize=True)
+    cov = factor_cov(data, cov_method="ledoit_wolf", annualize=True)
     np.testing.assert_allclose(cov.to_numpy(), ref.covariance_ * 12, rtol=1e-10, atol=0)
     assert cov.attrs["shrinkage"] == pytest.approx(ref.shrinkage_, rel=1e-10)
 
@@ -116,10 +116,10 @@ def test_explicit_periods_per_year_without_dates(ff5_monthly):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"method": "garch"}, "method"),
-        ({"method": "ewma"}, "halflife"),
-        ({"method": "ewma", "halflife": 0}, "halflife"),
-        ({"method": "ewma", "halflife": "soon"}, "halflife"),
+        ({"cov_method": "garch"}, "cov_method"),
+        ({"cov_method": "ewma"}, "halflife"),
+        ({"cov_method": "ewma", "halflife": 0}, "halflife"),
+        ({"cov_method": "ewma", "halflife": "soon"}, "halflife"),
         ({"periods_per_year": 0}, "periods_per_year"),
         ({"periods_per_year": 12.5}, "periods_per_year"),
     ],

@@ -68,7 +68,7 @@ def test_library_table():
 def test_each_episode_by_hand(model, weights, history, episode):
     frequency = {"D": "daily", "M": "monthly"}[episode.frequency]
     data = history[frequency][FACTORS]
-    res = scenario(model, weights, episode.name, factor_returns=history[frequency])
+    res = scenario(model, weights, episode.name, factors=history[frequency])
     window = data.loc[episode.start : episode.end]
     cumulative = (1 + window).prod() - 1
     x = model.exposures.T @ weights
@@ -92,7 +92,7 @@ def test_each_episode_by_hand(model, weights, history, episode):
 
 
 def test_user_defined_episode_and_model_history(model, weights, history):
-    """Without factor_returns the model's own (monthly) history is replayed."""
+    """Without factors the model's own (monthly) history is replayed."""
     res = scenario(model, weights, "2008-09-01", "2008-11-30", band=0.9)
     window = history["monthly"].loc["2008-09":"2008-11", FACTORS]
     assert res.name == "2008-09-01 to 2008-11-30" and res.periods == 3
@@ -102,9 +102,9 @@ def test_user_defined_episode_and_model_history(model, weights, history):
 
 def test_benchmark_replays_active_exposures(model, weights, history):
     bench = pd.Series(0.1, index=model.assets)
-    active = scenario(model, weights, "Covid crash 2020", factor_returns=history["daily"], benchmark=bench)
-    total = scenario(model, weights, "Covid crash 2020", factor_returns=history["daily"])
-    passive = scenario(model, bench, "Covid crash 2020", factor_returns=history["daily"])
+    active = scenario(model, weights, "Covid crash 2020", factors=history["daily"], benchmark=bench)
+    total = scenario(model, weights, "Covid crash 2020", factors=history["daily"])
+    passive = scenario(model, bench, "Covid crash 2020", factors=history["daily"])
     assert active.active and active.pnl == pytest.approx(total.pnl - passive.pnl, rel=1e-12)
 
 
@@ -116,7 +116,7 @@ def test_benchmark_replays_active_exposures(model, weights, history):
         (("LTCM 1998", "1998-12-31"), {}, "end: 'LTCM 1998' is a library episode with its own dates"),
         (("2008-09-01", "2008-01-01"), {}, "end: 2008-01-01 is before the start 2008-09-01"),
         (("soon", "2008-01-01"), {}, "episode: 'soon' is not a date"),
-        (("1800-01-01", "1800-12-31"), {}, "factor_returns: no factor returns from 1800-01-01 to 1800-12-31"),
+        (("1800-01-01", "1800-12-31"), {}, "factors: no factor returns from 1800-01-01 to 1800-12-31"),
         (("LTCM 1998",), {"band": 1.5}, "band: 1.5 is outside"),
     ],
 )
@@ -132,7 +132,7 @@ def test_episode_outside_the_factor_history(model, weights, history):
         match="'Great Crash 1929-32' runs 1929-09-01 to 1932-06-30 but the factor "
         "returns with every model factor run 1990-01-31",
     ):
-        scenario(model, weights, "great crash 1929-32", factor_returns=recent)
+        scenario(model, weights, "great crash 1929-32", factors=recent)
     bare = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, 12)
-    with pytest.raises(XLFactorError, match="factor_returns: a scenario needs the factor-return history"):
+    with pytest.raises(XLFactorError, match="factors: a scenario needs the factor-return history"):
         scenario(bare, weights, "LTCM 1998")

@@ -26,7 +26,7 @@ def data(industries10, ff5_monthly):
 @pytest.mark.parametrize("window", [None, 36])
 def test_each_date_equals_a_fresh_model_on_earlier_rows(data, window):
     rets, facs = data
-    hist = risk_history(rets, W, facs, benchmark=WB, window=window, min_periods=48, realised_window=12)
+    hist = risk_history(rets, W, facs, benchmark=WB, window=window, first_forecast=48, realised_window=12)
     assert len(hist.table) == len(rets) - 48 and hist.table.index[0] == rets.index[48]
     for pos in (48, 61, len(rets) - 1):
         lo = 0 if window is None else pos - window
@@ -60,7 +60,7 @@ def test_total_vol_is_the_backtests_forecast_and_refits_hold_between(data):
 
 def test_ewma_covariance_and_the_first_realised_blanks(data):
     rets, facs = data
-    hist = risk_history(rets, W, facs, min_periods=10, cov_method="ewma", halflife=12, realised_window=24)
+    hist = risk_history(rets, W, facs, first_forecast=10, cov_method="ewma", halflife=12, realised_window=24)
     assert hist.table["realised_vol"].iloc[:13].isna().all() and hist.table["realised_vol"].iloc[13:].notna().all()
     rows, frows = rets.iloc[:30], facs.iloc[:30]
     fit = xf.regress(rows, frows, rf=frows["RF"], periods_per_year=12)
@@ -74,7 +74,7 @@ def test_bad_inputs_name_the_argument(data):
         (dict(weights=W * 100), "weights: gross exposure"),
         (dict(benchmark=WB * 100), "benchmark: gross exposure"),
         (dict(window=3), "window: expected a whole number >= 8"),
-        (dict(min_periods=95), "min_periods: 95 leaves 1 of the 96 dates"),
+        (dict(first_forecast=95), "first_forecast: 95 leaves 1 of the 96 dates"),
         (dict(realised_window=1), "realised_window: expected a whole number >= 2"),
         (dict(cov_method="garch"), "cov_method: 'garch' is not one of"),
         (dict(weights={"Gold": 1.0}), "weights: assets not in the columns of returns"),
@@ -120,5 +120,5 @@ def test_report_passes_units_to_the_risk_history(data):
         xf.analyze_portfolio(wild, W, facs)
     analysis = xf.analyze_portfolio(wild, W, facs, units="decimal")
     assert analysis.risk_history is not None
-    expected = risk_history(wild, W, facs, min_periods=analysis.backtest.min_periods, units="decimal")
+    expected = risk_history(wild, W, facs, first_forecast=analysis.backtest.first_forecast, units="decimal")
     pd.testing.assert_frame_equal(analysis.risk_history.table, expected.table, rtol=1e-13)

@@ -254,7 +254,7 @@ def test_from_regression_per_period_and_ewma(sample, weights):
         annual.portfolio_risk(weights).total_var, rel=1e-12
     )
     ewma = FactorRiskModel.from_regression(res, factors, cov_method="ewma", halflife=36)
-    expected = factor_cov(factors[FACTORS], method="ewma", halflife=36)
+    expected = factor_cov(factors[FACTORS], cov_method="ewma", halflife=36)
     np.testing.assert_allclose(ewma.factor_cov.to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 
@@ -327,9 +327,9 @@ def test_factor_history_equals_the_pandas_reference(dtype):
     frame = _ragged_factor_frame(dtype)
     factors = pd.Index(["Mkt-RF", "SMB", "HML"])
     want = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
-    pd.testing.assert_frame_equal(factor_history(frame, factors), want)
+    pd.testing.assert_frame_equal(factor_history(frame, factors, "factors"), want)
     in_order = frame.loc[:, list(factors)].astype(float).dropna().sort_index()
-    pd.testing.assert_frame_equal(factor_history(in_order, factors), in_order)  # already clean: as is
+    pd.testing.assert_frame_equal(factor_history(in_order, factors, "factors"), in_order)  # already clean: as is
 
 
 @pytest.mark.parametrize("dtype", ["float64", "Float64", "object"])

@@ -287,7 +287,7 @@ def test_one_quantile_convention_at_every_level_of_specific_risk(model, weights,
     small = var_es(_without_specific(model, factors, 1e-12), weights, 0.99, method="historical")
     assert small.var == pytest.approx(zero.var, rel=1e-4) and small.es == pytest.approx(zero.es, rel=1e-4)
     whole = factors.iloc[:800] if len(factors) >= 800 else factors.iloc[: len(factors) // 20 * 20]
-    res = var_es(_without_specific(model, whole), weights, 0.95, factor_returns=whole, method="historical")
+    res = var_es(_without_specific(model, whole), weights, 0.95, factors=whole, method="historical")
     p, _ = _pnl_and_specific(model, weights, whole)
     ranked, k = np.sort(p), len(p) // 20
     assert res.var == pytest.approx(-(ranked[k - 1] + ranked[k]) / 2, rel=1e-13)
@@ -355,15 +355,15 @@ def test_every_method_allocates_its_total(model, weights):
 
 def test_explicit_factor_returns_replace_the_model_history(model, weights, factors):
     bare = FactorRiskModel(model.exposures, model.factor_cov, model.specific_var, 12)
-    with pytest.raises(XLFactorError, match="factor_returns: historical VaR needs the factor-return history"):
+    with pytest.raises(XLFactorError, match="factors: historical VaR needs the factor-return history"):
         var_es(bare, weights, method="historical")
     recent = factors.loc["2000":]
-    res = var_es(bare, weights, 0.95, method="historical", factor_returns=recent)
+    res = var_es(bare, weights, 0.95, method="historical", factors=recent)
     assert res.observations == len(recent)
-    with pytest.raises(XLFactorError, match=r"factor_returns: missing the model's factors 'CMA'"):
-        var_es(bare, weights, method="historical", factor_returns=recent.drop(columns="CMA"))
-    with pytest.raises(XLFactorError, match="factor_returns: 50 periods hold no 1.00% tail; give at least 100"):
-        var_es(bare, weights, 0.99, method="historical", factor_returns=recent.iloc[:50])
+    with pytest.raises(XLFactorError, match=r"factors: missing the model's factors 'CMA'"):
+        var_es(bare, weights, method="historical", factors=recent.drop(columns="CMA"))
+    with pytest.raises(XLFactorError, match="factors: 50 periods hold no 1.00% tail; give at least 100"):
+        var_es(bare, weights, 0.99, method="historical", factors=recent.iloc[:50])
 
 
 def test_unknown_method(model, weights):

@@ -185,7 +185,7 @@ def test_holdings_in_percent_refused(engine, returns, cells):
     ), text
     assert "set max_gross to its gross exposure" in text and 'max_gross "none"' in text
     betas = xf.regress(returns, xf.load_factors("FF5").loc[returns.index].drop(columns="RF")).betas
-    with pytest.raises(XLFactorError, match=r"^weights_history: gross exposure sum \|w\| = 100 on 2023-11-30"):
+    with pytest.raises(XLFactorError, match=r"^holdings: gross exposure sum \|w\| = 100 on 2023-11-30"):
         xf.holdings_exposures(history, betas)
     # a book in currency passes with max_gross "none", as the Python API with max_gross=None
     fine = spilled(engine.call("FM_HOLDINGS_EXPOSURES", holdings_cells(history), rets, "FF5", dates, *[None] * 3,

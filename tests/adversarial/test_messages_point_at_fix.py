@@ -58,7 +58,7 @@ def test_cornish_fisher_needs_no_tail_sample(engine, returns, cells):
         xf.regress(returns, ff5.drop(columns="RF"), rf=ff5["RF"]), ff5.drop(columns="RF")
     )
     ref = xf.var_es(model, dict(zip(returns.columns, (0.3, 0.5, 0.2), strict=True)), 0.9999, 1,
-                    method="cornish_fisher", factor_returns=ff5.drop(columns="RF"))  # fmt: skip
+                    method="cornish_fisher", factors=ff5.drop(columns="RF"))  # fmt: skip
     assert got["VaR"] == pytest.approx(ref.var, rel=1e-10) and ref.var > 0
     historical = message(engine.call("FM_VAR", WEIGHTS, rets, "FF5", dates, 0.9999, *[None] * 5, "historical"))
     assert "hold no 0.01% tail; give at least 10001 periods" in historical

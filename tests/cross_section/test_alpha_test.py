@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from output_labels import violations
 
 from xlfactor.errors import XLFactorError
 from xlfactor.models.cross_section.alpha_test import alpha_test
@@ -32,9 +33,17 @@ def test_alphas_side_by_side_equal_statsmodels(industries10, ff5_monthly):
             assert res.alpha.loc[asset, name] == pytest.approx(fit.params["const"], rel=1e-10)
             assert res.tvalues.loc[asset, name] == pytest.approx(fit.tvalues["const"], rel=1e-10)
             assert res.rsquared.loc[asset, name] == pytest.approx(fit.rsquared, rel=1e-10)
+            if (name, asset) == ("FF3", "HiTec"):
+                fit_ff3_hitec = fit
     table = res.summary("HiTec")
     assert list(table.index) == ["CAPM", "FF3", "FF5"]
-    np.testing.assert_allclose(table["alpha (annual)"], 12 * table["alpha"])
+    # headed by the label module's short forms; HAC p-values come from the normal (statsmodels' P>|z|)
+    assert list(table.columns) == ["Alpha", "Alpha (ann.)", "t", "P>|z|", "R2", "Obs"]
+    assert violations(table.columns, table.index, "summary()") == []
+    np.testing.assert_allclose(table["Alpha (ann.)"], 12 * table["Alpha"])
+    assert table.loc["FF3", "P>|z|"] == pytest.approx(fit_ff3_hitec.pvalues["const"], rel=1e-10)
+    assert (table["Obs"] == res.nobs.loc["HiTec"]).all()
+    assert list(alpha_test(excess, sets).summary("HiTec").columns)[3] == "P>|t|"  # nonrobust: t distribution
     own = alpha_test(excess, sets, common_sample=False)
     assert own.nobs.loc["NoDur", "CAPM"] > own.nobs.loc["NoDur", "FF5"]
 

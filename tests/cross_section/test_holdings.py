@@ -58,7 +58,7 @@ def test_fixed_betas_from_regression_model_and_frame(panel):
     np.testing.assert_allclose(holdings_exposures(history, fit.betas).to_numpy(), expected, rtol=1e-12)
     model = FactorRiskModel.from_regression(fit, factors)
     np.testing.assert_allclose(holdings_exposures(history, model).to_numpy(), expected, rtol=1e-12)
-    with pytest.raises(XLFactorError, match=r"weights_history: held asset\(s\) 'ZZZ' have no exposures"):
+    with pytest.raises(XLFactorError, match=r"holdings: held asset\(s\) 'ZZZ' have no exposures"):
         holdings_exposures(history.assign(ZZZ=0.1), fit)
     assert holdings_exposures(history.assign(ZZZ=0.0), fit).shape == (5, 2)  # an unheld unknown asset is fine
 
@@ -116,5 +116,5 @@ def test_bad_holdings(panel, result):
 
 def test_history_dates_must_be_regression_dates(panel, result):
     history = _held(panel, 0).to_frame(pd.Timestamp("1999-12-31")).T
-    with pytest.raises(XLFactorError, match=r"weights_history: date\(s\) '1999-12-31' are not dates"):
+    with pytest.raises(XLFactorError, match=r"holdings: date\(s\) '1999-12-31' are not dates"):
         holdings_exposures(history, result)

@@ -141,7 +141,7 @@ def test_size_terciles_by_one_characteristic_split(panel):
 def test_quantile_spread_equals_qcut_groupby(panel, weighting):
     r = panel.returns.iloc[:15]
     signal = panel.styles["S0"]
-    res = quantile_spread(r, signal, weighting=weighting, size=panel.caps)
+    res = quantile_spread(r, signal, weighting=weighting, caps=panel.caps)
     assert list(res.portfolios.columns) == [f"Q{k}" for k in range(1, 11)]
     for t, date in enumerate(r.index):
         d = pd.DataFrame({"r": r.loc[date], "x": signal.loc[date], "me": panel.caps.loc[date]}).dropna()
@@ -168,7 +168,7 @@ def test_quantile_spread_nyse_breakpoints_and_quintiles(panel):
 
 
 def test_quantile_spread_bad_input(panel):
-    with pytest.raises(XLFactorError, match="size: weighting='value' needs the sizes"):
+    with pytest.raises(XLFactorError, match="caps: weighting=.value. needs the market caps"):
         quantile_spread(panel.returns, panel.styles["S0"], weighting="value")
     with pytest.raises(XLFactorError, match="weighting: 'cap' is not one of value, equal"):
         quantile_spread(panel.returns, panel.styles["S0"], weighting="cap")
@@ -195,7 +195,7 @@ def test_single_sorts_of_the_notes_by_hand(panel):
         v = d.dropna(subset=["r", "x"])
         high, low = v.r[v.x > v.x.quantile(0.7)].mean(), v.r[v.x <= v.x.quantile(0.3)].mean()
         assert hml.factors.loc[date, "HML"] == pytest.approx(high - low, rel=1e-12)
-    weighted = single_sort_factor(r, bm, weighting="value", size=caps)
+    weighted = single_sort_factor(r, bm, weighting="value", caps=caps)
     d = pd.DataFrame({"r": r.iloc[0], "me": caps.iloc[0], "x": bm.iloc[0]}).dropna()
     top = d[d.x > d.x.quantile(0.7)]
     assert weighted.portfolios.iloc[0]["H"] == pytest.approx(np.average(top.r, weights=top.me), rel=1e-12)

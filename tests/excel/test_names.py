@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
 import types
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from office_js import message
 from vba_names import problem
 
+import xlfactor as xf
 import xlfactor.excel.functions as functions
 from xlfactor.errors import XLFactorError
 from xlfactor.excel.guard import ERROR_PREFIX, error_text
 from xlfactor.excel.names import EXCEL_NAMES, excel_name
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def engine_function(call: ast.Call, scope: dict) -> Callable | None:
@@ -57,7 +62,8 @@ def fed_arguments(name: str) -> list[tuple[str, str, str]]:
 def test_the_check_sees_what_each_function_feeds_the_engine():
     """The static reading finds the arguments (so the next test cannot pass by seeing nothing)."""
     assert ("rolling_regress", "window", "window") in fed_arguments("FM_ROLLING_BETA")
-    assert ("risk_backtest", "min_periods", "min_periods") in fed_arguments("FM_RISK_BACKTEST")
+    assert ("risk_backtest", "first_forecast", "first_forecast") in fed_arguments("FM_RISK_BACKTEST")
+    assert ("rolling_regress", "min_periods", "min_periods") in fed_arguments("FM_ROLLING_BETA")
     assert ("load_factors", "end", "end_date") in fed_arguments("FM_FACTORS")
     assert ("find_episode", "episode", "episode") in fed_arguments("FM_SCENARIO")  # imported by name
     assert sum(len(fed_arguments(name)) for name in FM) > 40
@@ -81,9 +87,8 @@ def test_every_table_entry_names_an_excel_argument_and_the_old_names_are_gone():
         for excel in excel_names:
             assert excel.split(" ", 1)[0] in arguments, (python, excel)
     assert problem("end") is not None  # End is a VBA statement: end_date, episode_end
-    assert {"window_size", "rolling_window", "first_forecast", "raw_values", "episode_freq", "quantiles"}.isdisjoint(
-        arguments
-    )
+    gone = {"window_size", "rolling_window", "raw_values", "episode_freq", "quantiles", "var_method"}
+    assert gone.isdisjoint(arguments)
 
 
 def test_an_engine_name_is_worded_as_the_excel_user_sees_it():
@@ -101,13 +106,70 @@ def test_an_engine_name_is_worded_as_the_excel_user_sees_it():
     assert excel_name("end", {"model"}, {"model", "end_date"}) == "end_date"
 
 
-def test_messages_use_the_table_for_fielded_and_plain_errors():
+def test_fielded_errors_use_the_table_and_plain_messages_are_never_reworded():
     fielded = XLFactorError.at("end", "is before the start")
     assert error_text(fielded, ["model", "start_date", "end_date"]) == f"{ERROR_PREFIX}end_date: is before the start"
-    plain = XLFactorError("weights_history: the dates are not increasing; sort the rows by date")
-    assert error_text(plain, ["holdings", "returns"]) == (
-        f"{ERROR_PREFIX}holdings: the dates are not increasing; sort the rows by date"
-    )
-    # a plain message about an argument the function has is left as written
-    own = XLFactorError("weights: give the portfolio's weights or a holdings history (holdings), one of them")
-    assert error_text(own, ["weights", "holdings"], []) == f"{ERROR_PREFIX}{own}"
+    # a plain message (the Excel layer's own, written with Excel's names) is shown as written
+    plain = XLFactorError("weights: the dates are not increasing; sort the rows by date")
+    assert error_text(plain, ["holdings", "returns"]) == f"{ERROR_PREFIX}{plain}"
+
+
+#: Engine errors that start with a place in a file rather than an argument ("input: sheet 'Returns' of 'x.xlsx': ...").
+NOT_AN_ARGUMENT = {("xlfactor/data/xlsx_input.py", "where")}
+
+
+def plain_argument_messages(root: Path) -> list[tuple[str, int, str]]:
+    """``(file, line, argument)`` of each ``XLFactorError("<argument>: ...")`` or ``XLFactorError(f"{name}: ...")``
+    under ``root``: a message that names its argument in its text instead of as a field."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "XLFactorError" and node.args):
+                continue
+            text = node.args[0]
+            parts = text.values if isinstance(text, ast.JoinedStr) else [text]
+            head = parts[0]
+            if isinstance(head, ast.Constant) and isinstance(head.value, str):
+                lead = re.match(r"([a-z_][a-z0-9_]*): ", head.value)
+                argument = lead[1] if lead else None
+            elif isinstance(head, ast.FormattedValue) and isinstance(head.value, ast.Name) and len(parts) > 1:
+                after = parts[1]
+                argument = head.value.id if isinstance(after, ast.Constant) and after.value.startswith(": ") else None
+            else:
+                argument = None
+            where = str(path.relative_to(ROOT))
+            if argument is not None and (where, argument) not in NOT_AN_ARGUMENT:
+                found.append((where, node.lineno, argument))
+    return found
+
+
+def test_engine_errors_carry_the_argument_they_name_as_a_field():
+    """Every engine error that names an argument raises it with fields (XLFactorError.at), so each front end words
+    the name itself (Excel through the table) and no front end rewords a finished message."""
+    assert plain_argument_messages(ROOT / "xlfactor" / "excel")  # the scan sees plain messages where there are some
+    for layer in ("models", "data"):
+        assert plain_argument_messages(ROOT / "xlfactor" / layer) == [], layer
+
+
+def test_an_engine_error_reaches_the_cell_under_the_excel_name(engine, cells):
+    """Engine errors carry their Python name as a field (``end`` of scenario, ``start`` of load_factors); the FM_
+    call shows the Excel name (episode_end, start_date: VBA reserves End), from the table, not from rewording."""
+    for call, argument in (
+        (lambda: xf.load_factors("FF3", "M", "2040-01-01", "2040-12-31"), "start"),
+        (lambda: xf.scenario(_model(), {"NoDur": 1.0}, "2020-02-01", "2019-02-01"), "end"),
+    ):
+        with pytest.raises(XLFactorError) as raised:
+            call()
+        assert raised.value.structured and raised.value.argument == argument
+        assert str(raised.value).startswith(f"{argument}: ")
+    text = message(engine.call("FM_FACTORS", "FF3", "M", "2040-01-01", "2040-12-31"))
+    assert text.startswith("#FM! start_date: no FF3 monthly factor data from 2040-01-31 to 2040-12-31"), text
+    rets, dates = cells
+    text = message(engine.call("FM_SCENARIO", [[0.5], [0.2], [0.3]], rets, "FF5", dates, "2020-02-01", "2019-02-01"))
+    assert text == "#FM! episode_end: 2019-02-01 is before the start 2020-02-01"
+
+
+def _model() -> xf.FactorRiskModel:
+    factors = xf.load_factors("FF3", "M").loc["2015":"2019"]
+    returns = xf.industry_portfolios().loc[factors.index, ["NoDur"]]
+    return xf.FactorRiskModel.from_regression(xf.regress(returns, factors), factors)

@@ -41,13 +41,13 @@ def test_risk_history_equals_the_engine(engine, returns, ff5):
 
 
 def test_risk_history_options(engine, returns, ff5):
-    res = xf.risk_history(ff5.returns, W, ff5.factors.drop(columns="RF"), min_periods=40, refit_every=6,
+    res = xf.risk_history(ff5.returns, W, ff5.factors.drop(columns="RF"), first_forecast=40, refit_every=6,
                           cov_method="ewma", halflife=24, annualize=False, realised_window=6)  # fmt: skip
     got = spilled(history_call(engine, returns, None, None, 40, 6, "ewma", 24, False, 6, False))
     assert "Tracking error" not in got.columns and "Realised vol (6)" in got.columns
     np.testing.assert_allclose(got["Total vol"].to_numpy(float), res.table["total_vol"], **TOL)
     np.testing.assert_allclose(got["Realised vol (6)"].to_numpy(float), res.table["realised_vol"], **TOL)
-    back = xf.risk_backtest(ff5.returns, W, ff5.factors.drop(columns="RF"), min_periods=40, refit_every=6,
+    back = xf.risk_backtest(ff5.returns, W, ff5.factors.drop(columns="RF"), first_forecast=40, refit_every=6,
                             cov_method="ewma", halflife=24)  # fmt: skip
     np.testing.assert_allclose(got["Total vol"].to_numpy(float), back.table["forecast_vol"], rtol=1e-12)
 
@@ -62,7 +62,8 @@ def message(result) -> str:
 def test_risk_history_bad_inputs(engine, returns, ff5):
     assert message(history_call(engine, returns, None, 5)).startswith("#FM! window: ")
     assert message(history_call(engine, returns, None, None, 119)) == (
-        "#FM! min_periods: 119 leaves 1 of the 120 dates to forecast; use a smaller min_periods or a longer history"
+        "#FM! first_forecast: 119 leaves 1 of the 120 dates to forecast; "
+        "use a smaller first_forecast or a longer history"
     )
     assert message(history_call(engine, returns, [["NoDur", 100.0]])).startswith("#FM! benchmark: gross exposure")
     assert message(history_call(engine, returns, None, None, None, None, None, None, None, 1)).startswith(

@@ -16,8 +16,8 @@ from xlfactor.excel.specs import SPECS, choice, number
 from xlfactor.excel.udf import excel_function
 
 FM = {name: getattr(functions, name) for name in functions.__all__}
-LOCAL_TEXTS = {"annualize", "method", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
-               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window", "min_periods", "freq"}  # fmt: skip
+LOCAL_TEXTS = {"annualize", "weights", "lags", "returns", "data", "industry", "headers", "horizon",
+               "benchmark", "as_of", "cap", "cov", "halflife", "dates", "window", "freq"}  # fmt: skip
 
 
 def test_every_function_ends_with_headers_and_every_argument_has_one_spec():

@@ -51,10 +51,10 @@ def date_of(cell) -> pd.Timestamp:
     return pd.Timestamp("1899-12-30") + pd.Timedelta(days=cell["basicValue"])
 
 
-def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_gross=None, weights=CELLS_W):
+def var_call(engine, cells, *, confidence=0.99, horizon=1, method=None, max_gross=None, weights=CELLS_W):
     rets, dates = cells
     # the None before max_gross is headers: max_gross and units come after it
-    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, var_method, None, max_gross)
+    args = (weights, rets, "FF5", dates, confidence, horizon, None, None, None, None, method, None, max_gross)
     return engine.call("FM_VAR", *args)
 
 
@@ -62,7 +62,7 @@ def var_call(engine, cells, *, confidence=0.99, horizon=1, var_method=None, max_
 @pytest.mark.parametrize("method", ["historical", "cornish_fisher"])
 def test_var_by_method_equals_the_engine(engine, cells, model, method):
     res = xf.var_es(model, W, 0.95, 3, method=method)
-    got = record(var_call(engine, cells, confidence=0.95, horizon=3, var_method=method))
+    got = record(var_call(engine, cells, confidence=0.95, horizon=3, method=method))
     assert list(got)[:9] == [
         "VaR", "ES", "Vol (horizon)", "Confidence", "Horizon (periods)", "Method", "Skewness", "Excess kurtosis",
         "Observations",
@@ -91,7 +91,7 @@ def test_historical_var_solves_the_mixture_quantile_by_hand(engine, cells, model
     """VaR: P(p_T* + e <= -VaR) = 1 - c with e ~ N(0, s^2); ES: the tail mean of that mixture (quadrature)."""
     p, s = _history_pnl(model, ff5)
     a = 0.05
-    got = record(var_call(engine, cells, confidence=0.95, var_method="historical"))
+    got = record(var_call(engine, cells, confidence=0.95, method="historical"))
     var, es = got["VaR"], got["ES"]
     np.testing.assert_allclose(stats.norm.cdf((-var - p) / s).mean(), a, rtol=1e-10)
 
@@ -100,7 +100,7 @@ def test_historical_var_solves_the_mixture_quantile_by_hand(engine, cells, model
 
     tail, _ = integrate.quad(lambda v: v * density(v), -1.0, -var, epsabs=1e-13, epsrel=1e-11, limit=200)
     np.testing.assert_allclose(-tail / a, es, rtol=1e-8)
-    horizon = record(var_call(engine, cells, confidence=0.95, horizon="annual", var_method="historical"))
+    horizon = record(var_call(engine, cells, confidence=0.95, horizon="annual", method="historical"))
     np.testing.assert_allclose(horizon["VaR"], var * np.sqrt(12), rtol=1e-12)  # square-root-of-time
     assert horizon["Horizon (periods)"] == 12
 
@@ -112,7 +112,7 @@ def test_cornish_fisher_by_hand_from_cumulants(engine, cells, model, ff5):
     d = p - p.mean()
     k2, k3, k4 = np.mean(d**2) + s * s, np.mean(d**3), np.mean(d**4) - 3 * np.mean(d**2) ** 2
     skew, kurt = k3 / k2**1.5, k4 / k2**2
-    got = record(var_call(engine, cells, confidence=0.99, horizon=4, var_method="cornish_fisher"))
+    got = record(var_call(engine, cells, confidence=0.99, horizon=4, method="cornish_fisher"))
     np.testing.assert_allclose([got["Skewness"], got["Excess kurtosis"]], [skew, kurt], rtol=1e-10)
     s_h, k_h = skew / 2, kurt / 4  # four i.i.d. periods
 
@@ -141,7 +141,7 @@ def test_var_max_gross(engine, cells, model):
     levered = [[1.5], [0.6], [0.9]]  # gross 3 > the default bound of 2
     assert message(var_call(engine, cells, weights=levered)).startswith("#FM! weights:")
     res = xf.var_es(model, W * 3, 0.99, 1, max_gross=3.5, method="historical")
-    got = record(var_call(engine, cells, weights=levered, max_gross=3.5, var_method="historical"))
+    got = record(var_call(engine, cells, weights=levered, max_gross=3.5, method="historical"))
     np.testing.assert_allclose(got["VaR"], res.var, **TOL)
     currency = [[500_000.0], [200_000.0], [300_000.0]]
     got = record(var_call(engine, cells, weights=currency, max_gross="none"))
@@ -149,14 +149,14 @@ def test_var_max_gross(engine, cells, model):
 
 
 def test_var_bad_inputs(engine, cells, returns, ff5):
-    assert message(var_call(engine, cells, var_method="monte carlo")) == (
-        "#FM! var_method: 'monte carlo' is not one of parametric, historical, cornish_fisher"
+    assert message(var_call(engine, cells, method="monte carlo")) == (
+        "#FM! method: 'monte carlo' is not one of parametric, historical, cornish_fisher"
     )
     assert message(var_call(engine, cells, horizon="fortnightly")).startswith(
         "#FM! horizon: expected a positive number of data periods or one of daily, weekly, monthly"
     )
     assert message(var_call(engine, cells, horizon=0)) == "#FM! horizon: 0 is outside (0, inf)"
-    assert message(var_call(engine, cells, confidence=0.999, var_method="historical")) == (
+    assert message(var_call(engine, cells, confidence=0.999, method="historical")) == (
         "#FM! factors: 120 periods hold no 0.10% tail; give at least 1000 periods or a lower confidence"
     )
     rets = excel_range(returns)
@@ -191,7 +191,7 @@ def scenario_call(engine, cells, episode, episode_end=None, *, factors="FF5", fr
 
 def test_library_episode_replays_the_stored_daily_history(engine, cells, model):
     daily = xf.load_factors("FF5", "D")
-    res = xf.scenario(model, W, "Covid crash 2020", factor_returns=daily)
+    res = xf.scenario(model, W, "Covid crash 2020", factors=daily)
     got = spilled(scenario_call(engine, cells, "covid crash 2020"))
     factors = list(model.factors)
     assert list(got.columns) == ["Return", "Exposure", "P&L", "Worst period P&L"]
@@ -214,7 +214,7 @@ def test_library_episode_replays_the_stored_daily_history(engine, cells, model):
 
 def test_summary_and_period_views(engine, cells, model):
     monthly = xf.load_factors("FF5", "M")
-    res = xf.scenario(model, W, "LTCM 1998", factor_returns=monthly, band=0.9)
+    res = xf.scenario(model, W, "LTCM 1998", factors=monthly, band=0.9)
     out = scenario_call(engine, cells, "LTCM 1998", view="summary", band=0.9)
     assert out[0] == ["LTCM 1998", ""]
     got = record(out[1:])
@@ -230,10 +230,10 @@ def test_summary_and_period_views(engine, cells, model):
 
 
 def test_user_episode_at_the_dates_frequency_or_another(engine, cells, model):
-    res = xf.scenario(model, W, "2022-01-01", "2022-06-30", factor_returns=xf.load_factors("FF5", "M"))
+    res = xf.scenario(model, W, "2022-01-01", "2022-06-30", factors=xf.load_factors("FF5", "M"))
     got = spilled(scenario_call(engine, cells, 44562.0, "2022-06-30"))  # a serial start, a text end
     np.testing.assert_allclose(got.loc["Total", "P&L"], res.pnl, **TOL)
-    weekly = xf.scenario(model, W, "2022-01-01", "2022-06-30", factor_returns=xf.load_factors("FF5", "W"))
+    weekly = xf.scenario(model, W, "2022-01-01", "2022-06-30", factors=xf.load_factors("FF5", "W"))
     out = scenario_call(engine, cells, "2022-01-01", "2022-06-30", freq="W", view="summary")
     got = record(out[1:])
     assert got["Frequency"] == "weekly" and got["Periods"] == weekly.periods == 25  # Fridays 7 Jan to 24 Jun
@@ -243,7 +243,7 @@ def test_user_episode_at_the_dates_frequency_or_another(engine, cells, model):
 def test_factor_range_is_replayed_as_given(engine, returns, ff5, model):
     rets, dates = excel_range(returns), serials(returns.index)
     factors = excel_range(ff5.factors)
-    res = xf.scenario(model, W, "2020-01-01", "2020-12-31", factor_returns=ff5.factors)
+    res = xf.scenario(model, W, "2020-01-01", "2020-12-31", factors=ff5.factors)
     got = spilled(scenario_call(engine, (rets, dates), "2020-01-01", "2020-12-31", factors=factors))
     np.testing.assert_allclose(got.loc["Total", "P&L"], res.pnl, **TOL)
     out = scenario_call(engine, (rets, dates), "Covid crash 2020", factors=factors)
@@ -381,7 +381,8 @@ def test_backtest_bad_inputs(engine, cells):
     assert message(backtest_call(engine, cells, 5)).startswith("#FM! window: ")
     text = message(backtest_call(engine, cells, None, 119))
     assert text == (
-        "#FM! min_periods: 119 leaves 1 of the 120 dates to forecast; use a smaller min_periods or a longer history"
+        "#FM! first_forecast: 119 leaves 1 of the 120 dates to forecast; "
+        "use a smaller first_forecast or a longer history"
     )
     assert message(backtest_call(engine, cells, None, None, None, None, None, None, None, None, "chart")) == (
         "#FM! view: 'chart' is not one of summary, series"

@@ -326,6 +326,7 @@ def test_cli_applies_the_units_rule_no_more_than_the_engine(tmp_path, industries
     report_analysis(portfolio.returns, portfolio.weights, source=portfolio.source)
     assert through_cli == calls and ("returns", False) in calls
     assert not any(from_data for _, from_data in through_cli)
+    assert [name for name, _ in calls].count("returns") == 1  # once per report, not once per engine call (it was 7)
 
 
 def test_advising_keeps_the_fields_and_puts_the_front_ends_advice_first():

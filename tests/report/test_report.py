@@ -256,7 +256,7 @@ def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
     episodes = table(wb["Historical scenarios"], "Episode", "Start")
     daily, monthly = xf.load_factors("FF6", "D"), xf.load_factors("FF6", "M")
     expected = {
-        name: xf.scenario(model, weights, name, factor_returns=data)
+        name: xf.scenario(model, weights, name, factors=data)
         for name, data in [("Covid crash 2020", daily), ("LTCM 1998", monthly), ("1987 crash", daily)]
     }
     for name, res in expected.items():
@@ -270,7 +270,7 @@ def test_historical_scenarios_and_forecast_check_equal_engine(demo, engine):
     assert list(episodes.index) == list(analysis.historical_scenarios.index)
 
     factors = engine["factors"].assign(RF=engine["rf"])
-    check = xf.risk_backtest(engine["returns"], weights, factors, min_periods=60, confidence=0.95)
+    check = xf.risk_backtest(engine["returns"], weights, factors, first_forecast=60, confidence=0.95)
     ws = wb["Forecast check"]
     for label, value in [
         ("Bias statistic", check.bias),
@@ -328,11 +328,11 @@ def test_attribution_and_risk_history_sheets_equal_the_engine(demo, engine):
     periods = table(ws, "Date", "RF")
     np.testing.assert_allclose(periods.to_numpy(float), res.periods.to_numpy(), rtol=1e-10, atol=1e-15)
 
-    hist = xf.risk_history(returns, weights, factors, benchmark=bench, min_periods=60)
+    hist = xf.risk_history(returns, weights, factors, benchmark=bench, first_forecast=60)
     got = table(wb["Risk history"], "Date", "Total vol")
     assert len(got) == 60
     np.testing.assert_allclose(got["Total vol"].astype(float), hist.table["total_vol"], rtol=1e-10)
     np.testing.assert_allclose(got["Tracking error"].astype(float), hist.table["tracking_error"], rtol=1e-10)
     np.testing.assert_allclose(got["Realised vol (12)"].astype(float), hist.table["realised_vol"], rtol=1e-10)
-    check = xf.risk_backtest(returns, weights, factors, min_periods=60, confidence=0.95)
+    check = xf.risk_backtest(returns, weights, factors, first_forecast=60, confidence=0.95)
     np.testing.assert_allclose(got["Total vol"].astype(float) / np.sqrt(12), check.table["forecast_vol"], rtol=1e-10)

@@ -37,7 +37,7 @@ def ols_betas(returns: pd.DataFrame) -> pd.DataFrame:
 
 def test_exposures_sheet_shows_the_holdings_betas(inputs, tmp_path):
     returns, weights, history = inputs
-    path = xf.build_report(returns, weights, tmp_path / "r.xlsx", model="FF3", weights_history=history)
+    path = xf.build_report(returns, weights, tmp_path / "r.xlsx", model="FF3", holdings=history)
     ws = load_workbook(path)["Exposures"]
     cell = next(c for row in ws.iter_rows() for c in row if c.value == TITLE)
     header_row = next(r for r in range(cell.row + 1, cell.row + 6) if ws.cell(r, 1).value == "Date")
@@ -55,5 +55,5 @@ def test_without_a_history_the_table_is_absent_and_bad_histories_raise(inputs, t
     ws = load_workbook(path)["Exposures"]
     assert all(c.value != TITLE for row in ws.iter_rows() for c in row)
     bad = history.assign(Crypto=0.1)
-    with pytest.raises(xf.XLFactorError, match=r"weights_history: held asset\(s\) 'Crypto' have no exposures"):
-        report_analysis(returns, weights, model="FF3", weights_history=bad)
+    with pytest.raises(xf.XLFactorError, match=r"holdings: held asset\(s\) 'Crypto' have no exposures"):
+        report_analysis(returns, weights, model="FF3", holdings=bad)

@@ -55,7 +55,7 @@ def align(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> Aligned:
     r_index = _dates(returns, "returns")
     f_index = _dates(factors, "factors")
     if len(f_index) < 2:
-        raise XLFactorError("factors: need at least two dates to tell their frequency")
+        raise XLFactorError.at("factors", "need at least two dates to tell their frequency")
     f_code = frequency_code(periods_per_year(f_index))
     if len(r_index.unique()) >= 2:
         r_code = frequency_code(periods_per_year(r_index))
@@ -85,12 +85,14 @@ def align(returns: pd.Series | pd.DataFrame, factors: pd.DataFrame) -> Aligned:
 
 def _dates(obj, label: str) -> pd.DatetimeIndex:
     if not isinstance(obj, (pd.Series, pd.DataFrame)):
-        raise XLFactorError(f"{label}: expected a pandas Series or DataFrame indexed by date, got {type(obj).__name__}")
+        raise XLFactorError.at(
+            label, f"expected a pandas Series or DataFrame indexed by date, got {type(obj).__name__}"
+        )
     index = obj.index
     if not isinstance(index, pd.DatetimeIndex):
-        raise XLFactorError(f"{label}: the index must be dates (a DatetimeIndex), got {type(index).__name__}")
+        raise XLFactorError.at(label, f"the index must be dates (a DatetimeIndex), got {type(index).__name__}")
     if index.hasnans:
-        raise XLFactorError(f"{label}: the index has missing dates (NaT); remove those rows")
+        raise XLFactorError.at(label, "the index has missing dates (NaT); remove those rows")
     return index.tz_localize(None) if index.tz is not None else index
 
 
@@ -98,8 +100,8 @@ def _no_duplicates(dates: pd.DatetimeIndex, keys: pd.DatetimeIndex, label: str, 
     repeated = keys.duplicated(keep=False)
     if repeated.any():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in dates[repeated][:6])
-        raise XLFactorError(
-            f"{label}: dates {shown} fall in the same {_period_word(code)}; keep one row per {_period_word(code)}"
+        raise XLFactorError.at(
+            label, f"dates {shown} fall in the same {_period_word(code)}; keep one row per {_period_word(code)}"
         )
 
 

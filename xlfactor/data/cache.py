@@ -346,14 +346,16 @@ def repair(name: str, reason: str) -> None:
         stacklevel=3,
     )
     if row is None and kind[0] != "user":
-        raise XLFactorError(
-            f"model: the downloaded factor data {name!r} were damaged in the cache and xlfactor ships no copy of "
-            "them; run `xlfactor refresh` (or the ribbon's Refresh) to download them again"
+        raise XLFactorError.at(
+            "model",
+            f"the downloaded factor data {name!r} were damaged in the cache and xlfactor ships no copy of "
+            "them; run `xlfactor refresh` (or the ribbon's Refresh) to download them again",
         )
     if row is None:
-        raise XLFactorError(
-            f"model: the registered factors {name!r} were damaged in the cache and no saved copy "
-            "exists; register the file again with register_factors"
+        raise XLFactorError.at(
+            "model",
+            f"the registered factors {name!r} were damaged in the cache and no saved copy "
+            "exists; register the file again with register_factors",
         )
 
 

@@ -285,7 +285,7 @@ def normalize_freq(freq: str) -> str:
     for code in MODEL_FREQS:
         if text in (code, frequency_name(code).upper()):
             return code
-    raise XLFactorError(f"freq: {freq!r} is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)")
+    raise XLFactorError.at("freq", f"{freq!r} is not one of 'D' (daily), 'W' (weekly, from daily data), 'M' (monthly)")
 
 
 def french_model(model: str) -> str | None:
@@ -313,7 +313,7 @@ def model_datasets(model: str, freq: str) -> list[Dataset]:
     if stored == "daily" and "D" not in model_freqs(model):
         region = model_region(model)
         what = f"French publishes {region.name} factors" if region else f"{model} is available"
-        raise XLFactorError(f"freq: {what} monthly only; use freq='M' with {model}")
+        raise XLFactorError.at("freq", f"{what} monthly only; use freq='M' with {model}")
     return [DATASETS[f"{part[0]}_{stored}"] for part in MODELS[model]]
 
 

@@ -70,28 +70,28 @@ def read_factor_file(
         whose size contradicts ``units``.
     """
     if units not in UNITS:
-        raise XLFactorError(f"units: {units!r} is not one of 'percent' (1.5 = 1.5%) or 'decimal' (0.015 = 1.5%)")
+        raise XLFactorError.at("units", f"{units!r} is not one of 'percent' (1.5 = 1.5%) or 'decimal' (0.015 = 1.5%)")
     table = _read_table(path, sheet)
     source = source or str(path.resolve())
     table = table.rename(columns=_column_name)
     if table.columns.has_duplicates:
         repeated = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
-        raise XLFactorError(f"path: {path.name} has more than one column headed {', '.join(map(repr, repeated))}")
+        raise XLFactorError.at("path", f"{path.name} has more than one column headed {', '.join(map(repr, repeated))}")
     if date_column is None:
         if table.shape[1] == 0:
-            raise XLFactorError(f"path: {source} has no columns")
+            raise XLFactorError.at("path", f"{source} has no columns")
         date_column = table.columns[0]
     if date_column not in table.columns:
-        raise XLFactorError(f"date_column: {date_column!r} is not a column; columns are {list(table.columns)}")
+        raise XLFactorError.at("date_column", f"{date_column!r} is not a column; columns are {list(table.columns)}")
     factors = table.drop(columns=[date_column])
     if factors.shape[1] == 0:
-        raise XLFactorError(f"path: {source} has a date column but no factor columns")
+        raise XLFactorError.at("path", f"{source} has a date column but no factor columns")
     if list(factors.columns) == [RF_COLUMN]:
-        raise XLFactorError(
-            f"path: {source} holds only the risk-free rate (RF); add at least one factor column beside it"
+        raise XLFactorError.at(
+            "path", f"{source} holds only the risk-free rate (RF); add at least one factor column beside it"
         )
     if len(table) < 2:
-        raise XLFactorError(f"path: {source} needs at least two rows of data")
+        raise XLFactorError.at("path", f"{source} needs at least two rows of data")
     dates = _parse_dates(table[date_column])
     columns = {}
     for column in factors.columns:
@@ -102,9 +102,9 @@ def read_factor_file(
     labels = period_labels(dates, code) if code in ("M", "Q", "A") else dates
     if labels.has_duplicates:
         repeated = dates[labels.duplicated(keep=False)]
-        raise XLFactorError(
-            f"dates: {', '.join(f'{d:%Y-%m-%d}' for d in repeated[:6])} fall in the same period; "
-            "keep one row per period"
+        raise XLFactorError.at(
+            "dates",
+            f"{', '.join(f'{d:%Y-%m-%d}' for d in repeated[:6])} fall in the same period; keep one row per period",
         )
     frame = pd.DataFrame(columns, index=pd.DatetimeIndex(labels, name="date"))
     return Record(
@@ -130,7 +130,7 @@ def check_column_units(values: np.ndarray, column: str, units: str) -> None:
     """
     size = np.abs(values[~np.isnan(values)])
     if not size.size:
-        raise XLFactorError(f"factors: column {column!r} has no numbers; fill it or remove the column")
+        raise XLFactorError.at("factors", f"column {column!r} has no numbers; fill it or remove the column")
     largest, median = float(size.max()), float(np.median(size))
     where = f"factors: column {column!r}"
     if units == "decimal":
@@ -156,27 +156,28 @@ def _column_name(label: object) -> str:
 def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
     """The file as a DataFrame of cells (text, numbers, datetimes, None), first row as header."""
     if not path.is_file():
-        raise XLFactorError(f"path: {str(path)!r} is not a file")
+        raise XLFactorError.at("path", f"{str(path)!r} is not a file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
-    raise XLFactorError(f"path: {path.name} is not a .csv or .xlsx file")
+    raise XLFactorError.at("path", f"{path.name} is not a .csv or .xlsx file")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise XLFactorError(f"path: could not read {path.name}: {exc}") from None
+        raise XLFactorError.at("path", f"could not read {path.name}: {exc}") from None
     header = "".join(map(str, table.columns))
     for sep, label in ((";", "';'"), ("\t", "tabs")):
         if table.shape[1] == 1 and sep in header:
-            raise XLFactorError(
-                f"path: {path.name} separates its fields with {label}, not ',' (Excel writes such CSV files in "
+            raise XLFactorError.at(
+                "path",
+                f"{path.name} separates its fields with {label}, not ',' (Excel writes such CSV files in "
                 "many European locales); save it as CSV with ',' between fields and '.' as the decimal mark, "
-                "or save it as .xlsx"
+                "or save it as .xlsx",
             )
     return table
 
@@ -198,7 +199,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
         elif sheet in names:
             title = sheet
         else:
-            raise XLFactorError(f"sheet: {sheet!r} is not a sheet of {path.name}; sheets are {names}")
+            raise XLFactorError.at("sheet", f"{sheet!r} is not a sheet of {path.name}; sheets are {names}")
         rows = [list(values) for values in values_book[title].iter_rows(values_only=True)]
     except SyntaxError:  # xml.etree's ParseError (and lxml's): a damaged file
         raise _unreadable(path) from None
@@ -209,7 +210,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise XLFactorError(f"path: sheet {title!r} of {path.name} is empty")
+        raise XLFactorError.at("path", f"sheet {title!r} of {path.name} is empty")
     width = max(len(r) for r in rows)
     rows = [r + [None] * (width - len(r)) for r in rows]
     header = rows[0]
@@ -227,9 +228,10 @@ def _open_workbook(load_workbook, path: Path, *, data_only: bool):
 
 
 def _unreadable(path: Path) -> XLFactorError:
-    return XLFactorError(
-        f"path: {str(path)!r} is not a readable {path.suffix} file (damaged or not a workbook); save it again "
-        "from Excel as an .xlsx workbook (or as .csv)"
+    return XLFactorError.at(
+        "path",
+        f"{str(path)!r} is not a readable {path.suffix} file (damaged or not a workbook); save it again "
+        "from Excel as an .xlsx workbook (or as .csv)",
     )
 
 
@@ -242,10 +244,11 @@ def _refuse_unsaved_formulas(formula_book, title: str, rows: list[list]) -> None
             for c, formula in enumerate(formulas):
                 empty = r > len(rows) or c >= len(rows[r - 1]) or rows[r - 1][c] is None
                 if empty and isinstance(formula, str) and formula.startswith("="):
-                    raise XLFactorError(
-                        f"path: cell {get_column_letter(c + 1)}{r} of sheet {title!r} holds a formula with no saved "
+                    raise XLFactorError.at(
+                        "path",
+                        f"cell {get_column_letter(c + 1)}{r} of sheet {title!r} holds a formula with no saved "
                         "value (the workbook was written by a program, not saved by Excel); open it in Excel and "
-                        "save it, or paste the values"
+                        "save it, or paste the values",
                     )
     finally:
         formula_book.close()
@@ -257,8 +260,8 @@ def _parse_dates(column: pd.Series) -> pd.DatetimeIndex:
     steps = np.diff(index.asi8)
     if (steps <= 0).any():
         k = int(np.flatnonzero(steps <= 0)[0])
-        raise XLFactorError(
-            f"dates: must be strictly increasing; row {k + 3} ({index[k + 1]:%Y-%m-%d}) follows {index[k]:%Y-%m-%d}"
+        raise XLFactorError.at(
+            "dates", f"must be strictly increasing; row {k + 3} ({index[k + 1]:%Y-%m-%d}) follows {index[k]:%Y-%m-%d}"
         )
     return index
 
@@ -292,4 +295,4 @@ def _column_numbers(cells: pd.Series, column: str) -> np.ndarray:
 
 
 def _refuse(column: str, i: int, cell: object, what: str) -> None:
-    raise XLFactorError(f"factors: column {column!r} row {i + 2} has {cell!r}, {what}; {_MISSING_RULE}")
+    raise XLFactorError.at("factors", f"column {column!r} row {i + 2} has {cell!r}, {what}; {_MISSING_RULE}")

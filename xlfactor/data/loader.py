@@ -114,9 +114,10 @@ def load_factors(model: str, freq: str = "M", start=None, end=None) -> pd.DataFr
         if window.empty and not frame.empty:
             first, last = (f"{d:%Y-%m-%d}" for d in (frame.index[0], frame.index[-1]))
             asked = f"{first if lo is None else f'{lo:%Y-%m-%d}'} to {last if hi is None else f'{hi:%Y-%m-%d}'}"
-            raise XLFactorError(
-                f"start: no {spec.model} {frequency_name(spec.freq)} factor data from {asked} (the stored data cover "
-                f"{first} to {last}); choose dates inside that span"
+            raise XLFactorError.at(
+                "start",
+                f"no {spec.model} {frequency_name(spec.freq)} factor data from {asked} (the stored data cover "
+                f"{first} to {last}); choose dates inside that span",
             )
         frame = window
     return frame.copy()
@@ -350,16 +351,18 @@ def _read_spec(model: str, freq: str) -> _Spec:
     if row is None:
         users = [m for m in available_models() if m not in MODELS]
         registered = f"; registered factor sets: {', '.join(users)}" if users else ""
-        raise XLFactorError(
-            f"model: {model!r} is not a known model; {model_names_hint()}{registered}. "
-            "Register your own factors with register_factors(name, path)"
+        raise XLFactorError.at(
+            "model",
+            f"{model!r} is not a known model; {model_names_hint()}{registered}. "
+            "Register your own factors with register_factors(name, path)",
         )
     stored = row[3]
     if code != stored and not (code == "W" and stored == "D"):
         hint = " or 'W'" if stored == "D" else ""
-        raise XLFactorError(
-            f"freq: factors {row[0]!r} are stored {frequency_name(stored)}; use freq={stored!r}{hint}, "
-            "or register a file at the frequency you need"
+        raise XLFactorError.at(
+            "freq",
+            f"factors {row[0]!r} are stored {frequency_name(stored)}; use freq={stored!r}{hint}, "
+            "or register a file at the frequency you need",
         )
     return _Spec(row[0], code, False, stored, (tuple(row[:3]),))
 
@@ -409,9 +412,10 @@ def _frame(spec: _Spec) -> pd.DataFrame:
         for i, (frame, (_, columns, shown)) in enumerate(zip(parts, model_columns(spec.model), strict=True)):
             missing = [c for c in columns if c not in frame.columns]
             if missing:
-                raise XLFactorError(
-                    f"model: the stored file behind {spec.model} has no column {', '.join(missing)}; the publisher "
-                    f"changed it. Run `xlfactor refresh --model {spec.model}` for the current file"
+                raise XLFactorError.at(
+                    "model",
+                    f"the stored file behind {spec.model} has no column {', '.join(missing)}; the publisher "
+                    f"changed it. Run `xlfactor refresh --model {spec.model}` for the current file",
                 )
             piece = frame[[*columns, "RF"] if i == 0 else columns]
             pieces.append(piece.set_axis([*shown, "RF"] if i == 0 else shown, axis=1))
@@ -450,7 +454,7 @@ def _bound(value, label: str, freq: str) -> pd.Timestamp | None:
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
-        raise XLFactorError(f"{label}: {value!r} is not a date; pass e.g. '2020-01-31'") from None
+        raise XLFactorError.at(label, f"{value!r} is not a date; pass e.g. '2020-01-31'") from None
     if pd.isna(stamp):
         return None
     if stamp.tzinfo is not None:

@@ -201,13 +201,13 @@ def _day_month_order(parts: list[_DayMonth], what: str) -> bool:
     day_first = next((p[3] for p in parts if p[0] > 12), None)
     month_first = next((p[3] for p in parts if p[1] > 12), None)
     if day_first and month_first:
-        raise XLFactorError(
-            f"{what}: dates {day_first!r} (day first) and {month_first!r} (month first) mix two orders; {FIX}"
+        raise XLFactorError.at(
+            what, f"dates {day_first!r} (day first) and {month_first!r} (month first) mix two orders; {FIX}"
         )
     if day_first or month_first:
         return day_first is not None
     example = next((p[3] for p in parts if p[0] != p[1]), parts[0][3])
-    raise XLFactorError(f"{what}: {example!r} is ambiguous (day/month or month/day); {FIX}")
+    raise XLFactorError.at(what, f"{example!r} is ambiguous (day/month or month/day); {FIX}")
 
 
 def _ymd(year: int, month: int, day: int, text: str) -> pd.Timestamp:

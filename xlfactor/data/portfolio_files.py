@@ -108,7 +108,7 @@ def read_portfolio(
     """
     path = Path(path)
     if not path.is_file():
-        raise XLFactorError(f"input: file {str(path)!r} not found")
+        raise XLFactorError.at("input", f"file {str(path)!r} not found")
     suffix = path.suffix.lower()
     realised_rows, realised_what = None, _REALISED_TABLE
     if suffix in (".xlsx", ".xlsm"):
@@ -123,15 +123,16 @@ def read_portfolio(
             source = f"{path.name} + {Path(weights_path).name}"
     elif suffix == ".csv":
         if weights_path is None:
-            raise XLFactorError(
-                "weights: a returns CSV needs a weights CSV too; pass --weights FILE.csv "
-                "(or put Returns and Weights sheets in one .xlsx)"
+            raise XLFactorError.at(
+                "weights",
+                "a returns CSV needs a weights CSV too; pass --weights FILE.csv "
+                "(or put Returns and Weights sheets in one .xlsx)",
             )
         returns_rows = _csv_rows(path, "returns")
         weights_rows = _csv_rows(Path(weights_path), "weights")
         source = f"{path.name} + {Path(weights_path).name}"
     else:
-        raise XLFactorError(f"input: {path.name!r} is neither .xlsx nor .csv; save the data as one of those")
+        raise XLFactorError.at("input", f"{path.name!r} is neither .xlsx nor .csv; save the data as one of those")
     if portfolio_returns_path is not None:
         realised_path = Path(portfolio_returns_path)
         if realised_path.suffix.lower() != ".csv":
@@ -172,13 +173,13 @@ def _require_table(tables: Tables, name: str, path: Path) -> list[list[object]]:
             else "add one (see 'xlfactor report --help' for the layout); it has "
             + ", ".join(map(repr, tables.available))
         )
-        raise XLFactorError(f"input: {path.name!r} has no sheet or table named {wanted!r}; {fix}")
+        raise XLFactorError.at("input", f"{path.name!r} has no sheet or table named {wanted!r}; {fix}")
     return tables[name]
 
 
 def _csv_rows(path: Path, what: str) -> list[list[object]]:
     if not path.is_file():
-        raise XLFactorError(f"{what}: file {str(path)!r} not found")
+        raise XLFactorError.at(what, f"file {str(path)!r} not found")
     text = path.read_text(encoding="utf-8-sig")
     return [[c.strip() if c.strip() != "" else None for c in row] for row in csv.reader(io.StringIO(text))]
 
@@ -195,10 +196,11 @@ def _refuse_title_row(rows: list[list[object]], what: str, header: str, table: s
     say so, with the fix, instead of reporting the blank cells beside the title as unnamed columns."""
     if len(rows) >= 2 and sum(map(_is_present, rows[0])) == 1 and sum(map(_is_present, rows[1])) >= 2:
         text = next(str(v).strip() for v in rows[0] if _is_present(v))
-        raise XLFactorError(
-            f"{what}: the first row holds only {text[:60]!r}, which looks like a title above the header; "
+        raise XLFactorError.at(
+            what,
+            f"the first row holds only {text[:60]!r}, which looks like a title above the header; "
             f"the header row ({header}) must come first: delete the title row, or make the data below it an "
-            f"Excel table named {table}"
+            f"Excel table named {table}",
         )
 
 
@@ -211,15 +213,15 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     rows = _trim(rows)
     _refuse_title_row(rows, what, "Date, then the asset names", "Returns")
     if len(rows) < 3 or len(rows[0]) < 2:
-        raise XLFactorError(f"{what}: need a header row, at least two dates and at least one asset column")
+        raise XLFactorError.at(what, "need a header row, at least two dates and at least one asset column")
     header = rows[0]
     assets = [str(h).strip() if _is_present(h) else "" for h in header[1:]]
     for j, name in enumerate(assets):
         if name == "":
-            raise XLFactorError(f"{what}: column {j + 2} has no asset name in the header row; name it")
+            raise XLFactorError.at(what, f"column {j + 2} has no asset name in the header row; name it")
     if len(set(assets)) != len(assets):
         dup = sorted({a for a in assets if assets.count(a) > 1})
-        raise XLFactorError(f"{what}: asset names {dup} appear more than once in the header; make them unique")
+        raise XLFactorError.at(what, f"asset names {dup} appear more than once in the header; make them unique")
     dates = parse_dates([r[0] for r in rows[1:]], what, numbers=DIGITS)
     values = np.full((len(rows) - 1, len(assets)), np.nan)
     for i, row in enumerate(rows[1:]):
@@ -228,7 +230,7 @@ def _returns_frame(rows: list[list[object]], *, prices: bool) -> pd.DataFrame:
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(dates, name="date"), columns=assets)
     if frame.index.has_duplicates:
         dup = frame.index[frame.index.duplicated()][0]
-        raise XLFactorError(f"{what}: date {dup:%Y-%m-%d} appears more than once; keep one row per date")
+        raise XLFactorError.at(what, f"date {dup:%Y-%m-%d} appears more than once; keep one row per date")
     frame = frame.sort_index()
     if prices:
         frame = _prices_to_returns(frame)
@@ -241,19 +243,20 @@ def _realised_series(rows: list[list[object]], what: str) -> pd.Series:
     rows = _trim(rows)
     _refuse_title_row(rows, what, "Date, Return", _REALISED_TABLE)
     if len(rows) < 3 or len(rows[0]) != 2:
-        raise XLFactorError(
-            f"{what}: need a header row (Date, Return) and one row per date with the portfolio's "
-            f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows"
+        raise XLFactorError.at(
+            what,
+            f"need a header row (Date, Return) and one row per date with the portfolio's "
+            f"return; found {len(rows[0]) if rows else 0} columns and {max(len(rows) - 1, 0)} rows",
         )
     dates = parse_dates([r[0] for r in rows[1:]], what, numbers=DIGITS)
     values = [_number(r[1], what, "Return", d) for r, d in zip(rows[1:], dates, strict=True)]
     series = pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="Portfolio", dtype=float)
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()][0]
-        raise XLFactorError(f"{what}: date {dup:%Y-%m-%d} appears more than once; keep one row per date")
+        raise XLFactorError.at(what, f"date {dup:%Y-%m-%d} appears more than once; keep one row per date")
     series = series.sort_index().dropna()
     if len(series) < 2:
-        raise XLFactorError(f"{what}: fewer than two dates have a return; fill in the Return column")
+        raise XLFactorError.at(what, "fewer than two dates have a return; fill in the Return column")
     return series
 
 
@@ -261,28 +264,28 @@ def _number(value: object, what: str, asset: str, date: pd.Timestamp) -> float:
     if not _is_present(value):
         return math.nan
     if isinstance(value, bool):
-        raise XLFactorError(f"{what}: {asset!r} on {date:%Y-%m-%d} is {value!r}, not a number; fix the cell")
+        raise XLFactorError.at(what, f"{asset!r} on {date:%Y-%m-%d} is {value!r}, not a number; fix the cell")
     if isinstance(value, (int, float)):
         return float(value)
     try:
         return float(str(value).replace(",", ""))
     except ValueError:
-        raise XLFactorError(
-            f"{what}: {asset!r} on {date:%Y-%m-%d} holds text {str(value)!r}, not a number; fix or blank the cell"
+        raise XLFactorError.at(
+            what, f"{asset!r} on {date:%Y-%m-%d} holds text {str(value)!r}, not a number; fix or blank the cell"
         ) from None
 
 
 def _prices_to_returns(prices: pd.DataFrame) -> pd.DataFrame:
     bad = (prices <= 0).any()
     if bad.any():
-        raise XLFactorError(f"prices: {list(bad[bad].index)} have zero or negative prices; prices must be > 0")
+        raise XLFactorError.at("prices", f"{list(bad[bad].index)} have zero or negative prices; prices must be > 0")
     return (prices / prices.shift(1) - 1.0).iloc[1:]
 
 
 def _refuse_empty_columns(frame: pd.DataFrame, what: str) -> None:
     empty = frame.columns[frame.notna().sum() == 0]
     if len(empty):
-        raise XLFactorError(f"{what}: {list(empty)} have no values; remove those columns")
+        raise XLFactorError.at(what, f"{list(empty)} have no values; remove those columns")
 
 
 def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") -> tuple[pd.Series, pd.Series | None]:
@@ -291,31 +294,31 @@ def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") 
     rows = _trim(rows)
     _refuse_title_row(rows, what, "asset, weight[, benchmark]", "Weights")
     if len(rows) < 2 or len(rows[0]) < 2:
-        raise XLFactorError(
-            f"{what}: need a header row and one row per asset: asset name, weight (and optionally a benchmark weight)"
+        raise XLFactorError.at(
+            what, "need a header row and one row per asset: asset name, weight (and optionally a benchmark weight)"
         )
     has_benchmark = len(rows[0]) >= 3
     names: list[str] = []
     columns: list[list[float]] = [[], []]
     for i, row in enumerate(rows[1:]):
         if not _is_present(row[0]):
-            raise XLFactorError(f"{what}: row {i + 2} has no asset name in the first column")
+            raise XLFactorError.at(what, f"row {i + 2} has no asset name in the first column")
         name = str(row[0]).strip()
         names.append(name)
         for k in range(2 if has_benchmark else 1):
             columns[k].append(_weight(row[1 + k], name, "benchmark" if k else what))
     unknown = [n for n in names if n not in assets]
     if unknown:
-        raise XLFactorError(
-            f"{what}: {unknown} are not columns of the returns table; fix the names or add their returns"
+        raise XLFactorError.at(
+            what, f"{unknown} are not columns of the returns table; fix the names or add their returns"
         )
     if len(set(names)) != len(names):
-        raise XLFactorError(f"{what}: {sorted({n for n in names if names.count(n) > 1})} listed more than once")
+        raise XLFactorError.at(what, f"{sorted({n for n in names if names.count(n) > 1})} listed more than once")
     listed = pd.Series(columns[0], index=names, dtype=float)
     order = [a for a in assets if a in listed.index] if what == "weights" else assets
     weights = listed.reindex(order, fill_value=0.0)
     if not np.any(weights.to_numpy() != 0):
-        raise XLFactorError(f"{what}: every weight is zero; give the portfolio some positions")
+        raise XLFactorError.at(what, "every weight is zero; give the portfolio some positions")
     benchmark = (
         pd.Series(columns[1], index=names, dtype=float).reindex(assets, fill_value=0.0) if has_benchmark else None
     )
@@ -325,8 +328,8 @@ def _weights(rows: list[list[object]], assets: pd.Index, what: str = "weights") 
 def _weight(value: object, asset: str, what: str) -> float:
     """One weight cell: a number or percent text; a blank cell is an error (a missing row means 0)."""
     if not _is_present(value):
-        raise XLFactorError(
-            f"{what}: the weight of {asset!r} is blank; enter a number (0 if not held) or delete the row"
+        raise XLFactorError.at(
+            what, f"the weight of {asset!r} is blank; enter a number (0 if not held) or delete the row"
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -334,19 +337,20 @@ def _weight(value: object, asset: str, what: str) -> float:
     try:
         return float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
     except ValueError:
-        raise XLFactorError(f"{what}: weight of {asset!r} is {text!r}, not a number") from None
+        raise XLFactorError.at(what, f"weight of {asset!r} is {text!r}, not a number") from None
 
 
 def _check_long_only(weights: pd.Series, what: str) -> None:
     negative = weights[weights < 0]
     if len(negative):
-        raise XLFactorError(
-            f"{what}: {list(negative.index)} have negative weights but the portfolio is declared "
-            "long-only; fix the weights or drop --long-only"
+        raise XLFactorError.at(
+            what,
+            f"{list(negative.index)} have negative weights but the portfolio is declared "
+            "long-only; fix the weights or drop --long-only",
         )
     total = float(weights.sum())
     if abs(total - 1.0) > _LONG_ONLY_TOLERANCE:
         hint = " (they look like percentages; divide by 100)" if abs(total - 100.0) < 0.01 else ""
-        raise XLFactorError(
-            f"{what}: long-only weights sum to {total:.6g}, not 1{hint}; rescale them or drop --long-only"
+        raise XLFactorError.at(
+            what, f"long-only weights sum to {total:.6g}, not 1{hint}; rescale them or drop --long-only"
         )

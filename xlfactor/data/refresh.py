@@ -175,7 +175,7 @@ def refresh_factors(
     timeout = positive_number(timeout, "timeout", "a number of seconds above 0, such as 30")
     retries = whole_number(retries, "retries", 0, 10)
     if isinstance(backoff, bool) or not isinstance(backoff, (int, float)) or not 0 <= backoff < math.inf:
-        raise XLFactorError(f"backoff: expected a number of seconds >= 0, such as 1, got {backoff!r}")
+        raise XLFactorError.at("backoff", f"expected a number of seconds >= 0, such as 1, got {backoff!r}")
     model_list = _models(models)
     freqs = None if freq is None else [normalize_freq(f) for f in ([freq] if isinstance(freq, str) else freq)]
     downloaded = frozenset()
@@ -253,9 +253,10 @@ def _models(models: str | Iterable[str] | None) -> list[str] | None:
     for model in [models] if isinstance(models, str) else models:
         name = french_model(model)
         if name is None:
-            raise XLFactorError(
-                f"models: {model!r} is not a built-in model; {model_names_hint()}. Registered factor files "
-                "are updated by registering the file again"
+            raise XLFactorError.at(
+                "models",
+                f"{model!r} is not a built-in model; {model_names_hint()}. Registered factor files "
+                "are updated by registering the file again",
             )
         out.append(name)
     return out

@@ -31,7 +31,7 @@ def industry_portfolios(weighting: str = "value") -> pd.DataFrame:
         Value-weighted or equal-weighted portfolio returns.
     """
     if weighting not in _WEIGHTINGS:
-        raise XLFactorError(f"weighting: {weighting!r} is not one of {sorted(_WEIGHTINGS)}")
+        raise XLFactorError.at("weighting", f"{weighting!r} is not one of {sorted(_WEIGHTINGS)}")
     return _industry_file().block(_WEIGHTINGS[weighting]).data.copy()
 
 

@@ -68,9 +68,11 @@ def register_factors(
         size contradicts ``units``; a cache that cannot be written (``XLFACTOR_DATA_DIR``).
     """
     if not isinstance(name, str) or not _NAME.match(name):
-        raise XLFactorError(f"name: {name!r} must start with a letter and use only letters, digits, _ or - (max 40)")
+        raise XLFactorError.at(
+            "name", f"{name!r} must start with a letter and use only letters, digits, _ or - (max 40)"
+        )
     if name.upper() in MODELS or name.lower() in DATASETS:
-        raise XLFactorError(f"name: {name!r} is a built-in model or French dataset name; choose another name")
+        raise XLFactorError.at("name", f"{name!r} is a built-in model or French dataset name; choose another name")
     record = read_factor_file(Path(path).expanduser(), name=name, units=units, date_column=date_column, sheet=sheet)
     cache.store_user_record(record)
     return factor_info(name, record.freq)

@@ -66,7 +66,7 @@ def read_tables(path: Path, names: Collection[str]) -> Tables:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged/unsupported files
-        raise XLFactorError(f"input: cannot read {path.name!r} as an Excel workbook ({exc})") from exc
+        raise XLFactorError.at("input", f"cannot read {path.name!r} as an Excel workbook ({exc})") from exc
     try:
         places: dict[str, tuple[object, str | None, str]] = {}
         found = Tables()
@@ -90,11 +90,12 @@ def _check_unpacked_size(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise XLFactorError(f"input: cannot read {path.name!r} as an Excel workbook ({exc})") from exc
+        raise XLFactorError.at("input", f"cannot read {path.name!r} as an Excel workbook ({exc})") from exc
     if total > MAX_UNPACKED_BYTES:
-        raise XLFactorError(
-            f"input: {path.name!r} unpacks to {total / 2**20:,.0f} MB, more than the {MAX_UNPACKED_BYTES // 2**20} MB "
-            "an input workbook may hold; keep only the Returns and Weights data in it (delete other sheets)"
+        raise XLFactorError.at(
+            "input",
+            f"{path.name!r} unpacks to {total / 2**20:,.0f} MB, more than the {MAX_UNPACKED_BYTES // 2**20} MB "
+            "an input workbook may hold; keep only the Returns and Weights data in it (delete other sheets)",
         )
 
 

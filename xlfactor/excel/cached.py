@@ -18,18 +18,18 @@ from xlfactor.models.risk_model import FactorRiskModel
 
 
 def risk_model(
-    sample: Sample, method: str, halflife: float | None, annualize: bool, excess: bool, units: str = "auto"
+    sample: Sample, cov_method: str, halflife: float | None, annualize: bool, excess: bool, units: str = "auto"
 ) -> FactorRiskModel:
     """``FactorRiskModel.from_regression`` over the sample's nonrobust regression (``sample(..., fit=...)``
     with these ``excess`` and ``units``)."""
     if sample.regression is None:
         raise ValueError("risk_model: the sample needs its regression (inputs.sample(..., fit=...))")
     return fit_cache.get(
-        content_key("risk_model", sample.key, method, halflife, annualize, excess, units),
+        content_key("risk_model", sample.key, cov_method, halflife, annualize, excess, units),
         lambda: xf.FactorRiskModel.from_regression(
             sample.regression,
             sample.factors,
-            cov_method=method,
+            cov_method=cov_method,
             halflife=halflife,
             annualize=annualize,
         ),
@@ -40,7 +40,7 @@ def risk_sample(
     returns: Any,
     factors: Any,
     dates: Any,
-    method: str,
+    cov_method: str,
     halflife: float | None,
     annualize: bool,
     excess: bool,
@@ -53,14 +53,14 @@ def risk_sample(
     sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
     if annualize:
         inputs.need_frequency(sample.periods_per_year, fix)
-    return sample, risk_model(sample, method, halflife, annualize, excess, units)
+    return sample, risk_model(sample, cov_method, halflife, annualize, excess, units)
 
 
 def per_period_risk_sample(
-    returns: Any, factors: Any, dates: Any, method: str, halflife: float | None, excess: bool, units: str = "auto"
+    returns: Any, factors: Any, dates: Any, cov_method: str, halflife: float | None, excess: bool, units: str = "auto"
 ) -> tuple[Sample, FactorRiskModel]:
     """The risk model for FM_VAR and FM_STRESS, whose figures are per data period (horizon in
     periods, shocks as given): the frequency cancels, so without dates the model is simply
     kept per period (with dates it is the annual model the other risk functions share)."""
     sample = inputs.sample(returns, factors, dates, fit=Fit(excess=excess, units=units))
-    return sample, risk_model(sample, method, halflife, sample.periods_per_year is not None, excess, units)
+    return sample, risk_model(sample, cov_method, halflife, sample.periods_per_year is not None, excess, units)

@@ -4,12 +4,13 @@ Every ``FM_`` function registered by :func:`xlfactor.excel.udf.excel_function` r
 :func:`error_text` for an exception instead of raising it:
 
 - :class:`xlfactor.errors.XLFactorError` (bad input) becomes ``"#FM! <message>"``. An error
-  with fields (an engine input rule's) is worded here from them (:class:`ExcelWording`): the
-  argument as the function names it (:mod:`xlfactor.excel.names`), the cell by its position in the selected range (from
-  what the Excel layer registered with :func:`locate` during the call), advice as the cell is
-  set (``units "decimal"``, ``max_gross "none"``), no advice about an argument the function
-  does not have, and an action as the ribbon's button (Refresh data), never a command. A
-  plain-message error is shown as it is.
+  with fields (every engine error that names an argument) is worded here from them
+  (:class:`ExcelWording`): the argument as the function names it (:mod:`xlfactor.excel.names`),
+  the cell by its position in the selected range (from what the Excel layer registered with
+  :func:`locate` during the call), advice as the cell is set (``units "decimal"``, ``max_gross
+  "none"``), no advice about an argument the function does not have, and an action as the
+  ribbon's button (Refresh data), never a command. A plain-message error (the Excel layer's own,
+  written with Excel's names) is shown as it is: no message is reworded.
 - Any other exception becomes ``"#FM! internal error: <type>: <message>"``; the traceback
   goes to the ``xlfactor.excel`` logger, never to the cell.
 
@@ -21,7 +22,6 @@ exactly an Excel error literal such as ``#N/A``; ``#FM! ...`` stays text).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Collection, Hashable, Mapping
 from contextvars import ContextVar, Token
 
@@ -31,7 +31,6 @@ from xlfactor.excel.names import excel_name
 ERROR_PREFIX = "#FM! "
 
 _log = logging.getLogger("xlfactor.excel")
-_LEADING_ARGUMENT = re.compile(r"([a-z_]+): ")
 
 #: Engine advice that an Excel function expresses through another argument.
 EXCEL_ADVICE = {("rf", None): ("excess", False)}
@@ -66,12 +65,6 @@ class ExcelWording(Wording):
     def argument(self, name: str) -> str:
         return excel_name(name, self.given, self.arguments)
 
-    def plain(self, text: str) -> str:
-        """A plain-message error's text, its leading argument (``"weights_history: ..."``) named as in Excel
-        (:data:`xlfactor.excel.names.EXCEL_NAMES`); the rest is left as written."""
-        found = _LEADING_ARGUMENT.match(text)
-        return text if found is None else f"{self.argument(found[1])}{text[found.end(1) :]}"
-
     def place(self, argument: str, column: Hashable | None, row: Hashable | None) -> str:
         locator = self.places.get(argument) or self.places.get(self.argument(argument).split(" ", 1)[0])
         cell = locator(column, row) if locator is not None and row is not None else None
@@ -103,7 +96,7 @@ def error_text(
     ``#FM! internal error: <type>: <message>``."""
     if isinstance(exc, XLFactorError):
         wording = ExcelWording(arguments, _places.get(), given)
-        return f"{ERROR_PREFIX}{exc.render(wording) if exc.structured else wording.plain(str(exc))}"
+        return f"{ERROR_PREFIX}{exc.render(wording)}"
     return f"{ERROR_PREFIX}internal error: {type(exc).__name__}: {exc}"
 
 

@@ -7,8 +7,6 @@ function cannot take it under its Python name:
 - VBA or Excel claims the name (``end`` is a VBA statement; ``start`` goes with it);
 - the Excel function reads it from another argument: the columns of the long ``data`` table
   (returns, characteristics), the RF column of ``factors``, a holdings history in ``holdings``;
-- the engine names the same thing differently in different functions (``factor_returns`` in
-  :func:`xlfactor.scenario` is ``factors`` everywhere else), and the Excel name is the common one;
 - the engine name already means something else in Excel (``weight`` of :func:`xlfactor.adjust_beta`
   is ``blume_weight``, as ``weight`` is a column of ``data``).
 
@@ -34,24 +32,19 @@ EXCEL_NAMES: dict[str, tuple[str, ...]] = {
     "signal": ("data (its signal column)",),
     "controls": ("data (its control columns)",),
     "caps": ("cap",),
-    "size": ("cap",),
     "name": ("factor_name",),
-    # panel weights name a column of data (weight); a holdings history is its own range (holdings)
+    # panel weights name a column of data (weight); weights that may be a history (factor_attribution,
+    # characteristic_adjusted_returns take either) are their own range when they are one (holdings)
     "weights": ("holdings", "weight"),
-    "weights_history": ("holdings",),
     "betas_or_result": ("betas",),
-    # the same thing under another engine name: the Excel name is the common one
-    "factor_returns": ("factors",),
-    "cov_method": ("method",),
     # one Excel halflife sets every half-life of the cross-sectional risk model
     "vol_halflife": ("halflife",),
     "corr_halflife": ("halflife",),
     "specific_halflife": ("halflife",),
     # an engine name that means something else in Excel: weight is a column of data, target the returns to
-    # hedge, method the factor covariance method
+    # hedge
     "weight": ("blume_weight",),
     "target": ("blume_target",),
-    "method": ("var_method",),
 }
 
 

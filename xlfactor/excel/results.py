@@ -246,7 +246,7 @@ def backtest_fields(result: BacktestResult) -> dict[str, Any]:
         "Christoffersen LR": result.christoffersen_lr,
         L.named("Christoffersen", L.PVALUES.long): result.christoffersen_pvalue,
         "Window": "expanding" if result.window is None else result.window,
-        "First forecast after (rows)": result.min_periods,
+        "First forecast after (rows)": result.first_forecast,
         "Refit every (rows)": result.refit_every,
         "Covariance method": result.cov_method,
         "Rolling bias window": result.bias_window,

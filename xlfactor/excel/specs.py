@@ -251,7 +251,7 @@ LAGS = number('Newey-West lags for cov "hac". Default: floor(4 (n/100)^(2/9)).',
 METHOD = choice(
     'Factor covariance: "sample" (default), "ewma" (needs halflife) or "ledoit_wolf" (shrinkage).', get_args(CovMethod)
 )
-HALFLIFE = number('EWMA half-life in rows (periods); required with method "ewma".', low=0, inclusive=False)
+HALFLIFE = number('EWMA half-life in rows (periods); required with cov_method "ewma".', low=0, inclusive=False)
 _US_MODELS = ", ".join(f'"{m}"' for m in BASE_MODELS)
 _REGION_SUFFIXES = ", ".join(f"-{code}" for code in REGIONS)
 MODEL = model(
@@ -322,7 +322,7 @@ SPECS: dict[str, Spec] = {
     ),
     # choices
     "cov": COV,
-    "method": METHOD,
+    "cov_method": METHOD,
     "breakdown": choice(
         '"factor" (default): contributions of each factor and of specific risk. "asset": contributions of each asset. '
         '"variance": per factor the Euler variance x_k (F x)_k beside the standalone b_k^2 Var(f_k).',

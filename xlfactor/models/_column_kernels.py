@@ -9,15 +9,17 @@ uses it on large panels where numba runs; its numpy code is the reference and th
 serves small panels, where numpy is already fast and a first call would pay the compile).
 
 Two kernels, one per memory order: column by column for column-major panels (what pandas hands
-over), row by row for row-major ones. The figures alone take little more than one plain sum over
-the panel (the read from memory) because every loop vectorises: the minimum and maximum are taken
-over int64 keys ordered as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude
-bits of negatives), with NaN given a neutral key (a compare-and-select minimum over doubles is one
-long chain the compiler keeps scalar), and the sums are reassociated (``fastmath={"reassoc",
-"contract"}``: reordered and fused, NaN and infinity keep their meaning). The products with the design are taken
-per block of eight columns right after their figures, while the block is in cache: two design rows
-by eight columns at a time, sixteen running sums fed by ten loads (numpy's BLAS product ``Z'y``
-alone took longer than the whole pass on the benchmark panel: see benchmarks/RESULTS.md).
+over), row by row for row-major ones. The figures alone take one plain sum over the panel (the read
+from memory) because every loop vectorises: the minimum and maximum are taken over int64 keys ordered
+as the doubles are (``bits ^ ((bits >> 63) & TOP)`` flips the magnitude bits of negatives; a
+compare-and-select minimum over doubles is one long chain the compiler keeps scalar), and the sums are
+reassociated (``fastmath={"reassoc", "contract"}``: reordered and fused, NaN and infinity keep their
+meaning). A column is first read as if complete (the fewest operations per value); a NaN makes its sum
+of squares NaN (an infinity alone gives +inf), so a column that had one is read again, from the cache,
+with each missing value left out. The products with the design are taken per block of eight columns
+right after their figures, while the block is in cache: two design rows by eight columns at a time,
+sixteen running sums fed by ten loads, as fast as the multiply-add units go (numpy's BLAS product
+``Z'y`` alone took longer than the whole pass on the benchmark panel: see benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -42,11 +44,12 @@ TOP = np.int64(0x7FFFFFFFFFFFFFFF)
 
 
 def _by_column(
-    values, bits, limit, design, start, stop, low, high, sums, sumsq, present, over, cross
+    values, bits, limit, design, rules, start, stop, low, high, sums, sumsq, present, over, cross
 ):  # pragma: no cover
     """Columns ``start:stop`` of column-major ``values`` (``bits``: the same memory as int64), in blocks
     of ``BLOCK`` columns: each column's figures (read from memory), then the block's products with
-    every row of ``design`` (K, T) while the block is in cache."""
+    every row of ``design`` (K, T) while the block is in cache. Without ``rules`` the first read takes
+    only what a fit needs (sums, sums of squares, counts): the benchmark's measure of the rules' cost."""
     t_n = values.shape[0]
     k_n = design.shape[0]
     for n0 in range(start, stop, BLOCK):
@@ -56,20 +59,41 @@ def _by_column(
             highest = -TOP - 1
             total = 0.0
             squares = 0.0
-            missing = 0
             beyond = 0
-            for t in range(t_n):
-                v = values[t, n]
-                b = bits[t, n]
-                key = b ^ ((b >> 63) & TOP)  # ordered as the doubles are
-                gap = v != v
-                lowest = min(lowest, TOP if gap else key)
-                highest = max(highest, -TOP - 1 if gap else key)
-                v0 = 0.0 if gap else v
-                total += v0
-                squares += v0 * v0
-                missing += gap
-                beyond += abs(v) > limit
+            if rules:
+                for t in range(t_n):  # no gap expected: every value counts
+                    v = values[t, n]
+                    b = bits[t, n]
+                    key = b ^ ((b >> 63) & TOP)  # ordered as the doubles are
+                    lowest = min(lowest, key)
+                    highest = max(highest, key)
+                    total += v
+                    squares += v * v
+                    beyond += abs(v) > limit
+            else:
+                for t in range(t_n):
+                    v = values[t, n]
+                    total += v
+                    squares += v * v
+            missing = 0
+            if squares != squares:  # a NaN (an infinity alone squares to +inf): read again, NaN-aware
+                lowest = TOP
+                highest = -TOP - 1
+                total = 0.0
+                squares = 0.0
+                beyond = 0
+                for t in range(t_n):  # the column is in cache now
+                    v = values[t, n]
+                    b = bits[t, n]
+                    key = b ^ ((b >> 63) & TOP)
+                    gap = v != v
+                    lowest = min(lowest, TOP if gap else key)
+                    highest = max(highest, -TOP - 1 if gap else key)
+                    v0 = 0.0 if gap else v
+                    total += v0
+                    squares += v0 * v0
+                    missing += gap
+                    beyond += abs(v) > limit
             low[n] = lowest
             high[n] = highest
             sums[n] = total
@@ -215,7 +239,9 @@ def _compiled() -> tuple:
     return kernel(_by_column, fastmath=REORDER), kernel(_by_row, fastmath=REORDER)
 
 
-def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = None) -> tuple[np.ndarray, ...] | None:
+def column_stats(
+    values: np.ndarray, limit: float, design: np.ndarray | None = None, *, rules: bool = True
+) -> tuple[np.ndarray | None, ...] | None:
     """``(low, high, sumsq, present, over, cross, total)`` per column of the float panel ``values`` (T, N),
     compiled; None where compiled kernels do not run or ``values`` is neither row- nor column-contiguous.
     ``total`` is the sum of the present values.
@@ -223,6 +249,8 @@ def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = N
     ``cross`` (None without ``design``): ``design' values`` over each column's present values
     (missing ones count as 0) for a design ``(T, K+1)`` whose first column is ones; its first row,
     the sum of the present values, comes from the same loop as the sums of squares.
+    ``rules=False`` (column-major ``values``; benchmarks only): the same pass with only what a fit
+    needs, ``low``, ``high`` and ``over`` None.
     """
     if not available() or values.dtype != np.float64:
         return None
@@ -241,6 +269,8 @@ def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = N
     args = (values, values.view(np.int64), float(limit), rows)
     outs = (low, high, cross[0], sumsq, present, over, cross[1:])
     parts = _parts(n, values.size) if run is by_column else []
+    if run is by_column:
+        args = (*args, rules)
     if not parts:  # row-major: one thread (pandas hands over column-major panels)
         run(*args, *outs)
     elif len(parts) == 1:
@@ -248,12 +278,13 @@ def column_stats(values: np.ndarray, limit: float, design: np.ndarray | None = N
     else:  # the kernels release the GIL: one thread per part of the columns, each writing its own
         for done in [_pool(len(parts)).submit(run, *args, a, b, *outs) for a, b in parts]:
             done.result()
+    checked = rules or run is by_row
     return (
-        _unkey(low, present),
-        _unkey(high, present),
+        _unkey(low, present) if checked else None,
+        _unkey(high, present) if checked else None,
         sumsq,
         present,
-        over,
+        over if checked else None,
         None if design is None else cross,
         cross[0],
     )

@@ -67,6 +67,7 @@ def fit_ols(
     yy: np.ndarray | None = None,
     zty: np.ndarray | None = None,
     nobs: np.ndarray | None = None,
+    z: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Fit:
     """Fit ``y[:, n] = alpha_n + x beta_n + e`` for every column ``n`` of ``y``.
 
@@ -79,12 +80,13 @@ def fit_ols(
     zty, nobs : ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their
         count, when the caller has them (:class:`~xlfactor.models._ols_inputs.OLSInputs`): then ``y``
         is read only for the assets with missing values (their rows) and for residuals if needed.
+    z : ``design(x)`` when the caller formed it (the one the given ``zty`` was taken with).
 
     Returns
     -------
     Fit
     """
-    z, g, s = design(x)
+    z, g, s = design(x) if z is None else z
     cross = _cross_products(y, z, assets, yy) if zty is None else _given_products(y, z, assets, yy, zty, nobs)
     gram = _grams(z, cross.mask, cross.partial, assets, factors)
     gram_inv = _inverses(gram, cross.partial)
@@ -224,16 +226,18 @@ def _explained_ss(gram: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def _check_nobs(nobs: np.ndarray, k: int, assets: pd.Index) -> None:
     empty = np.flatnonzero(nobs == 0)
     if empty.size:
-        raise XLFactorError(
-            f"returns: column '{assets[empty[0]]}' has no usable rows (all missing on the dates the factors cover); "
-            "drop it or supply data for those dates"
+        raise XLFactorError.at(
+            "returns",
+            f"column '{assets[empty[0]]}' has no usable rows (all missing on the dates the factors cover); "
+            "drop it or supply data for those dates",
         )
     short = np.flatnonzero(nobs <= k)
     if short.size:
         n = short[0]
-        raise XLFactorError(
-            f"returns: column '{assets[n]}' has {nobs[n]} usable rows but the model has {k} parameters "
-            f"(alpha + {k - 1} factors); need at least {k + 1} rows"
+        raise XLFactorError.at(
+            "returns",
+            f"column '{assets[n]}' has {nobs[n]} usable rows but the model has {k} parameters "
+            f"(alpha + {k - 1} factors); need at least {k + 1} rows",
         )
 
 
@@ -284,9 +288,10 @@ def _check_gram(gram: np.ndarray, assets: pd.Index, factors: pd.Index) -> None:
     bad = np.argwhere(var < 1e-12)
     if bad.size:
         a, j = bad[0]
-        raise XLFactorError(
-            f"factors: column '{factors[j]}' is constant over the rows where asset '{assets[a]}' has returns; "
-            "drop the factor or give the asset a longer sample"
+        raise XLFactorError.at(
+            "factors",
+            f"column '{factors[j]}' is constant over the rows where asset '{assets[a]}' has returns; "
+            "drop the factor or give the asset a longer sample",
         )
     if c.shape[1] < 2:
         return
@@ -297,9 +302,10 @@ def _check_gram(gram: np.ndarray, assets: pd.Index, factors: pd.Index) -> None:
     if bad_assets.size:
         a = bad_assets[0]
         involved = [repr(str(f)) for f, v in zip(factors, vectors[a, :, 0], strict=True) if abs(v) > 1e-3]
-        raise XLFactorError(
-            f"factors: columns {', '.join(involved)} are collinear over the rows where asset '{assets[a]}' has "
-            "returns; drop one of them or give the asset a longer sample"
+        raise XLFactorError.at(
+            "factors",
+            f"columns {', '.join(involved)} are collinear over the rows where asset '{assets[a]}' has "
+            "returns; drop one of them or give the asset a longer sample",
         )
 
 
@@ -309,8 +315,8 @@ def _hac_lags(nobs: np.ndarray, lags: int | None, assets: pd.Index) -> np.ndarra
     too_many = np.flatnonzero(lags >= nobs)
     if too_many.size:
         n = too_many[0]
-        raise XLFactorError(
-            f"lags: {lags} is not below the {nobs[n]} usable rows of asset '{assets[n]}'; use fewer lags"
+        raise XLFactorError.at(
+            "lags", f"{lags} is not below the {nobs[n]} usable rows of asset '{assets[n]}'; use fewer lags"
         )
     return np.full(len(nobs), lags, dtype=int)
 

@@ -61,6 +61,9 @@ class OLSInputs:
         ``Z'y`` (K+1, N) for ``Z = design(x)`` over each asset's present values, and their count,
         when the checks' pass took them (``prepare(..., products=True)``, no ``rf``, a large panel
         where compiled kernels run): the fit then needs no second read of ``y``.
+    z : tuple or None
+        ``design(x)`` when :func:`prepare` formed it (``products=True``, no ``rf``): the fit takes it
+        rather than forming it again.
     total : np.ndarray or None
         The sum of each asset's present values, when the checks' compiled pass took it (no ``rf``);
         ``nobs`` is then set too.
@@ -75,6 +78,7 @@ class OLSInputs:
     yy: np.ndarray | None = None
     zty: np.ndarray | None = None
     nobs: np.ndarray | None = None
+    z: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     total: np.ndarray | None = None
 
 
@@ -115,12 +119,14 @@ def check_factor_frame(factors: pd.DataFrame | pd.Series, *, units: str = "auto"
     _check_unique_dates(frame.index, "factors")
     regressors = [i for i, c in enumerate(frame.columns) if c != RF_COLUMN]
     if not regressors:
-        raise XLFactorError("factors: no factor columns (an 'RF' column is not a regressor); pass at least one factor")
-    names = frame.columns[_selector(regressors)]
+        raise XLFactorError.at(
+            "factors", "no factor columns (an 'RF' column is not a regressor); pass at least one factor"
+        )
+    names = frame.columns if len(regressors) == frame.shape[1] else frame.columns[_selector(regressors)]
     x_all = _float_values(frame, "factors", regressors)
     keep = ~np.isnan(x_all).any(axis=1)
     if not keep.any():
-        raise XLFactorError("factors: every date has a missing factor value; check the factor data")
+        raise XLFactorError.at("factors", "every date has a missing factor value; check the factor data")
     index = frame.index if keep.all() else frame.index[keep]
     x = np.ascontiguousarray(x_all if keep.all() else x_all[keep])
     ppy = maybe_periods_per_year(index)
@@ -192,7 +198,8 @@ def prepare(
     # one pass: what every return rule needs (the percent count too), the fit's sums of squares and
     # (compiled, without rf) its products Z'y
     limit = percent_threshold(ppy) if check_percent else None
-    summary = summarize(y, limit, design(x)[0] if products and rf is None else None, weight=weight)
+    z = design(x) if products and rf is None else None
+    summary = summarize(y, limit, None if z is None else z[0], weight=weight)
     check_return_columns(
         y,
         y_frame.columns,
@@ -224,6 +231,7 @@ def prepare(
         yy=yy,
         zty=cross,
         nobs=None if cross is None and total is None else summary.present,
+        z=z,
         total=total,
     )
 
@@ -293,8 +301,8 @@ def check_finite(values: np.ndarray, names: pd.Index, name: str) -> None:
     infinite = np.isinf(values).any(axis=0)
     if infinite.any():
         column = names[int(np.argmax(infinite))]
-        raise XLFactorError(
-            f"{name}: column '{column}' contains infinite values; replace them with NaN or fix the data"
+        raise XLFactorError.at(
+            name, f"column '{column}' contains infinite values; replace them with NaN or fix the data"
         )
 
 
@@ -312,7 +320,9 @@ def check_factor_matrix(x: np.ndarray, names: pd.Index, where: str) -> None:
     scale = np.abs(x).mean(axis=0)
     for name, s, m in zip(names, sd, scale, strict=True):
         if s <= 1e-12 * m or s == 0.0:
-            raise XLFactorError(f"factors: column '{name}' is constant over {where}; drop it or use a longer sample")
+            raise XLFactorError.at(
+                "factors", f"column '{name}' is constant over {where}; drop it or use a longer sample"
+            )
     if x.shape[1] < 2:
         return
     check_nonsingular(centred.T @ centred / x.shape[0], names, "factors", where=f" over {where}")
@@ -323,12 +333,12 @@ def _as_frame(obj: object, name: str) -> pd.DataFrame:
         return obj.to_frame(name=obj.name if obj.name is not None else name)
     if isinstance(obj, pd.DataFrame):
         if obj.shape[1] == 0:
-            raise XLFactorError(f"{name}: the DataFrame has no columns")
+            raise XLFactorError.at(name, "the DataFrame has no columns")
         if obj.columns.duplicated().any():
             dup = obj.columns[obj.columns.duplicated()][0]
-            raise XLFactorError(f"{name}: column '{dup}' appears more than once; give each column a unique name")
+            raise XLFactorError.at(name, f"column '{dup}' appears more than once; give each column a unique name")
         return obj
-    raise XLFactorError(f"{name}: expected a pandas Series or DataFrame with dates as index, got {type(obj).__name__}")
+    raise XLFactorError.at(name, f"expected a pandas Series or DataFrame with dates as index, got {type(obj).__name__}")
 
 
 def _check_numeric(frame: pd.DataFrame, name: str) -> None:
@@ -337,8 +347,8 @@ def _check_numeric(frame: pd.DataFrame, name: str) -> None:
         column = bad_columns[0]
         bad = _first_non_number(frame[column])
         found = f" (found {bad!r})" if bad is not None else ""
-        raise XLFactorError(
-            f"{name}: column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
+        raise XLFactorError.at(
+            name, f"column '{column}' is not numeric{found}; use numbers (blank/NaN for missing values)"
         )
 
 
@@ -353,18 +363,18 @@ def _first_non_number(column: pd.Series) -> object | None:
 def _check_unique_dates(index: pd.Index, name: str) -> None:
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
-        raise XLFactorError(f"{name}: date {dup} appears more than once; keep one row per date")
+        raise XLFactorError.at(name, f"date {dup} appears more than once; keep one row per date")
 
 
 def _rf_values(rf: object, index: pd.Index, y: np.ndarray) -> np.ndarray:
     if isinstance(rf, pd.DataFrame) and rf.shape[1] == 1:
         rf = rf.iloc[:, 0]
     if not isinstance(rf, pd.Series):
-        raise XLFactorError(
-            f"rf: expected a pandas Series of risk-free returns indexed by date, got {type(rf).__name__}"
+        raise XLFactorError.at(
+            "rf", f"expected a pandas Series of risk-free returns indexed by date, got {type(rf).__name__}"
         )
     if not pd.api.types.is_numeric_dtype(rf.dtype) or pd.api.types.is_bool_dtype(rf.dtype):
-        raise XLFactorError("rf: the risk-free series is not numeric; use decimal returns")
+        raise XLFactorError.at("rf", "the risk-free series is not numeric; use decimal returns")
     _check_unique_dates(rf.index, "rf")
     same = rf.index is index or rf.index.equals(index)
     values = (rf if same else rf.reindex(index)).to_numpy(dtype=float)

@@ -18,10 +18,10 @@ from xlfactor.errors import XLFactorError
 def positive_number(value: object, name: str, what: str = "a positive number") -> float:
     """``value`` as a finite float > 0 (ints, floats, numpy scalars; not bool or text)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise XLFactorError(f"{name}: expected {what}, got {value!r}")
+        raise XLFactorError.at(name, f"expected {what}, got {value!r}")
     out = float(value)
     if not np.isfinite(out) or out <= 0:
-        raise XLFactorError(f"{name}: expected {what}, got {value!r}")
+        raise XLFactorError.at(name, f"expected {what}, got {value!r}")
     return out
 
 
@@ -32,12 +32,12 @@ def whole_number(value: object, name: str, minimum: int = 0, maximum: int | None
     """
     bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+        raise XLFactorError.at(name, f"expected a whole number {bounds}, got {value!r}")
     if not np.isfinite(float(value)) or float(value) != int(value):
-        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+        raise XLFactorError.at(name, f"expected a whole number {bounds}, got {value!r}")
     out = int(value)
     if out < minimum or (maximum is not None and out > maximum):
-        raise XLFactorError(f"{name}: expected a whole number {bounds}, got {value!r}")
+        raise XLFactorError.at(name, f"expected a whole number {bounds}, got {value!r}")
     return out
 
 
@@ -49,10 +49,10 @@ def fraction_pair(value: object, name: str, *, closed: bool = False) -> tuple[fl
         low, high = value  # type: ignore[misc]
         low, high = _finite_real(low), _finite_real(high)
     except (TypeError, ValueError):
-        raise XLFactorError(f"{name}: expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}") from None
+        raise XLFactorError.at(name, f"expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}") from None
     ok = (0 <= low < high <= 1) if closed else (0 < low < high < 1)
     if not ok:
-        raise XLFactorError(f"{name}: expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}")
+        raise XLFactorError.at(name, f"expected two fractions {rule}, e.g. (0.3, 0.7); got {value!r}")
     return low, high
 
 
@@ -64,9 +64,11 @@ def increasing_fractions(value: object, name: str, example: str) -> tuple[float,
     try:
         out = tuple(_finite_real(v) for v in value)  # type: ignore[union-attr]
     except (TypeError, ValueError):
-        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}") from None
+        raise XLFactorError.at(
+            name, f"expected increasing fractions in (0, 1), e.g. {example}; got {value!r}"
+        ) from None
     if not out or not all(0 < v < 1 for v in out) or any(np.diff(out) <= 0):
-        raise XLFactorError(f"{name}: expected increasing fractions in (0, 1), e.g. {example}; got {value!r}")
+        raise XLFactorError.at(name, f"expected increasing fractions in (0, 1), e.g. {example}; got {value!r}")
     return out
 
 
@@ -78,9 +80,9 @@ def numeric_frame(frame: pd.Series | pd.DataFrame, name: str, what: str = "numbe
     try:
         out = frame.astype(float)
     except (TypeError, ValueError):
-        raise XLFactorError(f"{name}: contains non-numeric values; use {what} (blank/NaN for missing)") from None
+        raise XLFactorError.at(name, f"contains non-numeric values; use {what} (blank/NaN for missing)") from None
     if np.isinf(out.to_numpy()).any():
-        raise XLFactorError(f"{name}: contains infinite values; replace them with NaN or fix the data")
+        raise XLFactorError.at(name, "contains infinite values; replace them with NaN or fix the data")
     return out
 
 
@@ -93,9 +95,9 @@ def fraction(value: object, name: str, *, include_zero: bool = False, example: s
     try:
         out = _finite_real(value)
     except ValueError:
-        raise XLFactorError(f"{name}: expected a number in {interval}, got {value!r}") from None
+        raise XLFactorError.at(name, f"expected a number in {interval}, got {value!r}") from None
     if not (0 <= out < 1 if include_zero else 0 < out < 1):
-        raise XLFactorError(f"{name}: {value!r} is outside {interval}; {example}")
+        raise XLFactorError.at(name, f"{value!r} is outside {interval}; {example}")
     return out
 
 

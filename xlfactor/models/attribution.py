@@ -151,27 +151,29 @@ def factor_attribution(
     check_percent = check_units_argument(units)
     max_gross = check_max_gross(max_gross)
     if not isinstance(returns, pd.DataFrame):
-        raise XLFactorError("returns: expected a DataFrame (dates x assets)")
+        raise XLFactorError.at("returns", "expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+        raise XLFactorError.at("factors", "expected a DataFrame (dates x factors)")
     for table, arg in ((returns, "returns"), (factors, "factors")):
         if table.index.has_duplicates:
             day = _day(table.index[table.index.duplicated()][0])
-            raise XLFactorError(f"{arg}: the date {day} appears twice; keep one row per date")
+            raise XLFactorError.at(arg, f"the date {day} appears twice; keep one row per date")
     names = [c for c in factors.columns if c != RF_COLUMN]
     if not names:
-        raise XLFactorError("factors: no factor columns besides RF")
+        raise XLFactorError.at("factors", "no factor columns besides RF")
     frame = numeric_frame(factors, "factors")
     common = returns.index.intersection(frame.index[frame.notna().all(axis=1).to_numpy()]).sort_values()
     if common.empty:
-        raise XLFactorError("returns: no dates in common with the factors; align the two tables")
+        raise XLFactorError.at("returns", "no dates in common with the factors; align the two tables")
     w_all, covered = _weights_on(weights, returns.columns, common, "weights", max_gross)
     wb_all = None
     if benchmark is not None:
         wb_all, bench_covered = _weights_on(benchmark, returns.columns, common, "benchmark", max_gross)
         covered &= bench_covered
     if not covered.any():
-        raise XLFactorError("weights: no period to attribute; the holdings history must start before the returns end")
+        raise XLFactorError.at(
+            "weights", "no period to attribute; the holdings history must start before the returns end"
+        )
     dates = common[covered]
     if not covered.all():
         w_all = w_all[covered]
@@ -181,7 +183,7 @@ def factor_attribution(
         held_mask |= (wb_all != 0).any(axis=0)
     held = returns.columns[held_mask]
     if held.empty:
-        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+        raise XLFactorError.at("weights", "every weight is zero; give the portfolio some positions")
     held_returns = numeric_frame(returns.iloc[:, np.flatnonzero(held_mask)].reindex(common), "returns")
     y_all = held_returns.to_numpy()
     check_return_columns(
@@ -248,22 +250,22 @@ def _weights_on(
         check_gross(vector, name, max_gross)
         return np.tile(vector, (len(dates), 1)), np.ones(len(dates), dtype=bool)
     if weights.empty:
-        raise XLFactorError(f"{name}: the holdings history is empty; give one row per rebalancing date")
+        raise XLFactorError.at(name, "the holdings history is empty; give one row per rebalancing date")
     if weights.columns.has_duplicates:
-        raise XLFactorError(f"{name}: asset '{weights.columns[weights.columns.duplicated()][0]}' appears twice")
+        raise XLFactorError.at(name, f"asset '{weights.columns[weights.columns.duplicated()][0]}' appears twice")
     if not weights.index.is_unique:
-        raise XLFactorError(f"{name}: the date {weights.index[weights.index.duplicated()][0]} appears twice")
+        raise XLFactorError.at(name, f"the date {weights.index[weights.index.duplicated()][0]} appears twice")
     history = numeric_frame(weights, name, "weights").fillna(0.0).sort_index()
     unknown = [str(c) for c in history.columns if c not in assets and (history[c] != 0).any()]
     if unknown:
-        raise XLFactorError(f"{name}: held asset(s) {unknown[:10]} are not columns of returns; match the names")
+        raise XLFactorError.at(name, f"held asset(s) {unknown[:10]} are not columns of returns; match the names")
     rows_w = history.reindex(columns=assets, fill_value=0.0).to_numpy()
     check_gross(rows_w[int(np.argmax(np.abs(rows_w).sum(axis=1)))], name, max_gross)  # the largest gross of all rows
     try:
         rows = history.index.searchsorted(dates, side="left") - 1
     except TypeError:
-        raise XLFactorError(
-            f"{name}: the holdings history's dates are not comparable with the returns' dates; index it by date"
+        raise XLFactorError.at(
+            name, "the holdings history's dates are not comparable with the returns' dates; index it by date"
         ) from None
     covered = rows >= 0
     held = rows_w[np.maximum(rows, 0)]
@@ -281,16 +283,16 @@ def _betas(
                          units=units)  # fmt: skip
         return result.betas[names], result.params["alpha"]
     if not isinstance(given, pd.DataFrame):
-        raise XLFactorError("betas: expected a DataFrame, assets x factors")
+        raise XLFactorError.at("betas", "expected a DataFrame, assets x factors")
     missing = [str(a) for a in returns.columns if a not in given.index]
     if missing:
-        raise XLFactorError(f"betas: no row for the held asset(s) {missing[:10]}; add their betas")
+        raise XLFactorError.at("betas", f"no row for the held asset(s) {missing[:10]}; add their betas")
     lacking = [k for k in names if k not in given.columns]
     if lacking:
-        raise XLFactorError(f"betas: no column for the factor(s) {lacking}; give one column per factor")
+        raise XLFactorError.at("betas", f"no column for the factor(s) {lacking}; give one column per factor")
     table = numeric_frame(given.loc[returns.columns, names], "betas", "betas")
     if table.isna().any().any():
-        raise XLFactorError("betas: a held asset's beta is blank; fill it in")
+        raise XLFactorError.at("betas", "a held asset's beta is blank; fill it in")
     return table, pd.Series(0.0, index=returns.columns, name="alpha")
 
 
@@ -301,9 +303,10 @@ def _check_held_returns(
     bad = missing & ((w != 0) | (wb != 0 if wb is not None else False))
     if bad.any():
         t, i = np.argwhere(bad)[0]
-        raise XLFactorError(
-            f"returns: '{assets[i]}' is held on {_day(dates[t])} but has no return there; fill in the return or "
-            "set its weight to 0 on that date"
+        raise XLFactorError.at(
+            "returns",
+            f"'{assets[i]}' is held on {_day(dates[t])} but has no return there; fill in the return or "
+            "set its weight to 0 on that date",
         )
 
 

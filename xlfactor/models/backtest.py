@@ -82,7 +82,7 @@ class BacktestResult:
     periods_per_year : int
     window : int or None
         Rolling estimation window in periods; None for an expanding window.
-    min_periods, refit_every : int
+    first_forecast, refit_every : int
     cov_method : str
     """
 
@@ -102,7 +102,7 @@ class BacktestResult:
     christoffersen_pvalue: float
     periods_per_year: int
     window: int | None
-    min_periods: int
+    first_forecast: int
     refit_every: int
     cov_method: str
 
@@ -113,7 +113,7 @@ def risk_backtest(
     factors: pd.DataFrame,
     *,
     window: int | None = None,
-    min_periods: int | None = None,
+    first_forecast: int | None = None,
     refit_every: int = 1,
     cov_method: CovMethod = "sample",
     halflife: float | None = None,
@@ -129,7 +129,7 @@ def risk_backtest(
     slopes), ``D`` (``SSR_i / (n - K - 1)``) and ``F`` (``factor_cov(..., cov_method,
     halflife)``, per period) are estimated on the rows ``[lo, tau)`` before the last
     refit date ``tau <= t``: ``lo = 0`` (expanding window) or ``tau - window``
-    (rolling). The first forecast is at row ``min_periods``; refits follow every
+    (rolling). The first forecast is at row ``first_forecast``; refits follow every
     ``refit_every`` rows (1: every date). Equal, up to rounding, to fitting
     :func:`xlfactor.regress` and :meth:`FactorRiskModel.from_regression` (per period)
     on those rows and taking ``portfolio_risk(w).total_vol``.
@@ -150,9 +150,11 @@ def risk_backtest(
         Dates x factors; an ``RF`` column, if present, is subtracted from the returns.
     window : int, optional
         Rolling estimation window in periods; default expanding.
-    min_periods : int, optional
-        Rows before the first forecast; default ``window`` (rolling) or 60 (expanding).
-        At least ``K + 3``.
+    first_forecast : int, optional
+        Rows before the first forecast (the row it is made at); default ``window`` (rolling) or
+        60 (expanding). At least ``K + 3``. Not ``min_periods``, which in
+        :func:`~xlfactor.models.rolling.rolling_regress` and ``specific_risk`` is the fewest
+        non-missing rows an estimate needs, as in pandas.
     refit_every : int
         Rows between refits (1 = every date; 21 on daily data ~ monthly).
     cov_method, halflife
@@ -175,7 +177,7 @@ def risk_backtest(
     ------
     XLFactorError
         Non-DataFrame inputs, unknown assets, all-zero weights, percent-looking
-        returns, bad window / min_periods / refit_every / confidence / cov_method,
+        returns, bad window / first_forecast / refit_every / confidence / cov_method,
         fewer than two forecasts, a singular factor matrix in a window.
 
     Notes
@@ -186,7 +188,7 @@ def risk_backtest(
     y, f, dates, w, _ = backtest_inputs(
         returns, weights, factors, percent=check_units_argument(units), max_gross=check_max_gross(max_gross)
     )
-    window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)
+    window, start, step = backtest_schedule(f.shape, window, first_forecast, refit_every, cov_method)
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
     ppy = periods_per_year(dates)
     sigma = _forecast_vols(y, f, w, start, step, window, cov_method, halflife)
@@ -217,31 +219,31 @@ def risk_backtest(
         christoffersen_pvalue=independence[1],
         periods_per_year=ppy,
         window=window,
-        min_periods=start,
+        first_forecast=start,
         refit_every=step,
         cov_method=cov_method,
     )
 
 
 def backtest_schedule(
-    shape: tuple[int, int], window: object, min_periods: object, refit_every: object, cov_method: object
+    shape: tuple[int, int], window: object, first_forecast: object, refit_every: object, cov_method: object
 ) -> tuple[int | None, int, int]:
     """``(window, start, step)`` checked for ``shape = (rows, K factors)``: a window of at least ``K + 3``
     rows (None: expanding), the first forecast row (default ``window`` or 60, leaving at least two
     dates to forecast) and the rows between refits; ``cov_method`` one of the covariance methods."""
     n_rows, k = shape
     if cov_method not in get_args(CovMethod):
-        raise XLFactorError(f"cov_method: {cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
+        raise XLFactorError.at("cov_method", f"{cov_method!r} is not one of {', '.join(get_args(CovMethod))}")
     if window is not None:
         window = whole_number(window, "window", minimum=k + 3)
-    start = whole_number(
-        min_periods if min_periods is not None else (window or 60), "min_periods", minimum=max(k + 3, window or 0)
-    )
+    first = first_forecast if first_forecast is not None else (window or 60)
+    start = whole_number(first, "first_forecast", minimum=max(k + 3, window or 0))
     step = whole_number(refit_every, "refit_every", minimum=1)
     if n_rows - start < 2:
-        raise XLFactorError(
-            f"min_periods: {start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
-            "forecast; use a smaller min_periods or a longer history"
+        raise XLFactorError.at(
+            "first_forecast",
+            f"{start} leaves {max(n_rows - start, 0)} of the {n_rows} dates to "
+            "forecast; use a smaller first_forecast or a longer history",
         )
     return window, start, step
 
@@ -283,9 +285,9 @@ def backtest_inputs(
     without a benchmark) on the complete dates. Held: a non-zero weight in the portfolio or the benchmark.
     ``percent``: refuse percent-looking returns; ``max_gross``: the bound on the weights' gross exposure."""
     if not isinstance(returns, pd.DataFrame):
-        raise XLFactorError("returns: expected a DataFrame (dates x assets)")
+        raise XLFactorError.at("returns", "expected a DataFrame (dates x assets)")
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame (dates x factors)")
+        raise XLFactorError.at("factors", "expected a DataFrame (dates x factors)")
     w_all = weight_vector(weights, returns.columns, "weights", universe="the columns of returns")
     b_all = (
         None
@@ -294,11 +296,11 @@ def backtest_inputs(
     )
     check_gross(w_all, "weights", max_gross)
     if not (w_all != 0).any():
-        raise XLFactorError("weights: every weight is zero; give the portfolio some positions")
+        raise XLFactorError.at("weights", "every weight is zero; give the portfolio some positions")
     held = (w_all != 0) | (b_all != 0 if b_all is not None else False)
     names = [col for col in factors.columns if col != RF_COLUMN]
     if not names:
-        raise XLFactorError("factors: no factor columns besides RF")
+        raise XLFactorError.at("factors", "no factor columns besides RF")
     common = returns.index.intersection(factors.index).sort_values()
     block = pd.concat([returns.loc[common, returns.columns[held]], factors.loc[common]], axis=1)
     try:
@@ -359,9 +361,10 @@ def refit_states(
         try:
             beta = np.linalg.solve(s_xx, s_xy)
         except np.linalg.LinAlgError:
-            raise XLFactorError(
-                f"factors: singular in the estimation window ending at row {tau}; a factor is "
-                "constant or two are collinear there"
+            raise XLFactorError.at(
+                "factors",
+                f"singular in the estimation window ending at row {tau}; a factor is "
+                "constant or two are collinear there",
             ) from None
         ssr = s_yy - np.einsum("ij,ij->j", beta, s_xy)
         d = np.maximum(ssr, 0.0) / (n - k - 1)

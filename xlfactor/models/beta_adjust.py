@@ -66,11 +66,11 @@ def adjust_beta(
             se = beta.bse[beta.factor_names]
         beta = beta.betas
     if not isinstance(method, str) or method.lower() not in METHODS:
-        raise XLFactorError(f"method: {method!r} is not one of {', '.join(METHODS)}")
+        raise XLFactorError.at("method", f"{method!r} is not one of {', '.join(METHODS)}")
     raw = _as_numbers(beta, "beta")
     if method.lower() == "blume":
         if not 0.0 <= weight <= 1.0:
-            raise XLFactorError(f"weight: {weight!r} must be between 0 and 1 (0.67 is the usual Blume weight)")
+            raise XLFactorError.at("weight", f"{weight!r} must be between 0 and 1 (0.67 is the usual Blume weight)")
         return _rewrap(beta, weight * raw + (1.0 - weight) * target)
     return _rewrap(beta, _vasicek(raw, _standard_errors(se, beta), prior_mean, prior_var))
 
@@ -81,12 +81,13 @@ def _vasicek(raw: np.ndarray, se: np.ndarray, prior_mean: float | None, prior_va
     valid = ~np.isnan(two_d)
     counts = valid.sum(axis=0)
     if (prior_mean is None or prior_var is None) and (counts < 2).any():
-        raise XLFactorError(
-            "beta: the Vasicek prior needs at least two non-missing betas per factor to estimate the "
-            "cross-sectional mean and variance; pass more assets or give prior_mean and prior_var"
+        raise XLFactorError.at(
+            "beta",
+            "the Vasicek prior needs at least two non-missing betas per factor to estimate the "
+            "cross-sectional mean and variance; pass more assets or give prior_mean and prior_var",
         )
     if prior_var is not None and not prior_var > 0:
-        raise XLFactorError(f"prior_var: {prior_var!r} must be a positive variance")
+        raise XLFactorError.at("prior_var", f"{prior_var!r} must be a positive variance")
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(two_d, axis=0) if prior_mean is None else np.full(two_d.shape[1], float(prior_mean))
         var = np.nanvar(two_d, axis=0, ddof=1) if prior_var is None else np.full(two_d.shape[1], float(prior_var))
@@ -96,24 +97,26 @@ def _vasicek(raw: np.ndarray, se: np.ndarray, prior_mean: float | None, prior_va
 
 def _standard_errors(se: Betas | None, beta: Betas) -> np.ndarray:
     if se is None:
-        raise XLFactorError("se: Vasicek shrinkage needs the standard error of each beta; pass se= (e.g. result.bse)")
+        raise XLFactorError.at(
+            "se", "Vasicek shrinkage needs the standard error of each beta; pass se= (e.g. result.bse)"
+        )
     if isinstance(beta, (pd.Series, pd.DataFrame)):
         if not isinstance(se, type(beta)):
-            raise XLFactorError(f"se: expected a {type(beta).__name__} matching beta, got {type(se).__name__}")
+            raise XLFactorError.at("se", f"expected a {type(beta).__name__} matching beta, got {type(se).__name__}")
         missing = beta.index.difference(se.index)
         if isinstance(beta, pd.DataFrame):
             missing_cols = beta.columns.difference(se.columns)
             if len(missing_cols):
-                raise XLFactorError(f"se: no standard errors for factor '{missing_cols[0]}'")
+                raise XLFactorError.at("se", f"no standard errors for factor '{missing_cols[0]}'")
             se = se.loc[:, beta.columns]
         if len(missing):
-            raise XLFactorError(f"se: no standard error for asset '{missing[0]}'")
+            raise XLFactorError.at("se", f"no standard error for asset '{missing[0]}'")
         se = se.loc[beta.index]
     values = _as_numbers(se, "se")
     if values.shape != np.shape(beta):
-        raise XLFactorError(f"se: shape {values.shape} does not match beta {np.shape(beta)}")
+        raise XLFactorError.at("se", f"shape {values.shape} does not match beta {np.shape(beta)}")
     if (values[~np.isnan(values)] <= 0).any():
-        raise XLFactorError("se: standard errors must be positive")
+        raise XLFactorError.at("se", "standard errors must be positive")
     return values
 
 
@@ -122,10 +125,10 @@ def _as_numbers(obj: object, name: str) -> np.ndarray:
         try:
             return obj.to_numpy(dtype=float)
         except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{name}: contains values that are not numbers; use numbers (NaN for missing)") from exc
+            raise XLFactorError.at(name, "contains values that are not numbers; use numbers (NaN for missing)") from exc
     if isinstance(obj, (int, float, np.number)) and not isinstance(obj, (bool, np.bool_)):
         return np.asarray(float(obj))
-    raise XLFactorError(f"{name}: expected a number, Series or DataFrame, got {type(obj).__name__}")
+    raise XLFactorError.at(name, f"expected a number, Series or DataFrame, got {type(obj).__name__}")
 
 
 def _rewrap(like: Betas, values: np.ndarray) -> Betas:

@@ -123,22 +123,23 @@ def brinson(
     v = _weights(benchmark, "benchmark", columns, index)
     if groups is None:
         if benchmark_returns is None:
-            raise XLFactorError(
-                "benchmark_returns: required when the columns are groups; give the benchmark's return of each "
-                "group, or give groups (asset -> group) to compute them from asset returns"
+            raise XLFactorError.at(
+                "benchmark_returns",
+                "required when the columns are groups; give the benchmark's return of each "
+                "group, or give groups (asset -> group) to compute them from asset returns",
             )
         b = _frame(benchmark_returns, "benchmark_returns")
         if not b.columns.equals(columns) or not b.index.equals(index):
-            raise XLFactorError("benchmark_returns: must have the same groups and periods as returns")
+            raise XLFactorError.at("benchmark_returns", "must have the same groups and periods as returns")
         labels = columns
         w_g, v_g = w.to_numpy(), v.to_numpy()
         r_g = _held_values(r.to_numpy(), w_g, "returns", columns, index)
         b_g = _held_values(b.to_numpy(), v_g, "benchmark_returns", columns, index)
     else:
         if benchmark_returns is not None:
-            raise XLFactorError(
-                "benchmark_returns: not used with groups (each asset has one return); leave it out, or give group "
-                "returns without groups"
+            raise XLFactorError.at(
+                "benchmark_returns",
+                "not used with groups (each asset has one return); leave it out, or give group returns without groups",
             )
         one_hot, labels = _membership(groups, columns)
         y = _held_values(r.to_numpy(), np.abs(w.to_numpy()) + np.abs(v.to_numpy()), "returns", columns, index)
@@ -181,9 +182,9 @@ def _frame(values: pd.Series | pd.DataFrame, name: str) -> pd.DataFrame:
     if isinstance(values, pd.Series):
         values = values.to_frame().T.reset_index(drop=True)
     if not isinstance(values, pd.DataFrame) or values.empty:
-        raise XLFactorError(f"{name}: expected a Series (one period) or a DataFrame (periods x columns)")
+        raise XLFactorError.at(name, "expected a Series (one period) or a DataFrame (periods x columns)")
     if values.columns.has_duplicates:
-        raise XLFactorError(f"{name}: column '{values.columns[values.columns.duplicated()][0]}' appears twice")
+        raise XLFactorError.at(name, f"column '{values.columns[values.columns.duplicated()][0]}' appears twice")
     frame = numeric_frame(values, name, "returns")
     check_return_columns(frame.to_numpy(), frame.columns, name, index=frame.index, floor=True)
     return frame
@@ -196,26 +197,27 @@ def _weights(values: pd.Series | pd.DataFrame, name: str, columns: pd.Index, ind
     if isinstance(values, pd.Series):
         unknown = [str(c) for c in values.index if c not in columns]
         if unknown:
-            raise XLFactorError(f"{name}: {unknown[:5]} are not columns of returns; match the names")
+            raise XLFactorError.at(name, f"{unknown[:5]} are not columns of returns; match the names")
         values = pd.DataFrame([values.reindex(columns).to_numpy()] * len(index), index=index, columns=columns)
     elif isinstance(values, pd.DataFrame):
         unknown = [str(c) for c in values.columns if c not in columns]
         if unknown:
-            raise XLFactorError(f"{name}: {unknown[:5]} are not columns of returns; match the names")
+            raise XLFactorError.at(name, f"{unknown[:5]} are not columns of returns; match the names")
         if not values.index.equals(index):
-            raise XLFactorError(f"{name}: a table of weights must have the periods of returns (one row each)")
+            raise XLFactorError.at(name, "a table of weights must have the periods of returns (one row each)")
         values = values.reindex(columns=columns)
     else:
-        raise XLFactorError(f"{name}: expected a Series (fixed weights) or a DataFrame (periods x columns)")
+        raise XLFactorError.at(name, "expected a Series (fixed weights) or a DataFrame (periods x columns)")
     frame = numeric_frame(values, name, "weights").fillna(0.0)
     sums = frame.sum(axis=1).to_numpy()
     off = np.abs(sums - 1.0) > SUM_TOL
     if off.any():
         t = int(np.argmax(off))
         when = "" if len(index) == 1 else f" in period {index[t]}"
-        raise XLFactorError(
-            f"{name}: the weights sum to {sums[t]:.6g}{when}; Brinson attribution needs weights that sum to 1 "
-            "(add a cash group for money not invested)"
+        raise XLFactorError.at(
+            name,
+            f"the weights sum to {sums[t]:.6g}{when}; Brinson attribution needs weights that sum to 1 "
+            "(add a cash group for money not invested)",
         )
     for row in frame.to_numpy():
         check_gross(row, name)
@@ -228,7 +230,7 @@ def _held_values(values: np.ndarray, held: np.ndarray, name: str, columns: pd.In
     if bad.any():
         t, j = np.argwhere(bad)[0]
         when = "" if len(index) == 1 else f" in period {index[t]}"
-        raise XLFactorError(f"{name}: '{columns[j]}' is held{when} but its return is blank; fill it in")
+        raise XLFactorError.at(name, f"'{columns[j]}' is held{when} but its return is blank; fill it in")
     return values
 
 
@@ -237,14 +239,14 @@ def _membership(groups: pd.Series | dict, columns: pd.Index) -> tuple[np.ndarray
     if isinstance(groups, dict):
         groups = pd.Series(groups, dtype=object)
     if not isinstance(groups, pd.Series):
-        raise XLFactorError("groups: expected a Series or dict, asset -> group label")
+        raise XLFactorError.at("groups", "expected a Series or dict, asset -> group label")
     missing = [str(c) for c in columns if c not in groups.index]
     if missing:
-        raise XLFactorError(f"groups: no group for the asset(s) {missing[:5]}; give every returns column a group")
+        raise XLFactorError.at("groups", f"no group for the asset(s) {missing[:5]}; give every returns column a group")
     labels = groups.reindex(columns)
     if labels.isna().any() or (labels.astype(str).str.strip() == "").any():
         blank = columns[(labels.isna() | (labels.astype(str).str.strip() == "")).to_numpy()][0]
-        raise XLFactorError(f"groups: the group of '{blank}' is blank; give every asset a group")
+        raise XLFactorError.at("groups", f"the group of '{blank}' is blank; give every asset a group")
     names = pd.Index(pd.unique(labels.astype(str).to_numpy()))
     one_hot = (labels.astype(str).to_numpy()[:, None] == names.to_numpy()[None, :]).astype(float)
     return one_hot, names
@@ -258,9 +260,10 @@ def _group_returns(
     empty = np.abs(w_g) < 1e-12
     if (empty & (np.abs(earned) > 1e-12)).any():
         g = int(np.argwhere(empty & (np.abs(earned) > 1e-12))[0][1])
-        raise XLFactorError(
-            f"{name}: the positions in group '{labels[g]}' net to zero weight but earn a return; its group return "
-            "is undefined (give it a net weight, or split it into two groups)"
+        raise XLFactorError.at(
+            name,
+            f"the positions in group '{labels[g]}' net to zero weight but earn a return; its group return "
+            "is undefined (give it a net weight, or split it into two groups)",
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(empty, np.nan, earned / np.where(empty, 1.0, w_g))

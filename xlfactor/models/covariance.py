@@ -7,7 +7,7 @@ carry next to the factors) is never treated as a factor and is dropped.
 Units: the input is per-period returns (decimals). With ``annualize=True`` the
 covariance is multiplied by the number of periods per year (252, 52, 12, ...), so
 a variance of 0.04 means a volatility of 20% a year. The result carries its
-metadata in ``DataFrame.attrs``: ``method``, ``halflife``, ``nobs``,
+metadata in ``DataFrame.attrs``: ``cov_method``, ``halflife``, ``nobs``,
 ``periods_per_year``, ``annualized`` and, for Ledoit-Wolf, ``shrinkage``.
 """
 
@@ -34,7 +34,7 @@ COLLINEAR_TOL = 1e-10
 
 def factor_cov(
     factors: pd.DataFrame,
-    method: CovMethod = "sample",
+    cov_method: CovMethod = "sample",
     halflife: float | None = None,
     annualize: bool = True,
     periods_per_year: int | None = None,
@@ -46,7 +46,8 @@ def factor_cov(
     factors : DataFrame
         Dates x factors, per-period decimal returns. An ``RF`` column is dropped.
         Rows with any missing value are dropped (complete-case estimation).
-    method : {"sample", "ewma", "ledoit_wolf"}
+    cov_method : {"sample", "ewma", "ledoit_wolf"}
+        The estimator (named ``cov_method`` wherever a factor covariance is estimated).
         ``"sample"``: the unbiased sample covariance,
         ``S = X_c' X_c / (T - 1)`` with ``X_c`` the de-meaned returns.
 
@@ -91,8 +92,8 @@ def factor_cov(
         fewer than two complete rows or no more rows than factors (the matrix would be singular), a
         constant factor, no frequency to annualise with.
     """
-    if method not in _METHODS:
-        raise XLFactorError(f"method: {method!r} is not one of {', '.join(_METHODS)}")
+    if cov_method not in _METHODS:
+        raise XLFactorError.at("cov_method", f"{cov_method!r} is not one of {', '.join(_METHODS)}")
     data = _complete_factor_rows(factors)
     x = data.to_numpy(dtype=float)
     if periods_per_year is not None:
@@ -107,14 +108,15 @@ def factor_cov(
             )
     check_return_columns(x, data.columns, "factors", index=data.index, periods_per_year=ppy)
     if len(x) <= x.shape[1]:
-        raise XLFactorError(
-            f"factors: {len(x)} complete rows for {x.shape[1]} factors; a covariance matrix needs more rows than "
-            f"factors (at least {x.shape[1] + 1}; a reliable one many more); select more rows"
+        raise XLFactorError.at(
+            "factors",
+            f"{len(x)} complete rows for {x.shape[1]} factors; a covariance matrix needs more rows than "
+            f"factors (at least {x.shape[1] + 1}; a reliable one many more); select more rows",
         )
     shrinkage = None
-    if method == "sample":
+    if cov_method == "sample":
         cov = np.cov(x, rowvar=False, ddof=1)
-    elif method == "ewma":
+    elif cov_method == "ewma":
         if halflife is None:
             raise XLFactorError.at("halflife", "required for the EWMA method (in periods, e.g. 60 for monthly data)")
         cov = weighted_cov(x, ewma_weights(len(x), halflife), bias_corrected=True)
@@ -125,8 +127,8 @@ def factor_cov(
         cov = cov * ppy
     out = pd.DataFrame((cov + cov.T) / 2.0, index=data.columns, columns=data.columns)
     out.attrs.update(
-        method=method,
-        halflife=halflife if method == "ewma" else None,
+        cov_method=cov_method,
+        halflife=halflife if cov_method == "ewma" else None,
         nobs=len(data),
         periods_per_year=ppy,
         annualized=bool(annualize),
@@ -150,7 +152,7 @@ def cov_to_corr(cov: pd.DataFrame) -> pd.DataFrame:
     diag = np.diag(values)
     if np.any(diag <= 0):
         bad = [str(labels[i]) for i in np.flatnonzero(diag <= 0)]
-        raise XLFactorError(f"cov: zero variance for {bad}; a correlation is undefined for them")
+        raise XLFactorError.at("cov", f"zero variance for {bad}; a correlation is undefined for them")
     inv_sd = 1.0 / np.sqrt(diag)
     corr = values * inv_sd[:, None] * inv_sd[None, :]
     np.fill_diagonal(corr, 1.0)
@@ -172,23 +174,24 @@ def validate_cov(cov: pd.DataFrame | np.ndarray, name: str) -> tuple[np.ndarray,
     """
     if isinstance(cov, pd.DataFrame):
         if not cov.index.equals(cov.columns):
-            raise XLFactorError(f"{name}: row and column labels must be the same names in the same order")
+            raise XLFactorError.at(name, "row and column labels must be the same names in the same order")
         labels = pd.Index(cov.columns)
         values = _numeric_array(cov, name)
     else:
         values = _numeric_array(pd.DataFrame(np.atleast_2d(np.asarray(cov))), name)
         labels = pd.RangeIndex(values.shape[1])
     if values.ndim != 2 or values.shape[0] != values.shape[1] or values.shape[0] == 0:
-        raise XLFactorError(f"{name}: expected a non-empty square matrix, got shape {values.shape}")
+        raise XLFactorError.at(name, f"expected a non-empty square matrix, got shape {values.shape}")
     scale = max(float(np.max(np.abs(values))), np.finfo(float).tiny)
     if np.max(np.abs(values - values.T)) > 1e-10 * scale:
-        raise XLFactorError(f"{name}: the matrix is not symmetric")
+        raise XLFactorError.at(name, "the matrix is not symmetric")
     values = (values + values.T) / 2.0
     eig = np.linalg.eigvalsh(values)
     if eig[0] < -1e-10 * max(float(np.max(np.abs(eig))), np.finfo(float).tiny):
-        raise XLFactorError(
-            f"{name}: the matrix is not positive semi-definite (smallest eigenvalue {eig[0]:.3g}); "
-            "estimate it from data or repair it"
+        raise XLFactorError.at(
+            name,
+            f"the matrix is not positive semi-definite (smallest eigenvalue {eig[0]:.3g}); "
+            "estimate it from data or repair it",
         )
     return values, labels
 
@@ -202,9 +205,9 @@ def _numeric_array(frame: pd.DataFrame, name: str) -> np.ndarray:
     try:
         values = frame.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+        raise XLFactorError.at(name, "contains non-numeric values") from exc
     if not np.all(np.isfinite(values)):
-        raise XLFactorError(f"{name}: contains missing or infinite values")
+        raise XLFactorError.at(name, "contains missing or infinite values")
     return values
 
 
@@ -212,26 +215,26 @@ def _complete_factor_rows(factors: pd.DataFrame) -> pd.DataFrame:
     """The factor columns (RF dropped) as floats, rows with a missing value dropped; checked in one
     array (no infinite value, two rows or more, no constant column)."""
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame with one column per factor")
+        raise XLFactorError.at("factors", "expected a DataFrame with one column per factor")
     data = factors.drop(columns=[RF_COLUMN]) if RF_COLUMN in factors.columns else factors
     if data.shape[1] == 0:
-        raise XLFactorError("factors: no factor columns (only RF or nothing)")
+        raise XLFactorError.at("factors", "no factor columns (only RF or nothing)")
     try:
         x = data.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError("factors: contains non-numeric values") from exc
+        raise XLFactorError.at("factors", "contains non-numeric values") from exc
     infinite = np.isinf(x).any(axis=0)
     if infinite.any():
-        raise XLFactorError(f"factors: column '{data.columns[int(np.argmax(infinite))]}' contains infinite values")
+        raise XLFactorError.at("factors", f"column '{data.columns[int(np.argmax(infinite))]}' contains infinite values")
     complete = ~np.isnan(x).any(axis=1)
     index = data.index
     if not complete.all():
         x, index = x[complete], index[complete]
     if len(x) < 2:
-        raise XLFactorError("factors: need at least two dates with every factor present")
+        raise XLFactorError.at("factors", "need at least two dates with every factor present")
     constant = data.columns[x.max(axis=0) - x.min(axis=0) == 0]
     if len(constant):
-        raise XLFactorError(f"factors: column '{constant[0]}' is constant; drop it or use a longer sample")
+        raise XLFactorError.at("factors", f"column '{constant[0]}' is constant; drop it or use a longer sample")
     return pd.DataFrame(x, index=index, columns=data.columns)
 
 
@@ -249,16 +252,17 @@ def check_nonsingular(
     cov = np.atleast_2d(np.asarray(cov, dtype=float))
     var = np.diag(cov)
     if np.any(var <= 0):
-        raise XLFactorError(f"{arg}: '{names[int(np.argmin(var))]}' has zero variance{where}; drop it")
+        raise XLFactorError.at(arg, f"'{names[int(np.argmin(var))]}' has zero variance{where}; drop it")
     if cov.shape[0] < 2:
         return
     sd = np.sqrt(var)
     values, vectors = np.linalg.eigh(cov / np.outer(sd, sd))
     if values[0] < COLLINEAR_TOL:
         involved = [repr(str(n)) for n, v in zip(names, vectors[:, 0], strict=True) if abs(v) > 1e-3]
-        raise XLFactorError(
-            f"{arg}: columns {', '.join(involved)} are collinear{where} (perfectly correlated, or one is a "
-            f"linear combination of the others); {fix}"
+        raise XLFactorError.at(
+            arg,
+            f"columns {', '.join(involved)} are collinear{where} (perfectly correlated, or one is a "
+            f"linear combination of the others); {fix}",
         )
 
 

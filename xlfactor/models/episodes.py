@@ -226,7 +226,7 @@ def scenario(
     episode: str | pd.Timestamp,
     end: str | pd.Timestamp | None = None,
     *,
-    factor_returns: pd.DataFrame | None = None,
+    factors: pd.DataFrame | None = None,
     benchmark: Weights | None = None,
     band: float = 0.95,
     max_gross: float | None = MAX_GROSS,
@@ -250,7 +250,7 @@ def scenario(
         of a user-defined episode (then ``end`` is required).
     end : date, optional
         Last date of a user-defined episode (inclusive).
-    factor_returns : DataFrame, optional
+    factors : DataFrame, optional
         Per-period factor returns covering the episode (columns include the model's
         factors), at the episode's frequency for a library episode (daily episodes
         need daily factors, e.g. ``xlfactor.load_factors("FF5", "D")``). Default:
@@ -270,21 +270,22 @@ def scenario(
         library episode's or not covering it, no factor history.
     """
     confidence = fraction(band, "band", example="use e.g. 0.95 for a 95% band")
-    history = model_history(model, factor_returns, "a scenario")
+    history = model_history(model, factors, "a scenario")
     chosen, start, stop = _episode_dates(episode, end)
     ppy = maybe_periods_per_year(history.index)
     problem = episode_problem(chosen, history) if chosen is not None else None
     if problem is not None:
-        raise XLFactorError(f"factor_returns: {problem}")
+        raise XLFactorError.at("factors", f"{problem}")
     window = history.loc[(history.index >= start) & (history.index <= stop)]
     if window.empty:
-        raise XLFactorError(
-            f"factor_returns: no factor returns from {start:%Y-%m-%d} to {stop:%Y-%m-%d}; they run "
-            f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}"
+        raise XLFactorError.at(
+            "factors",
+            f"no factor returns from {start:%Y-%m-%d} to {stop:%Y-%m-%d}; they run "
+            f"{history.index[0]:%Y-%m-%d} to {history.index[-1]:%Y-%m-%d}",
         )
     if ppy is None:
-        raise XLFactorError(
-            "factor_returns: cannot tell their frequency from the dates; give daily, weekly or monthly factor returns"
+        raise XLFactorError.at(
+            "factors", "cannot tell their frequency from the dates; give daily, weekly or monthly factor returns"
         )
     w = model.weight_vector(weights, benchmark, max_gross=max_gross)
     x = w @ model.B
@@ -297,7 +298,7 @@ def scenario(
     z = float(ndtri(0.5 + confidence / 2))
     period_pnl = pd.Series(f @ x, index=window.index, name="pnl")
     worst = int(np.argmin(period_pnl.to_numpy()))
-    factors = model.factors
+    names = model.factors
     return ScenarioResult(
         name=chosen.name if chosen is not None else f"{start:%Y-%m-%d} to {stop:%Y-%m-%d}",
         description=chosen.description if chosen is not None else "User-defined episode.",
@@ -305,9 +306,9 @@ def scenario(
         end=window.index[-1],
         frequency=frequency_name(frequency_code(ppy)),
         periods=len(window),
-        factor_returns=pd.Series(cumulative, index=factors, name="return"),
-        exposures=pd.Series(x, index=factors, name="exposure"),
-        pnl_by_factor=pd.Series(by_factor, index=factors, name="pnl"),
+        factor_returns=pd.Series(cumulative, index=names, name="return"),
+        exposures=pd.Series(x, index=names, name="exposure"),
+        pnl_by_factor=pd.Series(by_factor, index=names, name="pnl"),
         pnl=pnl,
         specific_vol=specific_vol,
         band=(pnl - z * specific_vol, pnl + z * specific_vol),
@@ -315,7 +316,7 @@ def scenario(
         period_pnl=period_pnl,
         worst_date=window.index[worst],
         worst_pnl=float(period_pnl.iloc[worst]),
-        worst_by_factor=pd.Series(x * f[worst], index=factors, name="pnl"),
+        worst_by_factor=pd.Series(x * f[worst], index=names, name="pnl"),
         active=benchmark is not None,
     )
 
@@ -326,20 +327,21 @@ def _episode_dates(episode: object, end: object) -> tuple[Episode | None, pd.Tim
         chosen = find_episode(episode)
         if chosen is not None:
             if end is not None:
-                raise XLFactorError(
-                    f"end: {episode!r} is a library episode with its own dates; leave end empty "
-                    "or give a start date instead of the name"
+                raise XLFactorError.at(
+                    "end",
+                    f"{episode!r} is a library episode with its own dates; leave end empty "
+                    "or give a start date instead of the name",
                 )
             return chosen, pd.Timestamp(chosen.start), pd.Timestamp(chosen.end)
     if end is None:
         names = ", ".join(e.name for e in EPISODES)
-        raise XLFactorError(
-            f"episode: {episode!r} is not a library episode ({names}); for your own episode give "
-            "a start date and an end date"
+        raise XLFactorError.at(
+            "episode",
+            f"{episode!r} is not a library episode ({names}); for your own episode give a start date and an end date",
         )
     start, stop = _date(episode, "episode"), _date(end, "end")
     if stop < start:
-        raise XLFactorError(f"end: {stop:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
+        raise XLFactorError.at("end", f"{stop:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
     return None, start, stop
 
 
@@ -349,17 +351,17 @@ def _date(value: object, name: str) -> pd.Timestamp:
     except (TypeError, ValueError):
         out = None
     if out is None or out is pd.NaT:
-        raise XLFactorError(f"{name}: {value!r} is not a date; give a date such as '2008-09-15'")
+        raise XLFactorError.at(name, f"{value!r} is not a date; give a date such as '2008-09-15'")
     return out
 
 
-def episode_problem(episode: Episode, factor_returns: pd.DataFrame) -> str | None:
-    """Why ``factor_returns`` cannot replay a library ``episode`` (a sentence), or None when it can.
+def episode_problem(episode: Episode, factors: pd.DataFrame) -> str | None:
+    """Why ``factors`` (factor returns) cannot replay a library ``episode`` (a sentence), or None when it can.
 
     It can when its dates are at the episode's frequency and run from the episode's
     first to its last period (rows with a missing factor are not counted).
     """
-    history = factor_returns.dropna()
+    history = factors.dropna()
     ppy = maybe_periods_per_year(history.index) if len(history) > 1 else None
     wanted = PERIODS_PER_YEAR[episode.frequency]
     if ppy != wanted:

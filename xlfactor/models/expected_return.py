@@ -116,7 +116,7 @@ def position_pnl(size: PositionSize, alpha: float, factor_premium: float) -> pd.
         ``size`` not a PositionSize; ``alpha`` or ``factor_premium`` not a finite number.
     """
     if not isinstance(size, PositionSize):
-        raise XLFactorError("size: expected the PositionSize returned by position_size(...)")
+        raise XLFactorError.at("size", "expected the PositionSize returned by position_size(...)")
     a = _number(alpha, "alpha")
     premium = _number(factor_premium, "factor_premium")
     x_u = size.capital_unhedged
@@ -133,7 +133,7 @@ def position_pnl(size: PositionSize, alpha: float, factor_premium: float) -> pd.
 
 def _number(value: object, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
-        raise XLFactorError(f"{name}: expected an annual return as a decimal number (0.02 for 2%), got {value!r}")
+        raise XLFactorError.at(name, f"expected an annual return as a decimal number (0.02 for 2%), got {value!r}")
     return float(value)
 
 
@@ -141,34 +141,34 @@ def _premia(premia: object, names: list) -> pd.Series:
     if isinstance(premia, Mapping):
         premia = pd.Series(premia, dtype=object)
     if not isinstance(premia, pd.Series):
-        raise XLFactorError("premia: expected a Series or mapping factor -> expected return per period")
+        raise XLFactorError.at("premia", "expected a Series or mapping factor -> expected return per period")
     missing = [n for n in names if n not in premia.index]
     if missing:
-        raise XLFactorError(
-            f"premia: no premium for factor(s) {listed(missing)}; give one per factor of the regression"
+        raise XLFactorError.at(
+            "premia", f"no premium for factor(s) {listed(missing)}; give one per factor of the regression"
         )
     try:
         out = premia[names].astype(float)
     except (TypeError, ValueError):
-        raise XLFactorError("premia: values must be numbers (decimal returns per period)") from None
+        raise XLFactorError.at("premia", "values must be numbers (decimal returns per period)") from None
     if not np.isfinite(out.to_numpy()).all():
-        raise XLFactorError("premia: values must be finite numbers (decimal returns per period)")
+        raise XLFactorError.at("premia", "values must be finite numbers (decimal returns per period)")
     return out
 
 
 def _sample_means(factors: object, dates: pd.Index, names: list) -> pd.Series:
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame of factor returns (or give premia)")
+        raise XLFactorError.at("factors", "expected a DataFrame of factor returns (or give premia)")
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
+        raise XLFactorError.at("factors", f"missing the regression's factor columns {listed(missing)}")
     sample = factors.reindex(dates)[names]
     try:
         sample = sample.astype(float)
     except (TypeError, ValueError):
-        raise XLFactorError("factors: values must be numbers") from None
+        raise XLFactorError.at("factors", "values must be numbers") from None
     if sample.isna().any().any():
-        raise XLFactorError("factors: missing values on the regression's dates; pass the factors given to regress")
+        raise XLFactorError.at("factors", "missing values on the regression's dates; pass the factors given to regress")
     return sample.mean()
 
 
@@ -177,19 +177,20 @@ def _rf_mean(rf: object, dates: pd.Index) -> float:
         return 0.0
     if isinstance(rf, numbers.Real) and not isinstance(rf, (bool, np.bool_)):
         if not np.isfinite(float(rf)):
-            raise XLFactorError(f"rf: expected a finite risk-free return per period, got {rf!r}")
+            raise XLFactorError.at("rf", f"expected a finite risk-free return per period, got {rf!r}")
         return float(rf)
     if isinstance(rf, pd.DataFrame) and rf.shape[1] == 1:
         rf = rf.iloc[:, 0]
     if not isinstance(rf, pd.Series):
-        raise XLFactorError("rf: expected a Series of risk-free returns by date or one number per period")
+        raise XLFactorError.at("rf", "expected a Series of risk-free returns by date or one number per period")
     try:
         values = rf.reindex(dates).astype(float)
     except (TypeError, ValueError):
-        raise XLFactorError("rf: values must be numbers") from None
+        raise XLFactorError.at("rf", "values must be numbers") from None
     if values.isna().any():
-        raise XLFactorError(
-            f"rf: no risk-free rate on {day(values.index[values.isna().argmax()])}; "
-            "rf must cover the regression's dates, e.g. rf=factors['RF']"
+        raise XLFactorError.at(
+            "rf",
+            f"no risk-free rate on {day(values.index[values.isna().argmax()])}; "
+            "rf must cover the regression's dates, e.g. rf=factors['RF']",
         )
     return float(values.mean())

@@ -60,19 +60,20 @@ def periods_per_year(index: pd.Index) -> int:
         spacing is none of the above.
     """
     if not isinstance(index, pd.DatetimeIndex):
-        raise XLFactorError(
-            "dates: expected a DatetimeIndex to infer the frequency; pass dates or set periods_per_year"
+        raise XLFactorError.at(
+            "dates", "expected a DatetimeIndex to infer the frequency; pass dates or set periods_per_year"
         )
     values = index.values if index.is_monotonic_increasing and index.is_unique else np.unique(index.values)
     if len(values) < 2:
-        raise XLFactorError("dates: need at least two distinct dates to infer the frequency")
+        raise XLFactorError.at("dates", "need at least two distinct dates to infer the frequency")
     gap_days = _median(np.diff(values).astype("timedelta64[s]").astype(np.int64)) / 86400.0
     for code, low, high in _GAP_BANDS:
         if low <= gap_days <= high:
             return PERIODS_PER_YEAR[code]
-    raise XLFactorError(
-        f"dates: the median spacing of {gap_days:g} days is not daily, weekly, monthly, quarterly or annual; "
-        "check the dates, or pass periods_per_year explicitly"
+    raise XLFactorError.at(
+        "dates",
+        f"the median spacing of {gap_days:g} days is not daily, weekly, monthly, quarterly or annual; "
+        "check the dates, or pass periods_per_year explicitly",
     )
 
 
@@ -101,9 +102,10 @@ def known_periods_per_year(ppy: int | None, what: str) -> int:
     ``vol * sqrt(ppy)``), and guessing it would be silently wrong (12 for daily data is 21x off).
     """
     if ppy is None:
-        raise XLFactorError(
-            f"periods_per_year: the frequency is unknown (the data have no dates), so {what} cannot be "
-            "annualised; give dates (a DatetimeIndex) or periods_per_year, or use the per-period figure"
+        raise XLFactorError.at(
+            "periods_per_year",
+            f"the frequency is unknown (the data have no dates), so {what} cannot be "
+            "annualised; give dates (a DatetimeIndex) or periods_per_year, or use the per-period figure",
         )
     return ppy
 
@@ -113,7 +115,7 @@ def frequency_code(periods: int) -> str:
     for code, n in PERIODS_PER_YEAR.items():
         if n == periods:
             return code
-    raise XLFactorError(f"periods_per_year: {periods} is not one of {sorted(PERIODS_PER_YEAR.values())}")
+    raise XLFactorError.at("periods_per_year", f"{periods} is not one of {sorted(PERIODS_PER_YEAR.values())}")
 
 
 def horizon_code(horizon: object) -> str | None:
@@ -128,9 +130,10 @@ def horizon_code(horizon: object) -> str | None:
         return None
     code = HORIZONS.get(horizon.strip().lower())
     if code is None:
-        raise XLFactorError(
-            "horizon: expected a positive number of data periods or one of daily, weekly, monthly, quarterly, "
-            f"annual; got {horizon!r}"
+        raise XLFactorError.at(
+            "horizon",
+            "expected a positive number of data periods or one of daily, weekly, monthly, quarterly, "
+            f"annual; got {horizon!r}",
         )
     return code
 
@@ -160,5 +163,5 @@ def horizon_periods(horizon: object, periods_per_year: int | None) -> float:
     if code is None:
         return positive_number(horizon, "horizon", 'a positive number of data periods or a name such as "daily"')
     if periods_per_year is None:
-        raise XLFactorError(f"horizon: {horizon!r} needs the data frequency; give periods_per_year")
+        raise XLFactorError.at("horizon", f"{horizon!r} needs the data frequency; give periods_per_year")
     return periods_per_year / PERIODS_PER_YEAR[code]

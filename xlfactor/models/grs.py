@@ -104,16 +104,18 @@ def grs_from_regression(reg: RegressionResult, *, dropped: int = 0) -> GRSResult
         common dates); fewer than ``N + K + 1`` dates; residuals collinear across assets.
     """
     if reg.resid.isna().to_numpy().any():
-        raise XLFactorError(
-            "returns: the GRS test needs every asset on the same dates; give returns without gaps (grs_test drops "
-            "the dates where some asset is missing)"
+        raise XLFactorError.at(
+            "returns",
+            "the GRS test needs every asset on the same dates; give returns without gaps (grs_test drops "
+            "the dates where some asset is missing)",
         )
     n, k = len(reg.assets), len(reg.factor_names)
     t = len(reg.dates)
     if t < n + k + 1:
-        raise XLFactorError(
-            f"returns: the GRS test needs more common dates than assets plus factors ({n} + {k}); only {t} dates "
-            "have every asset's return: use fewer assets or a longer sample"
+        raise XLFactorError.at(
+            "returns",
+            f"the GRS test needs more common dates than assets plus factors ({n} + {k}); only {t} dates "
+            "have every asset's return: use fewer assets or a longer sample",
         )
     e = reg.resid.to_numpy()
     f = reg._stats.x
@@ -127,9 +129,10 @@ def grs_from_regression(reg: RegressionResult, *, dropped: int = 0) -> GRSResult
     except np.linalg.LinAlgError:
         alpha_quad = np.nan
     if not np.isfinite(alpha_quad) or np.linalg.cond(sigma) > 1e12:
-        raise XLFactorError(
-            "returns: the assets' residuals are collinear (an asset is a combination of others and the factors); "
-            "drop the redundant assets"
+        raise XLFactorError.at(
+            "returns",
+            "the assets' residuals are collinear (an asset is a combination of others and the factors); "
+            "drop the redundant assets",
         )
     factor_quad = float(mu @ np.linalg.solve(omega, mu))
     df_denom = t - n - k

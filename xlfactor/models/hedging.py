@@ -260,7 +260,7 @@ def joined_returns(
     t = _as_series(target, arg_t)
     inst = instruments.to_frame() if isinstance(instruments, pd.Series) else instruments
     if not isinstance(inst, pd.DataFrame) or inst.shape[1] == 0:
-        raise XLFactorError(f"{arg_i}: expected a Series or DataFrame of {one} returns")
+        raise XLFactorError.at(arg_i, f"expected a Series or DataFrame of {one} returns")
     joined = pd.concat([t.rename(_TARGET), inst], axis=1, join="inner", sort=True)
     data = _numeric(joined, f"{arg_t}/{arg_i}", target=arg_t).dropna()
     n, m = len(data), inst.shape[1]
@@ -278,9 +278,9 @@ def joined_returns(
     check_return_columns(values, labels, where, index=data.index, periods_per_year=ppy, percent=check_percent)
     constant = np.ptp(values, axis=0) == 0
     if constant[0]:
-        raise XLFactorError(f"{arg_t}: the returns are constant; there is nothing to explain or hedge")
+        raise XLFactorError.at(arg_t, "the returns are constant; there is nothing to explain or hedge")
     if constant[1:].any():
-        raise XLFactorError(f"{arg_i}: '{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
+        raise XLFactorError.at(arg_i, f"'{inst.columns[int(np.argmax(constant[1:]))]}' is constant; drop it")
     check_nonsingular(
         np.cov(values[:, 1:], rowvar=False, ddof=1).reshape(m, m), inst.columns, arg_i, fix=f"drop redundant {arg_i}"
     )
@@ -338,9 +338,11 @@ def hedge_to_risk_share(
     v_f = max(float(x @ model.F @ x), 0.0)
     v_s = float(w @ (model.D * w))
     if share > 0 and v_f == 0:
-        raise XLFactorError("weights: the portfolio has no factor risk; only target_share=0 is reachable")
+        raise XLFactorError.at("weights", "the portfolio has no factor risk; only target_share=0 is reachable")
     if share > 0 and v_s == 0:
-        raise XLFactorError("weights: the portfolio has no specific risk; its factor share is 1 whatever the hedge")
+        raise XLFactorError.at(
+            "weights", "the portfolio has no specific risk; its factor share is 1 whatever the hedge"
+        )
     scale = float(np.sqrt(share * v_s / ((1.0 - share) * v_f))) if share > 0 else 0.0
     hedge, after, v_f_after, binding = (1.0 - scale) * x, scale * x, scale * scale * v_f, None
     if lower is not None or upper is not None:
@@ -462,9 +464,10 @@ def position_size(
     if code is not None:
         per_year = PERIODS_PER_YEAR[code]
     elif model is None:
-        raise XLFactorError(
-            f"horizon: {horizon!r} data periods needs a model (for its frequency); with an annual "
-            'vol give a name such as "daily" or "monthly"'
+        raise XLFactorError.at(
+            "horizon",
+            f"{horizon!r} data periods needs a model (for its frequency); with an annual "
+            'vol give a name such as "daily" or "monthly"',
         )
     else:
         h = horizon_periods(horizon, model.periods_per_year)
@@ -488,14 +491,14 @@ def _asset_annual_vols(model: FactorRiskModel, asset: str | None) -> tuple[float
     except TypeError:  # unhashable, e.g. a list
         known = False
     if not known:
-        raise XLFactorError(f"asset: {asset!r} is not in the risk model; use one of {listed(model.assets)}")
+        raise XLFactorError.at("asset", f"{asset!r} is not in the risk model; use one of {listed(model.assets)}")
     i = model.assets.get_loc(asset)
     b = model.B[i]
     scale = 1.0 if model.annualized else float(known_periods_per_year(model.periods_per_year, "the position size"))
     total = (float(b @ model.F @ b) + model.D[i]) * scale
     specific = model.D[i] * scale
     if specific <= 0:
-        raise XLFactorError(f"asset: {asset!r} has zero specific variance; the hedged position is unbounded")
+        raise XLFactorError.at("asset", f"{asset!r} has zero specific variance; the hedged position is unbounded")
     return float(np.sqrt(total)), float(np.sqrt(specific))
 
 
@@ -507,10 +510,10 @@ def _share(v_f: float, v_s: float) -> float:
 def _as_series(target: pd.Series | pd.DataFrame, name: str) -> pd.Series:
     if isinstance(target, pd.DataFrame):
         if target.shape[1] != 1:
-            raise XLFactorError(f"{name}: expected one return series, got {target.shape[1]} columns")
+            raise XLFactorError.at(name, f"expected one return series, got {target.shape[1]} columns")
         target = target.iloc[:, 0]
     if not isinstance(target, pd.Series):
-        raise XLFactorError(f"{name}: expected a pandas Series of returns")
+        raise XLFactorError.at(name, "expected a pandas Series of returns")
     return target
 
 
@@ -519,11 +522,11 @@ def _numeric(frame: pd.DataFrame, name: str, *, units: bool = False, target: str
     try:
         out = frame.astype(float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+        raise XLFactorError.at(name, "contains non-numeric values") from exc
     infinite = np.isinf(out.to_numpy()).any(axis=0)
     if infinite.any():
         column = out.columns[int(np.argmax(infinite))]
-        raise XLFactorError(f"{name}: column '{target if column == _TARGET else column}' contains infinite values")
+        raise XLFactorError.at(name, f"column '{target if column == _TARGET else column}' contains infinite values")
     if units:
         check_return_columns(
             out.to_numpy(), out.columns, name, index=out.index, periods_per_year=maybe_periods_per_year(out.index)
@@ -536,24 +539,24 @@ def _returns_frame(result: RegressionResult, returns: pd.Series | pd.DataFrame) 
     if isinstance(returns, pd.Series):
         name = returns.name if returns.name in assets else (assets[0] if len(assets) == 1 else None)
         if name is None:
-            raise XLFactorError(f"returns: series name {returns.name!r} is not an asset of the regression")
+            raise XLFactorError.at("returns", f"series name {returns.name!r} is not an asset of the regression")
         returns = returns.rename(name).to_frame()
     if not isinstance(returns, pd.DataFrame):
-        raise XLFactorError("returns: expected a Series or DataFrame of asset returns")
+        raise XLFactorError.at("returns", "expected a Series or DataFrame of asset returns")
     unknown = [c for c in returns.columns if c not in assets]
     if unknown:
-        raise XLFactorError(f"returns: assets not in the regression result: {listed(unknown)}")
+        raise XLFactorError.at("returns", f"assets not in the regression result: {listed(unknown)}")
     return _numeric(returns, "returns", units=True)
 
 
 def _factor_rows(result: RegressionResult, factors: pd.DataFrame, dates: pd.Index) -> pd.DataFrame:
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: expected a DataFrame of factor returns")
+        raise XLFactorError.at("factors", "expected a DataFrame of factor returns")
     names = list(result.factor_names)
     missing = [n for n in names if n not in factors.columns]
     if missing:
-        raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
+        raise XLFactorError.at("factors", f"missing the regression's factor columns {listed(missing)}")
     common = dates.intersection(factors.index) if not dates.equals(factors.index) else dates
     if len(common) == 0:
-        raise XLFactorError("factors: no dates in common with returns")
+        raise XLFactorError.at("factors", "no dates in common with returns")
     return _numeric(factors.loc[common, names], "factors", units=True)

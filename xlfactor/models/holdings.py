@@ -25,13 +25,13 @@ Exposures = pd.DataFrame | RegressionResult | FactorRiskModel | CrossSectionResu
 
 
 def holdings_exposures(
-    weights_history: pd.DataFrame, betas_or_result: Exposures, *, max_gross: float | None = MAX_GROSS
+    holdings: pd.DataFrame, betas_or_result: Exposures, *, max_gross: float | None = MAX_GROSS
 ) -> pd.DataFrame:
     """Portfolio factor exposures ``x_t = sum_n w_{tn} X_{tn}`` on every date of a holdings history.
 
     Parameters
     ----------
-    weights_history : DataFrame
+    holdings : DataFrame
         Dates x assets weights; NaN = not held (weight 0).
     betas_or_result : DataFrame, RegressionResult, FactorRiskModel or CrossSectionResult
         The asset exposures: a DataFrame assets x factors, a regression's ``betas``, a risk model's
@@ -53,14 +53,14 @@ def holdings_exposures(
         exposure exceeds ``max_gross``; a held asset (non-zero weight) without exposures on a
         date; a date not in the cross-sectional result.
     """
-    w = _weights(weights_history, max_gross=max_gross)
+    w = _weights(holdings, max_gross=max_gross)
     if isinstance(betas_or_result, CrossSectionResult):
         return _dated_exposures(w, betas_or_result)[0]
     betas = _static_betas(betas_or_result)
     unknown = [a for a in w.columns if a not in betas.index and (w[a] != 0).any()]
     if unknown:
-        raise XLFactorError(
-            f"weights_history: held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
+        raise XLFactorError.at(
+            "holdings", f"held asset(s) {listed(unknown)} have no exposures; drop them or add their betas"
         )
     b = betas.reindex(w.columns).fillna(0.0)
     return pd.DataFrame(w.to_numpy() @ b.to_numpy(), index=w.index, columns=betas.columns)
@@ -104,7 +104,7 @@ def characteristic_adjusted_returns(
         given with a DataFrame.
     """
     if not isinstance(result, CrossSectionResult):
-        raise XLFactorError("result: expected the CrossSectionResult of cross_sectional_regress(...)")
+        raise XLFactorError.at("result", "expected the CrossSectionResult of cross_sectional_regress(...)")
     if isinstance(weights, pd.Series):
         dates = (
             result.factor_returns.index
@@ -113,7 +113,7 @@ def characteristic_adjusted_returns(
         )
         history = pd.DataFrame([weights.to_numpy()] * len(dates), index=pd.Index(dates), columns=weights.index)
     elif date is not None:
-        raise XLFactorError("date: only used with a Series of weights; a DataFrame already holds one row per date")
+        raise XLFactorError.at("date", "only used with a Series of weights; a DataFrame already holds one row per date")
     else:
         history = weights
     w = _weights(history, "weights", max_gross)
@@ -125,20 +125,21 @@ def characteristic_adjusted_returns(
     return exposures.assign(actual=actual, implied=implied, adjusted=actual - implied)
 
 
-def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "weights_history"):
+def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "holdings"):
     """``w_t' X_t`` per date of ``w`` (a DataFrame) and the rows of those dates in ``result``."""
     design = result.design
     index = result.factor_returns.index
     rows = index.get_indexer(w.index)
     if (rows < 0).any():
         missing = listed(w.index[rows < 0], 5)
-        raise XLFactorError(
-            f"{arg}: date(s) {missing} are not dates of the cross-sectional regression "
-            f"({day(index[0])} to {day(index[-1])}); keep only its dates"
+        raise XLFactorError.at(
+            arg,
+            f"date(s) {missing} are not dates of the cross-sectional regression "
+            f"({day(index[0])} to {day(index[-1])}); keep only its dates",
         )
     unknown = [a for a in w.columns if a not in design.assets and (w[a] != 0).any()]
     if unknown:
-        raise XLFactorError(f"{arg}: held asset(s) {listed(unknown)} are not in the cross-sectional regression")
+        raise XLFactorError.at(arg, f"held asset(s) {listed(unknown)} are not in the cross-sectional regression")
     cols = design.assets.get_indexer(w.columns)
     y = result.returns.to_numpy()
     out = np.zeros((len(w), len(design.factor_names)))
@@ -148,10 +149,11 @@ def _dated_exposures(w: pd.DataFrame, result: CrossSectionResult, arg: str = "we
         held = np.flatnonzero(w.iloc[i].to_numpy() != 0)
         outside = [w.columns[j] for j in held if cols[j] < 0 or not valid[cols[j]]]
         if outside:
-            raise XLFactorError(
-                f"{arg}: on {day(index[t])} held asset(s) {listed(outside)} have no return or exposures in the "
+            raise XLFactorError.at(
+                arg,
+                f"on {day(index[t])} held asset(s) {listed(outside)} have no return or exposures in the "
                 "regression; "
-                "set their weight to 0 on that date"
+                "set their weight to 0 on that date",
             )
         out[i] = w.iloc[i].to_numpy()[held] @ x[cols[held]]
     return pd.DataFrame(out, index=w.index, columns=design.factor_names), rows
@@ -166,31 +168,33 @@ def _static_betas(source: object) -> pd.DataFrame:
         try:
             betas = source.astype(float)
         except (TypeError, ValueError):
-            raise XLFactorError("betas_or_result: the betas must be numbers (assets x factors)") from None
+            raise XLFactorError.at("betas_or_result", "the betas must be numbers (assets x factors)") from None
         if not np.isfinite(betas.to_numpy()).all():
-            raise XLFactorError("betas_or_result: the betas have missing or infinite values; fill or drop those assets")
+            raise XLFactorError.at(
+                "betas_or_result", "the betas have missing or infinite values; fill or drop those assets"
+            )
         if (np.abs(betas.to_numpy()) > MAX_MAGNITUDE).any():
-            raise XLFactorError(
-                f"betas_or_result: a beta is larger than {MAX_MAGNITUDE:.0e} in size, which no exposure can be; "
-                "fix the value"
+            raise XLFactorError.at(
+                "betas_or_result",
+                f"a beta is larger than {MAX_MAGNITUDE:.0e} in size, which no exposure can be; fix the value",
             )
         if betas.index.has_duplicates:
-            raise XLFactorError("betas_or_result: an asset appears more than once; keep one row per asset")
+            raise XLFactorError.at("betas_or_result", "an asset appears more than once; keep one row per asset")
         return betas
-    raise XLFactorError(
-        "betas_or_result: expected betas (DataFrame assets x factors), a RegressionResult, a FactorRiskModel "
-        "or a CrossSectionResult"
+    raise XLFactorError.at(
+        "betas_or_result",
+        "expected betas (DataFrame assets x factors), a RegressionResult, a FactorRiskModel or a CrossSectionResult",
     )
 
 
-def _weights(history: object, arg: str = "weights_history", max_gross: float | None = MAX_GROSS) -> pd.DataFrame:
+def _weights(history: object, arg: str = "holdings", max_gross: float | None = MAX_GROSS) -> pd.DataFrame:
     if not isinstance(history, pd.DataFrame) or history.empty:
-        raise XLFactorError(f"{arg}: expected a DataFrame of weights, dates x assets")
+        raise XLFactorError.at(arg, "expected a DataFrame of weights, dates x assets")
     if history.columns.has_duplicates:
-        raise XLFactorError(f"{arg}: asset '{history.columns[history.columns.duplicated()][0]}' appears twice")
+        raise XLFactorError.at(arg, f"asset '{history.columns[history.columns.duplicated()][0]}' appears twice")
     try:
         w = history.astype(float)
     except (TypeError, ValueError):
-        raise XLFactorError(f"{arg}: contains non-numeric values; use weights (blank/NaN for missing)") from None
+        raise XLFactorError.at(arg, "contains non-numeric values; use weights (blank/NaN for missing)") from None
     check_weight_history(w.to_numpy(), w.index, w.columns, arg, check_max_gross(max_gross))
     return w.fillna(0.0)

@@ -33,7 +33,7 @@ _EQUAL = 1e-12
 def check_linking(linking: object) -> str:
     """``linking`` as one of :data:`LINKING_METHODS` (case-insensitive); anything else raises."""
     if not isinstance(linking, str) or linking.lower() not in LINKING_METHODS:
-        raise XLFactorError(f"linking: {linking!r} is not one of 'carino', 'menchero'")
+        raise XLFactorError.at("linking", f"{linking!r} is not one of 'carino', 'menchero'")
     return linking.lower()
 
 
@@ -64,9 +64,10 @@ def link_coefficients(portfolio: np.ndarray, benchmark: np.ndarray | None, linki
     b = np.zeros_like(r) if benchmark is None else np.asarray(benchmark, dtype=float)
     for values, name in ((r, "portfolio"), (b, "benchmark")):
         if (values <= -1.0).any():
-            raise XLFactorError(
-                f"returns: the {name} loses 100% or more in period {int(np.argmax(values <= -1.0)) + 1}; "
-                "linking needs 1 + r > 0 in every period (check the weights and the units of the returns)"
+            raise XLFactorError.at(
+                "returns",
+                f"the {name} loses 100% or more in period {int(np.argmax(values <= -1.0)) + 1}; "
+                "linking needs 1 + r > 0 in every period (check the weights and the units of the returns)",
             )
     total, base = compound(r), compound(b)
     diff = r - b

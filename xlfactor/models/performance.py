@@ -98,7 +98,7 @@ def performance(
         use = r.notna() if bench is None else r.notna() & bench.notna()
         r = r[use]
         if len(r) < 2:
-            raise XLFactorError(f"returns: '{asset}' has {len(r)} usable period(s); need at least 2")
+            raise XLFactorError.at("returns", f"'{asset}' has {len(r)} usable period(s); need at least 2")
         check_return_columns(
             r.to_numpy(), pd.Index([asset]), "returns", percent=False, constant=True, constant_why=FLAT
         )
@@ -195,11 +195,11 @@ def _returns_frame(returns: object, name: str, percent: bool = True) -> pd.DataF
     if isinstance(returns, pd.Series):
         returns = returns.to_frame(returns.name if returns.name is not None else name)
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] == 0:
-        raise XLFactorError(f"{name}: expected a pandas Series or DataFrame of returns with dates as index")
+        raise XLFactorError.at(name, "expected a pandas Series or DataFrame of returns with dates as index")
     if returns.index.has_duplicates:
-        raise XLFactorError(
-            f"{name}: date {day(returns.index[returns.index.duplicated()][0])} appears more than once; "
-            "keep one row per date"
+        raise XLFactorError.at(
+            name,
+            f"date {day(returns.index[returns.index.duplicated()][0])} appears more than once; keep one row per date",
         )
     out = numeric_frame(returns, name, "decimal returns").sort_index()
     if percent:  # pooled: the rule of every series in this module
@@ -212,7 +212,7 @@ def _date_series(values: object, index: pd.Index, name: str, percent: bool = Tru
     if isinstance(values, pd.DataFrame) and values.shape[1] == 1:
         values = values.iloc[:, 0]
     if not isinstance(values, pd.Series):
-        raise XLFactorError(f"{name}: expected a pandas Series of returns indexed by date")
+        raise XLFactorError.at(name, "expected a pandas Series of returns indexed by date")
     return _returns_frame(values, name, percent).iloc[:, 0].reindex(index)
 
 
@@ -221,8 +221,9 @@ def _rf_on(rf_values: pd.Series | None, dates: pd.Index, asset: object) -> pd.Se
         return 0.0
     rf = rf_values.reindex(dates)
     if rf.isna().any():
-        raise XLFactorError(
-            f"rf: no risk-free rate on {day(rf.index[rf.isna().argmax()])} where '{asset}' has a return; "
-            "rf must cover the sample, e.g. rf=factors['RF']"
+        raise XLFactorError.at(
+            "rf",
+            f"no risk-free rate on {day(rf.index[rf.isna().argmax()])} where '{asset}' has a return; "
+            "rf must cover the sample, e.g. rf=factors['RF']",
         )
     return rf

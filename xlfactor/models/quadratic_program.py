@@ -77,7 +77,9 @@ def solve_bounded_qp(
         if block >= 0:
             w[block] = lower[block] if side == LOWER else upper[block]
             state[block] = side
-    raise XLFactorError("bounds: the bounded problem did not settle (degenerate bounds); loosen or remove some bounds")
+    raise XLFactorError.at(
+        "bounds", "the bounded problem did not settle (degenerate bounds); loosen or remove some bounds"
+    )
 
 
 def _start(lower: np.ndarray, upper: np.ndarray, sum_to_one: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +97,7 @@ def _start(lower: np.ndarray, upper: np.ndarray, sum_to_one: bool) -> tuple[np.n
             target = upper[i] if gap > 0 else lower[i]
             w[i] = w[i] + gap if abs(target - w[i]) >= abs(gap) else target
         if abs(w.sum() - 1.0) > 1e-12:
-            raise XLFactorError("bounds: no weights within the bounds sum to 1; widen the bounds")
+            raise XLFactorError.at("bounds", "no weights within the bounds sum to 1; widen the bounds")
     state = np.full(m, FREE, dtype=object)
     state[w == lower] = LOWER
     state[(w == upper) & (state == FREE)] = UPPER
@@ -132,13 +134,14 @@ def bound_vectors(lower: object, upper: object, names: pd.Index, what: str) -> t
     crossed = np.flatnonzero(lo > up)
     if crossed.size:
         i = crossed[0]
-        raise XLFactorError(
-            f"upper: the bound {up[i]:g} on '{names[i]}' is below its lower bound {lo[i]:g}; "
-            "give each upper bound at least its lower bound"
+        raise XLFactorError.at(
+            "upper",
+            f"the bound {up[i]:g} on '{names[i]}' is below its lower bound {lo[i]:g}; "
+            "give each upper bound at least its lower bound",
         )
     for arg, values, wrong in (("lower", lo, np.inf), ("upper", up, -np.inf)):
         if (values == wrong).any():
-            raise XLFactorError(f"{arg}: {wrong} is not a usable bound; leave the cell blank for no bound")
+            raise XLFactorError.at(arg, f"{wrong} is not a usable bound; leave the cell blank for no bound")
     return lo, up
 
 
@@ -149,18 +152,19 @@ def _bound(value: object, names: pd.Index, arg: str, what: str, none: float) -> 
     if isinstance(value, pd.Series):
         unknown = [str(k) for k in value.index if k not in names]
         if unknown:
-            raise XLFactorError(
-                f"{arg}: {', '.join(unknown[:5])} not among the {what}s ({', '.join(map(str, names[:10]))}); "
-                f"label the bounds with the {what} names"
+            raise XLFactorError.at(
+                arg,
+                f"{', '.join(unknown[:5])} not among the {what}s ({', '.join(map(str, names[:10]))}); "
+                f"label the bounds with the {what} names",
             )
         value = value.reindex(names)
     try:
         values = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise XLFactorError(f"{arg}: expected numbers (one per {what}, or one for all), got {value!r}") from None
+        raise XLFactorError.at(arg, f"expected numbers (one per {what}, or one for all), got {value!r}") from None
     if values.ndim == 0:
         values = np.full(m, float(values))
     values = values.ravel()
     if len(values) != m:
-        raise XLFactorError(f"{arg}: {len(values)} values for {m} {what}s; give one per {what}, or one for all")
+        raise XLFactorError.at(arg, f"{len(values)} values for {m} {what}s; give one per {what}, or one for all")
     return np.where(np.isnan(values), none, values)

@@ -234,7 +234,7 @@ class RegressionResult:
             asset = self.params.index[0]
         if asset not in self.params.index:
             known = ", ".join(repr(a) for a in self.params.index[:5]) + (", ..." if len(self.params) > 5 else "")
-            raise XLFactorError(f"asset: {asset!r} is not one of the regressed assets ({known})")
+            raise XLFactorError.at("asset", f"{asset!r} is not one of the regressed assets ({known})")
         se = self.bse.loc[asset]
         q = special.stdtrit(self.df_resid[asset], 0.975) if self.use_t else special.ndtri(0.975)
         table = pd.DataFrame(
@@ -354,7 +354,9 @@ def _periods(data: OLSInputs, periods_per_year: int | None) -> int | None:
 
 def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> RegressionResult:
     """The fit and its result object, on checked inputs."""
-    fit = fit_ols(data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy, zty=data.zty, nobs=data.nobs)
+    fit = fit_ols(
+        data.y, data.x, data.assets, data.factors, cov, lags, yy=data.yy, zty=data.zty, nobs=data.nobs, z=data.z
+    )
     bse = np.sqrt(np.einsum("nii->ni", fit.cov))
     common_lag = None
     if fit.lags is not None and (fit.lags == fit.lags[0]).all():
@@ -383,7 +385,7 @@ def _fit(data: OLSInputs, cov: str, lags: int | None, ppy: int | None) -> Regres
 
 def _check_cov(cov: object, lags: object) -> str:
     if not isinstance(cov, str) or cov.lower() not in COV_TYPES:
-        raise XLFactorError(f"cov: {cov!r} is not one of {', '.join(COV_TYPES)}")
+        raise XLFactorError.at("cov", f"{cov!r} is not one of {', '.join(COV_TYPES)}")
     cov = cov.lower()
     if lags is not None:
         if cov != "hac":

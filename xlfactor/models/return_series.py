@@ -70,7 +70,7 @@ def excess_returns(
         numeric or in percent (:func:`xlfactor.models.units.check_not_percent`); a bad ``cumulative``.
     """
     if rf is None:
-        raise XLFactorError("rf: required; give the risk-free return per period (e.g. the factors' RF column)")
+        raise XLFactorError.at("rf", "required; give the risk-free return per period (e.g. the factors' RF column)")
     if not isinstance(returns, (pd.Series, pd.DataFrame)) or not isinstance(rf, pd.Series):
         raise XLFactorError("returns/rf: expected pandas returns and a Series of risk-free returns, indexed by date")
     r = numeric_frame(returns, "returns", "decimal returns")
@@ -80,9 +80,10 @@ def excess_returns(
     present = r.notna() if isinstance(r, pd.Series) else r.notna().any(axis=1)
     gap = present & rate.isna()
     if gap.any():
-        raise XLFactorError(
-            f"rf: no risk-free rate on {gap.index[gap.to_numpy().argmax()]} where returns has a value; rf must cover "
-            "every date with a return"
+        raise XLFactorError.at(
+            "rf",
+            f"no risk-free rate on {gap.index[gap.to_numpy().argmax()]} where returns has a value; rf must cover "
+            "every date with a return",
         )
     excess = r.sub(rate, axis=0)
     return excess if cumulative is None else cumulative_returns(excess, cumulative)
@@ -104,9 +105,9 @@ def cumulative_returns(returns: pd.Series | pd.DataFrame, method: str = "compoun
         (:func:`xlfactor.models.units.check_not_percent`).
     """
     if not isinstance(method, str) or method.lower() not in CUMULATION:
-        raise XLFactorError(f"method: {method!r} is not one of {', '.join(CUMULATION)}")
+        raise XLFactorError.at("method", f"{method!r} is not one of {', '.join(CUMULATION)}")
     if not isinstance(returns, (pd.Series, pd.DataFrame)):
-        raise XLFactorError("returns: expected a pandas Series or DataFrame of returns indexed by date")
+        raise XLFactorError.at("returns", "expected a pandas Series or DataFrame of returns indexed by date")
     r = numeric_frame(returns, "returns", "decimal returns")
     check_not_percent(r.to_numpy(), "returns")
     if method.lower() == "sum":

@@ -45,7 +45,7 @@ class RiskHistory:
     periods_per_year : int
     annualized : bool
     window : int or None
-    min_periods, refit_every, realised_window : int
+    first_forecast, refit_every, realised_window : int
     cov_method : str
     """
 
@@ -54,7 +54,7 @@ class RiskHistory:
     periods_per_year: int
     annualized: bool
     window: int | None
-    min_periods: int
+    first_forecast: int
     refit_every: int
     realised_window: int
     cov_method: str
@@ -67,7 +67,7 @@ def risk_history(
     *,
     benchmark: pd.Series | Mapping[str, float] | None = None,
     window: int | None = None,
-    min_periods: int | None = None,
+    first_forecast: int | None = None,
     refit_every: int = 1,
     cov_method: CovMethod = "sample",
     halflife: float | None = None,
@@ -90,7 +90,7 @@ def risk_history(
 
     Parameters
     ----------
-    returns, weights, factors, window, min_periods, refit_every, cov_method, halflife
+    returns, weights, factors, window, first_forecast, refit_every, cov_method, halflife
         As :func:`xlfactor.risk_backtest` (weights fixed; an ``RF`` column is subtracted).
     benchmark : Series or mapping, optional
         Benchmark weights: adds ``tracking_error``.
@@ -119,7 +119,7 @@ def risk_history(
     )
     if wb is not None:
         check_gross(wb, "benchmark", max_gross)
-    window, start, step = backtest_schedule(f.shape, window, min_periods, refit_every, cov_method)
+    window, start, step = backtest_schedule(f.shape, window, first_forecast, refit_every, cov_method)
     ppy = periods_per_year(dates)
     r_window = whole_number(realised_window, "realised_window", minimum=2) if realised_window is not None else ppy
     n_rows, k = f.shape
@@ -154,7 +154,7 @@ def risk_history(
         periods_per_year=ppy,
         annualized=bool(annualize),
         window=window,
-        min_periods=start,
+        first_forecast=start,
         refit_every=step,
         realised_window=r_window,
         cov_method=cov_method,

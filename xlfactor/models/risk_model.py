@@ -187,7 +187,9 @@ class FactorRiskModel:
         self.factor_cov = pd.DataFrame(f, index=self.factors, columns=self.factors)
         self.specific_var = pd.Series(d, index=self.assets, name="specific_var")
         self._factor_rows = self.factors.append(pd.Index([SPECIFIC]))
-        self.factor_returns = None if factor_returns is None else factor_history(factor_returns, self.factors)
+        self.factor_returns = (
+            None if factor_returns is None else factor_history(factor_returns, self.factors, "factor_returns")
+        )
 
     def __repr__(self) -> str:
         if self.annualized:
@@ -233,10 +235,10 @@ class FactorRiskModel:
         """
         names = list(result.factor_names)
         if not isinstance(factors, pd.DataFrame):
-            raise XLFactorError("factors: expected a DataFrame of factor returns")
+            raise XLFactorError.at("factors", "expected a DataFrame of factor returns")
         missing = [n for n in names if n not in factors.columns]
         if missing:
-            raise XLFactorError(f"factors: missing the regression's factor columns {listed(missing)}")
+            raise XLFactorError.at("factors", f"missing the regression's factor columns {listed(missing)}")
         sample = result.resid.index[~np.isnan(result.resid.to_numpy(dtype=float)).all(axis=1)]
         rows = np.flatnonzero(factors.index.isin(sample))
         columns = list(factors.columns)
@@ -245,8 +247,8 @@ class FactorRiskModel:
         else:
             in_sample = factors.iloc[rows][names]
         if in_sample.empty:
-            raise XLFactorError(
-                "factors: no dates in common with the regression sample; pass the factors you regressed on"
+            raise XLFactorError.at(
+                "factors", "no dates in common with the regression sample; pass the factors you regressed on"
             )
         ppy = result.periods_per_year
         if annualize:
@@ -379,11 +381,12 @@ def weight_vector(
     try:
         w = np.asarray(weights, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: expected numbers, one per asset") from exc
+        raise XLFactorError.at(name, "expected numbers, one per asset") from exc
     if w.ndim != 1 or w.shape[0] != len(assets):
-        raise XLFactorError(
-            f"{name}: got {w.size} values for {len(assets)} assets; "
-            "pass one weight per asset or a Series indexed by asset name"
+        raise XLFactorError.at(
+            name,
+            f"got {w.size} values for {len(assets)} assets; "
+            "pass one weight per asset or a Series indexed by asset name",
         )
     return _finite(w, name)
 
@@ -392,66 +395,68 @@ def _vector_from_series(weights: pd.Series, assets: pd.Index, name: str, univers
     try:
         values = weights.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+        raise XLFactorError.at(name, "contains non-numeric values") from exc
     if weights.index is assets or weights.index.equals(assets):
         return _finite(values.copy(), name)
     if weights.index.has_duplicates:
         dup = weights.index[weights.index.duplicated()].unique().tolist()
-        raise XLFactorError(f"{name}: duplicate asset names {listed(dup, 5)}")
+        raise XLFactorError.at(name, f"duplicate asset names {listed(dup, 5)}")
     pos = assets.get_indexer(weights.index)
     if (pos < 0).any():
         unknown = weights.index[pos < 0].tolist()
-        raise XLFactorError(f"{name}: assets not in {universe}: {listed(unknown)}")
+        raise XLFactorError.at(name, f"assets not in {universe}: {listed(unknown)}")
     w = np.zeros(len(assets))
     w[pos] = values
     return _finite(w, name)
 
 
-def factor_history(factor_returns: pd.DataFrame, factors: pd.Index, name: str = "factor_returns") -> pd.DataFrame:
-    """The model's factor columns of a factor-return history, as floats, rows with a missing factor dropped.
+def factor_history(history: pd.DataFrame, names: pd.Index, name: str) -> pd.DataFrame:
+    """The model's factor columns ``names`` of a factor-return ``history`` (the argument ``name``), as floats, rows
+    with a missing factor dropped.
 
     Raises
     ------
     XLFactorError
         Not a DataFrame, a model factor missing, non-numeric or infinite values, no complete row.
     """
-    if not isinstance(factor_returns, pd.DataFrame):
-        raise XLFactorError(f"{name}: expected a DataFrame of factor returns (dates x factors)")
-    missing = [str(f) for f in factors if f not in factor_returns.columns]
+    if not isinstance(history, pd.DataFrame):
+        raise XLFactorError.at(name, "expected a DataFrame of factor returns (dates x factors)")
+    missing = [str(f) for f in names if f not in history.columns]
     if missing:
-        raise XLFactorError(f"{name}: missing the model's factors {listed(missing)}")
-    columns = list(factors)
-    frame = factor_returns if list(factor_returns.columns) == columns else factor_returns.loc[:, columns]
+        raise XLFactorError.at(name, f"missing the model's factors {listed(missing)}")
+    columns = list(names)
+    frame = history if list(history.columns) == columns else history.loc[:, columns]
     try:
         x = frame.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{name}: contains non-numeric values") from exc
+        raise XLFactorError.at(name, "contains non-numeric values") from exc
     complete = ~np.isnan(x).any(axis=1)
     if not complete.any():
-        raise XLFactorError(f"{name}: no date has a return for every factor ({listed(factors, 20)})")
+        raise XLFactorError.at(name, f"no date has a return for every factor ({listed(names, 20)})")
     index = frame.index
     if not complete.all():
         x, index = x[complete], index[complete]
     if not np.isfinite(x).all():
-        raise XLFactorError(f"{name}: contains infinite values")
+        raise XLFactorError.at(name, "contains infinite values")
     data = pd.DataFrame(x, index=index, columns=frame.columns)
     return data if index.is_monotonic_increasing else data.sort_index()
 
 
-def model_history(model: FactorRiskModel, factor_returns: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
-    """``factor_returns`` checked by :func:`factor_history`, or by default the model's own history.
+def model_history(model: FactorRiskModel, factors: pd.DataFrame | None, purpose: str) -> pd.DataFrame:
+    """The factor returns ``factors`` checked by :func:`factor_history`, or by default the model's own history.
 
     Raises
     ------
     XLFactorError
         Neither given nor kept by the model (the message says ``purpose`` needs it).
     """
-    if factor_returns is not None:
-        return factor_history(factor_returns, model.factors)
+    if factors is not None:
+        return factor_history(factors, model.factors, "factors")
     if model.factor_returns is None:
-        raise XLFactorError(
-            f"factor_returns: {purpose} needs the factor-return history; build the model with "
-            "FactorRiskModel.from_regression (it keeps them) or pass factor_returns="
+        raise XLFactorError.at(
+            "factors",
+            f"{purpose} needs the factor-return history; build the model with "
+            "FactorRiskModel.from_regression (it keeps them) or pass factors=",
         )
     return model.factor_returns
 
@@ -492,9 +497,10 @@ def _check_same_frequency(index: pd.Index, sample: pd.Index, ppy: int) -> None:
     found = maybe_periods_per_year(span)
     if found is not None and found != ppy:
         names = {n: frequency_name(c) for c, n in PERIODS_PER_YEAR.items()}
-        raise XLFactorError(
-            f"factors: {names.get(found, found)} factors for a {names.get(ppy, ppy)} regression; "
-            "pass the factors you regressed on"
+        raise XLFactorError.at(
+            "factors",
+            f"{names.get(found, found)} factors for a {names.get(ppy, ppy)} regression; "
+            "pass the factors you regressed on",
         )
 
 
@@ -505,23 +511,27 @@ def _scaled(values: np.ndarray, inv: float) -> np.ndarray:
 
 def _finite(w: np.ndarray, name: str) -> np.ndarray:
     if not np.all(np.isfinite(w)):
-        raise XLFactorError(f"{name}: contains missing or infinite values; use 0 for assets not held")
+        raise XLFactorError.at(name, "contains missing or infinite values; use 0 for assets not held")
     return w
 
 
 def _check_exposures(exposures: pd.DataFrame) -> np.ndarray:
     if not isinstance(exposures, pd.DataFrame) or exposures.shape[0] == 0 or exposures.shape[1] == 0:
-        raise XLFactorError("exposures: expected a non-empty DataFrame, assets x factors")
+        raise XLFactorError.at("exposures", "expected a non-empty DataFrame, assets x factors")
     for axis, label in ((exposures.index, "asset"), (exposures.columns, "factor")):
         if axis.has_duplicates:
-            raise XLFactorError(f"exposures: duplicate {label} names {axis[axis.duplicated()].unique().tolist()[:5]}")
+            raise XLFactorError.at(
+                "exposures", f"duplicate {label} names {axis[axis.duplicated()].unique().tolist()[:5]}"
+            )
     try:
         b = exposures.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError("exposures: contains non-numeric values") from exc
+        raise XLFactorError.at("exposures", "contains non-numeric values") from exc
     bad = ~np.isfinite(b).all(axis=1)
     if bad.any():
-        raise XLFactorError(f"exposures: missing or infinite values for assets {exposures.index[bad].tolist()[:10]}")
+        raise XLFactorError.at(
+            "exposures", f"missing or infinite values for assets {exposures.index[bad].tolist()[:10]}"
+        )
     return np.ascontiguousarray(b)
 
 
@@ -530,15 +540,15 @@ def _check_factor_cov(cov: pd.DataFrame | np.ndarray, factors: pd.Index) -> np.n
         missing = [f for f in factors if f not in cov.columns]
         extra = [f for f in cov.columns if f not in factors]
         if missing or extra or cov.shape != (len(factors), len(factors)):
-            raise XLFactorError(
-                f"factor_cov: labels must be the exposures' factors; missing {missing}, unexpected {extra}"
+            raise XLFactorError.at(
+                "factor_cov", f"labels must be the exposures' factors; missing {missing}, unexpected {extra}"
             )
         if not cov.index.equals(cov.columns):
             cov = cov.reindex(index=cov.columns)
         cov = cov.loc[factors, factors]
     values, _ = validate_cov(cov, "factor_cov")
     if values.shape[0] != len(factors):
-        raise XLFactorError(f"factor_cov: shape {values.shape} does not match {len(factors)} factors")
+        raise XLFactorError.at("factor_cov", f"shape {values.shape} does not match {len(factors)} factors")
     return np.ascontiguousarray(values)
 
 
@@ -546,17 +556,17 @@ def _check_specific_var(specific: pd.Series | Sequence[float] | np.ndarray, asse
     if isinstance(specific, pd.Series) and not specific.index.equals(assets):
         missing = assets[~assets.isin(specific.index)]
         if len(missing):
-            raise XLFactorError(f"specific_var: no value for assets {missing.tolist()[:10]}")
+            raise XLFactorError.at("specific_var", f"no value for assets {missing.tolist()[:10]}")
         specific = specific.reindex(assets)
     try:
         d = np.asarray(specific, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
-        raise XLFactorError("specific_var: contains non-numeric values") from exc
+        raise XLFactorError.at("specific_var", "contains non-numeric values") from exc
     if d.shape[0] != len(assets):
-        raise XLFactorError(f"specific_var: got {d.shape[0]} values for {len(assets)} assets")
+        raise XLFactorError.at("specific_var", f"got {d.shape[0]} values for {len(assets)} assets")
     bad = ~np.isfinite(d) | (d < 0)
     if bad.any():
-        raise XLFactorError(f"specific_var: must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}")
+        raise XLFactorError.at("specific_var", f"must be finite and >= 0; bad for assets {assets[bad].tolist()[:10]}")
     return np.ascontiguousarray(d)
 
 

@@ -136,28 +136,30 @@ def _check_not_empty(y: np.ndarray, assets: pd.Index, present: np.ndarray | None
     """Refuse an asset without a return on the common dates (``present``: the count per asset, if known)."""
     empty = np.isnan(y).all(axis=0) if present is None else present == 0
     if empty.any():
-        raise XLFactorError(
-            f"returns: column '{assets[int(np.argmax(empty))]}' has no usable rows (all missing on the dates the "
-            "factors cover); drop it or supply data for those dates"
+        raise XLFactorError.at(
+            "returns",
+            f"column '{assets[int(np.argmax(empty))]}' has no usable rows (all missing on the dates the "
+            "factors cover); drop it or supply data for those dates",
         )
 
 
 def _check_window(window: object, min_periods: object, n_params: int, n_rows: int) -> tuple[int, int]:
     window = whole_number(window, "window", 1)
     if window < n_params:
-        raise XLFactorError(
-            f"window: {window} rows cannot fit {n_params} parameters (alpha + factors); use a longer window"
+        raise XLFactorError.at(
+            "window", f"{window} rows cannot fit {n_params} parameters (alpha + factors); use a longer window"
         )
     if window > n_rows:
-        raise XLFactorError(f"window: {window} rows is longer than the {n_rows} dates returns and factors share")
+        raise XLFactorError.at("window", f"{window} rows is longer than the {n_rows} dates returns and factors share")
     if min_periods is None:
         return window, window
     try:
         return window, whole_number(min_periods, "min_periods", n_params, window)
     except XLFactorError:
-        raise XLFactorError(
-            f"min_periods: expected a whole number from {n_params} (the parameter count) to the window ({window}), "
-            f"got {min_periods!r}"
+        raise XLFactorError.at(
+            "min_periods",
+            f"expected a whole number from {n_params} (the parameter count) to the window ({window}), "
+            f"got {min_periods!r}",
         ) from None
 
 

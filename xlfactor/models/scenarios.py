@@ -197,7 +197,7 @@ def var_es(
     *,
     benchmark: Weights | None = None,
     method: VaRMethod = "parametric",
-    factor_returns: pd.DataFrame | None = None,
+    factors: pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
 ) -> VaRResult:
     """VaR and expected shortfall of a portfolio: parametric, historical or Cornish-Fisher.
@@ -268,7 +268,7 @@ def var_es(
         ten days for a daily one) or a name, ``"daily"`` ... ``"annual"``
         (:func:`~xlfactor.models.frequency.horizon_periods`).
     method : {"parametric", "historical", "cornish_fisher"}
-    factor_returns : DataFrame, optional
+    factors : DataFrame, optional
         The factor-return history for the historical and Cornish-Fisher methods
         (per-period decimal returns at the model's frequency; columns must include
         the model's factors). Default: ``model.factor_returns``, the returns the
@@ -284,7 +284,7 @@ def var_es(
     c = fraction(confidence, "confidence", example="use e.g. 0.99 for 99%")
     h = horizon_periods(horizon, model.periods_per_year)
     if method not in VAR_METHODS:
-        raise XLFactorError(f"method: {method!r} is not one of {', '.join(VAR_METHODS)}")
+        raise XLFactorError.at("method", f"{method!r} is not one of {', '.join(VAR_METHODS)}")
     risk = model.portfolio_risk(weights, benchmark, max_gross=max_gross)
     root = np.sqrt(model.per_period_scale * h)
     vol = risk.total_vol * root
@@ -296,7 +296,7 @@ def var_es(
         var, es = z * vol, vol * _normal_pdf(z) / a
     else:
         tail = a if method == "historical" else None  # Cornish-Fisher needs moments, not a tail sample
-        parts = _historical_pnl(model, weights, benchmark, factor_returns, tail, max_gross)
+        parts = _historical_pnl(model, weights, benchmark, factors, tail, max_gross)
         pnl = parts.sum(axis=1)
         n_obs = len(pnl)
         s = np.sqrt(risk.specific_var * model.per_period_scale)
@@ -337,18 +337,19 @@ def _historical_pnl(
     model: FactorRiskModel,
     weights: Weights,
     benchmark: Weights | None,
-    factor_returns: pd.DataFrame | None,
+    factors: pd.DataFrame | None,
     tail: float | None,
     max_gross: float | None,
 ) -> np.ndarray:
     """Each factor's P&L ``x_k f_k,t`` over the factor history (dates x factors; ``p_t`` is the row sum); with
     ``tail`` (historical simulation, which reads the quantile off the sample) the history must hold at least one
     period in it. Cornish-Fisher only needs the history's moments."""
-    history = model_history(model, factor_returns, "historical VaR")
+    history = model_history(model, factors, "historical VaR")
     if tail is not None and len(history) * tail < 1:
-        raise XLFactorError(
-            f"factor_returns: {len(history)} periods hold no {tail:.2%} tail; give at least "
-            f"{int(np.ceil(1 / tail))} periods or a lower confidence"
+        raise XLFactorError.at(
+            "factors",
+            f"{len(history)} periods hold no {tail:.2%} tail; give at least "
+            f"{int(np.ceil(1 / tail))} periods or a lower confidence",
         )
     x = model.weight_vector(weights, benchmark, max_gross=max_gross) @ model.B
     return history.to_numpy() * x
@@ -416,18 +417,20 @@ def _check_shocks(shocks: Mapping[str, float] | pd.Series, factors: pd.Index) ->
     if isinstance(shocks, Mapping):
         shocks = pd.Series(dict(shocks), dtype=object)
     if not isinstance(shocks, pd.Series) or shocks.empty:
-        raise XLFactorError("shocks: give at least one factor move, e.g. {'Mkt-RF': -0.10}")
+        raise XLFactorError.at("shocks", "give at least one factor move, e.g. {'Mkt-RF': -0.10}")
     if shocks.index.has_duplicates:
-        raise XLFactorError(f"shocks: factors given twice: {listed(shocks.index[shocks.index.duplicated()])}")
+        raise XLFactorError.at("shocks", f"factors given twice: {listed(shocks.index[shocks.index.duplicated()])}")
     unknown = [str(k) for k in shocks.index if k not in factors]
     if unknown:
-        raise XLFactorError(f"shocks: unknown factors {listed(unknown)}; the model's factors are {listed(factors, 20)}")
+        raise XLFactorError.at(
+            "shocks", f"unknown factors {listed(unknown)}; the model's factors are {listed(factors, 20)}"
+        )
     try:
         values = shocks.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError("shocks: moves must be numbers (decimal returns)") from exc
+        raise XLFactorError.at("shocks", "moves must be numbers (decimal returns)") from exc
     if not np.all(np.isfinite(values)):
-        raise XLFactorError("shocks: moves must be finite numbers (decimal returns)")
+        raise XLFactorError.at("shocks", "moves must be finite numbers (decimal returns)")
     check_shock_floor(values, shocks.index)
     mask = factors.isin(shocks.index)
     return mask, shocks.reindex(factors[mask]).to_numpy(dtype=float)

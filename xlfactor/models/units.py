@@ -103,9 +103,10 @@ def percent_threshold(periods_per_year: int | None = None) -> float:
 def check_units_argument(units: object) -> bool:
     """``units`` as given to an engine function; True when the percent check applies (``"auto"``)."""
     if not isinstance(units, str) or units.lower() not in UNITS:
-        raise XLFactorError(
-            f"units: {units!r} is not one of 'auto' (refuse data that looks like percent) or "
-            "'decimal' (the data are decimals, however large)"
+        raise XLFactorError.at(
+            "units",
+            f"{units!r} is not one of 'auto' (refuse data that looks like percent) or "
+            "'decimal' (the data are decimals, however large)",
         )
     return units.lower() == "auto"
 
@@ -125,8 +126,8 @@ def check_not_percent(values: np.ndarray, name: str, hint: str = "", periods_per
     size = size[~np.isnan(size)]
     limit = percent_threshold(periods_per_year)
     if size.size and float(np.median(size)) > limit:
-        raise XLFactorError(
-            f"{name}: values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{hint}"
+        raise XLFactorError.at(
+            name, f"values look like percentages (median size above {_pct(limit)}); {PERCENT_FIX}{hint}"
         )
 
 
@@ -402,15 +403,16 @@ def check_rf(values: np.ndarray, periods_per_year: int | None = None) -> None:
     if rf.size == 0:
         return
     if not np.all(np.abs(rf) <= MAX_ABS_RETURN):
-        raise XLFactorError(
-            "rf: holds infinite or impossibly large values; risk-free rates are decimals (0.004 = 0.4% a period)"
+        raise XLFactorError.at(
+            "rf", "holds infinite or impossibly large values; risk-free rates are decimals (0.004 = 0.4% a period)"
         )
     limit = MAX_ANNUAL_RF / (periods_per_year or 12)
     median = float(np.median(np.abs(rf)))
     if median > limit:
-        raise XLFactorError(
-            f"rf: the risk-free rate looks like percent (median {median:.3g} a period, above "
-            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}"
+        raise XLFactorError.at(
+            "rf",
+            f"the risk-free rate looks like percent (median {median:.3g} a period, above "
+            f"{limit:.3g} = {MAX_ANNUAL_RF:.0%} a year); {PERCENT_FIX}",
         )
 
 
@@ -424,9 +426,10 @@ def check_gross(weights: np.ndarray, name: str, max_gross: float | None = MAX_GR
     size = np.abs(np.asarray(weights, dtype=float))
     if not (size <= MAX_MAGNITUDE).all():  # +/-inf and NaN included
         value = np.asarray(weights, dtype=float)[np.argmax(~(size <= MAX_MAGNITUDE))]
-        raise XLFactorError(
-            f"{name}: a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
-            "fix the value"
+        raise XLFactorError.at(
+            name,
+            f"a weight{where} is {value:.6g}, not a number of a usable size (limit +/-{MAX_MAGNITUDE:.0e}); "
+            "fix the value",
         )
     if max_gross is None:
         return
@@ -468,7 +471,9 @@ def check_max_gross(max_gross: object) -> float | None:
         or not np.isfinite(float(max_gross))
         or float(max_gross) <= 0
     ):
-        raise XLFactorError(f"max_gross: expected a positive number (e.g. 2 for 200% gross) or None, got {max_gross!r}")
+        raise XLFactorError.at(
+            "max_gross", f"expected a positive number (e.g. 2 for 200% gross) or None, got {max_gross!r}"
+        )
     return float(max_gross)
 
 
@@ -479,16 +484,18 @@ def check_shock_floor(values: np.ndarray, names: pd.Index | list, name: str = "s
     bad = values <= -1.0
     if bad.any():
         i = int(np.argmax(bad))
-        raise XLFactorError(
-            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
-            "(-0.10 for -10%)"
+        raise XLFactorError.at(
+            name,
+            f"the move of '{names[i]}' is {values[i]:.6g}, at or below -100%; moves are decimal returns "
+            "(-0.10 for -10%)",
         )
     bad = ~(values <= MAX_SHOCK)
     if bad.any():
         i = int(np.argmax(bad))
-        raise XLFactorError(
-            f"{name}: the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
-            "moves are decimal returns (0.05 for +5%)"
+        raise XLFactorError.at(
+            name,
+            f"the move of '{names[i]}' is {values[i]:.6g}, above +{MAX_SHOCK:.0%}: it looks like percent; "
+            "moves are decimal returns (0.05 for +5%)",
         )
 
 
@@ -528,15 +535,17 @@ def check_panel_values(
         if bad is not None and bad.any():
             row, col = np.unravel_index(int(np.argmax(bad)), bad.shape)
             day = "" if dates is None or x.ndim == 1 else _at(dates, row)
-            raise XLFactorError(
-                f"{name}: {label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
+            raise XLFactorError.at(
+                name, f"{label or 'the ' + what} of '{assets[col]}'{day} is {grid[row, col]:.6g}; {reason}"
             )
 
 
 def check_magnitude(value: float, name: str, what: str) -> None:
     """Refuse one amount (a budget, a capital, an exposure) that is not finite or exceeds :data:`MAX_MAGNITUDE`."""
     if not abs(value) <= MAX_MAGNITUDE:
-        raise XLFactorError(f"{name}: {value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value")
+        raise XLFactorError.at(
+            name, f"{value:.6g} is not a usable {what} (limit +/-{MAX_MAGNITUDE:.0e}); fix the value"
+        )
 
 
 def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, scale: float = 1.0) -> None:
@@ -546,9 +555,10 @@ def check_annual_premium(values: np.ndarray, names: pd.Index | list, name: str, 
     if bad.any():
         i = int(np.argmax(bad))
         per = "" if scale == 1 else f" per period ({annual[i]:.6g} a year)"
-        raise XLFactorError(
-            f"{name}: the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
-            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}"
+        raise XLFactorError.at(
+            name,
+            f"the value for '{names[i]}' is {np.asarray(values, dtype=float)[i]:.6g}{per}, more than "
+            f"{MAX_ANNUAL_PREMIUM:.0%} a year: it looks like percent; {PERCENT_FIX}",
         )
 
 

@@ -183,7 +183,7 @@ class PortfolioAnalysis:
         every period, the model's ``cov_method``, VaR at ``BACKTEST_CONFIDENCE``);
         None when the held assets have fewer than ``2 (K + 3)`` complete dates.
     holdings_exposures : DataFrame or None
-        With a ``weights_history``: dates x factors, the bottom-up exposures
+        With ``holdings``: dates x factors, the bottom-up exposures
         ``x_t = sum_i w_{t,i} beta_i`` of the weights held on each date, betas from
         ``asset_regression`` (:func:`xlfactor.holdings_exposures`); else None.
     unweighted : tuple of str
@@ -283,7 +283,7 @@ def analyze_portfolio(
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     scenario_history: Sequence[pd.DataFrame] = (),
     max_gross: float | None = MAX_GROSS,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
 ) -> PortfolioAnalysis:
     """Run the whole engine over one portfolio.
@@ -330,7 +330,7 @@ def analyze_portfolio(
         Bound on the gross exposure ``sum |w|`` of the weights and of the benchmark
         (default 2; see :meth:`xlfactor.FactorRiskModel.weight_vector`): the switch for
         a leveraged or long-short book (its gross exposure) or weights in currency (None).
-    weights_history : DataFrame, optional
+    holdings : DataFrame, optional
         The weights the portfolio held over time, dates x assets (NaN = not held):
         adds ``holdings_exposures``, its bottom-up betas on each date.
     units : ``"auto"`` or ``"decimal"``
@@ -356,6 +356,9 @@ def analyze_portfolio(
     max_gross = check_max_gross(max_gross)
     check_gross(w.to_numpy(), "weights", max_gross)  # before any series is built from the weights
     asset_reg = regress(returns, factor_frame, rf=rf, units=units)  # the engine's input rules, on the returns as given
+    # The units rule has now run on returns, factors and rf as given (and on realised returns below): the later
+    # engine calls take what it passed as decimals rather than apply it again to the same numbers.
+    checked = "decimal"
     held = w.index[w.to_numpy() != 0]
     n_factors = factor_frame.shape[1]
     realised = portfolio_returns is not None
@@ -374,14 +377,14 @@ def analyze_portfolio(
             f"window: {window} periods is longer than the {whose} {len(port)} periods of data; use a shorter window"
         )
 
-    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=units)
+    port_reg = regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, units=checked)
     model = FactorRiskModel.from_regression(asset_reg, factor_frame, cov_method=cov_method)
     risk = model.portfolio_risk(w, max_gross=max_gross)
     active_risk = model.portfolio_risk(w, bench, max_gross=max_gross) if bench is not None else None
     active_share = float(0.5 * np.abs(w - bench).sum()) if bench is not None else None
 
     target = hedge_to_risk_share(model, w, target_factor_share, max_gross=max_gross)
-    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, units)
+    hedges, hedge_results = _hedges(port_excess, factor_frame, int(port_reg.periods_per_year), target, checked)
     applied = {
         name: dict(shock)
         for name, shock in (shocks if shocks is not None else STANDARD_SHOCKS).items()
@@ -391,7 +394,7 @@ def analyze_portfolio(
 
     scenarios = _replay_episodes(model, w, [*scenario_history, factor_frame], max_gross)
 
-    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=units)[PORTFOLIO]
+    rolling = rolling_regress(port_excess.rename(PORTFOLIO).to_frame(), factor_frame, window, units=checked)[PORTFOLIO]
     rolling = rolling.dropna(how="all")
     with_rf = _with_rf(factor_frame, rf)  # what the backtest, attribution and risk history take
 
@@ -432,10 +435,10 @@ def analyze_portfolio(
         ),
         historical_scenarios=_scenario_table(scenarios, model.factors),
         scenario_results=scenarios,
-        backtest=_backtest(returns, w, with_rf, cov_method, units, max_gross),
-        attribution=_attribution(returns, w, bench, with_rf, max_gross, units),
-        risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, units),
-        holdings_exposures=None if weights_history is None else holdings_exposures(weights_history, asset_reg),
+        backtest=_backtest(returns, w, with_rf, cov_method, checked, max_gross),
+        attribution=_attribution(returns, w, bench, with_rf, max_gross, checked),
+        risk_history=_risk_history(returns, w, bench, with_rf, cov_method, max_gross, checked),
+        holdings_exposures=None if holdings is None else holdings_exposures(holdings, asset_reg),
         unweighted=unweighted_assets(weights, returns.columns),
     )
 
@@ -712,7 +715,7 @@ def _replay_episodes(
         history = next((h for h in usable if episode_problem(episode, h) is None), None)
         if history is not None:
             results[episode.name] = scenario(
-                model, weights, episode.name, factor_returns=history, band=SCENARIO_BAND, max_gross=max_gross
+                model, weights, episode.name, factors=history, band=SCENARIO_BAND, max_gross=max_gross
             )
     return results
 
@@ -766,7 +769,7 @@ def _backtest(
         returns,
         weights,
         factors,
-        min_periods=start,
+        first_forecast=start,
         cov_method=cov_method,
         confidence=BACKTEST_CONFIDENCE,
         units=units,
@@ -835,7 +838,7 @@ def _risk_history(
         weights,
         factors,
         benchmark=bench,
-        min_periods=start,
+        first_forecast=start,
         cov_method=cov_method,
         units=units,
         max_gross=max_gross,

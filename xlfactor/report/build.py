@@ -61,7 +61,7 @@ def build_report(
     source: str | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
 ) -> Path:
     """Write a factor risk report workbook for a portfolio and return its path.
@@ -99,7 +99,7 @@ def build_report(
         Bound on the gross exposure ``sum |w|`` of the weights (default 2; a sum near
         100 means percent weights): pass a leveraged or long-short book's gross
         exposure, or None for weights in currency.
-    weights_history : DataFrame, optional
+    holdings : DataFrame, optional
         The weights held over time, dates x assets (NaN = not held); the Exposures sheet
         then adds the bottom-up betas of each date's holdings.
     units : ``"auto"`` or ``"decimal"``
@@ -126,7 +126,7 @@ def build_report(
         source=source,
         portfolio_returns=portfolio_returns,
         max_gross=max_gross,
-        weights_history=weights_history,
+        holdings=holdings,
         units=units,
     )
     return _write(analysis, info, path, report)
@@ -145,7 +145,7 @@ def report_analysis(
     source: str | None = None,
     portfolio_returns: pd.Series | pd.DataFrame | None = None,
     max_gross: float | None = MAX_GROSS,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
     progress: ProgressFn | None = None,
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
@@ -170,7 +170,7 @@ def report_analysis(
         source=source,
         portfolio_returns=portfolio_returns,
         max_gross=max_gross,
-        weights_history=weights_history,
+        holdings=holdings,
         units=units,
     )
 
@@ -189,7 +189,7 @@ def _analysis(
     source: str | None,
     portfolio_returns: pd.Series | pd.DataFrame | None,
     max_gross: float | None,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
 ) -> tuple[PortfolioAnalysis, ReportInfo]:
     report.step("Loading factor data")
@@ -227,7 +227,7 @@ def _analysis(
         portfolio_returns=realised,
         scenario_history=history,
         max_gross=max_gross,
-        weights_history=weights_history,
+        holdings=holdings,
         units=units,
     ), info
 
@@ -297,7 +297,7 @@ def _analyse(
     portfolio_returns: pd.Series | None = None,
     scenario_history: list[pd.DataFrame],
     max_gross: float | None = MAX_GROSS,
-    weights_history: pd.DataFrame | None = None,
+    holdings: pd.DataFrame | None = None,
     units: str = "auto",
 ) -> PortfolioAnalysis:
     report.step("Estimating: regressions, risk, hedges, stress, scenarios, forecast check")
@@ -310,7 +310,7 @@ def _analyse(
         portfolio_returns=portfolio_returns,
         scenario_history=scenario_history,
         max_gross=max_gross,
-        weights_history=weights_history,
+        holdings=holdings,
         units=units,
     )
 

@@ -55,7 +55,7 @@ def FM_HEDGE_TARGET(
     dates=None,
     target_share=0,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     *,
@@ -66,7 +66,9 @@ def FM_HEDGE_TARGET(
 ):
     """Factor hedge (amounts of each factor portfolio to SELL) that brings the factor share of variance to a
     target, within optional bounds (saying which bind); exposures and annual risk before and after."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
+    sample, model = cached.risk_sample(
+        returns, factors, dates, cov_method, halflife, True, excess, fix=None, units=units
+    )
     held, bench = inputs.portfolio(weights, benchmark, sample.returns.columns)
     result = xf.hedge_to_risk_share(
         model,
@@ -88,7 +90,7 @@ def FM_POSITION_SIZE(
     dates=None,
     asset=None,
     horizon="annual",
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     *,
@@ -97,14 +99,16 @@ def FM_POSITION_SIZE(
     """Capital a volatility budget allows in one asset, unhedged and with its factor exposure hedged (square-root-
     of-time scaling)."""
     _, name, size = _sized_position(
-        vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units
+        vol_budget, returns, factors, dates, asset, horizon, cov_method, halflife, excess, units
     )
     return Record(size_fields(size), title=name)
 
 
-def _sized_position(vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units):
+def _sized_position(vol_budget, returns, factors, dates, asset, horizon, cov_method, halflife, excess, units):
     """The sample, the asset's name and its :func:`xlfactor.position_size` (FM_POSITION_SIZE, FM_POSITION_PNL)."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
+    sample, model = cached.risk_sample(
+        returns, factors, dates, cov_method, halflife, True, excess, fix=None, units=units
+    )
     name = inputs.asset_name(asset, sample.returns.columns)
     return sample, name, xf.position_size(vol_budget, model, name, horizon=horizon)
 
@@ -127,7 +131,7 @@ def FM_POSITION_PNL(
     asset=None,
     horizon="annual",
     premia=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     *,
@@ -136,7 +140,7 @@ def FM_POSITION_PNL(
     """Capital a volatility budget allows in one asset (as FM_POSITION_SIZE), its expected P&L x (b'E[f] + alpha)
     and risk-adjusted P&L x alpha per year, unhedged and factor-hedged."""
     sample, name, size = _sized_position(
-        vol_budget, returns, factors, dates, asset, horizon, method, halflife, excess, units
+        vol_budget, returns, factors, dates, asset, horizon, cov_method, halflife, excess, units
     )
     result = sample.regression
     split = expected_split(sample, result, premia, True, excess)[0][name]

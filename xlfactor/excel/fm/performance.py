@@ -121,9 +121,10 @@ def _covering(rf: pd.Series | None, frame: pd.DataFrame) -> pd.Series | None:
         return None
     gap = rf.isna().to_numpy() & frame.notna().any(axis=1).to_numpy()
     if gap.any():
-        raise XLFactorError(
-            f"rf: no risk-free rate on {rf.index[gap.argmax()]:%Y-%m-%d} where returns has a value; "
-            "fill every row of rf (0 for none)"
+        raise XLFactorError.at(
+            "rf",
+            f"no risk-free rate on {rf.index[gap.argmax()]:%Y-%m-%d} where returns has a value; "
+            "fill every row of rf (0 for none)",
         )
     return rf
 

@@ -25,38 +25,38 @@ from xlfactor.report.sheets.risk_history import table as risk_history_table
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_COV(factors, dates=None, method="sample", halflife=None, annualize=True):
+def FM_COV(factors, dates=None, cov_method="sample", halflife=None, annualize=True):
     """Covariance matrix of factor returns (RF excluded), annualised by default."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
     if annualize:
         inputs.need_frequency(ppy)
-    cov = xf.factor_cov(frame, method, halflife, annualize, periods_per_year=ppy)
+    cov = xf.factor_cov(frame, cov_method, halflife, annualize, periods_per_year=ppy)
     return Table(cov, "Factor")
 
 
 @excel_function(depends=FACTOR_DATA)
-def FM_CORR(factors, dates=None, method="sample", halflife=None):
+def FM_CORR(factors, dates=None, cov_method="sample", halflife=None):
     """Correlation matrix of factor returns (RF excluded)."""
     frame, ppy, _ = inputs.factor_data(factors, dates)
-    cov = xf.factor_cov(frame, method, halflife, False, periods_per_year=ppy)
+    cov = xf.factor_cov(frame, cov_method, halflife, False, periods_per_year=ppy)
     return Table(xf.cov_to_corr(cov), "Factor")
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_ASSET_COV(
-    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
+    returns, factors, dates=None, cov_method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
 ):
     """Asset covariance matrix implied by the factor model: B F B' + diag(specific variances)."""
-    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    _, model = cached.risk_sample(returns, factors, dates, cov_method, halflife, annualize, excess, units=units)
     return Table(model.asset_cov(), "Asset")
 
 
 @excel_function(depends=FACTOR_DATA)
 def FM_VAR_DECOMP(
-    returns, factors, dates=None, method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
+    returns, factors, dates=None, cov_method="sample", halflife=None, annualize=True, excess=True, *, units="auto"
 ):
     """Per asset: total, factor and specific variance and volatility, and the factor share of variance."""
-    _, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    _, model = cached.risk_sample(returns, factors, dates, cov_method, halflife, annualize, excess, units=units)
     return Table(xf.variance_decomposition(model), "Asset")
 
 
@@ -67,7 +67,7 @@ def FM_PORT_RISK(
     factors,
     dates=None,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     annualize=True,
     excess=True,
@@ -77,7 +77,7 @@ def FM_PORT_RISK(
 ):
     """Portfolio risk split: total, factor and specific volatility and variance, factor share, and the exposure to
     each factor."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    sample, model = cached.risk_sample(returns, factors, dates, cov_method, halflife, annualize, excess, units=units)
     risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
     return Record(risk_fields(risk))
 
@@ -90,7 +90,7 @@ def FM_RISK_CONTRIB(
     dates=None,
     breakdown="factor",
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     annualize=True,
     excess=True,
@@ -100,7 +100,7 @@ def FM_RISK_CONTRIB(
 ):
     """Euler risk contributions (exposure or weight, marginal, contribution, percent), summing to the total
     volatility; or (breakdown "variance") each factor's Euler variance beside its standalone b_k^2 Var(f_k)."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, annualize, excess, units=units)
+    sample, model = cached.risk_sample(returns, factors, dates, cov_method, halflife, annualize, excess, units=units)
     risk = model.portfolio_risk(*inputs.portfolio(weights, benchmark, sample.assets), max_gross=max_gross)
     if breakdown == "variance":
         return Table(risk.variance_view, "Factor")
@@ -132,7 +132,7 @@ BACKTEST_VIEW = choice(
     depends=FACTOR_DATA,
     window=BACKTEST_WINDOW,
     dates=rng(DATES.doc, need="give the dates of the rows (the backtest needs the data frequency)"),
-    min_periods=FIRST_FORECAST,
+    first_forecast=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     bias_window=BIAS_WINDOW,
     view=BACKTEST_VIEW,
@@ -143,9 +143,9 @@ def FM_RISK_BACKTEST(
     factors,
     dates,
     window=None,
-    min_periods=None,
+    first_forecast=None,
     refit_every=1,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     confidence=0.99,
     bias_window=None,
@@ -165,9 +165,9 @@ def FM_RISK_BACKTEST(
         held,
         frame,
         window=window,
-        min_periods=min_periods,
+        first_forecast=first_forecast,
         refit_every=refit_every,
-        cov_method=method,
+        cov_method=cov_method,
         halflife=halflife,
         confidence=confidence,
         bias_window=bias_window,
@@ -186,7 +186,7 @@ REALISED_WINDOW = number("Rows per realised volatility (default: one year of row
     depends=FACTOR_DATA,
     window=BACKTEST_WINDOW,
     dates=rng(DATES.doc, need="give the dates of the rows (the history needs the data frequency)"),
-    min_periods=FIRST_FORECAST,
+    first_forecast=FIRST_FORECAST,
     refit_every=REFIT_EVERY,
     realised_window=REALISED_WINDOW,
 )
@@ -197,9 +197,9 @@ def FM_RISK_HISTORY(
     dates,
     benchmark=None,
     window=None,
-    min_periods=None,
+    first_forecast=None,
     refit_every=1,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     annualize=True,
     realised_window=None,
@@ -219,9 +219,9 @@ def FM_RISK_HISTORY(
         frame,
         benchmark=bench,
         window=window,
-        min_periods=min_periods,
+        first_forecast=first_forecast,
         refit_every=refit_every,
-        cov_method=method,
+        cov_method=cov_method,
         halflife=halflife,
         annualize=annualize,
         realised_window=realised_window,

@@ -30,7 +30,7 @@ VAR_METHOD = choice(
 )
 
 
-@excel_function(depends=FACTOR_DATA, var_method=VAR_METHOD)
+@excel_function(depends=FACTOR_DATA, method=VAR_METHOD)
 def FM_VAR(
     weights,
     returns,
@@ -39,23 +39,23 @@ def FM_VAR(
     confidence=0.99,
     horizon=1,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
-    var_method="parametric",
+    method="parametric",
     *,
     max_gross=MAX_GROSS,
     units="auto",
 ):
-    """VaR and expected shortfall (positive losses, in the units of the weights) by var_method: parametric normal,
+    """VaR and expected shortfall (positive losses, in the units of the weights) by method: parametric normal,
     historical simulation or Cornish-Fisher; with the VaR and ES contributions of each factor and specific risk."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, cov_method, halflife, excess, units)
     if horizon_code(horizon) is not None and sample.periods_per_year is None:
         raise XLFactorError(
             f"horizon: {horizon!r} needs the data frequency; give the dates, or the horizon as a number of rows"
         )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
-    result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=var_method, max_gross=max_gross)
+    result = xf.var_es(model, held, confidence, horizon, benchmark=bench, method=method, max_gross=max_gross)
     return Record(var_fields(result))
 
 
@@ -67,7 +67,7 @@ def FM_STRESS(
     dates,
     shocks,
     benchmark=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     *,
@@ -76,7 +76,7 @@ def FM_STRESS(
 ):
     """Scenario P&L: each factor's move (shocked or implied by correlation), the portfolio's exposure and P&L per
     factor, and the total."""
-    sample, model = cached.per_period_risk_sample(returns, factors, dates, method, halflife, excess, units)
+    sample, model = cached.per_period_risk_sample(returns, factors, dates, cov_method, halflife, excess, units)
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     result = xf.stress(model, held, inputs.shocks_for(shocks, model.factors), benchmark=bench, max_gross=max_gross)
     return Table(stress_table(result), "Factor")
@@ -157,7 +157,7 @@ def FM_SCENARIO(
     benchmark=None,
     band=0.95,
     freq=None,
-    method="sample",
+    cov_method="sample",
     halflife=None,
     excess=True,
     view="factors",
@@ -167,7 +167,9 @@ def FM_SCENARIO(
 ):
     """A historical episode (library name or your dates) replayed on today's factor exposures: P&L per factor and
     in total, specific-risk band, worst single period. A model name replays its stored history."""
-    sample, model = cached.risk_sample(returns, factors, dates, method, halflife, True, excess, fix=None, units=units)
+    sample, model = cached.risk_sample(
+        returns, factors, dates, cov_method, halflife, True, excess, fix=None, units=units
+    )
     held, bench = inputs.portfolio(weights, benchmark, sample.assets)
     chosen = find_episode(episode) if isinstance(episode, str) else None
     if chosen is not None and episode_end is not None:
@@ -178,7 +180,7 @@ def FM_SCENARIO(
         raise XLFactorError("episode_end: required with a start date; give the last date of your episode")
     history = _replayed_history(factors, sample, model.factors, chosen, freq)
     result = xf.scenario(
-        model, held, episode, episode_end, factor_returns=history, benchmark=bench, band=band, max_gross=max_gross
+        model, held, episode, episode_end, factors=history, benchmark=bench, band=band, max_gross=max_gross
     )
     if view == "summary":
         return Record(scenario_fields(result), title=result.name)

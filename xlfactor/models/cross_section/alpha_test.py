@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlfactor.errors import Advice, XLFactorError
+from xlfactor.models import labels
 from xlfactor.models._repr import short_repr
 from xlfactor.models.regression import RegressionResult, regress
 
@@ -39,17 +40,19 @@ class AlphaTestResult:
     results: dict[str, RegressionResult]
 
     def summary(self, strategy) -> pd.DataFrame:
-        """One strategy's alpha, annualised alpha, t, p, R2 and N under each factor set (rows)."""
+        """One strategy's alpha, annualised alpha, t, p, R2 and observations under each factor set (rows),
+        headed by the short labels of :mod:`xlfactor.models.labels` (``P>|z|`` for a robust covariance)."""
         if strategy not in self.alpha.index:
-            raise XLFactorError(f"strategy: {strategy!r} is not one of {list(self.alpha.index)}")
+            raise XLFactorError.at("strategy", f"{strategy!r} is not one of {list(self.alpha.index)}")
+        use_t = next(iter(self.results.values())).use_t
         return pd.DataFrame(
             {
-                "alpha": self.alpha.loc[strategy],
-                "alpha (annual)": self.alpha_annualized.loc[strategy],
-                "t": self.tvalues.loc[strategy],
-                "P>|t|": self.pvalues.loc[strategy],
-                "R2": self.rsquared.loc[strategy],
-                "nobs": self.nobs.loc[strategy],
+                labels.ALPHA.short: self.alpha.loc[strategy],
+                labels.annual(labels.ALPHA.short): self.alpha_annualized.loc[strategy],
+                labels.TVALUES.short: self.tvalues.loc[strategy],
+                labels.pvalues(use_t).short: self.pvalues.loc[strategy],
+                labels.RSQUARED.short: self.rsquared.loc[strategy],
+                labels.NOBS.short: self.nobs.loc[strategy],
             }
         )
 
@@ -82,11 +85,13 @@ def alpha_test(
         comparable); False lets each set use its own dates.
     """
     if not isinstance(factor_sets, Mapping) or not factor_sets:
-        raise XLFactorError("factor_sets: expected a dict name -> factor DataFrame, e.g. {'CAPM': ..., 'FF3': ...}")
+        raise XLFactorError.at(
+            "factor_sets", "expected a dict name -> factor DataFrame, e.g. {'CAPM': ..., 'FF3': ...}"
+        )
     sets = {}
     for name, factors in factor_sets.items():
         if not isinstance(factors, pd.DataFrame):
-            raise XLFactorError(f"factor_sets: '{name}' must be a DataFrame of factor returns (dates x factors)")
+            raise XLFactorError.at("factor_sets", f"'{name}' must be a DataFrame of factor returns (dates x factors)")
         sets[str(name)] = factors
     if common_sample:
         common = None

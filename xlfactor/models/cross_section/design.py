@@ -31,22 +31,23 @@ def as_characteristics(x: Characteristics, arg: str) -> dict[str, pd.DataFrame]:
     """
     if isinstance(x, pd.DataFrame):
         if not isinstance(x.columns, pd.MultiIndex) or x.columns.nlevels != 2:
-            raise XLFactorError(
-                f"{arg}: a DataFrame needs two-level columns (characteristic, asset); "
-                "or pass a dict name -> DataFrame (dates x assets)"
+            raise XLFactorError.at(
+                arg,
+                "a DataFrame needs two-level columns (characteristic, asset); "
+                "or pass a dict name -> DataFrame (dates x assets)",
             )
         names = list(dict.fromkeys(x.columns.get_level_values(0)))
         return {str(n): x[n] for n in names}
     if isinstance(x, Mapping):
         if not x:
-            raise XLFactorError(f"{arg}: no characteristics given; pass at least one name -> DataFrame")
+            raise XLFactorError.at(arg, "no characteristics given; pass at least one name -> DataFrame")
         out = {}
         for name, frame in x.items():
             if not isinstance(frame, pd.DataFrame):
-                raise XLFactorError(f"{arg}: '{name}' must be a DataFrame (dates x assets)")
+                raise XLFactorError.at(arg, f"'{name}' must be a DataFrame (dates x assets)")
             out[str(name)] = frame
         return out
-    raise XLFactorError(f"{arg}: expected a dict name -> DataFrame (dates x assets) or a MultiIndex-column DataFrame")
+    raise XLFactorError.at(arg, "expected a dict name -> DataFrame (dates x assets) or a MultiIndex-column DataFrame")
 
 
 def as_float_frame(
@@ -69,7 +70,7 @@ def as_float_frame(
     try:
         values = frame.reindex(index=dates, columns=assets).astype(float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+        raise XLFactorError.at(arg, f"values must be numbers ({exc})") from None
     if what:
         check_panel_values(values.to_numpy(), dates, assets, arg, what, label=label, low=low)
     if lag:
@@ -94,13 +95,13 @@ def as_grid(
         try:
             values = x.reindex(assets).astype(float).to_numpy()
         except (TypeError, ValueError) as exc:
-            raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+            raise XLFactorError.at(arg, f"values must be numbers ({exc})") from None
         if what:
             check_panel_values(values, None, assets, arg, what, low=low)
         return values
     if isinstance(x, pd.DataFrame):
         return as_float_frame(x, dates, assets, arg, lag, what, low=low)
-    raise XLFactorError(f"{arg}: expected a Series (asset -> value) or a DataFrame (dates x assets)")
+    raise XLFactorError.at(arg, "expected a Series (asset -> value) or a DataFrame (dates x assets)")
 
 
 def industry_codes(industries, dates: pd.Index, assets: pd.Index, lag: int = 0) -> tuple[np.ndarray, list[str]]:
@@ -112,11 +113,13 @@ def industry_codes(industries, dates: pd.Index, assets: pd.Index, lag: int = 0) 
         if lag:
             labels = labels.shift(lag)
     else:
-        raise XLFactorError("industries: expected a Series (asset -> label) or a DataFrame (dates x assets) of labels")
+        raise XLFactorError.at(
+            "industries", "expected a Series (asset -> label) or a DataFrame (dates x assets) of labels"
+        )
     flat = labels.to_numpy().ravel()
     codes, names = pd.factorize(pd.Series(flat, dtype=object).map(lambda v: v if pd.isna(v) else str(v)), sort=True)
     if len(names) == 0:
-        raise XLFactorError("industries: no asset of 'returns' has an industry label")
+        raise XLFactorError.at("industries", "no asset of 'returns' has an industry label")
     return codes.reshape(labels.shape), [str(n) for n in names]
 
 
@@ -332,11 +335,12 @@ class PanelDesign:
         names = ([intercept_name] if intercept else []) + ind_names + list(chars)
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise XLFactorError(
-                f"exposures: factor name(s) {listed(dupes)} used twice (industry labels vs characteristics); rename one"
+            raise XLFactorError.at(
+                "exposures",
+                f"factor name(s) {listed(dupes)} used twice (industry labels vs characteristics); rename one",
             )
         if not names:
-            raise XLFactorError("exposures: nothing to regress on; give exposures, industries or market=True")
+            raise XLFactorError.at("exposures", "nothing to regress on; give exposures, industries or market=True")
         caps_arr = as_grid(caps, dates, assets, "caps", exposure_lag, "market cap", "positive")
         w_arr = as_grid(weights, dates, assets, "weights", exposure_lag, "regression weight", "non-negative")
         if w_arr is None and caps_arr is not None:

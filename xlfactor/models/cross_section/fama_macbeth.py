@@ -174,9 +174,10 @@ def fama_macbeth(
     used = np.isfinite(coef).all(axis=1)
     n = int(used.sum())
     if n < 2:
-        raise XLFactorError(
-            f"returns: only {n} period(s) could be estimated; Fama-MacBeth needs at least 2 "
-            f"(each with at least {min_obs} assets and non-collinear characteristics)"
+        raise XLFactorError.at(
+            "returns",
+            f"only {n} period(s) could be estimated; Fama-MacBeth needs at least 2 "
+            f"(each with at least {min_obs} assets and non-collinear characteristics)",
         )
     est = coef[used]
     mean = est.mean(axis=0)
@@ -213,23 +214,24 @@ def fama_macbeth(
 def _shanken(cov, cov_nw, mean, names, factors, dates):
     """Shanken-corrected (plain, Newey-West) covariances and the factor 1 + c (see :func:`fama_macbeth`)."""
     if not isinstance(factors, pd.DataFrame):
-        raise XLFactorError("factors: shanken=True needs the factor returns (dates x factors) the betas came from")
+        raise XLFactorError.at("factors", "shanken=True needs the factor returns (dates x factors) the betas came from")
     common = [n for n in names if n in factors.columns]
     if not common:
-        raise XLFactorError(
-            f"factors: none of its columns {list(factors.columns)} names a characteristic {names}; "
-            "name each beta characteristic after its factor"
+        raise XLFactorError.at(
+            "factors",
+            f"none of its columns {list(factors.columns)} names a characteristic {names}; "
+            "name each beta characteristic after its factor",
         )
     f = factors.reindex(dates)[common].astype(float)
     if f.isna().any().any():
-        raise XLFactorError("factors: missing factor returns on estimated periods; give factors for every period")
+        raise XLFactorError.at("factors", "missing factor returns on estimated periods; give factors for every period")
     sigma = np.cov(f.to_numpy(), rowvar=False, ddof=1).reshape(len(common), len(common))
     pos = [names.index(c) for c in common]
     lam = mean[pos]
     try:
         c = float(lam @ np.linalg.solve(sigma, lam))
     except np.linalg.LinAlgError:
-        raise XLFactorError("factors: their covariance is singular; drop redundant factors") from None
+        raise XLFactorError.at("factors", "their covariance is singular; drop redundant factors") from None
     border = np.zeros_like(cov)
     border[np.ix_(pos, pos)] = sigma / len(dates)
     return (1 + c) * cov + border, (1 + c) * cov_nw + border, 1 + c

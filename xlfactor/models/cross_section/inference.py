@@ -33,7 +33,7 @@ BLOCK_ELEMENTS = 4_000_000
 def check_cov(cov: object) -> str:
     """``cov`` lower-cased if it is one of :data:`COV_TYPES`, else an :class:`XLFactorError`."""
     if not isinstance(cov, str) or cov.lower() not in COV_TYPES:
-        raise XLFactorError(f"cov: {cov!r} is not one of {', '.join(COV_TYPES)}")
+        raise XLFactorError.at("cov", f"{cov!r} is not one of {', '.join(COV_TYPES)}")
     return cov.lower()
 
 

@@ -88,17 +88,19 @@ def pca_factors(returns: pd.DataFrame, k: int, *, min_obs: int | None = None, un
     keep = counts >= min_obs
     data = returns.loc[:, keep]
     if k > data.shape[1]:
-        raise XLFactorError(
-            f"returns: {data.shape[1]} asset(s) have {min_obs} or more returns, fewer than the {k} components "
-            f"asked for (k = {k}); add assets or rows, or ask for fewer components"
+        raise XLFactorError.at(
+            "returns",
+            f"{data.shape[1]} asset(s) have {min_obs} or more returns, fewer than the {k} components "
+            f"asked for (k = {k}); add assets or rows, or ask for fewer components",
         )
     x = data.to_numpy()
     cov = pairwise_cov(x)
     if not np.isfinite(cov).all():
         i, j = np.argwhere(~np.isfinite(cov))[0]
-        raise XLFactorError(
-            f"returns: assets {data.columns[i]!r} and {data.columns[j]!r} have returns on fewer than 2 common "
-            "dates, so their covariance is undefined; leave one of them out or give them overlapping dates"
+        raise XLFactorError.at(
+            "returns",
+            f"assets {data.columns[i]!r} and {data.columns[j]!r} have returns on fewer than 2 common "
+            "dates, so their covariance is undefined; leave one of them out or give them overlapping dates",
         )
     values, vectors = np.linalg.eigh(cov)
     order = np.argsort(values)[::-1][:k]

@@ -76,13 +76,13 @@ def check_returns(returns: pd.DataFrame, arg: str = "returns", *, units: str | N
     (:func:`xlfactor.models.units.check_panel_values`).
     """
     if not isinstance(returns, pd.DataFrame):
-        raise XLFactorError(f"{arg}: expected a DataFrame of returns (dates x assets)")
+        raise XLFactorError.at(arg, "expected a DataFrame of returns (dates x assets)")
     if returns.shape[0] == 0 or returns.shape[1] == 0:
-        raise XLFactorError(f"{arg}: the panel is empty; need dates as rows and assets as columns")
+        raise XLFactorError.at(arg, "the panel is empty; need dates as rows and assets as columns")
     try:
         out = returns.astype(float)
     except (TypeError, ValueError) as exc:
-        raise XLFactorError(f"{arg}: values must be numbers ({exc})") from None
+        raise XLFactorError.at(arg, f"values must be numbers ({exc})") from None
     values = out.to_numpy()
     if units is None:
         check_panel_values(values, out.index, out.columns, arg, "value")
@@ -106,12 +106,13 @@ def date_position(index: pd.Index, date) -> int:
     try:
         pos = index.get_loc(pd.Timestamp(date) if isinstance(index, pd.DatetimeIndex) else date)
     except (KeyError, TypeError, ValueError):
-        raise XLFactorError(
-            f"date: {day(date) if isinstance(date, pd.Timestamp) else repr(date)} is not a date of the panel "
-            f"({day(index[0])} to {day(index[-1])})"
+        raise XLFactorError.at(
+            "date",
+            f"{day(date) if isinstance(date, pd.Timestamp) else repr(date)} is not a date of the panel "
+            f"({day(index[0])} to {day(index[-1])})",
         ) from None
     if not isinstance(pos, (int, np.integer)):
-        raise XLFactorError(f"date: {date!r} appears more than once in the panel's dates; make them unique")
+        raise XLFactorError.at("date", f"{date!r} appears more than once in the panel's dates; make them unique")
     return int(pos)
 
 
@@ -219,9 +220,10 @@ def portfolio_weights(design: PanelDesign, t: int, y: np.ndarray | None) -> pd.D
     a, _ = reduced_normal_equations(block, np.zeros(block.w.shape))
     d = np.sqrt(np.diagonal(a, axis1=1, axis2=2))
     if block.valid.sum() < a.shape[1] or not well_conditioned(a / (d[:, :, None] * d[:, None, :]))[0]:
-        raise XLFactorError(
-            f"date: the regression on {design.dates[t]} is singular or has fewer assets than factors; "
-            "pick another date or drop collinear exposures"
+        raise XLFactorError.at(
+            "date",
+            f"the regression on {design.dates[t]} is singular or has fewer assets than factors; "
+            "pick another date or drop collinear exposures",
         )
     x = block.dense()
     xtw = np.swapaxes(x * block.w[:, :, None], 1, 2)
@@ -406,9 +408,10 @@ def cross_sectional_regress(
         design, returns.to_numpy(), min_obs, huber_weights=huber, huber_t=t, normals=normals
     )
     if np.isnan(r2).all():
-        raise XLFactorError(
-            f"exposures: the regression is singular or has fewer than {min_obs} usable assets on every date; "
-            "drop collinear exposures (e.g. a characteristic that duplicates another or the industries)"
+        raise XLFactorError.at(
+            "exposures",
+            f"the regression is singular or has fewer than {min_obs} usable assets on every date; "
+            "drop collinear exposures (e.g. a characteristic that duplicates another or the industries)",
         )
     return CrossSectionResult(
         factor_returns=pd.DataFrame(coef, index=returns.index, columns=design.factor_names),
@@ -428,7 +431,7 @@ def cross_sectional_regress(
 
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise XLFactorError(f"{name}: expected True or False, got {value!r}")
+        raise XLFactorError.at(name, f"expected True or False, got {value!r}")
     return bool(value)
 
 
@@ -469,7 +472,9 @@ def characteristic_portfolios(
     elif isinstance(industries, pd.DataFrame):
         chars, dates, assets = None, industries.index, industries.columns
     else:
-        raise XLFactorError("exposures: give exposures (dates x assets) or industries as a DataFrame to define dates")
+        raise XLFactorError.at(
+            "exposures", "give exposures (dates x assets) or industries as a DataFrame to define dates"
+        )
     design = PanelDesign.build(
         dates, assets, chars, industries=industries, weights=weights, caps=caps, intercept=market
     )

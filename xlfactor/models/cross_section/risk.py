@@ -52,13 +52,15 @@ def specific_risk(
     not shrunk.
     """
     if not isinstance(residuals, pd.DataFrame) or residuals.empty:
-        raise XLFactorError("residuals: expected a non-empty DataFrame of residual returns (dates x assets)")
+        raise XLFactorError.at("residuals", "expected a non-empty DataFrame of residual returns (dates x assets)")
     min_periods = whole_number(min_periods, "min_periods", 1)
     e = residuals.to_numpy(dtype=float)
     w = ewma_weights(len(e), halflife)[:, None]
     present = np.isfinite(e)
     if not isinstance(demean, (bool, np.bool_)):
-        raise XLFactorError(f"demean: expected True (variance about the mean) or False (about zero), got {demean!r}")
+        raise XLFactorError.at(
+            "demean", f"expected True (variance about the mean) or False (about zero), got {demean!r}"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         total = (w * present).sum(axis=0)
         e0 = np.where(present, e, 0.0)
@@ -69,7 +71,7 @@ def specific_risk(
     if shrink_to is None:
         return out
     if not isinstance(shrink_to, pd.Series):
-        raise XLFactorError("shrink_to: expected a Series asset -> market cap (for size buckets) or None")
+        raise XLFactorError.at("shrink_to", "expected a Series asset -> market cap (for size buckets) or None")
     n_buckets = whole_number(n_buckets, "n_buckets", 1)
     if shrinkage != 0:
         shrinkage = positive_number(shrinkage, "shrinkage", "a number q >= 0")
@@ -77,7 +79,9 @@ def specific_risk(
     sigma = np.sqrt(out)
     use = sigma.notna() & caps.gt(0)
     if use.sum() < n_buckets:
-        raise XLFactorError(f"shrink_to: need at least n_buckets={n_buckets} assets with a cap and a specific risk")
+        raise XLFactorError.at(
+            "shrink_to", f"need at least n_buckets={n_buckets} assets with a cap and a specific risk"
+        )
     bucket = pd.qcut(caps[use].rank(method="first"), n_buckets, labels=False)
     s, c = sigma[use], caps[use]
     mean = (s * c).groupby(bucket).sum() / c.groupby(bucket).sum()
@@ -91,7 +95,7 @@ def specific_risk(
 
 
 def xs_factor_cov(
-    factor_returns: pd.DataFrame,
+    factors: pd.DataFrame,
     *,
     vol_halflife: float | None = None,
     corr_halflife: float | None = None,
@@ -111,25 +115,25 @@ def xs_factor_cov(
     (Newey-West with ``lags`` = L for autocorrelated, e.g. daily, factor returns). This is
     :func:`xlfactor.models.covariance.weighted_cov` with ``bias_corrected=False``: no small-sample
     factor ``1/(1 - sum w^2)``, as in Barra practice, so with ``halflife=None`` and no lags it is the
-    ``ddof=0`` covariance. (:func:`~xlfactor.models.covariance.factor_cov` with ``method="ewma"``
+    ``ddof=0`` covariance. (:func:`~xlfactor.models.covariance.factor_cov` with ``cov_method="ewma"``
     applies the correction; the two differ by that factor.) Volatilities come from
     :math:`\\Sigma(h_{vol})`, correlations from :math:`\\Sigma(h_{corr})`:
     :math:`F = D_{vol} C_{corr} D_{vol}`. A half-life of None weighs dates equally.
     Dates with any missing factor return are dropped. With ``annualize`` the result is multiplied
     by the periods per year (inferred from the dates unless given).
     """
-    if not isinstance(factor_returns, pd.DataFrame):
-        raise XLFactorError("factor_returns: expected a DataFrame (dates x factors)")
+    if not isinstance(factors, pd.DataFrame):
+        raise XLFactorError.at("factors", "expected a DataFrame of factor returns (dates x factors)")
     lags = whole_number(lags, "lags", 0)
-    f = factor_returns.dropna()
+    f = factors.dropna()
     if len(f) <= max(2, lags + 1):
-        raise XLFactorError(f"factor_returns: {len(f)} complete dates are too few for {lags} lags")
+        raise XLFactorError.at("factors", f"{len(f)} complete dates are too few for {lags} lags")
     x = f.to_numpy(dtype=float)
     vol = np.sqrt(np.diag(weighted_cov(x, ewma_weights(len(x), vol_halflife), bias_corrected=False, lags=lags)))
     corr_cov = weighted_cov(x, ewma_weights(len(x), corr_halflife), bias_corrected=False, lags=lags)
     sd = np.sqrt(np.diag(corr_cov))
     if np.any(sd == 0):
-        raise XLFactorError("factor_returns: a factor is constant; drop it")
+        raise XLFactorError.at("factors", "a factor is constant; drop it")
     cov = corr_cov / np.outer(sd, sd) * np.outer(vol, vol)
     if annualize:
         cov = cov * (periods_per_year or infer_periods_per_year(f.index))
@@ -177,6 +181,6 @@ def xs_risk_model(
     )
     keep = spec.notna()
     if not keep.any():
-        raise XLFactorError(f"min_periods: no asset has {min_periods} residuals up to {when}")
+        raise XLFactorError.at("min_periods", f"no asset has {min_periods} residuals up to {when}")
     scale = ppy if annualize else 1
     return FactorRiskModel(x[keep], f_cov * scale, spec[keep] * scale, ppy, annualized=annualize)

@@ -52,7 +52,7 @@ class SortResult:
 
 def build_sort_factors(
     returns: pd.DataFrame,
-    size: pd.DataFrame,
+    caps: pd.DataFrame,
     characteristic: pd.DataFrame,
     *,
     breakpoints: pd.DataFrame | pd.Series | None = None,
@@ -65,7 +65,7 @@ def build_sort_factors(
 ) -> SortResult:
     """Fama-French style double sorts on size and a characteristic, rebalanced every date.
 
-    On each date t, over assets with a return, a positive size and a characteristic value
+    On each date t, over assets with a return, a positive cap and a characteristic value
     (the universe): size breakpoints at ``size_percentiles`` (default the median) and
     characteristic breakpoints at ``percentiles`` (default 30th/70th; e.g. ``(0.1, 0.9)`` for the
     10/90 split), both computed over the breakpoint universe (``breakpoints``: a boolean mask of
@@ -73,7 +73,7 @@ def build_sort_factors(
     universe). Assets are bucketed by the rule of the module docstring; a 2x3 sort gives
     portfolios ``S/L, S/M, S/H, B/L, B/M, B/H`` (size S/B; characteristic L/M/H, or L/H for one
     breakpoint, ``Q1..Qm`` otherwise; size ``Size1..Sizek`` for more than two groups). Portfolio
-    returns are value-weighted by ``size`` (``weighting="value"``):
+    returns are value-weighted by the market caps ``caps`` (``weighting="value"``):
     :math:`R_p = \\sum_{n \\in p} me_n r_n / \\sum_{n \\in p} me_n`, or equal-weighted (``"equal"``).
     Then, with rows = size groups and columns = characteristic groups,
 
@@ -87,11 +87,11 @@ def build_sort_factors(
 
     ``name`` names the characteristic factor's column (not ``SMB``, the size factor's). ``units``
     ("auto" or "decimal") as in :func:`~xlfactor.models.cross_section.regression.cross_sectional_regress`;
-    a size that is not positive, and a size or characteristic that is infinite or larger than
+    a cap that is not positive, and a cap or characteristic that is infinite or larger than
     :data:`~xlfactor.models.units.MAX_MAGNITUDE`, is refused naming the asset and date (blank an
     unknown value: the asset then sits out that date).
 
-    A date with an empty portfolio gives NaN factors. ``size`` and ``characteristic`` dated t
+    A date with an empty portfolio gives NaN factors. ``caps`` and ``characteristic`` dated t
     form the portfolios whose returns are dated t; use ``exposure_lag=1`` to form them with the
     previous date's values (the usual choice, e.g. last month's market cap).
     """
@@ -100,7 +100,7 @@ def build_sort_factors(
     size_p = increasing_fractions(size_percentiles, "size_percentiles", "(0.5,)")
     how = _weighting(weighting)
     name = _factor_name(name)
-    me = as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+    me = as_float_frame(caps, returns.index, returns.columns, "caps", exposure_lag, "market cap", low="positive")
     x = as_float_frame(characteristic, returns.index, returns.columns, "characteristic", exposure_lag, "characteristic")
     sort = _Sort(returns, me, x, breakpoints, exposure_lag)
     size_group, size_bp = sort.buckets(me, size_p)
@@ -132,30 +132,30 @@ def quantile_spread(
     *,
     n_quantiles: int = 10,
     weighting: str = "equal",
-    size: pd.DataFrame | None = None,
+    caps: pd.DataFrame | None = None,
     breakpoints: pd.DataFrame | pd.Series | None = None,
     exposure_lag: int = 0,
     units: str = "auto",
 ) -> SortResult:
     """Top-minus-bottom quantile portfolio returns of a signal, rebalanced every date.
 
-    On each date, over assets with a return and a signal value (and a positive ``size`` when
+    On each date, over assets with a return and a signal value (and a positive cap in ``caps`` when
     value-weighting), breakpoints at the ``k / n`` percentiles (k = 1 .. n-1; deciles by default)
     of the breakpoint universe (``breakpoints`` mask as in :func:`build_sort_factors`) split the
     assets into ``Q1`` (lowest signal) .. ``Qn`` (highest) by the module docstring's rule. Each
-    portfolio is equal-weighted (``weighting="equal"``) or value-weighted by ``size``
+    portfolio is equal-weighted (``weighting="equal"``) or value-weighted by ``caps``
     (``"value"``), and
 
     .. math:: spread_t = R_{Qn,t} - R_{Q1,t}
 
     (NaN on dates with an empty top or bottom portfolio). ``exposure_lag`` shifts ``signal``,
-    ``size`` and a dated mask, and ``units`` and the cell rules apply, as in :func:`build_sort_factors`.
+    ``caps`` and a dated mask, and ``units`` and the cell rules apply, as in :func:`build_sort_factors`.
     """
     n = whole_number(n_quantiles, "n_quantiles", 2)
     quantiles = tuple(k / n for k in range(1, n))
     labels = [f"Q{k}" for k in range(1, n + 1)]
     return _one_sort(
-        returns, signal, "signal", quantiles, labels, weighting, size, breakpoints, exposure_lag, "spread", units
+        returns, signal, "signal", quantiles, labels, weighting, caps, breakpoints, exposure_lag, "spread", units
     )
 
 
@@ -165,7 +165,7 @@ def single_sort_factor(
     *,
     percentiles: tuple[float, ...] = (0.3, 0.7),
     weighting: str = "equal",
-    size: pd.DataFrame | None = None,
+    caps: pd.DataFrame | None = None,
     low_minus_high: bool = False,
     name: str = "HML",
     breakpoints: pd.DataFrame | pd.Series | None = None,
@@ -174,11 +174,11 @@ def single_sort_factor(
 ) -> SortResult:
     """A long-short factor from one sort on one characteristic, rebalanced every date.
 
-    On each date, over assets with a return and a characteristic value (and a positive ``size``
+    On each date, over assets with a return and a characteristic value (and a positive cap in ``caps``
     when value-weighting), breakpoints at ``percentiles`` of the breakpoint universe split the
     assets by the module docstring's rule into ``L`` (lowest), ``M``, ``H`` (highest) for two
     breakpoints (``L``/``H`` for one, ``Q1``.. otherwise); each portfolio is equal-weighted or
-    value-weighted by ``size``, and
+    value-weighted by ``caps``, and
 
     .. math:: factor_t = R_{H,t} - R_{L,t} \\quad (R_{L,t} - R_{H,t} \text{ with } low\\_minus\\_high)
 
@@ -190,9 +190,9 @@ def single_sort_factor(
     """
     p = increasing_fractions(percentiles, "percentiles", "(0.3, 0.7)")
     if not isinstance(low_minus_high, (bool, np.bool_)):
-        raise XLFactorError(f"low_minus_high: expected True or False, got {low_minus_high!r}")
+        raise XLFactorError.at("low_minus_high", f"expected True or False, got {low_minus_high!r}")
     labels = _char_labels(len(p) + 1)
-    result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, size, breakpoints,
+    result = _one_sort(returns, characteristic, "characteristic", p, labels, weighting, caps, breakpoints,
                        exposure_lag, name, units)  # fmt: skip
     if low_minus_high:
         return replace(result, factors=-result.factors)
@@ -206,7 +206,7 @@ def _one_sort(
     percentiles: tuple[float, ...],
     labels: list[str],
     weighting: str,
-    size: pd.DataFrame | None,
+    caps: pd.DataFrame | None,
     breakpoints: pd.DataFrame | pd.Series | None,
     exposure_lag: int,
     name: str,
@@ -215,13 +215,13 @@ def _one_sort(
     """One sort of ``values`` at ``percentiles`` into ``labels``; the factor ``name`` = last minus first portfolio."""
     returns = check_returns(returns, units=units)
     how = _weighting(weighting)
-    if how == "value" and size is None:
-        raise XLFactorError("size: weighting='value' needs the sizes (market caps, dates x assets)")
+    if how == "value" and caps is None:
+        raise XLFactorError.at("caps", "weighting='value' needs the market caps (dates x assets)")
     x = as_float_frame(values, returns.index, returns.columns, arg, exposure_lag, arg)
     me = (
         None
-        if size is None
-        else as_float_frame(size, returns.index, returns.columns, "size", exposure_lag, "market cap", low="positive")
+        if caps is None
+        else as_float_frame(caps, returns.index, returns.columns, "caps", exposure_lag, "market cap", low="positive")
     )
     sort = _Sort(returns, me if how == "value" else None, x, breakpoints, exposure_lag)
     group, bp = sort.buckets(x, percentiles)
@@ -236,7 +236,7 @@ def _one_sort(
 
 
 class _Sort:
-    """One sort's universe (finite return and sort variable, positive size when one is given)
+    """One sort's universe (finite return and sort variable, positive cap when caps are given)
     and breakpoint universe, on the returns' date x asset grid."""
 
     def __init__(self, returns: pd.DataFrame, me: np.ndarray | None, x: np.ndarray, mask, lag: int) -> None:
@@ -273,27 +273,29 @@ def _mask(mask, returns: pd.DataFrame, lag: int) -> np.ndarray:
     if isinstance(mask, pd.DataFrame):
         frame = mask.reindex(index=returns.index, columns=returns.columns).shift(lag).fillna(False)
         return frame.to_numpy(dtype=bool)
-    raise XLFactorError(
-        "breakpoints: expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
-        "or a DataFrame of booleans (dates x assets)"
+    raise XLFactorError.at(
+        "breakpoints",
+        "expected a boolean Series (asset -> True for breakpoint assets, e.g. NYSE) "
+        "or a DataFrame of booleans (dates x assets)",
     )
 
 
 def _factor_name(name: object) -> str:
     """The high-minus-low factor's column name: text, and not ``SMB`` (the size factor's column)."""
     if not isinstance(name, str) or not name.strip():
-        raise XLFactorError(f"name: expected the factor's name as text (e.g. HML), got {name!r}")
+        raise XLFactorError.at("name", f"expected the factor's name as text (e.g. HML), got {name!r}")
     if name.strip().upper() == "SMB":
-        raise XLFactorError(
-            f"name: {name.strip()!r} is the size factor's column, which the sort also returns; "
-            "call the characteristic factor something else (e.g. HML)"
+        raise XLFactorError.at(
+            "name",
+            f"{name.strip()!r} is the size factor's column, which the sort also returns; "
+            "call the characteristic factor something else (e.g. HML)",
         )
     return name.strip()
 
 
 def _weighting(weighting: object) -> str:
     if not isinstance(weighting, str) or weighting.lower() not in WEIGHTINGS:
-        raise XLFactorError(f"weighting: {weighting!r} is not one of {', '.join(WEIGHTINGS)}")
+        raise XLFactorError.at("weighting", f"{weighting!r} is not one of {', '.join(WEIGHTINGS)}")
     return weighting.lower()
 
 

@@ -89,7 +89,7 @@ def standardize(
         Lower and upper quantiles (fractions) for ``method="percentile"``.
     """
     if method not in METHODS:
-        raise XLFactorError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise XLFactorError.at("method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     if method == "percentile":
         percentiles = fraction_pair(percentiles, "percentiles", closed=True)
     if winsor is not None:
@@ -100,11 +100,11 @@ def standardize(
             for name, frame in x.items()
         }
     if not isinstance(x, pd.DataFrame):
-        raise XLFactorError("x: expected a DataFrame (dates x assets) or a dict name -> DataFrame")
+        raise XLFactorError.at("x", "expected a DataFrame (dates x assets) or a dict name -> DataFrame")
     try:
         values = x.to_numpy(dtype=float)
     except (TypeError, ValueError):
-        raise XLFactorError("x: characteristic values must be numbers; use dummy_exposures for labels") from None
+        raise XLFactorError.at("x", "characteristic values must be numbers; use dummy_exposures for labels") from None
     check_panel_values(values, x.index, x.columns, "x", "characteristic")
     w = as_grid(weights, x.index, x.columns, "weights", what="weight", low="non-negative")
     z = _standardize_array(values, w, winsor, method, percentiles)
@@ -127,12 +127,12 @@ def dummy_exposures(labels: pd.Series | pd.DataFrame, dates: pd.Index | None = N
     """
     if isinstance(labels, pd.Series):
         if dates is None:
-            raise XLFactorError("dates: a static Series of labels needs the dates to spread them over")
+            raise XLFactorError.at("dates", "a static Series of labels needs the dates to spread them over")
         labels = pd.DataFrame(
             np.tile(labels.to_numpy(dtype=object), (len(dates), 1)), index=dates, columns=labels.index
         )
     elif not isinstance(labels, pd.DataFrame):
-        raise XLFactorError("labels: expected a Series (asset -> label) or a DataFrame (dates x assets)")
+        raise XLFactorError.at("labels", "expected a Series (asset -> label) or a DataFrame (dates x assets)")
     values = labels.to_numpy(dtype=object)
     missing = pd.isna(values)
     names = sorted({str(v) for v in values[~missing]})
