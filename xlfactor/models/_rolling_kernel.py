@@ -290,7 +290,7 @@ def factor_moments(
     cols = np.zeros(0, dtype=np.int64) if assets is None else np.ascontiguousarray(assets, dtype=np.int64)
     m = max(1, cols.size)
     n_fit, sx, inv, shift = np.empty((m, t)), np.empty((k, m, t)), np.empty((k, k, m, t)), np.empty((k, m, t))
-    loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, sx, inv, shift)
+    loop(z, y, cols, window, min_periods, singular_det, tuple(offset), n_fit, sx, inv, shift)
     return n_fit, sx, inv, shift
 
 
@@ -299,7 +299,8 @@ def _moments_loop(z, y, cols, window, min_periods, singular_det, offset, n_fit, 
     block sums), then per fitted window ``C_xx``, its correlation matrix's determinant and the
     inverse, both from one Gauss-Jordan elimination with partial pivoting of the correlation
     matrix ``R``: ``C_xx^-1 = D^-1/2 R^-1 D^-1/2``."""
-    k, t_len = z.shape
+    t_len = z.shape[1]
+    k = len(offset)  # a tuple: K is a constant of the compiled code
     size = 1 + k + k * k
     for a in range(max(1, cols.shape[0])):
         col = cols[a] if cols.shape[0] > 0 else -1
