@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -107,16 +108,7 @@ class LiveServer:
         """(status, text) of a POST of ``data`` as given (for bodies that are not JSON); an answer the
         server gives before reading the whole body (and closing the connection) is read too."""
         host, port = self.url.removeprefix("http://").split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=120)
-        try:
-            try:
-                connection.request("POST", path, data, self.headers(token))
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # answered early: the answer is waiting
-            response = connection.getresponse()
-            return response.status, response.read().decode()
-        finally:
-            connection.close()
+        return post_early(http.client.HTTPConnection(host, int(port), timeout=120), path, data, self.headers(token))
 
     def declare_only(self, path: str, length: int, token: str | None = None) -> tuple[int, str]:
         """(status, text) of the answer to a POST whose headers declare ``length`` bytes, none of them sent:
@@ -145,6 +137,22 @@ class LiveServer:
         )
         rows = [line.split(None, 2) for line in out.stdout.splitlines() if line.strip()]
         return [int(pid) for pid, stat, args in rows if not stat.startswith("Z") and "spawn_main" in args]
+
+
+def post_early(
+    connection: http.client.HTTPConnection, path: str, data: bytes, headers: dict[str, str]
+) -> tuple[int, str]:
+    """(status, text) of a POST on ``connection`` (closed after), read even when the server answers before
+    the whole body is sent and stops reading it."""
+    try:
+        try:
+            connection.request("POST", path, data, headers)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass  # answered early: the answer is waiting
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
 
 
 def _length(answer: bytes) -> int:
